@@ -1,0 +1,153 @@
+//! User-agent verdicts: reader, in-app reader, link preview or bot.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use rustc_hash::FxHashMap;
+
+use super::tables::{self, TableError, USER_AGENTS};
+use super::Channel;
+
+/// What a user agent says about who is asking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Agent {
+    /// An ordinary browser, or nothing we recognise: a reader.
+    Browser,
+    /// A browser inside an app: a reader, and the app is where the link was.
+    InApp { app: &'static str, channel: Channel },
+    /// A link-preview fetch: somebody shared the URL in this app.
+    Preview { app: &'static str },
+    /// An automated client.
+    Bot { name: &'static str },
+}
+
+impl Agent {
+    pub fn is_excluded(self) -> bool {
+        matches!(self, Agent::Preview { .. } | Agent::Bot { .. })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Match {
+    Contains,
+    Prefix,
+    Exact,
+}
+
+#[derive(Debug, Clone)]
+struct Rule {
+    token: &'static str,
+    matching: Match,
+    agent: Agent,
+    line: usize,
+}
+
+/// The user-agent table compiled for matching. Rules keep table order: the first that
+/// matches wins.
+pub struct AgentRules {
+    rules: Vec<Rule>,
+    contains: AhoCorasick,
+    /// Pattern id in `contains` → rule index.
+    contains_rule: Vec<usize>,
+}
+
+impl AgentRules {
+    pub fn builtin() -> Result<AgentRules, TableError> {
+        let mut rules = Vec::new();
+        for row in tables::rows(USER_AGENTS, 5) {
+            let (line, f) = row?;
+            let bad = |message: String| TableError { table: USER_AGENTS.name, line, message };
+            let matching = match f[1] {
+                "contains" => Match::Contains,
+                "prefix" => Match::Prefix,
+                "exact" => Match::Exact,
+                other => return Err(bad(format!("unknown match '{other}' (contains, prefix, exact)"))),
+            };
+            let agent = match f[2] {
+                "preview" => Agent::Preview { app: f[3] },
+                "bot" => Agent::Bot { name: f[3] },
+                "app" => Agent::InApp { app: f[3], channel: tables::channel(USER_AGENTS, line, f[4])? },
+                other => return Err(bad(format!("unknown class '{other}' (preview, app, bot)"))),
+            };
+            if !matches!(agent, Agent::InApp { .. }) && f[4] != "-" {
+                return Err(bad("only `app` rows name a channel; use `-`".into()));
+            }
+            rules.push(Rule { token: f[0], matching, agent, line });
+        }
+        let contains_rule: Vec<usize> =
+            (0..rules.len()).filter(|&i| rules[i].matching == Match::Contains).collect();
+        let contains = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(contains_rule.iter().map(|&i| rules[i].token))
+            .map_err(|e| TableError { table: USER_AGENTS.name, line: 0, message: e.to_string() })?;
+        Ok(AgentRules { rules, contains, contains_rule })
+    }
+
+    /// The verdict for one user agent (`None`: the field was absent).
+    pub fn classify(&self, ua: Option<&[u8]>) -> Agent {
+        let Some(ua) = ua else { return Agent::Browser };
+        let mut best = usize::MAX;
+        for m in self.contains.find_overlapping_iter(ua) {
+            best = best.min(self.contains_rule[m.pattern().as_usize()]);
+        }
+        for (i, rule) in self.rules.iter().enumerate().take(best) {
+            let token = rule.token.as_bytes();
+            let hit = match rule.matching {
+                Match::Contains => false,
+                Match::Prefix => ua.len() >= token.len() && ua[..token.len()].eq_ignore_ascii_case(token),
+                Match::Exact => ua.eq_ignore_ascii_case(token),
+            };
+            if hit {
+                best = i;
+                break;
+            }
+        }
+        self.rules.get(best).map_or(Agent::Browser, |r| r.agent)
+    }
+
+    /// (line, token) of every rule, for duplicate checks and `darklog rules`.
+    pub fn tokens(&self) -> impl Iterator<Item = (usize, &'static str, Agent)> + '_ {
+        self.rules.iter().map(|r| (r.line, r.token, r.agent))
+    }
+}
+
+/// Verdicts per distinct user agent. Sites see thousands of distinct agents and millions
+/// of hits, so each agent is matched once; the cache is cleared if it grows past `CAP`
+/// (a flood of random agents must not grow memory without bound).
+pub struct AgentCache {
+    map: FxHashMap<u64, Agent>,
+}
+
+impl AgentCache {
+    const CAP: usize = 200_000;
+
+    pub fn new() -> AgentCache {
+        AgentCache { map: FxHashMap::default() }
+    }
+
+    pub fn get(&mut self, rules: &AgentRules, ua: Option<&[u8]>) -> Agent {
+        let key = match ua {
+            Some(ua) => {
+                use std::hash::Hasher;
+                let mut h = rustc_hash::FxHasher::default();
+                h.write(ua);
+                h.finish()
+            }
+            None => return Agent::Browser,
+        };
+        if let Some(&a) = self.map.get(&key) {
+            return a;
+        }
+        if self.map.len() >= Self::CAP {
+            self.map.clear();
+        }
+        let a = rules.classify(ua);
+        self.map.insert(key, a);
+        a
+    }
+}
+
+impl Default for AgentCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}

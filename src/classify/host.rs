@@ -1,0 +1,129 @@
+//! Referrer hosts: extraction from a logged referrer, and the host table.
+
+use rustc_hash::FxHashMap;
+
+use super::tables::{self, TableError, REFERRERS};
+use super::Channel;
+
+/// The host of a referrer, lowercased, without port, trailing dot or userinfo.
+/// `android-app://org.telegram.messenger/` yields the package name. A referrer that is
+/// not a URL (some clients send garbage) yields its first path-free segment.
+pub fn referrer_host(referrer: &[u8]) -> String {
+    let lower = |b: &[u8]| String::from_utf8_lossy(b).to_ascii_lowercase();
+    let rest = match memchr::memmem::find(referrer, b"://") {
+        Some(i) => &referrer[i + 3..],
+        None => referrer,
+    };
+    let end = rest.iter().position(|&b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(rest.len());
+    let mut authority = &rest[..end];
+    if let Some(at) = memchr::memrchr(b'@', authority) {
+        authority = &authority[at + 1..];
+    }
+    // Strip a port, but not from a bracketed IPv6 literal's inside.
+    let host = if authority.first() == Some(&b'[') {
+        match memchr::memchr(b']', authority) {
+            Some(i) => &authority[..=i],
+            None => authority,
+        }
+    } else {
+        match memchr::memchr(b':', authority) {
+            Some(i) => &authority[..i],
+            None => authority,
+        }
+    };
+    let host = host.strip_suffix(b".").unwrap_or(host);
+    lower(host)
+}
+
+/// `www.example.com` and `example.com` are one site.
+pub fn strip_www(host: &str) -> &str {
+    host.strip_prefix("www.").unwrap_or(host)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HostRule {
+    pub channel: Channel,
+    pub source: &'static str,
+}
+
+pub struct HostRules {
+    exact: FxHashMap<&'static str, HostRule>,
+    /// `google.*` rows, keyed by `google`.
+    any_tld: FxHashMap<&'static str, HostRule>,
+    /// (line, host) of every row, for checks.
+    pub rows: Vec<(usize, &'static str, HostRule)>,
+}
+
+impl HostRules {
+    pub fn builtin() -> Result<HostRules, TableError> {
+        let mut rules = HostRules { exact: FxHashMap::default(), any_tld: FxHashMap::default(), rows: Vec::new() };
+        for row in tables::rows(REFERRERS, 3) {
+            let (line, f) = row?;
+            let rule = HostRule { channel: tables::channel(REFERRERS, line, f[1])?, source: f[2] };
+            let map = match f[0].strip_suffix(".*") {
+                Some(name) => rules.any_tld.insert(name, rule),
+                None => rules.exact.insert(f[0], rule),
+            };
+            if map.is_some() {
+                return Err(TableError { table: REFERRERS.name, line, message: format!("duplicate host '{}'", f[0]) });
+            }
+            rules.rows.push((line, f[0], rule));
+        }
+        Ok(rules)
+    }
+
+    /// The most specific row for `host`: itself, then each parent domain.
+    pub fn lookup(&self, host: &str) -> Option<HostRule> {
+        let labels: Vec<&str> = host.split('.').collect();
+        for i in 0..labels.len() {
+            let candidate = &host[labels[..i].iter().map(|l| l.len() + 1).sum::<usize>()..];
+            if let Some(r) = self.exact.get(candidate) {
+                return Some(*r);
+            }
+            // `name.*`: the name followed by one or two short labels (fr, co.uk, com.br).
+            let tail = &labels[i + 1..];
+            if !tail.is_empty() && tail.len() <= 2 && tail.iter().all(|l| (2..=3).contains(&l.len())) {
+                if let Some(r) = self.any_tld.get(labels[i]) {
+                    return Some(*r);
+                }
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_from_referrers() {
+        let cases: &[(&[u8], &str)] = &[
+            (b"https://www.Google.com/search?q=x", "www.google.com"),
+            (b"http://example.org:8080/a", "example.org"),
+            (b"https://user:pw@example.org/", "example.org"),
+            (b"https://example.org./", "example.org"),
+            (b"android-app://org.telegram.messenger/", "org.telegram.messenger"),
+            (b"http://[2001:db8::1]:8080/x", "[2001:db8::1]"),
+            (b"example.net/path", "example.net"),
+            (b"https://example.org?x", "example.org"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(referrer_host(raw), *want, "{}", String::from_utf8_lossy(raw));
+        }
+    }
+
+    #[test]
+    fn lookup_prefers_the_most_specific_row() {
+        let rules = HostRules::builtin().unwrap();
+        let src = |h: &str| rules.lookup(h).map(|r| (r.channel, r.source));
+        assert_eq!(src("lm.facebook.com"), Some((Channel::DarkSocial, "messenger")));
+        assert_eq!(src("m.facebook.com"), Some((Channel::Social, "facebook")));
+        assert_eq!(src("web.facebook.com"), Some((Channel::Social, "facebook")));
+        assert_eq!(src("www.google.co.uk"), Some((Channel::Search, "google")));
+        assert_eq!(src("google.fr"), Some((Channel::Search, "google")));
+        assert_eq!(src("mail.google.com"), Some((Channel::Email, "gmail")));
+        assert_eq!(src("google.example.com"), None);
+        assert_eq!(src("semicomplete.com"), None);
+    }
+}

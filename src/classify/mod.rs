@@ -1,0 +1,288 @@
+//! The rule engine: a visit's landing page view in, a channel, a source and the id of
+//! the rule that decided out.
+//!
+//! Rules are tables (see `data/`), evaluated in a fixed, documented order; the first
+//! rule that has something to say decides:
+//!
+//! | order | reason              | signal                                                          |
+//! |-------|---------------------|-----------------------------------------------------------------|
+//! | –     | (excluded)          | bot or link-preview user agent: not a visit at all              |
+//! | 1     | `click-id`          | an ad or social click id on the landing URL (`gclid`, `fbclid`…)|
+//! | 2     | `share-button`      | a share-button tag (`share=jetpack-whatsapp`)                   |
+//! | 3     | `utm-source`        | `utm_source` naming a private channel or a known source         |
+//! | 4     | `utm-medium`        | `utm_medium` (email, cpc, social, sms…)                         |
+//! | 5     | `referrer-internal` | a referrer from the site itself: the visit began earlier        |
+//! | 6     | `referrer-known`    | a referrer host from the table (search, social, webmail, chat)  |
+//! | 7     | `referrer-other`    | any other referrer: `referral` from that host                   |
+//! | 8     | `in-app`            | no referrer, in an app's browser (Messenger, Telegram…)         |
+//! | 9     | `front-direct`      | no referrer on the homepage or a section front: `direct`        |
+//! | 10    | `deep-direct`       | no referrer on a deep page: `dark-social`, source `unknown`     |
+
+pub mod agent;
+pub mod host;
+pub mod params;
+pub mod path;
+pub mod tables;
+
+use std::fmt;
+
+use serde::Serialize;
+
+pub use agent::{Agent, AgentCache, AgentRules};
+pub use host::{referrer_host, strip_www, HostRules};
+pub use params::ParamRules;
+pub use path::PathRules;
+pub use tables::TableError;
+
+/// Where a visit came from. The order here is the order of every report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Channel {
+    DarkSocial,
+    Direct,
+    Search,
+    Social,
+    Email,
+    Paid,
+    Referral,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 7] = [
+        Channel::DarkSocial,
+        Channel::Direct,
+        Channel::Search,
+        Channel::Social,
+        Channel::Email,
+        Channel::Paid,
+        Channel::Referral,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Channel::DarkSocial => "dark-social",
+            Channel::Direct => "direct",
+            Channel::Search => "search",
+            Channel::Social => "social",
+            Channel::Email => "email",
+            Channel::Paid => "paid",
+            Channel::Referral => "referral",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    pub fn names() -> Vec<&'static str> {
+        Channel::ALL.iter().map(|c| c.name()).collect()
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What the engine decided for one visit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub channel: Channel,
+    pub source: String,
+    /// The id of the rule that decided (see the module docs).
+    pub reason: &'static str,
+}
+
+/// The landing page view of a visit, as the engine needs it.
+#[derive(Debug, Clone, Copy)]
+pub struct Landing<'a> {
+    pub target: &'a [u8],
+    pub referrer: Option<&'a [u8]>,
+    pub vhost: Option<&'a [u8]>,
+    pub agent: Agent,
+}
+
+impl Landing<'_> {
+    fn split(&self) -> (&[u8], Option<&[u8]>) {
+        match memchr::memchr(b'?', self.target) {
+            Some(i) => (&self.target[..i], Some(&self.target[i + 1..])),
+            None => (self.target, None),
+        }
+    }
+}
+
+/// Every table, compiled, plus what the run says about the site.
+pub struct Rules {
+    pub agents: AgentRules,
+    pub hosts: HostRules,
+    pub params: ParamRules,
+    pub paths: PathRules,
+    /// The site's own hosts (without `www.`): referrers from them are internal.
+    pub site_hosts: Vec<String>,
+}
+
+impl Rules {
+    pub fn builtin() -> Result<Rules, TableError> {
+        Ok(Rules {
+            agents: AgentRules::builtin()?,
+            hosts: HostRules::builtin()?,
+            params: ParamRules::builtin()?,
+            paths: PathRules::builtin()?,
+            site_hosts: Vec::new(),
+        })
+    }
+
+    pub fn add_site(&mut self, host: &str) {
+        let h = strip_www(&host.trim().to_ascii_lowercase()).to_string();
+        if !h.is_empty() && !self.site_hosts.contains(&h) {
+            self.site_hosts.push(h);
+        }
+    }
+
+    /// Whether a referrer host is the site itself (or the line's own vhost).
+    pub fn is_internal(&self, referrer_host: &str, vhost: Option<&[u8]>) -> bool {
+        let host = strip_www(referrer_host);
+        if let Some(v) = vhost {
+            if strip_www(&String::from_utf8_lossy(v).to_ascii_lowercase()) == host {
+                return true;
+            }
+        }
+        self.site_hosts.iter().any(|s| s == host)
+    }
+
+    /// Decides a visit's channel from its landing page view. Excluded agents never get
+    /// here: they are not visits.
+    pub fn classify(&self, landing: &Landing<'_>) -> Verdict {
+        let verdict = |channel, source: &str, reason| Verdict { channel, source: source.to_string(), reason };
+        let (path, query) = landing.split();
+
+        if let Some((rule, source)) = query.and_then(|q| self.params.decide(q)) {
+            let reason = match rule.param {
+                "utm_source" => "utm-source",
+                "utm_medium" => "utm-medium",
+                "share" => "share-button",
+                _ => "click-id",
+            };
+            return Verdict { channel: rule.channel, source, reason };
+        }
+        if let Some(referrer) = landing.referrer {
+            let host = referrer_host(referrer);
+            if self.is_internal(&host, landing.vhost) {
+                return verdict(Channel::Direct, "internal", "referrer-internal");
+            }
+            if let Some(rule) = self.hosts.lookup(&host) {
+                return verdict(rule.channel, rule.source, "referrer-known");
+            }
+            return verdict(Channel::Referral, strip_www(&host), "referrer-other");
+        }
+        if let Agent::InApp { app, channel } = landing.agent {
+            return verdict(channel, app, "in-app");
+        }
+        if self.paths.is_front(path, query) {
+            verdict(Channel::Direct, "none", "front-direct")
+        } else {
+            verdict(Channel::DarkSocial, "unknown", "deep-direct")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> Rules {
+        let mut r = Rules::builtin().expect("built-in tables load");
+        r.add_site("www.example.com");
+        r
+    }
+
+    #[test]
+    fn rule_order_on_named_landings() {
+        let r = rules();
+        let browser = Agent::Browser;
+        let telegram = Agent::InApp { app: "telegram", channel: Channel::DarkSocial };
+        let cases: &[(&str, &[u8], Option<&[u8]>, Agent, Channel, &str, &str)] = &[
+            ("deep_no_referrer", b"/news/2026/11/a-story", None, browser, Channel::DarkSocial, "unknown", "deep-direct"),
+            ("home_no_referrer", b"/", None, browser, Channel::Direct, "none", "front-direct"),
+            ("section_no_referrer", b"/news/", None, browser, Channel::Direct, "none", "front-direct"),
+            ("internal", b"/a/b", Some(b"https://example.com/x"), browser, Channel::Direct, "internal", "referrer-internal"),
+            ("google_fr", b"/a/b", Some(b"https://www.google.fr/"), browser, Channel::Search, "google", "referrer-known"),
+            ("other_site", b"/a/b", Some(b"https://www.blog.example.org/p"), browser, Channel::Referral, "blog.example.org", "referrer-other"),
+            ("gclid_beats_referrer", b"/a?gclid=1", Some(b"https://www.google.com/"), browser, Channel::Paid, "google", "click-id"),
+            ("utm_whatsapp", b"/a?utm_source=whatsapp", None, browser, Channel::DarkSocial, "whatsapp", "utm-source"),
+            ("newsletter", b"/a?utm_medium=email&utm_source=weekly", None, browser, Channel::Email, "weekly", "utm-medium"),
+            ("in_app_telegram", b"/a/b", None, telegram, Channel::DarkSocial, "telegram", "in-app"),
+            ("in_app_with_referrer", b"/a/b", Some(b"https://t.co/x"), telegram, Channel::Social, "twitter", "referrer-known"),
+            ("messenger_shim", b"/a/b", Some(b"https://l.messenger.com/"), browser, Channel::DarkSocial, "messenger", "referrer-known"),
+            ("webmail", b"/a/b", Some(b"https://mail.google.com/"), browser, Channel::Email, "gmail", "referrer-known"),
+        ];
+        for (name, target, referrer, agent, channel, source, reason) in cases {
+            let v = r.classify(&Landing { target, referrer: *referrer, vhost: None, agent: *agent });
+            assert_eq!((v.channel, v.source.as_str(), v.reason), (*channel, *source, *reason), "{name}");
+        }
+    }
+
+    #[test]
+    fn vhost_makes_its_own_referrers_internal() {
+        let r = Rules::builtin().unwrap();
+        let l = Landing { target: b"/a/b", referrer: Some(b"https://blog.example.net/"), vhost: Some(b"blog.example.net"), agent: Agent::Browser };
+        assert_eq!(r.classify(&l).reason, "referrer-internal");
+    }
+
+    #[test]
+    fn shipped_user_agent_samples_get_their_class() {
+        let rules = AgentRules::builtin().unwrap();
+        let cases: &[(&str, &str)] = &[
+            ("WhatsApp/2.23.20.0 A", "preview:whatsapp"),
+            ("WhatsApp", "preview:signal"),
+            ("WhatsApp/2", "preview:signal"),
+            ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_11_1) AppleWebKit/601.2.4 (KHTML, like Gecko) Version/9.0.1 Safari/601.2.4 facebookexternalhit/1.1 Facebot Twitterbot/1.0", "preview:imessage"),
+            ("facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", "preview:facebook"),
+            ("facebookexternalhit/1.1;line-poker/1.0", "preview:line"),
+            ("TelegramBot (like TwitterBot)", "preview:telegram"),
+            ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", "bot:googlebot"),
+            ("curl/8.4.0", "bot:curl"),
+            ("Mozilla/5.0 (compatible; SomeNewCrawler/1.0; +https://example.net/bot)", "bot:other"),
+            ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/138.0 Safari/537.36 Telegram-Android/12.3.1 (Xiaomi; Android 9; SDK 28; AVERAGE)", "app:telegram"),
+            ("Mozilla/5.0 (Linux; Android 7.1.2; Nexus 5X Build/N2G47F; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/57.0 Mobile Safari/537.36 [FB_IAB/MESSENGER;FBAV/114.0.0.21.71;]", "app:messenger"),
+            ("Mozilla/5.0 (Linux; Android 9; SM-G950U Build/PPR1.180610.011; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/80.0 Mobile Safari/537.36 [FB_IAB/FB4A;FBAV/263.0.0.46.121;]", "app:facebook"),
+            ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/132.0.0.0 Safari/537.36", "browser"),
+        ];
+        for (ua, want) in cases {
+            let got = match rules.classify(Some(ua.as_bytes())) {
+                Agent::Browser => "browser".to_string(),
+                Agent::InApp { app, .. } => format!("app:{app}"),
+                Agent::Preview { app } => format!("preview:{app}"),
+                Agent::Bot { name } => format!("bot:{name}"),
+            };
+            assert_eq!(&got, want, "{ua}");
+        }
+    }
+
+    #[test]
+    fn tables_have_no_duplicates_or_contradictions() {
+        let r = Rules::builtin().unwrap();
+        let mut seen = std::collections::HashMap::new();
+        for (line, token, agent) in r.agents.tokens() {
+            if let Some((prev, prev_agent)) = seen.insert(token.to_ascii_lowercase(), (line, agent)) {
+                panic!("user_agents.tsv:{line}: token '{token}' repeats line {prev} ({prev_agent:?} vs {agent:?})");
+            }
+        }
+        let mut params = std::collections::HashMap::new();
+        for row in &r.params.rows {
+            if let Some(prev) = params.insert((row.param, row.value), row.line) {
+                panic!("parameters.tsv:{}: repeats line {prev}", row.line);
+            }
+        }
+        // Every host row is reachable: looking it up returns itself.
+        for (line, host, rule) in &r.hosts.rows {
+            let probe = host.replace(".*", ".com");
+            assert_eq!(r.hosts.lookup(&probe), Some(*rule), "referrers.tsv:{line}: '{host}' is shadowed");
+        }
+    }
+}

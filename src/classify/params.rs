@@ -1,0 +1,124 @@
+//! Campaign and click parameters on the landing URL.
+
+use super::tables::{self, TableError, PARAMETERS};
+use super::Channel;
+
+#[derive(Debug, Clone)]
+pub struct ParamRule {
+    pub line: usize,
+    pub param: &'static str,
+    /// `None`: any value.
+    pub value: Option<&'static str>,
+    pub channel: Channel,
+    /// `None` (`=` in the table): take the source from the query.
+    pub source: Option<&'static str>,
+}
+
+pub struct ParamRules {
+    pub rows: Vec<ParamRule>,
+}
+
+/// One decoded `key=value` pair, lowercased.
+struct Pair {
+    key: String,
+    value: String,
+}
+
+impl ParamRules {
+    pub fn builtin() -> Result<ParamRules, TableError> {
+        let mut rows = Vec::new();
+        for row in tables::rows(PARAMETERS, 4) {
+            let (line, f) = row?;
+            rows.push(ParamRule {
+                line,
+                param: f[0],
+                value: (f[1] != "*").then_some(f[1]),
+                channel: tables::channel(PARAMETERS, line, f[2])?,
+                source: (f[3] != "=").then_some(f[3]),
+            });
+        }
+        Ok(ParamRules { rows })
+    }
+
+    /// The first row that the query satisfies, with the source it names.
+    pub fn decide(&self, query: &[u8]) -> Option<(&ParamRule, String)> {
+        let pairs = parse_query(query);
+        if pairs.is_empty() {
+            return None;
+        }
+        let get = |k: &str| pairs.iter().find(|p| p.key == k).map(|p| p.value.as_str());
+        self.rows.iter().find_map(|rule| {
+            let v = get(rule.param)?;
+            if rule.value.is_some_and(|want| want != v) {
+                return None;
+            }
+            let source = match rule.source {
+                Some(s) => s.to_string(),
+                None => match get("utm_source") {
+                    Some(s) if !s.is_empty() => s.to_string(),
+                    _ => v.to_string(),
+                },
+            };
+            Some((rule, source))
+        })
+    }
+}
+
+fn parse_query(query: &[u8]) -> Vec<Pair> {
+    query
+        .split(|&b| b == b'&' || b == b';')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = match memchr::memchr(b'=', pair) {
+                Some(i) => (&pair[..i], &pair[i + 1..]),
+                None => (pair, &b""[..]),
+            };
+            Pair { key: decode(k), value: decode(v) }
+        })
+        .collect()
+}
+
+/// Percent- and plus-decoding, lowercased; invalid escapes stay as written.
+fn decode(s: &[u8]) -> String {
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        match s[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < s.len() => {
+                let hex = |c: u8| (c as char).to_digit(16);
+                match (hex(s[i + 1]), hex(s[i + 2])) {
+                    (Some(a), Some(b)) => {
+                        out.push((a * 16 + b) as u8);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).trim().to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decisions() {
+        let rules = ParamRules::builtin().unwrap();
+        let decide = |q: &str| rules.decide(q.as_bytes()).map(|(r, s)| (r.channel, s));
+        assert_eq!(decide("gclid=abc&utm_source=news"), Some((Channel::Paid, "google".into())));
+        assert_eq!(decide("utm_source=WhatsApp&utm_medium=social"), Some((Channel::DarkSocial, "whatsapp".into())));
+        assert_eq!(decide("utm_source=weekly&utm_medium=email"), Some((Channel::Email, "weekly".into())));
+        assert_eq!(decide("utm_medium=email"), Some((Channel::Email, "email".into())));
+        assert_eq!(decide("utm_source=partner%20site"), Some((Channel::Referral, "partner site".into())));
+        assert_eq!(decide("fbclid=IwAR0"), Some((Channel::Social, "facebook".into())));
+        assert_eq!(decide("share=jetpack-whatsapp&nb=1"), Some((Channel::DarkSocial, "whatsapp".into())));
+        assert_eq!(decide("page=2&q=x"), None);
+        assert_eq!(decide(""), None);
+        assert_eq!(decide("utm_source=%zz"), Some((Channel::Referral, "%zz".into())));
+    }
+}

@@ -1,0 +1,314 @@
+//! Parser tests: one named case per edge, on real lines (or real lines with one field
+//! changed to reach the edge), in the manner of vectordotdev/vrl's nginx parser tests.
+
+use super::*;
+use crate::time::format_rfc3339;
+
+struct Want {
+    vhost: Option<&'static str>,
+    client: &'static str,
+    time: &'static str,
+    method: &'static str,
+    target: &'static [u8],
+    status: u16,
+    referrer: Option<&'static str>,
+    user_agent: Option<&'static str>,
+}
+
+fn check(name: &str, format: LogFormat, line: &[u8], want: Option<Want>) {
+    let mut clock = ClfCache::default();
+    let got = format.parse(line, &mut clock);
+    match (got, want) {
+        (None, None) => {}
+        (Some(h), None) => panic!("{name}: expected malformed, parsed {h:?}"),
+        (None, Some(_)) => panic!("{name}: expected a hit, got malformed"),
+        (Some(h), Some(w)) => {
+            assert_eq!(h.vhost, w.vhost.map(str::as_bytes), "{name}: vhost");
+            assert_eq!(h.client, w.client.as_bytes(), "{name}: client");
+            assert_eq!(format_rfc3339(h.time), w.time, "{name}: time");
+            assert_eq!(h.method, w.method.as_bytes(), "{name}: method");
+            assert_eq!(h.target, w.target, "{name}: target");
+            assert_eq!(h.status, w.status, "{name}: status");
+            assert_eq!(h.referrer, w.referrer.map(str::as_bytes), "{name}: referrer");
+            assert_eq!(h.user_agent, w.user_agent.map(str::as_bytes), "{name}: user_agent");
+        }
+    }
+}
+
+const ELASTIC_UA: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_1) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/32.0.1700.77 Safari/537.36";
+
+#[test]
+fn combined_lines() {
+    let cases: Vec<(&str, &[u8], Option<Want>)> = vec![
+        (
+            "apache_combined_with_referrer",
+            b"83.149.9.216 - - [17/May/2015:10:05:03 +0000] \"GET /presentations/logstash-monitorama-2013/images/kibana-search.png HTTP/1.1\" 200 203023 \"http://semicomplete.com/presentations/logstash-monitorama-2013/\" \"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_1) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/32.0.1700.77 Safari/537.36\"",
+            Some(Want {
+                vhost: None,
+                client: "83.149.9.216",
+                time: "2015-05-17T10:05:03Z",
+                method: "GET",
+                target: b"/presentations/logstash-monitorama-2013/images/kibana-search.png",
+                status: 200,
+                referrer: Some("http://semicomplete.com/presentations/logstash-monitorama-2013/"),
+                user_agent: Some(ELASTIC_UA),
+            }),
+        ),
+        (
+            "nginx_extra_forwarded_for_field_and_positive_half_hour_offset",
+            b"54.36.149.41 - - [22/Jan/2019:03:56:14 +0330] \"GET /filter/27|13%20%D9%85 HTTP/1.1\" 200 30577 \"-\" \"Mozilla/5.0 (compatible; AhrefsBot/6.1; +http://ahrefs.com/robot/)\" \"-\"",
+            Some(Want {
+                vhost: None,
+                client: "54.36.149.41",
+                time: "2019-01-22T00:26:14Z",
+                method: "GET",
+                target: b"/filter/27|13%20%D9%85",
+                status: 200,
+                referrer: None,
+                user_agent: Some("Mozilla/5.0 (compatible; AhrefsBot/6.1; +http://ahrefs.com/robot/)"),
+            }),
+        ),
+        (
+            "ipv6_client_and_dash_bytes_on_304",
+            b"2001:db8::1 - - [05/Nov/2026:10:00:00 -0500] \"GET / HTTP/2.0\" 304 - \"-\" \"-\"",
+            Some(Want {
+                vhost: None,
+                client: "2001:db8::1",
+                time: "2026-11-05T15:00:00Z",
+                method: "GET",
+                target: b"/",
+                status: 304,
+                referrer: None,
+                user_agent: None,
+            }),
+        ),
+        (
+            "apache_escaped_quote_inside_user_agent",
+            b"192.0.2.7 - - [05/Nov/2026:10:00:00 +0000] \"GET /a HTTP/1.1\" 200 10 \"https://example.org/\" \"Mozilla/5.0 \\\"quoted\\\" thing\"",
+            Some(Want {
+                vhost: None,
+                client: "192.0.2.7",
+                time: "2026-11-05T10:00:00Z",
+                method: "GET",
+                target: b"/a",
+                status: 200,
+                referrer: Some("https://example.org/"),
+                user_agent: Some("Mozilla/5.0 \\\"quoted\\\" thing"),
+            }),
+        ),
+        (
+            "escaped_backslash_before_closing_quote",
+            b"192.0.2.7 - - [05/Nov/2026:10:00:00 +0000] \"GET /a HTTP/1.1\" 200 10 \"-\" \"ends with backslash \\\\\"",
+            Some(Want {
+                vhost: None,
+                client: "192.0.2.7",
+                time: "2026-11-05T10:00:00Z",
+                method: "GET",
+                target: b"/a",
+                status: 200,
+                referrer: None,
+                user_agent: Some("ends with backslash \\\\"),
+            }),
+        ),
+        (
+            "invalid_utf8_in_path_is_kept_as_bytes",
+            b"192.0.2.8 - - [05/Nov/2026:10:00:00 +0000] \"GET /caf\xe9/\xff HTTP/1.1\" 404 0 \"-\" \"curl/8.4.0\"",
+            Some(Want {
+                vhost: None,
+                client: "192.0.2.8",
+                time: "2026-11-05T10:00:00Z",
+                method: "GET",
+                target: b"/caf\xe9/\xff",
+                status: 404,
+                referrer: None,
+                user_agent: Some("curl/8.4.0"),
+            }),
+        ),
+        (
+            "nginx_dash_request_from_scanner_is_a_hit_not_malformed",
+            b"198.51.100.3 - - [05/Nov/2026:10:00:00 +0000] \"-\" 400 0 \"-\" \"-\"",
+            Some(Want {
+                vhost: None,
+                client: "198.51.100.3",
+                time: "2026-11-05T10:00:00Z",
+                method: "",
+                target: b"",
+                status: 400,
+                referrer: None,
+                user_agent: None,
+            }),
+        ),
+        (
+            "tls_handshake_bytes_as_request_line",
+            b"198.51.100.3 - - [05/Nov/2026:10:00:00 +0000] \"\\x16\\x03\\x01\\x00\\xA5\\x01\" 400 157 \"-\" \"-\"",
+            Some(Want {
+                vhost: None,
+                client: "198.51.100.3",
+                time: "2026-11-05T10:00:00Z",
+                method: "",
+                target: b"",
+                status: 400,
+                referrer: None,
+                user_agent: None,
+            }),
+        ),
+        (
+            "authenticated_user_and_crlf_line_end",
+            b"10.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] \"GET /apache_pb.gif HTTP/1.0\" 200 2326 \"http://www.example.com/start.html\" \"Mozilla/4.08 [en] (Win98; I ;Nav)\"\r",
+            Some(Want {
+                vhost: None,
+                client: "10.0.0.1",
+                time: "2000-10-10T20:55:36Z",
+                method: "GET",
+                target: b"/apache_pb.gif",
+                status: 200,
+                referrer: Some("http://www.example.com/start.html"),
+                user_agent: Some("Mozilla/4.08 [en] (Win98; I ;Nav)"),
+            }),
+        ),
+        (
+            "truncated_inside_user_agent",
+            b"66.249.73.135 - - [20/May/2015:15:05:40 +0000] \"GET /blog/tags/ipv6 HTTP/1.1\" 200 12251 \"-\" \"Mozilla/5.0 (iPhone; CPU iPhone OS 6_0 like Mac OS X) AppleWebKit/536.26 (KHTML, like",
+            None,
+        ),
+        (
+            "truncated_after_status",
+            b"66.249.73.135 - - [20/May/2015:15:05:40 +0000] \"GET /blog/tags/ipv6 HTTP/1.1\" 200",
+            None,
+        ),
+        (
+            "common_line_lacks_referrer_and_agent",
+            b"uplherc.upl.com - - [01/Aug/1995:00:00:07 -0400] \"GET / HTTP/1.0\" 304 0",
+            None,
+        ),
+        (
+            "broken_timestamp",
+            b"192.0.2.9 - - [32/Nov/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"-\"",
+            None,
+        ),
+        (
+            "garbage_after_user_agent_without_space",
+            b"192.0.2.9 - - [05/Nov/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"ua\"x",
+            None,
+        ),
+        ("binary_noise", b"\x00\x9f\x12 [ \xff\xfe\"", None),
+        ("empty", b"", None),
+    ];
+    for (name, line, want) in cases {
+        check(name, LogFormat::Combined, line, want);
+    }
+}
+
+#[test]
+fn common_lines() {
+    let cases: Vec<(&str, &[u8], Option<Want>)> = vec![
+        (
+            "nasa_hostname_client",
+            b"in24.inetnebr.com - - [01/Aug/1995:00:00:01 -0400] \"GET /shuttle/missions/sts-68/news/sts-68-mcc-05.txt HTTP/1.0\" 200 1839",
+            Some(Want {
+                vhost: None,
+                client: "in24.inetnebr.com",
+                time: "1995-08-01T04:00:01Z",
+                method: "GET",
+                target: b"/shuttle/missions/sts-68/news/sts-68-mcc-05.txt",
+                status: 200,
+                referrer: None,
+                user_agent: None,
+            }),
+        ),
+        (
+            "nasa_request_without_http_version",
+            b"pipe1.nyc.pipeline.com - - [01/Aug/1995:00:12:37 -0400] \"GET /cgi-bin/imagemap/countdown70?285,291\" 200 -",
+            Some(Want {
+                vhost: None,
+                client: "pipe1.nyc.pipeline.com",
+                time: "1995-08-01T04:12:37Z",
+                method: "GET",
+                target: b"/cgi-bin/imagemap/countdown70?285,291",
+                status: 200,
+                referrer: None,
+                user_agent: None,
+            }),
+        ),
+        (
+            "combined_line_is_not_common",
+            b"10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 2326 \"-\" \"-\"",
+            None,
+        ),
+    ];
+    for (name, line, want) in cases {
+        check(name, LogFormat::Common, line, want);
+    }
+}
+
+#[test]
+fn vhost_combined_lines() {
+    let cases: Vec<(&str, &[u8], Option<Want>)> = vec![
+        (
+            "apache_vhost_port_prefix",
+            b"www.example.com:443 203.0.113.5 - - [05/Nov/2026:10:00:00 +0100] \"GET /news/a-story HTTP/1.1\" 200 5120 \"https://www.google.com/\" \"Mozilla/5.0\"",
+            Some(Want {
+                vhost: Some("www.example.com"),
+                client: "203.0.113.5",
+                time: "2026-11-05T09:00:00Z",
+                method: "GET",
+                target: b"/news/a-story",
+                status: 200,
+                referrer: Some("https://www.google.com/"),
+                user_agent: Some("Mozilla/5.0"),
+            }),
+        ),
+        (
+            "vhost_with_ipv6_client",
+            b"blog.example.com:80 2001:db8::7 - - [05/Nov/2026:10:00:00 +0000] \"HEAD / HTTP/1.1\" 200 - \"-\" \"-\"",
+            Some(Want {
+                vhost: Some("blog.example.com"),
+                client: "2001:db8::7",
+                time: "2026-11-05T10:00:00Z",
+                method: "HEAD",
+                target: b"/",
+                status: 200,
+                referrer: None,
+                user_agent: None,
+            }),
+        ),
+        (
+            "plain_combined_is_not_vhost",
+            b"10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 2326 \"-\" \"-\"",
+            None,
+        ),
+        (
+            "ipv6_combined_is_not_vhost",
+            b"2001:db8::1 - - [05/Nov/2026:10:00:00 -0500] \"GET / HTTP/2.0\" 304 - \"-\" \"-\"",
+            None,
+        ),
+    ];
+    for (name, line, want) in cases {
+        check(name, LogFormat::VhostCombined, line, want);
+    }
+}
+
+#[test]
+fn detection_prefers_the_format_that_fits() {
+    let combined: &[&[u8]] = &[
+        b"10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 2326 \"-\" \"-\"",
+        b"garbage",
+    ];
+    let common: &[&[u8]] = &[b"uplherc.upl.com - - [01/Aug/1995:00:00:07 -0400] \"GET / HTTP/1.0\" 304 0"];
+    let vhost: &[&[u8]] =
+        &[b"www.example.com:443 203.0.113.5 - - [05/Nov/2026:10:00:00 +0100] \"GET / HTTP/1.1\" 200 5 \"-\" \"-\""];
+    let none: &[&[u8]] = &[b"#Fields: date time", b"2015-01-13 00:32:17 1.2.3.4 GET /"];
+    assert_eq!(detect(combined.iter().copied()).map(|d| d.format), Some(LogFormat::Combined));
+    assert_eq!(detect(common.iter().copied()).map(|d| d.format), Some(LogFormat::Common));
+    assert_eq!(detect(vhost.iter().copied()).map(|d| d.format), Some(LogFormat::VhostCombined));
+    assert_eq!(detect(none.iter().copied()), None);
+}
+
+#[test]
+fn path_and_query_split() {
+    let mut clock = ClfCache::default();
+    let line = b"1.2.3.4 - - [05/Nov/2026:10:00:00 +0000] \"GET /a/b?utm_source=x&y=1 HTTP/1.1\" 200 1 \"-\" \"-\"";
+    let hit = LogFormat::Combined.parse(line, &mut clock).unwrap();
+    assert_eq!(hit.path(), b"/a/b");
+    assert_eq!(hit.query(), Some(&b"utm_source=x&y=1"[..]));
+}

@@ -1,0 +1,2 @@
+pub mod visitor;
+pub use visitor::{visitor_key, VisitorKey};
