@@ -62,12 +62,32 @@ impl PathRules {
         if name.is_empty() {
             return false;
         }
-        let lower = |b: &[u8]| b.to_ascii_lowercase();
-        if self.asset_name.contains(&lower(name)) {
-            return true;
+        // Lowercase into a stack buffer: this runs for every line.
+        let mut buf = [0u8; 32];
+        let mut lower = |b: &[u8]| -> Option<usize> {
+            let dst = buf.get_mut(..b.len())?;
+            dst.copy_from_slice(b);
+            dst.make_ascii_lowercase();
+            Some(b.len())
+        };
+        if let Some(n) = lower(name) {
+            if self.asset_name.contains(&buf[..n]) {
+                return true;
+            }
         }
         match memchr::memrchr(b'.', name) {
-            Some(dot) if dot + 1 < name.len() => self.asset_ext.contains(&lower(&name[dot + 1..])),
+            Some(dot) if dot + 1 < name.len() => {
+                let ext = &name[dot + 1..];
+                let mut buf = [0u8; 16];
+                match buf.get_mut(..ext.len()) {
+                    Some(dst) => {
+                        dst.copy_from_slice(ext);
+                        dst.make_ascii_lowercase();
+                        self.asset_ext.contains(&dst[..])
+                    }
+                    None => false,
+                }
+            }
             _ => false,
         }
     }

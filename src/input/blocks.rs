@@ -1,0 +1,146 @@
+//! Newline-aligned blocks: large reads into recycled buffers, split at the last newline,
+//! the tail carried into the next block. No per-line allocation, no `read_until`.
+
+use std::io::{self, Read};
+
+/// A run of whole lines (the last block of an input may end without a newline).
+pub struct Block {
+    pub data: Vec<u8>,
+    /// Decoded byte offset of `data[0]` in its input.
+    pub offset: u64,
+    /// Set on the last block of an input that broke: its data is what was read before.
+    pub error: Option<io::Error>,
+}
+
+pub struct BlockReader<R> {
+    reader: R,
+    carry: Vec<u8>,
+    offset: u64,
+    block_size: usize,
+    done: bool,
+}
+
+impl<R: Read> BlockReader<R> {
+    /// `prelude` is data already read from `reader` (it is delivered first).
+    pub fn new(reader: R, prelude: Vec<u8>, block_size: usize) -> BlockReader<R> {
+        BlockReader { reader, carry: prelude, offset: 0, block_size: block_size.max(1024), done: false }
+    }
+
+    /// Fills `buf` (a recycled buffer; its contents are discarded) with the next block.
+    pub fn next_block(&mut self, mut buf: Vec<u8>) -> Option<Block> {
+        if self.done {
+            return None;
+        }
+        buf.clear();
+        buf.append(&mut self.carry);
+        let mut error = None;
+        let mut eof = false;
+        // Read until the buffer holds a block's worth with at least one newline.
+        loop {
+            if buf.len() >= self.block_size && memchr::memchr(b'\n', &buf).is_some() {
+                break;
+            }
+            let start = buf.len();
+            let want = self.block_size.max(start + 64 * 1024);
+            buf.resize(want, 0);
+            match self.reader.read(&mut buf[start..]) {
+                Ok(0) => {
+                    buf.truncate(start);
+                    eof = true;
+                    break;
+                }
+                Ok(n) => buf.truncate(start + n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => buf.truncate(start),
+                Err(e) => {
+                    buf.truncate(start);
+                    error = Some(e);
+                    break;
+                }
+            }
+        }
+        if eof || error.is_some() {
+            self.done = true;
+        } else if let Some(nl) = memchr::memrchr(b'\n', &buf) {
+            self.carry.extend_from_slice(&buf[nl + 1..]);
+            buf.truncate(nl + 1);
+        }
+        if buf.is_empty() && error.is_none() {
+            return None;
+        }
+        let offset = self.offset;
+        self.offset += buf.len() as u64;
+        Some(Block { data: buf, offset, error })
+    }
+
+    /// Decoded bytes delivered so far.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collect(data: &[u8], prelude: &[u8], size: usize) -> Vec<Vec<u8>> {
+        let mut r = BlockReader::new(data, prelude.to_vec(), size);
+        let mut out = Vec::new();
+        while let Some(b) = r.next_block(Vec::new()) {
+            assert!(b.error.is_none());
+            out.push(b.data);
+        }
+        out
+    }
+
+    #[test]
+    fn blocks_end_on_newlines_and_lose_nothing() {
+        let text: Vec<u8> = (0..5000).flat_map(|i| format!("line {i}\n").into_bytes()).collect();
+        for size in [1024, 4096, 100_000] {
+            let blocks = collect(&text, b"", size);
+            assert!(blocks[..blocks.len() - 1].iter().all(|b| b.ends_with(b"\n")));
+            assert_eq!(blocks.concat(), text);
+        }
+    }
+
+    #[test]
+    fn prelude_comes_first_and_missing_final_newline_is_kept() {
+        let blocks = collect(b"c\nd", b"a\nb\n", 1024);
+        assert_eq!(blocks.concat(), b"a\nb\nc\nd");
+    }
+
+    #[test]
+    fn a_line_longer_than_a_block_is_not_split() {
+        let long = vec![b'x'; 5000];
+        let mut text = long.clone();
+        text.extend_from_slice(b"\nshort\n");
+        let blocks = collect(&text, b"", 1024);
+        assert!(blocks[0].len() >= 5001 && blocks[0].ends_with(b"\n"));
+        assert_eq!(blocks.concat(), text);
+    }
+
+    struct Broken(usize);
+    impl Read for Broken {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.0 == 0 {
+                return Err(io::Error::new(io::ErrorKind::InvalidData, "boom"));
+            }
+            let n = self.0.min(buf.len());
+            buf[..n].fill(b'a');
+            buf[n - 1] = b'\n';
+            self.0 -= n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn an_error_ends_the_input_with_what_was_read() {
+        let mut r = BlockReader::new(Broken(3000), Vec::new(), 1024);
+        let mut total = 0;
+        let mut errors = 0;
+        while let Some(b) = r.next_block(Vec::new()) {
+            total += b.data.len();
+            errors += usize::from(b.error.is_some());
+        }
+        assert_eq!((total, errors), (3000, 1));
+    }
+}

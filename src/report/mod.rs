@@ -1,0 +1,487 @@
+//! Aggregates and their output formats.
+//!
+//! [`Aggregates`] is everything a run learns, kept mergeable: `a.merge(b)` equals one run
+//! over both inputs' visits, so partial results (threads, files, workers of a
+//! distributed job) combine. [`Report`] turns aggregates into rows; one [`Reporter`]
+//! per output format renders those rows.
+
+pub mod csv;
+pub mod json;
+pub mod table;
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use crate::classify::{Agent, Channel, Landing, Rules};
+use crate::session::ClosedVisit;
+use crate::time::{format_date, format_rfc3339};
+
+/// Where every line read went. `read` always equals the sum of the others.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct LineCounts {
+    pub read: u64,
+    pub pageviews: u64,
+    pub other_hits: u64,
+    pub excluded: u64,
+    pub outside_window: u64,
+    pub malformed: u64,
+}
+
+impl LineCounts {
+    pub fn merge(&mut self, o: &LineCounts) {
+        self.read += o.read;
+        self.pageviews += o.pageviews;
+        self.other_hits += o.other_hits;
+        self.excluded += o.excluded;
+        self.outside_window += o.outside_window;
+        self.malformed += o.malformed;
+    }
+
+    pub fn balanced(&self) -> bool {
+        self.read == self.pageviews + self.other_hits + self.excluded + self.outside_window + self.malformed
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counter {
+    pub visits: u64,
+    pub pageviews: u64,
+}
+
+impl Counter {
+    fn add(&mut self, pageviews: u64) {
+        self.visits += 1;
+        self.pageviews += pageviews;
+    }
+
+    fn merge(&mut self, o: &Counter) {
+        self.visits += o.visits;
+        self.pageviews += o.pageviews;
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PageCounter {
+    pub visits: u64,
+    pub dark_social: u64,
+    pub pageviews: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DayCounter {
+    pub channels: [u64; Channel::ALL.len()],
+    pub pageviews: u64,
+}
+
+/// One classified visit, as the `visits` report prints it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct VisitRow {
+    pub start: i64,
+    pub visitor: String,
+    pub landing: String,
+    pub end: i64,
+    pub channel: Channel,
+    pub source: String,
+    pub reason: &'static str,
+    pub pageviews: u32,
+    pub hits: u32,
+    pub referrer_host: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Aggregates {
+    pub lines: LineCounts,
+    pub channels: [Counter; Channel::ALL.len()],
+    pub bots: Counter,
+    pub previews: Counter,
+    pub sources: BTreeMap<(Channel, String), Counter>,
+    /// Landing path (without query) → visits landing there.
+    pub pages: FxHashMap<Vec<u8>, PageCounter>,
+    /// UTC day number → visits per channel.
+    pub daily: BTreeMap<i64, DayCounter>,
+    /// Every visit, when the `visits` report asked for them.
+    pub visits: Option<Vec<VisitRow>>,
+    pub first_time: Option<i64>,
+    pub last_time: Option<i64>,
+}
+
+impl Aggregates {
+    pub fn new(keep_visits: bool) -> Aggregates {
+        Aggregates { visits: keep_visits.then(Vec::new), ..Aggregates::default() }
+    }
+
+    /// Classifies a closed visit and counts it.
+    pub fn add_visit(&mut self, v: ClosedVisit, rules: &Rules) {
+        let pageviews = u64::from(v.pageviews);
+        match v.agent {
+            Agent::Bot { .. } => return self.bots.add(pageviews),
+            Agent::Preview { .. } => return self.previews.add(pageviews),
+            Agent::Browser | Agent::InApp { .. } => {}
+        }
+        let landing = Landing {
+            target: &v.landing.target,
+            referrer: v.landing.referrer.as_deref(),
+            vhost: v.landing.vhost.as_deref(),
+            agent: v.agent,
+        };
+        let verdict = rules.classify(&landing);
+        let ch = verdict.channel;
+        self.channels[ch.index()].add(pageviews);
+        self.first_time = Some(self.first_time.map_or(v.start, |t| t.min(v.start)));
+        self.last_time = Some(self.last_time.map_or(v.end, |t| t.max(v.end)));
+        let path = match memchr::memchr(b'?', &v.landing.target) {
+            Some(i) => &v.landing.target[..i],
+            None => &v.landing.target[..],
+        };
+        let page = match self.pages.get_mut(path) {
+            Some(p) => p,
+            None => self.pages.entry(path.to_vec()).or_default(),
+        };
+        page.visits += 1;
+        page.pageviews += pageviews;
+        page.dark_social += u64::from(ch == Channel::DarkSocial);
+        let day = self.daily.entry(v.start.div_euclid(86_400)).or_default();
+        day.channels[ch.index()] += 1;
+        day.pageviews += pageviews;
+        if let Some(visits) = &mut self.visits {
+            visits.push(VisitRow {
+                start: v.start,
+                visitor: v.visitor_id,
+                landing: String::from_utf8_lossy(&v.landing.target).into_owned(),
+                end: v.end,
+                channel: ch,
+                reason: verdict.reason,
+                pageviews: v.pageviews,
+                hits: v.hits,
+                referrer_host: v.landing.referrer.as_deref().map(crate::classify::referrer_host).unwrap_or_default(),
+                source: verdict.source.clone(),
+            });
+        }
+        self.sources.entry((ch, verdict.source)).or_default().add(pageviews);
+    }
+
+    /// Adds another partial result: the same as having counted its visits here.
+    pub fn merge(&mut self, o: Aggregates) {
+        self.lines.merge(&o.lines);
+        for (a, b) in self.channels.iter_mut().zip(&o.channels) {
+            a.merge(b);
+        }
+        self.bots.merge(&o.bots);
+        self.previews.merge(&o.previews);
+        for (k, c) in o.sources {
+            self.sources.entry(k).or_default().merge(&c);
+        }
+        for (k, p) in o.pages {
+            let e = self.pages.entry(k).or_default();
+            e.visits += p.visits;
+            e.dark_social += p.dark_social;
+            e.pageviews += p.pageviews;
+        }
+        for (k, d) in o.daily {
+            let e = self.daily.entry(k).or_default();
+            for (a, b) in e.channels.iter_mut().zip(d.channels) {
+                *a += b;
+            }
+            e.pageviews += d.pageviews;
+        }
+        match (&mut self.visits, o.visits) {
+            (Some(a), Some(b)) => a.extend(b),
+            (slot @ None, Some(b)) => *slot = Some(b),
+            _ => {}
+        }
+        self.first_time = min_opt(self.first_time, o.first_time);
+        self.last_time = self.last_time.max(o.last_time);
+    }
+
+    pub fn human_visits(&self) -> u64 {
+        self.channels.iter().map(|c| c.visits).sum()
+    }
+}
+
+fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Which report to print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportKind {
+    Summary,
+    Channels,
+    Pages,
+    Daily,
+    Visits,
+}
+
+impl ReportKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ReportKind::Summary => "summary",
+            ReportKind::Channels => "channels",
+            ReportKind::Pages => "pages",
+            ReportKind::Daily => "daily",
+            ReportKind::Visits => "visits",
+        }
+    }
+}
+
+/// A percentage rounded to two decimals, as every format prints it.
+pub fn pct(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        (part as f64 * 10_000.0 / whole as f64).round() / 100.0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChannelRow {
+    pub channel: String,
+    pub visits: u64,
+    /// `None` for excluded rows: they are not part of the share.
+    pub visits_pct: Option<f64>,
+    pub pageviews: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PageRow {
+    pub landing: String,
+    pub dark_social_visits: u64,
+    pub visits: u64,
+    pub dark_social_pct: f64,
+    pub pageviews: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DayRow {
+    pub date: String,
+    pub visits: u64,
+    pub dark_social: u64,
+    pub dark_social_pct: f64,
+    pub pageviews: u64,
+    /// Visits per channel, in [`Channel::ALL`] order.
+    #[serde(skip)]
+    pub channels: [u64; Channel::ALL.len()],
+}
+
+/// An input and how it was read, for the report's header and JSON.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InputSummary {
+    pub name: String,
+    pub format: Option<String>,
+    pub gzip: bool,
+    pub lines: u64,
+    pub malformed: u64,
+    pub error: Option<String>,
+}
+
+/// Aggregates plus what a reader needs to trust them.
+pub struct Report {
+    pub aggregates: Aggregates,
+    pub inputs: Vec<InputSummary>,
+    pub site_hosts: Vec<String>,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    pub top: usize,
+}
+
+impl Report {
+    pub fn headline(&self) -> (u64, u64, f64) {
+        let total = self.aggregates.human_visits();
+        let dark = self.aggregates.channels[Channel::DarkSocial.index()].visits;
+        (dark, total, pct(dark, total))
+    }
+
+    pub fn channel_rows(&self) -> Vec<ChannelRow> {
+        let a = &self.aggregates;
+        let total = a.human_visits();
+        let mut rows: Vec<ChannelRow> = Channel::ALL
+            .iter()
+            .map(|&c| {
+                let k = a.channels[c.index()];
+                ChannelRow {
+                    channel: c.name().to_string(),
+                    visits: k.visits,
+                    visits_pct: Some(pct(k.visits, total)),
+                    pageviews: k.pageviews,
+                }
+            })
+            .collect();
+        for (name, k) in [("excluded:bots", a.bots), ("excluded:link-previews", a.previews)] {
+            rows.push(ChannelRow { channel: name.to_string(), visits: k.visits, visits_pct: None, pageviews: k.pageviews });
+        }
+        rows
+    }
+
+    /// Top landing pages by dark-social visits (ties by path), `top` of them.
+    pub fn page_rows(&self) -> Vec<PageRow> {
+        let mut pages: Vec<(&Vec<u8>, &PageCounter)> =
+            self.aggregates.pages.iter().filter(|(_, p)| p.dark_social > 0).collect();
+        pages.sort_by(|a, b| b.1.dark_social.cmp(&a.1.dark_social).then_with(|| a.0.cmp(b.0)));
+        pages
+            .into_iter()
+            .take(self.top)
+            .map(|(path, p)| PageRow {
+                landing: String::from_utf8_lossy(path).into_owned(),
+                dark_social_visits: p.dark_social,
+                visits: p.visits,
+                dark_social_pct: pct(p.dark_social, p.visits),
+                pageviews: p.pageviews,
+            })
+            .collect()
+    }
+
+    pub fn day_rows(&self) -> Vec<DayRow> {
+        self.aggregates
+            .daily
+            .iter()
+            .map(|(&day, d)| {
+                let visits = d.channels.iter().sum();
+                let dark = d.channels[Channel::DarkSocial.index()];
+                DayRow {
+                    date: format_date(day),
+                    visits,
+                    dark_social: dark,
+                    dark_social_pct: pct(dark, visits),
+                    pageviews: d.pageviews,
+                    channels: d.channels,
+                }
+            })
+            .collect()
+    }
+
+    /// Every visit, by start time then visitor.
+    pub fn visit_rows(&self) -> Vec<&VisitRow> {
+        let mut rows: Vec<&VisitRow> = self.aggregates.visits.iter().flatten().collect();
+        rows.sort();
+        rows
+    }
+
+    /// `12,345 lines read = 4,000 page views + …`: the line accounting in one sentence.
+    pub fn accounting(&self) -> String {
+        let l = &self.aggregates.lines;
+        format!(
+            "{} lines read = {} page views + {} other hits + {} excluded (bots, previews) + {} outside the window + {} malformed",
+            thousands(l.read),
+            thousands(l.pageviews),
+            thousands(l.other_hits),
+            thousands(l.excluded),
+            thousands(l.outside_window),
+            thousands(l.malformed)
+        )
+    }
+
+    pub fn period(&self) -> Option<(String, String)> {
+        Some((format_rfc3339(self.aggregates.first_time?), format_rfc3339(self.aggregates.last_time?)))
+    }
+}
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// One output format. Each renders every report kind from the same rows.
+pub trait Reporter {
+    fn write(&self, report: &Report, kind: ReportKind, out: &mut dyn Write) -> io::Result<()>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::OwnedLanding;
+
+    fn visit(start: i64, target: &str, referrer: Option<&str>, agent: Agent) -> ClosedVisit {
+        ClosedVisit {
+            agent,
+            visitor_id: format!("{start:016x}"),
+            start,
+            end: start + 60,
+            pageviews: 2,
+            hits: 5,
+            assets: 3,
+            landing: OwnedLanding {
+                target: target.as_bytes().to_vec(),
+                referrer: referrer.map(|r| r.as_bytes().to_vec()),
+                vhost: None,
+            },
+        }
+    }
+
+    fn sample() -> Vec<ClosedVisit> {
+        vec![
+            visit(0, "/a/b", None, Agent::Browser),
+            visit(100, "/", None, Agent::Browser),
+            visit(86_400 * 3, "/a/b?x=1", Some("https://www.google.com/"), Agent::Browser),
+            visit(86_400 * 4, "/c/d", None, Agent::Bot { name: "x" }),
+            visit(86_400 * 5, "/c/d", None, Agent::Preview { app: "whatsapp" }),
+            visit(86_400 * 5 + 7, "/c/d", None, Agent::Browser),
+        ]
+    }
+
+    #[test]
+    fn merge_equals_one_run_over_both() {
+        let rules = Rules::builtin().unwrap();
+        let all = sample();
+        for split in 0..=all.len() {
+            let mut whole = Aggregates::new(true);
+            let (mut a, mut b) = (Aggregates::new(true), Aggregates::new(true));
+            for (i, v) in all.iter().cloned().enumerate() {
+                whole.add_visit(v.clone(), &rules);
+                if i < split { a.add_visit(v, &rules) } else { b.add_visit(v, &rules) }
+            }
+            // merge(b, a) too: the order of partial results does not matter.
+            let mut ab = a.clone();
+            ab.merge(b.clone());
+            let mut ba = b;
+            ba.merge(a);
+            for m in [ab, ba] {
+                let mut m = m;
+                m.visits.as_mut().unwrap().sort();
+                let mut w = whole.clone();
+                w.visits.as_mut().unwrap().sort();
+                assert_eq!(m, w, "split at {split}");
+            }
+        }
+    }
+
+    #[test]
+    fn rows_and_shares() {
+        let rules = Rules::builtin().unwrap();
+        let mut a = Aggregates::new(false);
+        for v in sample() {
+            a.add_visit(v, &rules);
+        }
+        let r = Report { aggregates: a, inputs: vec![], site_hosts: vec![], since: None, until: None, top: 10 };
+        assert_eq!(r.headline(), (2, 4, 50.0));
+        let ch = r.channel_rows();
+        assert_eq!(ch[0], ChannelRow { channel: "dark-social".into(), visits: 2, visits_pct: Some(50.0), pageviews: 4 });
+        assert_eq!(ch[7].channel, "excluded:bots");
+        assert_eq!(ch[8].visits, 1);
+        let pages = r.page_rows();
+        assert_eq!(pages.iter().map(|p| p.landing.as_str()).collect::<Vec<_>>(), ["/a/b", "/c/d"]);
+        assert_eq!(pages[0].visits, 2);
+        assert_eq!(r.day_rows().len(), 3);
+    }
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
+}
