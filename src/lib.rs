@@ -6,7 +6,11 @@
 //! [`pipeline`] runs those stages; [`cli`] turns flags into a config and wires them.
 
 pub mod classify;
+pub mod cli;
 pub mod gen;
+pub mod input;
 pub mod parse;
+pub mod pipeline;
+pub mod report;
 pub mod session;
 pub mod time;

@@ -44,13 +44,7 @@ pub fn format_rfc3339(ts: i64) -> String {
     let mut s = String::with_capacity(20);
     let (y, mo, d) = civil_from_days(ts.div_euclid(86_400));
     let secs = ts.rem_euclid(86_400);
-    let _ = write!(
-        s,
-        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    );
+    let _ = write!(s, "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs / 60 % 60, secs % 60);
     s
 }
 
@@ -78,9 +72,8 @@ pub fn format_clf(ts: i64, offset_minutes: i32) -> String {
     )
 }
 
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+const MONTHS: [&str; 12] =
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 fn month_from_abbrev(b: &[u8]) -> Option<u32> {
     // Logs write English abbreviations with this exact case; anything else is malformed.
@@ -139,8 +132,7 @@ pub fn parse_clf(b: &[u8]) -> Option<i64> {
     if oh > 23 || om > 59 {
         return None;
     }
-    let local = days_from_civil(i64::from(year), month, day) * 86_400
-        + i64::from(h * 3600 + mi * 60 + s);
+    let local = days_from_civil(i64::from(year), month, day) * 86_400 + i64::from(h * 3600 + mi * 60 + s);
     Some(local - sign * i64::from(oh * 3600 + om * 60))
 }
 
@@ -306,10 +298,7 @@ mod tests {
         let now = 1_000_000_000;
         assert_eq!(parse_user_time("7d", now), Ok(now - 7 * 86_400));
         assert_eq!(parse_user_time("24h", now), Ok(now - 86_400));
-        assert_eq!(
-            parse_user_time("2026-11-01", now).map(format_rfc3339),
-            Ok("2026-11-01T00:00:00Z".into())
-        );
+        assert_eq!(parse_user_time("2026-11-01", now).map(format_rfc3339), Ok("2026-11-01T00:00:00Z".into()));
         assert_eq!(
             parse_user_time("2026-11-01T06:30", now).map(format_rfc3339),
             Ok("2026-11-01T06:30:00Z".into())

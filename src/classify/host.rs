@@ -56,7 +56,8 @@ pub struct HostRules {
 
 impl HostRules {
     pub fn builtin() -> Result<HostRules, TableError> {
-        let mut rules = HostRules { exact: FxHashMap::default(), any_tld: FxHashMap::default(), rows: Vec::new() };
+        let mut rules =
+            HostRules { exact: FxHashMap::default(), any_tld: FxHashMap::default(), rows: Vec::new() };
         for row in tables::rows(REFERRERS, 3) {
             let (line, f) = row?;
             let rule = HostRule { channel: tables::channel(REFERRERS, line, f[1])?, source: f[2] };
@@ -65,7 +66,11 @@ impl HostRules {
                 None => rules.exact.insert(f[0], rule),
             };
             if map.is_some() {
-                return Err(TableError { table: REFERRERS.name, line, message: format!("duplicate host '{}'", f[0]) });
+                return Err(TableError {
+                    table: REFERRERS.name,
+                    line,
+                    message: format!("duplicate host '{}'", f[0]),
+                });
             }
             rules.rows.push((line, f[0], rule));
         }

@@ -207,19 +207,99 @@ mod tests {
         let browser = Agent::Browser;
         let telegram = Agent::InApp { app: "telegram", channel: Channel::DarkSocial };
         let cases: &[(&str, &[u8], Option<&[u8]>, Agent, Channel, &str, &str)] = &[
-            ("deep_no_referrer", b"/news/2026/11/a-story", None, browser, Channel::DarkSocial, "unknown", "deep-direct"),
+            (
+                "deep_no_referrer",
+                b"/news/2026/11/a-story",
+                None,
+                browser,
+                Channel::DarkSocial,
+                "unknown",
+                "deep-direct",
+            ),
             ("home_no_referrer", b"/", None, browser, Channel::Direct, "none", "front-direct"),
             ("section_no_referrer", b"/news/", None, browser, Channel::Direct, "none", "front-direct"),
-            ("internal", b"/a/b", Some(b"https://example.com/x"), browser, Channel::Direct, "internal", "referrer-internal"),
-            ("google_fr", b"/a/b", Some(b"https://www.google.fr/"), browser, Channel::Search, "google", "referrer-known"),
-            ("other_site", b"/a/b", Some(b"https://www.blog.example.org/p"), browser, Channel::Referral, "blog.example.org", "referrer-other"),
-            ("gclid_beats_referrer", b"/a?gclid=1", Some(b"https://www.google.com/"), browser, Channel::Paid, "google", "click-id"),
-            ("utm_whatsapp", b"/a?utm_source=whatsapp", None, browser, Channel::DarkSocial, "whatsapp", "utm-source"),
-            ("newsletter", b"/a?utm_medium=email&utm_source=weekly", None, browser, Channel::Email, "weekly", "utm-medium"),
+            (
+                "internal",
+                b"/a/b",
+                Some(b"https://example.com/x"),
+                browser,
+                Channel::Direct,
+                "internal",
+                "referrer-internal",
+            ),
+            (
+                "google_fr",
+                b"/a/b",
+                Some(b"https://www.google.fr/"),
+                browser,
+                Channel::Search,
+                "google",
+                "referrer-known",
+            ),
+            (
+                "other_site",
+                b"/a/b",
+                Some(b"https://www.blog.example.org/p"),
+                browser,
+                Channel::Referral,
+                "blog.example.org",
+                "referrer-other",
+            ),
+            (
+                "gclid_beats_referrer",
+                b"/a?gclid=1",
+                Some(b"https://www.google.com/"),
+                browser,
+                Channel::Paid,
+                "google",
+                "click-id",
+            ),
+            (
+                "utm_whatsapp",
+                b"/a?utm_source=whatsapp",
+                None,
+                browser,
+                Channel::DarkSocial,
+                "whatsapp",
+                "utm-source",
+            ),
+            (
+                "newsletter",
+                b"/a?utm_medium=email&utm_source=weekly",
+                None,
+                browser,
+                Channel::Email,
+                "weekly",
+                "utm-medium",
+            ),
             ("in_app_telegram", b"/a/b", None, telegram, Channel::DarkSocial, "telegram", "in-app"),
-            ("in_app_with_referrer", b"/a/b", Some(b"https://t.co/x"), telegram, Channel::Social, "twitter", "referrer-known"),
-            ("messenger_shim", b"/a/b", Some(b"https://l.messenger.com/"), browser, Channel::DarkSocial, "messenger", "referrer-known"),
-            ("webmail", b"/a/b", Some(b"https://mail.google.com/"), browser, Channel::Email, "gmail", "referrer-known"),
+            (
+                "in_app_with_referrer",
+                b"/a/b",
+                Some(b"https://t.co/x"),
+                telegram,
+                Channel::Social,
+                "twitter",
+                "referrer-known",
+            ),
+            (
+                "messenger_shim",
+                b"/a/b",
+                Some(b"https://l.messenger.com/"),
+                browser,
+                Channel::DarkSocial,
+                "messenger",
+                "referrer-known",
+            ),
+            (
+                "webmail",
+                b"/a/b",
+                Some(b"https://mail.google.com/"),
+                browser,
+                Channel::Email,
+                "gmail",
+                "referrer-known",
+            ),
         ];
         for (name, target, referrer, agent, channel, source, reason) in cases {
             let v = r.classify(&Landing { target, referrer: *referrer, vhost: None, agent: *agent });
@@ -230,7 +310,12 @@ mod tests {
     #[test]
     fn vhost_makes_its_own_referrers_internal() {
         let r = Rules::builtin().unwrap();
-        let l = Landing { target: b"/a/b", referrer: Some(b"https://blog.example.net/"), vhost: Some(b"blog.example.net"), agent: Agent::Browser };
+        let l = Landing {
+            target: b"/a/b",
+            referrer: Some(b"https://blog.example.net/"),
+            vhost: Some(b"blog.example.net"),
+            agent: Agent::Browser,
+        };
         assert_eq!(r.classify(&l).reason, "referrer-internal");
     }
 

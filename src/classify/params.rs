@@ -111,7 +111,10 @@ mod tests {
         let rules = ParamRules::builtin().unwrap();
         let decide = |q: &str| rules.decide(q.as_bytes()).map(|(r, s)| (r.channel, s));
         assert_eq!(decide("gclid=abc&utm_source=news"), Some((Channel::Paid, "google".into())));
-        assert_eq!(decide("utm_source=WhatsApp&utm_medium=social"), Some((Channel::DarkSocial, "whatsapp".into())));
+        assert_eq!(
+            decide("utm_source=WhatsApp&utm_medium=social"),
+            Some((Channel::DarkSocial, "whatsapp".into()))
+        );
         assert_eq!(decide("utm_source=weekly&utm_medium=email"), Some((Channel::Email, "weekly".into())));
         assert_eq!(decide("utm_medium=email"), Some((Channel::Email, "email".into())));
         assert_eq!(decide("utm_source=partner%20site"), Some((Channel::Referral, "partner site".into())));

@@ -38,11 +38,19 @@ impl PathRules {
                     (1, "index") => p.index_files.insert(value),
                     (1, "content_key") => p.content_keys.insert(value),
                     (_, other) => {
-                        return Err(TableError { table: src.name, line, message: format!("unknown kind '{other}'") })
+                        return Err(TableError {
+                            table: src.name,
+                            line,
+                            message: format!("unknown kind '{other}'"),
+                        })
                     }
                 };
                 if !fresh {
-                    return Err(TableError { table: src.name, line, message: format!("duplicate '{}'", f[1]) });
+                    return Err(TableError {
+                        table: src.name,
+                        line,
+                        message: format!("duplicate '{}'", f[1]),
+                    });
                 }
             }
         }

@@ -5,7 +5,7 @@ mod blocks;
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -114,12 +114,14 @@ pub struct Opened {
 pub fn open(source: &Source, raw_bytes: Arc<AtomicU64>) -> Result<Opened, InputError> {
     let raw: Box<dyn Read + Send> = match source {
         Source::Stdin => Box::new(io::stdin()),
-        Source::File(p) => Box::new(
-            File::open(p).map_err(|e| InputError::Open { path: source.name(), source: e })?,
-        ),
+        Source::File(p) => {
+            Box::new(File::open(p).map_err(|e| InputError::Open { path: source.name(), source: e })?)
+        }
     };
-    let mut buffered = BufReader::with_capacity(256 * 1024, Counting { inner: raw, count: raw_bytes.clone() });
-    let head = buffered.fill_buf().map_err(|e| InputError::Read { path: source.name(), offset: 0, source: e })?;
+    let mut buffered =
+        BufReader::with_capacity(256 * 1024, Counting { inner: raw, count: raw_bytes.clone() });
+    let head =
+        buffered.fill_buf().map_err(|e| InputError::Read { path: source.name(), offset: 0, source: e })?;
     let gzip = head.starts_with(&[0x1f, 0x8b]);
     let reader: Box<dyn Read + Send> =
         if gzip { Box::new(MultiGzDecoder::new(buffered)) } else { Box::new(buffered) };
@@ -136,11 +138,25 @@ pub fn read_error(source: &Source, gzip: bool, offset: u64, raw: u64, e: io::Err
 }
 
 /// Reads up to `limit` decoded bytes (fewer at end of input): the sample that format
-/// detection, ordering and site inference look at.
-pub fn read_prelude(reader: &mut dyn Read, limit: usize) -> io::Result<Vec<u8>> {
-    let mut buf = Vec::with_capacity(limit);
-    reader.take(limit as u64).read_to_end(&mut buf)?;
-    Ok(buf)
+/// detection, ordering and site inference look at. On a read error, what came before it
+/// and `true`.
+pub fn read_prelude(reader: &mut dyn Read, limit: usize) -> (Vec<u8>, bool) {
+    let mut buf = vec![0; limit];
+    let mut len = 0;
+    let mut broke = false;
+    while len < limit {
+        match reader.read(&mut buf[len..]) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => {
+                broke = true;
+                break;
+            }
+        }
+    }
+    buf.truncate(len);
+    (buf, broke)
 }
 
 /// The complete lines of a prelude (a final partial line is left out unless the input
@@ -148,8 +164,4 @@ pub fn read_prelude(reader: &mut dyn Read, limit: usize) -> io::Result<Vec<u8>> 
 pub fn prelude_lines(prelude: &[u8], complete: bool) -> impl Iterator<Item = &[u8]> + Clone {
     let end = if complete { prelude.len() } else { memchr::memrchr(b'\n', prelude).map_or(0, |i| i + 1) };
     prelude[..end].split(|&b| b == b'\n').filter(|l| !l.is_empty())
-}
-
-pub fn display_path(p: &Path) -> String {
-    p.display().to_string()
 }

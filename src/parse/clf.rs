@@ -46,9 +46,8 @@ pub(super) fn parse<'a>(format: LogFormat, line: &'a [u8], clock: &mut ClfCache)
     if !status.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let status = u16::from(status[0] - b'0') * 100
-        + u16::from(status[1] - b'0') * 10
-        + u16::from(status[2] - b'0');
+    let status =
+        u16::from(status[0] - b'0') * 100 + u16::from(status[1] - b'0') * 10 + u16::from(status[2] - b'0');
     let rest = rest.strip_prefix(b" ")?;
     let bytes_end = memchr(b' ', rest).unwrap_or(rest.len());
     let bytes = &rest[..bytes_end];

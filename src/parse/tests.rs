@@ -290,10 +290,8 @@ fn vhost_combined_lines() {
 
 #[test]
 fn detection_prefers_the_format_that_fits() {
-    let combined: &[&[u8]] = &[
-        b"10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 2326 \"-\" \"-\"",
-        b"garbage",
-    ];
+    let combined: &[&[u8]] =
+        &[b"10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 2326 \"-\" \"-\"", b"garbage"];
     let common: &[&[u8]] = &[b"uplherc.upl.com - - [01/Aug/1995:00:00:07 -0400] \"GET / HTTP/1.0\" 304 0"];
     let vhost: &[&[u8]] =
         &[b"www.example.com:443 203.0.113.5 - - [05/Nov/2026:10:00:00 +0100] \"GET / HTTP/1.1\" 200 5 \"-\" \"-\""];
@@ -307,7 +305,8 @@ fn detection_prefers_the_format_that_fits() {
 #[test]
 fn path_and_query_split() {
     let mut clock = ClfCache::default();
-    let line = b"1.2.3.4 - - [05/Nov/2026:10:00:00 +0000] \"GET /a/b?utm_source=x&y=1 HTTP/1.1\" 200 1 \"-\" \"-\"";
+    let line =
+        b"1.2.3.4 - - [05/Nov/2026:10:00:00 +0000] \"GET /a/b?utm_source=x&y=1 HTTP/1.1\" 200 1 \"-\" \"-\"";
     let hit = LogFormat::Combined.parse(line, &mut clock).unwrap();
     assert_eq!(hit.path(), b"/a/b");
     assert_eq!(hit.query(), Some(&b"utm_source=x&y=1"[..]));

@@ -46,8 +46,10 @@ impl Reporter for JsonReporter {
                     .day_rows()
                     .into_iter()
                     .map(|d| {
-                        let by_channel: Map<String, Value> =
-                            Channel::ALL.iter().map(|c| (c.name().to_string(), json!(d.channels[c.index()]))).collect();
+                        let by_channel: Map<String, Value> = Channel::ALL
+                            .iter()
+                            .map(|c| (c.name().to_string(), json!(d.channels[c.index()])))
+                            .collect();
                         json!({
                             "date": d.date,
                             "visits": d.visits,

@@ -156,7 +156,12 @@ impl Aggregates {
                 reason: verdict.reason,
                 pageviews: v.pageviews,
                 hits: v.hits,
-                referrer_host: v.landing.referrer.as_deref().map(crate::classify::referrer_host).unwrap_or_default(),
+                referrer_host: v
+                    .landing
+                    .referrer
+                    .as_deref()
+                    .map(crate::classify::referrer_host)
+                    .unwrap_or_default(),
                 source: verdict.source.clone(),
             });
         }
@@ -313,7 +318,12 @@ impl Report {
             })
             .collect();
         for (name, k) in [("excluded:bots", a.bots), ("excluded:link-previews", a.previews)] {
-            rows.push(ChannelRow { channel: name.to_string(), visits: k.visits, visits_pct: None, pageviews: k.pageviews });
+            rows.push(ChannelRow {
+                channel: name.to_string(),
+                visits: k.visits,
+                visits_pct: None,
+                pageviews: k.pageviews,
+            });
         }
         rows
     }
@@ -441,7 +451,11 @@ mod tests {
             let (mut a, mut b) = (Aggregates::new(true), Aggregates::new(true));
             for (i, v) in all.iter().cloned().enumerate() {
                 whole.add_visit(v.clone(), &rules);
-                if i < split { a.add_visit(v, &rules) } else { b.add_visit(v, &rules) }
+                if i < split {
+                    a.add_visit(v, &rules)
+                } else {
+                    b.add_visit(v, &rules)
+                }
             }
             // merge(b, a) too: the order of partial results does not matter.
             let mut ab = a.clone();
@@ -465,10 +479,14 @@ mod tests {
         for v in sample() {
             a.add_visit(v, &rules);
         }
-        let r = Report { aggregates: a, inputs: vec![], site_hosts: vec![], since: None, until: None, top: 10 };
+        let r =
+            Report { aggregates: a, inputs: vec![], site_hosts: vec![], since: None, until: None, top: 10 };
         assert_eq!(r.headline(), (2, 4, 50.0));
         let ch = r.channel_rows();
-        assert_eq!(ch[0], ChannelRow { channel: "dark-social".into(), visits: 2, visits_pct: Some(50.0), pageviews: 4 });
+        assert_eq!(
+            ch[0],
+            ChannelRow { channel: "dark-social".into(), visits: 2, visits_pct: Some(50.0), pageviews: 4 }
+        );
         assert_eq!(ch[7].channel, "excluded:bots");
         assert_eq!(ch[8].visits, 1);
         let pages = r.page_rows();

@@ -10,25 +10,21 @@ use crate::classify::Channel;
 use crate::time::format_rfc3339;
 
 pub struct TableReporter {
-    /// Box-drawing characters and bold text: only for a terminal.
+    /// Box-drawing characters and bold text: only for a terminal without `NO_COLOR`.
     pub styled: bool,
-    /// The terminal's width, when there is one.
-    pub width: Option<u16>,
+    /// Wrap columns to fit the terminal (only when writing to one).
+    pub fit_terminal: bool,
 }
 
 impl TableReporter {
     fn table(&self, header: &[&str]) -> Table {
         let mut t = Table::new();
         t.load_preset(if self.styled { presets::UTF8_FULL_CONDENSED } else { presets::ASCII_FULL_CONDENSED });
-        match self.width {
-            Some(w) => {
-                t.set_content_arrangement(ContentArrangement::Dynamic);
-                t.set_width(w);
-            }
-            None => {
-                t.set_content_arrangement(ContentArrangement::Disabled);
-            }
-        }
+        t.set_content_arrangement(if self.fit_terminal {
+            ContentArrangement::Dynamic
+        } else {
+            ContentArrangement::Disabled
+        });
         t.set_header(header.iter().map(|h| self.bold(Cell::new(h))));
         t
     }
@@ -54,13 +50,19 @@ impl TableReporter {
             if r.channel == Channel::DarkSocial.name() {
                 name_cell = self.bold(name_cell);
             }
-            t.add_row(vec![name_cell, Self::right(thousands(r.visits)), Self::right(share), Self::right(thousands(r.pageviews))]);
+            t.add_row(vec![
+                name_cell,
+                Self::right(thousands(r.visits)),
+                Self::right(share),
+                Self::right(thousands(r.pageviews)),
+            ]);
         }
         t
     }
 
     fn pages(&self, report: &Report) -> Table {
-        let mut t = self.table(&["landing page", "dark-social visits", "all visits", "dark share", "page views"]);
+        let mut t =
+            self.table(&["landing page", "dark-social visits", "all visits", "dark share", "page views"]);
         for r in report.page_rows() {
             t.add_row(vec![
                 Cell::new(r.landing),
@@ -91,7 +93,8 @@ impl TableReporter {
     }
 
     fn visits(&self, report: &Report) -> Table {
-        let mut t = self.table(&["start (UTC)", "visitor", "landing", "channel", "source", "reason", "page views"]);
+        let mut t =
+            self.table(&["start (UTC)", "visitor", "landing", "channel", "source", "reason", "page views"]);
         for r in report.visit_rows() {
             t.add_row(vec![
                 Cell::new(format_rfc3339(r.start)),
@@ -108,7 +111,8 @@ impl TableReporter {
 
     fn headline(&self, report: &Report) -> String {
         let (dark, total, share) = report.headline();
-        let text = format!("Dark social: {share:.1}% of visits ({} of {})", thousands(dark), thousands(total));
+        let text =
+            format!("Dark social: {share:.1}% of visits ({} of {})", thousands(dark), thousands(total));
         if self.styled {
             format!("\x1b[1m{text}\x1b[0m")
         } else {

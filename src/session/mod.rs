@@ -212,7 +212,12 @@ mod tests {
 
     #[test]
     fn a_visit_ends_after_thirty_idle_minutes() {
-        let rows = run(&[(1, 0, true, "/a"), (1, 600, true, "/b"), (1, 600 + 1801, true, "/c"), (1, 600 + 1802, false, "/x.css")]);
+        let rows = run(&[
+            (1, 0, true, "/a"),
+            (1, 600, true, "/b"),
+            (1, 600 + 1801, true, "/c"),
+            (1, 600 + 1802, false, "/x.css"),
+        ]);
         assert_eq!(rows, vec![(0, 0, 2, "/a".into()), (0, 2401, 1, "/c".into())]);
     }
 

@@ -1,0 +1,272 @@
+//! `darklog analyze`: logs in, dark-social report out.
+
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::{Error, Status};
+use crate::parse::LogFormat;
+use crate::pipeline::{self, AnalyzeConfig, Observer};
+use crate::report::csv::CsvReporter;
+use crate::report::json::JsonReporter;
+use crate::report::table::TableReporter;
+use crate::report::{Report, ReportKind, Reporter};
+use crate::session::{SessionConfig, VisitorKey};
+use crate::time;
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Log files, directories (their files) or - for stdin; gzip is recognised by content.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+
+    /// Which report: the summary, or one of its parts, or one row per visit.
+    #[arg(long, value_enum, default_value_t = Kind::Summary)]
+    report: Kind,
+
+    /// Log format; `auto` looks at the first lines of each input.
+    #[arg(long, value_enum, default_value_t = LogFormatArg::Auto)]
+    log_format: LogFormatArg,
+
+    /// Only hits at or after this time: 2026-11-01, 2026-11-01T06:00:00Z, or 7d, 24h ago.
+    #[arg(long, value_parser = parse_time, value_name = "WHEN")]
+    since: Option<i64>,
+
+    /// Only hits before this time (same forms as --since).
+    #[arg(long, value_parser = parse_time, value_name = "WHEN")]
+    until: Option<i64>,
+
+    /// A visit ends after this long without a page view (30m, 1h, 900).
+    #[arg(long, value_parser = parse_positive_duration, default_value = "30m", value_name = "DURATION")]
+    session_timeout: i64,
+
+    /// The site's own host (repeatable); referrers from it are internal navigation.
+    /// Inferred from the referrers of asset requests when not given.
+    #[arg(long = "site", value_name = "HOST")]
+    sites: Vec<String>,
+
+    /// Another front page (repeatable): a landing there with no referrer is direct, not
+    /// dark social.
+    #[arg(long = "front", value_name = "PATH")]
+    fronts: Vec<String>,
+
+    /// Rows in the top-pages report.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    top: usize,
+
+    /// Write the report to FILE (through a temporary file renamed into place).
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// Worker threads for parsing (default: one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
+
+    /// Passphrase that keys the visitor ids in reports; the same passphrase gives the same
+    /// ids across runs. Default: a random key per run.
+    #[arg(long, env = "DARKLOG_VISITOR_KEY", hide_env_values = true, value_name = "PASSPHRASE")]
+    visitor_key: Option<String>,
+
+    /// Show the first malformed lines with file and line number.
+    #[arg(short, long)]
+    verbose: bool,
+
+    /// No progress bar and no notices (errors are still printed).
+    #[arg(short, long)]
+    quiet: bool,
+
+    /// Bytes per block read (tests use small blocks to prove the answer does not change).
+    #[arg(long, hide = true, default_value_t = 4 << 20)]
+    block_size: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Kind {
+    Summary,
+    Channels,
+    Pages,
+    Daily,
+    Visits,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LogFormatArg {
+    Auto,
+    Combined,
+    Common,
+    #[value(name = "vhost_combined", alias = "vhost-combined")]
+    VhostCombined,
+}
+
+fn parse_time(s: &str) -> Result<i64, String> {
+    time::parse_user_time(s, time::now())
+}
+
+fn parse_positive_duration(s: &str) -> Result<i64, String> {
+    match time::parse_duration(s) {
+        Some(d) if d > 0 => Ok(d),
+        _ => Err(format!("'{s}' is not a positive duration (30m, 1h, 900)")),
+    }
+}
+
+/// Prints notices on stderr and drives the progress bar.
+struct Terminal {
+    quiet: bool,
+    bar: Option<ProgressBar>,
+}
+
+impl Terminal {
+    fn say(&self, message: &str) {
+        match &self.bar {
+            Some(bar) => bar.suspend(|| eprintln!("darklog: {message}")),
+            None => eprintln!("darklog: {message}"),
+        }
+    }
+}
+
+impl Observer for Terminal {
+    fn notice(&mut self, message: String) {
+        if !self.quiet {
+            self.say(&message);
+        }
+    }
+
+    fn progress(&mut self, done: u64, total: Option<u64>) {
+        if let Some(bar) = &self.bar {
+            if let Some(t) = total {
+                bar.set_length(t);
+            }
+            bar.set_position(done);
+        }
+    }
+}
+
+pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
+    let kind = match args.report {
+        Kind::Summary => ReportKind::Summary,
+        Kind::Channels => ReportKind::Channels,
+        Kind::Pages => ReportKind::Pages,
+        Kind::Daily => ReportKind::Daily,
+        Kind::Visits => ReportKind::Visits,
+    };
+    let cfg = AnalyzeConfig {
+        inputs: args.paths.clone(),
+        format: match args.log_format {
+            LogFormatArg::Auto => None,
+            LogFormatArg::Combined => Some(LogFormat::Combined),
+            LogFormatArg::Common => Some(LogFormat::Common),
+            LogFormatArg::VhostCombined => Some(LogFormat::VhostCombined),
+        },
+        since: args.since,
+        until: args.until,
+        session: SessionConfig { timeout: args.session_timeout, ..SessionConfig::default() },
+        sites: args.sites.clone(),
+        fronts: args.fronts.clone(),
+        visitor_key: match &args.visitor_key {
+            Some(p) => VisitorKey::from_passphrase(p),
+            None => VisitorKey::random(),
+        },
+        keep_visits: kind == ReportKind::Visits,
+        show_malformed: if args.verbose { 10 } else { 0 },
+        block_size: args.block_size,
+    };
+
+    let show_bar = !args.quiet && io::stderr().is_terminal();
+    let bar = show_bar.then(|| {
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {bytes}/{total_bytes} {wide_bar} {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let mut terminal = Terminal { quiet: args.quiet, bar };
+
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(args.threads.map_or(0, usize::from)).build();
+    let outcome = match pool {
+        Ok(pool) => pool.install(|| pipeline::run(&cfg, &mut terminal))?,
+        Err(_) => pipeline::run(&cfg, &mut terminal)?,
+    };
+    if let Some(bar) = terminal.bar.take() {
+        bar.finish_and_clear();
+    }
+
+    let report = Report {
+        aggregates: outcome.aggregates,
+        inputs: outcome.inputs,
+        site_hosts: outcome.site_hosts,
+        since: args.since,
+        until: args.until,
+        top: args.top,
+    };
+    let to_terminal = args.output.is_none() && io::stdout().is_terminal();
+    let reporter: Box<dyn Reporter> = match args.format {
+        Format::Table => Box::new(TableReporter {
+            styled: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            fit_terminal: to_terminal,
+        }),
+        Format::Csv => Box::new(CsvReporter),
+        Format::Json => Box::new(JsonReporter),
+    };
+    match &args.output {
+        Some(path) => write_atomically(path, |out| reporter.write(&report, kind, out))?,
+        None => {
+            let stdout = io::stdout();
+            let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
+            let written = reporter.write(&report, kind, &mut out).and_then(|_| out.flush());
+            match written {
+                Ok(()) => {}
+                // The reader closed the pipe: it has what it wanted.
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+                Err(e) => return Err(Error::Write(e)),
+            }
+        }
+    }
+
+    // The table summary carries the accounting itself; everything else gets it on stderr.
+    if !(args.format == Format::Table && kind == ReportKind::Summary) && !args.quiet {
+        eprintln!("darklog: {}", report.accounting());
+    }
+    for e in &outcome.errors {
+        eprintln!("darklog: {e}");
+    }
+    Ok(if outcome.errors.is_empty() { Status::Ok } else { Status::Partial })
+}
+
+/// Writes through a temporary file in the same directory, renamed over `path` only when
+/// complete: a cron job never leaves half a report behind.
+fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Error> {
+    let err = |source| Error::Output { path: path.display().to_string(), source };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp =
+        tempfile::Builder::new().prefix(".darklog-").suffix(".tmp").tempfile_in(dir).map_err(err)?;
+    {
+        let mut out = BufWriter::new(tmp.as_file_mut());
+        write(&mut out).and_then(|_| out.flush()).map_err(err)?;
+    }
+    // Temporary files are private (0600); a report is an ordinary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644)).map_err(err)?;
+    }
+    tmp.as_file().sync_all().map_err(err)?;
+    tmp.persist(path).map_err(|e| err(e.error))?;
+    Ok(())
+}

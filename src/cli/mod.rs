@@ -1,0 +1,90 @@
+//! The command line: flags are parsed here, in one place, into plain config structs;
+//! each subcommand lives in its own file. Only this layer turns errors into the one
+//! `darklog: …` line a user sees, and into an exit code.
+//!
+//! Exit codes: 0 success; 1 usage error; 2 something went wrong (an input could not be
+//! read wholly, the output could not be written): what could be analysed is reported.
+
+mod analyze;
+// mod generate; (re-enabled once src/gen lands)
+
+use std::ffi::OsString;
+use std::io;
+
+use clap::{Parser, Subcommand};
+
+use crate::classify::TableError;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "darklog",
+    version,
+    about = "How much of a site's traffic is dark social: links shared in private channels that arrive with no referrer",
+    long_about = None,
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Analyse access logs (plain or gzipped, files, directories or - for stdin).
+    Analyze(analyze::AnalyzeArgs),
+}
+
+/// What can stop a command, as the user will read it.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("built-in rule table is invalid: {0}")]
+    Rules(#[from] TableError),
+    #[error("{path}: {source}")]
+    Output { path: String, source: io::Error },
+    #[error("writing the report: {0}")]
+    Write(#[source] io::Error),
+}
+
+impl std::error::Error for TableError {}
+
+impl Error {
+    fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Write(e) if e.kind() == io::ErrorKind::BrokenPipe)
+    }
+}
+
+/// How a command ended when it did not fail outright.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Ok,
+    /// Some input could not be read; the rest was reported.
+    Partial,
+}
+
+/// Runs darklog with these arguments and returns the process exit code.
+pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Command::Analyze(args) => analyze::run(args),
+    };
+    match result {
+        Ok(Status::Ok) => 0,
+        Ok(Status::Partial) => 2,
+        // A closed pipe (`darklog … | head`) is the reader saying it has enough.
+        Err(e) if e.is_broken_pipe() => 0,
+        Err(e) => {
+            eprintln!("darklog: {e}");
+            2
+        }
+    }
+}
+
+pub fn main() -> i32 {
+    main_with_args(std::env::args_os())
+}

@@ -1,0 +1,483 @@
+//! One analysis run: sniff the inputs, order them, then stream each through
+//! parse → session → classify → aggregates.
+//!
+//! One thread per input reads (and inflates) newline-aligned blocks into recycled
+//! buffers; the calling thread parses each block in parallel chunks on the rayon pool,
+//! then feeds the hits, in order, to the one sessionizer. Parsing is parallel, the
+//! sessionizer sequential: the result is the same for any thread count.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use crate::classify::{referrer_host, AgentCache, Rules, TableError};
+use crate::input::{self, BlockReader, InputError, Source};
+use crate::parse::{self, LogFormat};
+use crate::report::{Aggregates, InputSummary};
+use crate::session::{visitor_key, Details, OwnedLanding, SessionConfig, Sessionizer, VisitorKey};
+use crate::time::ClfCache;
+
+/// Everything a run needs, decided before it starts.
+#[derive(Debug, Clone)]
+pub struct AnalyzeConfig {
+    pub inputs: Vec<PathBuf>,
+    /// `None`: detect per input.
+    pub format: Option<LogFormat>,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    pub session: SessionConfig,
+    pub sites: Vec<String>,
+    pub fronts: Vec<String>,
+    pub visitor_key: VisitorKey,
+    pub keep_visits: bool,
+    /// How many malformed lines to show (with `-v`).
+    pub show_malformed: usize,
+    pub block_size: usize,
+}
+
+/// What a run produced.
+pub struct Outcome {
+    pub aggregates: Aggregates,
+    pub inputs: Vec<InputSummary>,
+    pub errors: Vec<InputError>,
+    pub site_hosts: Vec<String>,
+}
+
+/// Messages for the user as the run goes (format chosen, site inferred, malformed lines).
+pub trait Observer {
+    fn notice(&mut self, message: String);
+    /// Raw bytes consumed so far, out of `total` (when known).
+    fn progress(&mut self, _done: u64, _total: Option<u64>) {}
+}
+
+/// Decoded bytes sampled from the start of each input.
+const PRELUDE_BYTES: usize = 256 * 1024;
+/// Lines of the prelude used to pick a format.
+const DETECT_LINES: usize = 1000;
+
+struct Sniffed {
+    source: Source,
+    format: LogFormat,
+    gzip: bool,
+    first_time: Option<i64>,
+    /// Kept only for stdin, which cannot be read twice.
+    stdin: Option<(Box<dyn Read + Send>, Vec<u8>)>,
+}
+
+pub fn run(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome, TableError> {
+    let mut rules = Rules::builtin()?;
+    for f in &cfg.fronts {
+        rules.paths.add_front(f);
+    }
+    let (sources, mut errors) = input::expand(&cfg.inputs);
+    let total_raw: Option<u64> = sources.iter().map(Source::size).sum();
+    let raw_bytes = Arc::new(AtomicU64::new(0));
+
+    let mut sniffed = Vec::new();
+    let mut summaries: FxHashMap<String, InputSummary> = FxHashMap::default();
+    let mut asset_hosts: FxHashMap<String, u64> = FxHashMap::default();
+    let mut formats_said: Vec<(LogFormat, bool)> = Vec::new();
+    for source in sources {
+        match sniff(&source, cfg, &rules, &mut asset_hosts) {
+            Ok((s, detected_from)) => {
+                if let Some(n) = detected_from {
+                    if !formats_said.iter().any(|&(f, _)| f == s.format) {
+                        observer.notice(format!(
+                            "log format: {} (detected from {n} lines of {}; --log-format to choose)",
+                            s.format,
+                            source.name()
+                        ));
+                    }
+                }
+                formats_said.push((s.format, detected_from.is_some()));
+                sniffed.push(s);
+            }
+            Err(e) => {
+                summaries.insert(source.name(), summary(&source, None, false, Some(&e)));
+                errors.push(e);
+            }
+        }
+    }
+    // Rotated sets are read oldest first, whatever they are called.
+    sniffed.sort_by_key(|s| s.first_time.unwrap_or(i64::MAX));
+
+    let mut site_hosts: Vec<String> = cfg.sites.clone();
+    if site_hosts.is_empty() {
+        site_hosts = infer_site(&asset_hosts);
+        if !site_hosts.is_empty() {
+            observer.notice(format!(
+                "site: {} (inferred from the referrers of asset requests; --site to set)",
+                site_hosts.join(", ")
+            ));
+        }
+    }
+    for s in &site_hosts {
+        rules.add_site(s);
+    }
+
+    let mut aggregates = Aggregates::new(cfg.keep_visits);
+    let mut sessions = Sessionizer::new(cfg.session);
+    let mut agents = AgentCache::new();
+    let mut shown = 0usize;
+    let mut order = Vec::new();
+    for s in sniffed {
+        let name = s.source.name();
+        let mut ctx = StreamCtx {
+            cfg,
+            rules: &rules,
+            format: s.format,
+            name: &name,
+            aggregates: &mut aggregates,
+            sessions: &mut sessions,
+            agents: &mut agents,
+            shown: &mut shown,
+            lines: 0,
+            malformed: 0,
+            pending: Vec::new(),
+        };
+        let result = stream(s.source.clone(), s.gzip, s.stdin, &mut ctx, &raw_bytes, total_raw, observer);
+        let (lines, malformed) = (ctx.lines, ctx.malformed);
+        let mut sum = summary(&s.source, Some(s.format), s.gzip, result.as_ref().err());
+        sum.lines = lines;
+        sum.malformed = malformed;
+        order.push(name.clone());
+        summaries.insert(name, sum);
+        if let Err(e) = result {
+            errors.push(e);
+        }
+    }
+    sessions.finish(&mut |v| aggregates.add_visit(v, &rules));
+    if shown < aggregates.lines.malformed as usize && cfg.show_malformed > 0 {
+        observer
+            .notice(format!("… and {} more malformed lines", aggregates.lines.malformed as usize - shown));
+    }
+
+    // Inputs in the order they were read, then the ones that could not be.
+    let mut inputs: Vec<InputSummary> = order.iter().filter_map(|n| summaries.remove(n)).collect();
+    let mut rest: Vec<InputSummary> = summaries.into_values().collect();
+    rest.sort_by(|a, b| a.name.cmp(&b.name));
+    inputs.extend(rest);
+    Ok(Outcome { aggregates, inputs, errors, site_hosts })
+}
+
+fn summary(
+    source: &Source,
+    format: Option<LogFormat>,
+    gzip: bool,
+    error: Option<&InputError>,
+) -> InputSummary {
+    InputSummary {
+        name: source.name(),
+        format: format.map(|f| f.name().to_string()),
+        gzip,
+        lines: 0,
+        malformed: 0,
+        error: error.map(|e| e.to_string()),
+    }
+}
+
+/// Reads the start of an input: its format, first timestamp, and the hosts its asset
+/// requests were referred from (which name the site itself).
+fn sniff(
+    source: &Source,
+    cfg: &AnalyzeConfig,
+    rules: &Rules,
+    asset_hosts: &mut FxHashMap<String, u64>,
+) -> Result<(Sniffed, Option<usize>), InputError> {
+    let opened = input::open(source, Arc::new(AtomicU64::new(0)))?;
+    let mut reader = opened.reader;
+    // An input that breaks this early is still sniffed from what came before the break;
+    // reading it for real reports the error.
+    let (prelude, broke) = input::read_prelude(&mut reader, PRELUDE_BYTES);
+    let complete = broke || prelude.len() < PRELUDE_BYTES;
+    let lines = input::prelude_lines(&prelude, complete).take(DETECT_LINES);
+    let (format, detected_from) = match cfg.format {
+        Some(f) => (f, None),
+        None => match parse::detect(lines.clone()) {
+            Some(d) => (d.format, Some(d.sampled)),
+            None if prelude.is_empty() => (LogFormat::Combined, None),
+            None => {
+                let tried = LogFormat::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ");
+                return Err(InputError::UnknownFormat { path: source.name(), tried });
+            }
+        },
+    };
+    let mut clock = ClfCache::default();
+    let mut first_time = None;
+    for line in lines {
+        let Some(hit) = format.parse(line, &mut clock) else { continue };
+        first_time.get_or_insert(hit.time);
+        if let Some(r) = hit.referrer {
+            if rules.paths.is_asset(hit.path()) {
+                *asset_hosts.entry(referrer_host(r)).or_default() += 1;
+            }
+        }
+    }
+    let stdin = match source {
+        Source::Stdin => Some((reader, prelude)),
+        Source::File(_) => None,
+    };
+    Ok((Sniffed { source: source.clone(), format, gzip: opened.gzip, first_time, stdin }, detected_from))
+}
+
+/// The site is whatever host most asset requests were referred from: pages load their
+/// own CSS, scripts and images. Hosts with at least a quarter of those referrers count.
+fn infer_site(asset_hosts: &FxHashMap<String, u64>) -> Vec<String> {
+    let total: u64 = asset_hosts.values().sum();
+    let mut hosts: Vec<(&String, &u64)> =
+        asset_hosts.iter().filter(|(h, &n)| !h.is_empty() && n >= 3 && n * 4 >= total).collect();
+    hosts.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+    let mut sites: Vec<String> = Vec::new();
+    for (h, _) in hosts {
+        let h = crate::classify::strip_www(h);
+        if !sites.iter().any(|s| s == h) {
+            sites.push(h.to_string());
+        }
+    }
+    sites
+}
+
+struct StreamCtx<'a> {
+    cfg: &'a AnalyzeConfig,
+    rules: &'a Rules,
+    format: LogFormat,
+    name: &'a str,
+    aggregates: &'a mut Aggregates,
+    sessions: &'a mut Sessionizer,
+    agents: &'a mut AgentCache,
+    shown: &'a mut usize,
+    lines: u64,
+    malformed: u64,
+    /// Malformed-line notices, handed to the observer after each block.
+    pending: Vec<String>,
+}
+
+/// One line, as the parallel stage leaves it for the sequential one.
+#[derive(Clone, Copy)]
+enum Rec {
+    Malformed,
+    Outside,
+    Hit { time: i64, key: u64, pageview: bool, asset: bool },
+}
+
+/// Buffers in flight between the reader thread and the parser.
+const BLOCKS_IN_FLIGHT: usize = 4;
+
+fn stream(
+    source: Source,
+    gzip: bool,
+    stdin: Option<(Box<dyn Read + Send>, Vec<u8>)>,
+    ctx: &mut StreamCtx<'_>,
+    raw_bytes: &Arc<AtomicU64>,
+    total_raw: Option<u64>,
+    observer: &mut dyn Observer,
+) -> Result<(), InputError> {
+    let (reader, prelude, counter) = match stdin {
+        Some((r, p)) => (r, p, Arc::new(AtomicU64::new(0))),
+        None => {
+            let counter = Arc::new(AtomicU64::new(0));
+            let opened = input::open(&source, counter.clone())?;
+            (opened.reader, Vec::new(), counter)
+        }
+    };
+    let base_raw = raw_bytes.load(Ordering::Relaxed);
+    let block_size = ctx.cfg.block_size;
+    let (tx, rx) = mpsc::sync_channel::<input::Block>(BLOCKS_IN_FLIGHT);
+    let (recycle_tx, recycle_rx) = mpsc::channel::<Vec<u8>>();
+    let mut failure = None;
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut blocks = BlockReader::new(reader, prelude, block_size);
+            loop {
+                let buf = recycle_rx.try_recv().unwrap_or_default();
+                let Some(block) = blocks.next_block(buf) else { break };
+                if tx.send(block).is_err() {
+                    break;
+                }
+            }
+        });
+        for block in rx {
+            ctx.consume(&block.data);
+            let raw_now = counter.load(Ordering::Relaxed);
+            observer.progress(base_raw + raw_now, total_raw);
+            if let Some(e) = block.error {
+                failure = Some(input::read_error(
+                    &source,
+                    gzip,
+                    block.offset + block.data.len() as u64,
+                    raw_now,
+                    e,
+                ));
+            }
+            let _ = recycle_tx.send(block.data);
+            ctx.flush_notices(observer);
+        }
+    });
+    raw_bytes.fetch_add(counter.load(Ordering::Relaxed), Ordering::Relaxed);
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Target size of the chunks a block is cut into for the parallel parse.
+const CHUNK_BYTES: usize = 128 * 1024;
+
+impl StreamCtx<'_> {
+    fn consume(&mut self, data: &[u8]) {
+        let chunks = split_chunks(data, CHUNK_BYTES);
+        let (format, rules, since, until) = (self.format, self.rules, self.cfg.since, self.cfg.until);
+        let parsed: Vec<Vec<(usize, Rec)>> = chunks
+            .par_iter()
+            .map(|&(start, end)| parse_chunk(&data[start..end], start, format, rules, since, until))
+            .collect();
+        for (offset, rec) in parsed.into_iter().flatten() {
+            let line = line_at(data, offset);
+            self.lines += 1;
+            self.record(line, rec);
+        }
+    }
+
+    fn record(&mut self, line: &[u8], rec: Rec) {
+        let lines = &mut self.aggregates.lines;
+        lines.read += 1;
+        match rec {
+            Rec::Malformed => {
+                lines.malformed += 1;
+                self.malformed += 1;
+                if *self.shown < self.cfg.show_malformed {
+                    *self.shown += 1;
+                    let text = String::from_utf8_lossy(&line[..line.len().min(200)]).into_owned();
+                    self.pending.push(format!("{}:{}: malformed line: {text}", self.name, self.lines));
+                }
+            }
+            Rec::Outside => lines.outside_window += 1,
+            Rec::Hit { time, key, pageview, asset } => {
+                let (format, rules, vkey) = (self.format, self.rules, self.cfg.visitor_key);
+                let agents = &mut *self.agents;
+                let details = || {
+                    let mut clock = ClfCache::default();
+                    let hit = format.parse(line, &mut clock).expect("the parallel stage parsed this line");
+                    Details {
+                        agent: agents.get(&rules.agents, hit.user_agent),
+                        landing: OwnedLanding {
+                            target: hit.target.to_vec(),
+                            referrer: hit.referrer.map(<[u8]>::to_vec),
+                            vhost: hit.vhost.map(<[u8]>::to_vec),
+                        },
+                        visitor_id: vkey.public_id(hit.client, hit.user_agent.unwrap_or(b"")),
+                    }
+                };
+                let aggregates = &mut *self.aggregates;
+                let agent = self
+                    .sessions
+                    .record(key, time, pageview, asset, details, &mut |v| aggregates.add_visit(v, rules));
+                let lines = &mut aggregates.lines;
+                if agent.is_excluded() {
+                    lines.excluded += 1;
+                } else if pageview {
+                    lines.pageviews += 1;
+                } else {
+                    lines.other_hits += 1;
+                }
+            }
+        }
+    }
+
+    fn flush_notices(&mut self, observer: &mut dyn Observer) {
+        for m in self.pending.drain(..) {
+            observer.notice(m);
+        }
+    }
+}
+
+fn line_at(data: &[u8], offset: usize) -> &[u8] {
+    let rest = &data[offset..];
+    match memchr::memchr(b'\n', rest) {
+        Some(i) => &rest[..i],
+        None => rest,
+    }
+}
+
+/// Cuts `data` into ranges of about `target` bytes that end on newlines.
+fn split_chunks(data: &[u8], target: usize) -> Vec<(usize, usize)> {
+    let mut chunks = Vec::with_capacity(data.len() / target + 1);
+    let mut start = 0;
+    while start < data.len() {
+        let want = (start + target).min(data.len());
+        let end = if want == data.len() {
+            want
+        } else {
+            match memchr::memchr(b'\n', &data[want..]) {
+                Some(i) => want + i + 1,
+                None => data.len(),
+            }
+        };
+        chunks.push((start, end));
+        start = end;
+    }
+    chunks
+}
+
+/// The parallel stage: parse, window, page-view test and visitor key for every line.
+fn parse_chunk(
+    chunk: &[u8],
+    base: usize,
+    format: LogFormat,
+    rules: &Rules,
+    since: Option<i64>,
+    until: Option<i64>,
+) -> Vec<(usize, Rec)> {
+    let mut out = Vec::with_capacity(chunk.len() / 200 + 1);
+    let mut clock = ClfCache::default();
+    let mut pos = 0;
+    while pos < chunk.len() {
+        let end = memchr::memchr(b'\n', &chunk[pos..]).map_or(chunk.len(), |i| pos + i);
+        let line = &chunk[pos..end];
+        let rec = match format.parse(line, &mut clock) {
+            None => Rec::Malformed,
+            Some(hit) if since.is_some_and(|s| hit.time < s) || until.is_some_and(|u| hit.time >= u) => {
+                Rec::Outside
+            }
+            Some(hit) => {
+                let path = hit.path();
+                let asset = rules.paths.is_asset(path);
+                let ok = (200..300).contains(&hit.status) || hit.status == 304;
+                let pageview = ok && hit.method == b"GET" && !asset;
+                Rec::Hit {
+                    time: hit.time,
+                    key: visitor_key(hit.client, hit.user_agent.unwrap_or(b"")),
+                    pageview,
+                    asset,
+                }
+            }
+        };
+        out.push((base + pos, rec));
+        pos = end + 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_cover_everything_on_line_boundaries() {
+        let data: Vec<u8> = (0..1000).flat_map(|i| format!("line number {i}\n").into_bytes()).collect();
+        for target in [1, 10, 100, 4096, 1 << 20] {
+            let chunks = split_chunks(&data, target);
+            assert_eq!(chunks.first().unwrap().0, 0);
+            assert_eq!(chunks.last().unwrap().1, data.len());
+            for w in chunks.windows(2) {
+                assert_eq!(w[0].1, w[1].0);
+                assert_eq!(data[w[0].1 - 1], b'\n');
+            }
+        }
+    }
+}
