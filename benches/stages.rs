@@ -1,0 +1,122 @@
+//! The hot stages, one line or one visit at a time. Each benchmark checks its result
+//! first, so a fast wrong answer cannot pass for a speed-up.
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use darklog::classify::{Agent, AgentCache, Channel, Landing, Rules};
+use darklog::gen::{GenConfig, Generator};
+use darklog::parse::LogFormat;
+use darklog::session::{visitor_key, Details, OwnedLanding, SessionConfig, Sessionizer};
+use darklog::time::ClfCache;
+
+/// Real-shaped lines from the project's generator (the same the comparison script uses).
+fn lines(n: usize) -> Vec<Vec<u8>> {
+    let mut g = Generator::new(&GenConfig { seed: 7, lines: n as u64, ..GenConfig::default() });
+    let mut out = Vec::with_capacity(n);
+    while let Some(l) = g.next_line() {
+        out.push(l.to_vec());
+    }
+    out
+}
+
+fn parse(c: &mut Criterion) {
+    let lines = lines(20_000);
+    let mut clock = ClfCache::default();
+    let parsed = lines.iter().filter(|l| LogFormat::Combined.parse(l, &mut clock).is_some()).count();
+    assert!(parsed * 100 >= lines.len() * 99, "the generator's lines parse: {parsed}/{}", lines.len());
+    let mut g = c.benchmark_group("parse");
+    g.throughput(Throughput::Elements(lines.len() as u64));
+    g.bench_function("combined_line", |b| {
+        b.iter(|| {
+            let mut clock = ClfCache::default();
+            let mut n = 0u64;
+            for l in &lines {
+                if let Some(h) = LogFormat::Combined.parse(black_box(l), &mut clock) {
+                    n += u64::from(h.status);
+                }
+            }
+            n
+        })
+    });
+    g.finish();
+}
+
+fn classify(c: &mut Criterion) {
+    let mut rules = Rules::builtin().unwrap();
+    rules.add_site("www.example.com");
+    let landings: Vec<(&[u8], Option<&[u8]>)> = vec![
+        (b"/news/2026/11/03/city-council-approves-budget-4821", None),
+        (b"/", None),
+        (b"/a/b?utm_source=newsletter&utm_medium=email", None),
+        (b"/a/b", Some(b"https://www.google.fr/")),
+        (b"/a/b", Some(b"https://blog.example.org/post/1")),
+        (b"/a/b", Some(b"https://www.example.com/news")),
+    ];
+    let first = rules.classify(&Landing { target: landings[0].0, referrer: None, vhost: None, agent: Agent::Browser });
+    assert_eq!(first.channel, Channel::DarkSocial);
+    let uas = lines(5_000)
+        .into_iter()
+        .filter_map(|l| {
+            let mut clock = ClfCache::default();
+            LogFormat::Combined.parse(&l, &mut clock).and_then(|h| h.user_agent.map(<[u8]>::to_vec))
+        })
+        .collect::<Vec<_>>();
+    let mut g = c.benchmark_group("classify");
+    g.throughput(Throughput::Elements(landings.len() as u64));
+    g.bench_function("landing", |b| {
+        b.iter(|| {
+            landings
+                .iter()
+                .map(|(t, r)| {
+                    rules
+                        .classify(&Landing { target: t, referrer: *r, vhost: None, agent: Agent::Browser })
+                        .channel
+                        .index()
+                })
+                .sum::<usize>()
+        })
+    });
+    g.throughput(Throughput::Elements(uas.len() as u64));
+    g.bench_function("user_agent_uncached", |b| {
+        b.iter(|| uas.iter().filter(|ua| rules.agents.classify(Some(ua)).is_excluded()).count())
+    });
+    g.bench_function("user_agent_cached", |b| {
+        let mut cache = AgentCache::new();
+        b.iter(|| uas.iter().filter(|ua| cache.get(&rules.agents, Some(ua)).is_excluded()).count())
+    });
+    g.finish();
+}
+
+fn sessionize(c: &mut Criterion) {
+    let lines = lines(20_000);
+    let mut clock = ClfCache::default();
+    let hits: Vec<(u64, i64, bool)> = lines
+        .iter()
+        .filter_map(|l| LogFormat::Combined.parse(l, &mut clock))
+        .map(|h| (visitor_key(h.client, h.user_agent.unwrap_or(b"")), h.time, h.method == b"GET"))
+        .collect();
+    let run = || {
+        let mut s = Sessionizer::new(SessionConfig::default());
+        let mut visits = 0u64;
+        for &(key, time, pageview) in &hits {
+            let details = || Details {
+                agent: Agent::Browser,
+                landing: OwnedLanding { target: Vec::new(), referrer: None, vhost: None },
+                visitor_id: String::new(),
+            };
+            s.record(key, time, pageview, !pageview, details, &mut |_| visits += 1);
+        }
+        s.finish(&mut |_| visits += 1);
+        visits
+    };
+    let visits = run();
+    assert!(visits > 100 && visits < hits.len() as u64, "{visits} visits from {} hits", hits.len());
+    let mut g = c.benchmark_group("session");
+    g.throughput(Throughput::Elements(hits.len() as u64));
+    g.bench_function("record_hit", |b| b.iter(run));
+    g.finish();
+}
+
+criterion_group!(benches, parse, classify, sessionize);
+criterion_main!(benches);

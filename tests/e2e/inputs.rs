@@ -1,0 +1,167 @@
+//! Where lines come from: stdin, gzip by content, rotated sets, broken inputs, pipes.
+
+use std::io::Read;
+use std::process::Stdio;
+
+use crate::util::*;
+
+fn small() -> Vec<u8> {
+    std::fs::read(fixture("small.log")).unwrap()
+}
+
+fn channels_csv(args: &[&str]) -> Run {
+    let mut all = vec!["analyze"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--report", "visits", "--format", "csv", "--visitor-key=e2e", "-q"]);
+    darklog(&all)
+}
+
+#[test]
+fn stdin_gives_the_same_report_as_the_file() {
+    let file = channels_csv(&["fixtures/small.log"]);
+    let piped = darklog_stdin(
+        &["analyze", "-", "--report", "visits", "--format", "csv", "--visitor-key=e2e", "-q"],
+        &small(),
+    );
+    assert_eq!(piped.code, 0, "{}", piped.stderr);
+    assert_eq!(piped.stdout, file.stdout);
+    let gz = darklog_stdin(
+        &["analyze", "-", "--report", "visits", "--format", "csv", "--visitor-key=e2e", "-q"],
+        &gzip(&small()),
+    );
+    assert_eq!(gz.stdout, file.stdout, "gzip on stdin is recognised too");
+}
+
+#[test]
+fn gzip_is_recognised_by_content_and_multi_member_reads_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = small();
+    let named_txt = write(dir.path(), "small.txt", &gzip(&data));
+    let cut = data.len() / 2 + data[data.len() / 2..].iter().position(|&b| b == b'\n').unwrap() + 1;
+    let mut members = gzip(&data[..cut]);
+    members.extend(gzip(&data[cut..]));
+    let multi = write(dir.path(), "multi.gz", &members);
+    let want = channels_csv(&["fixtures/small.log"]).stdout;
+    assert_eq!(channels_csv(&[s(&named_txt)]).stdout, want);
+    assert_eq!(channels_csv(&[s(&multi)]).stdout, want);
+}
+
+/// A rotated set, plain and gzip mixed, with one visit that spans a rotation: files are
+/// read oldest first whatever order they are named in, and the visit stays one visit.
+#[test]
+fn rotated_set_is_read_in_time_order_and_visits_span_files() {
+    let ua = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+    let line = |ip: &str, time: &str, path: &str, referrer: &str| {
+        format!("{ip} - - [{time} +0000] \"GET {path} HTTP/1.1\" 200 100 \"{referrer}\" \"{ua}\"\n")
+    };
+    let oldest = line("192.0.2.1", "01/Nov/2026:23:50:00", "/news/2026/11/01/story-one", "-")
+        + &line("192.0.2.2", "01/Nov/2026:23:55:00", "/", "-");
+    let middle = line("192.0.2.1", "02/Nov/2026:00:05:00", "/news/2026/11/01/story-two", "https://example.com/news/2026/11/01/story-one")
+        + &line("192.0.2.3", "02/Nov/2026:12:00:00", "/a/b", "https://www.google.com/");
+    let newest = line("192.0.2.4", "03/Nov/2026:08:00:00", "/c/d", "-");
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "access.log.2.gz", &gzip(oldest.as_bytes()));
+    write(dir.path(), "access.log.1", middle.as_bytes());
+    write(dir.path(), "access.log", newest.as_bytes());
+
+    let by_dir = channels_csv(&[s(dir.path())]);
+    assert_eq!(by_dir.code, 0, "{}", by_dir.stderr);
+    let rows: Vec<&str> = by_dir.stdout.lines().skip(1).collect();
+    assert_eq!(rows.len(), 4, "{}", by_dir.stdout);
+    assert!(
+        rows[0].starts_with("2026-11-01T23:50:00Z,") && rows[0].contains(",/news/2026/11/01/story-one,dark-social,unknown,deep-direct,2,2026-11-02T00:05:00Z,"),
+        "the visit across the rotation is one visit of two page views: {}",
+        rows[0]
+    );
+    let p = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
+    for order in [["access.log", "access.log.1", "access.log.2.gz"], ["access.log.1", "access.log.2.gz", "access.log"]] {
+        let r = channels_csv(&[&p(order[0]), &p(order[1]), &p(order[2])]);
+        assert_eq!(r.stdout, by_dir.stdout, "{order:?}");
+    }
+}
+
+#[test]
+fn truncated_gzip_is_named_and_the_rest_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = std::fs::read(fixture("sample.log.gz")).unwrap();
+    let broken = write(dir.path(), "access.log.3.gz", &log[..log.len() * 2 / 3]);
+    let r = darklog(&["analyze", "fixtures/small.log", s(&broken), "--format", "json"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("darklog: {}: corrupt or truncated gzip near compressed byte", s(&broken))),
+        "{}",
+        r.stderr
+    );
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("the report is still printed");
+    let read = doc["lines"]["read"].as_u64().unwrap();
+    assert!(read > 22 + 500, "lines before the break are analysed: {read}");
+    let inputs = doc["inputs"].as_array().unwrap();
+    assert!(inputs.iter().any(|i| i["error"].as_str().is_some_and(|e| e.contains("gzip"))), "{inputs:?}");
+}
+
+#[test]
+fn corrupt_gzip_is_named_and_the_rest_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = std::fs::read(fixture("sample.log.gz")).unwrap();
+    let mid = log.len() / 2;
+    for b in &mut log[mid..mid + 64] {
+        *b ^= 0x5a;
+    }
+    let broken = write(dir.path(), "corrupt.gz", &log);
+    let r = darklog(&["analyze", s(&broken), "fixtures/small.log", "--report", "channels", "--format", "csv"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains(&format!("darklog: {}: corrupt or truncated gzip", s(&broken))), "{}", r.stderr);
+    assert!(r.stdout.starts_with("channel,visits,visits_pct,pageviews\n"));
+}
+
+#[test]
+fn missing_file_is_named_and_the_rest_is_reported() {
+    let r = darklog(&["analyze", "fixtures/small.log", "no/such/access.log", "--format", "csv"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("darklog: no/such/access.log: No such file or directory"), "{}", r.stderr);
+    assert!(r.stdout.contains("dark-social,3,"), "{}", r.stdout);
+}
+
+#[test]
+fn invalid_utf8_is_parsed_not_rejected() {
+    let line = b"192.0.2.9 - - [02/Nov/2026:10:00:00 +0000] \"GET /caf\xe9/\xff-story HTTP/1.1\" 200 10 \"-\" \"Mozilla/5.0 \xfe\xff\"\n";
+    let r = darklog_stdin(&["analyze", "-", "--report", "visits", "--format", "csv", "--visitor-key=e2e"], line);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains(",/caf\u{fffd}/\u{fffd}-story,dark-social,"), "{}", r.stdout);
+    assert!(r.stderr.contains("+ 0 malformed"), "{}", r.stderr);
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("big.log");
+    let r = darklog(&["generate", "--lines", "20000", "--seed", "3", "--truth", s(&dir.path().join("t.csv"))]);
+    std::fs::write(&log, &r.stdout).unwrap();
+    for format in ["csv", "table", "json"] {
+        let mut child = cmd()
+            .args(["analyze", s(&log), "--report", "visits", "--format", format, "-q"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut first = [0u8; 64];
+        stdout.read_exact(&mut first).unwrap();
+        drop(stdout);
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{format}: {stderr}");
+        assert_eq!(stderr, "", "{format}: no panic, no broken-pipe noise");
+    }
+}
+
+#[test]
+fn an_unknown_format_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let w3c = write(dir.path(), "u_ex150113.log", b"#Software: Microsoft Internet Information Services 8.5\n#Fields: date time s-ip\n2015-01-13 00:32:17 10.0.0.1\n");
+    let r = darklog(&["analyze", s(&w3c), "fixtures/small.log", "--format", "csv"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("u_ex150113.log: not a log format darklog reads"), "{}", r.stderr);
+    assert!(r.stdout.contains("dark-social,3,"));
+}

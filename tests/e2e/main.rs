@@ -1,0 +1,11 @@
+//! End-to-end tests: the built binary on files in `fixtures/`, exact output asserted.
+//! One integration-test binary (this one) so CI links once.
+//!
+//! Expected outputs live in `fixtures/expected/`; after an intended change, rerun with
+//! `DARKLOG_BLESS=1` to rewrite them and review the diff like code.
+
+mod analyze;
+mod generated;
+mod inputs;
+mod real;
+mod util;

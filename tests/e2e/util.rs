@@ -1,0 +1,99 @@
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    root().join("fixtures").join(name)
+}
+
+/// `../shared/data` beside the project, when this machine has it.
+pub fn shared_data() -> Option<PathBuf> {
+    let p = root().join("../shared/data");
+    p.is_dir().then_some(p)
+}
+
+/// What a run of the binary left.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Run {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+pub fn cmd() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_darklog"));
+    c.env_remove("DARKLOG_VISITOR_KEY").env_remove("NO_COLOR").current_dir(root());
+    c
+}
+
+pub fn darklog(args: &[&str]) -> Run {
+    cmd().args(args).stdin(Stdio::null()).output().expect("darklog runs").into()
+}
+
+pub fn darklog_stdin(args: &[&str], input: &[u8]) -> Run {
+    let mut child = cmd()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("darklog runs");
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let feeder = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("darklog finishes");
+    feeder.join().unwrap();
+    out.into()
+}
+
+/// Compares `actual` with `fixtures/expected/<name>` (or rewrites it under DARKLOG_BLESS).
+pub fn expect_file(name: &str, actual: &str) {
+    let path = fixture("expected").join(name);
+    if std::env::var_os("DARKLOG_BLESS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("{} is missing: run with DARKLOG_BLESS=1 and review it", path.display()));
+    if want != actual {
+        panic!("output differs from {}\n--- expected\n{want}\n--- actual\n{actual}", path.display());
+    }
+}
+
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+pub fn gunzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(data).read_to_end(&mut out).unwrap();
+    out
+}
+
+pub fn write(dir: &Path, name: &str, data: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, data).unwrap();
+    p
+}
+
+pub fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
