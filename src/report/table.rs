@@ -20,11 +20,15 @@ impl TableReporter {
     fn table(&self, header: &[&str]) -> Table {
         let mut t = Table::new();
         t.load_preset(if self.styled { presets::UTF8_FULL_CONDENSED } else { presets::ASCII_FULL_CONDENSED });
-        t.set_content_arrangement(if self.fit_terminal {
-            ContentArrangement::Dynamic
-        } else {
-            ContentArrangement::Disabled
-        });
+        t.set_content_arrangement(ContentArrangement::Disabled);
+        if self.fit_terminal {
+            t.set_content_arrangement(ContentArrangement::Dynamic);
+            // A terminal that reports no usable size (a pty under `script`, a serial
+            // console) would squeeze every column to one character: print unwrapped.
+            if t.width().is_none_or(|w| w < 40) {
+                t.set_content_arrangement(ContentArrangement::Disabled);
+            }
+        }
         t.set_header(header.iter().map(|h| self.bold(Cell::new(h))));
         t
     }
