@@ -53,7 +53,12 @@ fn classify(c: &mut Criterion) {
         (b"/a/b", Some(b"https://blog.example.org/post/1")),
         (b"/a/b", Some(b"https://www.example.com/news")),
     ];
-    let first = rules.classify(&Landing { target: landings[0].0, referrer: None, vhost: None, agent: Agent::Browser });
+    let first = rules.classify(&Landing {
+        target: landings[0].0,
+        referrer: None,
+        vhost: None,
+        agent: Agent::Browser,
+    });
     assert_eq!(first.channel, Channel::DarkSocial);
     let uas = lines(5_000)
         .into_iter()

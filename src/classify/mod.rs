@@ -206,7 +206,8 @@ mod tests {
         let r = rules();
         let browser = Agent::Browser;
         let telegram = Agent::InApp { app: "telegram", channel: Channel::DarkSocial };
-        let cases: &[(&str, &[u8], Option<&[u8]>, Agent, Channel, &str, &str)] = &[
+        type Case<'a> = (&'a str, &'a [u8], Option<&'a [u8]>, Agent, Channel, &'a str, &'a str);
+        let cases: &[Case] = &[
             (
                 "deep_no_referrer",
                 b"/news/2026/11/a-story",

@@ -237,7 +237,8 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     }
 
     // The table summary carries the accounting itself; everything else gets it on stderr.
-    if !(args.format == Format::Table && kind == ReportKind::Summary) && !args.quiet {
+    let summary_has_it = args.format == Format::Table && kind == ReportKind::Summary;
+    if !summary_has_it && !args.quiet {
         eprintln!("darklog: {}", report.accounting());
     }
     for e in &outcome.errors {

@@ -6,7 +6,7 @@
 //! read wholly, the output could not be written): what could be analysed is reported.
 
 mod analyze;
-// mod generate; (re-enabled once src/gen lands)
+mod generate;
 
 use std::ffi::OsString;
 use std::io;
@@ -31,6 +31,8 @@ struct Cli {
 enum Command {
     /// Analyse access logs (plain or gzipped, files, directories or - for stdin).
     Analyze(analyze::AnalyzeArgs),
+    /// Write a realistic, deterministic access log with ground-truth labels.
+    Generate(generate::GenerateArgs),
 }
 
 /// What can stop a command, as the user will read it.
@@ -72,6 +74,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
     };
     let result = match cli.command {
         Command::Analyze(args) => analyze::run(args),
+        Command::Generate(args) => generate::run(args),
     };
     match result {
         Ok(Status::Ok) => 0,

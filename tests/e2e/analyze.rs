@@ -5,11 +5,11 @@ use crate::util::*;
 
 const KEY: &str = "--visitor-key=e2e";
 
-/// fixtures/small.log, by hand: 22 lines = 12 page views (visitor A 4, eight other
-/// visitors 1 each) + 6 other hits (A's three assets, B's CSS, a POST, a 404)
-/// + 3 excluded (a WhatsApp preview, Googlebot twice) + 1 malformed (a common-format
-/// line). Eleven visits: A has three (a deep landing with no referrer, then `/` 42 minutes
-/// after its last page view, then the next day), B–I one each.
+/// fixtures/small.log, worked out by hand. 22 lines: 12 page views (visitor A 4, eight
+/// other visitors 1 each), 6 other hits (A's three assets, B's CSS, a POST, a 404),
+/// 3 excluded (a WhatsApp preview, Googlebot twice) and 1 malformed (a common-format
+/// line). Eleven visits: A has three (a deep landing with no referrer, then `/` 42
+/// minutes after its last page view, then the next day), B to I one each.
 #[test]
 fn summary_table_is_exact() {
     let r = darklog(&["analyze", "fixtures/small.log"]);
@@ -30,7 +30,16 @@ fn summary_table_is_exact() {
 fn every_report_in_every_format() {
     for report in ["summary", "channels", "pages", "daily", "visits"] {
         for format in ["table", "csv", "json"] {
-            let r = darklog(&["analyze", "fixtures/small.log", "--report", report, "--format", format, KEY, "-q"]);
+            let r = darklog(&[
+                "analyze",
+                "fixtures/small.log",
+                "--report",
+                report,
+                "--format",
+                format,
+                KEY,
+                "-q",
+            ]);
             assert_eq!(r.code, 0, "{report}/{format}: {}", r.stderr);
             assert_eq!(r.stderr, "", "{report}/{format}: --quiet leaves stderr empty");
             let ext = if format == "table" { "txt" } else { format };
@@ -74,15 +83,44 @@ fn csv_and_json_put_the_line_accounting_on_stderr() {
 
 #[test]
 fn visitor_ids_are_keyed_hashes_never_addresses() {
-    let a = darklog(&["analyze", "fixtures/small.log", "--report", "visits", "--format", "csv", "--visitor-key=one"]);
-    let b = darklog(&["analyze", "fixtures/small.log", "--report", "visits", "--format", "csv", "--visitor-key=two"]);
+    let a = darklog(&[
+        "analyze",
+        "fixtures/small.log",
+        "--report",
+        "visits",
+        "--format",
+        "csv",
+        "--visitor-key=one",
+    ]);
+    let b = darklog(&[
+        "analyze",
+        "fixtures/small.log",
+        "--report",
+        "visits",
+        "--format",
+        "csv",
+        "--visitor-key=two",
+    ]);
     let c = darklog(&["analyze", "fixtures/small.log", "--report", "visits", "--format", "csv"]);
     for r in [&a, &b, &c] {
         assert!(!r.stdout.contains("198.51.100.10") && !r.stdout.contains("2001:db8"));
     }
-    let ids = |r: &Run| r.stdout.lines().skip(1).map(|l| l.split(',').nth(1).unwrap().to_string()).collect::<Vec<_>>();
+    let ids = |r: &Run| {
+        r.stdout.lines().skip(1).map(|l| l.split(',').nth(1).unwrap().to_string()).collect::<Vec<_>>()
+    };
     assert_ne!(ids(&a), ids(&b));
-    assert_eq!(ids(&a), ids(&darklog(&["analyze", "fixtures/small.log", "--report", "visits", "--format", "csv", "--visitor-key=one"])));
+    assert_eq!(
+        ids(&a),
+        ids(&darklog(&[
+            "analyze",
+            "fixtures/small.log",
+            "--report",
+            "visits",
+            "--format",
+            "csv",
+            "--visitor-key=one"
+        ]))
+    );
     assert!(ids(&a).iter().all(|id| id.len() == 16 && id.chars().all(|c| c.is_ascii_hexdigit())));
 }
 
@@ -91,16 +129,47 @@ fn site_and_front_flags_change_the_verdicts() {
     // Without the site, the internal referrer of A's second page is irrelevant (not a
     // landing), but a landing referred from the site would become referral: check the
     // flag is honoured by naming a different site.
-    let r = darklog(&["analyze", "fixtures/small.log", "--report", "channels", "--format", "csv", "-q", "--front", "/news/2026/11/03/follow-up"]);
+    let r = darklog(&[
+        "analyze",
+        "fixtures/small.log",
+        "--report",
+        "channels",
+        "--format",
+        "csv",
+        "-q",
+        "--front",
+        "/news/2026/11/03/follow-up",
+    ]);
     assert!(r.stdout.contains("dark-social,2,"), "{}", r.stdout);
     assert!(r.stdout.contains("direct,4,"), "{}", r.stdout);
-    let r = darklog(&["analyze", "fixtures/small.log", "--report", "visits", "--format", "csv", "-q", "--site", "blog.example.org", KEY]);
+    let r = darklog(&[
+        "analyze",
+        "fixtures/small.log",
+        "--report",
+        "visits",
+        "--format",
+        "csv",
+        "-q",
+        "--site",
+        "blog.example.org",
+        KEY,
+    ]);
     assert!(r.stdout.contains(",direct,internal,referrer-internal,"), "{}", r.stdout);
 }
 
 #[test]
 fn window_flags_count_hits_outside() {
-    let r = darklog(&["analyze", "fixtures/small.log", "--since", "2026-11-02T10:06:00Z", "--until", "2026-11-03", "--format", "json", "-q"]);
+    let r = darklog(&[
+        "analyze",
+        "fixtures/small.log",
+        "--since",
+        "2026-11-02T10:06:00Z",
+        "--until",
+        "2026-11-03",
+        "--format",
+        "json",
+        "-q",
+    ]);
     assert_eq!(r.code, 0);
     let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     let l = &doc["lines"];
@@ -123,7 +192,17 @@ fn window_flags_count_hits_outside() {
 #[test]
 fn session_timeout_flag() {
     // With a 50-minute timeout, A's return to `/` 42 minutes later is the same visit.
-    let r = darklog(&["analyze", "fixtures/small.log", "--session-timeout", "50m", "--report", "channels", "--format", "csv", "-q"]);
+    let r = darklog(&[
+        "analyze",
+        "fixtures/small.log",
+        "--session-timeout",
+        "50m",
+        "--report",
+        "channels",
+        "--format",
+        "csv",
+        "-q",
+    ]);
     assert!(r.stdout.contains("direct,2,"), "{}", r.stdout);
     let r = darklog(&["analyze", "fixtures/small.log", "--session-timeout", "soon"]);
     assert_eq!(r.code, 1);
@@ -133,7 +212,9 @@ fn session_timeout_flag() {
 fn verbose_shows_malformed_lines_with_their_place() {
     let r = darklog(&["analyze", "fixtures/small.log", "-v", "--format", "csv"]);
     assert!(
-        r.stderr.contains("darklog: fixtures/small.log:20: malformed line: 192.0.2.47 - - [02/Nov/2026:11:15:00 +0100]"),
+        r.stderr.contains(
+            "darklog: fixtures/small.log:20: malformed line: 192.0.2.47 - - [02/Nov/2026:11:15:00 +0100]"
+        ),
         "{}",
         r.stderr
     );

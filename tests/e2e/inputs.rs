@@ -56,8 +56,12 @@ fn rotated_set_is_read_in_time_order_and_visits_span_files() {
     };
     let oldest = line("192.0.2.1", "01/Nov/2026:23:50:00", "/news/2026/11/01/story-one", "-")
         + &line("192.0.2.2", "01/Nov/2026:23:55:00", "/", "-");
-    let middle = line("192.0.2.1", "02/Nov/2026:00:05:00", "/news/2026/11/01/story-two", "https://example.com/news/2026/11/01/story-one")
-        + &line("192.0.2.3", "02/Nov/2026:12:00:00", "/a/b", "https://www.google.com/");
+    let middle = line(
+        "192.0.2.1",
+        "02/Nov/2026:00:05:00",
+        "/news/2026/11/01/story-two",
+        "https://example.com/news/2026/11/01/story-one",
+    ) + &line("192.0.2.3", "02/Nov/2026:12:00:00", "/a/b", "https://www.google.com/");
     let newest = line("192.0.2.4", "03/Nov/2026:08:00:00", "/c/d", "-");
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "access.log.2.gz", &gzip(oldest.as_bytes()));
@@ -69,12 +73,17 @@ fn rotated_set_is_read_in_time_order_and_visits_span_files() {
     let rows: Vec<&str> = by_dir.stdout.lines().skip(1).collect();
     assert_eq!(rows.len(), 4, "{}", by_dir.stdout);
     assert!(
-        rows[0].starts_with("2026-11-01T23:50:00Z,") && rows[0].contains(",/news/2026/11/01/story-one,dark-social,unknown,deep-direct,2,2026-11-02T00:05:00Z,"),
+        rows[0].starts_with("2026-11-01T23:50:00Z,")
+            && rows[0].contains(
+                ",/news/2026/11/01/story-one,dark-social,unknown,deep-direct,2,2026-11-02T00:05:00Z,"
+            ),
         "the visit across the rotation is one visit of two page views: {}",
         rows[0]
     );
     let p = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
-    for order in [["access.log", "access.log.1", "access.log.2.gz"], ["access.log.1", "access.log.2.gz", "access.log"]] {
+    for order in
+        [["access.log", "access.log.1", "access.log.2.gz"], ["access.log.1", "access.log.2.gz", "access.log"]]
+    {
         let r = channels_csv(&[&p(order[0]), &p(order[1]), &p(order[2])]);
         assert_eq!(r.stdout, by_dir.stdout, "{order:?}");
     }
@@ -88,7 +97,8 @@ fn truncated_gzip_is_named_and_the_rest_is_reported() {
     let r = darklog(&["analyze", "fixtures/small.log", s(&broken), "--format", "json"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
-        r.stderr.contains(&format!("darklog: {}: corrupt or truncated gzip near compressed byte", s(&broken))),
+        r.stderr
+            .contains(&format!("darklog: {}: corrupt or truncated gzip near compressed byte", s(&broken))),
         "{}",
         r.stderr
     );
@@ -108,9 +118,14 @@ fn corrupt_gzip_is_named_and_the_rest_is_reported() {
         *b ^= 0x5a;
     }
     let broken = write(dir.path(), "corrupt.gz", &log);
-    let r = darklog(&["analyze", s(&broken), "fixtures/small.log", "--report", "channels", "--format", "csv"]);
+    let r =
+        darklog(&["analyze", s(&broken), "fixtures/small.log", "--report", "channels", "--format", "csv"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains(&format!("darklog: {}: corrupt or truncated gzip", s(&broken))), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("darklog: {}: corrupt or truncated gzip", s(&broken))),
+        "{}",
+        r.stderr
+    );
     assert!(r.stdout.starts_with("channel,visits,visits_pct,pageviews\n"));
 }
 
@@ -125,7 +140,8 @@ fn missing_file_is_named_and_the_rest_is_reported() {
 #[test]
 fn invalid_utf8_is_parsed_not_rejected() {
     let line = b"192.0.2.9 - - [02/Nov/2026:10:00:00 +0000] \"GET /caf\xe9/\xff-story HTTP/1.1\" 200 10 \"-\" \"Mozilla/5.0 \xfe\xff\"\n";
-    let r = darklog_stdin(&["analyze", "-", "--report", "visits", "--format", "csv", "--visitor-key=e2e"], line);
+    let r =
+        darklog_stdin(&["analyze", "-", "--report", "visits", "--format", "csv", "--visitor-key=e2e"], line);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains(",/caf\u{fffd}/\u{fffd}-story,dark-social,"), "{}", r.stdout);
     assert!(r.stderr.contains("+ 0 malformed"), "{}", r.stderr);
@@ -137,7 +153,7 @@ fn a_closed_pipe_ends_quietly() {
     let log = dir.path().join("big.log");
     let r = darklog(&["generate", "--lines", "20000", "--seed", "3"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    std::fs::write(&log, &r.stdout).unwrap();
+    std::fs::write(&log, &r.raw).unwrap();
     for format in ["csv", "table", "json"] {
         let mut child = cmd()
             .args(["analyze", s(&log), "--report", "visits", "--format", format, "-q"])

@@ -31,7 +31,12 @@ fn real_logs_parse_with_exact_malformed_counts() {
         let path = data.join("real").join(case.file);
         let r = darklog(&["analyze", s(&path), "--format", "json"]);
         assert_eq!(r.code, 0, "{}: {}", case.file, r.stderr);
-        assert!(r.stderr.contains(&format!("log format: {} (detected", case.format)), "{}: {}", case.file, r.stderr);
+        assert!(
+            r.stderr.contains(&format!("log format: {} (detected", case.format)),
+            "{}: {}",
+            case.file,
+            r.stderr
+        );
         let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
         let l = &doc["lines"];
         assert_eq!(l["read"], case.lines, "{}", case.file);
@@ -48,8 +53,13 @@ fn real_logs_parse_with_exact_malformed_counts() {
 #[test]
 fn the_malformed_elastic_line_is_the_truncated_one() {
     let Some(data) = shared_data() else { return };
-    let r = darklog(&["analyze", s(&data.join("real/elastic_apache_logs_2015.log")), "-v", "--format", "csv"]);
-    assert!(r.stderr.contains("elastic_apache_logs_2015.log:8899: malformed line: 46.118.127.106 "), "{}", r.stderr);
+    let r =
+        darklog(&["analyze", s(&data.join("real/elastic_apache_logs_2015.log")), "-v", "--format", "csv"]);
+    assert!(
+        r.stderr.contains("elastic_apache_logs_2015.log:8899: malformed line: 46.118.127.106 "),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

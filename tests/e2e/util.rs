@@ -20,6 +20,8 @@ pub fn shared_data() -> Option<PathBuf> {
 pub struct Run {
     pub code: i32,
     pub stdout: String,
+    /// Stdout as written (logs may hold invalid UTF-8).
+    pub raw: Vec<u8>,
     pub stderr: String,
 }
 
@@ -28,6 +30,7 @@ impl From<Output> for Run {
         Run {
             code: o.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            raw: o.stdout,
             stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
         }
     }

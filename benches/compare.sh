@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# darklog against the floor and the field, on one generated log.
+#
+#   benches/compare.sh                 # 2-million-line log, 3 runs each, medians
+#   LINES=500000 RUNS=5 benches/compare.sh
+#   BIG_LINES=0 benches/compare.sh     # skip the 10-million-line memory check
+#
+# Generates the log with darklog's own generator (same seed, same bytes everywhere),
+# then times, with /usr/bin/time, on the same file:
+#   inflate+count  the same flate2 backend inflating the .gz and counting lines (the floor
+#                  for gzip input: examples/inflate_count.rs)
+#   wc -l          the floor for plain input
+#   darklog        analyze, plain and gzip, default threads and --threads 1
+#   GoAccess       Debian's package, --log-format=COMBINED -o report.json (installed with
+#                  apt-get when missing; skipped with a note when it cannot be)
+#   mawk           a one-liner counting referrer-less hits by path
+# and prints a markdown table of median wall time, peak RSS and the ratios the
+# performance targets are stated in. Times are medians of RUNS runs; these machines are
+# shared, so read the ratios, not the seconds.
+set -euo pipefail
+
+LINES=${LINES:-2000000}
+BIG_LINES=${BIG_LINES:-10000000}
+RUNS=${RUNS:-3}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=${WORK:-$ROOT/target/compare}
+mkdir -p "$WORK"
+cd "$ROOT"
+
+echo "building release binaries…" >&2
+cargo build --release --quiet --bin darklog --example inflate_count
+DARKLOG=$ROOT/target/release/darklog
+INFLATE=$ROOT/target/release/examples/inflate_count
+
+LOG=$WORK/gen-$LINES.log
+if [ ! -s "$LOG.gz" ]; then
+    echo "generating $LINES lines…" >&2
+    "$DARKLOG" generate --lines "$LINES" --seed 1 > "$LOG.tmp" 2>/dev/null
+    gzip -6 -c "$LOG.tmp" > "$LOG.gz.tmp"
+    mv "$LOG.tmp" "$LOG"
+    mv "$LOG.gz.tmp" "$LOG.gz"
+fi
+[ -s "$LOG" ] || gzip -dc "$LOG.gz" > "$LOG"
+
+if ! command -v goaccess >/dev/null 2>&1; then
+    echo "installing goaccess…" >&2
+    { apt-get install -y -qq goaccess || { apt-get update -qq && apt-get install -y -qq goaccess; }; } >/dev/null 2>&1 || true
+fi
+
+# measure NAME CMD… : runs CMD RUNS times; records the median wall time and max RSS.
+declare -A WALL RSS
+measure() {
+    local name=$1
+    shift
+    local walls=() rss=0 i out
+    for ((i = 0; i < RUNS; i++)); do
+        out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1)
+        walls+=("${out% *}")
+        ((${out#* } > rss)) && rss=${out#* }
+    done
+    WALL[$name]=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+    RSS[$name]=$rss
+    echo "  $name: ${WALL[$name]} s, $((rss / 1024)) MiB" >&2
+}
+
+echo "timing ($RUNS runs each)…" >&2
+cat "$LOG" "$LOG.gz" >/dev/null # warm the page cache for everyone alike
+measure inflate "$INFLATE" "$LOG.gz"
+measure wc wc -l "$LOG"
+measure darklog_gz "$DARKLOG" analyze "$LOG.gz" --format json -q
+measure darklog_plain "$DARKLOG" analyze "$LOG" --format json -q
+measure darklog_gz_t1 "$DARKLOG" analyze "$LOG.gz" --format json -q --threads 1
+measure darklog_plain_t1 "$DARKLOG" analyze "$LOG" --format json -q --threads 1
+# shellcheck disable=SC2016
+measure mawk mawk -F'"' '$4 == "-" { split($2, r, " "); n[r[2]]++ } END { for (p in n) k++; print k }' "$LOG"
+GOACCESS_NOTE=""
+if command -v goaccess >/dev/null 2>&1; then
+    measure goaccess goaccess "$LOG" --log-format=COMBINED -o "$WORK/report.json"
+else
+    GOACCESS_NOTE="GoAccess could not be installed here: skipped"
+fi
+
+if [ "$BIG_LINES" -gt 0 ]; then
+    BIG=$WORK/gen-$BIG_LINES.log.gz
+    if [ ! -s "$BIG" ]; then
+        echo "generating $BIG_LINES lines (gzip only)…" >&2
+        "$DARKLOG" generate --lines "$BIG_LINES" --seed 1 2>/dev/null | gzip -1 > "$BIG.tmp"
+        mv "$BIG.tmp" "$BIG"
+    fi
+    RUNS_SAVED=$RUNS
+    RUNS=1
+    measure darklog_gz_big "$DARKLOG" analyze "$BIG" --format json -q
+    RUNS=$RUNS_SAVED
+fi
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+row() { printf '| %s | %s | %s |\n' "$1" "${WALL[$2]:-n/a}" "$(( ${RSS[$2]:-0} / 1024 ))"; }
+
+echo
+echo "$(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m), $("$DARKLOG" --version), $(goaccess --version 2>/dev/null | head -n 1 || true)"
+echo "log: $LINES lines, $(du -m "$LOG" | cut -f1) MB plain, $(du -m "$LOG.gz" | cut -f1) MB gzip; median of $RUNS runs"
+echo
+echo "| command | wall (s) | peak RSS (MiB) |"
+echo "|---|---:|---:|"
+row "inflate + count lines (flate2, same backend)" inflate
+row "wc -l" wc
+row "darklog analyze big.log.gz" darklog_gz
+row "darklog analyze big.log" darklog_plain
+row "darklog analyze big.log.gz --threads 1" darklog_gz_t1
+row "darklog analyze big.log --threads 1" darklog_plain_t1
+row "mawk one-liner (referrer-less hits by path)" mawk
+[ -n "${WALL[goaccess]:-}" ] && row "GoAccess --log-format=COMBINED -o report.json" goaccess
+[ -n "${WALL[darklog_gz_big]:-}" ] && row "darklog analyze (${BIG_LINES} lines, gzip)" darklog_gz_big
+echo
+echo "| target | measured | goal |"
+echo "|---|---:|---|"
+echo "| darklog gzip / inflate+count | $(ratio "${WALL[darklog_gz]}" "${WALL[inflate]}") | ≤ 1.3 |"
+echo "| darklog plain / wc -l | $(ratio "${WALL[darklog_plain]}" "${WALL[wc]}") | ≤ 3 |"
+if [ -n "${WALL[goaccess]:-}" ]; then
+    echo "| GoAccess / darklog plain | $(ratio "${WALL[goaccess]}" "${WALL[darklog_plain]}") | ≥ 30 |"
+else
+    echo "| GoAccess / darklog plain | $GOACCESS_NOTE | ≥ 30 |"
+fi
+echo "| mawk / darklog plain | $(ratio "${WALL[mawk]}" "${WALL[darklog_plain]}") | (for scale) |"
+echo "| peak RSS, gzip (MiB) | $(( RSS[darklog_gz] / 1024 )) | ≤ 64 |"
+if [ -n "${WALL[darklog_gz_big]:-}" ]; then
+    echo "| peak RSS ${BIG_LINES} / ${LINES} lines | $(ratio "${RSS[darklog_gz_big]}" "${RSS[darklog_gz]}") | ≤ 2 |"
+fi

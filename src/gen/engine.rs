@@ -1,0 +1,493 @@
+//! The machinery under [`Generator`]: a time-ordered queue of requests, the clients that
+//! make them, and the rendering of one request into one log line.
+//!
+//! Scenarios (in `scenarios.rs`) plan a whole visit the moment it starts and push its
+//! requests here. A request is a few bytes (page numbers, table indices); its text is
+//! written only when its turn comes, into one reused buffer. Visits start in time order
+//! and every request of a visit is at or after its start, so a request can be written
+//! as soon as no visit can start before it: memory follows the visits in progress.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+use std::fmt::Write as _;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use super::pools::{ASSETS, FAVICON};
+use super::rng::Rng;
+use super::scenarios::{Clock, Later};
+use super::site::Site;
+use super::{GenConfig, TruthVisit};
+use crate::session::VisitorKey;
+use crate::time::format_clf;
+
+/// The size field of a response with no body (`-`).
+pub const NO_BYTES: u32 = u32::MAX;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Method {
+    Get,
+    Head,
+    Post,
+    /// A request line that was no request at all: logged as `"-"`.
+    Dash,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum Target {
+    Page(u32),
+    /// A page with the client's landing query string.
+    Landing(u32),
+    Asset(u16),
+    Favicon,
+    /// The lead picture of an article.
+    Image(u32),
+    Static(&'static [u8]),
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum Referrer {
+    None,
+    Page(u32),
+    Landing(u32),
+    External(&'static str),
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Request {
+    pub method: Method,
+    pub target: Target,
+    pub status: u16,
+    pub bytes: u32,
+    pub referrer: Referrer,
+    /// The visit's landing page view: its truth row is released with this line.
+    pub landing: bool,
+}
+
+impl Request {
+    pub fn get(target: Target, bytes: u32, referrer: Referrer) -> Request {
+        Request { method: Method::Get, target, status: 200, bytes, referrer, landing: false }
+    }
+}
+
+/// Ground truth waiting for its landing line.
+#[derive(Clone, Copy, Debug)]
+pub struct Label {
+    pub channel: &'static str,
+    pub source: &'static str,
+    pub kind: &'static str,
+    pub knowable: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Ip {
+    V4(u32),
+    V6(u128),
+}
+
+/// One client address and agent for the span of one visit (one analyzer visit).
+pub struct Actor {
+    ip: String,
+    ua: &'static str,
+    /// The landing URL's query string, without `?`.
+    pub query: String,
+    pending: u32,
+    label: Option<Label>,
+}
+
+pub struct Event {
+    time: i64,
+    seq: u64,
+    actor: u32,
+    req: Request,
+}
+
+impl PartialEq for Event {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Event {}
+impl PartialOrd for Event {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Event {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.time, self.seq).cmp(&(other.time, other.seq))
+    }
+}
+
+/// Deterministic yet salted bijection on `bits`-bit integers: distinct counters give
+/// distinct addresses, so identities never collide by accident.
+pub fn permute(x: u64, bits: u32) -> u64 {
+    let mask = (1u64 << bits) - 1;
+    let mut x = x & mask;
+    x = x.wrapping_mul(0x9e37_79b9_7f4a_7c15) & mask;
+    x ^= x >> (bits / 2);
+    x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9) & mask;
+    x ^= x >> (bits / 2 + 1);
+    x
+}
+
+/// Access-log lines with ground truth, one at a time and in time order, from a
+/// [`GenConfig`](super::GenConfig). Pull lines with [`next_line`](Self::next_line) and the
+/// truth of the visits they opened with [`take_truth`](Self::take_truth).
+pub struct Generator {
+    pub(super) rng: Rng,
+    /// Malformed lines draw from their own stream, so their rate never moves other lines.
+    bad_rng: Rng,
+    site: Site,
+    key: VisitorKey,
+    tz: i32,
+    pub(super) end: i64,
+    pub(super) salt: u64,
+    pub(super) budget: u64,
+    malformed_ppm: u32,
+    events: BinaryHeap<Reverse<Event>>,
+    pub(super) later: BinaryHeap<Reverse<Later>>,
+    actors: Vec<Actor>,
+    free: Vec<u32>,
+    pub(super) seq: u64,
+    pub(super) scheduled: u64,
+    pub(super) clock: Clock,
+    stopped: bool,
+    pub(super) people: u64,
+    pub(super) dc_counters: Vec<u64>,
+    pub(super) nat: Vec<(Ip, u64)>,
+    line: Vec<u8>,
+    bad: Vec<u8>,
+    bad_pending: bool,
+    clf_ts: i64,
+    clf: String,
+    truth: Vec<TruthVisit>,
+    lines_out: u64,
+    malformed_out: u64,
+    visits_out: u64,
+}
+
+impl Generator {
+    pub fn new(cfg: &GenConfig) -> Generator {
+        let mut rng = Rng::new(cfg.seed);
+        let days = cfg.days.max(1);
+        let site = Site::new(&cfg.site, cfg.start, &mut rng);
+        let salt = rng.next_u64();
+        let end = cfg.start + i64::from(days) * 86_400;
+        let mut g = Generator {
+            bad_rng: Rng::new(cfg.seed ^ 0x6d61_6c66_6f72_6d65),
+            site,
+            key: VisitorKey::from_passphrase(&cfg.visitor_key),
+            tz: cfg.tz_offset_minutes,
+            end,
+            salt,
+            budget: cfg.lines,
+            malformed_ppm: cfg.malformed_per_million,
+            events: BinaryHeap::new(),
+            later: BinaryHeap::new(),
+            actors: Vec::new(),
+            free: Vec::new(),
+            seq: 0,
+            scheduled: 0,
+            clock: Clock::new(cfg.start, end, cfg.tz_offset_minutes),
+            stopped: false,
+            people: 0,
+            dc_counters: vec![0; super::pools::DC_RANGES.len()],
+            nat: Vec::new(),
+            line: Vec::with_capacity(1024),
+            bad: Vec::with_capacity(1024),
+            bad_pending: false,
+            clf_ts: i64::MIN,
+            clf: String::new(),
+            truth: Vec::new(),
+            lines_out: 0,
+            malformed_out: 0,
+            visits_out: 0,
+            rng,
+        };
+        if g.budget == 0 {
+            g.stopped = true;
+        }
+        g
+    }
+
+    /// Next log line (without trailing newline) in timestamp order, or None when done.
+    pub fn next_line(&mut self) -> Option<&[u8]> {
+        if self.bad_pending {
+            self.bad_pending = false;
+            std::mem::swap(&mut self.line, &mut self.bad);
+            self.lines_out += 1;
+            self.malformed_out += 1;
+            return Some(&self.line);
+        }
+        loop {
+            let next_start = self.next_start();
+            let due = match (self.events.peek(), next_start) {
+                (Some(Reverse(e)), Some(s)) => e.time <= s,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => return None,
+            };
+            if !due {
+                self.start_next();
+                continue;
+            }
+            let Reverse(ev) = self.events.pop()?;
+            self.render(&ev);
+            self.release(ev.actor);
+            self.lines_out += 1;
+            if self.malformed_ppm > 0 && self.bad_rng.below(1_000_000) < u64::from(self.malformed_ppm) {
+                self.make_malformed();
+                self.bad_pending = true;
+            }
+            return Some(&self.line);
+        }
+    }
+
+    /// Ground truth for visits whose landing line has already been returned, drained.
+    pub fn take_truth(&mut self) -> Vec<TruthVisit> {
+        std::mem::take(&mut self.truth)
+    }
+
+    /// Lines returned so far, malformed ones included.
+    pub fn lines(&self) -> u64 {
+        self.lines_out
+    }
+
+    pub fn malformed(&self) -> u64 {
+        self.malformed_out
+    }
+
+    /// Truth rows released so far.
+    pub fn visits(&self) -> u64 {
+        self.visits_out
+    }
+
+    /// When the next visit could start, or `None` once no more will.
+    fn next_start(&mut self) -> Option<i64> {
+        if self.stopped {
+            return None;
+        }
+        if self.scheduled >= self.budget {
+            self.stopped = true;
+            self.later.clear();
+            return None;
+        }
+        let fresh = self.clock.next;
+        Some(match self.later.peek() {
+            Some(Reverse(l)) => l.time.min(fresh),
+            None => fresh,
+        })
+    }
+
+    fn start_next(&mut self) {
+        let fresh = self.clock.next;
+        match self.later.peek() {
+            Some(Reverse(l)) if l.time <= fresh => {
+                let Some(Reverse(l)) = self.later.pop() else { return };
+                self.start_later(l);
+            }
+            _ => {
+                self.start_arrival(fresh);
+                self.advance_clock();
+            }
+        }
+    }
+
+    /// A client for one visit. Slots (and their string capacity) are recycled.
+    pub(super) fn actor(&mut self, ip: Ip, ua: &'static str, label: Option<Label>) -> u32 {
+        let id = match self.free.pop() {
+            Some(id) => id,
+            None => {
+                self.actors.push(Actor {
+                    ip: String::new(),
+                    ua,
+                    query: String::new(),
+                    pending: 0,
+                    label: None,
+                });
+                (self.actors.len() - 1) as u32
+            }
+        };
+        let a = &mut self.actors[id as usize];
+        a.ip.clear();
+        let _ = match ip {
+            Ip::V4(v) => write!(a.ip, "{}", Ipv4Addr::from(v)),
+            Ip::V6(v) => write!(a.ip, "{}", Ipv6Addr::from(v)),
+        };
+        a.ua = ua;
+        a.query.clear();
+        a.pending = 0;
+        a.label = label;
+        id
+    }
+
+    pub(super) fn query_mut(&mut self, actor: u32) -> &mut String {
+        &mut self.actors[actor as usize].query
+    }
+
+    pub(super) fn has_query(&self, actor: u32) -> bool {
+        !self.actors[actor as usize].query.is_empty()
+    }
+
+    /// Schedules one request. Every request of a visit is pushed when the visit starts.
+    pub(super) fn push(&mut self, time: i64, actor: u32, req: Request) {
+        self.seq += 1;
+        self.scheduled += 1;
+        self.actors[actor as usize].pending += 1;
+        self.events.push(Reverse(Event { time, seq: self.seq, actor, req }));
+    }
+
+    fn release(&mut self, actor: u32) {
+        let a = &mut self.actors[actor as usize];
+        a.pending -= 1;
+        if a.pending == 0 {
+            a.label = None;
+            self.free.push(actor);
+        }
+    }
+
+    fn render(&mut self, ev: &Event) {
+        let Generator { line, actors, site, clf, clf_ts, tz, truth, key, visits_out, .. } = self;
+        let a = &actors[ev.actor as usize];
+        let r = &ev.req;
+        line.clear();
+        line.extend_from_slice(a.ip.as_bytes());
+        line.extend_from_slice(b" - - [");
+        if *clf_ts != ev.time {
+            *clf = format_clf(ev.time, *tz);
+            *clf_ts = ev.time;
+        }
+        line.extend_from_slice(clf.as_bytes());
+        line.extend_from_slice(b"] \"");
+        let method: &[u8] = match r.method {
+            Method::Get => b"GET",
+            Method::Head => b"HEAD",
+            Method::Post => b"POST",
+            Method::Dash => b"",
+        };
+        let mut target = 0..0;
+        if method.is_empty() {
+            line.push(b'-');
+        } else {
+            line.extend_from_slice(method);
+            line.push(b' ');
+            let from = line.len();
+            match r.target {
+                Target::Page(p) => line.extend_from_slice(site.path(p)),
+                Target::Landing(p) => {
+                    line.extend_from_slice(site.path(p));
+                    if !a.query.is_empty() {
+                        line.push(b'?');
+                        line.extend_from_slice(a.query.as_bytes());
+                    }
+                }
+                Target::Asset(i) => line.extend_from_slice(ASSETS[usize::from(i)].0.as_bytes()),
+                Target::Favicon => line.extend_from_slice(FAVICON.as_bytes()),
+                Target::Image(p) => {
+                    line.extend_from_slice(b"/media/");
+                    push_num(line, u64::from(p) * 37 + 100_000);
+                    line.extend_from_slice(b"-800w.webp");
+                }
+                Target::Static(s) => line.extend_from_slice(s),
+            }
+            target = from..line.len();
+            line.extend_from_slice(b" HTTP/1.1");
+        }
+        line.extend_from_slice(b"\" ");
+        push_num(line, u64::from(r.status));
+        line.push(b' ');
+        if r.bytes == NO_BYTES {
+            line.push(b'-');
+        } else {
+            push_num(line, u64::from(r.bytes));
+        }
+        line.extend_from_slice(b" \"");
+        match r.referrer {
+            Referrer::None => line.push(b'-'),
+            Referrer::Page(p) => {
+                line.extend_from_slice(&site.origin);
+                line.extend_from_slice(site.path(p));
+            }
+            Referrer::Landing(p) => {
+                line.extend_from_slice(&site.origin);
+                line.extend_from_slice(site.path(p));
+                if !a.query.is_empty() {
+                    line.push(b'?');
+                    line.extend_from_slice(a.query.as_bytes());
+                }
+            }
+            Referrer::External(s) => line.extend_from_slice(s.as_bytes()),
+        }
+        line.extend_from_slice(b"\" \"");
+        line.extend_from_slice(a.ua.as_bytes());
+        line.push(b'"');
+
+        if r.landing {
+            if let Some(label) = a.label {
+                truth.push(TruthVisit {
+                    start: ev.time,
+                    visitor: key.public_id(a.ip.as_bytes(), a.ua.as_bytes()),
+                    landing: String::from_utf8_lossy(&line[target]).into_owned(),
+                    channel: label.channel,
+                    source: label.source.to_string(),
+                    kind: label.kind,
+                    knowable: label.knowable,
+                });
+                *visits_out += 1;
+            }
+        }
+    }
+
+    /// A broken line derived from the one just rendered (never empty, never parseable).
+    fn make_malformed(&mut self) {
+        let rng = &mut self.bad_rng;
+        let bad = &mut self.bad;
+        let line = &self.line;
+        bad.clear();
+        match rng.below(10) {
+            // Cut short (a full disk, a killed writer): ends before the agent's closing quote.
+            0..=4 => {
+                let cut = 12 + rng.below(line.len() as u64 - 13) as usize;
+                bad.extend_from_slice(&line[..cut]);
+            }
+            // Binary garbage, such as a TLS handshake sent to the plain-HTTP port.
+            5 | 6 => {
+                bad.push(0x16);
+                for _ in 0..rng.range(8, 120) {
+                    let b = rng.next_u64() as u8;
+                    bad.push(if b == b'\n' { 0 } else { b });
+                }
+            }
+            7 => bad.push(b'-'),
+            // A timestamp no clock writes.
+            _ => {
+                bad.extend_from_slice(line);
+                if let Some(open) = memchr::memchr(b'[', bad) {
+                    let ts = open + 1;
+                    match rng.below(4) {
+                        0 => bad[ts..ts + 2].copy_from_slice(b"00"),
+                        1 => bad[ts + 3..ts + 6].copy_from_slice(b"Nox"),
+                        2 => bad[ts + 12..ts + 14].copy_from_slice(b"25"),
+                        _ => {
+                            bad[ts..ts + 26].copy_from_slice(b"2026-11-02T13:55:36+01:00Z");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn push_num(buf: &mut Vec<u8>, mut n: u64) {
+    let mut tmp = [0u8; 20];
+    let mut i = tmp.len();
+    loop {
+        i -= 1;
+        tmp[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&tmp[i..]);
+}
