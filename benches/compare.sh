@@ -54,7 +54,8 @@ measure() {
     shift
     local walls=() rss=0 i out
     for ((i = 0; i < RUNS; i++)); do
-        out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1)
+        /usr/bin/time -o "$WORK/time.txt" -f "%e %M" "$@" >/dev/null 2>&1 || true
+        out=$(tail -n 1 "$WORK/time.txt")
         walls+=("${out% *}")
         ((${out#* } > rss)) && rss=${out#* }
     done

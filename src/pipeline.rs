@@ -38,6 +38,8 @@ pub struct AnalyzeConfig {
     /// How many malformed lines to show (with `-v`).
     pub show_malformed: usize,
     pub block_size: usize,
+    /// Parser threads; 0 for one per core.
+    pub threads: usize,
 }
 
 /// What a run produced.
@@ -69,7 +71,21 @@ struct Sniffed {
     stdin: Option<(Box<dyn Read + Send>, Vec<u8>)>,
 }
 
-pub fn run(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome, TableError> {
+/// What stops a run before it reads anything (input problems never do: they are
+/// reported in [`Outcome::errors`]).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("built-in rule table is invalid: {0}")]
+    Rules(#[from] TableError),
+    #[error("cannot start parser threads: {0}")]
+    Threads(#[from] rayon::ThreadPoolBuildError),
+}
+
+pub fn run(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome, RunError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads)
+        .thread_name(|i| format!("darklog-parse-{i}"))
+        .build()?;
     let mut rules = Rules::builtin()?;
     for f in &cfg.fronts {
         rules.paths.add_front(f);
@@ -129,6 +145,7 @@ pub fn run(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome, 
         let name = s.source.name();
         let mut ctx = StreamCtx {
             cfg,
+            pool: &pool,
             rules: &rules,
             format: s.format,
             name: &name,
@@ -244,6 +261,7 @@ fn infer_site(asset_hosts: &FxHashMap<String, u64>) -> Vec<String> {
 
 struct StreamCtx<'a> {
     cfg: &'a AnalyzeConfig,
+    pool: &'a rayon::ThreadPool,
     rules: &'a Rules,
     format: LogFormat,
     name: &'a str,
@@ -264,6 +282,10 @@ enum Rec {
     Outside,
     Hit { time: i64, key: u64, pageview: bool, asset: bool },
 }
+
+/// A block's lines after the parallel stage: per chunk, (offset of the line, what it is).
+type ParsedLines = Vec<Vec<(usize, Rec)>>;
+type ParsedBlock = (input::Block, ParsedLines);
 
 /// Buffers in flight between the reader thread and the parser.
 const BLOCKS_IN_FLIGHT: usize = 4;
@@ -290,8 +312,10 @@ fn stream(
     let (tx, rx) = mpsc::sync_channel::<input::Block>(BLOCKS_IN_FLIGHT);
     let (recycle_tx, recycle_rx) = mpsc::channel::<Vec<u8>>();
     let mut failure = None;
-    std::thread::scope(|scope| {
-        scope.spawn(move || {
+    let (format, rules, since, until) = (ctx.format, ctx.rules, ctx.cfg.since, ctx.cfg.until);
+    let pool = ctx.pool;
+    std::thread::scope(|threads| {
+        threads.spawn(move || {
             let mut blocks = BlockReader::new(reader, prelude, block_size);
             loop {
                 let buf = recycle_rx.try_recv().unwrap_or_default();
@@ -301,22 +325,34 @@ fn stream(
                 }
             }
         });
-        for block in rx {
-            ctx.consume(&block.data);
-            let raw_now = counter.load(Ordering::Relaxed);
-            observer.progress(base_raw + raw_now, total_raw);
-            if let Some(e) = block.error {
-                failure = Some(input::read_error(
-                    &source,
-                    gzip,
-                    block.offset + block.data.len() as u64,
-                    raw_now,
-                    e,
-                ));
+        // The pool parses block n+1 while this thread sessionizes block n.
+        pool.in_place_scope(|parsers| {
+            let mut in_parse: Option<mpsc::Receiver<ParsedBlock>> = None;
+            let mut finish = |block: input::Block, recs: ParsedLines| {
+                ctx.consume(&block.data, recs);
+                let raw_now = counter.load(Ordering::Relaxed);
+                observer.progress(base_raw + raw_now, total_raw);
+                if let Some(e) = block.error {
+                    let offset = block.offset + block.data.len() as u64;
+                    failure = Some(input::read_error(&source, gzip, offset, raw_now, e));
+                }
+                let _ = recycle_tx.send(block.data);
+                ctx.flush_notices(observer);
+            };
+            for block in rx {
+                let (parsed_tx, parsed_rx) = mpsc::sync_channel(1);
+                parsers.spawn(move |_| {
+                    let recs = parse_block(&block.data, format, rules, since, until);
+                    let _ = parsed_tx.send((block, recs));
+                });
+                if let Some((block, recs)) = in_parse.replace(parsed_rx).and_then(|r| r.recv().ok()) {
+                    finish(block, recs);
+                }
             }
-            let _ = recycle_tx.send(block.data);
-            ctx.flush_notices(observer);
-        }
+            if let Some((block, recs)) = in_parse.and_then(|r| r.recv().ok()) {
+                finish(block, recs);
+            }
+        });
     });
     raw_bytes.fetch_add(counter.load(Ordering::Relaxed), Ordering::Relaxed);
     match failure {
@@ -329,13 +365,9 @@ fn stream(
 const CHUNK_BYTES: usize = 128 * 1024;
 
 impl StreamCtx<'_> {
-    fn consume(&mut self, data: &[u8]) {
-        let chunks = split_chunks(data, CHUNK_BYTES);
-        let (format, rules, since, until) = (self.format, self.rules, self.cfg.since, self.cfg.until);
-        let parsed: Vec<Vec<(usize, Rec)>> = chunks
-            .par_iter()
-            .map(|&(start, end)| parse_chunk(&data[start..end], start, format, rules, since, until))
-            .collect();
+    /// The sequential stage: every parsed line of a block, in order, into the sessionizer
+    /// and the line accounting.
+    fn consume(&mut self, data: &[u8], parsed: ParsedLines) {
         for (offset, rec) in parsed.into_iter().flatten() {
             let line = line_at(data, offset);
             self.lines += 1;
@@ -358,7 +390,8 @@ impl StreamCtx<'_> {
             }
             Rec::Outside => lines.outside_window += 1,
             Rec::Hit { time, key, pageview, asset } => {
-                let (format, rules, vkey) = (self.format, self.rules, self.cfg.visitor_key);
+                let (format, rules, vkey, keep_visits) =
+                    (self.format, self.rules, self.cfg.visitor_key, self.cfg.keep_visits);
                 let agents = &mut *self.agents;
                 let details = || {
                     let mut clock = ClfCache::default();
@@ -370,7 +403,11 @@ impl StreamCtx<'_> {
                             referrer: hit.referrer.map(<[u8]>::to_vec),
                             vhost: hit.vhost.map(<[u8]>::to_vec),
                         },
-                        visitor_id: vkey.public_id(hit.client, hit.user_agent.unwrap_or(b"")),
+                        visitor_id: if keep_visits {
+                            vkey.public_id(hit.client, hit.user_agent.unwrap_or(b""))
+                        } else {
+                            0
+                        },
                     }
                 };
                 let aggregates = &mut *self.aggregates;
@@ -402,6 +439,20 @@ fn line_at(data: &[u8], offset: usize) -> &[u8] {
         Some(i) => &rest[..i],
         None => rest,
     }
+}
+
+/// The parallel stage for one block: its chunks parsed on the pool, in order.
+fn parse_block(
+    data: &[u8],
+    format: LogFormat,
+    rules: &Rules,
+    since: Option<i64>,
+    until: Option<i64>,
+) -> ParsedLines {
+    split_chunks(data, CHUNK_BYTES)
+        .par_iter()
+        .map(|&(start, end)| parse_chunk(&data[start..end], start, format, rules, since, until))
+        .collect()
 }
 
 /// Cuts `data` into ranges of about `target` bytes that end on newlines.

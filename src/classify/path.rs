@@ -4,9 +4,36 @@ use rustc_hash::FxHashSet;
 
 use super::tables::{self, TableError, ASSETS, FRONTS};
 
+/// A small set of ASCII words, matched without regard to case and without copying.
+/// Asset tests run on every line, so this is a few byte comparisons among the words of
+/// the same length, not a hash of a lowercased copy.
+#[derive(Default)]
+struct WordSet {
+    by_len: Vec<Vec<Vec<u8>>>,
+}
+
+impl WordSet {
+    /// `false` when the word was already there.
+    fn insert(&mut self, word: Vec<u8>) -> bool {
+        if self.by_len.len() <= word.len() {
+            self.by_len.resize(word.len() + 1, Vec::new());
+        }
+        let bucket = &mut self.by_len[word.len()];
+        if bucket.contains(&word) {
+            return false;
+        }
+        bucket.push(word);
+        true
+    }
+
+    fn contains(&self, candidate: &[u8]) -> bool {
+        self.by_len.get(candidate.len()).is_some_and(|b| b.iter().any(|w| w.eq_ignore_ascii_case(candidate)))
+    }
+}
+
 pub struct PathRules {
-    asset_ext: FxHashSet<Vec<u8>>,
-    asset_name: FxHashSet<Vec<u8>>,
+    asset_ext: WordSet,
+    asset_name: WordSet,
     asset_prefix: Vec<&'static [u8]>,
     index_files: FxHashSet<Vec<u8>>,
     content_keys: FxHashSet<Vec<u8>>,
@@ -17,8 +44,8 @@ pub struct PathRules {
 impl PathRules {
     pub fn builtin() -> Result<PathRules, TableError> {
         let mut p = PathRules {
-            asset_ext: FxHashSet::default(),
-            asset_name: FxHashSet::default(),
+            asset_ext: WordSet::default(),
+            asset_name: WordSet::default(),
             asset_prefix: Vec::new(),
             index_files: FxHashSet::default(),
             content_keys: FxHashSet::default(),
@@ -70,33 +97,12 @@ impl PathRules {
         if name.is_empty() {
             return false;
         }
-        // Lowercase into a stack buffer: this runs for every line.
-        let mut buf = [0u8; 32];
-        let mut lower = |b: &[u8]| -> Option<usize> {
-            let dst = buf.get_mut(..b.len())?;
-            dst.copy_from_slice(b);
-            dst.make_ascii_lowercase();
-            Some(b.len())
-        };
-        if let Some(n) = lower(name) {
-            if self.asset_name.contains(&buf[..n]) {
-                return true;
-            }
+        if self.asset_name.contains(name) {
+            return true;
         }
         match memchr::memrchr(b'.', name) {
-            Some(dot) if dot + 1 < name.len() => {
-                let ext = &name[dot + 1..];
-                let mut buf = [0u8; 16];
-                match buf.get_mut(..ext.len()) {
-                    Some(dst) => {
-                        dst.copy_from_slice(ext);
-                        dst.make_ascii_lowercase();
-                        self.asset_ext.contains(&dst[..])
-                    }
-                    None => false,
-                }
-            }
-            _ => false,
+            Some(dot) => self.asset_ext.contains(&name[dot + 1..]),
+            None => false,
         }
     }
 

@@ -182,6 +182,7 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
         keep_visits: kind == ReportKind::Visits,
         show_malformed: if args.verbose { 10 } else { 0 },
         block_size: args.block_size,
+        threads: args.threads.map_or(0, usize::from),
     };
 
     let show_bar = !args.quiet && io::stderr().is_terminal();
@@ -195,11 +196,7 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     });
     let mut terminal = Terminal { quiet: args.quiet, bar };
 
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(args.threads.map_or(0, usize::from)).build();
-    let outcome = match pool {
-        Ok(pool) => pool.install(|| pipeline::run(&cfg, &mut terminal))?,
-        Err(_) => pipeline::run(&cfg, &mut terminal)?,
-    };
+    let outcome = pipeline::run(&cfg, &mut terminal)?;
     if let Some(bar) = terminal.bar.take() {
         bar.finish_and_clear();
     }

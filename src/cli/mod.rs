@@ -38,8 +38,8 @@ enum Command {
 /// What can stop a command, as the user will read it.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("built-in rule table is invalid: {0}")]
-    Rules(#[from] TableError),
+    #[error(transparent)]
+    Run(#[from] crate::pipeline::RunError),
     #[error("{path}: {source}")]
     Output { path: String, source: io::Error },
     #[error("writing the report: {0}")]

@@ -426,7 +426,7 @@ impl Generator {
             if let Some(label) = a.label {
                 truth.push(TruthVisit {
                     start: ev.time,
-                    visitor: key.public_id(a.ip.as_bytes(), a.ua.as_bytes()),
+                    visitor: crate::session::format_id(key.public_id(a.ip.as_bytes(), a.ua.as_bytes())),
                     landing: String::from_utf8_lossy(&line[target]).into_owned(),
                     channel: label.channel,
                     source: label.source.to_string(),

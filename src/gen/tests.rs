@@ -3,7 +3,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::*;
 use crate::classify::Rules;
 use crate::parse::LogFormat;
-use crate::session::VisitorKey;
+use crate::session::{format_id, VisitorKey};
 use crate::time::{parse_clf, ClfCache};
 
 fn cfg(seed: u64, lines: u64) -> GenConfig {
@@ -116,13 +116,13 @@ fn analyzer_visits(lines: &[Vec<u8>], key: &VisitorKey) -> BTreeSet<(i64, String
             _ => {
                 let landing = String::from_utf8_lossy(h.target).into_owned();
                 if let Some((s, _, t)) = open.insert(id.clone(), (h.time, h.time, landing)) {
-                    visits.insert((s, key.public_id(&id.0, &id.1), t));
+                    visits.insert((s, format_id(key.public_id(&id.0, &id.1)), t));
                 }
             }
         }
     }
     for ((ip, ua), (s, _, t)) in open {
-        visits.insert((s, key.public_id(&ip, &ua), t));
+        visits.insert((s, format_id(key.public_id(&ip, &ua)), t));
     }
     visits
 }
@@ -160,7 +160,7 @@ fn every_landing_line_is_in_the_log_at_its_time() {
     for l in &lines {
         let Some(h) = LogFormat::Combined.parse(l, &mut clock) else { continue };
         if h.method == b"GET" {
-            let id = key.public_id(h.client, h.user_agent.unwrap_or(b""));
+            let id = format_id(key.public_id(h.client, h.user_agent.unwrap_or(b"")));
             at.entry(h.time).or_default().push((id, String::from_utf8_lossy(h.target).into_owned()));
         }
     }

@@ -31,33 +31,39 @@ impl<R: Read> BlockReader<R> {
         if self.done {
             return None;
         }
-        buf.clear();
-        buf.append(&mut self.carry);
+        // The buffer keeps its length between uses: zeroing it again for every block
+        // cost more than parsing some of the lines in it.
+        let mut filled = self.carry.len();
+        if buf.len() < filled {
+            buf.resize(filled, 0);
+        }
+        buf[..filled].copy_from_slice(&self.carry);
+        self.carry.clear();
         let mut error = None;
         let mut eof = false;
         // Read until the buffer holds a block's worth with at least one newline.
         loop {
-            if buf.len() >= self.block_size && memchr::memchr(b'\n', &buf).is_some() {
+            if filled >= self.block_size && memchr::memchr(b'\n', &buf[..filled]).is_some() {
                 break;
             }
-            let start = buf.len();
-            let want = self.block_size.max(start + 64 * 1024);
-            buf.resize(want, 0);
-            match self.reader.read(&mut buf[start..]) {
+            let want = self.block_size.max(filled + 64 * 1024);
+            if buf.len() < want {
+                buf.resize(want, 0);
+            }
+            match self.reader.read(&mut buf[filled..]) {
                 Ok(0) => {
-                    buf.truncate(start);
                     eof = true;
                     break;
                 }
-                Ok(n) => buf.truncate(start + n),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => buf.truncate(start),
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    buf.truncate(start);
                     error = Some(e);
                     break;
                 }
             }
         }
+        buf.truncate(filled);
         if eof || error.is_some() {
             self.done = true;
         } else if let Some(nl) = memchr::memrchr(b'\n', &buf) {

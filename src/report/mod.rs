@@ -149,7 +149,7 @@ impl Aggregates {
         if let Some(visits) = &mut self.visits {
             visits.push(VisitRow {
                 start: v.start,
-                visitor: v.visitor_id,
+                visitor: crate::session::format_id(v.visitor_id),
                 landing: String::from_utf8_lossy(&v.landing.target).into_owned(),
                 end: v.end,
                 channel: ch,
@@ -417,7 +417,7 @@ mod tests {
     fn visit(start: i64, target: &str, referrer: Option<&str>, agent: Agent) -> ClosedVisit {
         ClosedVisit {
             agent,
-            visitor_id: format!("{start:016x}"),
+            visitor_id: start as u64,
             start,
             end: start + 60,
             pageviews: 2,

@@ -13,7 +13,7 @@ pub mod visitor;
 use rustc_hash::FxHashMap;
 
 use crate::classify::Agent;
-pub use visitor::{visitor_key, VisitorKey};
+pub use visitor::{format_id, visitor_key, VisitorKey};
 
 /// The landing page view, copied out of the line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,13 +28,14 @@ pub struct OwnedLanding {
 pub struct Details {
     pub agent: Agent,
     pub landing: OwnedLanding,
-    pub visitor_id: String,
+    /// The keyed public id, when a report will print it (0 otherwise).
+    pub visitor_id: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClosedVisit {
     pub agent: Agent,
-    pub visitor_id: String,
+    pub visitor_id: u64,
     pub start: i64,
     /// Time of the last page view (of the last hit, for excluded agents).
     pub end: i64,
@@ -188,7 +189,7 @@ mod tests {
         move || Details {
             agent,
             landing: OwnedLanding { target: target.as_bytes().to_vec(), referrer: None, vhost: None },
-            visitor_id: "v".into(),
+            visitor_id: 0,
         }
     }
 

@@ -47,14 +47,18 @@ impl VisitorKey {
         VisitorKey { k0: s.hash_one(1u8), k1: s.hash_one(2u8) }
     }
 
-    /// The id printed in reports: 16 lowercase hex digits.
-    pub fn public_id(&self, ip: &[u8], ua: &[u8]) -> String {
+    /// The id printed in reports (as 16 lowercase hex digits: [`format_id`]).
+    pub fn public_id(&self, ip: &[u8], ua: &[u8]) -> u64 {
         let mut h = SipHasher13::new_with_keys(self.k0, self.k1);
         h.write(ip);
         h.write_u8(0xff);
         h.write(ua);
-        format!("{:016x}", h.finish())
+        h.finish()
     }
+}
+
+pub fn format_id(id: u64) -> String {
+    format!("{id:016x}")
 }
 
 #[cfg(test)]
@@ -66,13 +70,12 @@ mod tests {
         let a = VisitorKey::from_passphrase("a");
         let b = VisitorKey::from_passphrase("b");
         let id = a.public_id(b"192.0.2.1", b"Mozilla/5.0");
-        assert_eq!(id.len(), 16);
+        assert_eq!(format_id(id).len(), 16);
         assert_eq!(id, a.public_id(b"192.0.2.1", b"Mozilla/5.0"));
         assert_ne!(id, b.public_id(b"192.0.2.1", b"Mozilla/5.0"));
         assert_ne!(id, a.public_id(b"192.0.2.2", b"Mozilla/5.0"));
         assert_ne!(id, a.public_id(b"192.0.2.1", b"Mozilla/5.1"));
         // The separator keeps field boundaries: ("ab","c") is not ("a","bc").
         assert_ne!(a.public_id(b"ab", b"c"), a.public_id(b"a", b"bc"));
-        assert!(!id.contains("192"));
     }
 }
