@@ -108,7 +108,7 @@ fn sessionize(c: &mut Criterion) {
             let details = || Details {
                 agent: Agent::Browser,
                 landing: OwnedLanding { target: Vec::new(), referrer: None, vhost: None },
-                visitor_id: String::new(),
+                visitor_id: 0,
             };
             s.record(key, time, pageview, !pageview, details, &mut |_| visits += 1);
         }
