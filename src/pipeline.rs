@@ -283,8 +283,8 @@ enum Rec {
     Hit { time: i64, key: u64, pageview: bool, asset: bool },
 }
 
-/// A block's lines after the parallel stage: per chunk, (offset of the line, what it is).
-type ParsedLines = Vec<Vec<(usize, Rec)>>;
+/// A block's lines after the parallel stage: per chunk, (where the line is, what it is).
+type ParsedLines = Vec<Vec<(std::ops::Range<usize>, Rec)>>;
 type ParsedBlock = (input::Block, ParsedLines);
 
 /// Buffers in flight between the reader thread and the parser.
@@ -315,7 +315,7 @@ fn stream(
     let (format, rules, since, until) = (ctx.format, ctx.rules, ctx.cfg.since, ctx.cfg.until);
     let pool = ctx.pool;
     std::thread::scope(|threads| {
-        threads.spawn(move || {
+        let reading = std::thread::Builder::new().name("darklog-read".into()).spawn_scoped(threads, move || {
             let mut blocks = BlockReader::new(reader, prelude, block_size);
             loop {
                 let buf = recycle_rx.try_recv().unwrap_or_default();
@@ -325,6 +325,10 @@ fn stream(
                 }
             }
         });
+        if let Err(e) = reading {
+            failure = Some(input::read_error(&source, gzip, 0, 0, e));
+            return;
+        }
         // The pool parses block n+1 while this thread sessionizes block n.
         pool.in_place_scope(|parsers| {
             let mut in_parse: Option<mpsc::Receiver<ParsedBlock>> = None;
@@ -368,8 +372,8 @@ impl StreamCtx<'_> {
     /// The sequential stage: every parsed line of a block, in order, into the sessionizer
     /// and the line accounting.
     fn consume(&mut self, data: &[u8], parsed: ParsedLines) {
-        for (offset, rec) in parsed.into_iter().flatten() {
-            let line = line_at(data, offset);
+        for (at, rec) in parsed.into_iter().flatten() {
+            let line = &data[at];
             self.lines += 1;
             self.record(line, rec);
         }
@@ -433,14 +437,6 @@ impl StreamCtx<'_> {
     }
 }
 
-fn line_at(data: &[u8], offset: usize) -> &[u8] {
-    let rest = &data[offset..];
-    match memchr::memchr(b'\n', rest) {
-        Some(i) => &rest[..i],
-        None => rest,
-    }
-}
-
 /// The parallel stage for one block: its chunks parsed on the pool, in order.
 fn parse_block(
     data: &[u8],
@@ -483,7 +479,7 @@ fn parse_chunk(
     rules: &Rules,
     since: Option<i64>,
     until: Option<i64>,
-) -> Vec<(usize, Rec)> {
+) -> Vec<(std::ops::Range<usize>, Rec)> {
     let mut out = Vec::with_capacity(chunk.len() / 200 + 1);
     let mut clock = ClfCache::default();
     let mut pos = 0;
@@ -499,7 +495,7 @@ fn parse_chunk(
                 let path = hit.path();
                 let asset = rules.paths.is_asset(path);
                 let ok = (200..300).contains(&hit.status) || hit.status == 304;
-                let pageview = ok && hit.method == b"GET" && !asset;
+                let pageview = ok && matches!(hit.method, b"GET") && !asset;
                 Rec::Hit {
                     time: hit.time,
                     key: visitor_key(hit.client, hit.user_agent.unwrap_or(b"")),
@@ -508,7 +504,7 @@ fn parse_chunk(
                 }
             }
         };
-        out.push((base + pos, rec));
+        out.push((base + pos..base + end, rec));
         pos = end + 1;
     }
     out

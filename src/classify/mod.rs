@@ -24,6 +24,7 @@ pub mod params;
 pub mod path;
 pub mod tables;
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::Serialize;
@@ -93,7 +94,8 @@ impl fmt::Display for Channel {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
     pub channel: Channel,
-    pub source: String,
+    /// Table sources are borrowed; sources read from the line (a host, a tag) are owned.
+    pub source: Cow<'static, str>,
     /// The id of the rule that decided (see the module docs).
     pub reason: &'static str,
 }
@@ -158,7 +160,7 @@ impl Rules {
     /// Decides a visit's channel from its landing page view. Excluded agents never get
     /// here: they are not visits.
     pub fn classify(&self, landing: &Landing<'_>) -> Verdict {
-        let verdict = |channel, source: &str, reason| Verdict { channel, source: source.to_string(), reason };
+        let verdict = |channel, source: &'static str, reason| Verdict { channel, source: Cow::Borrowed(source), reason };
         let (path, query) = landing.split();
 
         if let Some((rule, source)) = query.and_then(|q| self.params.decide(q)) {
@@ -168,7 +170,7 @@ impl Rules {
                 "share" => "share-button",
                 _ => "click-id",
             };
-            return Verdict { channel: rule.channel, source, reason };
+            return Verdict { channel: rule.channel, source: source.into(), reason };
         }
         if let Some(referrer) = landing.referrer {
             let host = referrer_host(referrer);
@@ -178,7 +180,8 @@ impl Rules {
             if let Some(rule) = self.hosts.lookup(&host) {
                 return verdict(rule.channel, rule.source, "referrer-known");
             }
-            return verdict(Channel::Referral, strip_www(&host), "referrer-other");
+            let source = Cow::Owned(strip_www(&host).to_string());
+            return Verdict { channel: Channel::Referral, source, reason: "referrer-other" };
         }
         if let Agent::InApp { app, channel } = landing.agent {
             return verdict(channel, app, "in-app");
@@ -304,7 +307,7 @@ mod tests {
         ];
         for (name, target, referrer, agent, channel, source, reason) in cases {
             let v = r.classify(&Landing { target, referrer: *referrer, vhost: None, agent: *agent });
-            assert_eq!((v.channel, v.source.as_str(), v.reason), (*channel, *source, *reason), "{name}");
+            assert_eq!((v.channel, &*v.source, v.reason), (*channel, *source, *reason), "{name}");
         }
     }
 

@@ -90,7 +90,9 @@ impl PathRules {
 
     /// Static files, feeds and machine files: requested by browsers and tools, never read.
     pub fn is_asset(&self, path: &[u8]) -> bool {
-        if self.asset_prefix.iter().any(|p| path.starts_with(p)) {
+        // Every prefix starts with `/`: look at the next byte before comparing the rest.
+        let second = path.get(1);
+        if self.asset_prefix.iter().any(|p| p.get(1) == second && path.starts_with(p)) {
             return true;
         }
         let name = last_segment(path);

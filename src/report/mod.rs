@@ -97,7 +97,8 @@ pub struct Aggregates {
     pub channels: [Counter; Channel::ALL.len()],
     pub bots: Counter,
     pub previews: Counter,
-    pub sources: BTreeMap<(Channel, String), Counter>,
+    /// Per channel, visits by source.
+    pub sources: [BTreeMap<String, Counter>; Channel::ALL.len()],
     /// Landing path (without query) → visits landing there.
     pub pages: FxHashMap<Vec<u8>, PageCounter>,
     /// UTC day number → visits per channel.
@@ -162,10 +163,14 @@ impl Aggregates {
                     .as_deref()
                     .map(crate::classify::referrer_host)
                     .unwrap_or_default(),
-                source: verdict.source.clone(),
+                source: verdict.source.to_string(),
             });
         }
-        self.sources.entry((ch, verdict.source)).or_default().add(pageviews);
+        let by_source = &mut self.sources[ch.index()];
+        match by_source.get_mut(&*verdict.source) {
+            Some(c) => c.add(pageviews),
+            None => by_source.entry(verdict.source.into_owned()).or_default().add(pageviews),
+        }
     }
 
     /// Adds another partial result: the same as having counted its visits here.
@@ -176,8 +181,10 @@ impl Aggregates {
         }
         self.bots.merge(&o.bots);
         self.previews.merge(&o.previews);
-        for (k, c) in o.sources {
-            self.sources.entry(k).or_default().merge(&c);
+        for (mine, theirs) in self.sources.iter_mut().zip(o.sources) {
+            for (k, c) in theirs {
+                mine.entry(k).or_default().merge(&c);
+            }
         }
         for (k, p) in o.pages {
             let e = self.pages.entry(k).or_default();
