@@ -7,7 +7,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use darklog::classify::{Agent, AgentCache, Channel, Landing, Rules};
 use darklog::gen::{GenConfig, Generator};
 use darklog::parse::LogFormat;
-use darklog::session::{visitor_key, Details, OwnedLanding, SessionConfig, Sessionizer};
+use darklog::session::{Details, KeyHasher, OwnedLanding, SessionConfig, Sessionizer};
 use darklog::time::ClfCache;
 
 /// Real-shaped lines from the project's generator (the same the comparison script uses).
@@ -96,10 +96,11 @@ fn classify(c: &mut Criterion) {
 fn sessionize(c: &mut Criterion) {
     let lines = lines(20_000);
     let mut clock = ClfCache::default();
+    let keys = KeyHasher::default();
     let hits: Vec<(u64, i64, bool)> = lines
         .iter()
         .filter_map(|l| LogFormat::Combined.parse(l, &mut clock))
-        .map(|h| (visitor_key(h.client, h.user_agent.unwrap_or(b"")), h.time, h.method == b"GET"))
+        .map(|h| (keys.visitor(h.client, h.user_agent.unwrap_or(b"")), h.time, h.method == b"GET"))
         .collect();
     let run = || {
         let mut s = Sessionizer::new(SessionConfig::default());

@@ -19,7 +19,7 @@ use crate::classify::{referrer_host, AgentCache, Rules, TableError};
 use crate::input::{self, BlockReader, InputError, Source};
 use crate::parse::{self, LogFormat};
 use crate::report::{Aggregates, InputSummary};
-use crate::session::{visitor_key, Details, OwnedLanding, SessionConfig, Sessionizer, VisitorKey};
+use crate::session::{Details, KeyHasher, OwnedLanding, SessionConfig, Sessionizer, VisitorKey};
 use crate::time::ClfCache;
 
 /// Everything a run needs, decided before it starts.
@@ -65,10 +65,21 @@ const DETECT_LINES: usize = 1000;
 struct Sniffed {
     source: Source,
     format: LogFormat,
+    /// Lines the format was detected from (`None`: given, not detected).
+    detected_from: Option<usize>,
     gzip: bool,
     first_time: Option<i64>,
-    /// Kept only for stdin, which cannot be read twice.
-    stdin: Option<(Box<dyn Read + Send>, Vec<u8>)>,
+    /// Referrer hosts of the prelude's asset requests, in order.
+    asset_hosts: Vec<String>,
+    /// Kept only for stdin, which cannot be opened twice.
+    reader: Option<Reopened>,
+}
+
+/// An input already partly read: the stream, what was read of it, and its byte counter.
+struct Reopened {
+    reader: Box<dyn Read + Send>,
+    prelude: Vec<u8>,
+    raw_bytes: Arc<AtomicU64>,
 }
 
 /// What stops a run before it reads anything (input problems never do: they are
@@ -95,14 +106,14 @@ pub fn run(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome, 
     let raw_bytes = Arc::new(AtomicU64::new(0));
 
     let mut sniffed = Vec::new();
-    let mut summaries: FxHashMap<String, InputSummary> = FxHashMap::default();
-    let mut asset_hosts: FxHashMap<String, u64> = FxHashMap::default();
-    let mut formats_said: Vec<(LogFormat, bool)> = Vec::new();
+    let mut unread = Vec::new();
+    let mut formats_said: Vec<LogFormat> = Vec::new();
     for source in sources {
-        match sniff(&source, cfg, &rules, &mut asset_hosts) {
-            Ok((s, detected_from)) => {
-                if let Some(n) = detected_from {
-                    if !formats_said.iter().any(|&(f, _)| f == s.format) {
+        match sniff(&source, cfg, &rules) {
+            Ok(s) => {
+                if let Some(n) = s.detected_from {
+                    if !formats_said.contains(&s.format) {
+                        formats_said.push(s.format);
                         observer.notice(format!(
                             "log format: {} (detected from {n} lines of {}; --log-format to choose)",
                             s.format,
@@ -110,11 +121,10 @@ pub fn run(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome, 
                         ));
                     }
                 }
-                formats_said.push((s.format, detected_from.is_some()));
                 sniffed.push(s);
             }
             Err(e) => {
-                summaries.insert(source.name(), summary(&source, None, false, Some(&e)));
+                unread.push(summary(&source, None, false, Some(&e)));
                 errors.push(e);
             }
         }
@@ -124,7 +134,13 @@ pub fn run(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome, 
 
     let mut site_hosts: Vec<String> = cfg.sites.clone();
     if site_hosts.is_empty() {
-        site_hosts = infer_site(&asset_hosts);
+        // The first asset referrers of the logs in reading order, however they are split
+        // into files.
+        let mut votes: FxHashMap<&str, u64> = FxHashMap::default();
+        for host in sniffed.iter().flat_map(|s| &s.asset_hosts).take(SITE_VOTES) {
+            *votes.entry(host).or_default() += 1;
+        }
+        site_hosts = infer_site(&votes);
         if !site_hosts.is_empty() {
             observer.notice(format!(
                 "site: {} (inferred from the referrers of asset requests; --site to set)",
@@ -139,13 +155,15 @@ pub fn run(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome, 
     let mut aggregates = Aggregates::new(cfg.keep_visits);
     let mut sessions = Sessionizer::new(cfg.session);
     let mut agents = AgentCache::new();
+    let keys = KeyHasher::default();
     let mut shown = 0usize;
-    let mut order = Vec::new();
+    let mut inputs = Vec::new();
     for s in sniffed {
         let name = s.source.name();
         let mut ctx = StreamCtx {
             cfg,
             pool: &pool,
+            keys: &keys,
             rules: &rules,
             format: s.format,
             name: &name,
@@ -157,13 +175,11 @@ pub fn run(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome, 
             malformed: 0,
             pending: Vec::new(),
         };
-        let result = stream(s.source.clone(), s.gzip, s.stdin, &mut ctx, &raw_bytes, total_raw, observer);
-        let (lines, malformed) = (ctx.lines, ctx.malformed);
+        let result = stream(&s.source, s.gzip, s.reader, &mut ctx, &raw_bytes, total_raw, observer);
         let mut sum = summary(&s.source, Some(s.format), s.gzip, result.as_ref().err());
-        sum.lines = lines;
-        sum.malformed = malformed;
-        order.push(name.clone());
-        summaries.insert(name, sum);
+        sum.lines = ctx.lines;
+        sum.malformed = ctx.malformed;
+        inputs.push(sum);
         if let Err(e) = result {
             errors.push(e);
         }
@@ -173,12 +189,8 @@ pub fn run(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome, 
         observer
             .notice(format!("… and {} more malformed lines", aggregates.lines.malformed as usize - shown));
     }
-
     // Inputs in the order they were read, then the ones that could not be.
-    let mut inputs: Vec<InputSummary> = order.iter().filter_map(|n| summaries.remove(n)).collect();
-    let mut rest: Vec<InputSummary> = summaries.into_values().collect();
-    rest.sort_by(|a, b| a.name.cmp(&b.name));
-    inputs.extend(rest);
+    inputs.extend(unread);
     Ok(Outcome { aggregates, inputs, errors, site_hosts })
 }
 
@@ -200,13 +212,9 @@ fn summary(
 
 /// Reads the start of an input: its format, first timestamp, and the hosts its asset
 /// requests were referred from (which name the site itself).
-fn sniff(
-    source: &Source,
-    cfg: &AnalyzeConfig,
-    rules: &Rules,
-    asset_hosts: &mut FxHashMap<String, u64>,
-) -> Result<(Sniffed, Option<usize>), InputError> {
-    let opened = input::open(source, Arc::new(AtomicU64::new(0)))?;
+fn sniff(source: &Source, cfg: &AnalyzeConfig, rules: &Rules) -> Result<Sniffed, InputError> {
+    let counter = Arc::new(AtomicU64::new(0));
+    let opened = input::open(source, counter.clone())?;
     let mut reader = opened.reader;
     // An input that breaks this early is still sniffed from what came before the break;
     // reading it for real reports the error.
@@ -217,7 +225,9 @@ fn sniff(
         Some(f) => (f, None),
         None => match parse::detect(lines.clone()) {
             Some(d) => (d.format, Some(d.sampled)),
-            None if prelude.is_empty() => (LogFormat::Combined, None),
+            // Nothing to judge by (an empty input, or a first line longer than the
+            // sample): read it as the most common format and let its lines speak.
+            None if lines.clone().next().is_none() => (LogFormat::Combined, None),
             None => {
                 let tried = LogFormat::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ");
                 return Err(InputError::UnknownFormat { path: source.name(), tried });
@@ -226,29 +236,45 @@ fn sniff(
     };
     let mut clock = ClfCache::default();
     let mut first_time = None;
+    let mut asset_hosts = Vec::new();
     for line in lines {
         let Some(hit) = format.parse(line, &mut clock) else { continue };
         first_time.get_or_insert(hit.time);
         if let Some(r) = hit.referrer {
             if rules.paths.is_asset(hit.path()) {
-                *asset_hosts.entry(referrer_host(r)).or_default() += 1;
+                asset_hosts.push(referrer_host(r));
             }
         }
     }
-    let stdin = match source {
-        Source::Stdin => Some((reader, prelude)),
+    // Stdin cannot be read twice: keep what was read and the stream itself.
+    let reader = match source {
+        Source::Stdin => Some(Reopened { reader, prelude, raw_bytes: counter }),
         Source::File(_) => None,
     };
-    Ok((Sniffed { source: source.clone(), format, gzip: opened.gzip, first_time, stdin }, detected_from))
+    Ok(Sniffed {
+        source: source.clone(),
+        format,
+        detected_from,
+        gzip: opened.gzip,
+        first_time,
+        asset_hosts,
+        reader,
+    })
 }
+
+/// Asset referrers that vote on the site's host.
+const SITE_VOTES: usize = 1000;
 
 /// The site is whatever host most asset requests were referred from: pages load their
 /// own CSS, scripts and images. Hosts with at least a quarter of those referrers count.
-fn infer_site(asset_hosts: &FxHashMap<String, u64>) -> Vec<String> {
-    let total: u64 = asset_hosts.values().sum();
-    let mut hosts: Vec<(&String, &u64)> =
-        asset_hosts.iter().filter(|(h, &n)| !h.is_empty() && n >= 3 && n * 4 >= total).collect();
-    hosts.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+fn infer_site(votes: &FxHashMap<&str, u64>) -> Vec<String> {
+    let total: u64 = votes.values().sum();
+    let mut hosts: Vec<(&str, u64)> = votes
+        .iter()
+        .map(|(h, n)| (*h, *n))
+        .filter(|(h, n)| !h.is_empty() && *n >= 3 && n * 4 >= total)
+        .collect();
+    hosts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
     let mut sites: Vec<String> = Vec::new();
     for (h, _) in hosts {
         let h = crate::classify::strip_www(h);
@@ -262,6 +288,7 @@ fn infer_site(asset_hosts: &FxHashMap<String, u64>) -> Vec<String> {
 struct StreamCtx<'a> {
     cfg: &'a AnalyzeConfig,
     pool: &'a rayon::ThreadPool,
+    keys: &'a KeyHasher,
     rules: &'a Rules,
     format: LogFormat,
     name: &'a str,
@@ -291,19 +318,19 @@ type ParsedBlock = (input::Block, ParsedLines);
 const BLOCKS_IN_FLIGHT: usize = 4;
 
 fn stream(
-    source: Source,
+    source: &Source,
     gzip: bool,
-    stdin: Option<(Box<dyn Read + Send>, Vec<u8>)>,
+    reopened: Option<Reopened>,
     ctx: &mut StreamCtx<'_>,
     raw_bytes: &Arc<AtomicU64>,
     total_raw: Option<u64>,
     observer: &mut dyn Observer,
 ) -> Result<(), InputError> {
-    let (reader, prelude, counter) = match stdin {
-        Some((r, p)) => (r, p, Arc::new(AtomicU64::new(0))),
+    let (reader, prelude, counter) = match reopened {
+        Some(r) => (r.reader, r.prelude, r.raw_bytes),
         None => {
             let counter = Arc::new(AtomicU64::new(0));
-            let opened = input::open(&source, counter.clone())?;
+            let opened = input::open(source, counter.clone())?;
             (opened.reader, Vec::new(), counter)
         }
     };
@@ -312,21 +339,28 @@ fn stream(
     let (tx, rx) = mpsc::sync_channel::<input::Block>(BLOCKS_IN_FLIGHT);
     let (recycle_tx, recycle_rx) = mpsc::channel::<Vec<u8>>();
     let mut failure = None;
-    let (format, rules, since, until) = (ctx.format, ctx.rules, ctx.cfg.since, ctx.cfg.until);
+    let stage = LineStage {
+        format: ctx.format,
+        rules: ctx.rules,
+        since: ctx.cfg.since,
+        until: ctx.cfg.until,
+        keys: ctx.keys,
+    };
     let pool = ctx.pool;
     std::thread::scope(|threads| {
-        let reading = std::thread::Builder::new().name("darklog-read".into()).spawn_scoped(threads, move || {
-            let mut blocks = BlockReader::new(reader, prelude, block_size);
-            loop {
-                let buf = recycle_rx.try_recv().unwrap_or_default();
-                let Some(block) = blocks.next_block(buf) else { break };
-                if tx.send(block).is_err() {
-                    break;
+        let reading =
+            std::thread::Builder::new().name("darklog-read".into()).spawn_scoped(threads, move || {
+                let mut blocks = BlockReader::new(reader, prelude, block_size);
+                loop {
+                    let buf = recycle_rx.try_recv().unwrap_or_default();
+                    let Some(block) = blocks.next_block(buf) else { break };
+                    if tx.send(block).is_err() {
+                        break;
+                    }
                 }
-            }
-        });
+            });
         if let Err(e) = reading {
-            failure = Some(input::read_error(&source, gzip, 0, 0, e));
+            failure = Some(input::read_error(source, gzip, 0, 0, e));
             return;
         }
         // The pool parses block n+1 while this thread sessionizes block n.
@@ -338,7 +372,7 @@ fn stream(
                 observer.progress(base_raw + raw_now, total_raw);
                 if let Some(e) = block.error {
                     let offset = block.offset + block.data.len() as u64;
-                    failure = Some(input::read_error(&source, gzip, offset, raw_now, e));
+                    failure = Some(input::read_error(source, gzip, offset, raw_now, e));
                 }
                 let _ = recycle_tx.send(block.data);
                 ctx.flush_notices(observer);
@@ -346,7 +380,7 @@ fn stream(
             for block in rx {
                 let (parsed_tx, parsed_rx) = mpsc::sync_channel(1);
                 parsers.spawn(move |_| {
-                    let recs = parse_block(&block.data, format, rules, since, until);
+                    let recs = stage.block(&block.data);
                     let _ = parsed_tx.send((block, recs));
                 });
                 if let Some((block, recs)) = in_parse.replace(parsed_rx).and_then(|r| r.recv().ok()) {
@@ -437,20 +471,6 @@ impl StreamCtx<'_> {
     }
 }
 
-/// The parallel stage for one block: its chunks parsed on the pool, in order.
-fn parse_block(
-    data: &[u8],
-    format: LogFormat,
-    rules: &Rules,
-    since: Option<i64>,
-    until: Option<i64>,
-) -> ParsedLines {
-    split_chunks(data, CHUNK_BYTES)
-        .par_iter()
-        .map(|&(start, end)| parse_chunk(&data[start..end], start, format, rules, since, until))
-        .collect()
-}
-
 /// Cuts `data` into ranges of about `target` bytes that end on newlines.
 fn split_chunks(data: &[u8], target: usize) -> Vec<(usize, usize)> {
     let mut chunks = Vec::with_capacity(data.len() / target + 1);
@@ -472,42 +492,55 @@ fn split_chunks(data: &[u8], target: usize) -> Vec<(usize, usize)> {
 }
 
 /// The parallel stage: parse, window, page-view test and visitor key for every line.
-fn parse_chunk(
-    chunk: &[u8],
-    base: usize,
+#[derive(Clone, Copy)]
+struct LineStage<'a> {
     format: LogFormat,
-    rules: &Rules,
+    rules: &'a Rules,
     since: Option<i64>,
     until: Option<i64>,
-) -> Vec<(std::ops::Range<usize>, Rec)> {
-    let mut out = Vec::with_capacity(chunk.len() / 200 + 1);
-    let mut clock = ClfCache::default();
-    let mut pos = 0;
-    while pos < chunk.len() {
-        let end = memchr::memchr(b'\n', &chunk[pos..]).map_or(chunk.len(), |i| pos + i);
-        let line = &chunk[pos..end];
-        let rec = match format.parse(line, &mut clock) {
-            None => Rec::Malformed,
-            Some(hit) if since.is_some_and(|s| hit.time < s) || until.is_some_and(|u| hit.time >= u) => {
-                Rec::Outside
-            }
-            Some(hit) => {
-                let path = hit.path();
-                let asset = rules.paths.is_asset(path);
-                let ok = (200..300).contains(&hit.status) || hit.status == 304;
-                let pageview = ok && matches!(hit.method, b"GET") && !asset;
-                Rec::Hit {
-                    time: hit.time,
-                    key: visitor_key(hit.client, hit.user_agent.unwrap_or(b"")),
-                    pageview,
-                    asset,
-                }
-            }
-        };
-        out.push((base + pos..base + end, rec));
-        pos = end + 1;
+    keys: &'a KeyHasher,
+}
+
+impl LineStage<'_> {
+    /// One block, its chunks parsed on the pool, in order.
+    fn block(&self, data: &[u8]) -> ParsedLines {
+        split_chunks(data, CHUNK_BYTES)
+            .par_iter()
+            .map(|&(start, end)| self.chunk(&data[start..end], start))
+            .collect()
     }
-    out
+
+    fn chunk(&self, chunk: &[u8], base: usize) -> Vec<(std::ops::Range<usize>, Rec)> {
+        let mut out = Vec::with_capacity(chunk.len() / 200 + 1);
+        let mut clock = ClfCache::default();
+        let mut pos = 0;
+        while pos < chunk.len() {
+            let end = memchr::memchr(b'\n', &chunk[pos..]).map_or(chunk.len(), |i| pos + i);
+            let line = &chunk[pos..end];
+            let rec = match self.format.parse(line, &mut clock) {
+                None => Rec::Malformed,
+                Some(hit)
+                    if self.since.is_some_and(|s| hit.time < s)
+                        || self.until.is_some_and(|u| hit.time >= u) =>
+                {
+                    Rec::Outside
+                }
+                Some(hit) => {
+                    let path = hit.path();
+                    let asset = self.rules.paths.is_asset(path);
+                    let ok = (200..300).contains(&hit.status) || hit.status == 304;
+                    // Absolute-form targets (`GET http://…`) are proxy probes, not readers.
+                    let pageview =
+                        ok && matches!(hit.method, b"GET") && path.first() == Some(&b'/') && !asset;
+                    let key = self.keys.visitor(hit.client, hit.user_agent.unwrap_or(b""));
+                    Rec::Hit { time: hit.time, key, pageview, asset }
+                }
+            };
+            out.push((base + pos..base + end, rec));
+            pos = end + 1;
+        }
+        out
+    }
 }
 
 #[cfg(test)]

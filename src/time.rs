@@ -126,7 +126,12 @@ pub fn parse_clf(b: &[u8]) -> Option<i64> {
         _ => return None,
     };
     let (oh, om) = (digits(&b[22..24])?, digits(&b[24..26])?);
-    if day == 0 || day > days_in_month(i64::from(year), month) || h > 23 || mi > 59 || s > 60 {
+    // Years outside 1000–9998 are damage, and would not print as RFC 3339 after the
+    // offset moves them.
+    if !(1000..=9998).contains(&year) || day == 0 || day > days_in_month(i64::from(year), month) {
+        return None;
+    }
+    if h > 23 || mi > 59 || s > 60 {
         return None;
     }
     if oh > 23 || om > 59 {
@@ -199,6 +204,9 @@ fn parse_datetime(s: &str) -> Option<i64> {
         return None;
     }
     let year = digits(&b[0..4])?;
+    if !(1000..=9998).contains(&year) {
+        return None;
+    }
     let month = digits(&b[5..7])?;
     let day = digits(&b[8..10])?;
     if !(1..=12).contains(&month) || day == 0 || day > days_in_month(i64::from(year), month) {
@@ -273,6 +281,8 @@ mod tests {
             ("10/oct/2000:13:55:36 -0700", None),
             ("10/Oct/2000:25:55:36 -0700", None),
             ("10/Oct/2000 13:55:36 -0700", None),
+            ("01/Jan/0000:00:00:00 +1400", None),
+            ("31/Dec/9999:23:59:59 -1200", None),
             ("10/Oct/2000:13:55:36 0700 ", None),
         ];
         for (raw, want) in cases {

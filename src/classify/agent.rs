@@ -115,32 +115,26 @@ impl AgentRules {
 /// (a flood of random agents must not grow memory without bound).
 pub struct AgentCache {
     map: FxHashMap<u64, Agent>,
+    keys: crate::session::KeyHasher,
 }
 
 impl AgentCache {
     const CAP: usize = 200_000;
 
     pub fn new() -> AgentCache {
-        AgentCache { map: FxHashMap::default() }
+        AgentCache { map: FxHashMap::default(), keys: crate::session::KeyHasher::default() }
     }
 
     pub fn get(&mut self, rules: &AgentRules, ua: Option<&[u8]>) -> Agent {
-        let key = match ua {
-            Some(ua) => {
-                use std::hash::Hasher;
-                let mut h = rustc_hash::FxHasher::default();
-                h.write(ua);
-                h.finish()
-            }
-            None => return Agent::Browser,
-        };
+        let Some(ua) = ua else { return Agent::Browser };
+        let key = self.keys.agent(ua);
         if let Some(&a) = self.map.get(&key) {
             return a;
         }
         if self.map.len() >= Self::CAP {
             self.map.clear();
         }
-        let a = rules.classify(ua);
+        let a = rules.classify(Some(ua));
         self.map.insert(key, a);
         a
     }

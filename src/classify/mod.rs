@@ -109,15 +109,6 @@ pub struct Landing<'a> {
     pub agent: Agent,
 }
 
-impl Landing<'_> {
-    fn split(&self) -> (&[u8], Option<&[u8]>) {
-        match memchr::memchr(b'?', self.target) {
-            Some(i) => (&self.target[..i], Some(&self.target[i + 1..])),
-            None => (self.target, None),
-        }
-    }
-}
-
 /// Every table, compiled, plus what the run says about the site.
 pub struct Rules {
     pub agents: AgentRules,
@@ -160,8 +151,12 @@ impl Rules {
     /// Decides a visit's channel from its landing page view. Excluded agents never get
     /// here: they are not visits.
     pub fn classify(&self, landing: &Landing<'_>) -> Verdict {
-        let verdict = |channel, source: &'static str, reason| Verdict { channel, source: Cow::Borrowed(source), reason };
-        let (path, query) = landing.split();
+        let verdict = |channel, source: &'static str, reason| Verdict {
+            channel,
+            source: Cow::Borrowed(source),
+            reason,
+        };
+        let (path, query) = crate::parse::split_target(landing.target);
 
         if let Some((rule, source)) = query.and_then(|q| self.params.decide(q)) {
             let reason = match rule.param {

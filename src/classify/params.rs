@@ -64,17 +64,11 @@ impl ParamRules {
     }
 }
 
+/// The decoded pairs; an empty value (`utm_source=`) says nothing, so it is left out.
 fn parse_query(query: &[u8]) -> Vec<Pair> {
-    query
-        .split(|&b| b == b'&' || b == b';')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = match memchr::memchr(b'=', pair) {
-                Some(i) => (&pair[..i], &pair[i + 1..]),
-                None => (pair, &b""[..]),
-            };
-            Pair { key: decode(k), value: decode(v) }
-        })
+    crate::parse::query_pairs(query)
+        .map(|(k, v)| Pair { key: decode(k), value: decode(v) })
+        .filter(|p| !p.value.is_empty())
         .collect()
 }
 
@@ -123,5 +117,7 @@ mod tests {
         assert_eq!(decide("page=2&q=x"), None);
         assert_eq!(decide(""), None);
         assert_eq!(decide("utm_source=%zz"), Some((Channel::Referral, "%zz".into())));
+        assert_eq!(decide("utm_source=&gclid="), None);
+        assert_eq!(decide("x=1;utm_medium=email"), Some((Channel::Email, "email".into())));
     }
 }

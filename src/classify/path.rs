@@ -114,10 +114,8 @@ impl PathRules {
     /// front whose query names content (`/?p=123`).
     pub fn is_front(&self, path: &[u8], query: Option<&[u8]>) -> bool {
         if let Some(q) = query {
-            let names_content = q.split(|&b| b == b'&').any(|pair| {
-                let key = pair.split(|&b| b == b'=').next().unwrap_or(b"");
-                self.content_keys.contains(&key.to_ascii_lowercase())
-            });
+            let names_content = crate::parse::query_pairs(q)
+                .any(|(key, _)| self.content_keys.contains(&key.to_ascii_lowercase()));
             if names_content {
                 return false;
             }
@@ -216,6 +214,7 @@ mod tests {
             (b"/2026", None),
             (b"/%D8%B3%D8%B4", None),
             (b"/", Some(b"p=123")),
+            (b"/", Some(b"x=1;p=5")),
             (b"/special/offers", None),
         ];
         for (path, q) in fronts {

@@ -116,8 +116,10 @@ fn parse_time(s: &str) -> Result<i64, String> {
 }
 
 fn parse_positive_duration(s: &str) -> Result<i64, String> {
+    const WEEK: i64 = 7 * 86_400;
     match time::parse_duration(s) {
-        Some(d) if d > 0 => Ok(d),
+        Some(d) if d > 0 && d <= WEEK => Ok(d),
+        Some(d) if d > WEEK => Err(format!("'{s}' is longer than a week")),
         _ => Err(format!("'{s}' is not a positive duration (30m, 1h, 900)")),
     }
 }
@@ -155,6 +157,15 @@ impl Observer for Terminal {
 }
 
 pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
+    if let (Some(since), Some(until)) = (args.since, args.until) {
+        if since >= until {
+            return Err(super::usage_error(format!(
+                "--since ({}) must be before --until ({})",
+                time::format_rfc3339(since),
+                time::format_rfc3339(until)
+            )));
+        }
+    }
     let kind = match args.report {
         Kind::Summary => ReportKind::Summary,
         Kind::Channels => ReportKind::Channels,

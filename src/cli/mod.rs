@@ -44,6 +44,15 @@ pub enum Error {
     Output { path: String, source: io::Error },
     #[error("writing the report: {0}")]
     Write(#[source] io::Error),
+    /// Flags that parse but do not make sense together: exit 1, like clap's own errors.
+    #[error("{0}")]
+    Usage(clap::Error),
+}
+
+/// A usage error in clap's words and format.
+pub(crate) fn usage_error(message: String) -> Error {
+    use clap::CommandFactory;
+    Error::Usage(Cli::command().error(clap::error::ErrorKind::ArgumentConflict, message))
 }
 
 impl std::error::Error for TableError {}
@@ -81,6 +90,10 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
         Ok(Status::Partial) => 2,
         // A closed pipe (`darklog … | head`) is the reader saying it has enough.
         Err(e) if e.is_broken_pipe() => 0,
+        Err(Error::Usage(e)) => {
+            let _ = e.print();
+            1
+        }
         Err(e) => {
             eprintln!("darklog: {e}");
             2

@@ -12,6 +12,9 @@ pub struct Block {
     pub error: Option<io::Error>,
 }
 
+/// The longest line kept whole. Real log lines are a few kilobytes at most.
+pub const MAX_LINE: usize = 16 << 20;
+
 pub struct BlockReader<R> {
     reader: R,
     carry: Vec<u8>,
@@ -41,9 +44,17 @@ impl<R: Read> BlockReader<R> {
         self.carry.clear();
         let mut error = None;
         let mut eof = false;
-        // Read until the buffer holds a block's worth with at least one newline.
+        // Read until the buffer holds a block's worth with at least one newline, scanning
+        // each byte for a newline once. A line longer than MAX_LINE ends the block
+        // anyway: it is cut (and counted malformed) rather than held in memory whole.
+        let mut scanned = 0;
+        let mut has_newline = false;
         loop {
-            if filled >= self.block_size && memchr::memchr(b'\n', &buf[..filled]).is_some() {
+            if !has_newline && filled > scanned {
+                has_newline = memchr::memchr(b'\n', &buf[scanned..filled]).is_some();
+                scanned = filled;
+            }
+            if filled >= self.block_size && (has_newline || filled >= self.block_size + MAX_LINE) {
                 break;
             }
             let want = self.block_size.max(filled + 64 * 1024);
@@ -67,6 +78,7 @@ impl<R: Read> BlockReader<R> {
         if eof || error.is_some() {
             self.done = true;
         } else if let Some(nl) = memchr::memrchr(b'\n', &buf) {
+            // (No newline at all: a line longer than MAX_LINE, delivered cut.)
             self.carry.extend_from_slice(&buf[nl + 1..]);
             buf.truncate(nl + 1);
         }
@@ -121,6 +133,16 @@ mod tests {
         text.extend_from_slice(b"\nshort\n");
         let blocks = collect(&text, b"", 1024);
         assert!(blocks[0].len() >= 5001 && blocks[0].ends_with(b"\n"));
+        assert_eq!(blocks.concat(), text);
+    }
+
+    #[test]
+    fn a_line_longer_than_the_limit_is_cut_not_held() {
+        let mut text = vec![b'x'; MAX_LINE + 200_000];
+        text.extend_from_slice(b"\nshort\n");
+        let blocks = collect(&text, b"", 1024);
+        assert!(blocks.len() >= 2);
+        assert!(blocks.iter().all(|b| b.len() <= MAX_LINE + 1024 + 64 * 1024));
         assert_eq!(blocks.concat(), text);
     }
 

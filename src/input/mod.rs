@@ -45,6 +45,8 @@ pub enum InputError {
     Open { path: String, source: io::Error },
     #[error("{path}: {source}")]
     Dir { path: String, source: io::Error },
+    #[error("{path}: a directory with no log files in it")]
+    EmptyDir { path: String },
     #[error("{path}: read error at byte {offset}: {source}")]
     Read { path: String, offset: u64, source: io::Error },
     #[error("{path}: corrupt or truncated gzip near compressed byte {compressed_offset} (after {offset} bytes of log): {source}")]
@@ -54,15 +56,24 @@ pub enum InputError {
 }
 
 /// Expands the command-line paths: files as given, directories to their regular files
-/// (sorted by name, hidden files skipped), `-` to stdin once.
+/// (sorted by name, hidden files skipped). A file named twice (or through a directory and
+/// by name) is read once, and so is `-`.
 pub fn expand(paths: &[PathBuf]) -> (Vec<Source>, Vec<InputError>) {
     let mut sources = Vec::new();
     let mut errors = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut add = |sources: &mut Vec<Source>, s: Source| {
+        let identity = match &s {
+            Source::Stdin => None,
+            Source::File(p) => Some(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())),
+        };
+        if seen.insert(identity) {
+            sources.push(s);
+        }
+    };
     for p in paths {
         if p.as_os_str() == "-" {
-            if !sources.contains(&Source::Stdin) {
-                sources.push(Source::Stdin);
-            }
+            add(&mut sources, Source::Stdin);
             continue;
         }
         if p.is_dir() {
@@ -75,12 +86,17 @@ pub fn expand(paths: &[PathBuf]) -> (Vec<Source>, Vec<InputError>) {
                         .map(|e| e.path())
                         .collect();
                     files.sort();
-                    sources.extend(files.into_iter().map(Source::File));
+                    if files.is_empty() {
+                        errors.push(InputError::EmptyDir { path: p.display().to_string() });
+                    }
+                    for f in files {
+                        add(&mut sources, Source::File(f));
+                    }
                 }
                 Err(source) => errors.push(InputError::Dir { path: p.display().to_string(), source }),
             }
         } else {
-            sources.push(Source::File(p.clone()));
+            add(&mut sources, Source::File(p.clone()));
         }
     }
     (sources, errors)
@@ -141,21 +157,9 @@ pub fn read_error(source: &Source, gzip: bool, offset: u64, raw: u64, e: io::Err
 /// detection, ordering and site inference look at. On a read error, what came before it
 /// and `true`.
 pub fn read_prelude(reader: &mut dyn Read, limit: usize) -> (Vec<u8>, bool) {
-    let mut buf = vec![0; limit];
-    let mut len = 0;
-    let mut broke = false;
-    while len < limit {
-        match reader.read(&mut buf[len..]) {
-            Ok(0) => break,
-            Ok(n) => len += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => {
-                broke = true;
-                break;
-            }
-        }
-    }
-    buf.truncate(len);
+    let mut buf = Vec::with_capacity(limit);
+    // On error `read_to_end` keeps what it read before.
+    let broke = reader.take(limit as u64).read_to_end(&mut buf).is_err();
     (buf, broke)
 }
 

@@ -32,16 +32,32 @@ pub struct Hit<'a> {
 impl Hit<'_> {
     /// The path without its query string.
     pub fn path(&self) -> &[u8] {
-        match memchr::memchr(b'?', self.target) {
-            Some(i) => &self.target[..i],
-            None => self.target,
-        }
+        split_target(self.target).0
     }
 
     /// The query string without its `?`, if any.
     pub fn query(&self) -> Option<&[u8]> {
-        memchr::memchr(b'?', self.target).map(|i| &self.target[i + 1..])
+        split_target(self.target).1
     }
+}
+
+/// A request target as (path, query without its `?`).
+pub fn split_target(target: &[u8]) -> (&[u8], Option<&[u8]>) {
+    match memchr::memchr(b'?', target) {
+        Some(i) => (&target[..i], Some(&target[i + 1..])),
+        None => (target, None),
+    }
+}
+
+/// `key=value` pairs of a query string, split on `&` and `;` (both are in use), still
+/// encoded. A pair without `=` has an empty value.
+pub fn query_pairs(query: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+    query.split(|&b| b == b'&' || b == b';').filter(|p| !p.is_empty()).map(|pair| {
+        match memchr::memchr(b'=', pair) {
+            Some(i) => (&pair[..i], &pair[i + 1..]),
+            None => (pair, &b""[..]),
+        }
+    })
 }
 
 /// The log formats darklog reads.

@@ -133,10 +133,7 @@ impl Aggregates {
         self.channels[ch.index()].add(pageviews);
         self.first_time = Some(self.first_time.map_or(v.start, |t| t.min(v.start)));
         self.last_time = Some(self.last_time.map_or(v.end, |t| t.max(v.end)));
-        let path = match memchr::memchr(b'?', &v.landing.target) {
-            Some(i) => &v.landing.target[..i],
-            None => &v.landing.target[..],
-        };
+        let path = crate::parse::split_target(&v.landing.target).0;
         let page = match self.pages.get_mut(path) {
             Some(p) => p,
             None => self.pages.entry(path.to_vec()).or_default(),

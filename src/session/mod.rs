@@ -13,7 +13,7 @@ pub mod visitor;
 use rustc_hash::FxHashMap;
 
 use crate::classify::Agent;
-pub use visitor::{format_id, visitor_key, VisitorKey};
+pub use visitor::{format_id, KeyHasher, VisitorKey};
 
 /// The landing page view, copied out of the line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +51,8 @@ struct VisitorState {
     agent: Agent,
     last_seen: i64,
     visit: Option<ClosedVisit>,
+    /// The visit before `visit`, until no late line can reach it any more.
+    prev: Option<ClosedVisit>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -108,7 +110,7 @@ impl Sessionizer {
         let mut made: Option<Details> = None;
         let state = self.visitors.entry(key).or_insert_with(|| {
             let d = details();
-            let st = VisitorState { agent: d.agent, last_seen: time, visit: None };
+            let st = VisitorState { agent: d.agent, last_seen: time, visit: None, prev: None };
             made = Some(d);
             st
         });
@@ -133,34 +135,52 @@ impl Sessionizer {
             assets: 0,
             landing: d.landing,
         };
-        match &mut state.visit {
-            Some(v) if time >= v.start - timeout && time <= v.end + timeout => {
-                if time < v.start {
-                    // A late line that is really the visit's first page view.
-                    v.landing = get().landing;
-                    v.start = time;
+        let fits = |v: &ClosedVisit| {
+            time >= v.start.saturating_sub(timeout) && time <= v.end.saturating_add(timeout)
+        };
+        let join = |v: &mut ClosedVisit, get: &mut dyn FnMut() -> Details| {
+            if time < v.start {
+                // A late line that is really the visit's first page view.
+                v.landing = get().landing;
+                v.start = time;
+            }
+            v.end = v.end.max(time);
+            v.pageviews += u32::from(pageview);
+            v.hits += 1;
+        };
+        match (&mut state.visit, &mut state.prev) {
+            (Some(cur), prev) if fits(cur) => {
+                // A late line can bridge the gap that ended the previous visit.
+                if let Some(p) = prev.take_if(|p| time <= p.end.saturating_add(timeout)) {
+                    cur.start = p.start;
+                    cur.landing = p.landing;
+                    cur.end = cur.end.max(p.end);
+                    cur.pageviews += p.pageviews;
+                    cur.hits += p.hits;
+                    cur.assets += p.assets;
                 }
-                v.end = v.end.max(time);
-                v.pageviews += u32::from(pageview);
-                v.hits += 1;
+                join(cur, &mut get);
             }
-            Some(v) if time < v.start - timeout => {
-                // Far older than the open visit: a visit of its own, already over.
-                closed(start_visit(get()));
-            }
-            slot => {
-                if let Some(old) = slot.take() {
-                    closed(old);
+            (_, Some(p)) if fits(p) => join(p, &mut get),
+            (Some(cur), prev) if time > cur.end.saturating_add(timeout) => {
+                // The previous visit is kept a while: a late line may still join it.
+                if let Some(p) = prev.replace(std::mem::replace(cur, start_visit(get()))) {
+                    closed(p);
                 }
-                *slot = Some(start_visit(get()));
             }
+            (cur @ None, _) => *cur = Some(start_visit(get())),
+            // Far older than the visits held: a visit of its own, already over.
+            (Some(_), _) => closed(start_visit(get())),
         }
         agent
     }
 
     fn sweep(&mut self, closed: &mut impl FnMut(ClosedVisit)) {
-        let horizon = self.watermark.saturating_sub(self.cfg.timeout + self.cfg.lateness);
+        let horizon = self.watermark.saturating_sub(self.cfg.timeout.saturating_add(self.cfg.lateness));
         self.visitors.retain(|_, st| {
+            if let Some(p) = st.prev.take_if(|p| p.end < horizon) {
+                closed(p);
+            }
             if st.last_seen >= horizon {
                 return true;
             }
@@ -173,10 +193,8 @@ impl Sessionizer {
 
     /// Closes every open visit (end of input).
     pub fn finish(&mut self, closed: &mut impl FnMut(ClosedVisit)) {
-        for (_, mut st) in self.visitors.drain() {
-            if let Some(v) = st.visit.take() {
-                closed(v);
-            }
+        for (_, st) in self.visitors.drain() {
+            st.prev.into_iter().chain(st.visit).for_each(&mut *closed);
         }
     }
 }
@@ -238,6 +256,28 @@ mod tests {
         // 10 s apart, so only the last ~35 minutes of visitors are kept.
         assert!(s.active() <= 2 * (35 * 60 / 10), "{}", s.active());
         assert!(closed >= 700);
+    }
+
+    #[test]
+    fn a_late_line_bridges_two_visits_into_one() {
+        // 10:00:00, 10:31:40 (a new visit), then 10:28:20 logged 200 s late: one visit.
+        let rows = run(&[(1, 36_000, true, "/a"), (1, 37_900, true, "/c"), (1, 37_700, true, "/b")]);
+        assert_eq!(rows, vec![(0, 36_000, 3, "/a".into())]);
+        // A late line too far from the previous visit to bridge: it only becomes the
+        // landing of the visit it precedes.
+        let rows = run(&[(1, 0, true, "/a"), (1, 3600, true, "/c"), (1, 3500, true, "/b")]);
+        assert_eq!(rows, vec![(0, 0, 1, "/a".into()), (0, 3500, 2, "/b".into())]);
+    }
+
+    #[test]
+    fn huge_timeouts_do_not_overflow() {
+        let mut s = Sessionizer::new(SessionConfig { timeout: i64::MAX, lateness: 300 });
+        let mut n = 0;
+        for t in [0, i64::MAX / 2, 10] {
+            s.record(1, t, true, false, details("/a", Agent::Browser), &mut |_| n += 1);
+        }
+        s.finish(&mut |_| n += 1);
+        assert_eq!(n, 1);
     }
 
     #[test]

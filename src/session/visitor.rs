@@ -1,23 +1,31 @@
 //! Visitor identity: (client IP, user agent).
 //!
-//! Two hashes with different jobs. [`visitor_key`] is a fast, unkeyed 64-bit hash used
-//! only inside the process to find a visitor's state. [`VisitorKey::public_id`] is a keyed
-//! SipHash: the only form of a visitor that ever reaches a report, so that no IP leaves
-//! the process in clear and nobody without the key can test a guess against it.
+//! Two hashes with different jobs. [`KeyHasher`] is a fast 64-bit hash used only inside
+//! the process to find a visitor's state. [`VisitorKey::public_id`] is a keyed SipHash:
+//! the only form of a visitor that ever reaches a report, so that no IP leaves the process
+//! in clear and nobody without the key can test a guess against it.
 
-use std::hash::Hasher;
+use std::hash::{BuildHasher, Hasher};
 
-use rustc_hash::FxHasher;
 use siphasher::sip::SipHasher13;
 
-/// The in-process map key for a visitor.
-#[inline]
-pub fn visitor_key(ip: &[u8], ua: &[u8]) -> u64 {
-    let mut h = FxHasher::default();
-    h.write(ip);
-    h.write_u8(0xff);
-    h.write(ua);
-    h.finish()
+/// In-process keys for visitors and user agents: fast, and seeded afresh for every run,
+/// so that nobody can craft a user agent whose key collides with another visitor's (a
+/// bot inheriting a browser's verdict). Reports never depend on the seed: everything
+/// printed is sorted by value, not by these keys.
+#[derive(Clone, Default)]
+pub struct KeyHasher(foldhash::fast::RandomState);
+
+impl KeyHasher {
+    #[inline]
+    pub fn visitor(&self, ip: &[u8], ua: &[u8]) -> u64 {
+        self.0.hash_one((ip, ua))
+    }
+
+    #[inline]
+    pub fn agent(&self, ua: &[u8]) -> u64 {
+        self.0.hash_one(ua)
+    }
 }
 
 /// The secret that keys public visitor ids.

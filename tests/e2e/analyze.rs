@@ -281,3 +281,12 @@ blog.example.net:80 192.0.2.3 - - [02/Nov/2026:10:00:00 +0000] \"GET /c/story HT
         [("/a/story", "deep-direct"), ("/b/story", "referrer-internal"), ("/c/story", "referrer-other")]
     );
 }
+
+#[test]
+fn an_inverted_window_is_a_usage_error() {
+    let r = darklog(&["analyze", "fixtures/small.log", "--since", "2026-11-05", "--until", "2026-11-01"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("--since (2026-11-05T00:00:00Z) must be before --until"), "{}", r.stderr);
+    let r = darklog(&["analyze", "fixtures/small.log", "--session-timeout", "30d"]);
+    assert_eq!(r.code, 1);
+}

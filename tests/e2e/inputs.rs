@@ -182,3 +182,49 @@ fn an_unknown_format_is_named() {
     assert!(r.stderr.contains("u_ex150113.log: not a log format darklog reads"), "{}", r.stderr);
     assert!(r.stdout.contains("dark-social,3,"));
 }
+
+#[test]
+fn a_file_named_twice_is_read_once() {
+    let once = channels_csv(&["fixtures/small.log"]);
+    let twice = channels_csv(&["fixtures/small.log", "fixtures/./small.log", "fixtures/small.log"]);
+    assert_eq!(twice.stdout, once.stdout);
+}
+
+#[test]
+fn an_empty_directory_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = darklog(&["analyze", s(dir.path()), "fixtures/small.log", "--format", "csv", "-q"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("a directory with no log files in it"), "{}", r.stderr);
+}
+
+#[test]
+fn lines_logged_late_still_join_their_visit() {
+    // Page views at 10:00:00 and 10:31:40, then one logged 200 s late at 10:28:20 that
+    // bridges the gap: one visit of three page views, landing on /a from Google.
+    let ua = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+    let log = format!(
+        "192.0.2.1 - - [02/Nov/2026:10:00:00 +0000] \"GET /a/one HTTP/1.1\" 200 1 \"https://www.google.com/\" \"{ua}\"\n\
+         192.0.2.1 - - [02/Nov/2026:10:31:40 +0000] \"GET /a/three HTTP/1.1\" 200 1 \"https://example.com/a/two\" \"{ua}\"\n\
+         192.0.2.1 - - [02/Nov/2026:10:28:20 +0000] \"GET /a/two HTTP/1.1\" 200 1 \"https://example.com/a/one\" \"{ua}\"\n"
+    );
+    let r = darklog_stdin(
+        &["analyze", "-", "--report", "visits", "--format", "csv", "--visitor-key=k", "-q"],
+        log.as_bytes(),
+    );
+    let rows: Vec<&str> = r.stdout.lines().skip(1).collect();
+    assert_eq!(rows.len(), 1, "{}", r.stdout);
+    assert!(rows[0].contains(",/a/one,search,google,referrer-known,3,2026-11-02T10:31:40Z,"), "{}", rows[0]);
+}
+
+#[test]
+fn a_first_line_longer_than_the_sample_does_not_hide_the_rest() {
+    let mut log = vec![b'x'; 300 * 1024];
+    log.push(b'\n');
+    log.extend_from_slice(&small());
+    let r = darklog_stdin(&["analyze", "-", "--format", "json", "-q"], &log);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(doc["lines"]["read"], 23);
+    assert_eq!(doc["lines"]["malformed"], 2);
+}
