@@ -38,7 +38,8 @@ pub struct AnalyzeConfig {
     /// How many malformed lines to show (with `-v`).
     pub show_malformed: usize,
     pub block_size: usize,
-    /// Parser threads; 0 for one per core.
+    /// Parser threads; 0 for one per core but one (that one sessionizes, and reading
+    /// or inflating takes a thread of its own).
     pub threads: usize,
 }
 
@@ -93,8 +94,12 @@ pub enum RunError {
 }
 
 pub fn run(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome, RunError> {
+    let threads = match cfg.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1)),
+        n => n,
+    };
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(cfg.threads)
+        .num_threads(threads)
         .thread_name(|i| format!("darklog-parse-{i}"))
         .build()?;
     let mut rules = Rules::builtin()?;

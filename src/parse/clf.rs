@@ -117,6 +117,11 @@ fn split_request(request: &[u8]) -> (&[u8], &[u8]) {
         return (b"", b"");
     }
     let rest = &request[sp + 1..];
+    // Nearly every request ends in ` HTTP/1.1` (or 1.0, 2.0): check there first.
+    let n = rest.len();
+    if n > 9 && rest[n - 9] == b' ' && rest[n - 8..].starts_with(b"HTTP/") {
+        return (method, &rest[..n - 9]);
+    }
     let target = match memchr::memrchr(b' ', rest) {
         Some(v) if rest[v + 1..].starts_with(b"HTTP/") => &rest[..v],
         _ => rest,
