@@ -4,6 +4,7 @@
 #   benches/compare.sh                 # 2-million-line log, 3 runs each, medians
 #   LINES=500000 RUNS=5 benches/compare.sh
 #   BIG_LINES=0 benches/compare.sh     # skip the 10-million-line memory check
+#   FEATURES=zlib-ng benches/compare.sh  # both darklog and the floor on zlib-ng (needs cmake)
 #
 # Generates the log with darklog's own generator (same seed, same bytes everywhere),
 # then times, with /usr/bin/time, on the same file:
@@ -28,7 +29,7 @@ mkdir -p "$WORK"
 cd "$ROOT"
 
 echo "building release binaries…" >&2
-cargo build --release --quiet --bin darklog --example inflate_count
+cargo build --release --quiet --bin darklog --example inflate_count ${FEATURES:+--features "$FEATURES"}
 DARKLOG=$ROOT/target/release/darklog
 INFLATE=$ROOT/target/release/examples/inflate_count
 
@@ -99,6 +100,7 @@ row() { printf '| %s | %s | %s |\n' "$1" "${WALL[$2]:-n/a}" "$(( ${RSS[$2]:-0} /
 
 echo
 echo "$(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m), $("$DARKLOG" --version), $(goaccess --version 2>/dev/null | head -n 1 || true)"
+echo "flate2 backend: ${FEATURES:-zlib-rs (default)}"
 echo "log: $LINES lines, $(du -m "$LOG" | cut -f1) MB plain, $(du -m "$LOG.gz" | cut -f1) MB gzip; median of $RUNS runs"
 echo
 echo "| command | wall (s) | peak RSS (MiB) |"
