@@ -4,6 +4,7 @@
 //! Expected outputs live in `fixtures/expected/`; after an intended change, rerun with
 //! `DARKLOG_BLESS=1` to rewrite them and review the diff like code.
 
+mod agents;
 mod analyze;
 mod generated;
 mod inputs;
