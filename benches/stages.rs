@@ -108,7 +108,7 @@ fn sessionize(c: &mut Criterion) {
         for &(key, time, pageview) in &hits {
             let details = || Details {
                 agent: Agent::Browser,
-                landing: OwnedLanding { target: Vec::new(), referrer: None, vhost: None },
+                landing: OwnedLanding { target: Vec::new(), referrer: None, vhost: None, shared_by: None },
                 visitor_id: 0,
             };
             s.record(key, time, pageview, !pageview, details, &mut |_| visits += 1);

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::classify::{referrer_host, AgentCache, Rules, TableError};
+use crate::classify::{referrer_host, Agent, AgentCache, Rules, ShareLog, TableError};
 use crate::input::{self, BlockReader, InputError, Source};
 use crate::parse::{self, LogFormat};
 use crate::report::{Aggregates, InputSummary};
@@ -31,6 +31,8 @@ pub struct AnalyzeConfig {
     pub since: Option<i64>,
     pub until: Option<i64>,
     pub session: SessionConfig,
+    /// How long after a link-preview fetch a visit to that page counts as its share.
+    pub share_window: i64,
     pub sites: Vec<String>,
     pub fronts: Vec<String>,
     pub visitor_key: VisitorKey,
@@ -160,6 +162,7 @@ pub fn run(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome, 
     let mut aggregates = Aggregates::new(cfg.keep_visits);
     let mut sessions = Sessionizer::new(cfg.session);
     let mut agents = AgentCache::new();
+    let mut shares = ShareLog::new(cfg.share_window, cfg.session.lateness);
     let keys = KeyHasher::default();
     let mut shown = 0usize;
     let mut inputs = Vec::new();
@@ -175,6 +178,7 @@ pub fn run(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome, 
             aggregates: &mut aggregates,
             sessions: &mut sessions,
             agents: &mut agents,
+            shares: &mut shares,
             shown: &mut shown,
             lines: 0,
             malformed: 0,
@@ -300,6 +304,7 @@ struct StreamCtx<'a> {
     aggregates: &'a mut Aggregates,
     sessions: &'a mut Sessionizer,
     agents: &'a mut AgentCache,
+    shares: &'a mut ShareLog,
     shown: &'a mut usize,
     lines: u64,
     malformed: u64,
@@ -313,6 +318,12 @@ enum Rec {
     Malformed,
     Outside,
     Hit { time: i64, key: u64, pageview: bool, asset: bool },
+}
+
+/// A line the parallel stage parsed, parsed again for the few fields kept beyond it.
+fn reparse(format: LogFormat, line: &[u8]) -> crate::parse::Hit<'_> {
+    let mut clock = ClfCache::default();
+    format.parse(line, &mut clock).expect("the parallel stage parsed this line")
 }
 
 /// A block's lines after the parallel stage: per chunk, (where the line is, what it is).
@@ -436,15 +447,16 @@ impl StreamCtx<'_> {
                 let (format, rules, vkey, keep_visits) =
                     (self.format, self.rules, self.cfg.visitor_key, self.cfg.keep_visits);
                 let agents = &mut *self.agents;
+                let shares = &*self.shares;
                 let details = || {
-                    let mut clock = ClfCache::default();
-                    let hit = format.parse(line, &mut clock).expect("the parallel stage parsed this line");
+                    let hit = reparse(format, line);
                     Details {
                         agent: agents.get(&rules.agents, hit.user_agent),
                         landing: OwnedLanding {
                             target: hit.target.to_vec(),
                             referrer: hit.referrer.map(<[u8]>::to_vec),
                             vhost: hit.vhost.map(<[u8]>::to_vec),
+                            shared_by: shares.attribute(hit.path(), time),
                         },
                         visitor_id: if keep_visits {
                             vkey.public_id(hit.client, hit.user_agent.unwrap_or(b""))
@@ -457,6 +469,12 @@ impl StreamCtx<'_> {
                 let agent = self
                     .sessions
                     .record(key, time, pageview, asset, details, &mut |v| aggregates.add_visit(v, rules));
+                if let (Agent::Preview { app }, true) = (agent, pageview) {
+                    let path = reparse(format, line).path();
+                    let share = aggregates.share(path, app);
+                    share.fetches += 1;
+                    share.shares += u64::from(self.shares.record(path, time, app));
+                }
                 let lines = &mut aggregates.lines;
                 if agent.is_excluded() {
                     lines.excluded += 1;

@@ -16,12 +16,15 @@
 //! | 7     | `referrer-other`    | any other referrer: `referral` from that host                   |
 //! | 8     | `in-app`            | no referrer, in an app's browser (Messenger, Telegram…)         |
 //! | 9     | `front-direct`      | no referrer on the homepage or a section front: `direct`        |
-//! | 10    | `deep-direct`       | no referrer on a deep page: `dark-social`, source `unknown`     |
+//! | 10    | `preview`           | no referrer on a deep page an app's link preview fetched within |
+//! |       |                     | the share window before: `dark-social`, source the app          |
+//! | 11    | `deep-direct`       | no referrer on a deep page: `dark-social`, source `unknown`     |
 
 pub mod agent;
 pub mod host;
 pub mod params;
 pub mod path;
+pub mod shares;
 pub mod tables;
 
 use std::borrow::Cow;
@@ -33,6 +36,7 @@ pub use agent::{Agent, AgentCache, AgentRules};
 pub use host::{referrer_host, strip_www, HostRules};
 pub use params::ParamRules;
 pub use path::PathRules;
+pub use shares::ShareLog;
 pub use tables::TableError;
 
 /// Where a visit came from. The order here is the order of every report.
@@ -107,6 +111,8 @@ pub struct Landing<'a> {
     pub referrer: Option<&'a [u8]>,
     pub vhost: Option<&'a [u8]>,
     pub agent: Agent,
+    /// The app whose link preview fetched this page shortly before the visit.
+    pub shared_by: Option<&'static str>,
 }
 
 /// Every table, compiled, plus what the run says about the site.
@@ -182,9 +188,11 @@ impl Rules {
             return verdict(channel, app, "in-app");
         }
         if self.paths.is_front(path, query) {
-            verdict(Channel::Direct, "none", "front-direct")
-        } else {
-            verdict(Channel::DarkSocial, "unknown", "deep-direct")
+            return verdict(Channel::Direct, "none", "front-direct");
+        }
+        match landing.shared_by {
+            Some(app) => verdict(Channel::DarkSocial, app, "preview"),
+            None => verdict(Channel::DarkSocial, "unknown", "deep-direct"),
         }
     }
 }
@@ -301,7 +309,13 @@ mod tests {
             ),
         ];
         for (name, target, referrer, agent, channel, source, reason) in cases {
-            let v = r.classify(&Landing { target, referrer: *referrer, vhost: None, agent: *agent });
+            let v = r.classify(&Landing {
+                target,
+                referrer: *referrer,
+                vhost: None,
+                agent: *agent,
+                shared_by: None,
+            });
             assert_eq!((v.channel, &*v.source, v.reason), (*channel, *source, *reason), "{name}");
         }
     }
@@ -314,6 +328,7 @@ mod tests {
             referrer: Some(b"https://blog.example.net/"),
             vhost: Some(b"blog.example.net"),
             agent: Agent::Browser,
+            shared_by: None,
         };
         assert_eq!(r.classify(&l).reason, "referrer-internal");
     }

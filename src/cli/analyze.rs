@@ -46,6 +46,11 @@ pub struct AnalyzeArgs {
     #[arg(long, value_parser = parse_positive_duration, default_value = "30m", value_name = "DURATION")]
     session_timeout: i64,
 
+    /// A no-referrer visit to a page an app's link preview fetched this long before is
+    /// that app's share (48h, 2d, 6h).
+    #[arg(long, value_parser = parse_positive_duration, default_value = "48h", value_name = "DURATION")]
+    share_window: i64,
+
     /// The site's own host (repeatable); referrers from it are internal navigation.
     /// Inferred from the referrers of asset requests when not given.
     #[arg(long = "site", value_name = "HOST")]
@@ -101,6 +106,7 @@ enum Kind {
     Pages,
     Daily,
     Visits,
+    Shares,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -173,6 +179,7 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
         Kind::Pages => ReportKind::Pages,
         Kind::Daily => ReportKind::Daily,
         Kind::Visits => ReportKind::Visits,
+        Kind::Shares => ReportKind::Shares,
     };
     let cfg = AnalyzeConfig {
         inputs: args.paths.clone(),
@@ -185,6 +192,7 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
         since: args.since,
         until: args.until,
         session: SessionConfig { timeout: args.session_timeout, ..SessionConfig::default() },
+        share_window: args.share_window,
         sites: args.sites.clone(),
         fronts: args.fronts.clone(),
         visitor_key: match &args.visitor_key {

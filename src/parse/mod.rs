@@ -29,14 +29,14 @@ pub struct Hit<'a> {
     pub user_agent: Option<&'a [u8]>,
 }
 
-impl Hit<'_> {
+impl<'a> Hit<'a> {
     /// The path without its query string.
-    pub fn path(&self) -> &[u8] {
+    pub fn path(&self) -> &'a [u8] {
         split_target(self.target).0
     }
 
     /// The query string without its `?`, if any.
-    pub fn query(&self) -> Option<&[u8]> {
+    pub fn query(&self) -> Option<&'a [u8]> {
         split_target(self.target).1
     }
 }

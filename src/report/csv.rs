@@ -63,6 +63,21 @@ impl Reporter for CsvReporter {
                     w.write_record(rec).map_err(to_io)?;
                 }
             }
+            ReportKind::Shares => {
+                w.write_record(["landing", "app", "shares", "fetches", "visits", "visits_per_share"])
+                    .map_err(to_io)?;
+                for r in report.share_rows() {
+                    w.write_record([
+                        r.landing,
+                        r.app,
+                        r.shares.to_string(),
+                        r.fetches.to_string(),
+                        r.visits.to_string(),
+                        pct(r.visits_per_share),
+                    ])
+                    .map_err(to_io)?;
+                }
+            }
             ReportKind::Visits => {
                 w.write_record([
                     "start",

@@ -79,6 +79,9 @@ impl Reporter for JsonReporter {
             ReportKind::Daily => {
                 doc.insert("daily".into(), daily());
             }
+            ReportKind::Shares => {
+                doc.insert("shares".into(), json!(report.share_rows()));
+            }
             ReportKind::Visits => {
                 let rows: Vec<Value> = report
                     .visit_rows()

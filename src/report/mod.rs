@@ -70,6 +70,17 @@ pub struct PageCounter {
     pub pageviews: u64,
 }
 
+/// Shares of one landing path through one app.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ShareCounter {
+    /// Preview fetches, bursts counted once.
+    pub shares: u64,
+    /// Every preview fetch.
+    pub fetches: u64,
+    /// Visits attributed to these shares.
+    pub visits: u64,
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DayCounter {
     pub channels: [u64; Channel::ALL.len()],
@@ -103,6 +114,8 @@ pub struct Aggregates {
     pub pages: FxHashMap<Vec<u8>, PageCounter>,
     /// UTC day number → visits per channel.
     pub daily: BTreeMap<i64, DayCounter>,
+    /// (landing path, app) → link-preview shares and the visits they brought.
+    pub shares: FxHashMap<(Vec<u8>, &'static str), ShareCounter>,
     /// Every visit, when the `visits` report asked for them.
     pub visits: Option<Vec<VisitRow>>,
     pub first_time: Option<i64>,
@@ -127,8 +140,13 @@ impl Aggregates {
             referrer: v.landing.referrer.as_deref(),
             vhost: v.landing.vhost.as_deref(),
             agent: v.agent,
+            shared_by: v.landing.shared_by,
         };
         let verdict = rules.classify(&landing);
+        if let (Some(app), "preview") = (v.landing.shared_by, verdict.reason) {
+            let path = crate::parse::split_target(&v.landing.target).0;
+            self.share(path, app).visits += 1;
+        }
         let ch = verdict.channel;
         self.channels[ch.index()].add(pageviews);
         self.first_time = Some(self.first_time.map_or(v.start, |t| t.min(v.start)));
@@ -170,6 +188,11 @@ impl Aggregates {
         }
     }
 
+    /// The share counter of a landing path and app.
+    pub fn share(&mut self, path: &[u8], app: &'static str) -> &mut ShareCounter {
+        self.shares.entry((path.to_vec(), app)).or_default()
+    }
+
     /// Adds another partial result: the same as having counted its visits here.
     pub fn merge(&mut self, o: Aggregates) {
         self.lines.merge(&o.lines);
@@ -195,6 +218,12 @@ impl Aggregates {
                 *a += b;
             }
             e.pageviews += d.pageviews;
+        }
+        for (k, c) in o.shares {
+            let e = self.shares.entry(k).or_default();
+            e.shares += c.shares;
+            e.fetches += c.fetches;
+            e.visits += c.visits;
         }
         match (&mut self.visits, o.visits) {
             (Some(a), Some(b)) => a.extend(b),
@@ -225,6 +254,7 @@ pub enum ReportKind {
     Pages,
     Daily,
     Visits,
+    Shares,
 }
 
 impl ReportKind {
@@ -235,6 +265,7 @@ impl ReportKind {
             ReportKind::Pages => "pages",
             ReportKind::Daily => "daily",
             ReportKind::Visits => "visits",
+            ReportKind::Shares => "shares",
         }
     }
 }
@@ -276,6 +307,16 @@ pub struct DayRow {
     /// Visits per channel, in [`Channel::ALL`] order.
     #[serde(skip)]
     pub channels: [u64; Channel::ALL.len()],
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShareRow {
+    pub landing: String,
+    pub app: String,
+    pub shares: u64,
+    pub fetches: u64,
+    pub visits: u64,
+    pub visits_per_share: f64,
 }
 
 /// An input and how it was read, for the report's header and JSON.
@@ -369,6 +410,30 @@ impl Report {
             .collect()
     }
 
+    /// Shares by landing path and app: most shared first (ties by visits, path, app),
+    /// `top` of them.
+    pub fn share_rows(&self) -> Vec<ShareRow> {
+        let mut rows: Vec<(&(Vec<u8>, &str), &ShareCounter)> = self.aggregates.shares.iter().collect();
+        rows.sort_by(|a, b| {
+            (b.1.shares, b.1.visits).cmp(&(a.1.shares, a.1.visits)).then_with(|| a.0.cmp(b.0))
+        });
+        rows.into_iter()
+            .take(self.top)
+            .map(|((path, app), c)| ShareRow {
+                landing: String::from_utf8_lossy(path).into_owned(),
+                app: app.to_string(),
+                shares: c.shares,
+                fetches: c.fetches,
+                visits: c.visits,
+                visits_per_share: if c.shares == 0 {
+                    0.0
+                } else {
+                    (c.visits as f64 * 100.0 / c.shares as f64).round() / 100.0
+                },
+            })
+            .collect()
+    }
+
     /// Every visit, by start time then visitor.
     pub fn visit_rows(&self) -> Vec<&VisitRow> {
         let mut rows: Vec<&VisitRow> = self.aggregates.visits.iter().flatten().collect();
@@ -431,6 +496,7 @@ mod tests {
                 target: target.as_bytes().to_vec(),
                 referrer: referrer.map(|r| r.as_bytes().to_vec()),
                 vhost: None,
+                shared_by: None,
             },
         }
     }

@@ -96,6 +96,21 @@ impl TableReporter {
         t
     }
 
+    fn shares(&self, report: &Report) -> Table {
+        let mut t = self.table(&["landing page", "app", "shares", "fetches", "visits", "visits per share"]);
+        for r in report.share_rows() {
+            t.add_row(vec![
+                Cell::new(r.landing),
+                Cell::new(r.app),
+                Self::right(thousands(r.shares)),
+                Self::right(thousands(r.fetches)),
+                Self::right(thousands(r.visits)),
+                Self::right(format!("{:.2}", r.visits_per_share)),
+            ]);
+        }
+        t
+    }
+
     fn visits(&self, report: &Report) -> Table {
         let mut t =
             self.table(&["start (UTC)", "visitor", "landing", "channel", "source", "reason", "page views"]);
@@ -144,6 +159,7 @@ impl Reporter for TableReporter {
             ReportKind::Pages => writeln!(out, "{}", self.pages(report))?,
             ReportKind::Daily => writeln!(out, "{}", self.daily(report))?,
             ReportKind::Visits => writeln!(out, "{}", self.visits(report))?,
+            ReportKind::Shares => writeln!(out, "{}", self.shares(report))?,
         }
         Ok(())
     }

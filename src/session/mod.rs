@@ -21,6 +21,8 @@ pub struct OwnedLanding {
     pub target: Vec<u8>,
     pub referrer: Option<Vec<u8>>,
     pub vhost: Option<Vec<u8>>,
+    /// The app whose link preview fetched the page shortly before (see `ShareLog`).
+    pub shared_by: Option<&'static str>,
 }
 
 /// What the sessionizer needs from a line beyond its key and time; produced lazily,
@@ -206,7 +208,12 @@ mod tests {
     fn details(target: &str, agent: Agent) -> impl FnMut() -> Details + '_ {
         move || Details {
             agent,
-            landing: OwnedLanding { target: target.as_bytes().to_vec(), referrer: None, vhost: None },
+            landing: OwnedLanding {
+                target: target.as_bytes().to_vec(),
+                referrer: None,
+                vhost: None,
+                shared_by: None,
+            },
             visitor_id: 0,
         }
     }

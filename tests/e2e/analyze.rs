@@ -28,7 +28,7 @@ fn summary_table_is_exact() {
 
 #[test]
 fn every_report_in_every_format() {
-    for report in ["summary", "channels", "pages", "daily", "visits"] {
+    for report in ["summary", "channels", "pages", "daily", "visits", "shares"] {
         for format in ["table", "csv", "json"] {
             let r = darklog(&[
                 "analyze",

@@ -167,4 +167,5 @@ fn accuracy_on_ground_truth() {
     assert!(m["channel_accuracy"] >= 0.80, "{m:?}");
     assert!(m["dark_social_recall"] >= 0.95, "{m:?}");
     assert!(m["dark_social_precision"] >= 0.60, "{m:?}");
+    assert!(m["source_right_when_knowable"] >= 0.90, "{m:?}");
 }

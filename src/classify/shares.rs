@@ -1,0 +1,100 @@
+//! Link-preview fetches as share events.
+//!
+//! When somebody pastes a link into WhatsApp, Slack or iMessage, the app fetches the page
+//! to draw a preview, before anyone clicks. A visit that then lands on that page with no
+//! referrer most likely came through the app that fetched it: the share is the referrer
+//! the app stripped.
+
+use rustc_hash::FxHashMap;
+
+/// One share: fetches of one URL by one app, a burst of retries counted once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Share {
+    first: i64,
+    last: i64,
+    app: &'static str,
+}
+
+/// Fetches of the same URL by the same app this close together are one share (apps
+/// retry, fetch images, and several group members' clients fetch at once).
+pub const BURST: i64 = 10;
+
+/// Recent shares per landing path.
+pub struct ShareLog {
+    window: i64,
+    lateness: i64,
+    by_path: FxHashMap<Vec<u8>, Vec<Share>>,
+    next_sweep: i64,
+}
+
+impl ShareLog {
+    pub fn new(window: i64, lateness: i64) -> ShareLog {
+        ShareLog { window, lateness, by_path: FxHashMap::default(), next_sweep: i64::MIN }
+    }
+
+    /// Records a preview fetch; `true` when it starts a new share.
+    pub fn record(&mut self, path: &[u8], time: i64, app: &'static str) -> bool {
+        if time >= self.next_sweep {
+            self.sweep(time);
+        }
+        let shares = match self.by_path.get_mut(path) {
+            Some(s) => s,
+            None => self.by_path.entry(path.to_vec()).or_default(),
+        };
+        if let Some(s) = shares.iter_mut().rev().find(|s| s.app == app && (time - s.last).abs() <= BURST) {
+            s.last = s.last.max(time);
+            s.first = s.first.min(time);
+            return false;
+        }
+        shares.push(Share { first: time, last: time, app });
+        true
+    }
+
+    /// The app of the most recent share of `path` at or before `start`, within the window.
+    pub fn attribute(&self, path: &[u8], start: i64) -> Option<&'static str> {
+        self.by_path
+            .get(path)?
+            .iter()
+            .filter(|s| s.first <= start && start - s.first <= self.window)
+            .max_by_key(|s| s.first)
+            .map(|s| s.app)
+    }
+
+    /// Forgets shares no visit can be attributed to any more: visits are attributed when
+    /// they start, and no start comes more than `lateness` behind the newest time seen.
+    fn sweep(&mut self, now: i64) {
+        let horizon = now.saturating_sub(self.window.saturating_add(self.lateness));
+        self.by_path.retain(|_, shares| {
+            shares.retain(|s| s.last >= horizon);
+            !shares.is_empty()
+        });
+        self.next_sweep = now.saturating_add(600);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bursts_are_one_share_and_the_latest_share_wins() {
+        let mut log = ShareLog::new(48 * 3600, 300);
+        assert!(log.record(b"/a", 100, "whatsapp"));
+        assert!(!log.record(b"/a", 105, "whatsapp"));
+        assert!(log.record(b"/a", 106, "slack"));
+        assert!(log.record(b"/a", 5000, "whatsapp"));
+        assert_eq!(log.attribute(b"/a", 99), None);
+        assert_eq!(log.attribute(b"/a", 200), Some("slack"));
+        assert_eq!(log.attribute(b"/a", 6000), Some("whatsapp"));
+        assert_eq!(log.attribute(b"/a", 5000 + 48 * 3600 + 1), None);
+        assert_eq!(log.attribute(b"/b", 200), None);
+    }
+
+    #[test]
+    fn old_shares_are_forgotten() {
+        let mut log = ShareLog::new(3600, 300);
+        log.record(b"/a", 0, "whatsapp");
+        log.record(b"/b", 10_000, "whatsapp");
+        assert!(!log.by_path.contains_key(&b"/a"[..]));
+    }
+}
