@@ -58,6 +58,7 @@ fn classify(c: &mut Criterion) {
         referrer: None,
         vhost: None,
         agent: Agent::Browser,
+        shared_by: None,
     });
     assert_eq!(first.channel, Channel::DarkSocial);
     let uas = lines(5_000)
@@ -75,7 +76,13 @@ fn classify(c: &mut Criterion) {
                 .iter()
                 .map(|(t, r)| {
                     rules
-                        .classify(&Landing { target: t, referrer: *r, vhost: None, agent: Agent::Browser })
+                        .classify(&Landing {
+                            target: t,
+                            referrer: *r,
+                            vhost: None,
+                            agent: Agent::Browser,
+                            shared_by: None,
+                        })
                         .channel
                         .index()
                 })
