@@ -7,7 +7,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use darklog::classify::{Agent, AgentCache, Channel, Landing, Rules};
 use darklog::gen::{GenConfig, Generator};
 use darklog::parse::LogFormat;
-use darklog::session::{Details, KeyHasher, OwnedLanding, SessionConfig, Sessionizer};
+use darklog::session::{Details, HitFlags, KeyHasher, OwnedLanding, SessionConfig, Sessionizer};
 use darklog::time::ClfCache;
 
 /// Real-shaped lines from the project's generator (the same the comparison script uses).
@@ -118,7 +118,8 @@ fn sessionize(c: &mut Criterion) {
                 landing: OwnedLanding { target: Vec::new(), referrer: None, vhost: None, shared_by: None },
                 visitor_id: 0,
             };
-            s.record(key, time, pageview, !pageview, details, &mut |_| visits += 1);
+            let hit = HitFlags { pageview, asset: !pageview, robots: false };
+            s.record(key, time, hit, details, &mut |_| visits += 1);
         }
         s.finish(&mut |_| visits += 1);
         visits

@@ -19,7 +19,7 @@ use crate::classify::{referrer_host, Agent, AgentCache, Rules, ShareLog, TableEr
 use crate::input::{self, BlockReader, InputError, Source};
 use crate::parse::{self, LogFormat};
 use crate::report::{Aggregates, InputSummary};
-use crate::session::{Details, KeyHasher, OwnedLanding, SessionConfig, Sessionizer, VisitorKey};
+use crate::session::{Details, HitFlags, KeyHasher, OwnedLanding, SessionConfig, Sessionizer, VisitorKey};
 use crate::time::ClfCache;
 
 /// Everything a run needs, decided before it starts.
@@ -74,6 +74,9 @@ struct Sniffed {
     first_time: Option<i64>,
     /// Referrer hosts of the prelude's asset requests, in order.
     asset_hosts: Vec<String>,
+    /// Readers in the prelude with two page views or more, and how many of them loaded
+    /// assets.
+    asset_sample: (usize, usize),
     /// Kept only for stdin, which cannot be opened twice.
     reader: Option<Reopened>,
 }
@@ -158,11 +161,21 @@ pub fn run(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome, 
     for s in &site_hosts {
         rules.add_site(s);
     }
+    let (multi_page, loading) =
+        sniffed.iter().fold((0, 0), |(m, l), s| (m + s.asset_sample.0, l + s.asset_sample.1));
+    rules.browsers_load_assets = multi_page >= MIN_ASSET_SAMPLE && loading * 2 > multi_page;
+    if rules.browsers_load_assets {
+        observer.notice(format!(
+            "browsers here load assets ({loading} of {multi_page} multi-page readers sampled): \
+             readers that fetch pages only are counted as scrapers"
+        ));
+    }
 
     let mut aggregates = Aggregates::new(cfg.keep_visits);
     let mut sessions = Sessionizer::new(cfg.session);
     let mut agents = AgentCache::new();
     let mut shares = ShareLog::new(cfg.share_window, cfg.session.lateness);
+    let mut closed = Vec::new();
     let keys = KeyHasher::default();
     let mut shown = 0usize;
     let mut inputs = Vec::new();
@@ -179,6 +192,7 @@ pub fn run(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome, 
             sessions: &mut sessions,
             agents: &mut agents,
             shares: &mut shares,
+            closed: &mut closed,
             shown: &mut shown,
             lines: 0,
             malformed: 0,
@@ -246,15 +260,23 @@ fn sniff(source: &Source, cfg: &AnalyzeConfig, rules: &Rules) -> Result<Sniffed,
     let mut clock = ClfCache::default();
     let mut first_time = None;
     let mut asset_hosts = Vec::new();
+    // Per reader in the sample: (page views, asset requests).
+    let mut readers: FxHashMap<(&[u8], &[u8]), (u32, u32)> = FxHashMap::default();
     for line in lines {
         let Some(hit) = format.parse(line, &mut clock) else { continue };
         first_time.get_or_insert(hit.time);
-        if let Some(r) = hit.referrer {
-            if rules.paths.is_asset(hit.path()) {
-                asset_hosts.push(referrer_host(r));
-            }
+        let asset = rules.paths.is_asset(hit.path());
+        if let (Some(r), true) = (hit.referrer, asset) {
+            asset_hosts.push(referrer_host(r));
+        }
+        if !rules.agents.classify(hit.user_agent).is_excluded() {
+            let e = readers.entry((hit.client, hit.user_agent.unwrap_or(b""))).or_default();
+            e.0 += u32::from(!asset && matches!(hit.method, b"GET"));
+            e.1 += u32::from(asset);
         }
     }
+    let multi_page = readers.values().filter(|r| r.0 >= 2);
+    let asset_sample = (multi_page.clone().count(), multi_page.filter(|r| r.1 > 0).count());
     // Stdin cannot be read twice: keep what was read and the stream itself.
     let reader = match source {
         Source::Stdin => Some(Reopened { reader, prelude, raw_bytes: counter }),
@@ -267,9 +289,13 @@ fn sniff(source: &Source, cfg: &AnalyzeConfig, rules: &Rules) -> Result<Sniffed,
         gzip: opened.gzip,
         first_time,
         asset_hosts,
+        asset_sample,
         reader,
     })
 }
+
+/// Multi-page readers the asset rule needs to see before it judges anyone by it.
+const MIN_ASSET_SAMPLE: usize = 5;
 
 /// Asset referrers that vote on the site's host.
 const SITE_VOTES: usize = 1000;
@@ -305,6 +331,8 @@ struct StreamCtx<'a> {
     sessions: &'a mut Sessionizer,
     agents: &'a mut AgentCache,
     shares: &'a mut ShareLog,
+    /// Visits closed while recording the current hit.
+    closed: &'a mut Vec<crate::session::ClosedVisit>,
     shown: &'a mut usize,
     lines: u64,
     malformed: u64,
@@ -317,7 +345,7 @@ struct StreamCtx<'a> {
 enum Rec {
     Malformed,
     Outside,
-    Hit { time: i64, key: u64, pageview: bool, asset: bool },
+    Hit { time: i64, key: u64, flags: HitFlags },
 }
 
 /// A line the parallel stage parsed, parsed again for the few fields kept beyond it.
@@ -443,7 +471,8 @@ impl StreamCtx<'_> {
                 }
             }
             Rec::Outside => lines.outside_window += 1,
-            Rec::Hit { time, key, pageview, asset } => {
+            Rec::Hit { time, key, flags } => {
+                let pageview = flags.pageview;
                 let (format, rules, vkey, keep_visits) =
                     (self.format, self.rules, self.cfg.visitor_key, self.cfg.keep_visits);
                 let agents = &mut *self.agents;
@@ -466,9 +495,10 @@ impl StreamCtx<'_> {
                     }
                 };
                 let aggregates = &mut *self.aggregates;
-                let agent = self
-                    .sessions
-                    .record(key, time, pageview, asset, details, &mut |v| aggregates.add_visit(v, rules));
+                // Visits closed by this hit are counted after its line is: a visit judged a
+                // scraper moves its lines, this one included, to `excluded`.
+                let closed = &mut *self.closed;
+                let agent = self.sessions.record(key, time, flags, details, &mut |v| closed.push(v));
                 if let (Agent::Preview { app }, true) = (agent, pageview) {
                     let path = reparse(format, line).path();
                     let share = aggregates.share(path, app);
@@ -482,6 +512,9 @@ impl StreamCtx<'_> {
                     lines.pageviews += 1;
                 } else {
                     lines.other_hits += 1;
+                }
+                for v in self.closed.drain(..) {
+                    aggregates.add_visit(v, rules);
                 }
             }
         }
@@ -556,7 +589,8 @@ impl LineStage<'_> {
                     let pageview =
                         ok && matches!(hit.method, b"GET") && path.first() == Some(&b'/') && !asset;
                     let key = self.keys.visitor(hit.client, hit.user_agent.unwrap_or(b""));
-                    Rec::Hit { time: hit.time, key, pageview, asset }
+                    let robots = path == b"/robots.txt";
+                    Rec::Hit { time: hit.time, key, flags: HitFlags { pageview, asset, robots } }
                 }
             };
             out.push((base + pos..base + end, rec));

@@ -123,7 +123,25 @@ pub struct Rules {
     pub paths: PathRules,
     /// The site's own hosts (without `www.`): referrers from them are internal.
     pub site_hosts: Vec<String>,
+    /// Whether this site's readers visibly load its assets (CSS, JS, images): only then
+    /// is a multi-page visitor that loads none a scraper.
+    pub browsers_load_assets: bool,
 }
+
+/// What a visit in a browser's name did, for the behaviour rules.
+#[derive(Debug, Clone, Copy)]
+pub struct Behaviour {
+    pub pageviews: u32,
+    pub assets: u32,
+    pub robots: bool,
+    pub start: i64,
+    pub end: i64,
+}
+
+/// Page views at which a visit is judged by its pace.
+const FAST_PAGES: u32 = 3;
+/// Seconds per page at or under which nobody is reading.
+const FAST_SECONDS_PER_PAGE: i64 = 2;
 
 impl Rules {
     pub fn builtin() -> Result<Rules, TableError> {
@@ -133,6 +151,7 @@ impl Rules {
             params: ParamRules::builtin()?,
             paths: PathRules::builtin()?,
             site_hosts: Vec::new(),
+            browsers_load_assets: false,
         })
     }
 
@@ -152,6 +171,27 @@ impl Rules {
             }
         }
         self.site_hosts.iter().any(|s| s == host)
+    }
+
+    /// Undeclared bots, by what they did: asked for `robots.txt`, turned pages faster than
+    /// anyone reads without loading a single asset, or fetched several pages and none of
+    /// the assets every browser here loads. `None`: a reader. The id names the rule.
+    pub fn behaviour(&self, b: &Behaviour) -> Option<&'static str> {
+        if b.robots {
+            return Some("robots-txt");
+        }
+        // A browser that loads assets can show many "page views" a second when a site
+        // serves images without extensions: pace alone judges only asset-less visits.
+        if b.pageviews >= FAST_PAGES
+            && b.assets == 0
+            && b.end - b.start <= FAST_SECONDS_PER_PAGE * i64::from(b.pageviews - 1)
+        {
+            return Some("too-fast");
+        }
+        if self.browsers_load_assets && b.pageviews >= 2 && b.assets == 0 {
+            return Some("pages-only");
+        }
+        None
     }
 
     /// Decides a visit's channel from its landing page view. Excluded agents never get
@@ -318,6 +358,25 @@ mod tests {
             });
             assert_eq!((v.channel, &*v.source, v.reason), (*channel, *source, *reason), "{name}");
         }
+    }
+
+    #[test]
+    fn behaviour_rules() {
+        let mut r = Rules::builtin().unwrap();
+        let b =
+            |pageviews, assets, robots, secs| Behaviour { pageviews, assets, robots, start: 0, end: secs };
+        assert_eq!(r.behaviour(&b(1, 0, true, 0)), Some("robots-txt"));
+        assert_eq!(r.behaviour(&b(5, 0, false, 8)), Some("too-fast"));
+        assert_eq!(r.behaviour(&b(5, 9, false, 8)), None, "fast, but rendering pages");
+        assert_eq!(
+            r.behaviour(&b(3, 0, false, 600)),
+            None,
+            "pages only: not judged until assets are the norm"
+        );
+        r.browsers_load_assets = true;
+        assert_eq!(r.behaviour(&b(3, 0, false, 600)), Some("pages-only"));
+        assert_eq!(r.behaviour(&b(1, 0, false, 0)), None, "one page with cached assets is a reader");
+        assert_eq!(r.behaviour(&b(3, 4, false, 600)), None);
     }
 
     #[test]

@@ -108,6 +108,8 @@ pub struct Aggregates {
     pub channels: [Counter; Channel::ALL.len()],
     pub bots: Counter,
     pub previews: Counter,
+    /// Visits in a browser's name that behaved like machines, by the rule that said so.
+    pub scrapers: BTreeMap<&'static str, Counter>,
     /// Per channel, visits by source.
     pub sources: [BTreeMap<String, Counter>; Channel::ALL.len()],
     /// Landing path (without query) → visits landing there.
@@ -134,6 +136,22 @@ impl Aggregates {
             Agent::Bot { .. } => return self.bots.add(pageviews),
             Agent::Preview { .. } => return self.previews.add(pageviews),
             Agent::Browser | Agent::InApp { .. } => {}
+        }
+        let behaviour = crate::classify::Behaviour {
+            pageviews: v.pageviews,
+            assets: v.assets,
+            robots: v.robots,
+            start: v.start,
+            end: v.end,
+        };
+        if let Some(rule) = rules.behaviour(&behaviour) {
+            self.scrapers.entry(rule).or_default().add(pageviews);
+            // Its lines were counted as a reader's when they came: they are excluded.
+            let hits = u64::from(v.hits);
+            self.lines.pageviews -= pageviews;
+            self.lines.other_hits -= hits - pageviews;
+            self.lines.excluded += hits;
+            return;
         }
         let landing = Landing {
             target: &v.landing.target,
@@ -201,6 +219,9 @@ impl Aggregates {
         }
         self.bots.merge(&o.bots);
         self.previews.merge(&o.previews);
+        for (k, c) in o.scrapers {
+            self.scrapers.entry(k).or_default().merge(&c);
+        }
         for (mine, theirs) in self.sources.iter_mut().zip(o.sources) {
             for (k, c) in theirs {
                 mine.entry(k).or_default().merge(&c);
@@ -362,7 +383,14 @@ impl Report {
                 }
             })
             .collect();
-        for (name, k) in [("excluded:bots", a.bots), ("excluded:link-previews", a.previews)] {
+        let scrapers = |rule| a.scrapers.get(rule).copied().unwrap_or_default();
+        for (name, k) in [
+            ("excluded:bots", a.bots),
+            ("excluded:link-previews", a.previews),
+            ("excluded:scrapers-robots-txt", scrapers("robots-txt")),
+            ("excluded:scrapers-too-fast", scrapers("too-fast")),
+            ("excluded:scrapers-pages-only", scrapers("pages-only")),
+        ] {
             rows.push(ChannelRow {
                 channel: name.to_string(),
                 visits: k.visits,
@@ -492,6 +520,7 @@ mod tests {
             pageviews: 2,
             hits: 5,
             assets: 3,
+            robots: false,
             landing: OwnedLanding {
                 target: target.as_bytes().to_vec(),
                 referrer: referrer.map(|r| r.as_bytes().to_vec()),

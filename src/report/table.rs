@@ -48,7 +48,14 @@ impl TableReporter {
     fn channels(&self, report: &Report) -> Table {
         let mut t = self.table(&["channel", "visits", "share", "page views"]);
         for r in report.channel_rows() {
-            let name = r.channel.replace("excluded:", "excluded: ").replace("link-previews", "link previews");
+            let name = match r.channel.as_str() {
+                "excluded:bots" => "excluded: bots",
+                "excluded:link-previews" => "excluded: link previews",
+                "excluded:scrapers-robots-txt" => "excluded: asked for robots.txt",
+                "excluded:scrapers-too-fast" => "excluded: too fast to read",
+                "excluded:scrapers-pages-only" => "excluded: pages but no assets",
+                other => other,
+            };
             let share = r.visits_pct.map(|p| format!("{p:.1}%")).unwrap_or_else(|| "-".into());
             let mut name_cell = Cell::new(name);
             if r.channel == Channel::DarkSocial.name() {

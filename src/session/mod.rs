@@ -46,6 +46,8 @@ pub struct ClosedVisit {
     pub hits: u32,
     /// Asset requests (CSS, JS, images…): evidence that a browser rendered the pages.
     pub assets: u32,
+    /// The visitor asked for `/robots.txt`: only crawlers do.
+    pub robots: bool,
     pub landing: OwnedLanding,
 }
 
@@ -55,6 +57,16 @@ struct VisitorState {
     visit: Option<ClosedVisit>,
     /// The visit before `visit`, until no late line can reach it any more.
     prev: Option<ClosedVisit>,
+    /// Asked for `/robots.txt` at some point.
+    robots: bool,
+}
+
+/// What the parallel stage learned of a hit that the sessionizer needs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HitFlags {
+    pub pageview: bool,
+    pub asset: bool,
+    pub robots: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -90,17 +102,16 @@ impl Sessionizer {
     }
 
     /// Records one hit and returns the visitor's agent (for line accounting).
-    /// `activity` is whether the hit can start or extend a visit (a page view; any hit
-    /// of an excluded agent); `asset` marks asset requests.
+    /// A page view (any hit, for an excluded agent) can start or extend a visit.
     pub fn record(
         &mut self,
         key: u64,
         time: i64,
-        pageview: bool,
-        asset: bool,
+        hit: HitFlags,
         mut details: impl FnMut() -> Details,
         closed: &mut impl FnMut(ClosedVisit),
     ) -> Agent {
+        let HitFlags { pageview, asset, robots } = hit;
         if time > self.watermark {
             self.watermark = time;
             if time >= self.next_sweep {
@@ -112,18 +123,21 @@ impl Sessionizer {
         let mut made: Option<Details> = None;
         let state = self.visitors.entry(key).or_insert_with(|| {
             let d = details();
-            let st = VisitorState { agent: d.agent, last_seen: time, visit: None, prev: None };
+            let st = VisitorState { agent: d.agent, last_seen: time, visit: None, prev: None, robots: false };
             made = Some(d);
             st
         });
         let mut get = || made.take().unwrap_or_else(&mut details);
         state.last_seen = state.last_seen.max(time);
+        state.robots |= robots;
+        let asked_robots = state.robots;
         let agent = state.agent;
         let activity = pageview || agent.is_excluded();
         if !activity {
             if let Some(v) = &mut state.visit {
                 v.hits += 1;
                 v.assets += u32::from(asset);
+                v.robots |= robots;
             }
             return agent;
         }
@@ -135,6 +149,7 @@ impl Sessionizer {
             pageviews: u32::from(pageview),
             hits: 1,
             assets: 0,
+            robots: asked_robots,
             landing: d.landing,
         };
         let fits = |v: &ClosedVisit| {
@@ -160,6 +175,7 @@ impl Sessionizer {
                     cur.pageviews += p.pageviews;
                     cur.hits += p.hits;
                     cur.assets += p.assets;
+                    cur.robots |= p.robots;
                 }
                 join(cur, &mut get);
             }
@@ -205,6 +221,8 @@ impl Sessionizer {
 mod tests {
     use super::*;
 
+    const PAGE: HitFlags = HitFlags { pageview: true, asset: false, robots: false };
+
     fn details(target: &str, agent: Agent) -> impl FnMut() -> Details + '_ {
         move || Details {
             agent,
@@ -224,7 +242,13 @@ mod tests {
         let mut keys = Vec::new();
         for &(key, t, pv, target) in hits {
             let mut sink = |v: ClosedVisit| out.push(v);
-            s.record(key, t, pv, !pv, details(target, Agent::Browser), &mut sink);
+            s.record(
+                key,
+                t,
+                HitFlags { pageview: pv, asset: !pv, robots: false },
+                details(target, Agent::Browser),
+                &mut sink,
+            );
             keys.push(key);
         }
         s.finish(&mut |v| out.push(v));
@@ -258,7 +282,7 @@ mod tests {
         let mut s = Sessionizer::new(SessionConfig::default());
         let mut closed = 0;
         for i in 0..1000 {
-            s.record(i, i as i64 * 10, true, false, details("/a", Agent::Browser), &mut |_| closed += 1);
+            s.record(i, i as i64 * 10, PAGE, details("/a", Agent::Browser), &mut |_| closed += 1);
         }
         // 10 s apart, so only the last ~35 minutes of visitors are kept.
         assert!(s.active() <= 2 * (35 * 60 / 10), "{}", s.active());
@@ -281,7 +305,7 @@ mod tests {
         let mut s = Sessionizer::new(SessionConfig { timeout: i64::MAX, lateness: 300 });
         let mut n = 0;
         for t in [0, i64::MAX / 2, 10] {
-            s.record(1, t, true, false, details("/a", Agent::Browser), &mut |_| n += 1);
+            s.record(1, t, PAGE, details("/a", Agent::Browser), &mut |_| n += 1);
         }
         s.finish(&mut |_| n += 1);
         assert_eq!(n, 1);

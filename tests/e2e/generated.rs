@@ -133,9 +133,8 @@ fn score(truth_csv: &str, visits_csv: &str) -> HashMap<&'static str, f64> {
     ])
 }
 
-/// The first rule set against ground truth. Its weak spots are known and measured here
-/// (scrapers with browser agents and bookmark returns both look like dark social); the
-/// floors stop it from getting worse.
+/// The rules against ground truth. The weak spot left is known and measured here
+/// (bookmark returns look like dark social); the floors stop the rules getting worse.
 #[test]
 fn accuracy_on_ground_truth() {
     let dir = tempfile::tempdir().unwrap();
@@ -164,8 +163,9 @@ fn accuracy_on_ground_truth() {
     }
     assert_eq!(m["reported_visits_without_truth"], 0.0, "every reported visit is a generated one");
     assert!(m["human_visits"] > 2000.0);
-    assert!(m["channel_accuracy"] >= 0.80, "{m:?}");
+    assert!(m["channel_accuracy"] >= 0.92, "{m:?}");
     assert!(m["dark_social_recall"] >= 0.95, "{m:?}");
-    assert!(m["dark_social_precision"] >= 0.60, "{m:?}");
+    assert!(m["dark_social_precision"] >= 0.75, "{m:?}");
     assert!(m["source_right_when_knowable"] >= 0.90, "{m:?}");
+    assert!(m["nonhuman_share_of_reported_visits"] <= 0.01, "{m:?}");
 }
