@@ -260,8 +260,13 @@ fn sniff(source: &Source, cfg: &AnalyzeConfig, rules: &Rules) -> Result<Sniffed,
     let mut clock = ClfCache::default();
     let mut first_time = None;
     let mut asset_hosts = Vec::new();
-    // Per reader in the sample: (page views, asset requests).
-    let mut readers: FxHashMap<(&[u8], &[u8]), (u32, u32)> = FxHashMap::default();
+    // Per reader (client, user agent) in the sample: page views and asset requests.
+    #[derive(Default)]
+    struct Seen {
+        pages: u32,
+        assets: u32,
+    }
+    let mut readers: FxHashMap<(&[u8], &[u8]), Seen> = FxHashMap::default();
     for line in lines {
         let Some(hit) = format.parse(line, &mut clock) else { continue };
         first_time.get_or_insert(hit.time);
@@ -271,12 +276,12 @@ fn sniff(source: &Source, cfg: &AnalyzeConfig, rules: &Rules) -> Result<Sniffed,
         }
         if !rules.agents.classify(hit.user_agent).is_excluded() {
             let e = readers.entry((hit.client, hit.user_agent.unwrap_or(b""))).or_default();
-            e.0 += u32::from(!asset && matches!(hit.method, b"GET"));
-            e.1 += u32::from(asset);
+            e.pages += u32::from(!asset && matches!(hit.method, b"GET"));
+            e.assets += u32::from(asset);
         }
     }
-    let multi_page = readers.values().filter(|r| r.0 >= 2);
-    let asset_sample = (multi_page.clone().count(), multi_page.filter(|r| r.1 > 0).count());
+    let multi_page = readers.values().filter(|r| r.pages >= 2);
+    let asset_sample = (multi_page.clone().count(), multi_page.filter(|r| r.assets > 0).count());
     // Stdin cannot be read twice: keep what was read and the stream itself.
     let reader = match source {
         Source::Stdin => Some(Reopened { reader, prelude, raw_bytes: counter }),
