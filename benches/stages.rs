@@ -59,6 +59,7 @@ fn classify(c: &mut Criterion) {
         vhost: None,
         agent: Agent::Browser,
         shared_by: None,
+        returning: false,
     });
     assert_eq!(first.channel, Channel::DarkSocial);
     let uas = lines(5_000)
@@ -82,6 +83,7 @@ fn classify(c: &mut Criterion) {
                             vhost: None,
                             agent: Agent::Browser,
                             shared_by: None,
+                            returning: false,
                         })
                         .channel
                         .index()
@@ -115,7 +117,13 @@ fn sessionize(c: &mut Criterion) {
         for &(key, time, pageview) in &hits {
             let details = || Details {
                 agent: Agent::Browser,
-                landing: OwnedLanding { target: Vec::new(), referrer: None, vhost: None, shared_by: None },
+                landing: OwnedLanding {
+                    target: Vec::new(),
+                    referrer: None,
+                    vhost: None,
+                    shared_by: None,
+                    returning: false,
+                },
                 visitor_id: 0,
             };
             let hit = HitFlags { pageview, asset: !pageview, robots: false };

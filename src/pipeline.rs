@@ -15,7 +15,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::classify::{referrer_host, Agent, AgentCache, Rules, ShareLog, TableError};
+use crate::classify::{referrer_host, Agent, AgentCache, ReturnLog, Rules, ShareLog, TableError};
 use crate::input::{self, BlockReader, InputError, Source};
 use crate::parse::{self, LogFormat};
 use crate::report::{Aggregates, InputSummary};
@@ -176,6 +176,7 @@ pub fn run(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome, 
     let mut agents = AgentCache::new();
     let mut shares = ShareLog::new(cfg.share_window, cfg.session.lateness);
     let mut closed = Vec::new();
+    let mut returns = ReturnLog::default();
     let keys = KeyHasher::default();
     let mut shown = 0usize;
     let mut inputs = Vec::new();
@@ -192,6 +193,7 @@ pub fn run(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome, 
             sessions: &mut sessions,
             agents: &mut agents,
             shares: &mut shares,
+            returns: &mut returns,
             closed: &mut closed,
             shown: &mut shown,
             lines: 0,
@@ -336,6 +338,7 @@ struct StreamCtx<'a> {
     sessions: &'a mut Sessionizer,
     agents: &'a mut AgentCache,
     shares: &'a mut ShareLog,
+    returns: &'a mut ReturnLog,
     /// Visits closed while recording the current hit.
     closed: &'a mut Vec<crate::session::ClosedVisit>,
     shown: &'a mut usize,
@@ -350,7 +353,13 @@ struct StreamCtx<'a> {
 enum Rec {
     Malformed,
     Outside,
-    Hit { time: i64, key: u64, flags: HitFlags },
+    /// `page`: a hash of the path, for page views.
+    Hit {
+        time: i64,
+        key: u64,
+        page: u64,
+        flags: HitFlags,
+    },
 }
 
 /// A line the parallel stage parsed, parsed again for the few fields kept beyond it.
@@ -476,12 +485,13 @@ impl StreamCtx<'_> {
                 }
             }
             Rec::Outside => lines.outside_window += 1,
-            Rec::Hit { time, key, flags } => {
+            Rec::Hit { time, key, page, flags } => {
                 let pageview = flags.pageview;
                 let (format, rules, vkey, keep_visits) =
                     (self.format, self.rules, self.cfg.visitor_key, self.cfg.keep_visits);
                 let agents = &mut *self.agents;
                 let shares = &*self.shares;
+                let returns = &*self.returns;
                 let details = || {
                     let hit = reparse(format, line);
                     Details {
@@ -491,6 +501,7 @@ impl StreamCtx<'_> {
                             referrer: hit.referrer.map(<[u8]>::to_vec),
                             vhost: hit.vhost.map(<[u8]>::to_vec),
                             shared_by: shares.attribute(hit.path(), time),
+                            returning: pageview && returns.seen(key, page, time),
                         },
                         visitor_id: if keep_visits {
                             vkey.public_id(hit.client, hit.user_agent.unwrap_or(b""))
@@ -509,6 +520,9 @@ impl StreamCtx<'_> {
                     let share = aggregates.share(path, app);
                     share.fetches += 1;
                     share.shares += u64::from(self.shares.record(path, time, app));
+                }
+                if pageview && !agent.is_excluded() {
+                    self.returns.record(key, page, time);
                 }
                 let lines = &mut aggregates.lines;
                 if agent.is_excluded() {
@@ -595,7 +609,8 @@ impl LineStage<'_> {
                         ok && matches!(hit.method, b"GET") && path.first() == Some(&b'/') && !asset;
                     let key = self.keys.visitor(hit.client, hit.user_agent.unwrap_or(b""));
                     let robots = path == b"/robots.txt";
-                    Rec::Hit { time: hit.time, key, flags: HitFlags { pageview, asset, robots } }
+                    let page = if pageview { self.keys.field(path) } else { 0 };
+                    Rec::Hit { time: hit.time, key, page, flags: HitFlags { pageview, asset, robots } }
                 }
             };
             out.push((base + pos..base + end, rec));

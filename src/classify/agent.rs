@@ -127,7 +127,7 @@ impl AgentCache {
 
     pub fn get(&mut self, rules: &AgentRules, ua: Option<&[u8]>) -> Agent {
         let Some(ua) = ua else { return Agent::Browser };
-        let key = self.keys.agent(ua);
+        let key = self.keys.field(ua);
         if let Some(&a) = self.map.get(&key) {
             return a;
         }

@@ -18,12 +18,15 @@
 //! | 9     | `front-direct`      | no referrer on the homepage or a section front: `direct`        |
 //! | 10    | `preview`           | no referrer on a deep page an app's link preview fetched within |
 //! |       |                     | the share window before: `dark-social`, source the app          |
-//! | 11    | `deep-direct`       | no referrer on a deep page: `dark-social`, source `unknown`     |
+//! | 11    | `return`            | no referrer on a deep page the visitor read in an earlier visit:|
+//! |       |                     | a bookmark or history, `direct`, source `return`                |
+//! | 12    | `deep-direct`       | no referrer on a deep page: `dark-social`, source `unknown`     |
 
 pub mod agent;
 pub mod host;
 pub mod params;
 pub mod path;
+pub mod returns;
 pub mod shares;
 pub mod tables;
 
@@ -36,6 +39,7 @@ pub use agent::{Agent, AgentCache, AgentRules};
 pub use host::{referrer_host, strip_www, HostRules};
 pub use params::ParamRules;
 pub use path::PathRules;
+pub use returns::ReturnLog;
 pub use shares::ShareLog;
 pub use tables::TableError;
 
@@ -113,6 +117,8 @@ pub struct Landing<'a> {
     pub agent: Agent,
     /// The app whose link preview fetched this page shortly before the visit.
     pub shared_by: Option<&'static str>,
+    /// The visitor read this page in an earlier visit.
+    pub returning: bool,
 }
 
 /// Every table, compiled, plus what the run says about the site.
@@ -232,6 +238,7 @@ impl Rules {
         }
         match landing.shared_by {
             Some(app) => verdict(Channel::DarkSocial, app, "preview"),
+            None if landing.returning => verdict(Channel::Direct, "return", "return"),
             None => verdict(Channel::DarkSocial, "unknown", "deep-direct"),
         }
     }
@@ -355,6 +362,7 @@ mod tests {
                 vhost: None,
                 agent: *agent,
                 shared_by: None,
+                returning: false,
             });
             assert_eq!((v.channel, &*v.source, v.reason), (*channel, *source, *reason), "{name}");
         }
@@ -388,6 +396,7 @@ mod tests {
             vhost: Some(b"blog.example.net"),
             agent: Agent::Browser,
             shared_by: None,
+            returning: false,
         };
         assert_eq!(r.classify(&l).reason, "referrer-internal");
     }

@@ -159,6 +159,7 @@ impl Aggregates {
             vhost: v.landing.vhost.as_deref(),
             agent: v.agent,
             shared_by: v.landing.shared_by,
+            returning: v.landing.returning,
         };
         let verdict = rules.classify(&landing);
         if let (Some(app), "preview") = (v.landing.shared_by, verdict.reason) {
@@ -526,6 +527,7 @@ mod tests {
                 referrer: referrer.map(|r| r.as_bytes().to_vec()),
                 vhost: None,
                 shared_by: None,
+                returning: false,
             },
         }
     }

@@ -23,6 +23,8 @@ pub struct OwnedLanding {
     pub vhost: Option<Vec<u8>>,
     /// The app whose link preview fetched the page shortly before (see `ShareLog`).
     pub shared_by: Option<&'static str>,
+    /// The visitor read this page in an earlier visit (see `ReturnLog`).
+    pub returning: bool,
 }
 
 /// What the sessionizer needs from a line beyond its key and time; produced lazily,
@@ -231,6 +233,7 @@ mod tests {
                 referrer: None,
                 vhost: None,
                 shared_by: None,
+                returning: false,
             },
             visitor_id: 0,
         }

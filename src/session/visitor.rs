@@ -22,9 +22,10 @@ impl KeyHasher {
         self.0.hash_one((ip, ua))
     }
 
+    /// A user agent, a path: any one field.
     #[inline]
-    pub fn agent(&self, ua: &[u8]) -> u64 {
-        self.0.hash_one(ua)
+    pub fn field(&self, bytes: &[u8]) -> u64 {
+        self.0.hash_one(bytes)
     }
 }
 

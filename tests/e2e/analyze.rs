@@ -266,3 +266,29 @@ fn an_inverted_window_is_a_usage_error() {
     let r = darklog(&["analyze", "fixtures/small.log", "--session-timeout", "30d"]);
     assert_eq!(r.code, 1);
 }
+
+#[test]
+fn a_reader_coming_back_to_a_page_is_a_return_not_a_share() {
+    let ua = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+    let log = format!(
+        "192.0.2.1 - - [02/Nov/2026:10:00:00 +0000] \"GET /a/story HTTP/1.1\" 200 1 \"https://www.google.com/\" \"{ua}\"\n\
+         192.0.2.1 - - [04/Nov/2026:09:00:00 +0000] \"GET /a/story HTTP/1.1\" 200 1 \"-\" \"{ua}\"\n\
+         192.0.2.1 - - [05/Nov/2026:09:00:00 +0000] \"GET /b/other-story HTTP/1.1\" 200 1 \"-\" \"{ua}\"\n"
+    );
+    let r =
+        darklog_stdin(&["analyze", "-", "--report", "visits", "--format", "csv", KEY, "-q"], log.as_bytes());
+    let verdicts: Vec<String> = r
+        .stdout
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').skip(2).take(4).collect::<Vec<_>>().join(","))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            "/a/story,search,google,referrer-known",
+            "/a/story,direct,return,return",
+            "/b/other-story,dark-social,unknown,deep-direct"
+        ]
+    );
+}

@@ -133,8 +133,9 @@ fn score(truth_csv: &str, visits_csv: &str) -> HashMap<&'static str, f64> {
     ])
 }
 
-/// The rules against ground truth. The weak spot left is known and measured here
-/// (bookmark returns look like dark social); the floors stop the rules getting worse.
+/// The rules against ground truth; the floors stop them getting worse. (The targets of
+/// the classification issue: channel accuracy 97%, dark-social precision and recall 95%,
+/// source 90% where knowable, non-human visits 1%.)
 #[test]
 fn accuracy_on_ground_truth() {
     let dir = tempfile::tempdir().unwrap();
@@ -163,9 +164,9 @@ fn accuracy_on_ground_truth() {
     }
     assert_eq!(m["reported_visits_without_truth"], 0.0, "every reported visit is a generated one");
     assert!(m["human_visits"] > 2000.0);
-    assert!(m["channel_accuracy"] >= 0.92, "{m:?}");
+    assert!(m["channel_accuracy"] >= 0.97, "{m:?}");
     assert!(m["dark_social_recall"] >= 0.95, "{m:?}");
-    assert!(m["dark_social_precision"] >= 0.75, "{m:?}");
+    assert!(m["dark_social_precision"] >= 0.92, "{m:?}");
     assert!(m["source_right_when_knowable"] >= 0.90, "{m:?}");
     assert!(m["nonhuman_share_of_reported_visits"] <= 0.01, "{m:?}");
 }
