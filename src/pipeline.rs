@@ -353,11 +353,11 @@ struct StreamCtx<'a> {
 enum Rec {
     Malformed,
     Outside,
-    /// `page`: a hash of the path, for page views.
+    /// `page_view`: a stable hash of (visitor, path), for page views.
     Hit {
         time: i64,
         key: u64,
-        page: u64,
+        page_view: u64,
         flags: HitFlags,
     },
 }
@@ -485,7 +485,7 @@ impl StreamCtx<'_> {
                 }
             }
             Rec::Outside => lines.outside_window += 1,
-            Rec::Hit { time, key, page, flags } => {
+            Rec::Hit { time, key, page_view, flags } => {
                 let pageview = flags.pageview;
                 let (format, rules, vkey, keep_visits) =
                     (self.format, self.rules, self.cfg.visitor_key, self.cfg.keep_visits);
@@ -501,7 +501,7 @@ impl StreamCtx<'_> {
                             referrer: hit.referrer.map(<[u8]>::to_vec),
                             vhost: hit.vhost.map(<[u8]>::to_vec),
                             shared_by: shares.attribute(hit.path(), time),
-                            returning: pageview && returns.seen(key, page, time),
+                            returning: pageview && returns.seen(page_view),
                         },
                         visitor_id: if keep_visits {
                             vkey.public_id(hit.client, hit.user_agent.unwrap_or(b""))
@@ -522,7 +522,7 @@ impl StreamCtx<'_> {
                     share.shares += u64::from(self.shares.record(path, time, app));
                 }
                 if pageview && !agent.is_excluded() {
-                    self.returns.record(key, page, time);
+                    self.returns.record(page_view, time);
                 }
                 let lines = &mut aggregates.lines;
                 if agent.is_excluded() {
@@ -609,8 +609,12 @@ impl LineStage<'_> {
                         ok && matches!(hit.method, b"GET") && path.first() == Some(&b'/') && !asset;
                     let key = self.keys.visitor(hit.client, hit.user_agent.unwrap_or(b""));
                     let robots = path == b"/robots.txt";
-                    let page = if pageview { self.keys.field(path) } else { 0 };
-                    Rec::Hit { time: hit.time, key, page, flags: HitFlags { pageview, asset, robots } }
+                    let page_view = if pageview {
+                        KeyHasher::stable_page_view(hit.client, hit.user_agent.unwrap_or(b""), path)
+                    } else {
+                        0
+                    };
+                    Rec::Hit { time: hit.time, key, page_view, flags: HitFlags { pageview, asset, robots } }
                 }
             };
             out.push((base + pos..base + end, rec));

@@ -1,68 +1,91 @@
 //! Returns: a reader who comes back, with no referrer, to a deep page they read in an
 //! earlier visit used a bookmark or their history, not a friend's link.
+//!
+//! Remembering every (reader, page) pair for weeks would make memory grow with the log,
+//! so the pairs go into two fixed-size Bloom filters instead: the current one and the one
+//! before it, each covering half the window (or filled to its capacity, whichever comes
+//! first). Memory is fixed; the price is a small false-positive rate (about 1% at
+//! capacity): a share miscounted as a return. Pairs are hashed with a fixed seed, so the
+//! answer is the same in every run.
 
-use rustc_hash::FxHashMap;
-
-/// How long a reader's pages are remembered.
+/// How long a reader's pages are remembered (two generations of half this each).
 pub const RETURN_WINDOW: i64 = 30 * 86_400;
-/// Pages remembered per reader (the most recent).
-const PAGES_PER_READER: usize = 32;
-/// Readers remembered at most; past this the ones seen longest ago are forgotten.
-const MAX_READERS: usize = 1 << 20;
+/// 64-byte blocks per filter: 4 MiB each.
+const BLOCKS: usize = 1 << 16;
+/// Pairs a filter takes before it becomes the old generation (≈ 10 bits a pair: ~1%).
+const CAPACITY: u64 = (BLOCKS as u64 * 512) / 10;
+/// Bits set per pair, all in one 512-bit block (one cache line per lookup).
+const PROBES: u32 = 7;
 
-/// Pages each reader viewed recently, by in-process visitor key and page hash.
+struct Filter {
+    blocks: Vec<[u64; 8]>,
+    pairs: u64,
+    since: i64,
+}
+
+impl Filter {
+    fn new(since: i64) -> Filter {
+        Filter { blocks: Vec::new(), pairs: 0, since }
+    }
+
+    /// The block and the bit positions of a pair.
+    fn slots(hash: u64) -> (usize, impl Iterator<Item = (usize, u64)>) {
+        let block = (hash as usize) & (BLOCKS - 1);
+        let mut h = hash.rotate_right(16);
+        let bits = (0..PROBES).map(move |_| {
+            let bit = (h & 511) as usize;
+            h = h.rotate_right(9);
+            (bit / 64, 1u64 << (bit % 64))
+        });
+        (block, bits)
+    }
+
+    fn insert(&mut self, hash: u64) {
+        if self.blocks.is_empty() {
+            self.blocks = vec![[0; 8]; BLOCKS];
+        }
+        let (block, bits) = Self::slots(hash);
+        let b = &mut self.blocks[block];
+        for (word, mask) in bits {
+            b[word] |= mask;
+        }
+        self.pairs += 1;
+    }
+
+    fn contains(&self, hash: u64) -> bool {
+        let Some(b) = self.blocks.get(Self::slots(hash).0) else { return false };
+        Self::slots(hash).1.all(|(word, mask)| b[word] & mask != 0)
+    }
+}
+
+/// (reader, page) pairs seen recently.
 pub struct ReturnLog {
-    readers: FxHashMap<u64, Vec<(u64, i64)>>,
-    next_sweep: i64,
+    current: Filter,
+    previous: Filter,
 }
 
 impl Default for ReturnLog {
     fn default() -> Self {
-        ReturnLog { readers: FxHashMap::default(), next_sweep: i64::MIN }
+        ReturnLog { current: Filter::new(i64::MIN), previous: Filter::new(i64::MIN) }
     }
 }
 
 impl ReturnLog {
-    /// Whether `reader` viewed `page` before `time` (within the window).
-    pub fn seen(&self, reader: u64, page: u64, time: i64) -> bool {
-        self.readers.get(&reader).is_some_and(|pages| {
-            pages.iter().any(|&(p, t)| p == page && t < time && time - t <= RETURN_WINDOW)
-        })
+    /// Whether the pair (a stable hash of reader and page) was seen before.
+    pub fn seen(&self, pair: u64) -> bool {
+        self.current.contains(pair) || self.previous.contains(pair)
     }
 
-    pub fn record(&mut self, reader: u64, page: u64, time: i64) {
-        if time >= self.next_sweep || self.readers.len() > MAX_READERS {
-            self.sweep(time);
+    pub fn record(&mut self, pair: u64, time: i64) {
+        if self.current.since == i64::MIN {
+            self.current.since = time;
         }
-        let pages = self.readers.entry(reader).or_default();
-        match pages.iter_mut().find(|(p, _)| *p == page) {
-            Some(seen) => seen.1 = seen.1.max(time),
-            None => {
-                if pages.len() == PAGES_PER_READER {
-                    let oldest = pages.iter().enumerate().min_by_key(|(_, (_, t))| *t).map_or(0, |(i, _)| i);
-                    pages.swap_remove(oldest);
-                }
-                pages.push((page, time));
-            }
+        if time - self.current.since >= RETURN_WINDOW / 2 || self.current.pairs >= CAPACITY {
+            let fresh = Filter { blocks: std::mem::take(&mut self.previous.blocks), pairs: 0, since: time };
+            self.previous = std::mem::replace(&mut self.current, fresh);
+            self.current.blocks.iter_mut().for_each(|b| *b = [0; 8]);
         }
-    }
-
-    /// Forgets pages older than the window; if there are still too many readers, the
-    /// half seen longest ago.
-    fn sweep(&mut self, now: i64) {
-        let horizon = now.saturating_sub(RETURN_WINDOW);
-        self.readers.retain(|_, pages| {
-            pages.retain(|&(_, t)| t >= horizon);
-            !pages.is_empty()
-        });
-        if self.readers.len() > MAX_READERS / 2 {
-            let mut last: Vec<i64> =
-                self.readers.values().map(|p| p.iter().map(|&(_, t)| t).max().unwrap_or(i64::MIN)).collect();
-            let cut = last.len() / 2;
-            let (_, &mut median, _) = last.select_nth_unstable(cut);
-            self.readers.retain(|_, pages| pages.iter().any(|&(_, t)| t > median));
-        }
-        self.next_sweep = now.saturating_add(86_400);
+        self.current.insert(pair);
     }
 }
 
@@ -70,25 +93,32 @@ impl ReturnLog {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_page_read_before_is_a_return() {
-        let mut log = ReturnLog::default();
-        log.record(1, 42, 1000);
-        assert!(log.seen(1, 42, 5000));
-        assert!(!log.seen(1, 42, 1000), "not before itself");
-        assert!(!log.seen(1, 43, 5000));
-        assert!(!log.seen(2, 42, 5000));
-        assert!(!log.seen(1, 42, 1000 + RETURN_WINDOW + 1));
+    fn pair(reader: u64, page: u64) -> u64 {
+        use std::hash::BuildHasher;
+        foldhash::fast::FixedState::with_seed(7).hash_one((reader, page))
     }
 
     #[test]
-    fn memory_per_reader_is_bounded() {
+    fn a_page_read_before_is_a_return_for_the_window() {
         let mut log = ReturnLog::default();
-        for page in 0..100 {
-            log.record(1, page, page as i64);
+        log.record(pair(1, 42), 1000);
+        assert!(log.seen(pair(1, 42)));
+        assert!(!log.seen(pair(1, 43)));
+        assert!(!log.seen(pair(2, 42)));
+        // Still remembered in the previous generation, forgotten after two.
+        log.record(pair(9, 9), 1000 + RETURN_WINDOW / 2);
+        assert!(log.seen(pair(1, 42)));
+        log.record(pair(9, 9), 1000 + RETURN_WINDOW);
+        assert!(!log.seen(pair(1, 42)));
+    }
+
+    #[test]
+    fn false_positives_stay_near_one_percent_at_capacity() {
+        let mut log = ReturnLog::default();
+        for i in 0..CAPACITY - 1 {
+            log.record(pair(i, 1), 0);
         }
-        assert_eq!(log.readers[&1].len(), PAGES_PER_READER);
-        assert!(log.seen(1, 99, 1000));
-        assert!(!log.seen(1, 0, 1000));
+        let false_positives = (0..100_000).filter(|&i| log.seen(pair(i, 2))).count();
+        assert!(false_positives < 2_500, "{false_positives} in 100,000");
     }
 }

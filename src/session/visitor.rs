@@ -27,6 +27,13 @@ impl KeyHasher {
     pub fn field(&self, bytes: &[u8]) -> u64 {
         self.0.hash_one(bytes)
     }
+
+    /// A reader and a page, hashed the same in every run: what goes into fixed-size
+    /// filters, whose rare false positives must not change from run to run.
+    #[inline]
+    pub fn stable_page_view(ip: &[u8], ua: &[u8], path: &[u8]) -> u64 {
+        foldhash::fast::FixedState::with_seed(0x6461_726b).hash_one((ip, ua, path))
+    }
 }
 
 /// The secret that keys public visitor ids.
