@@ -36,8 +36,7 @@ impl Reporter for JsonReporter {
         doc.insert("site_hosts".into(), json!(report.site_hosts));
         doc.insert("inputs".into(), json!(report.inputs));
         doc.insert("lines".into(), json!(report.aggregates.lines));
-        let (dark, total, share) = report.headline();
-        let headline = json!({ "visits": total, "dark_social_visits": dark, "dark_social_pct": share });
+        let headline = json!(report.headline());
         let channels = || json!(report.channel_rows());
         let pages = || json!(report.page_rows());
         let daily = || {

@@ -108,6 +108,8 @@ pub struct Aggregates {
     pub channels: [Counter; Channel::ALL.len()],
     pub bots: Counter,
     pub previews: Counter,
+    /// Dark-social visits only the classic rule names (`deep-direct`).
+    pub dark_inferred: Counter,
     /// Visits in a browser's name that behaved like machines, by the rule that said so.
     pub scrapers: BTreeMap<&'static str, Counter>,
     /// Per channel, visits by source.
@@ -168,6 +170,9 @@ impl Aggregates {
         }
         let ch = verdict.channel;
         self.channels[ch.index()].add(pageviews);
+        if verdict.reason == "deep-direct" {
+            self.dark_inferred.add(pageviews);
+        }
         self.first_time = Some(self.first_time.map_or(v.start, |t| t.min(v.start)));
         self.last_time = Some(self.last_time.map_or(v.end, |t| t.max(v.end)));
         let path = crate::parse::split_target(&v.landing.target).0;
@@ -220,6 +225,7 @@ impl Aggregates {
         }
         self.bots.merge(&o.bots);
         self.previews.merge(&o.previews);
+        self.dark_inferred.merge(&o.dark_inferred);
         for (k, c) in o.scrapers {
             self.scrapers.entry(k).or_default().merge(&c);
         }
@@ -301,6 +307,20 @@ pub fn pct(part: u64, whole: u64) -> f64 {
     }
 }
 
+/// The dark-social share as a range a marketer can defend: visits a signal names
+/// (a share, a tag, an app, a messaging referrer) and visits only the classic rule infers
+/// (no referrer on a deep page).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Headline {
+    pub visits: u64,
+    pub dark_social_visits: u64,
+    pub dark_social_pct: f64,
+    pub identified_visits: u64,
+    pub identified_pct: f64,
+    pub inferred_visits: u64,
+    pub inferred_pct: f64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChannelRow {
     pub channel: String,
@@ -363,10 +383,19 @@ pub struct Report {
 }
 
 impl Report {
-    pub fn headline(&self) -> (u64, u64, f64) {
+    pub fn headline(&self) -> Headline {
         let total = self.aggregates.human_visits();
         let dark = self.aggregates.channels[Channel::DarkSocial.index()].visits;
-        (dark, total, pct(dark, total))
+        let inferred = self.aggregates.dark_inferred.visits;
+        Headline {
+            visits: total,
+            dark_social_visits: dark,
+            dark_social_pct: pct(dark, total),
+            identified_visits: dark - inferred,
+            identified_pct: pct(dark - inferred, total),
+            inferred_visits: inferred,
+            inferred_pct: pct(inferred, total),
+        }
     }
 
     pub fn channel_rows(&self) -> Vec<ChannelRow> {
@@ -397,6 +426,20 @@ impl Report {
                 visits: k.visits,
                 visits_pct: None,
                 pageviews: k.pageviews,
+            });
+        }
+        // The dark-social row again, split into the range: these two add up to it.
+        let dark = a.channels[Channel::DarkSocial.index()];
+        let inferred = a.dark_inferred;
+        for (name, visits, pageviews) in [
+            ("dark-social:identified", dark.visits - inferred.visits, dark.pageviews - inferred.pageviews),
+            ("dark-social:inferred", inferred.visits, inferred.pageviews),
+        ] {
+            rows.push(ChannelRow {
+                channel: name.to_string(),
+                visits,
+                visits_pct: Some(pct(visits, total)),
+                pageviews,
             });
         }
         rows
@@ -582,7 +625,9 @@ mod tests {
         }
         let r =
             Report { aggregates: a, inputs: vec![], site_hosts: vec![], since: None, until: None, top: 10 };
-        assert_eq!(r.headline(), (2, 4, 50.0));
+        let h = r.headline();
+        assert_eq!((h.dark_social_visits, h.visits, h.dark_social_pct), (2, 4, 50.0));
+        assert_eq!((h.identified_visits, h.inferred_visits), (0, 2));
         let ch = r.channel_rows();
         assert_eq!(
             ch[0],

@@ -54,6 +54,8 @@ impl TableReporter {
                 "excluded:scrapers-robots-txt" => "excluded: asked for robots.txt",
                 "excluded:scrapers-too-fast" => "excluded: too fast to read",
                 "excluded:scrapers-pages-only" => "excluded: pages but no assets",
+                "dark-social:identified" => "dark social, identified",
+                "dark-social:inferred" => "dark social, inferred",
                 other => other,
             };
             let share = r.visits_pct.map(|p| format!("{p:.1}%")).unwrap_or_else(|| "-".into());
@@ -136,9 +138,15 @@ impl TableReporter {
     }
 
     fn headline(&self, report: &Report) -> String {
-        let (dark, total, share) = report.headline();
-        let text =
-            format!("Dark social: {share:.1}% of visits ({} of {})", thousands(dark), thousands(total));
+        let h = report.headline();
+        let text = format!(
+            "Dark social: {:.1}% of visits ({} of {}): {:.1}% identified (shares, tags, apps) + {:.1}% inferred (no referrer on a deep page)",
+            h.dark_social_pct,
+            thousands(h.dark_social_visits),
+            thousands(h.visits),
+            h.identified_pct,
+            h.inferred_pct
+        );
         if self.styled {
             format!("\x1b[1m{text}\x1b[0m")
         } else {

@@ -15,7 +15,9 @@ fn summary_table_is_exact() {
     let r = darklog(&["analyze", "fixtures/small.log"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     expect_file("small.summary.txt", &r.stdout);
-    assert!(r.stdout.starts_with("Dark social: 27.3% of visits (3 of 11)\n"));
+    assert!(r.stdout.starts_with(
+        "Dark social: 27.3% of visits (3 of 11): 18.2% identified (shares, tags, apps) + 9.1% inferred (no referrer on a deep page)\n"
+    ));
     assert!(r.stdout.contains(
         "22 lines read = 12 page views + 6 other hits + 3 excluded (bots, previews) + 0 outside the window + 1 malformed"
     ));
