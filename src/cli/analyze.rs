@@ -27,8 +27,8 @@ pub struct AnalyzeArgs {
     format: Format,
 
     /// Which report: the summary, or one of its parts, or one row per visit.
-    #[arg(long, value_enum, default_value_t = Kind::Summary)]
-    report: Kind,
+    #[arg(long, value_enum, default_value_t = ReportKind::Summary)]
+    report: ReportKind,
 
     /// Log format; `auto` looks at the first lines of each input.
     #[arg(long, value_enum, default_value_t = LogFormatArg::Auto)]
@@ -100,16 +100,6 @@ enum Format {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Kind {
-    Summary,
-    Channels,
-    Pages,
-    Daily,
-    Visits,
-    Shares,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum LogFormatArg {
     Auto,
     Combined,
@@ -173,14 +163,7 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
             )));
         }
     }
-    let kind = match args.report {
-        Kind::Summary => ReportKind::Summary,
-        Kind::Channels => ReportKind::Channels,
-        Kind::Pages => ReportKind::Pages,
-        Kind::Daily => ReportKind::Daily,
-        Kind::Visits => ReportKind::Visits,
-        Kind::Shares => ReportKind::Shares,
-    };
+    let kind = args.report;
     let cfg = AnalyzeConfig {
         inputs: args.paths.clone(),
         format: match args.log_format {

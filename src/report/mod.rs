@@ -274,8 +274,8 @@ fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
     }
 }
 
-/// Which report to print.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which report to print (also the values of `--report`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportKind {
     Summary,
     Channels,
