@@ -115,11 +115,12 @@ pub fn run(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome, 
     let total_raw: Option<u64> = sources.iter().map(Source::size).sum();
     let raw_bytes = Arc::new(AtomicU64::new(0));
 
+    let mut agents = AgentCache::new();
     let mut sniffed = Vec::new();
     let mut unread = Vec::new();
     let mut formats_said: Vec<LogFormat> = Vec::new();
     for source in sources {
-        match sniff(&source, cfg, &rules) {
+        match sniff(&source, cfg, &rules, &mut agents) {
             Ok(s) => {
                 if let Some(n) = s.detected_from {
                     if !formats_said.contains(&s.format) {
@@ -237,7 +238,12 @@ fn summary(
 
 /// Reads the start of an input: its format, first timestamp, and the hosts its asset
 /// requests were referred from (which name the site itself).
-fn sniff(source: &Source, cfg: &AnalyzeConfig, rules: &Rules) -> Result<Sniffed, InputError> {
+fn sniff(
+    source: &Source,
+    cfg: &AnalyzeConfig,
+    rules: &Rules,
+    agents: &mut AgentCache,
+) -> Result<Sniffed, InputError> {
     let counter = Arc::new(AtomicU64::new(0));
     let opened = input::open(source, counter.clone())?;
     let mut reader = opened.reader;
@@ -276,7 +282,7 @@ fn sniff(source: &Source, cfg: &AnalyzeConfig, rules: &Rules) -> Result<Sniffed,
         if let (Some(r), true) = (hit.referrer, asset) {
             asset_hosts.push(referrer_host(r));
         }
-        if !rules.agents.classify(hit.user_agent).is_excluded() {
+        if !agents.get(&rules.agents, hit.user_agent).is_excluded() {
             let e = readers.entry((hit.client, hit.user_agent.unwrap_or(b""))).or_default();
             e.pages += u32::from(!asset && matches!(hit.method, b"GET"));
             e.assets += u32::from(asset);

@@ -42,7 +42,7 @@ impl ParamRules {
 
     /// The first row that the query satisfies, with the source it names.
     pub fn decide(&self, query: &[u8]) -> Option<(&ParamRule, String)> {
-        let pairs = parse_query(query);
+        let pairs = parse_query(&self.rows, query);
         if pairs.is_empty() {
             return None;
         }
@@ -64,9 +64,14 @@ impl ParamRules {
     }
 }
 
-/// The decoded pairs; an empty value (`utm_source=`) says nothing, so it is left out.
-fn parse_query(query: &[u8]) -> Vec<Pair> {
+/// The decoded pairs whose key some row names; an empty value (`utm_source=`) says
+/// nothing, so it is left out. Other pairs (most of a query) are not decoded at all.
+fn parse_query(rows: &[ParamRule], query: &[u8]) -> Vec<Pair> {
     crate::parse::query_pairs(query)
+        .filter(|(k, _)| {
+            k.iter().any(|&b| b == b'%' || b == b'+')
+                || rows.iter().any(|r| r.param.as_bytes().eq_ignore_ascii_case(k))
+        })
         .map(|(k, v)| Pair { key: decode(k), value: decode(v) })
         .filter(|p| !p.value.is_empty())
         .collect()
