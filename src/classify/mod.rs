@@ -54,10 +54,12 @@ pub enum Channel {
     Email,
     Paid,
     Referral,
+    /// AI assistants that cite and link (ChatGPT, Perplexity, Gemini, Copilot…).
+    Ai,
 }
 
 impl Channel {
-    pub const ALL: [Channel; 7] = [
+    pub const ALL: [Channel; 8] = [
         Channel::DarkSocial,
         Channel::Direct,
         Channel::Search,
@@ -65,6 +67,7 @@ impl Channel {
         Channel::Email,
         Channel::Paid,
         Channel::Referral,
+        Channel::Ai,
     ];
 
     pub fn name(self) -> &'static str {
@@ -76,6 +79,7 @@ impl Channel {
             Channel::Email => "email",
             Channel::Paid => "paid",
             Channel::Referral => "referral",
+            Channel::Ai => "ai",
         }
     }
 
@@ -353,6 +357,24 @@ mod tests {
                 Channel::Email,
                 "gmail",
                 "referrer-known",
+            ),
+            (
+                "chatgpt",
+                b"/a/b",
+                Some(b"https://chatgpt.com/"),
+                browser,
+                Channel::Ai,
+                "chatgpt",
+                "referrer-known",
+            ),
+            (
+                "chatgpt_tag",
+                b"/a/b?utm_source=chatgpt.com",
+                None,
+                browser,
+                Channel::Ai,
+                "chatgpt",
+                "utm-source",
             ),
         ];
         for (name, target, referrer, agent, channel, source, reason) in cases {

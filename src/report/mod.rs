@@ -633,8 +633,8 @@ mod tests {
             ch[0],
             ChannelRow { channel: "dark-social".into(), visits: 2, visits_pct: Some(50.0), pageviews: 4 }
         );
-        assert_eq!(ch[7].channel, "excluded:bots");
-        assert_eq!(ch[8].visits, 1);
+        assert_eq!(ch[8].channel, "excluded:bots");
+        assert_eq!(ch[9].visits, 1);
         let pages = r.page_rows();
         assert_eq!(pages.iter().map(|p| p.landing.as_str()).collect::<Vec<_>>(), ["/a/b", "/c/d"]);
         assert_eq!(pages[0].visits, 2);
