@@ -1,26 +1,10 @@
 //! The rule engine: a visit's landing page view in, a channel, a source and the id of
 //! the rule that decided out.
 //!
-//! Rules are tables (see `data/`), evaluated in a fixed, documented order; the first
-//! rule that has something to say decides:
-//!
-//! | order | reason              | signal                                                          |
-//! |-------|---------------------|-----------------------------------------------------------------|
-//! | –     | (excluded)          | bot or link-preview user agent: not a visit at all              |
-//! | 1     | `click-id`          | an ad or social click id on the landing URL (`gclid`, `fbclid`…)|
-//! | 2     | `share-button`      | a share-button tag (`share=jetpack-whatsapp`)                   |
-//! | 3     | `utm-source`        | `utm_source` naming a private channel or a known source         |
-//! | 4     | `utm-medium`        | `utm_medium` (email, cpc, social, sms…)                         |
-//! | 5     | `referrer-internal` | a referrer from the site itself: the visit began earlier        |
-//! | 6     | `referrer-known`    | a referrer host from the table (search, social, webmail, chat)  |
-//! | 7     | `referrer-other`    | any other referrer: `referral` from that host                   |
-//! | 8     | `in-app`            | no referrer, in an app's browser (Messenger, Telegram…)         |
-//! | 9     | `front-direct`      | no referrer on the homepage or a section front: `direct`        |
-//! | 10    | `preview`           | no referrer on a deep page an app's link preview fetched within |
-//! |       |                     | the share window before: `dark-social`, source the app          |
-//! | 11    | `return`            | no referrer on a deep page the visitor read in an earlier visit:|
-//! |       |                     | a bookmark or history, `direct`, source `return`                |
-//! | 12    | `deep-direct`       | no referrer on a deep page: `dark-social`, source `unknown`     |
+//! Rules are tables (see `data/`), evaluated in a fixed, documented order
+//! ([`RULE_ORDER`]); the first rule that has something to say decides. Before any of
+//! them, bots and link-preview fetchers are set apart (not visits), and browsers that
+//! behave like machines are judged by [`Rules::behaviour`].
 
 pub mod agent;
 pub mod host;
@@ -29,6 +13,8 @@ pub mod path;
 pub mod returns;
 pub mod shares;
 pub mod tables;
+
+pub use tables::{TableSource, ALL_TABLES};
 
 use std::borrow::Cow;
 use std::fmt;
@@ -101,6 +87,24 @@ impl fmt::Display for Channel {
         f.write_str(self.name())
     }
 }
+
+/// The rules in the order [`Rules::classify`] tries them: (reason id, what it looks at).
+/// `darklog rules` prints this; the README's table says the same in more words.
+pub const RULE_ORDER: &[(&str, &str)] = &[
+    ("click-id", "an ad or social click id on the landing URL (gclid, msclkid, fbclid, mc_cid...)"),
+    ("share-button", "a share-button tag on the landing URL (share=jetpack-whatsapp)"),
+    ("utm-source", "utm_source naming a private channel or an AI assistant (whatsapp, sms, chatgpt.com...)"),
+    ("utm-medium", "utm_medium (email, newsletter, cpc, social, sms...)"),
+    ("utm-source", "utm_source alone: a known source gets its channel, any other tag is referral"),
+    ("referrer-internal", "a referrer from the site itself: the visit began before the log shows"),
+    ("referrer-known", "a referrer host from referrers.tsv (search, social, webmail, messaging, AI)"),
+    ("referrer-other", "any other referrer: referral from that host"),
+    ("in-app", "no referrer, in an app's browser (user_agents.tsv, class app)"),
+    ("front-direct", "no referrer on the homepage, an index file or a section front: direct"),
+    ("preview", "no referrer on a deep page an app's link preview fetched within the share window"),
+    ("return", "no referrer on a deep page the visitor read in an earlier visit: direct"),
+    ("deep-direct", "no referrer on a deep page: dark-social, source unknown (the classic rule)"),
+];
 
 /// What the engine decided for one visit.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -21,6 +21,9 @@ pub const PARAMETERS: TableSource =
 pub const ASSETS: TableSource = TableSource { name: "assets.tsv", text: include_str!("data/assets.tsv") };
 pub const FRONTS: TableSource = TableSource { name: "fronts.tsv", text: include_str!("data/fronts.tsv") };
 
+/// Every table, in the order `darklog rules` prints them.
+pub const ALL_TABLES: [TableSource; 5] = [PARAMETERS, REFERRERS, USER_AGENTS, FRONTS, ASSETS];
+
 /// A bad row in a rule table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableError {

@@ -6,7 +6,9 @@
 //! read wholly, the output could not be written): what could be analysed is reported.
 
 mod analyze;
+mod explain;
 mod generate;
+mod rules;
 
 use std::ffi::OsString;
 use std::io;
@@ -33,6 +35,10 @@ enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Write a realistic, deterministic access log with ground-truth labels.
     Generate(generate::GenerateArgs),
+    /// Print the built-in rules in the order they are evaluated, and their tables.
+    Rules(rules::RulesArgs),
+    /// Show what darklog sees in one log line and which rule decides it.
+    Explain(explain::ExplainArgs),
 }
 
 /// What can stop a command, as the user will read it.
@@ -84,6 +90,8 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
     let result = match cli.command {
         Command::Analyze(args) => analyze::run(args),
         Command::Generate(args) => generate::run(args),
+        Command::Rules(args) => rules::run(args),
+        Command::Explain(args) => explain::run(args),
     };
     match result {
         Ok(Status::Ok) => 0,

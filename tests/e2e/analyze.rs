@@ -294,3 +294,40 @@ fn a_reader_coming_back_to_a_page_is_a_return_not_a_share() {
         ]
     );
 }
+
+#[test]
+fn explain_names_the_signals_and_the_rule() {
+    let line = "203.0.113.5 - - [02/Nov/2026:11:06:00 +0100] \"GET /sport/match-report-123 HTTP/1.1\" 200 14022 \"https://www.google.fr/search\" \"Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0\"";
+    let r = darklog(&["explain", line]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for want in [
+        "format:      combined",
+        "time:        2026-11-02T10:06:00Z (UTC)",
+        "page view:   yes",
+        "host www.google.fr: referrers.tsv: search / google",
+        "verdict:     search / google (rule referrer-known), as the landing of a visit",
+    ] {
+        assert!(r.stdout.contains(want), "missing {want:?} in\n{}", r.stdout);
+    }
+    // Several lines on stdin, the same rules as `analyze`; a malformed one exits 2.
+    let small = std::fs::read(fixture("small.log")).unwrap();
+    let r = darklog_stdin(&["explain", "--site", "www.example.com", "--log-format", "combined"], &small);
+    assert_eq!(r.code, 2, "small.log has one malformed line");
+    assert_eq!(r.stdout.matches("\nverdict:").count() + usize::from(r.stdout.starts_with("verdict")), 22);
+    assert!(r.stdout.contains("verdict:     excluded: not a visit"));
+    assert!(r.stdout.contains("verdict:     paid / google (rule click-id), as the landing of a visit"));
+    assert!(r.stdout.contains("verdict:     malformed"));
+}
+
+#[test]
+fn rules_prints_the_order_and_every_table() {
+    let r = darklog(&["rules"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains(" 13. deep-direct "), "{}", r.stdout);
+    for table in ["parameters.tsv", "referrers.tsv", "user_agents.tsv", "fronts.tsv", "assets.tsv"] {
+        assert!(r.stdout.contains(&format!("== {table} (")), "{table}");
+    }
+    let r = darklog(&["rules", "--table", "referrers"]);
+    assert!(r.stdout.starts_with("# Referrer hosts."), "{}", r.stdout);
+    assert_eq!(darklog(&["rules", "--table", "nope"]).code, 1);
+}

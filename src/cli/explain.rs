@@ -1,0 +1,163 @@
+//! `darklog explain`: every signal darklog reads in one log line, and the rule that
+//! decides the line's visit when the line is the visit's landing.
+
+use std::io::{self, BufRead, Write};
+
+use clap::Args;
+
+use super::{Error, Status};
+use crate::classify::{referrer_host, Agent, Landing, Rules};
+use crate::parse::{self, LogFormat};
+use crate::time::{format_rfc3339, ClfCache};
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The log line (quote it); without it, each line of stdin is explained.
+    #[arg(value_name = "LINE")]
+    line: Option<String>,
+
+    /// The site's own host (repeatable): referrers from it are internal.
+    #[arg(long = "site", value_name = "HOST")]
+    sites: Vec<String>,
+
+    /// Log format; `auto` tries each.
+    #[arg(long, default_value = "auto", value_name = "FORMAT")]
+    log_format: String,
+}
+
+pub fn run(args: ExplainArgs) -> Result<Status, Error> {
+    let mut rules = Rules::builtin().map_err(crate::pipeline::RunError::from)?;
+    for s in &args.sites {
+        rules.add_site(s);
+    }
+    let format = match args.log_format.as_str() {
+        "auto" => None,
+        name => Some(LogFormat::from_name(name).ok_or_else(|| {
+            super::usage_error(format!(
+                "unknown log format '{name}' (auto, {})",
+                LogFormat::ALL.map(LogFormat::name).join(", ")
+            ))
+        })?),
+    };
+    let lines: Vec<Vec<u8>> = match &args.line {
+        Some(l) => vec![l.clone().into_bytes()],
+        None => io::stdin().lock().split(b'\n').collect::<Result<_, _>>().map_err(Error::Write)?,
+    };
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let mut status = Status::Ok;
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            let _ = writeln!(out);
+        }
+        let result = explain(&mut out, &rules, format, line);
+        match result {
+            Ok(true) => {}
+            Ok(false) => status = Status::Partial,
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(status),
+            Err(e) => return Err(Error::Write(e)),
+        }
+    }
+    Ok(status)
+}
+
+/// Writes the explanation of one line; `false` when the line is malformed.
+fn explain(out: &mut dyn Write, rules: &Rules, format: Option<LogFormat>, line: &[u8]) -> io::Result<bool> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    writeln!(out, "line:        {}", String::from_utf8_lossy(line))?;
+    let format = format.or_else(|| parse::detect(std::iter::once(line)).map(|d| d.format));
+    let mut clock = ClfCache::default();
+    let Some((format, hit)) = format.and_then(|f| f.parse(line, &mut clock).map(|h| (f, h))) else {
+        writeln!(out, "verdict:     malformed: not a line of any format darklog reads")?;
+        return Ok(false);
+    };
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    writeln!(out, "format:      {format}")?;
+    writeln!(out, "time:        {} (UTC)", format_rfc3339(hit.time))?;
+    writeln!(out, "visitor:     client {} with its user agent", text(hit.client))?;
+    writeln!(out, "request:     {} {} -> {}", text(hit.method), text(hit.target), hit.status)?;
+
+    let agent = rules.agents.classify(hit.user_agent);
+    let agent_text = match agent {
+        Agent::Browser => "a browser (no bot, preview or app token)".to_string(),
+        Agent::InApp { app, channel } => format!("the in-app browser of {app} (rule in-app: {channel})"),
+        Agent::Preview { app } => format!("a link preview by {app}: a share event, not a reader"),
+        Agent::Bot { name } => format!("a declared bot ({name}): not a reader"),
+    };
+    writeln!(out, "user agent:  {agent_text}")?;
+
+    let path = hit.path();
+    let asset = rules.paths.is_asset(path);
+    let ok = (200..300).contains(&hit.status) || hit.status == 304;
+    let page_view = ok && hit.method == b"GET" && path.first() == Some(&b'/') && !asset;
+    let why_not = if asset {
+        "an asset (assets.tsv)"
+    } else if hit.method != b"GET" {
+        "not a GET"
+    } else if !ok {
+        "status not 2xx or 304"
+    } else {
+        "not a path"
+    };
+    if page_view {
+        writeln!(out, "page view:   yes")?;
+    } else {
+        writeln!(out, "page view:   no, {why_not}: it starts no visit")?;
+    }
+
+    let referrer = match hit.referrer {
+        None => "none".to_string(),
+        Some(r) => {
+            let host = referrer_host(r);
+            let said = if rules.is_internal(&host, hit.vhost) {
+                "the site itself (internal)".to_string()
+            } else if let Some(rule) = rules.hosts.lookup(&host) {
+                format!("referrers.tsv: {} / {}", rule.channel, rule.source)
+            } else {
+                "not in referrers.tsv: a referral".to_string()
+            };
+            format!("{} (host {host}: {said})", text(r))
+        }
+    };
+    writeln!(out, "referrer:    {referrer}")?;
+    let query = match hit.query().and_then(|q| rules.params.decide(q).map(|(r, s)| (r, s, q))) {
+        None if hit.query().is_some() => "no parameter any rule reads".to_string(),
+        None => "none".to_string(),
+        Some((rule, source, _)) => format!(
+            "parameters.tsv line {}: {}{} -> {} / {source}",
+            rule.line,
+            rule.param,
+            rule.value.map(|v| format!("={v}")).unwrap_or_default(),
+            rule.channel
+        ),
+    };
+    writeln!(out, "query:       {query}")?;
+    let front = rules.paths.is_front(path, hit.query());
+    writeln!(out, "page:        {}", if front { "a front (homepage or section)" } else { "deep (content)" })?;
+
+    let verdict = match agent {
+        Agent::Bot { .. } | Agent::Preview { .. } => "excluded: not a visit".to_string(),
+        _ if !page_view => "not a landing (no visit starts with this line)".to_string(),
+        _ => {
+            let v = rules.classify(&Landing {
+                target: hit.target,
+                referrer: hit.referrer,
+                vhost: hit.vhost,
+                agent,
+                shared_by: None,
+                returning: false,
+            });
+            format!("{} / {} (rule {}), as the landing of a visit", v.channel, v.source, v.reason)
+        }
+    };
+    writeln!(out, "verdict:     {verdict}")?;
+    if page_view && !agent.is_excluded() {
+        writeln!(
+            out,
+            "in a log:    a link preview of this page shortly before (rule preview), an earlier\n             \
+             read of it by the same visitor (rule return), or the visitor's behaviour\n             \
+             (robots.txt, pace, no assets) can decide otherwise"
+        )?;
+    }
+    Ok(true)
+}
