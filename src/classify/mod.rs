@@ -101,8 +101,8 @@ pub const RULE_ORDER: &[(&str, &str)] = &[
     ("referrer-other", "any other referrer: referral from that host"),
     ("in-app", "no referrer, in an app's browser (user_agents.tsv, class app)"),
     ("front-direct", "no referrer on the homepage, an index file or a section front: direct"),
-    ("preview", "no referrer on a deep page an app's link preview fetched within the share window"),
     ("return", "no referrer on a deep page the visitor read in an earlier visit: direct"),
+    ("preview", "no referrer on a deep page an app's link preview fetched within the share window"),
     ("deep-direct", "no referrer on a deep page: dark-social, source unknown (the classic rule)"),
 ];
 
@@ -244,9 +244,13 @@ impl Rules {
         if self.paths.is_front(path, query) {
             return verdict(Channel::Direct, "none", "front-direct");
         }
+        // A reader back on a page they read before came by bookmark or history, even if
+        // somebody shared that page meanwhile: their own past is the nearer signal.
+        if landing.returning {
+            return verdict(Channel::Direct, "return", "return");
+        }
         match landing.shared_by {
             Some(app) => verdict(Channel::DarkSocial, app, "preview"),
-            None if landing.returning => verdict(Channel::Direct, "return", "return"),
             None => verdict(Channel::DarkSocial, "unknown", "deep-direct"),
         }
     }

@@ -133,9 +133,11 @@ fn score(truth_csv: &str, visits_csv: &str) -> HashMap<&'static str, f64> {
     ])
 }
 
-/// The rules against ground truth; the floors stop them getting worse. (The targets of
-/// the classification issue: channel accuracy 97%, dark-social precision and recall 95%,
-/// source 90% where knowable, non-human visits 1%.)
+/// The rules against ground truth, held to the classification issue's targets: channel
+/// accuracy 97%, dark-social precision and recall 95%, source right for 90% of the
+/// dark-social visits whose app is knowable, non-human visits at most 1% of those reported.
+/// (The generator models the signals the rules read, so these figures flatter; the real
+/// logs in ../shared keep the rules honest on traffic nobody made up.)
 #[test]
 fn accuracy_on_ground_truth() {
     let dir = tempfile::tempdir().unwrap();
@@ -166,7 +168,7 @@ fn accuracy_on_ground_truth() {
     assert!(m["human_visits"] > 2000.0);
     assert!(m["channel_accuracy"] >= 0.97, "{m:?}");
     assert!(m["dark_social_recall"] >= 0.95, "{m:?}");
-    assert!(m["dark_social_precision"] >= 0.92, "{m:?}");
+    assert!(m["dark_social_precision"] >= 0.95, "{m:?}");
     assert!(m["source_right_when_knowable"] >= 0.90, "{m:?}");
     assert!(m["nonhuman_share_of_reported_visits"] <= 0.01, "{m:?}");
 }
