@@ -43,6 +43,10 @@ struct Rule {
 /// The user-agent table compiled for matching. Rules keep table order: the first that
 /// matches wins.
 pub struct AgentRules {
+    /// The maintained public list of crawler patterns (the `isbot` crate's, MIT), asked
+    /// only when no row of our table names the agent: our rows tell previews and in-app
+    /// browsers apart, which a bot list cannot.
+    listed: isbot::Bots,
     rules: Vec<Rule>,
     contains: AhoCorasick,
     /// Pattern id in `contains` → rule index.
@@ -79,7 +83,7 @@ impl AgentRules {
             .match_kind(MatchKind::Standard)
             .build(contains_rule.iter().map(|&i| rules[i].token))
             .map_err(|e| TableError { table: USER_AGENTS.name, line: 0, message: e.to_string() })?;
-        Ok(AgentRules { rules, contains, contains_rule })
+        Ok(AgentRules { listed: isbot::Bots::default(), rules, contains, contains_rule })
     }
 
     /// The verdict for one user agent (`None`: the field was absent).
@@ -101,7 +105,11 @@ impl AgentRules {
                 break;
             }
         }
-        self.rules.get(best).map_or(Agent::Browser, |r| r.agent)
+        match self.rules.get(best) {
+            Some(r) => r.agent,
+            None if self.listed.is_bot(&String::from_utf8_lossy(ua)) => Agent::Bot { name: "listed" },
+            None => Agent::Browser,
+        }
     }
 
     /// (line, token) of every rule, for duplicate checks and `darklog rules`.
