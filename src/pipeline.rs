@@ -35,6 +35,8 @@ pub struct AnalyzeConfig {
     pub share_window: i64,
     pub sites: Vec<String>,
     pub fronts: Vec<String>,
+    /// A rules file's additions, tried before the built-in rows.
+    pub overrides: Option<crate::classify::overrides::Overrides>,
     pub visitor_key: VisitorKey,
     pub keep_visits: bool,
     /// How many malformed lines to show (with `-v`).
@@ -108,6 +110,9 @@ pub fn run(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome, 
         .thread_name(|i| format!("darklog-parse-{i}"))
         .build()?;
     let mut rules = Rules::builtin()?;
+    if let Some(o) = &cfg.overrides {
+        rules = rules.apply(o)?;
+    }
     for f in &cfg.fronts {
         rules.paths.add_front(f);
     }

@@ -76,6 +76,10 @@ impl AgentRules {
             }
             rules.push(Rule { token: f[0], matching, agent, line });
         }
+        Self::compile(rules, isbot::Bots::default())
+    }
+
+    fn compile(rules: Vec<Rule>, listed: isbot::Bots) -> Result<AgentRules, TableError> {
         let contains_rule: Vec<usize> =
             (0..rules.len()).filter(|&i| rules[i].matching == Match::Contains).collect();
         let contains = AhoCorasickBuilder::new()
@@ -83,7 +87,35 @@ impl AgentRules {
             .match_kind(MatchKind::Standard)
             .build(contains_rule.iter().map(|&i| rules[i].token))
             .map_err(|e| TableError { table: USER_AGENTS.name, line: 0, message: e.to_string() })?;
-        Ok(AgentRules { listed: isbot::Bots::default(), rules, contains, contains_rule })
+        Ok(AgentRules { listed, rules, contains, contains_rule })
+    }
+
+    /// These rows first (a rules file's), then the table's.
+    pub fn with_first(self, rows: &[super::overrides::UaRow]) -> Result<AgentRules, TableError> {
+        use super::overrides::{UaClass, UaMatch};
+        let mut rules: Vec<Rule> = rows
+            .iter()
+            .map(|r| {
+                // Rules live for the whole run: a rules file's strings are leaked once.
+                let source: &'static str = Box::leak(r.source.clone().into_boxed_str());
+                Rule {
+                    token: Box::leak(r.token.clone().into_boxed_str()),
+                    matching: match r.matching {
+                        UaMatch::Contains => Match::Contains,
+                        UaMatch::Prefix => Match::Prefix,
+                        UaMatch::Exact => Match::Exact,
+                    },
+                    agent: match r.class {
+                        UaClass::Preview => Agent::Preview { app: source },
+                        UaClass::Bot => Agent::Bot { name: source },
+                        UaClass::App(channel) => Agent::InApp { app: source, channel },
+                    },
+                    line: r.line,
+                }
+            })
+            .collect();
+        rules.extend(self.rules);
+        Self::compile(rules, self.listed)
     }
 
     /// The verdict for one user agent (`None`: the field was absent).

@@ -77,6 +77,14 @@ impl HostRules {
         Ok(rules)
     }
 
+    /// Adds (or replaces) a host's row; `name.*` for any country domain.
+    pub fn insert(&mut self, host: &'static str, rule: HostRule) {
+        match host.strip_suffix(".*") {
+            Some(name) => self.any_tld.insert(name, rule),
+            None => self.exact.insert(host, rule),
+        };
+    }
+
     /// The most specific row for `host`: itself, then each parent domain.
     pub fn lookup(&self, host: &str) -> Option<HostRule> {
         let labels: Vec<&str> = host.split('.').collect();

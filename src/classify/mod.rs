@@ -8,6 +8,7 @@
 
 pub mod agent;
 pub mod host;
+pub mod overrides;
 pub mod params;
 pub mod path;
 pub mod returns;
@@ -167,6 +168,33 @@ impl Rules {
             site_hosts: Vec::new(),
             browsers_load_assets: false,
         })
+    }
+
+    /// Adds a rules file's rows before the built-in ones.
+    pub fn apply(self, o: &overrides::Overrides) -> Result<Rules, TableError> {
+        let leak = |s: &str| -> &'static str { Box::leak(s.to_string().into_boxed_str()) };
+        let mut r = Rules { agents: self.agents.with_first(&o.user_agents)?, ..self };
+        for (host, channel, source) in &o.referrers {
+            r.hosts.insert(leak(host), host::HostRule { channel: *channel, source: leak(source) });
+        }
+        let rows = o.parameters.iter().map(|p| params::ParamRule {
+            line: p.line,
+            param: leak(&p.param),
+            value: p.value.as_deref().map(leak),
+            channel: p.channel,
+            source: p.source.as_deref().map(leak),
+        });
+        r.params.rows.splice(0..0, rows);
+        for f in &o.fronts {
+            r.paths.add_front(f);
+        }
+        for e in &o.asset_extensions {
+            r.paths.add_asset_extension(e);
+        }
+        for p in &o.asset_prefixes {
+            r.paths.add_asset_prefix(leak(p));
+        }
+        Ok(r)
     }
 
     pub fn add_site(&mut self, host: &str) {

@@ -84,6 +84,14 @@ impl PathRules {
         Ok(p)
     }
 
+    pub fn add_asset_extension(&mut self, ext: &str) {
+        self.asset_ext.insert(ext.as_bytes().to_ascii_lowercase());
+    }
+
+    pub fn add_asset_prefix(&mut self, prefix: &'static str) {
+        self.asset_prefix.push(prefix.as_bytes());
+    }
+
     pub fn add_front(&mut self, path: &str) {
         self.extra_fronts.insert(path.trim_end_matches('/').as_bytes().to_vec());
     }

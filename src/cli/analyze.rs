@@ -7,6 +7,7 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{Error, Status};
+use crate::classify::overrides::Overrides;
 use crate::parse::LogFormat;
 use crate::pipeline::{self, AnalyzeConfig, Observer};
 use crate::report::csv::CsvReporter;
@@ -42,14 +43,20 @@ pub struct AnalyzeArgs {
     #[arg(long, value_parser = parse_time, value_name = "WHEN")]
     until: Option<i64>,
 
-    /// A visit ends after this long without a page view (30m, 1h, 900).
-    #[arg(long, value_parser = parse_positive_duration, default_value = "30m", value_name = "DURATION")]
-    session_timeout: i64,
+    /// A visit ends after this long without a page view (30m, 1h, 900) [default: 30m,
+    /// or the rules file's].
+    #[arg(long, value_parser = parse_positive_duration, value_name = "DURATION")]
+    session_timeout: Option<i64>,
 
     /// A no-referrer visit to a page an app's link preview fetched this long before is
-    /// that app's share (48h, 2d, 6h).
-    #[arg(long, value_parser = parse_positive_duration, default_value = "48h", value_name = "DURATION")]
-    share_window: i64,
+    /// that app's share (48h, 2d, 6h) [default: 48h, or the rules file's].
+    #[arg(long, value_parser = parse_positive_duration, value_name = "DURATION")]
+    share_window: Option<i64>,
+
+    /// A TOML file of rules to add to the built-in ones (and override them): referrer
+    /// hosts, user-agent tokens, parameters, fronts, assets, settings. See README.
+    #[arg(long, value_name = "FILE")]
+    rules: Option<PathBuf>,
 
     /// The site's own host (repeatable); referrers from it are internal navigation.
     /// Inferred from the referrers of asset requests when not given.
@@ -164,6 +171,7 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
         }
     }
     let kind = args.report;
+    let overrides = args.rules.as_deref().map(Overrides::load).transpose()?;
     let cfg = AnalyzeConfig {
         inputs: args.paths.clone(),
         format: match args.log_format {
@@ -174,10 +182,20 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
         },
         since: args.since,
         until: args.until,
-        session: SessionConfig { timeout: args.session_timeout, ..SessionConfig::default() },
-        share_window: args.share_window,
+        session: SessionConfig {
+            timeout: args
+                .session_timeout
+                .or(overrides.as_ref().and_then(|o| o.session_timeout))
+                .unwrap_or(SessionConfig::default().timeout),
+            ..SessionConfig::default()
+        },
+        share_window: args
+            .share_window
+            .or(overrides.as_ref().and_then(|o| o.share_window))
+            .unwrap_or(48 * 3600),
         sites: args.sites.clone(),
         fronts: args.fronts.clone(),
+        overrides,
         visitor_key: match &args.visitor_key {
             Some(p) => VisitorKey::from_passphrase(p),
             None => VisitorKey::random(),

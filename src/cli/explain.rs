@@ -20,6 +20,10 @@ pub struct ExplainArgs {
     #[arg(long = "site", value_name = "HOST")]
     sites: Vec<String>,
 
+    /// A TOML rules file to add to the built-in rules (as for `analyze`).
+    #[arg(long, value_name = "FILE")]
+    rules: Option<std::path::PathBuf>,
+
     /// Log format; `auto` tries each.
     #[arg(long, default_value = "auto", value_name = "FORMAT")]
     log_format: String,
@@ -27,6 +31,10 @@ pub struct ExplainArgs {
 
 pub fn run(args: ExplainArgs) -> Result<Status, Error> {
     let mut rules = Rules::builtin().map_err(crate::pipeline::RunError::from)?;
+    if let Some(path) = &args.rules {
+        let o = crate::classify::overrides::Overrides::load(path)?;
+        rules = rules.apply(&o).map_err(crate::pipeline::RunError::from)?;
+    }
     for s in &args.sites {
         rules.add_site(s);
     }

@@ -2,7 +2,7 @@
 //! each subcommand lives in its own file. Only this layer turns errors into the one
 //! `darklog: …` line a user sees, and into an exit code.
 //!
-//! Exit codes: 0 success; 1 usage error; 2 something went wrong (an input could not be
+//! Exit codes: 0 success; 1 usage error (or a `--rules` file that cannot be used); 2 something went wrong (an input could not be
 //! read wholly, the output could not be written): what could be analysed is reported.
 
 mod analyze;
@@ -50,6 +50,9 @@ pub enum Error {
     Output { path: String, source: io::Error },
     #[error("writing the report: {0}")]
     Write(#[source] io::Error),
+    /// A `--rules` file that cannot be used: exit 1, like a bad flag.
+    #[error("{0}")]
+    RulesFile(#[from] crate::classify::overrides::RulesFileError),
     /// Flags that parse but do not make sense together: exit 1, like clap's own errors.
     #[error("{0}")]
     Usage(clap::Error),
@@ -100,6 +103,10 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
         Err(e) if e.is_broken_pipe() => 0,
         Err(Error::Usage(e)) => {
             let _ = e.print();
+            1
+        }
+        Err(e @ Error::RulesFile(_)) => {
+            eprintln!("darklog: {e}");
             1
         }
         Err(e) => {

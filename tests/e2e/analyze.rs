@@ -331,3 +331,57 @@ fn rules_prints_the_order_and_every_table() {
     assert!(r.stdout.starts_with("# Referrer hosts."), "{}", r.stdout);
     assert_eq!(darklog(&["rules", "--table", "nope"]).code, 1);
 }
+
+#[test]
+fn a_rules_file_adds_and_overrides_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = write(
+        dir.path(),
+        "rules.toml",
+        br#"
+[settings]
+session_timeout = "50m"
+
+[referrers]
+"blog.example.org" = "social/example-blog"
+
+[user_agents]
+"=Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0" = "bot/in-house-checker"
+
+[fronts]
+paths = ["/news/2026/11/03/follow-up"]
+"#,
+    );
+    let r = darklog(&["analyze", "fixtures/small.log", "--rules", s(&rules), "--format", "csv", "-q"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Firefox (B, the blog referral, the POST) is now a bot; the 50m timeout joins A's
+    // return to `/` to A's first visit; the follow-up page is a front.
+    assert!(r.stdout.contains("dark-social,2,"), "{}", r.stdout);
+    assert!(r.stdout.contains("direct,2,"), "{}", r.stdout);
+    assert!(r.stdout.contains("excluded:bots,4,"), "{}", r.stdout);
+    // The flag beats the file.
+    let r = darklog(&[
+        "analyze",
+        "fixtures/small.log",
+        "--rules",
+        s(&rules),
+        "--session-timeout",
+        "30m",
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert!(r.stdout.contains("direct,3,"), "{}", r.stdout);
+    // A referrer row of the file wins over the table's verdict (referral).
+    let line = "192.0.2.9 - - [02/Nov/2026:10:10:00 +0000] \"GET /a/b HTTP/1.1\" 200 1 \"https://blog.example.org/post/7\" \"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36\"";
+    let r = darklog(&["explain", "--rules", s(&rules), line]);
+    assert!(r.stdout.contains("verdict:     social / example-blog (rule referrer-known)"), "{}", r.stdout);
+
+    let bad = write(dir.path(), "bad.toml", b"[referrers]\n\"a.example\" = \"socal/x\"\n");
+    let r = darklog(&["analyze", "fixtures/small.log", "--rules", s(&bad)]);
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.stderr,
+        format!("darklog: {}:2: referrers.\"a.example\": unknown channel 'socal' (one of dark-social, direct, search, social, email, paid, referral, ai)\n", s(&bad))
+    );
+}
