@@ -58,7 +58,8 @@ struct VisitorState {
     last_seen: i64,
     visit: Option<ClosedVisit>,
     /// The visit before `visit`, until no late line can reach it any more.
-    prev: Option<ClosedVisit>,
+    /// Boxed: most visitors never have one, and the map's entries stay small.
+    prev: Option<Box<ClosedVisit>>,
     /// Asked for `/robots.txt` at some point.
     robots: bool,
 }
@@ -171,6 +172,7 @@ impl Sessionizer {
             (Some(cur), prev) if fits(cur) => {
                 // A late line can bridge the gap that ended the previous visit.
                 if let Some(p) = prev.take_if(|p| time <= p.end.saturating_add(timeout)) {
+                    let p = *p;
                     cur.start = p.start;
                     cur.landing = p.landing;
                     cur.end = cur.end.max(p.end);
@@ -184,8 +186,8 @@ impl Sessionizer {
             (_, Some(p)) if fits(p) => join(p, &mut get),
             (Some(cur), prev) if time > cur.end.saturating_add(timeout) => {
                 // The previous visit is kept a while: a late line may still join it.
-                if let Some(p) = prev.replace(std::mem::replace(cur, start_visit(get()))) {
-                    closed(p);
+                if let Some(p) = prev.replace(Box::new(std::mem::replace(cur, start_visit(get())))) {
+                    closed(*p);
                 }
             }
             (cur @ None, _) => *cur = Some(start_visit(get())),
@@ -199,7 +201,7 @@ impl Sessionizer {
         let horizon = self.watermark.saturating_sub(self.cfg.timeout.saturating_add(self.cfg.lateness));
         self.visitors.retain(|_, st| {
             if let Some(p) = st.prev.take_if(|p| p.end < horizon) {
-                closed(p);
+                closed(*p);
             }
             if st.last_seen >= horizon {
                 return true;
@@ -214,7 +216,7 @@ impl Sessionizer {
     /// Closes every open visit (end of input).
     pub fn finish(&mut self, closed: &mut impl FnMut(ClosedVisit)) {
         for (_, st) in self.visitors.drain() {
-            st.prev.into_iter().chain(st.visit).for_each(&mut *closed);
+            st.prev.map(|p| *p).into_iter().chain(st.visit).for_each(&mut *closed);
         }
     }
 }
