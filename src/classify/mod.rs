@@ -141,6 +141,10 @@ pub struct Rules {
     /// Whether this site's readers visibly load its assets (CSS, JS, images): only then
     /// is a multi-page visitor that loads none a scraper.
     pub browsers_load_assets: bool,
+    /// Page views at which a visit is judged by its pace.
+    pub fast_pages: u32,
+    /// Seconds per page at or under which nobody is reading.
+    pub fast_seconds_per_page: i64,
 }
 
 /// What a visit in a browser's name did, for the behaviour rules.
@@ -153,10 +157,10 @@ pub struct Behaviour {
     pub end: i64,
 }
 
-/// Page views at which a visit is judged by its pace.
-const FAST_PAGES: u32 = 3;
-/// Seconds per page at or under which nobody is reading.
-const FAST_SECONDS_PER_PAGE: i64 = 2;
+/// Page views at which a visit is judged by its pace, by default.
+pub const FAST_PAGES: u32 = 3;
+/// Seconds per page at or under which nobody is reading, by default.
+pub const FAST_SECONDS_PER_PAGE: i64 = 2;
 
 impl Rules {
     pub fn builtin() -> Result<Rules, TableError> {
@@ -167,6 +171,8 @@ impl Rules {
             paths: PathRules::builtin()?,
             site_hosts: Vec::new(),
             browsers_load_assets: false,
+            fast_pages: FAST_PAGES,
+            fast_seconds_per_page: FAST_SECONDS_PER_PAGE,
         })
     }
 
@@ -193,6 +199,12 @@ impl Rules {
         }
         for p in &o.asset_prefixes {
             r.paths.add_asset_prefix(leak(p));
+        }
+        if let Some(n) = o.fast_pages {
+            r.fast_pages = n;
+        }
+        if let Some(s) = o.fast_seconds_per_page {
+            r.fast_seconds_per_page = s;
         }
         Ok(r)
     }
@@ -224,9 +236,9 @@ impl Rules {
         }
         // A browser that loads assets can show many "page views" a second when a site
         // serves images without extensions: pace alone judges only asset-less visits.
-        if b.pageviews >= FAST_PAGES
+        if b.pageviews >= self.fast_pages.max(2)
             && b.assets == 0
-            && b.end - b.start <= FAST_SECONDS_PER_PAGE * i64::from(b.pageviews - 1)
+            && b.end - b.start <= self.fast_seconds_per_page * i64::from(b.pageviews - 1)
         {
             return Some("too-fast");
         }

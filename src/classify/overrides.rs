@@ -5,6 +5,8 @@
 //! [settings]
 //! session_timeout = "45m"
 //! share_window = "24h"
+//! fast_pages = 3                 # a visit of this many page views or more…
+//! fast_seconds_per_page = 2      # …this fast, with no asset, is a scraper
 //!
 //! [referrers]            # host = "channel/source"
 //! "intranet.example.com" = "direct/intranet"
@@ -79,6 +81,10 @@ struct File {
 struct Settings {
     session_timeout: Option<Spanned<String>>,
     share_window: Option<Spanned<String>>,
+    /// Behaviour thresholds: a visit of at least this many page views…
+    fast_pages: Option<Spanned<i64>>,
+    /// …at this many seconds a page or faster, with no asset, is a scraper.
+    fast_seconds_per_page: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -137,6 +143,8 @@ pub struct ParamRow {
 pub struct Overrides {
     pub session_timeout: Option<i64>,
     pub share_window: Option<i64>,
+    pub fast_pages: Option<u32>,
+    pub fast_seconds_per_page: Option<i64>,
     pub referrers: Vec<(String, Channel, String)>,
     pub user_agents: Vec<UaRow>,
     pub parameters: Vec<ParamRow>,
@@ -185,6 +193,28 @@ impl Overrides {
         }
         if let Some(v) = &file.settings.share_window {
             o.share_window = Some(duration("settings.share_window", v)?);
+        }
+        if let Some(v) = &file.settings.fast_pages {
+            let n = *v.get_ref();
+            if !(2..=1000).contains(&n) {
+                return Err(err(
+                    v.span().start,
+                    "settings.fast_pages".into(),
+                    format!("{n} is not 2 to 1000"),
+                ));
+            }
+            o.fast_pages = Some(n as u32);
+        }
+        if let Some(v) = &file.settings.fast_seconds_per_page {
+            let n = *v.get_ref();
+            if !(0..=3600).contains(&n) {
+                return Err(err(
+                    v.span().start,
+                    "settings.fast_seconds_per_page".into(),
+                    format!("{n} is not 0 to 3600"),
+                ));
+            }
+            o.fast_seconds_per_page = Some(n);
         }
 
         let channel = |key: &str, v: &Spanned<String>, name: &str| {
@@ -278,6 +308,8 @@ mod tests {
 [settings]
 session_timeout = "45m"
 share_window = "24h"
+fast_pages = 4
+fast_seconds_per_page = 1
 
 [referrers]
 "news.example.net" = "social/example-news"
@@ -301,6 +333,7 @@ extensions = [".pdf"]
         .unwrap();
         assert_eq!(o.session_timeout, Some(45 * 60));
         assert_eq!(o.share_window, Some(86_400));
+        assert_eq!((o.fast_pages, o.fast_seconds_per_page), (Some(4), Some(1)));
         assert_eq!(o.referrers, vec![("news.example.net".into(), Channel::Social, "example-news".into())]);
         assert_eq!(o.user_agents.len(), 3);
         assert_eq!(o.user_agents[1].matching, UaMatch::Prefix);
@@ -323,6 +356,7 @@ extensions = [".pdf"]
             ),
             ("[user_agents]\n\n\"X\" = \"robot/x\"\n", "r.toml:3: user_agents.\"X\": expected"),
             ("[settings]\nshare_window = \"forever\"\n", "r.toml:2: settings.share_window: 'forever' is not"),
+            ("[settings]\n\nfast_pages = 1\n", "r.toml:3: settings.fast_pages: 1 is not 2 to 1000"),
             ("[referers]\n\"a.com\" = \"social/x\"\n", "r.toml:1: unknown field `referers`"),
             ("[referrers\n", "r.toml:1: "),
         ];
