@@ -313,7 +313,7 @@ fn sniff(
 }
 
 /// Multi-page readers the asset rule needs to see before it judges anyone by it.
-const MIN_ASSET_SAMPLE: usize = 5;
+const MIN_ASSET_SAMPLE: usize = 20;
 
 /// Asset referrers that vote on the site's host.
 const SITE_VOTES: usize = 1000;

@@ -517,7 +517,7 @@ impl Report {
     pub fn accounting(&self) -> String {
         let l = &self.aggregates.lines;
         format!(
-            "{} lines read = {} page views + {} other hits + {} excluded (bots, previews) + {} outside the window + {} malformed",
+            "{} lines read = {} page views + {} other hits + {} excluded (bots, previews, scrapers) + {} outside the window + {} malformed",
             thousands(l.read),
             thousands(l.pageviews),
             thousands(l.other_hits),
