@@ -530,7 +530,7 @@ impl StreamCtx<'_> {
                     let path = reparse(format, line).path();
                     let share = aggregates.share(path, app);
                     share.fetches += 1;
-                    share.shares += u64::from(self.shares.record(path, time, app));
+                    share.shares = share.shares.saturating_add_signed(self.shares.record(path, time, app));
                 }
                 if pageview && !agent.is_excluded() {
                     self.returns.record(page_view, time);

@@ -85,7 +85,10 @@ impl ReturnLog {
             self.previous = std::mem::replace(&mut self.current, fresh);
             self.current.blocks.iter_mut().for_each(|b| *b = [0; 8]);
         }
-        self.current.insert(pair);
+        // A pair seen already would only fill the filter faster.
+        if !self.current.contains(pair) {
+            self.current.insert(pair);
+        }
     }
 }
 

@@ -32,8 +32,10 @@ impl ShareLog {
         ShareLog { window, lateness, by_path: FxHashMap::default(), next_sweep: i64::MIN }
     }
 
-    /// Records a preview fetch; `true` when it starts a new share.
-    pub fn record(&mut self, path: &[u8], time: i64, app: &'static str) -> bool {
+    /// Records a preview fetch; returns how the number of shares changed: 1 for a new
+    /// share, 0 for a fetch of a known burst, -n when a late fetch joins n+1 bursts
+    /// into one (lines arrive out of order: the count must not depend on it).
+    pub fn record(&mut self, path: &[u8], time: i64, app: &'static str) -> i64 {
         if time >= self.next_sweep {
             self.sweep(time);
         }
@@ -41,13 +43,17 @@ impl ShareLog {
             Some(s) => s,
             None => self.by_path.entry(path.to_vec()).or_default(),
         };
-        if let Some(s) = shares.iter_mut().rev().find(|s| s.app == app && (time - s.last).abs() <= BURST) {
-            s.last = s.last.max(time);
-            s.first = s.first.min(time);
-            return false;
-        }
-        shares.push(Share { first: time, last: time, app });
-        true
+        // Within BURST of a burst's span, on either side: lines arrive out of order.
+        let near = |s: &Share| s.app == app && time >= s.first - BURST && time <= s.last + BURST;
+        let (joined, rest): (Vec<Share>, Vec<Share>) = shares.drain(..).partition(near);
+        *shares = rest;
+        let merged = joined.iter().fold(Share { first: time, last: time, app }, |m, s| Share {
+            first: m.first.min(s.first),
+            last: m.last.max(s.last),
+            app,
+        });
+        shares.push(merged);
+        1 - joined.len() as i64
     }
 
     /// The app of the most recent share of `path` at or before `start`, within the window.
@@ -79,15 +85,24 @@ mod tests {
     #[test]
     fn bursts_are_one_share_and_the_latest_share_wins() {
         let mut log = ShareLog::new(48 * 3600, 300);
-        assert!(log.record(b"/a", 100, "whatsapp"));
-        assert!(!log.record(b"/a", 105, "whatsapp"));
-        assert!(log.record(b"/a", 106, "slack"));
-        assert!(log.record(b"/a", 5000, "whatsapp"));
+        assert_eq!(log.record(b"/a", 100, "whatsapp"), 1);
+        assert_eq!(log.record(b"/a", 105, "whatsapp"), 0);
+        assert_eq!(log.record(b"/a", 106, "slack"), 1);
+        assert_eq!(log.record(b"/a", 5000, "whatsapp"), 1);
         assert_eq!(log.attribute(b"/a", 99), None);
         assert_eq!(log.attribute(b"/a", 200), Some("slack"));
         assert_eq!(log.attribute(b"/a", 6000), Some("whatsapp"));
         assert_eq!(log.attribute(b"/a", 5000 + 48 * 3600 + 1), None);
         assert_eq!(log.attribute(b"/b", 200), None);
+    }
+
+    #[test]
+    fn a_burst_is_one_share_in_any_order() {
+        for order in [[0, 10, 20], [0, 20, 10], [20, 0, 10]] {
+            let mut log = ShareLog::new(3600, 300);
+            let new: i64 = order.iter().map(|&t| log.record(b"/a", 1000 + t, "slack")).sum();
+            assert_eq!(new, 1, "{order:?}");
+        }
     }
 
     #[test]

@@ -35,7 +35,7 @@ impl Reporter for JsonReporter {
         );
         doc.insert("site_hosts".into(), json!(report.site_hosts));
         doc.insert("inputs".into(), json!(report.inputs));
-        doc.insert("lines".into(), json!(report.aggregates.lines));
+        doc.insert("lines".into(), json!(report.aggregates.line_counts()));
         let headline = json!(report.headline());
         let channels = || json!(report.channel_rows());
         let pages = || json!(report.page_rows());

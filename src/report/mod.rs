@@ -108,6 +108,9 @@ pub struct Aggregates {
     pub channels: [Counter; Channel::ALL.len()],
     pub bots: Counter,
     pub previews: Counter,
+    /// Lines of visits judged scrapers, counted as a reader's when they came: `visits`
+    /// holds their hits here.
+    pub scraper_lines: Counter,
     /// Dark-social visits only the classic rule names (`deep-direct`).
     pub dark_inferred: Counter,
     /// Visits in a browser's name that behaved like machines, by the rule that said so.
@@ -149,10 +152,10 @@ impl Aggregates {
         if let Some(rule) = rules.behaviour(&behaviour) {
             self.scrapers.entry(rule).or_default().add(pageviews);
             // Its lines were counted as a reader's when they came: they are excluded.
-            let hits = u64::from(v.hits);
-            self.lines.pageviews -= pageviews;
-            self.lines.other_hits -= hits - pageviews;
-            self.lines.excluded += hits;
+            // Kept apart (and applied by `line_counts`) so a partial result made of
+            // visits alone still merges.
+            self.scraper_lines.visits += u64::from(v.hits);
+            self.scraper_lines.pageviews += pageviews;
             return;
         }
         let landing = Landing {
@@ -226,6 +229,7 @@ impl Aggregates {
         self.bots.merge(&o.bots);
         self.previews.merge(&o.previews);
         self.dark_inferred.merge(&o.dark_inferred);
+        self.scraper_lines.merge(&o.scraper_lines);
         for (k, c) in o.scrapers {
             self.scrapers.entry(k).or_default().merge(&c);
         }
@@ -260,6 +264,16 @@ impl Aggregates {
         }
         self.first_time = min_opt(self.first_time, o.first_time);
         self.last_time = self.last_time.max(o.last_time);
+    }
+
+    /// Where every line went, scrapers' lines moved to `excluded`.
+    pub fn line_counts(&self) -> LineCounts {
+        let mut l = self.lines;
+        let (hits, pageviews) = (self.scraper_lines.visits, self.scraper_lines.pageviews);
+        l.pageviews = l.pageviews.saturating_sub(pageviews);
+        l.other_hits = l.other_hits.saturating_sub(hits.saturating_sub(pageviews));
+        l.excluded += hits;
+        l
     }
 
     pub fn human_visits(&self) -> u64 {
@@ -515,7 +529,7 @@ impl Report {
 
     /// `12,345 lines read = 4,000 page views + …`: the line accounting in one sentence.
     pub fn accounting(&self) -> String {
-        let l = &self.aggregates.lines;
+        let l = &self.aggregates.line_counts();
         format!(
             "{} lines read = {} page views + {} other hits + {} excluded (bots, previews, scrapers) + {} outside the window + {} malformed",
             thousands(l.read),
@@ -583,6 +597,18 @@ mod tests {
             visit(86_400 * 4, "/c/d", None, Agent::Bot { name: "x" }),
             visit(86_400 * 5, "/c/d", None, Agent::Preview { app: "whatsapp" }),
             visit(86_400 * 5 + 7, "/c/d", None, Agent::Browser),
+            {
+                // A share-attributed visit.
+                let mut v = visit(86_400 * 5 + 9, "/e/f", None, Agent::Browser);
+                v.landing.shared_by = Some("slack");
+                v
+            },
+            {
+                // A scraper: asked for robots.txt.
+                let mut v = visit(86_400 * 6, "/g/h", None, Agent::Browser);
+                v.robots = true;
+                v
+            },
         ]
     }
 
@@ -626,17 +652,19 @@ mod tests {
         let r =
             Report { aggregates: a, inputs: vec![], site_hosts: vec![], since: None, until: None, top: 10 };
         let h = r.headline();
-        assert_eq!((h.dark_social_visits, h.visits, h.dark_social_pct), (2, 4, 50.0));
-        assert_eq!((h.identified_visits, h.inferred_visits), (0, 2));
+        assert_eq!((h.dark_social_visits, h.visits, h.dark_social_pct), (3, 5, 60.0));
+        assert_eq!((h.identified_visits, h.inferred_visits), (1, 2));
         let ch = r.channel_rows();
         assert_eq!(
             ch[0],
-            ChannelRow { channel: "dark-social".into(), visits: 2, visits_pct: Some(50.0), pageviews: 4 }
+            ChannelRow { channel: "dark-social".into(), visits: 3, visits_pct: Some(60.0), pageviews: 6 }
         );
         assert_eq!(ch[8].channel, "excluded:bots");
         assert_eq!(ch[9].visits, 1);
+        assert_eq!((ch[10].channel.as_str(), ch[10].visits), ("excluded:scrapers-robots-txt", 1));
+        assert_eq!(r.share_rows()[0].visits, 1);
         let pages = r.page_rows();
-        assert_eq!(pages.iter().map(|p| p.landing.as_str()).collect::<Vec<_>>(), ["/a/b", "/c/d"]);
+        assert_eq!(pages.iter().map(|p| p.landing.as_str()).collect::<Vec<_>>(), ["/a/b", "/c/d", "/e/f"]);
         assert_eq!(pages[0].visits, 2);
         assert_eq!(r.day_rows().len(), 3);
     }

@@ -62,6 +62,16 @@ struct VisitorState {
     prev: Option<Box<ClosedVisit>>,
     /// Asked for `/robots.txt` at some point.
     robots: bool,
+    /// Hits outside any visit (a page's CSS is often logged before the page, which
+    /// finishes later): they join the next visit that starts within `lateness`.
+    pending: Pending,
+}
+
+#[derive(Default)]
+struct Pending {
+    hits: u32,
+    assets: u32,
+    last: i64,
 }
 
 /// What the parallel stage learned of a hit that the sessionizer needs.
@@ -126,7 +136,14 @@ impl Sessionizer {
         let mut made: Option<Details> = None;
         let state = self.visitors.entry(key).or_insert_with(|| {
             let d = details();
-            let st = VisitorState { agent: d.agent, last_seen: time, visit: None, prev: None, robots: false };
+            let st = VisitorState {
+                agent: d.agent,
+                last_seen: time,
+                visit: None,
+                prev: None,
+                robots: false,
+                pending: Pending::default(),
+            };
             made = Some(d);
             st
         });
@@ -137,21 +154,36 @@ impl Sessionizer {
         let agent = state.agent;
         let activity = pageview || agent.is_excluded();
         if !activity {
-            if let Some(v) = &mut state.visit {
-                v.hits += 1;
-                v.assets += u32::from(asset);
-                v.robots |= robots;
+            match &mut state.visit {
+                Some(v) if time <= v.end.saturating_add(timeout) => {
+                    v.hits += 1;
+                    v.assets += u32::from(asset);
+                    v.robots |= robots;
+                }
+                _ => {
+                    let p = &mut state.pending;
+                    p.hits += 1;
+                    p.assets += u32::from(asset);
+                    p.last = time;
+                }
             }
             return agent;
         }
+        let lateness = self.cfg.lateness;
+        let pending = std::mem::take(&mut state.pending);
+        let (early_hits, early_assets) = if pending.hits > 0 && time - pending.last <= lateness {
+            (pending.hits, pending.assets)
+        } else {
+            (0, 0)
+        };
         let start_visit = |d: Details| ClosedVisit {
             agent,
             visitor_id: d.visitor_id,
             start: time,
             end: time,
             pageviews: u32::from(pageview),
-            hits: 1,
-            assets: 0,
+            hits: 1 + early_hits,
+            assets: early_assets,
             robots: asked_robots,
             landing: d.landing,
         };
@@ -160,8 +192,12 @@ impl Sessionizer {
         };
         let join = |v: &mut ClosedVisit, get: &mut dyn FnMut() -> Details| {
             if time < v.start {
-                // A late line that is really the visit's first page view.
-                v.landing = get().landing;
+                // A late line that is really the visit's first page view. Whether it is
+                // a return cannot be asked now (this visit's own views are recorded):
+                // it stays what the first landing said, for the same page, else no.
+                let mut landing = get().landing;
+                landing.returning = landing.target == v.landing.target && v.landing.returning;
+                v.landing = landing;
                 v.start = time;
             }
             v.end = v.end.max(time);
@@ -303,6 +339,21 @@ mod tests {
         // landing of the visit it precedes.
         let rows = run(&[(1, 0, true, "/a"), (1, 3600, true, "/c"), (1, 3500, true, "/b")]);
         assert_eq!(rows, vec![(0, 0, 1, "/a".into()), (0, 3500, 2, "/b".into())]);
+    }
+
+    #[test]
+    fn assets_logged_just_before_their_page_count_for_its_visit() {
+        let mut s = Sessionizer::new(SessionConfig::default());
+        let mut out = Vec::new();
+        let asset = HitFlags { pageview: false, asset: true, robots: false };
+        s.record(1, 100, asset, details("/a.css", Agent::Browser), &mut |v| out.push(v));
+        s.record(1, 101, PAGE, details("/a", Agent::Browser), &mut |v| out.push(v));
+        // Long before the next page: not that page's.
+        s.record(1, 5000, asset, details("/b.css", Agent::Browser), &mut |v| out.push(v));
+        s.record(1, 9000, PAGE, details("/b", Agent::Browser), &mut |v| out.push(v));
+        s.finish(&mut |v| out.push(v));
+        out.sort_by_key(|v| v.start);
+        assert_eq!(out.iter().map(|v| (v.hits, v.assets)).collect::<Vec<_>>(), [(2, 1), (1, 0)]);
     }
 
     #[test]

@@ -385,3 +385,47 @@ paths = ["/news/2026/11/03/follow-up"]
         format!("darklog: {}:2: referrers.\"a.example\": unknown channel 'socal' (one of dark-social, direct, search, social, email, paid, referral, ai)\n", s(&bad))
     );
 }
+
+#[test]
+fn css_logged_before_its_page_still_counts_for_the_reader() {
+    // 25 ordinary readers make "browsers load assets" the norm; then one reader whose
+    // CSS line comes before its (slower) page line. A reader, not a pages-only scraper.
+    let mut log = String::new();
+    for i in 0..25 {
+        let ua = format!("Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.{i}");
+        for (t, path, referrer) in [
+            ("10:00:00", "/a/story", "-".to_string()),
+            ("10:00:01", "/site.css", "https://example.com/a/story".to_string()),
+            ("10:02:00", "/b/story", "https://example.com/a/story".to_string()),
+        ] {
+            log += &format!("192.0.2.{i} - - [02/Nov/2026:{t} +0000] \"GET {path} HTTP/1.1\" 200 1 \"{referrer}\" \"{ua}\"\n");
+        }
+    }
+    let ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+    log += &format!("198.51.100.1 - - [02/Nov/2026:10:10:01 +0000] \"GET /site.css HTTP/1.1\" 200 1 \"https://example.com/c/story\" \"{ua}\"\n");
+    log += &format!(
+        "198.51.100.1 - - [02/Nov/2026:10:10:00 +0000] \"GET /c/story HTTP/1.1\" 200 1 \"-\" \"{ua}\"\n"
+    );
+    log += &format!("198.51.100.1 - - [02/Nov/2026:10:15:00 +0000] \"GET /d/story HTTP/1.1\" 200 1 \"https://example.com/c/story\" \"{ua}\"\n");
+    let r = darklog_stdin(&["analyze", "-", "--report", "channels", "--format", "csv"], log.as_bytes());
+    assert!(r.stderr.contains("browsers here load assets"), "{}", r.stderr);
+    assert!(r.stdout.contains("excluded:scrapers-pages-only,0,"), "{}", r.stdout);
+    assert!(r.stdout.contains("dark-social,26,"), "{}", r.stdout);
+}
+
+#[test]
+fn a_scrapers_robots_txt_line_is_excluded_with_its_pages() {
+    let ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+    let log = format!(
+        "198.51.100.1 - - [02/Nov/2026:10:00:00 +0000] \"GET /robots.txt HTTP/1.1\" 200 1 \"-\" \"{ua}\"\n\
+         198.51.100.1 - - [02/Nov/2026:10:00:01 +0000] \"GET /a/story HTTP/1.1\" 200 1 \"-\" \"{ua}\"\n\
+         198.51.100.1 - - [02/Nov/2026:10:00:02 +0000] \"GET /b/story HTTP/1.1\" 200 1 \"-\" \"{ua}\"\n"
+    );
+    let r = darklog_stdin(&["analyze", "-", "--format", "csv"], log.as_bytes());
+    assert!(
+        r.stderr
+            .contains("3 lines read = 0 page views + 0 other hits + 3 excluded (bots, previews, scrapers)"),
+        "{}",
+        r.stderr
+    );
+}
