@@ -46,47 +46,24 @@ pub struct HostRule {
     pub source: &'static str,
 }
 
-pub struct HostRules {
+/// One set of host rows: exact hosts and `name.*` rows.
+#[derive(Default)]
+struct HostMap {
     exact: FxHashMap<&'static str, HostRule>,
     /// `google.*` rows, keyed by `google`.
     any_tld: FxHashMap<&'static str, HostRule>,
-    /// (line, host) of every row, for checks.
-    pub rows: Vec<(usize, &'static str, HostRule)>,
 }
 
-impl HostRules {
-    pub fn builtin() -> Result<HostRules, TableError> {
-        let mut rules =
-            HostRules { exact: FxHashMap::default(), any_tld: FxHashMap::default(), rows: Vec::new() };
-        for row in tables::rows(REFERRERS, 3) {
-            let (line, f) = row?;
-            let rule = HostRule { channel: tables::channel(REFERRERS, line, f[1])?, source: f[2] };
-            let map = match f[0].strip_suffix(".*") {
-                Some(name) => rules.any_tld.insert(name, rule),
-                None => rules.exact.insert(f[0], rule),
-            };
-            if map.is_some() {
-                return Err(TableError {
-                    table: REFERRERS.name,
-                    line,
-                    message: format!("duplicate host '{}'", f[0]),
-                });
-            }
-            rules.rows.push((line, f[0], rule));
-        }
-        Ok(rules)
-    }
-
-    /// Adds (or replaces) a host's row; `name.*` for any country domain.
-    pub fn insert(&mut self, host: &'static str, rule: HostRule) {
+impl HostMap {
+    fn insert(&mut self, host: &'static str, rule: HostRule) -> Option<HostRule> {
         match host.strip_suffix(".*") {
             Some(name) => self.any_tld.insert(name, rule),
             None => self.exact.insert(host, rule),
-        };
+        }
     }
 
     /// The most specific row for `host`: itself, then each parent domain.
-    pub fn lookup(&self, host: &str) -> Option<HostRule> {
+    fn lookup(&self, host: &str) -> Option<HostRule> {
         let labels: Vec<&str> = host.split('.').collect();
         for i in 0..labels.len() {
             let candidate = &host[labels[..i].iter().map(|l| l.len() + 1).sum::<usize>()..];
@@ -102,6 +79,43 @@ impl HostRules {
             }
         }
         None
+    }
+}
+
+pub struct HostRules {
+    /// A rules file's rows: tried, over every parent domain, before the table's.
+    user: HostMap,
+    table: HostMap,
+    /// (line, host) of every row, for checks.
+    pub rows: Vec<(usize, &'static str, HostRule)>,
+}
+
+impl HostRules {
+    pub fn builtin() -> Result<HostRules, TableError> {
+        let mut rules = HostRules { user: HostMap::default(), table: HostMap::default(), rows: Vec::new() };
+        for row in tables::rows(REFERRERS, 3) {
+            let (line, f) = row?;
+            let rule = HostRule { channel: tables::channel(REFERRERS, line, f[1])?, source: f[2] };
+            if rules.table.insert(f[0], rule).is_some() {
+                return Err(TableError {
+                    table: REFERRERS.name,
+                    line,
+                    message: format!("duplicate host '{}'", f[0]),
+                });
+            }
+            rules.rows.push((line, f[0], rule));
+        }
+        Ok(rules)
+    }
+
+    /// Adds (or replaces) a host row from a rules file; `name.*` for any country domain.
+    pub fn insert(&mut self, host: &'static str, rule: HostRule) {
+        self.user.insert(host, rule);
+    }
+
+    /// The rules file's most specific row for `host`, else the table's.
+    pub fn lookup(&self, host: &str) -> Option<HostRule> {
+        self.user.lookup(host).or_else(|| self.table.lookup(host))
     }
 }
 

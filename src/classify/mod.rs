@@ -184,6 +184,7 @@ impl Rules {
             r.hosts.insert(leak(host), host::HostRule { channel: *channel, source: leak(source) });
         }
         let rows = o.parameters.iter().map(|p| params::ParamRule {
+            from_file: true,
             line: p.line,
             param: leak(&p.param),
             value: p.value.as_deref().map(leak),
@@ -260,6 +261,7 @@ impl Rules {
 
         if let Some((rule, source)) = query.and_then(|q| self.params.decide(q)) {
             let reason = match rule.param {
+                _ if rule.from_file => "rules-file-parameter",
                 "utm_source" => "utm-source",
                 "utm_medium" => "utm-medium",
                 "share" => "share-button",

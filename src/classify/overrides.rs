@@ -100,7 +100,7 @@ struct Assets {
     #[serde(default)]
     extensions: Vec<String>,
     #[serde(default)]
-    prefixes: Vec<String>,
+    prefixes: Vec<Spanned<String>>,
 }
 
 /// How a user-agent row matches.
@@ -288,10 +288,14 @@ impl Overrides {
         o.fronts = file.fronts.paths;
         o.asset_extensions =
             file.assets.extensions.iter().map(|e| e.trim_start_matches('.').to_string()).collect();
-        if let Some(p) = file.assets.prefixes.iter().find(|p| !p.starts_with('/')) {
-            return Err(err(0, "assets.prefixes".into(), format!("'{p}' must start with '/'")));
+        if let Some(p) = file.assets.prefixes.iter().find(|p| !p.get_ref().starts_with('/')) {
+            return Err(err(
+                p.span().start,
+                "assets.prefixes".into(),
+                format!("'{}' must start with '/'", p.get_ref()),
+            ));
         }
-        o.asset_prefixes = file.assets.prefixes;
+        o.asset_prefixes = file.assets.prefixes.into_iter().map(|p| p.into_inner()).collect();
         Ok(o)
     }
 }
@@ -357,6 +361,10 @@ extensions = [".pdf"]
             ("[user_agents]\n\n\"X\" = \"robot/x\"\n", "r.toml:3: user_agents.\"X\": expected"),
             ("[settings]\nshare_window = \"forever\"\n", "r.toml:2: settings.share_window: 'forever' is not"),
             ("[settings]\n\nfast_pages = 1\n", "r.toml:3: settings.fast_pages: 1 is not 2 to 1000"),
+            (
+                "[assets]\nextensions = []\nprefixes = [\n \"/ok/\",\n \"cdn/\"]\n",
+                "r.toml:5: assets.prefixes: 'cdn/' must",
+            ),
             ("[referers]\n\"a.com\" = \"social/x\"\n", "r.toml:1: unknown field `referers`"),
             ("[referrers\n", "r.toml:1: "),
         ];

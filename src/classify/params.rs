@@ -5,6 +5,8 @@ use super::Channel;
 
 #[derive(Debug, Clone)]
 pub struct ParamRule {
+    /// From a `--rules` file rather than `parameters.tsv`.
+    pub from_file: bool,
     pub line: usize,
     pub param: &'static str,
     /// `None`: any value.
@@ -30,6 +32,7 @@ impl ParamRules {
         for row in tables::rows(PARAMETERS, 4) {
             let (line, f) = row?;
             rows.push(ParamRule {
+                from_file: false,
                 line,
                 param: f[0],
                 value: (f[1] != "*").then_some(f[1]),

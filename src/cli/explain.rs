@@ -16,9 +16,14 @@ pub struct ExplainArgs {
     #[arg(value_name = "LINE")]
     line: Option<String>,
 
-    /// The site's own host (repeatable): referrers from it are internal.
+    /// The site's own host (repeatable): referrers from it are internal. (`analyze`
+    /// infers it from the logs; one line cannot tell.)
     #[arg(long = "site", value_name = "HOST")]
     sites: Vec<String>,
+
+    /// Another front page (repeatable), as for `analyze`.
+    #[arg(long = "front", value_name = "PATH")]
+    fronts: Vec<String>,
 
     /// A TOML rules file to add to the built-in rules (as for `analyze`).
     #[arg(long, value_name = "FILE")]
@@ -37,6 +42,9 @@ pub fn run(args: ExplainArgs) -> Result<Status, Error> {
     }
     for s in &args.sites {
         rules.add_site(s);
+    }
+    for f in &args.fronts {
+        rules.paths.add_front(f);
     }
     let format = match args.log_format.as_str() {
         "auto" => None,
@@ -121,6 +129,9 @@ fn explain(out: &mut dyn Write, rules: &Rules, format: Option<LogFormat>, line: 
                 "the site itself (internal)".to_string()
             } else if let Some(rule) = rules.hosts.lookup(&host) {
                 format!("referrers.tsv: {} / {}", rule.channel, rule.source)
+            } else if rules.site_hosts.is_empty() && hit.vhost.is_none() {
+                "not in referrers.tsv: a referral, unless it is the site itself (name it with --site)"
+                    .to_string()
             } else {
                 "not in referrers.tsv: a referral".to_string()
             };
@@ -132,7 +143,8 @@ fn explain(out: &mut dyn Write, rules: &Rules, format: Option<LogFormat>, line: 
         None if hit.query().is_some() => "no parameter any rule reads".to_string(),
         None => "none".to_string(),
         Some((rule, source, _)) => format!(
-            "parameters.tsv line {}: {}{} -> {} / {source}",
+            "{} line {}: {}{} -> {} / {source}",
+            if rule.from_file { "rules file" } else { "parameters.tsv" },
             rule.line,
             rule.param,
             rule.value.map(|v| format!("={v}")).unwrap_or_default(),

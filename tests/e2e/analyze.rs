@@ -344,6 +344,10 @@ session_timeout = "50m"
 
 [referrers]
 "blog.example.org" = "social/example-blog"
+"facebook.com" = "dark-social/fb-test"
+
+[parameters]
+"ref=wa" = "dark-social/whatsapp"
 
 [user_agents]
 "=Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0" = "bot/in-house-checker"
@@ -376,6 +380,27 @@ paths = ["/news/2026/11/03/follow-up"]
     let line = "192.0.2.9 - - [02/Nov/2026:10:10:00 +0000] \"GET /a/b HTTP/1.1\" 200 1 \"https://blog.example.org/post/7\" \"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36\"";
     let r = darklog(&["explain", "--rules", s(&rules), line]);
     assert!(r.stdout.contains("verdict:     social / example-blog (rule referrer-known)"), "{}", r.stdout);
+    // A file row for a parent domain beats the table's row for the subdomain.
+    let r = darklog(&[
+        "explain",
+        "--rules",
+        s(&rules),
+        &line.replace("blog.example.org/post/7", "m.facebook.com/"),
+    ]);
+    assert!(r.stdout.contains("verdict:     dark-social / fb-test (rule referrer-known)"), "{}", r.stdout);
+    // A file's parameter rows say where they come from.
+    let r = darklog(&[
+        "explain",
+        "--rules",
+        s(&rules),
+        &line.replace("GET /a/b ", "GET /a/b?ref=wa ").replace("https://blog.example.org/post/7", "-"),
+    ]);
+    assert!(
+        r.stdout.contains("query:       rules file line 10: ref=wa -> dark-social / whatsapp"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("(rule rules-file-parameter)"), "{}", r.stdout);
 
     let bad = write(dir.path(), "bad.toml", b"[referrers]\n\"a.example\" = \"socal/x\"\n");
     let r = darklog(&["analyze", "fixtures/small.log", "--rules", s(&bad)]);
