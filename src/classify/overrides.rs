@@ -194,27 +194,18 @@ impl Overrides {
         if let Some(v) = &file.settings.share_window {
             o.share_window = Some(duration("settings.share_window", v)?);
         }
-        if let Some(v) = &file.settings.fast_pages {
+        let bounded = |key: &str, v: &Spanned<i64>, lo: i64, hi: i64| {
             let n = *v.get_ref();
-            if !(2..=1000).contains(&n) {
-                return Err(err(
-                    v.span().start,
-                    "settings.fast_pages".into(),
-                    format!("{n} is not 2 to 1000"),
-                ));
-            }
-            o.fast_pages = Some(n as u32);
+            (lo..=hi)
+                .contains(&n)
+                .then_some(n)
+                .ok_or_else(|| err(v.span().start, key.into(), format!("{n} is not {lo} to {hi}")))
+        };
+        if let Some(v) = &file.settings.fast_pages {
+            o.fast_pages = Some(bounded("settings.fast_pages", v, 2, 1000)? as u32);
         }
         if let Some(v) = &file.settings.fast_seconds_per_page {
-            let n = *v.get_ref();
-            if !(0..=3600).contains(&n) {
-                return Err(err(
-                    v.span().start,
-                    "settings.fast_seconds_per_page".into(),
-                    format!("{n} is not 0 to 3600"),
-                ));
-            }
-            o.fast_seconds_per_page = Some(n);
+            o.fast_seconds_per_page = Some(bounded("settings.fast_seconds_per_page", v, 0, 3600)?);
         }
 
         let channel = |key: &str, v: &Spanned<String>, name: &str| {
