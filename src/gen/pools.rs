@@ -367,6 +367,12 @@ pub static ORIGINS: &[Origin] = &[
     origin(8, "paid-google", "paid", "google", None, Query::Token("gclid=Cj0KCQjw", 60), Land::Deep),
     origin(8, "paid-google", "paid", "google", None, Query::Fixed("utm_medium=cpc&utm_source=google&utm_campaign=brand"), Land::Mixed(50)),
     origin(6, "paid-bing", "paid", "bing", Some("https://www.bing.com/"), Query::Token("msclkid=", 32), Land::Deep),
+    // AI assistants: by referrer, or by the tag ChatGPT adds to the links it cites.
+    origin(8, "ai-chatgpt", "ai", "chatgpt", Some("https://chatgpt.com/"), Query::None, Land::Deep),
+    origin(6, "ai-chatgpt-tag", "ai", "chatgpt", None, Query::Fixed("utm_source=chatgpt.com"), Land::Deep),
+    origin(4, "ai-perplexity", "ai", "perplexity", Some("https://www.perplexity.ai/"), Query::None, Land::Deep),
+    // Share buttons that tag the app (WordPress/Jetpack).
+    origin(4, "share-button-whatsapp", "dark-social", "whatsapp", None, Query::Fixed("share=jetpack-whatsapp&nb=1"), Land::Deep),
     // Referral: links from other sites.
     origin(35, "referral", "referral", "blog.example.org", Some("https://blog.example.org/post/1"), Query::None, Land::Deep),
     origin(25, "referral", "referral", "news.example.net", Some("https://news.example.net/"), Query::None, Land::Mixed(80)),

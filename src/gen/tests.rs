@@ -63,7 +63,9 @@ fn lines_come_in_time_order_over_the_configured_days() {
     assert_eq!(times[0], c.start, "the first visit starts at `start`");
     let last = *times.last().unwrap();
     let end = c.start + i64::from(c.days) * 86_400;
-    assert!((last - end).abs() < 6 * 3600, "the log spans the days: ends {}s from the end", last - end);
+    // Nights are quiet (the diurnal pattern), so the last line can fall hours before the
+    // end of the last day: half a day of slack.
+    assert!((last - end).abs() < 12 * 3600, "the log spans the days: ends {}s from the end", last - end);
 }
 
 #[test]
