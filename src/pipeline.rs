@@ -15,7 +15,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::classify::{referrer_host, Agent, AgentCache, ReturnLog, Rules, ShareLog, TableError};
+use crate::classify::{page_view, referrer_host, Agent, AgentCache, ReturnLog, Rules, ShareLog, TableError};
 use crate::input::{self, BlockReader, InputError, Source};
 use crate::parse::{self, LogFormat};
 use crate::report::{Aggregates, InputSummary};
@@ -614,10 +614,7 @@ impl LineStage<'_> {
                 Some(hit) => {
                     let path = hit.path();
                     let asset = self.rules.paths.is_asset(path);
-                    let ok = (200..300).contains(&hit.status) || hit.status == 304;
-                    // Absolute-form targets (`GET http://…`) are proxy probes, not readers.
-                    let pageview =
-                        ok && matches!(hit.method, b"GET") && path.first() == Some(&b'/') && !asset;
+                    let pageview = page_view(hit.method, hit.status, path, asset).is_ok();
                     let key = self.keys.visitor(hit.client, hit.user_agent.unwrap_or(b""));
                     let robots = path == b"/robots.txt";
                     let page_view = if pageview {

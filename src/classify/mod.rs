@@ -25,7 +25,7 @@ use serde::Serialize;
 pub use agent::{Agent, AgentCache, AgentRules};
 pub use host::{referrer_host, strip_www, HostRules};
 pub use params::ParamRules;
-pub use path::PathRules;
+pub use path::{page_view, PathRules};
 pub use returns::ReturnLog;
 pub use shares::ShareLog;
 pub use tables::TableError;

@@ -148,6 +148,23 @@ impl PathRules {
     }
 }
 
+/// Whether a hit is a page view: a GET of a path (absolute-form targets, `GET http://…`,
+/// are proxy probes), answered 2xx or 304, that is not an asset. `Err` says why not.
+/// The caller passes `asset` ([`PathRules::is_asset`]) because it needs it anyway.
+pub fn page_view(method: &[u8], status: u16, path: &[u8], asset: bool) -> Result<(), &'static str> {
+    if asset {
+        Err("an asset (assets.tsv)")
+    } else if !matches!(method, b"GET") {
+        Err("not a GET")
+    } else if !((200..300).contains(&status) || status == 304) {
+        Err("status not 2xx or 304")
+    } else if path.first() != Some(&b'/') {
+        Err("not a path")
+    } else {
+        Ok(())
+    }
+}
+
 fn last_segment(path: &[u8]) -> &[u8] {
     match memchr::memrchr(b'/', path) {
         Some(i) => &path[i + 1..],

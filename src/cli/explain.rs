@@ -104,21 +104,11 @@ fn explain(out: &mut dyn Write, rules: &Rules, format: Option<LogFormat>, line: 
 
     let path = hit.path();
     let asset = rules.paths.is_asset(path);
-    let ok = (200..300).contains(&hit.status) || hit.status == 304;
-    let page_view = ok && hit.method == b"GET" && path.first() == Some(&b'/') && !asset;
-    let why_not = if asset {
-        "an asset (assets.tsv)"
-    } else if hit.method != b"GET" {
-        "not a GET"
-    } else if !ok {
-        "status not 2xx or 304"
-    } else {
-        "not a path"
-    };
-    if page_view {
-        writeln!(out, "page view:   yes")?;
-    } else {
-        writeln!(out, "page view:   no, {why_not}: it starts no visit")?;
+    let verdict = crate::classify::page_view(hit.method, hit.status, path, asset);
+    let page_view = verdict.is_ok();
+    match verdict {
+        Ok(()) => writeln!(out, "page view:   yes")?,
+        Err(why_not) => writeln!(out, "page view:   no, {why_not}: it starts no visit")?,
     }
 
     let referrer = match hit.referrer {

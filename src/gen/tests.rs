@@ -107,8 +107,8 @@ fn analyzer_visits(lines: &[Vec<u8>], key: &VisitorKey) -> BTreeSet<(i64, String
     for l in lines {
         let Some(h) = LogFormat::Combined.parse(l, &mut clock) else { continue };
         let ua = h.user_agent.unwrap_or(b"");
-        let ok = (200..300).contains(&h.status) || h.status == 304;
-        let pageview = ok && h.method == b"GET" && !rules.paths.is_asset(h.path());
+        let pageview =
+            crate::classify::page_view(h.method, h.status, h.path(), rules.paths.is_asset(h.path())).is_ok();
         if !(pageview || rules.agents.classify(h.user_agent).is_excluded()) {
             continue;
         }
