@@ -206,6 +206,16 @@ pub fn parse_user_time(s: &str, now: i64) -> Result<i64, String> {
     })
 }
 
+/// A window or timeout setting: a positive duration of at most a week.
+pub fn parse_setting_duration(s: &str) -> Result<i64, String> {
+    const WEEK: i64 = 7 * 86_400;
+    match parse_duration(s) {
+        Some(d) if d > 0 && d <= WEEK => Ok(d),
+        Some(d) if d > WEEK => Err(format!("'{s}' is longer than a week")),
+        _ => Err(format!("'{s}' is not a positive duration (30m, 1h, 900)")),
+    }
+}
+
 /// `30m`, `24h`, `7d`, `2w`, `45s` (or a bare number of seconds) to seconds.
 pub fn parse_duration(s: &str) -> Option<i64> {
     let s = s.trim();

@@ -180,13 +180,7 @@ impl Overrides {
         let mut o = Overrides::default();
 
         let duration = |key: &str, v: &Spanned<String>| {
-            crate::time::parse_duration(v.get_ref()).filter(|&d| d > 0 && d <= 7 * 86_400).ok_or_else(|| {
-                err(
-                    v.span().start,
-                    key.into(),
-                    format!("'{}' is not a duration up to a week (30m, 48h)", v.get_ref()),
-                )
-            })
+            crate::time::parse_setting_duration(v.get_ref()).map_err(|m| err(v.span().start, key.into(), m))
         };
         if let Some(v) = &file.settings.session_timeout {
             o.session_timeout = Some(duration("settings.session_timeout", v)?);
@@ -350,7 +344,10 @@ extensions = [".pdf"]
                 "r.toml:2: referrers.\"a.com\": expected \"channel/source\"",
             ),
             ("[user_agents]\n\n\"X\" = \"robot/x\"\n", "r.toml:3: user_agents.\"X\": expected"),
-            ("[settings]\nshare_window = \"forever\"\n", "r.toml:2: settings.share_window: 'forever' is not"),
+            (
+                "[settings]\nshare_window = \"forever\"\n",
+                "r.toml:2: settings.share_window: 'forever' is not a positive duration",
+            ),
             ("[settings]\n\nfast_pages = 1\n", "r.toml:3: settings.fast_pages: 1 is not 2 to 1000"),
             (
                 "[assets]\nextensions = []\nprefixes = [\n \"/ok/\",\n \"cdn/\"]\n",

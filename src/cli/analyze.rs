@@ -45,12 +45,12 @@ pub struct AnalyzeArgs {
 
     /// A visit ends after this long without a page view (30m, 1h, 900) [default: 30m,
     /// or the rules file's].
-    #[arg(long, value_parser = parse_positive_duration, value_name = "DURATION")]
+    #[arg(long, value_parser = time::parse_setting_duration, value_name = "DURATION")]
     session_timeout: Option<i64>,
 
     /// A no-referrer visit to a page an app's link preview fetched this long before is
     /// that app's share (48h, 2d, 6h) [default: 48h, or the rules file's].
-    #[arg(long, value_parser = parse_positive_duration, value_name = "DURATION")]
+    #[arg(long, value_parser = time::parse_setting_duration, value_name = "DURATION")]
     share_window: Option<i64>,
 
     /// A TOML file of rules to add to the built-in ones (and override them): referrer
@@ -117,15 +117,6 @@ enum LogFormatArg {
 
 fn parse_time(s: &str) -> Result<i64, String> {
     time::parse_user_time(s, time::now())
-}
-
-fn parse_positive_duration(s: &str) -> Result<i64, String> {
-    const WEEK: i64 = 7 * 86_400;
-    match time::parse_duration(s) {
-        Some(d) if d > 0 && d <= WEEK => Ok(d),
-        Some(d) if d > WEEK => Err(format!("'{s}' is longer than a week")),
-        _ => Err(format!("'{s}' is not a positive duration (30m, 1h, 900)")),
-    }
 }
 
 /// Prints notices on stderr and drives the progress bar.
