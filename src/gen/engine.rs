@@ -94,29 +94,38 @@ pub struct Actor {
     label: Option<Label>,
 }
 
-pub struct Event {
-    time: i64,
-    seq: u64,
-    actor: u32,
-    req: Request,
+/// Something due at a time, for the time-ordered heaps; `seq` keeps things due at the
+/// same second in the order they were scheduled.
+pub struct Due<T> {
+    pub time: i64,
+    pub seq: u64,
+    pub what: T,
 }
 
-impl PartialEq for Event {
+impl<T> PartialEq for Due<T> {
     fn eq(&self, other: &Self) -> bool {
         self.cmp(other) == Ordering::Equal
     }
 }
-impl Eq for Event {}
-impl PartialOrd for Event {
+impl<T> Eq for Due<T> {}
+impl<T> PartialOrd for Due<T> {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
-impl Ord for Event {
+impl<T> Ord for Due<T> {
     fn cmp(&self, other: &Self) -> Ordering {
         (self.time, self.seq).cmp(&(other.time, other.seq))
     }
 }
+
+/// A request an actor makes.
+pub struct Emit {
+    actor: u32,
+    req: Request,
+}
+
+pub type Event = Due<Emit>;
 
 /// Deterministic yet salted bijection on `bits`-bit integers: distinct counters give
 /// distinct addresses, so identities never collide by accident.
@@ -233,7 +242,7 @@ impl Generator {
             }
             let Reverse(ev) = self.events.pop()?;
             self.render(&ev);
-            self.release(ev.actor);
+            self.release(ev.what.actor);
             self.lines_out += 1;
             if self.malformed_ppm > 0 && self.bad_rng.below(1_000_000) < u64::from(self.malformed_ppm) {
                 self.make_malformed();
@@ -334,7 +343,7 @@ impl Generator {
         self.seq += 1;
         self.scheduled += 1;
         self.actors[actor as usize].pending += 1;
-        self.events.push(Reverse(Event { time, seq: self.seq, actor, req }));
+        self.events.push(Reverse(Due { time, seq: self.seq, what: Emit { actor, req } }));
     }
 
     fn release(&mut self, actor: u32) {
@@ -348,8 +357,8 @@ impl Generator {
 
     fn render(&mut self, ev: &Event) {
         let Generator { line, actors, site, clf, clf_ts, tz, truth, key, visits_out, .. } = self;
-        let a = &actors[ev.actor as usize];
-        let r = &ev.req;
+        let a = &actors[ev.what.actor as usize];
+        let r = &ev.what.req;
         line.clear();
         line.extend_from_slice(a.ip.as_bytes());
         line.extend_from_slice(b" - - [");

@@ -9,7 +9,9 @@
 //! visitors, who come back at least [`MIN_AWAY`] after their last request. That keeps each
 //! truth row equal to exactly one visit as the analyzer cuts them (30 idle minutes).
 
-use std::cmp::{Ordering, Reverse};
+use std::cmp::Reverse;
+
+use super::engine::Due;
 
 use super::engine::{permute, Generator, Ip, Label, Method, Referrer, Request, Target, NO_BYTES};
 use super::pools::{
@@ -66,28 +68,11 @@ enum Next {
 }
 
 /// A visit that starts later because of an earlier one.
-pub struct Later {
-    pub time: i64,
-    seq: u64,
+pub struct Deferred {
     next: Next,
 }
 
-impl PartialEq for Later {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for Later {}
-impl PartialOrd for Later {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Later {
-    fn cmp(&self, other: &Self) -> Ordering {
-        (self.time, self.seq).cmp(&(other.time, other.seq))
-    }
-}
+pub type Later = Due<Deferred>;
 
 /// The arrival process.
 pub struct Clock {
@@ -236,7 +221,7 @@ impl Generator {
     }
 
     pub(super) fn start_later(&mut self, l: Later) {
-        match l.next {
+        match l.what.next {
             Next::Bookmark { who, page } => {
                 let label = label("direct", "bookmark", "bookmark-return", false);
                 let v = Visit {
@@ -264,7 +249,7 @@ impl Generator {
         // Nothing starts after the window: a return that late simply does not happen.
         if time < self.end {
             self.seq += 1;
-            self.later.push(Reverse(Later { time, seq: self.seq, next }));
+            self.later.push(Reverse(Due { time, seq: self.seq, what: Deferred { next } }));
         }
     }
 
