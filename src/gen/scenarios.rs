@@ -11,9 +11,7 @@
 
 use std::cmp::Reverse;
 
-use super::engine::Due;
-
-use super::engine::{permute, Generator, Ip, Label, Method, Referrer, Request, Target, NO_BYTES};
+use super::engine::{permute, Due, Generator, Ip, Label, Method, Referrer, Request, Target, NO_BYTES};
 use super::pools::{
     Agent, DcRange, Land, Query, ASSETS, BROWSERS, CRAWLERS, DC_RANGES, DIURNAL, FAVICON_BYTES,
     HOME_V4_OCTETS, IN_APP, ORIGINS, SCANNERS, SCANNERS_B, SCANNER_REQUESTS, SCANNER_UAS, SCRAPER_RANGES,

@@ -108,9 +108,9 @@ pub struct Aggregates {
     pub channels: [Counter; Channel::ALL.len()],
     pub bots: Counter,
     pub previews: Counter,
-    /// Lines of visits judged scrapers, counted as a reader's when they came: `visits`
-    /// holds their hits here.
-    pub scraper_lines: Counter,
+    /// Lines of visits judged scrapers, counted as a reader's when they came.
+    pub scraper_hits: u64,
+    pub scraper_pageviews: u64,
     /// Dark-social visits only the classic rule names (`deep-direct`).
     pub dark_inferred: Counter,
     /// Visits in a browser's name that behaved like machines, by the rule that said so.
@@ -154,8 +154,8 @@ impl Aggregates {
             // Its lines were counted as a reader's when they came: they are excluded.
             // Kept apart (and applied by `line_counts`) so a partial result made of
             // visits alone still merges.
-            self.scraper_lines.visits += u64::from(v.hits);
-            self.scraper_lines.pageviews += pageviews;
+            self.scraper_hits += u64::from(v.hits);
+            self.scraper_pageviews += pageviews;
             return;
         }
         let landing = Landing {
@@ -229,7 +229,8 @@ impl Aggregates {
         self.bots.merge(&o.bots);
         self.previews.merge(&o.previews);
         self.dark_inferred.merge(&o.dark_inferred);
-        self.scraper_lines.merge(&o.scraper_lines);
+        self.scraper_hits += o.scraper_hits;
+        self.scraper_pageviews += o.scraper_pageviews;
         for (k, c) in o.scrapers {
             self.scrapers.entry(k).or_default().merge(&c);
         }
@@ -269,7 +270,7 @@ impl Aggregates {
     /// Where every line went, scrapers' lines moved to `excluded`.
     pub fn line_counts(&self) -> LineCounts {
         let mut l = self.lines;
-        let (hits, pageviews) = (self.scraper_lines.visits, self.scraper_lines.pageviews);
+        let (hits, pageviews) = (self.scraper_hits, self.scraper_pageviews);
         l.pageviews = l.pageviews.saturating_sub(pageviews);
         l.other_hits = l.other_hits.saturating_sub(hits.saturating_sub(pageviews));
         l.excluded += hits;
