@@ -89,11 +89,6 @@ impl<R: Read> BlockReader<R> {
         self.offset += buf.len() as u64;
         Some(Block { data: buf, offset, error })
     }
-
-    /// Decoded bytes delivered so far.
-    pub fn offset(&self) -> u64 {
-        self.offset
-    }
 }
 
 #[cfg(test)]

@@ -117,12 +117,10 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-/// An opened input: decoded bytes, and counters of raw bytes consumed.
+/// An opened input: decoded bytes (the caller's counter follows the raw bytes read).
 pub struct Opened {
     pub reader: Box<dyn Read + Send>,
     pub gzip: bool,
-    /// Raw (possibly compressed) bytes consumed so far.
-    pub raw_bytes: Arc<AtomicU64>,
 }
 
 /// Opens a source, recognising gzip by its magic bytes whatever the file is called.
@@ -134,14 +132,13 @@ pub fn open(source: &Source, raw_bytes: Arc<AtomicU64>) -> Result<Opened, InputE
             Box::new(File::open(p).map_err(|e| InputError::Open { path: source.name(), source: e })?)
         }
     };
-    let mut buffered =
-        BufReader::with_capacity(256 * 1024, Counting { inner: raw, count: raw_bytes.clone() });
+    let mut buffered = BufReader::with_capacity(256 * 1024, Counting { inner: raw, count: raw_bytes });
     let head =
         buffered.fill_buf().map_err(|e| InputError::Read { path: source.name(), offset: 0, source: e })?;
     let gzip = head.starts_with(&[0x1f, 0x8b]);
     let reader: Box<dyn Read + Send> =
         if gzip { Box::new(MultiGzDecoder::new(buffered)) } else { Box::new(buffered) };
-    Ok(Opened { reader, gzip, raw_bytes })
+    Ok(Opened { reader, gzip })
 }
 
 /// Turns a read error into the input error a user can act on.
