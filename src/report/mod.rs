@@ -115,8 +115,6 @@ pub struct Aggregates {
     pub dark_inferred: Counter,
     /// Visits in a browser's name that behaved like machines, by the rule that said so.
     pub scrapers: BTreeMap<&'static str, Counter>,
-    /// Per channel, visits by source.
-    pub sources: [BTreeMap<String, Counter>; Channel::ALL.len()],
     /// Landing path (without query) → visits landing there.
     pub pages: FxHashMap<Vec<u8>, PageCounter>,
     /// UTC day number → visits per channel.
@@ -208,11 +206,6 @@ impl Aggregates {
                 source: verdict.source.to_string(),
             });
         }
-        let by_source = &mut self.sources[ch.index()];
-        match by_source.get_mut(&*verdict.source) {
-            Some(c) => c.add(pageviews),
-            None => by_source.entry(verdict.source.into_owned()).or_default().add(pageviews),
-        }
     }
 
     /// The share counter of a landing path and app.
@@ -233,11 +226,6 @@ impl Aggregates {
         self.scraper_pageviews += o.scraper_pageviews;
         for (k, c) in o.scrapers {
             self.scrapers.entry(k).or_default().merge(&c);
-        }
-        for (mine, theirs) in self.sources.iter_mut().zip(o.sources) {
-            for (k, c) in theirs {
-                mine.entry(k).or_default().merge(&c);
-            }
         }
         for (k, p) in o.pages {
             let e = self.pages.entry(k).or_default();
