@@ -1,10 +1,11 @@
 //! One analysis run: sniff the inputs, order them, then stream each through
 //! parse → session → classify → aggregates.
 //!
-//! One thread per input reads (and inflates) newline-aligned blocks into recycled
-//! buffers; the calling thread parses each block in parallel chunks on the rayon pool,
-//! then feeds the hits, in order, to the one sessionizer. Parsing is parallel, the
-//! sessionizer sequential: the result is the same for any thread count.
+//! One thread per input reads (and inflates) newline-aligned blocks into a fixed set of
+//! recycled buffers and hands each to the rayon pool, which parses it in parallel
+//! chunks; the calling thread feeds the parsed hits, block by block in input order, to
+//! the one sessionizer. Parsing is parallel, the sessionizer sequential: the result is
+//! the same for any thread count.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -383,8 +384,8 @@ fn reparse(format: LogFormat, line: &[u8]) -> crate::parse::Hit<'_> {
 type ParsedLines = Vec<Vec<(std::ops::Range<usize>, Rec)>>;
 type ParsedBlock = (input::Block, ParsedLines);
 
-/// Buffers in flight between the reader thread and the parser.
-const BLOCKS_IN_FLIGHT: usize = 4;
+/// Buffers in flight: being read, parsed, waiting, or sessionized.
+const BLOCKS_IN_FLIGHT: usize = 6;
 
 fn stream(
     source: &Source,
@@ -405,7 +406,7 @@ fn stream(
     };
     let base_raw = raw_bytes.load(Ordering::Relaxed);
     let block_size = ctx.cfg.block_size;
-    let (tx, rx) = mpsc::sync_channel::<input::Block>(BLOCKS_IN_FLIGHT);
+    let (parsed_tx, parsed_rx) = mpsc::channel::<(u64, ParsedBlock)>();
     let (recycle_tx, recycle_rx) = mpsc::channel::<Vec<u8>>();
     let mut failure = None;
     let stage = LineStage {
@@ -417,25 +418,44 @@ fn stream(
     };
     let pool = ctx.pool;
     std::thread::scope(|threads| {
+        // The reader hands each block straight to the pool, so parsing never waits on this
+        // thread, and this thread sessionizes whichever block is next as soon as it is
+        // parsed. A fixed set of buffers bounds memory: the reader waits for one to come
+        // back when all are in flight.
         let reading =
             std::thread::Builder::new().name("darklog-read".into()).spawn_scoped(threads, move || {
                 let mut blocks = BlockReader::new(reader, prelude, block_size);
-                loop {
-                    let buf = recycle_rx.try_recv().unwrap_or_default();
-                    let Some(block) = blocks.next_block(buf) else { break };
-                    if tx.send(block).is_err() {
-                        break;
+                pool.in_place_scope(|parsers| {
+                    let mut allocated = 0;
+                    for seq in 0.. {
+                        let buf = if allocated < BLOCKS_IN_FLIGHT {
+                            allocated += 1;
+                            Vec::new()
+                        } else {
+                            match recycle_rx.recv() {
+                                Ok(buf) => buf,
+                                Err(_) => break,
+                            }
+                        };
+                        let Some(block) = blocks.next_block(buf) else { break };
+                        let parsed_tx = parsed_tx.clone();
+                        parsers.spawn(move |_| {
+                            let recs = stage.block(&block.data);
+                            let _ = parsed_tx.send((seq, (block, recs)));
+                        });
                     }
-                }
+                });
             });
         if let Err(e) = reading {
             failure = Some(input::read_error(source, gzip, 0, 0, e));
             return;
         }
-        // The pool parses block n+1 while this thread sessionizes block n.
-        pool.in_place_scope(|parsers| {
-            let mut in_parse: Option<mpsc::Receiver<ParsedBlock>> = None;
-            let mut finish = |block: input::Block, recs: ParsedLines| {
+        let mut next = 0;
+        let mut early: std::collections::BTreeMap<u64, ParsedBlock> = Default::default();
+        for (seq, parsed) in parsed_rx {
+            early.insert(seq, parsed);
+            while let Some((block, recs)) = early.remove(&next) {
+                next += 1;
                 ctx.consume(&block.data, recs);
                 let raw_now = counter.load(Ordering::Relaxed);
                 observer.progress(base_raw + raw_now, total_raw);
@@ -445,21 +465,8 @@ fn stream(
                 }
                 let _ = recycle_tx.send(block.data);
                 ctx.flush_notices(observer);
-            };
-            for block in rx {
-                let (parsed_tx, parsed_rx) = mpsc::sync_channel(1);
-                parsers.spawn(move |_| {
-                    let recs = stage.block(&block.data);
-                    let _ = parsed_tx.send((block, recs));
-                });
-                if let Some((block, recs)) = in_parse.replace(parsed_rx).and_then(|r| r.recv().ok()) {
-                    finish(block, recs);
-                }
             }
-            if let Some((block, recs)) = in_parse.and_then(|r| r.recv().ok()) {
-                finish(block, recs);
-            }
-        });
+        }
     });
     raw_bytes.fetch_add(counter.load(Ordering::Relaxed), Ordering::Relaxed);
     match failure {
@@ -468,6 +475,9 @@ fn stream(
     }
 }
 
+/// How many hits ahead the sequential stage prefetches what it will look up.
+const PREFETCH_AHEAD: usize = 8;
+
 /// Target size of the chunks a block is cut into for the parallel parse.
 const CHUNK_BYTES: usize = 128 * 1024;
 
@@ -475,10 +485,18 @@ impl StreamCtx<'_> {
     /// The sequential stage: every parsed line of a block, in order, into the sessionizer
     /// and the line accounting.
     fn consume(&mut self, data: &[u8], parsed: ParsedLines) {
-        for (at, rec) in parsed.into_iter().flatten() {
-            let line = &data[at];
-            self.lines += 1;
-            self.record(line, rec);
+        for recs in parsed {
+            for (i, (at, rec)) in recs.iter().enumerate() {
+                // The return filters are bigger than the caches: ask for a page view's
+                // line of them a few hits before it is needed.
+                if let Some((_, Rec::Hit { page_view, .. })) = recs.get(i + PREFETCH_AHEAD) {
+                    if *page_view != 0 {
+                        self.returns.prefetch(*page_view);
+                    }
+                }
+                self.lines += 1;
+                self.record(&data[at.clone()], *rec);
+            }
         }
     }
 

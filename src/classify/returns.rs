@@ -52,6 +52,14 @@ impl Filter {
         self.pairs += 1;
     }
 
+    /// Starts loading the pair's cache line, so that a lookup a few hits later does not
+    /// stall on memory: the filters are larger than the CPU's caches.
+    fn prefetch(&self, hash: u64) {
+        if let Some(b) = self.blocks.get(Self::slots(hash).0) {
+            prefetch(b);
+        }
+    }
+
     fn contains(&self, hash: u64) -> bool {
         let Some(b) = self.blocks.get(Self::slots(hash).0) else { return false };
         Self::slots(hash).1.all(|(word, mask)| b[word] & mask != 0)
@@ -76,6 +84,12 @@ impl ReturnLog {
         self.current.contains(pair) || self.previous.contains(pair)
     }
 
+    /// A hint that `pair` is about to be looked up or recorded.
+    pub fn prefetch(&self, pair: u64) {
+        self.current.prefetch(pair);
+        self.previous.prefetch(pair);
+    }
+
     pub fn record(&mut self, pair: u64, time: i64) {
         if self.current.since == i64::MIN {
             self.current.since = time;
@@ -91,6 +105,17 @@ impl ReturnLog {
         }
     }
 }
+
+#[cfg(target_arch = "x86_64")]
+fn prefetch<T>(value: &T) {
+    // SAFETY: a prefetch is only a hint; it reads nothing and cannot fault.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((value as *const T).cast())
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn prefetch<T>(_: &T) {}
 
 #[cfg(test)]
 mod tests {
