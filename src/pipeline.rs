@@ -18,7 +18,7 @@ use rustc_hash::FxHashMap;
 
 use crate::classify::{page_view, referrer_host, Agent, AgentCache, ReturnLog, Rules, ShareLog, TableError};
 use crate::input::{self, BlockReader, InputError, Source};
-use crate::parse::{self, LogFormat};
+use crate::parse::{self, FieldSpans, HitFields, LogFormat};
 use crate::report::{Aggregates, InputSummary};
 use crate::session::{Details, HitFlags, KeyHasher, OwnedLanding, SessionConfig, Sessionizer, VisitorKey};
 use crate::time::ClfCache;
@@ -371,13 +371,20 @@ enum Rec {
         key: u64,
         page_view: u64,
         flags: HitFlags,
+        spans: Option<FieldSpans>,
     },
 }
 
-/// A line the parallel stage parsed, parsed again for the few fields kept beyond it.
-fn reparse(format: LogFormat, line: &[u8]) -> crate::parse::Hit<'_> {
-    let mut clock = ClfCache::default();
-    format.parse(line, &mut clock).expect("the parallel stage parsed this line")
+/// The text fields of a line the parallel stage parsed: found through its spans, or, for
+/// a line too long for them, by parsing it again.
+fn fields(format: LogFormat, line: &[u8], spans: Option<FieldSpans>) -> HitFields<'_> {
+    match spans {
+        Some(spans) => spans.fields(line),
+        None => {
+            let mut clock = ClfCache::default();
+            format.parse(line, &mut clock).expect("the parallel stage parsed this line").fields()
+        }
+    }
 }
 
 /// A block's lines after the parallel stage: per chunk, (where the line is, what it is).
@@ -514,7 +521,7 @@ impl StreamCtx<'_> {
                 }
             }
             Rec::Outside => lines.outside_window += 1,
-            Rec::Hit { time, key, page_view, flags } => {
+            Rec::Hit { time, key, page_view, flags, spans } => {
                 let pageview = flags.pageview;
                 let (format, rules, vkey, keep_visits) =
                     (self.format, self.rules, self.cfg.visitor_key, self.cfg.keep_visits);
@@ -522,7 +529,7 @@ impl StreamCtx<'_> {
                 let shares = &*self.shares;
                 let returns = &*self.returns;
                 let details = || {
-                    let hit = reparse(format, line);
+                    let hit = fields(format, line, spans);
                     Details {
                         agent: agents.get(&rules.agents, hit.user_agent),
                         landing: OwnedLanding {
@@ -545,7 +552,7 @@ impl StreamCtx<'_> {
                 let closed = &mut *self.closed;
                 let agent = self.sessions.record(key, time, flags, details, &mut |v| closed.push(v));
                 if let (Agent::Preview { app }, true) = (agent, pageview) {
-                    let path = reparse(format, line).path();
+                    let path = fields(format, line, spans).path();
                     let share = aggregates.share(path, app);
                     share.fetches += 1;
                     share.shares = share.shares.saturating_add_signed(self.shares.record(path, time, app));
@@ -640,7 +647,14 @@ impl LineStage<'_> {
                     } else {
                         0
                     };
-                    Rec::Hit { time: hit.time, key, page_view, flags: HitFlags { pageview, asset, robots } }
+                    let spans = FieldSpans::of(line, &hit);
+                    Rec::Hit {
+                        time: hit.time,
+                        key,
+                        page_view,
+                        flags: HitFlags { pageview, asset, robots },
+                        spans,
+                    }
                 }
             };
             out.push((base + pos..base + end, rec));

@@ -41,6 +41,95 @@ impl<'a> Hit<'a> {
     }
 }
 
+/// Where a hit's text fields lie in its line, in 20 bytes: what lets a later stage look
+/// at a line again without parsing it again. Lines longer than 64 KiB do not fit (their
+/// stage parses them again instead).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldSpans {
+    client: Span,
+    target: Span,
+    referrer: Span,
+    user_agent: Span,
+    vhost: Span,
+}
+
+/// Byte range in a line; `start > end` marks a field the line does not have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    start: u16,
+    end: u16,
+}
+
+const ABSENT: Span = Span { start: 1, end: 0 };
+
+/// The text fields of a hit, found again in its line through [`FieldSpans`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HitFields<'a> {
+    pub vhost: Option<&'a [u8]>,
+    pub client: &'a [u8],
+    pub target: &'a [u8],
+    pub referrer: Option<&'a [u8]>,
+    pub user_agent: Option<&'a [u8]>,
+}
+
+impl<'a> HitFields<'a> {
+    /// The path without its query string.
+    pub fn path(&self) -> &'a [u8] {
+        split_target(self.target).0
+    }
+}
+
+impl FieldSpans {
+    /// The spans of `hit`'s fields, which must borrow from `line`; `None` when the line
+    /// is too long for them.
+    pub fn of(line: &[u8], hit: &Hit<'_>) -> Option<FieldSpans> {
+        let base = line.as_ptr() as usize;
+        let span = |field: &[u8]| -> Option<Span> {
+            // An empty field may be a static `b""` rather than part of the line.
+            if field.is_empty() {
+                return Some(Span { start: 0, end: 0 });
+            }
+            let start = (field.as_ptr() as usize).checked_sub(base)?;
+            let end = start + field.len();
+            (end <= line.len()).then_some(())?;
+            Some(Span { start: u16::try_from(start).ok()?, end: u16::try_from(end).ok()? })
+        };
+        let optional = |field: Option<&[u8]>| field.map_or(Some(ABSENT), span);
+        Some(FieldSpans {
+            client: span(hit.client)?,
+            target: span(hit.target)?,
+            referrer: optional(hit.referrer)?,
+            user_agent: optional(hit.user_agent)?,
+            vhost: optional(hit.vhost)?,
+        })
+    }
+
+    /// The fields again, from the line they were found in.
+    pub fn fields<'a>(&self, line: &'a [u8]) -> HitFields<'a> {
+        let get = |s: Span| line.get(usize::from(s.start)..usize::from(s.end));
+        HitFields {
+            vhost: get(self.vhost),
+            client: get(self.client).unwrap_or_default(),
+            target: get(self.target).unwrap_or_default(),
+            referrer: get(self.referrer),
+            user_agent: get(self.user_agent),
+        }
+    }
+}
+
+impl<'a> Hit<'a> {
+    /// The text fields alone.
+    pub fn fields(&self) -> HitFields<'a> {
+        HitFields {
+            vhost: self.vhost,
+            client: self.client,
+            target: self.target,
+            referrer: self.referrer,
+            user_agent: self.user_agent,
+        }
+    }
+}
+
 /// A request target as (path, query without its `?`).
 pub fn split_target(target: &[u8]) -> (&[u8], Option<&[u8]>) {
     match memchr::memchr(b'?', target) {

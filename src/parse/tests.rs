@@ -31,6 +31,8 @@ fn check(name: &str, format: LogFormat, line: &[u8], want: Option<Want>) {
             assert_eq!(h.status, w.status, "{name}: status");
             assert_eq!(h.referrer, w.referrer.map(str::as_bytes), "{name}: referrer");
             assert_eq!(h.user_agent, w.user_agent.map(str::as_bytes), "{name}: user_agent");
+            let spans = FieldSpans::of(line, &h).expect("short line");
+            assert_eq!(spans.fields(line), h.fields(), "{name}: fields through spans");
         }
     }
 }
@@ -310,4 +312,15 @@ fn path_and_query_split() {
     let hit = LogFormat::Combined.parse(line, &mut clock).unwrap();
     assert_eq!(hit.path(), b"/a/b");
     assert_eq!(hit.query(), Some(&b"utm_source=x&y=1"[..]));
+}
+
+#[test]
+fn spans_give_up_on_lines_past_64_kib() {
+    let long = format!(
+        "1.2.3.4 - - [10/Oct/2026:13:55:36 +0000] \"GET /a HTTP/1.1\" 200 1 \"-\" \"{}\"",
+        "x".repeat(70_000)
+    );
+    let mut clock = ClfCache::default();
+    let hit = LogFormat::Combined.parse(long.as_bytes(), &mut clock).unwrap();
+    assert_eq!(FieldSpans::of(long.as_bytes(), &hit), None);
 }
