@@ -117,6 +117,11 @@ impl HostRules {
     pub fn lookup(&self, host: &str) -> Option<HostRule> {
         self.user.lookup(host).or_else(|| self.table.lookup(host))
     }
+
+    /// Whether a rules file's row (not the built-in table) decides `host`.
+    pub fn from_rules_file(&self, host: &str) -> bool {
+        self.user.lookup(host).is_some()
+    }
 }
 
 #[cfg(test)]

@@ -118,7 +118,8 @@ fn explain(out: &mut dyn Write, rules: &Rules, format: Option<LogFormat>, line: 
             let said = if rules.is_internal(&host, hit.vhost) {
                 "the site itself (internal)".to_string()
             } else if let Some(rule) = rules.hosts.lookup(&host) {
-                format!("referrers.tsv: {} / {}", rule.channel, rule.source)
+                let table = if rules.hosts.from_rules_file(&host) { "rules file" } else { "referrers.tsv" };
+                format!("{table}: {} / {}", rule.channel, rule.source)
             } else if rules.site_hosts.is_empty() && hit.vhost.is_none() {
                 "not in referrers.tsv: a referral, unless it is the site itself (name it with --site)"
                     .to_string()

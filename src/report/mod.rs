@@ -326,7 +326,11 @@ pub struct Headline {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChannelRow {
+    /// The row's stable name (CSV and JSON).
     pub channel: String,
+    /// The row's name for people (the table).
+    #[serde(skip)]
+    pub label: &'static str,
     pub visits: u64,
     /// `None` for excluded rows: they are not part of the share.
     pub visits_pct: Option<f64>,
@@ -410,6 +414,7 @@ impl Report {
                 let k = a.channels[c.index()];
                 ChannelRow {
                     channel: c.name().to_string(),
+                    label: c.name(),
                     visits: k.visits,
                     visits_pct: Some(pct(k.visits, total)),
                     pageviews: k.pageviews,
@@ -417,15 +422,16 @@ impl Report {
             })
             .collect();
         let scrapers = |rule| a.scrapers.get(rule).copied().unwrap_or_default();
-        for (name, k) in [
-            ("excluded:bots", a.bots),
-            ("excluded:link-previews", a.previews),
-            ("excluded:scrapers-robots-txt", scrapers("robots-txt")),
-            ("excluded:scrapers-too-fast", scrapers("too-fast")),
-            ("excluded:scrapers-pages-only", scrapers("pages-only")),
+        for (name, label, k) in [
+            ("excluded:bots", "excluded: bots", a.bots),
+            ("excluded:link-previews", "excluded: link previews", a.previews),
+            ("excluded:scrapers-robots-txt", "excluded: asked for robots.txt", scrapers("robots-txt")),
+            ("excluded:scrapers-too-fast", "excluded: too fast to read", scrapers("too-fast")),
+            ("excluded:scrapers-pages-only", "excluded: pages but no assets", scrapers("pages-only")),
         ] {
             rows.push(ChannelRow {
                 channel: name.to_string(),
+                label,
                 visits: k.visits,
                 visits_pct: None,
                 pageviews: k.pageviews,
@@ -434,12 +440,18 @@ impl Report {
         // The dark-social row again, split into the range: these two add up to it.
         let dark = a.channels[Channel::DarkSocial.index()];
         let inferred = a.dark_inferred;
-        for (name, visits, pageviews) in [
-            ("dark-social:identified", dark.visits - inferred.visits, dark.pageviews - inferred.pageviews),
-            ("dark-social:inferred", inferred.visits, inferred.pageviews),
+        for (name, label, visits, pageviews) in [
+            (
+                "dark-social:identified",
+                "dark social, identified",
+                dark.visits - inferred.visits,
+                dark.pageviews - inferred.pageviews,
+            ),
+            ("dark-social:inferred", "dark social, inferred", inferred.visits, inferred.pageviews),
         ] {
             rows.push(ChannelRow {
                 channel: name.to_string(),
+                label,
                 visits,
                 visits_pct: Some(pct(visits, total)),
                 pageviews,
@@ -646,7 +658,13 @@ mod tests {
         let ch = r.channel_rows();
         assert_eq!(
             ch[0],
-            ChannelRow { channel: "dark-social".into(), visits: 3, visits_pct: Some(60.0), pageviews: 6 }
+            ChannelRow {
+                channel: "dark-social".into(),
+                label: "dark-social",
+                visits: 3,
+                visits_pct: Some(60.0),
+                pageviews: 6
+            }
         );
         assert_eq!(ch[8].channel, "excluded:bots");
         assert_eq!(ch[9].visits, 1);

@@ -48,18 +48,8 @@ impl TableReporter {
     fn channels(&self, report: &Report) -> Table {
         let mut t = self.table(&["channel", "visits", "share", "page views"]);
         for r in report.channel_rows() {
-            let name = match r.channel.as_str() {
-                "excluded:bots" => "excluded: bots",
-                "excluded:link-previews" => "excluded: link previews",
-                "excluded:scrapers-robots-txt" => "excluded: asked for robots.txt",
-                "excluded:scrapers-too-fast" => "excluded: too fast to read",
-                "excluded:scrapers-pages-only" => "excluded: pages but no assets",
-                "dark-social:identified" => "dark social, identified",
-                "dark-social:inferred" => "dark social, inferred",
-                other => other,
-            };
             let share = r.visits_pct.map(|p| format!("{p:.1}%")).unwrap_or_else(|| "-".into());
-            let mut name_cell = Cell::new(name);
+            let mut name_cell = Cell::new(r.label);
             if r.channel == Channel::DarkSocial.name() {
                 name_cell = self.bold(name_cell);
             }

@@ -380,6 +380,7 @@ paths = ["/news/2026/11/03/follow-up"]
     let line = "192.0.2.9 - - [02/Nov/2026:10:10:00 +0000] \"GET /a/b HTTP/1.1\" 200 1 \"https://blog.example.org/post/7\" \"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36\"";
     let r = darklog(&["explain", "--rules", s(&rules), line]);
     assert!(r.stdout.contains("verdict:     social / example-blog (rule referrer-known)"), "{}", r.stdout);
+    assert!(r.stdout.contains("(host blog.example.org: rules file: social / example-blog)"), "{}", r.stdout);
     // A file row for a parent domain beats the table's row for the subdomain.
     let r = darklog(&[
         "explain",
