@@ -414,7 +414,7 @@ fn stream(
     let base_raw = raw_bytes.load(Ordering::Relaxed);
     let block_size = ctx.cfg.block_size;
     let (parsed_tx, parsed_rx) = mpsc::channel::<(u64, ParsedBlock)>();
-    let (recycle_tx, recycle_rx) = mpsc::channel::<Vec<u8>>();
+    let (recycle_tx, recycle_rx) = mpsc::channel::<(Vec<u8>, ParsedLines)>();
     let mut failure = None;
     let stage = LineStage {
         format: ctx.format,
@@ -435,19 +435,22 @@ fn stream(
                 pool.in_place_scope(|parsers| {
                     let mut allocated = 0;
                     for seq in 0.. {
-                        let buf = if allocated < BLOCKS_IN_FLIGHT {
+                        // Parsed lines are recycled with their buffer: freeing them on
+                        // another thread than the one that allocated them made the
+                        // allocator hand pages back and forth with the kernel.
+                        let (buf, mut recs) = if allocated < BLOCKS_IN_FLIGHT {
                             allocated += 1;
-                            Vec::new()
+                            (Vec::new(), Vec::new())
                         } else {
                             match recycle_rx.recv() {
-                                Ok(buf) => buf,
+                                Ok(recycled) => recycled,
                                 Err(_) => break,
                             }
                         };
                         let Some(block) = blocks.next_block(buf) else { break };
                         let parsed_tx = parsed_tx.clone();
                         parsers.spawn(move |_| {
-                            let recs = stage.block(&block.data);
+                            stage.block(&block.data, &mut recs);
                             let _ = parsed_tx.send((seq, (block, recs)));
                         });
                     }
@@ -463,14 +466,14 @@ fn stream(
             early.insert(seq, parsed);
             while let Some((block, recs)) = early.remove(&next) {
                 next += 1;
-                ctx.consume(&block.data, recs);
+                ctx.consume(&block.data, &recs);
                 let raw_now = counter.load(Ordering::Relaxed);
                 observer.progress(base_raw + raw_now, total_raw);
                 if let Some(e) = block.error {
                     let offset = block.offset + block.data.len() as u64;
                     failure = Some(input::read_error(source, gzip, offset, raw_now, e));
                 }
-                let _ = recycle_tx.send(block.data);
+                let _ = recycle_tx.send((block.data, recs));
                 ctx.flush_notices(observer);
             }
         }
@@ -491,7 +494,7 @@ const CHUNK_BYTES: usize = 128 * 1024;
 impl StreamCtx<'_> {
     /// The sequential stage: every parsed line of a block, in order, into the sessionizer
     /// and the line accounting.
-    fn consume(&mut self, data: &[u8], parsed: ParsedLines) {
+    fn consume(&mut self, data: &[u8], parsed: &ParsedLines) {
         for recs in parsed {
             for (i, (at, rec)) in recs.iter().enumerate() {
                 // The return filters are bigger than the caches: ask for a page view's
@@ -613,16 +616,19 @@ struct LineStage<'a> {
 }
 
 impl LineStage<'_> {
-    /// One block, its chunks parsed on the pool, in order.
-    fn block(&self, data: &[u8]) -> ParsedLines {
-        split_chunks(data, CHUNK_BYTES)
-            .par_iter()
-            .map(|&(start, end)| self.chunk(&data[start..end], start))
-            .collect()
+    /// One block, its chunks parsed on the pool, into `parsed` (one vector per chunk,
+    /// in order; vectors already there are reused).
+    fn block(&self, data: &[u8], parsed: &mut ParsedLines) {
+        let chunks = split_chunks(data, CHUNK_BYTES);
+        parsed.resize_with(chunks.len(), Vec::new);
+        parsed
+            .par_iter_mut()
+            .zip(chunks)
+            .for_each(|(out, (start, end))| self.chunk(&data[start..end], start, out));
     }
 
-    fn chunk(&self, chunk: &[u8], base: usize) -> Vec<(std::ops::Range<usize>, Rec)> {
-        let mut out = Vec::with_capacity(chunk.len() / 200 + 1);
+    fn chunk(&self, chunk: &[u8], base: usize, out: &mut Vec<(std::ops::Range<usize>, Rec)>) {
+        out.clear();
         let mut clock = ClfCache::default();
         let mut pos = 0;
         while pos < chunk.len() {
@@ -660,7 +666,6 @@ impl LineStage<'_> {
             out.push((base + pos..base + end, rec));
             pos = end + 1;
         }
-        out
     }
 }
 
