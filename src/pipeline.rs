@@ -413,7 +413,8 @@ fn stream(
     };
     let base_raw = raw_bytes.load(Ordering::Relaxed);
     let block_size = ctx.cfg.block_size;
-    let (parsed_tx, parsed_rx) = mpsc::channel::<(u64, ParsedBlock)>();
+    // `None`: the parse of that block panicked.
+    let (parsed_tx, parsed_rx) = mpsc::channel::<(u64, Option<ParsedBlock>)>();
     let (recycle_tx, recycle_rx) = mpsc::channel::<(Vec<u8>, ParsedLines)>();
     let mut failure = None;
     let stage = LineStage {
@@ -425,6 +426,9 @@ fn stream(
     };
     let pool = ctx.pool;
     std::thread::scope(|threads| {
+        // Owned here, so that a panic on this thread drops it and the reader, waiting for
+        // a buffer, stops instead of waiting forever.
+        let recycle_tx = recycle_tx;
         // The reader hands each block straight to the pool, so parsing never waits on this
         // thread, and this thread sessionizes whichever block is next as soon as it is
         // parsed. A fixed set of buffers bounds memory: the reader waits for one to come
@@ -450,8 +454,16 @@ fn stream(
                         let Some(block) = blocks.next_block(buf) else { break };
                         let parsed_tx = parsed_tx.clone();
                         parsers.spawn(move |_| {
-                            stage.block(&block.data, &mut recs);
-                            let _ = parsed_tx.send((seq, (block, recs)));
+                            // A panic must still answer for its block, or this thread
+                            // would wait for it forever (only where panics unwind:
+                            // tests and debug builds).
+                            let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                stage.block(&block.data, &mut recs)
+                            }));
+                            let _ = parsed_tx.send((seq, parsed.is_ok().then_some((block, recs))));
+                            if let Err(panic) = parsed {
+                                std::panic::resume_unwind(panic);
+                            }
                         });
                     }
                 });
@@ -463,6 +475,7 @@ fn stream(
         let mut next = 0;
         let mut early: std::collections::BTreeMap<u64, ParsedBlock> = Default::default();
         for (seq, parsed) in parsed_rx {
+            let Some(parsed) = parsed else { panic!("the parse of block {seq} panicked") };
             early.insert(seq, parsed);
             while let Some((block, recs)) = early.remove(&next) {
                 next += 1;
