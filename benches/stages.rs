@@ -39,6 +39,26 @@ fn parse(c: &mut Criterion) {
             n
         })
     });
+    // The way the pipeline reads: newline and fields found in one pass over a block.
+    let block: Vec<u8> = lines.iter().flat_map(|l| l.iter().copied().chain([b'\n'])).collect();
+    let next = |data: &[u8]| {
+        let mut clock = ClfCache::default();
+        let (mut pos, mut n) = (0, 0u64);
+        while pos < data.len() {
+            let (end, hit) = LogFormat::Combined.parse_next(data, pos, &mut clock);
+            n += hit.map_or(0, |h| u64::from(h.status));
+            pos = end + 1;
+        }
+        n
+    };
+    let mut clock = ClfCache::default();
+    let statuses: u64 = lines
+        .iter()
+        .filter_map(|l| LogFormat::Combined.parse(l, &mut clock))
+        .map(|h| u64::from(h.status))
+        .sum();
+    assert_eq!(next(&block), statuses, "parse_next reads the block as parse reads its lines");
+    g.bench_function("combined_block", |b| b.iter(|| next(black_box(&block))));
     g.finish();
 }
 

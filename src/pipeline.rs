@@ -645,9 +645,9 @@ impl LineStage<'_> {
         let mut clock = ClfCache::default();
         let mut pos = 0;
         while pos < chunk.len() {
-            let end = memchr::memchr(b'\n', &chunk[pos..]).map_or(chunk.len(), |i| pos + i);
+            let (end, hit) = self.format.parse_next(chunk, pos, &mut clock);
             let line = &chunk[pos..end];
-            let rec = match self.format.parse(line, &mut clock) {
+            let rec = match hit {
                 None => Rec::Malformed,
                 Some(hit)
                     if self.since.is_some_and(|s| hit.time < s)

@@ -164,6 +164,8 @@ pub struct ClfCache {
 }
 
 impl ClfCache {
+    /// Inlined: the common case is one comparison.
+    #[inline]
     pub fn parse(&mut self, b: &[u8]) -> Option<i64> {
         if let (Some(ts), Ok(raw)) = (self.last_ts, <&[u8; 26]>::try_from(b)) {
             // Two overlapping 16-byte compares instead of a call to memcmp.
@@ -173,6 +175,11 @@ impl ClfCache {
                 return Some(ts);
             }
         }
+        self.parse_new_second(b)
+    }
+
+    #[inline(never)]
+    fn parse_new_second(&mut self, b: &[u8]) -> Option<i64> {
         if let (Some(start), true) = (self.day_start, b.len() == 26) {
             if b[..11] == self.day_key[..11] && b[20..] == self.day_key[11..] {
                 let ts = start + i64::from(time_of_day(b)?);

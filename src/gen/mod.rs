@@ -16,7 +16,7 @@
 
 mod engine;
 mod pools;
-mod rng;
+pub(crate) mod rng;
 mod scenarios;
 mod site;
 #[cfg(test)]

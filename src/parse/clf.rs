@@ -4,15 +4,111 @@
 
 use memchr::memchr;
 
-use super::{Hit, LogFormat};
+use super::{scan, Hit, LogFormat};
 use crate::time::ClfCache;
 
 pub(super) fn parse<'a>(format: LogFormat, line: &'a [u8], clock: &mut ClfCache) -> Option<Hit<'a>> {
     let line = trim_line_end(line);
     // Everything before `[` is the space-separated prefix: [vhost:port] client ident user.
     let open = memchr(b'[', line)?;
-    let prefix = line[..open].strip_suffix(b" ")?;
-    let mut fields = prefix.split(|&b| b == b' ');
+    let (vhost, client) = prefix(format, &line[..open])?;
+
+    let rest = &line[open + 1..];
+    if rest.len() < 27 || rest[26] != b']' {
+        return None;
+    }
+    let time = clock.parse(&rest[..26])?;
+    let rest = rest[27..].strip_prefix(b" \"")?;
+    let (request, rest) = quoted(rest)?;
+    let (method, target) = split_request(request);
+    let (status, rest) = status_and_bytes(rest)?;
+
+    let (referrer, user_agent) = match format {
+        LogFormat::Common => {
+            if !rest.iter().all(|b| b.is_ascii_whitespace()) {
+                return None;
+            }
+            (None, None)
+        }
+        LogFormat::Combined | LogFormat::VhostCombined => {
+            let rest = rest.strip_prefix(b" \"")?;
+            let (referrer, rest) = quoted(rest)?;
+            let rest = rest.strip_prefix(b" \"")?;
+            let (user_agent, rest) = quoted(rest)?;
+            if !extra_fields(rest) {
+                return None;
+            }
+            (present(referrer), present(user_agent))
+        }
+    };
+    Some(Hit { vhost, client, time, method, target, status, referrer, user_agent })
+}
+
+/// The line starting at `start` in `data`: where it ends (its newline, or the end of
+/// `data`) and its hit. The same answer as [`parse`] on that line, faster: lines whose
+/// quotes fall where the format puts them are taken apart from the quote positions
+/// alone; anything else (escaped quotes, damage, the common format) goes to [`parse`].
+pub(super) fn parse_next<'a>(
+    format: LogFormat,
+    data: &'a [u8],
+    start: usize,
+    clock: &mut ClfCache,
+) -> (usize, Option<Hit<'a>>) {
+    if format == LogFormat::Common {
+        let end = memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
+        return (end, parse(format, &data[start..end], clock));
+    }
+    let scanned = scan::line(data, start);
+    let line = &data[start..scanned.end];
+    if scanned.found == scan::QUOTES && !scanned.backslash {
+        let quotes = scanned.quotes.map(|q| q - start);
+        if let Some(hit) = from_quotes(format, line, quotes, clock) {
+            return (scanned.end, Some(hit));
+        }
+    }
+    (scanned.end, parse(format, line, clock))
+}
+
+/// A combined line from the positions of its six quotes, none of them escaped; `None`
+/// when anything is out of place (the careful parser then decides).
+fn from_quotes<'a>(
+    format: LogFormat,
+    line: &'a [u8],
+    [q1, q2, q3, q4, q5, q6]: [usize; scan::QUOTES],
+    clock: &mut ClfCache,
+) -> Option<Hit<'a>> {
+    if !extra_fields(trim_line_end(&line[q6 + 1..])) {
+        return None;
+    }
+    // `[` + 26 bytes of time + `] "`: the timestamp sits right before the first quote,
+    // and its `[` must be the line's first, as the careful parser reads it.
+    let open = q1.checked_sub(29)?;
+    if line[open] != b'[' || &line[q1 - 2..q1] != b"] " {
+        return None;
+    }
+    let (vhost, client) = short_prefix(format, line, open)?;
+    let time = clock.parse(&line[open + 1..open + 27])?;
+    let (method, target) = split_request(&line[q1 + 1..q2]);
+    let (status, rest) = status_and_bytes(&line[q2 + 1..q3])?;
+    if rest != b" " || q5 != q4 + 2 || line[q4 + 1] != b' ' {
+        return None;
+    }
+    Some(Hit {
+        vhost,
+        client,
+        time,
+        method,
+        target,
+        status,
+        referrer: present(&line[q3 + 1..q4]),
+        user_agent: present(&line[q5 + 1..q6]),
+    })
+}
+
+/// `[vhost:port ]client ident user ` (the part before the timestamp): the vhost, if the
+/// format has one, and the client.
+fn prefix(format: LogFormat, prefix: &[u8]) -> Option<(Option<&[u8]>, &[u8])> {
+    let mut fields = prefix.strip_suffix(b" ")?.split(|&b| b == b' ');
     let vhost = match format {
         LogFormat::VhostCombined => {
             let v = fields.next()?;
@@ -31,16 +127,47 @@ pub(super) fn parse<'a>(format: LogFormat, line: &'a [u8], clock: &mut ClfCache)
     if fields.next().is_some() {
         return None;
     }
+    Some((vhost, client))
+}
 
-    let rest = &line[open + 1..];
-    if rest.len() < 27 || rest[26] != b']' {
+/// [`prefix`] for a line whose timestamp opens at `open` < 64 (nearly all), from the
+/// bits of its spaces; `None` also when `[` appears earlier (the careful parser takes the
+/// first `[` as the timestamp's).
+#[inline]
+fn short_prefix(format: LogFormat, line: &[u8], open: usize) -> Option<(Option<&[u8]>, &[u8])> {
+    if open >= 64 {
         return None;
     }
-    let time = clock.parse(&rest[..26])?;
-    let rest = rest[27..].strip_prefix(b" \"")?;
-    let (request, rest) = quoted(rest)?;
-    let (method, target) = split_request(request);
+    let (space, bracket) = scan::prefix_bits(line);
+    let before = (1u64 << open) - 1;
+    let spaces = space & before;
+    // Three spaces (four with a vhost) and the last one right before `[`.
+    let fields = match format {
+        LogFormat::VhostCombined => 4,
+        LogFormat::Combined | LogFormat::Common => 3,
+    };
+    if bracket & before != 0 || spaces.count_ones() != fields || spaces >> (open - 1) != 1 {
+        return None;
+    }
+    let first = spaces.trailing_zeros() as usize;
+    match format {
+        LogFormat::VhostCombined => {
+            let second = (spaces & (spaces - 1)).trailing_zeros() as usize;
+            let v = &line[..first];
+            let colon = memchr::memrchr(b':', v)?;
+            let port = &v[colon + 1..];
+            if colon == 0 || port.is_empty() || !port.iter().all(u8::is_ascii_digit) || second == first + 1 {
+                return None;
+            }
+            Some((Some(&v[..colon]), &line[first + 1..second]))
+        }
+        LogFormat::Combined | LogFormat::Common => (first > 0).then(|| (None, &line[..first])),
+    }
+}
 
+/// ` 200 1234` after the request's closing quote: the status, and what follows the
+/// byte count.
+fn status_and_bytes(rest: &[u8]) -> Option<(u16, &[u8])> {
     let rest = rest.strip_prefix(b" ")?;
     let (status, rest) = rest.split_at_checked(3)?;
     if !status.iter().all(u8::is_ascii_digit) {
@@ -49,33 +176,18 @@ pub(super) fn parse<'a>(format: LogFormat, line: &'a [u8], clock: &mut ClfCache)
     let status =
         u16::from(status[0] - b'0') * 100 + u16::from(status[1] - b'0') * 10 + u16::from(status[2] - b'0');
     let rest = rest.strip_prefix(b" ")?;
-    let bytes_end = memchr(b' ', rest).unwrap_or(rest.len());
+    let bytes_end = rest.iter().position(|&b| b == b' ').unwrap_or(rest.len());
     let bytes = &rest[..bytes_end];
     if bytes != b"-" && (bytes.is_empty() || !bytes.iter().all(u8::is_ascii_digit)) {
         return None;
     }
-    let rest = &rest[bytes_end..];
+    Some((status, &rest[bytes_end..]))
+}
 
-    let (referrer, user_agent) = match format {
-        LogFormat::Common => {
-            if !rest.iter().all(|b| b.is_ascii_whitespace()) {
-                return None;
-            }
-            (None, None)
-        }
-        LogFormat::Combined | LogFormat::VhostCombined => {
-            let rest = rest.strip_prefix(b" \"")?;
-            let (referrer, rest) = quoted(rest)?;
-            let rest = rest.strip_prefix(b" \"")?;
-            let (user_agent, rest) = quoted(rest)?;
-            // Extra fields may follow, separated by a space.
-            if !rest.is_empty() && rest[0] != b' ' {
-                return None;
-            }
-            (present(referrer), present(user_agent))
-        }
-    };
-    Some(Hit { vhost, client, time, method, target, status, referrer, user_agent })
+/// What may follow the user agent: nothing, or further fields after a space (nginx
+/// setups often append `"$http_x_forwarded_for"` or timings).
+fn extra_fields(rest: &[u8]) -> bool {
+    rest.first().is_none_or(|&b| b == b' ')
 }
 
 fn trim_line_end(line: &[u8]) -> &[u8] {
@@ -109,7 +221,8 @@ fn present(field: &[u8]) -> Option<&[u8]> {
 /// send binary garbage or nothing (`-`): those keep an empty method, so they are hits that
 /// are never page views rather than malformed lines.
 fn split_request(request: &[u8]) -> (&[u8], &[u8]) {
-    let Some(sp) = memchr(b' ', request) else {
+    // Methods are a few letters: a plain loop finds their end sooner than a memchr call.
+    let Some(sp) = request.iter().position(|&b| b == b' ') else {
         return (b"", b"");
     };
     let method = &request[..sp];

@@ -5,6 +5,7 @@
 //! `String`s: real logs carry invalid UTF-8 in paths and user agents.
 
 mod clf;
+mod scan;
 
 use std::fmt;
 
@@ -183,6 +184,20 @@ impl LogFormat {
     #[inline]
     pub fn parse<'a>(self, line: &'a [u8], clock: &mut ClfCache) -> Option<Hit<'a>> {
         clf::parse(self, line, clock)
+    }
+
+    /// Parses the line that starts at `start` in `data`: returns where it ends (the index
+    /// of its newline, or `data.len()`) and its hit, as [`LogFormat::parse`] would on
+    /// `&data[start..end]`. Finding the newline and the fields in one pass is what makes
+    /// this the fast way through a block of lines.
+    #[inline]
+    pub fn parse_next<'a>(
+        self,
+        data: &'a [u8],
+        start: usize,
+        clock: &mut ClfCache,
+    ) -> (usize, Option<Hit<'a>>) {
+        clf::parse_next(self, data, start, clock)
     }
 }
 
