@@ -129,7 +129,9 @@ fn sessionize(c: &mut Criterion) {
     let hits: Vec<(u64, i64, bool)> = lines
         .iter()
         .filter_map(|l| LogFormat::Combined.parse(l, &mut clock))
-        .map(|h| (keys.visitor(h.client, h.user_agent.unwrap_or(b"")), h.time, h.method == b"GET"))
+        .map(|h| {
+            (keys.visitor(h.client, keys.agent(h.user_agent.unwrap_or(b""))), h.time, h.method == b"GET")
+        })
         .collect();
     let run = || {
         let mut s = Sessionizer::new(SessionConfig::default());

@@ -180,11 +180,11 @@ pub fn run(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome, 
 
     let mut aggregates = Aggregates::new(cfg.keep_visits);
     let mut sessions = Sessionizer::new(cfg.session);
-    let mut agents = AgentCache::new();
+    let keys = KeyHasher::default();
+    let mut agents = AgentCache::with_keys(keys.clone());
     let mut shares = ShareLog::new(cfg.share_window, cfg.session.lateness);
     let mut closed = Vec::new();
     let mut returns = ReturnLog::default();
-    let keys = KeyHasher::default();
     let mut shown = 0usize;
     let mut inputs = Vec::new();
     for s in sniffed {
@@ -365,10 +365,12 @@ struct StreamCtx<'a> {
 enum Rec {
     Malformed,
     Outside,
-    /// `page_view`: a stable hash of (visitor, path), for page views.
+    /// `page_view`: a stable hash of (visitor, path), for page views. `agent`: the user
+    /// agent's key in the run's agent cache.
     Hit {
         time: i64,
         key: u64,
+        agent: u64,
         page_view: u64,
         flags: HitFlags,
         spans: Option<FieldSpans>,
@@ -537,7 +539,7 @@ impl StreamCtx<'_> {
                 }
             }
             Rec::Outside => lines.outside_window += 1,
-            Rec::Hit { time, key, page_view, flags, spans } => {
+            Rec::Hit { time, key, agent: agent_key, page_view, flags, spans } => {
                 let pageview = flags.pageview;
                 let (format, rules, vkey, keep_visits) =
                     (self.format, self.rules, self.cfg.visitor_key, self.cfg.keep_visits);
@@ -547,7 +549,7 @@ impl StreamCtx<'_> {
                 let details = || {
                     let hit = fields(format, line, spans);
                     Details {
-                        agent: agents.get(&rules.agents, hit.user_agent),
+                        agent: agents.get_keyed(&rules.agents, agent_key, || hit.user_agent),
                         landing: OwnedLanding {
                             target: hit.target.to_vec(),
                             referrer: hit.referrer.map(<[u8]>::to_vec),
@@ -659,7 +661,8 @@ impl LineStage<'_> {
                     let path = hit.path();
                     let asset = self.rules.paths.is_asset(path);
                     let pageview = page_view(hit.method, hit.status, path, asset).is_ok();
-                    let key = self.keys.visitor(hit.client, hit.user_agent.unwrap_or(b""));
+                    let agent = self.keys.agent(hit.user_agent.unwrap_or(b""));
+                    let key = self.keys.visitor(hit.client, agent);
                     let robots = path == b"/robots.txt";
                     let page_view = if pageview {
                         KeyHasher::stable_page_view(hit.client, hit.user_agent.unwrap_or(b""), path)
@@ -670,6 +673,7 @@ impl LineStage<'_> {
                     Rec::Hit {
                         time: hit.time,
                         key,
+                        agent,
                         page_view,
                         flags: HitFlags { pageview, asset, robots },
                         spans,

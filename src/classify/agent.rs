@@ -162,19 +162,39 @@ impl AgentCache {
     const CAP: usize = 200_000;
 
     pub fn new() -> AgentCache {
-        AgentCache { map: FxHashMap::default(), keys: crate::session::KeyHasher::default() }
+        AgentCache::with_keys(crate::session::KeyHasher::default())
+    }
+
+    /// A cache whose keys are `keys.agent(ua)`, as [`AgentCache::get_keyed`] expects.
+    pub fn with_keys(keys: crate::session::KeyHasher) -> AgentCache {
+        AgentCache { map: FxHashMap::default(), keys }
     }
 
     pub fn get(&mut self, rules: &AgentRules, ua: Option<&[u8]>) -> Agent {
         let Some(ua) = ua else { return Agent::Browser };
-        let key = self.keys.field(ua);
+        self.get_keyed(rules, self.keys.agent(ua), || Some(ua))
+    }
+
+    /// The verdict for the user agent whose key (from this cache's hasher) is `key`;
+    /// `ua` is asked for only when the verdict is not cached. A stage that already
+    /// hashed the user agent saves hashing it again, and the line is not read at all
+    /// when the verdict is known.
+    pub fn get_keyed<'a>(
+        &mut self,
+        rules: &AgentRules,
+        key: u64,
+        ua: impl FnOnce() -> Option<&'a [u8]>,
+    ) -> Agent {
         if let Some(&a) = self.map.get(&key) {
             return a;
         }
         if self.map.len() >= Self::CAP {
             self.map.clear();
         }
-        let a = rules.classify(Some(ua));
+        let a = match ua() {
+            Some(ua) => rules.classify(Some(ua)),
+            None => Agent::Browser,
+        };
         self.map.insert(key, a);
         a
     }

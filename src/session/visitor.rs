@@ -17,15 +17,17 @@ use siphasher::sip::SipHasher13;
 pub struct KeyHasher(foldhash::fast::RandomState);
 
 impl KeyHasher {
+    /// A user agent's key (an empty one for none): what its verdict is cached under.
     #[inline]
-    pub fn visitor(&self, ip: &[u8], ua: &[u8]) -> u64 {
-        self.0.hash_one((ip, ua))
+    pub fn agent(&self, ua: &[u8]) -> u64 {
+        self.0.hash_one(ua)
     }
 
-    /// A user agent, a path: any one field.
+    /// A visitor's key, from its address and its agent's key: the user agent, the long
+    /// part, is hashed once for both.
     #[inline]
-    pub fn field(&self, bytes: &[u8]) -> u64 {
-        self.0.hash_one(bytes)
+    pub fn visitor(&self, ip: &[u8], agent: u64) -> u64 {
+        self.0.hash_one((ip, agent))
     }
 
     /// A reader and a page, hashed the same in every run: what goes into fixed-size
