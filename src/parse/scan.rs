@@ -24,10 +24,32 @@ pub(super) const QUOTES: usize = 6;
 /// Scans `data` from `start` to the next newline.
 #[inline]
 pub(super) fn line(data: &[u8], start: usize) -> Scanned {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512bw") {
+        // SAFETY: the CPU has AVX-512BW, just checked.
+        return unsafe { line_avx512(data, start) };
+    }
+    line_with(data, start, matches)
+}
+
+/// [`line`] with 64 bytes per instruction: a third of the work of four SSE2 compares.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512bw")]
+fn line_avx512(data: &[u8], start: usize) -> Scanned {
+    line_with(data, start, |w, bytes| {
+        use std::arch::x86_64::{__m512i, _mm512_cmpeq_epi8_mask, _mm512_loadu_si512, _mm512_set1_epi8};
+        // SAFETY: reads the 64 bytes of `w`, with no alignment needed.
+        let v = unsafe { _mm512_loadu_si512(w.as_ptr().cast::<__m512i>()) };
+        bytes.map(|b| _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b as i8)))
+    })
+}
+
+#[inline(always)]
+fn line_with(data: &[u8], start: usize, matches: impl Fn(&[u8; 64], [u8; 3]) -> [u64; 3]) -> Scanned {
     let mut s = Scanned { end: data.len(), quotes: [0; QUOTES], found: 0, backslash: false };
     let mut at = start;
     while at < data.len() {
-        let [quote, backslash, newline] = window(data, at, [b'"', b'\\', b'\n']);
+        let [quote, backslash, newline] = window(data, at, [b'"', b'\\', b'\n'], &matches);
         let newline = newline & newline.wrapping_neg();
         // Bits of the bytes before the newline (all of them when there is none).
         let before = newline.wrapping_sub(1);
@@ -56,14 +78,19 @@ pub(super) fn line(data: &[u8], start: usize) -> Scanned {
 /// the short prefix before a timestamp without a loop over its bytes.
 #[inline]
 pub(super) fn prefix_bits(line: &[u8]) -> (u64, u64) {
-    let [space, bracket, _] = window(line, 0, [b' ', b'[', 0]);
+    let [space, bracket, _] = window(line, 0, [b' ', b'[', 0], matches);
     (space, bracket)
 }
 
 /// For each of `bytes`, one bit per byte of the 64 at `at` that equals it; bytes past
 /// the end of `data` read as 0 (which callers only ask for as a placeholder).
 #[inline(always)]
-fn window(data: &[u8], at: usize, bytes: [u8; 3]) -> [u64; 3] {
+fn window(
+    data: &[u8],
+    at: usize,
+    bytes: [u8; 3],
+    matches: impl Fn(&[u8; 64], [u8; 3]) -> [u64; 3],
+) -> [u64; 3] {
     match data.get(at..at + 64) {
         Some(w) => matches(w.try_into().expect("64 bytes"), bytes),
         None => {
@@ -135,14 +162,20 @@ mod tests {
                     (0..len).map(|_| alphabet[rng.below(alphabet.len() as u64) as usize]).collect();
                 let mut start = 0;
                 while start <= data.len() {
-                    let got = line(&data, start);
                     let want = naive(&data, start);
-                    assert_eq!(got.end, want.end, "{data:?} from {start}");
-                    assert_eq!(got.found, want.found, "{data:?} from {start}");
-                    assert_eq!(got.quotes[..got.found], want.quotes[..want.found], "{data:?} from {start}");
-                    // The scan may see a backslash past the last quote it needs (it looks
-                    // at whole windows): that only costs the careful parser's time.
-                    assert!(got.backslash >= want.backslash, "{data:?} from {start}");
+                    // Whichever way this CPU scans, and the portable way.
+                    for got in [line(&data, start), line_with(&data, start, matches)] {
+                        assert_eq!(got.end, want.end, "{data:?} from {start}");
+                        assert_eq!(got.found, want.found, "{data:?} from {start}");
+                        assert_eq!(
+                            got.quotes[..got.found],
+                            want.quotes[..want.found],
+                            "{data:?} from {start}"
+                        );
+                        // The scan may see a backslash past the last quote it needs (it looks
+                        // at whole windows): that only costs the careful parser's time.
+                        assert!(got.backslash >= want.backslash, "{data:?} from {start}");
+                    }
                     start = want.end + 1;
                 }
             }
