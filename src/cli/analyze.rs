@@ -95,7 +95,7 @@ pub struct AnalyzeArgs {
     quiet: bool,
 
     /// Bytes per block read (tests use small blocks to prove the answer does not change).
-    #[arg(long, hide = true, default_value_t = 4 << 20)]
+    #[arg(long, hide = true, default_value_t = 1 << 20)]
     block_size: usize,
 }
 
