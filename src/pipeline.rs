@@ -43,8 +43,8 @@ pub struct AnalyzeConfig {
     /// How many malformed lines to show (with `-v`).
     pub show_malformed: usize,
     pub block_size: usize,
-    /// Parser threads; 0 for one per core but one (that one sessionizes, and reading
-    /// or inflating takes a thread of its own).
+    /// Parser threads; 0 for one per core (reading or inflating, and sessionizing, have
+    /// a thread each besides).
     pub threads: usize,
 }
 
@@ -103,7 +103,11 @@ pub enum RunError {
 
 pub fn run(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome, RunError> {
     let threads = match cfg.threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1)),
+        // One per core, not one fewer: the inflating thread keeps a core to itself (the
+        // scheduler sees to that), so with one parser, parsing and sessionizing shared
+        // the other core while the first idled whenever the buffers were all in flight.
+        // A second parser runs wherever a core is free.
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
     };
     let pool = rayon::ThreadPoolBuilder::new()
