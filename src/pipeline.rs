@@ -364,7 +364,18 @@ struct StreamCtx<'a> {
     pending: Vec<String>,
 }
 
-/// One line, as the parallel stage leaves it for the sequential one.
+/// One line as the parallel stage leaves it for the sequential one: where it is in its
+/// block, and what it is. Kept to one cache line: the parse threads write two million
+/// of these for a two-million-line log and the sessionizing thread reads them all.
+#[derive(Clone, Copy)]
+struct Line {
+    start: u32,
+    end: u32,
+    rec: Rec,
+}
+
+const _: () = assert!(std::mem::size_of::<Line>() <= 64);
+
 #[derive(Clone, Copy)]
 enum Rec {
     Malformed,
@@ -377,24 +388,23 @@ enum Rec {
         agent: u64,
         page_view: u64,
         flags: HitFlags,
-        spans: Option<FieldSpans>,
+        /// [`FieldSpans::UNKNOWN`] for a line too long for spans.
+        spans: FieldSpans,
     },
 }
 
 /// The text fields of a line the parallel stage parsed: found through its spans, or, for
 /// a line too long for them, by parsing it again.
-fn fields(format: LogFormat, line: &[u8], spans: Option<FieldSpans>) -> HitFields<'_> {
-    match spans {
-        Some(spans) => spans.fields(line),
-        None => {
-            let mut clock = ClfCache::default();
-            format.parse(line, &mut clock).expect("the parallel stage parsed this line").fields()
-        }
+fn fields(format: LogFormat, line: &[u8], spans: FieldSpans) -> HitFields<'_> {
+    if spans.is_unknown() {
+        let mut clock = ClfCache::default();
+        return format.parse(line, &mut clock).expect("the parallel stage parsed this line").fields();
     }
+    spans.fields(line)
 }
 
 /// A block's lines after the parallel stage: per chunk, (where the line is, what it is).
-type ParsedLines = Vec<Vec<(std::ops::Range<usize>, Rec)>>;
+type ParsedLines = Vec<Vec<Line>>;
 type ParsedBlock = (input::Block, ParsedLines);
 
 /// Buffers in flight: being read, parsed, waiting, or sessionized.
@@ -515,16 +525,16 @@ impl StreamCtx<'_> {
     /// and the line accounting.
     fn consume(&mut self, data: &[u8], parsed: &ParsedLines) {
         for recs in parsed {
-            for (i, (at, rec)) in recs.iter().enumerate() {
+            for (i, line) in recs.iter().enumerate() {
                 // The return filters are bigger than the caches: ask for a page view's
                 // line of them a few hits before it is needed.
-                if let Some((_, Rec::Hit { page_view, .. })) = recs.get(i + PREFETCH_AHEAD) {
+                if let Some(Line { rec: Rec::Hit { page_view, .. }, .. }) = recs.get(i + PREFETCH_AHEAD) {
                     if *page_view != 0 {
                         self.returns.prefetch(*page_view);
                     }
                 }
                 self.lines += 1;
-                self.record(&data[at.clone()], *rec);
+                self.record(&data[line.start as usize..line.end as usize], line.rec);
             }
         }
     }
@@ -646,7 +656,7 @@ impl LineStage<'_> {
             .for_each(|(out, (start, end))| self.chunk(&data[start..end], start, out));
     }
 
-    fn chunk(&self, chunk: &[u8], base: usize, out: &mut Vec<(std::ops::Range<usize>, Rec)>) {
+    fn chunk(&self, chunk: &[u8], base: usize, out: &mut Vec<Line>) {
         out.clear();
         let mut clock = ClfCache::default();
         let mut pos = 0;
@@ -665,15 +675,16 @@ impl LineStage<'_> {
                     let path = hit.path();
                     let asset = self.rules.paths.is_asset(path);
                     let pageview = page_view(hit.method, hit.status, path, asset).is_ok();
-                    let agent = self.keys.agent(hit.user_agent.unwrap_or(b""));
-                    let key = self.keys.visitor(hit.client, agent);
+                    let stable_agent = KeyHasher::stable_agent(hit.user_agent.unwrap_or(b""));
+                    let agent = self.keys.agent(stable_agent);
+                    let key = self.keys.visitor(hit.client, stable_agent);
                     let robots = path == b"/robots.txt";
                     let page_view = if pageview {
-                        KeyHasher::stable_page_view(hit.client, hit.user_agent.unwrap_or(b""), path)
+                        KeyHasher::stable_page_view(hit.client, stable_agent, path)
                     } else {
                         0
                     };
-                    let spans = FieldSpans::of(line, &hit);
+                    let spans = FieldSpans::of(line, &hit).unwrap_or(FieldSpans::UNKNOWN);
                     Rec::Hit {
                         time: hit.time,
                         key,
@@ -684,7 +695,8 @@ impl LineStage<'_> {
                     }
                 }
             };
-            out.push((base + pos..base + end, rec));
+            // A block is at most MAX_BLOCK and a longest line: far below 4 GiB.
+            out.push(Line { start: (base + pos) as u32, end: (base + end) as u32, rec });
             pos = end + 1;
         }
     }

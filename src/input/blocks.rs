@@ -15,6 +15,10 @@ pub struct Block {
 /// The longest line kept whole. Real log lines are a few kilobytes at most.
 pub const MAX_LINE: usize = 16 << 20;
 
+/// The largest block asked for: a block plus a longest line stays far below 4 GiB, so
+/// later stages can address lines in it with 32 bits.
+pub const MAX_BLOCK: usize = 1 << 30;
+
 pub struct BlockReader<R> {
     reader: R,
     carry: Vec<u8>,
@@ -26,7 +30,13 @@ pub struct BlockReader<R> {
 impl<R: Read> BlockReader<R> {
     /// `prelude` is data already read from `reader` (it is delivered first).
     pub fn new(reader: R, prelude: Vec<u8>, block_size: usize) -> BlockReader<R> {
-        BlockReader { reader, carry: prelude, offset: 0, block_size: block_size.max(1024), done: false }
+        BlockReader {
+            reader,
+            carry: prelude,
+            offset: 0,
+            block_size: block_size.clamp(1024, MAX_BLOCK),
+            done: false,
+        }
     }
 
     /// Fills `buf` (a recycled buffer; its contents are discarded) with the next block.

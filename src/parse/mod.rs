@@ -81,6 +81,15 @@ impl<'a> HitFields<'a> {
 }
 
 impl FieldSpans {
+    /// Spans that know nothing, for a line too long to have them (a parsed hit always
+    /// has a client, so an absent client marks these).
+    pub const UNKNOWN: FieldSpans =
+        FieldSpans { client: ABSENT, target: ABSENT, referrer: ABSENT, user_agent: ABSENT, vhost: ABSENT };
+
+    pub fn is_unknown(&self) -> bool {
+        self.client == ABSENT
+    }
+
     /// The spans of `hit`'s fields, which must borrow from `line`; `None` when the line
     /// is too long for them.
     pub fn of(line: &[u8], hit: &Hit<'_>) -> Option<FieldSpans> {
