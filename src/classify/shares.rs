@@ -74,7 +74,9 @@ impl ShareLog {
             shares.retain(|s| s.last >= horizon);
             !shares.is_empty()
         });
-        self.next_sweep = now.saturating_add(600);
+        // Each sweep walks every shared path; hourly keeps that cheap, and memory holds
+        // an hour of shares more than the window at most.
+        self.next_sweep = now.saturating_add(3600);
     }
 }
 
