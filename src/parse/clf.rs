@@ -135,7 +135,8 @@ fn prefix(format: LogFormat, prefix: &[u8]) -> Option<(Option<&[u8]>, &[u8])> {
 /// first `[` as the timestamp's).
 #[inline]
 fn short_prefix(format: LogFormat, line: &[u8], open: usize) -> Option<(Option<&[u8]>, &[u8])> {
-    if open >= 64 {
+    // No prefix at all is malformed (the careful parser finds no client either).
+    if open == 0 || open >= 64 {
         return None;
     }
     let (space, bracket) = scan::prefix_bits(line);

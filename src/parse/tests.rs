@@ -203,6 +203,16 @@ fn combined_lines() {
         ),
         ("binary_noise", b"\x00\x9f\x12 [ \xff\xfe\"", None),
         ("empty", b"", None),
+        (
+            "no_client_before_the_timestamp",
+            b"[05/Nov/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"-\"",
+            None,
+        ),
+        (
+            "bracket_in_the_user_field",
+            b"192.0.2.9 - [bob] [05/Nov/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"-\"",
+            None,
+        ),
     ];
     for (name, line, want) in cases {
         check(name, LogFormat::Combined, line, want);
