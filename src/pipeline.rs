@@ -43,8 +43,8 @@ pub struct AnalyzeConfig {
     /// How many malformed lines to show (with `-v`).
     pub show_malformed: usize,
     pub block_size: usize,
-    /// Parser threads; 0 for one per core (reading or inflating, and sessionizing, have
-    /// a thread each besides).
+    /// Parser threads; 0 for one per core with gzip input and one fewer without (reading
+    /// or inflating, and sessionizing, have a thread each besides).
     pub threads: usize,
 }
 
@@ -102,18 +102,6 @@ pub enum RunError {
 }
 
 pub fn run(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome, RunError> {
-    let threads = match cfg.threads {
-        // One per core, not one fewer: the inflating thread keeps a core to itself (the
-        // scheduler sees to that), so with one parser, parsing and sessionizing shared
-        // the other core while the first idled whenever the buffers were all in flight.
-        // A second parser runs wherever a core is free.
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
-    };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("darklog-parse-{i}"))
-        .build()?;
     let mut rules = Rules::builtin()?;
     if let Some(o) = &cfg.overrides {
         rules = rules.apply(o)?;
@@ -181,6 +169,23 @@ pub fn run(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome, 
              readers that fetch pages only are counted as scrapers"
         ));
     }
+
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = match cfg.threads {
+        // With gzip input, one per core: the inflating thread keeps a core to itself (the
+        // scheduler sees to that), and with one parser fewer, parsing and sessionizing
+        // shared the other core while the first idled whenever the buffers were all in
+        // flight. Reading a plain file costs little, so there one parser fewer leaves
+        // the sessionizer a core without an extra parser competing for it. (Measured on
+        // two cores: 0.30 against 0.33 s for gzip, 0.21 against 0.22 s for plain.)
+        0 if sniffed.iter().any(|s| s.gzip) => cores,
+        0 => cores.saturating_sub(1).max(1),
+        n => n,
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("darklog-parse-{i}"))
+        .build()?;
 
     let mut aggregates = Aggregates::new(cfg.keep_visits);
     let mut sessions = Sessionizer::new(cfg.session);

@@ -76,8 +76,9 @@ pub struct AnalyzeArgs {
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
 
-    /// Parser threads (default: one per core; reading and sessionizing run on threads of
-    /// their own). The answer is the same for any number.
+    /// Parser threads (default: one per core for gzip input, one fewer for plain; reading
+    /// and sessionizing run on threads of their own). The answer is the same for any
+    /// number.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
 
