@@ -33,8 +33,14 @@ impl WordSet {
 
 pub struct PathRules {
     asset_ext: WordSet,
+    /// The extensions of `asset_ext` up to seven bytes, as [`ext_code`]s: one hash probe
+    /// instead of comparing with every extension of the same length.
+    asset_ext_codes: FxHashSet<u64>,
     asset_name: WordSet,
     asset_prefix: Vec<&'static [u8]>,
+    /// Second bytes of the asset prefixes (all start with `/`): one lookup rules out
+    /// the prefixes for most paths.
+    asset_prefix_second: [bool; 256],
     index_files: FxHashSet<Vec<u8>>,
     content_keys: FxHashSet<Vec<u8>>,
     /// Extra fronts from `--front`, normalised without a trailing slash.
@@ -45,8 +51,10 @@ impl PathRules {
     pub fn builtin() -> Result<PathRules, TableError> {
         let mut p = PathRules {
             asset_ext: WordSet::default(),
+            asset_ext_codes: FxHashSet::default(),
             asset_name: WordSet::default(),
             asset_prefix: Vec::new(),
+            asset_prefix_second: [false; 256],
             index_files: FxHashSet::default(),
             content_keys: FxHashSet::default(),
             extra_fronts: FxHashSet::default(),
@@ -56,10 +64,10 @@ impl PathRules {
                 let (line, f) = row?;
                 let value = f[1].as_bytes().to_ascii_lowercase();
                 let fresh = match (set_of, f[0]) {
-                    (0, "ext") => p.asset_ext.insert(value),
+                    (0, "ext") => p.insert_asset_extension(value),
                     (0, "name") => p.asset_name.insert(value),
                     (0, "prefix") => {
-                        p.asset_prefix.push(f[1].as_bytes());
+                        p.add_asset_prefix(f[1]);
                         true
                     }
                     (1, "index") => p.index_files.insert(value),
@@ -85,11 +93,23 @@ impl PathRules {
     }
 
     pub fn add_asset_extension(&mut self, ext: &str) {
-        self.asset_ext.insert(ext.as_bytes().to_ascii_lowercase());
+        self.insert_asset_extension(ext.as_bytes().to_ascii_lowercase());
+    }
+
+    /// `false` when the (lowercase) extension was already there.
+    fn insert_asset_extension(&mut self, ext: Vec<u8>) -> bool {
+        if let Some(code) = ext_code(&ext) {
+            self.asset_ext_codes.insert(code);
+        }
+        self.asset_ext.insert(ext)
     }
 
     pub fn add_asset_prefix(&mut self, prefix: &'static str) {
-        self.asset_prefix.push(prefix.as_bytes());
+        let prefix = prefix.as_bytes();
+        if let Some(&second) = prefix.get(1) {
+            self.asset_prefix_second[usize::from(second)] = true;
+        }
+        self.asset_prefix.push(prefix);
     }
 
     pub fn add_front(&mut self, path: &str) {
@@ -100,18 +120,31 @@ impl PathRules {
     pub fn is_asset(&self, path: &[u8]) -> bool {
         // Every prefix starts with `/`: look at the next byte before comparing the rest.
         let second = path.get(1);
-        if self.asset_prefix.iter().any(|p| p.get(1) == second && path.starts_with(p)) {
+        let maybe_prefix = second.is_none_or(|&b| self.asset_prefix_second[usize::from(b)]);
+        if maybe_prefix && self.asset_prefix.iter().any(|p| p.get(1) == second && path.starts_with(p)) {
             return true;
         }
-        let name = last_segment(path);
+        // The last segment and its extension from one search backwards: most pages have
+        // no dot after their last slash.
+        let (name, ext) = match memchr::memrchr2(b'/', b'.', path) {
+            Some(dot) if path[dot] == b'.' => {
+                let start = memchr::memrchr(b'/', &path[..dot]).map_or(0, |slash| slash + 1);
+                (&path[start..], Some(&path[dot + 1..]))
+            }
+            Some(slash) => (&path[slash + 1..], None),
+            None => (path, None),
+        };
         if name.is_empty() {
             return false;
         }
         if self.asset_name.contains(name) {
             return true;
         }
-        match memchr::memrchr(b'.', name) {
-            Some(dot) => self.asset_ext.contains(&name[dot + 1..]),
+        match ext {
+            Some(ext) => match ext_code(ext) {
+                Some(code) => self.asset_ext_codes.contains(&code),
+                None => self.asset_ext.contains(ext),
+            },
             None => false,
         }
     }
@@ -163,6 +196,12 @@ pub fn page_view(method: &[u8], status: u16, path: &[u8], asset: bool) -> Result
     } else {
         Ok(())
     }
+}
+
+/// An extension of up to seven bytes, lowercased, and its length, in one number.
+fn ext_code(ext: &[u8]) -> Option<u64> {
+    (ext.len() <= 7)
+        .then(|| ext.iter().fold(ext.len() as u64, |code, b| code << 8 | u64::from(b.to_ascii_lowercase())))
 }
 
 fn last_segment(path: &[u8]) -> &[u8] {
@@ -217,6 +256,65 @@ mod tests {
             b"/v1.2/",
         ] {
             assert!(!p.is_asset(page), "{}", String::from_utf8_lossy(page));
+        }
+    }
+
+    /// The asset test read plainly, rule by rule, as the table says it.
+    fn plainly(path: &[u8]) -> bool {
+        let rows = super::tables::rows(ASSETS, 2).map(|r| r.unwrap().1);
+        let name = last_segment(path);
+        let ext = name.iter().rposition(|&b| b == b'.').map(|dot| &name[dot + 1..]);
+        rows.into_iter().any(|f| match f[0] {
+            "prefix" => path.starts_with(f[1].as_bytes()),
+            "name" => !name.is_empty() && name.eq_ignore_ascii_case(f[1].as_bytes()),
+            "ext" => !name.is_empty() && ext.is_some_and(|e| e.eq_ignore_ascii_case(f[1].as_bytes())),
+            other => panic!("unknown kind {other}"),
+        })
+    }
+
+    #[test]
+    fn the_fast_asset_test_reads_the_table_as_written() {
+        let p = PathRules::builtin().unwrap();
+        let mut paths: Vec<Vec<u8>> = [
+            "/",
+            "",
+            "x",
+            "/.",
+            "/a.",
+            "/a.CSS",
+            "/a.b.js",
+            "/dir.css/page",
+            "/dir.v2/",
+            "/robots.txt",
+            "/ROBOTS.TXT",
+            "/x/feed",
+            "/feed/",
+            "/static",
+            "/static/",
+            "/staticx/a",
+            "/wp-json/v2/posts",
+            "/a.webmanifest",
+            "/a.WebManifest",
+            "/a.webmanifests",
+            "/a.woff2",
+            "/.well-known/x",
+            "/s/ads.txt",
+        ]
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .collect();
+        let mut generator =
+            crate::gen::Generator::new(&crate::gen::GenConfig { seed: 9, lines: 5000, ..Default::default() });
+        let mut clock = crate::time::ClfCache::default();
+        while let Some(line) = generator.next_line() {
+            if let Some(hit) = crate::parse::LogFormat::Combined.parse(line, &mut clock) {
+                paths.push(hit.path().to_vec());
+            }
+        }
+        let assets = paths.iter().filter(|path| p.is_asset(path)).count();
+        assert!(assets > 1000 && assets < paths.len() - 1000, "{assets} of {}", paths.len());
+        for path in &paths {
+            assert_eq!(p.is_asset(path), plainly(path), "{}", String::from_utf8_lossy(path));
         }
     }
 
