@@ -130,11 +130,7 @@ fn sessionize(c: &mut Criterion) {
         .iter()
         .filter_map(|l| LogFormat::Combined.parse(l, &mut clock))
         .map(|h| {
-            (
-                keys.visitor(h.client, KeyHasher::stable_agent(h.user_agent.unwrap_or(b""))),
-                h.time,
-                h.method == b"GET",
-            )
+            (keys.visitor(h.client, keys.agent(h.user_agent.unwrap_or(b""))), h.time, h.method == b"GET")
         })
         .collect();
     let run = || {

@@ -373,13 +373,14 @@ struct StreamCtx<'a> {
 /// block, and what it is. Kept to one cache line: the parse threads write two million
 /// of these for a two-million-line log and the sessionizing thread reads them all.
 #[derive(Clone, Copy)]
+#[repr(align(64))]
 struct Line {
     start: u32,
     end: u32,
     rec: Rec,
 }
 
-const _: () = assert!(std::mem::size_of::<Line>() <= 64);
+const _: () = assert!(std::mem::size_of::<Line>() == 64);
 
 #[derive(Clone, Copy)]
 enum Rec {
@@ -653,6 +654,7 @@ impl LineStage<'_> {
     /// One block, its chunks parsed on the pool, into `parsed` (one vector per chunk,
     /// in order; vectors already there are reused).
     fn block(&self, data: &[u8], parsed: &mut ParsedLines) {
+        debug_assert!(u32::try_from(data.len()).is_ok(), "lines are addressed with 32 bits");
         let chunks = split_chunks(data, CHUNK_BYTES);
         parsed.resize_with(chunks.len(), Vec::new);
         parsed
@@ -680,15 +682,12 @@ impl LineStage<'_> {
                     let path = hit.path();
                     let asset = self.rules.paths.is_asset(path);
                     let pageview = page_view(hit.method, hit.status, path, asset).is_ok();
-                    let stable_agent = KeyHasher::stable_agent(hit.user_agent.unwrap_or(b""));
-                    let agent = self.keys.agent(stable_agent);
-                    let key = self.keys.visitor(hit.client, stable_agent);
+                    let ua = hit.user_agent.unwrap_or(b"");
+                    let agent = self.keys.agent(ua);
+                    let key = self.keys.visitor(hit.client, agent);
                     let robots = path == b"/robots.txt";
-                    let page_view = if pageview {
-                        KeyHasher::stable_page_view(hit.client, stable_agent, path)
-                    } else {
-                        0
-                    };
+                    let page_view =
+                        if pageview { KeyHasher::stable_page_view(hit.client, ua, path) } else { 0 };
                     let spans = FieldSpans::of(line, &hit).unwrap_or(FieldSpans::UNKNOWN);
                     Rec::Hit {
                         time: hit.time,

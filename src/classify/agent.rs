@@ -165,15 +165,14 @@ impl AgentCache {
         AgentCache::with_keys(crate::session::KeyHasher::default())
     }
 
-    /// A cache whose keys are `keys.agent(KeyHasher::stable_agent(ua))`, as
-    /// [`AgentCache::get_keyed`] expects.
+    /// A cache whose keys are `keys.agent(ua)`, as [`AgentCache::get_keyed`] expects.
     pub fn with_keys(keys: crate::session::KeyHasher) -> AgentCache {
         AgentCache { map: FxHashMap::default(), keys }
     }
 
     pub fn get(&mut self, rules: &AgentRules, ua: Option<&[u8]>) -> Agent {
         let Some(ua) = ua else { return Agent::Browser };
-        self.get_keyed(rules, self.keys.agent(crate::session::KeyHasher::stable_agent(ua)), || Some(ua))
+        self.get_keyed(rules, self.keys.agent(ua), || Some(ua))
     }
 
     /// The verdict for the user agent whose key (from this cache's hasher) is `key`;

@@ -10,40 +10,35 @@ use std::hash::{BuildHasher, Hasher};
 use siphasher::sip::SipHasher13;
 
 /// In-process keys for visitors and user agents: fast, and seeded afresh for every run,
-/// so that nobody can craft log lines whose keys pile up in one part of a hash map and
-/// slow it down. (A full collision of the stable agent hash below them would only let
-/// one user agent share another's verdict, which sending that user agent does more
-/// simply.) Reports never depend on the seed: everything printed is sorted by value,
-/// not by these keys.
+/// so that nobody can craft a user agent whose key collides with another visitor's (a
+/// bot handing its verdict to a browser's readers) or log lines whose keys pile up in
+/// one part of a hash map. Reports never depend on the seed: everything printed is
+/// sorted by value, not by these keys.
 #[derive(Clone, Default)]
 pub struct KeyHasher(foldhash::fast::RandomState);
 
 impl KeyHasher {
-    /// A user agent hashed the same in every run: the one pass over its bytes (they are
-    /// the long part of a line); the keys below are made from this.
+    /// A user agent's key (an empty one for none): what its verdict is cached under.
+    /// Run-seeded: with a public seed, a crafted agent could be made to share a common
+    /// browser's key and, seen first, hand its verdict to every reader of that browser.
     #[inline]
-    pub fn stable_agent(ua: &[u8]) -> u64 {
-        STABLE.hash_one(ua)
+    pub fn agent(&self, ua: &[u8]) -> u64 {
+        self.0.hash_one(ua)
     }
 
-    /// A user agent's key (from [`KeyHasher::stable_agent`]; an empty agent for none):
-    /// what its verdict is cached under.
+    /// A visitor's key, from its address and its agent's key: the user agent, the long
+    /// part, is hashed once for both.
     #[inline]
-    pub fn agent(&self, stable_agent: u64) -> u64 {
-        self.0.hash_one(stable_agent)
-    }
-
-    /// A visitor's key, from its address and its agent's stable hash.
-    #[inline]
-    pub fn visitor(&self, ip: &[u8], stable_agent: u64) -> u64 {
-        self.0.hash_one((ip, stable_agent))
+    pub fn visitor(&self, ip: &[u8], agent: u64) -> u64 {
+        self.0.hash_one((ip, agent))
     }
 
     /// A reader and a page, hashed the same in every run: what goes into fixed-size
-    /// filters, whose rare false positives must not change from run to run.
+    /// filters, whose rare false positives must not change from run to run. (A crafted
+    /// collision here only makes one visit look like a return.)
     #[inline]
-    pub fn stable_page_view(ip: &[u8], stable_agent: u64, path: &[u8]) -> u64 {
-        STABLE.hash_one((ip, stable_agent, path))
+    pub fn stable_page_view(ip: &[u8], ua: &[u8], path: &[u8]) -> u64 {
+        STABLE.hash_one((ip, ua, path))
     }
 }
 
