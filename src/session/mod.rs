@@ -4,11 +4,15 @@
 //! view; its earliest page view is its landing and decides its channel. Logs are only
 //! roughly in time order (requests are logged when they finish), so a hit up to
 //! `lateness` behind the newest one seen still joins its visit. Visitors idle for longer
-//! than `timeout + lateness` are closed and forgotten: memory follows active visitors,
-//! not lines. Sweeps happen at fixed steps of log time, so the result depends only on
-//! the sequence of hits, never on how the input was cut into blocks or threads.
+//! than `timeout + lateness` behind the newest time seen are closed and forgotten: when
+//! they next appear, or when a sweep (at fixed steps of log time) frees their memory,
+//! whichever comes first, to the same effect. Memory follows active visitors, not lines,
+//! and the result depends only on the sequence of hits, never on how the input was cut
+//! into blocks or threads, nor on when sweeps run.
 
 pub mod visitor;
+
+use std::collections::hash_map::Entry;
 
 use rustc_hash::FxHashMap;
 
@@ -102,8 +106,9 @@ pub struct Sessionizer {
 }
 
 /// Log time between sweeps of idle visitors. A sweep walks the whole visitor map: every
-/// minute, that was 6% of a run's CPU; every ten, idle visitors stay ten minutes longer
-/// at most, and memory still follows active visitors.
+/// minute, that was 6% of a run's CPU; every ten, idle visitors stay in memory ten
+/// minutes longer at most (they are forgotten all the same), and memory still follows
+/// active visitors.
 const SWEEP_STEP: i64 = 600;
 
 impl Sessionizer {
@@ -135,8 +140,9 @@ impl Sessionizer {
             }
         }
         let timeout = self.cfg.timeout;
+        let horizon = self.horizon();
         let mut made: Option<Details> = None;
-        let state = self.visitors.entry(key).or_insert_with(|| {
+        let mut fresh = || {
             let d = details();
             let st = VisitorState {
                 agent: d.agent,
@@ -148,7 +154,26 @@ impl Sessionizer {
             };
             made = Some(d);
             st
-        });
+        };
+        let state = match self.visitors.entry(key) {
+            // Idle past the horizon: forgotten, whether or not a sweep has come by yet,
+            // so that the answer never depends on when sweeps run.
+            Entry::Occupied(entry) if entry.get().last_seen < horizon => {
+                let state = entry.into_mut();
+                let old = std::mem::replace(state, fresh());
+                old.prev.map(|p| *p).into_iter().chain(old.visit).for_each(&mut *closed);
+                state
+            }
+            Entry::Occupied(entry) => {
+                let state = entry.into_mut();
+                // The same for a previous visit no late line may reach any more.
+                if let Some(p) = state.prev.take_if(|p| p.end < horizon) {
+                    closed(*p);
+                }
+                state
+            }
+            Entry::Vacant(entry) => entry.insert(fresh()),
+        };
         let mut get = || made.take().unwrap_or_else(&mut details);
         state.last_seen = state.last_seen.max(time);
         state.robots |= robots;
@@ -235,8 +260,15 @@ impl Sessionizer {
         agent
     }
 
+    /// Visitors last seen before this are idle for good: no late line can reach them.
+    fn horizon(&self) -> i64 {
+        self.watermark.saturating_sub(self.cfg.timeout.saturating_add(self.cfg.lateness))
+    }
+
+    /// Frees the memory of idle visitors. Only memory: [`Sessionizer::record`] treats an
+    /// idle visitor as forgotten whether or not a sweep has freed it yet.
     fn sweep(&mut self, closed: &mut impl FnMut(ClosedVisit)) {
-        let horizon = self.watermark.saturating_sub(self.cfg.timeout.saturating_add(self.cfg.lateness));
+        let horizon = self.horizon();
         self.visitors.retain(|_, st| {
             if let Some(p) = st.prev.take_if(|p| p.end < horizon) {
                 closed(*p);
@@ -367,6 +399,24 @@ mod tests {
         }
         s.finish(&mut |_| n += 1);
         assert_eq!(n, 1);
+    }
+
+    #[test]
+    fn an_idle_visitor_is_forgotten_before_any_sweep_frees_it() {
+        let mut s = Sessionizer::new(SessionConfig::default());
+        let mut out = Vec::new();
+        let robots = HitFlags { pageview: false, asset: false, robots: true };
+        s.record(1, 0, robots, details("/robots.txt", Agent::Browser), &mut |v| out.push(v));
+        s.record(1, 1, PAGE, details("/a", Agent::Browser), &mut |v| out.push(v));
+        // Another visitor's hit brings a sweep at 30 minutes, too early to free visitor 1.
+        s.record(2, 1800, PAGE, details("/b", Agent::Browser), &mut |v| out.push(v));
+        // 38 minutes: idle past timeout and lateness, before the next sweep. A new
+        // visitor as far as the answer goes: its robots.txt was another visit's.
+        s.record(1, 2280, PAGE, details("/c", Agent::Browser), &mut |v| out.push(v));
+        s.finish(&mut |v| out.push(v));
+        out.sort_by_key(|v| v.start);
+        let rows: Vec<_> = out.iter().map(|v| (v.start, v.robots)).collect();
+        assert_eq!(rows, [(1, true), (1800, false), (2280, false)]);
     }
 
     #[test]
