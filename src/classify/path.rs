@@ -106,8 +106,10 @@ impl PathRules {
 
     pub fn add_asset_prefix(&mut self, prefix: &'static str) {
         let prefix = prefix.as_bytes();
-        if let Some(&second) = prefix.get(1) {
-            self.asset_prefix_second[usize::from(second)] = true;
+        match prefix.get(1) {
+            Some(&second) => self.asset_prefix_second[usize::from(second)] = true,
+            // `/` (or nothing) comes before every path.
+            None => self.asset_prefix_second = [true; 256],
         }
         self.asset_prefix.push(prefix);
     }
@@ -121,7 +123,7 @@ impl PathRules {
         // Every prefix starts with `/`: look at the next byte before comparing the rest.
         let second = path.get(1);
         let maybe_prefix = second.is_none_or(|&b| self.asset_prefix_second[usize::from(b)]);
-        if maybe_prefix && self.asset_prefix.iter().any(|p| p.get(1) == second && path.starts_with(p)) {
+        if maybe_prefix && self.asset_prefix.iter().any(|p| path.starts_with(p)) {
             return true;
         }
         // The last segment and its extension from one search backwards: most pages have

@@ -13,8 +13,8 @@ pub(super) struct Scanned {
     /// Indexes of the line's first quotes; `found` of them are set.
     pub quotes: [usize; QUOTES],
     pub found: usize,
-    /// A backslash came before the last quote recorded (or before the end, with fewer):
-    /// a quote may be escaped, which only the careful parser judges.
+    /// A backslash came in the windows scanned (up to the newline, or a little past the
+    /// last quote recorded): a quote may be escaped, which only the careful parser judges.
     pub backslash: bool,
 }
 
