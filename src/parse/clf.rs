@@ -112,15 +112,7 @@ fn from_quotes<'a>(
 fn prefix(format: LogFormat, prefix: &[u8]) -> Option<(Option<&[u8]>, &[u8])> {
     let mut fields = prefix.strip_suffix(b" ")?.split(|&b| b == b' ');
     let vhost = match format {
-        LogFormat::VhostCombined => {
-            let v = fields.next()?;
-            let colon = memchr::memrchr(b':', v)?;
-            let port = &v[colon + 1..];
-            if colon == 0 || port.is_empty() || !port.iter().all(u8::is_ascii_digit) {
-                return None;
-            }
-            Some(&v[..colon])
-        }
+        LogFormat::VhostCombined => Some(vhost(fields.next()?)?),
         LogFormat::Combined | LogFormat::Common => None,
     };
     let client = fields.next().filter(|c| !c.is_empty())?;
@@ -130,6 +122,13 @@ fn prefix(format: LogFormat, prefix: &[u8]) -> Option<(Option<&[u8]>, &[u8])> {
         return None;
     }
     Some((vhost, client))
+}
+
+/// `host:port` (Apache's `%v:%p`): the host, when the port is there and numeric.
+fn vhost(field: &[u8]) -> Option<&[u8]> {
+    let colon = memchr::memrchr(b':', field)?;
+    let port = &field[colon + 1..];
+    (colon > 0 && !port.is_empty() && port.iter().all(u8::is_ascii_digit)).then(|| &field[..colon])
 }
 
 /// [`prefix`] for a line whose timestamp opens at `open` < 64 (nearly all), from the
@@ -156,13 +155,8 @@ fn short_prefix(format: LogFormat, line: &[u8], open: usize) -> Option<(Option<&
     match format {
         LogFormat::VhostCombined => {
             let second = (spaces & (spaces - 1)).trailing_zeros() as usize;
-            let v = &line[..first];
-            let colon = memchr::memrchr(b':', v)?;
-            let port = &v[colon + 1..];
-            if colon == 0 || port.is_empty() || !port.iter().all(u8::is_ascii_digit) || second == first + 1 {
-                return None;
-            }
-            Some((Some(&v[..colon]), &line[first + 1..second]))
+            let vhost = vhost(&line[..first])?;
+            (second > first + 1).then(|| (Some(vhost), &line[first + 1..second]))
         }
         LogFormat::Combined | LogFormat::Common => (first > 0).then(|| (None, &line[..first])),
     }
