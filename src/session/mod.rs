@@ -311,23 +311,26 @@ mod tests {
         }
     }
 
-    fn run(hits: &[(u64, i64, bool, &str)]) -> Vec<(u64, i64, u32, String)> {
+    /// Every visit of the hits (key, time, flags, target), by start.
+    fn visits(hits: &[(u64, i64, HitFlags, &str)]) -> Vec<ClosedVisit> {
         let mut s = Sessionizer::new(SessionConfig::default());
         let mut out = Vec::new();
-        let mut keys = Vec::new();
-        for &(key, t, pv, target) in hits {
-            let mut sink = |v: ClosedVisit| out.push(v);
-            s.record(
-                key,
-                t,
-                HitFlags { pageview: pv, asset: !pv, robots: false },
-                details(target, Agent::Browser),
-                &mut sink,
-            );
-            keys.push(key);
+        for &(key, t, flags, target) in hits {
+            s.record(key, t, flags, details(target, Agent::Browser), &mut |v| out.push(v));
         }
         s.finish(&mut |v| out.push(v));
-        let mut rows: Vec<_> = out
+        out.sort_by_key(|v| v.start);
+        out
+    }
+
+    fn run(hits: &[(u64, i64, bool, &str)]) -> Vec<(u64, i64, u32, String)> {
+        let hits: Vec<_> = hits
+            .iter()
+            .map(|&(key, t, pv, target)| {
+                (key, t, HitFlags { pageview: pv, asset: !pv, robots: false }, target)
+            })
+            .collect();
+        let mut rows: Vec<_> = visits(&hits)
             .into_iter()
             .map(|v| (0, v.start, v.pageviews, String::from_utf8(v.landing.target).unwrap()))
             .collect();
@@ -377,16 +380,14 @@ mod tests {
 
     #[test]
     fn assets_logged_just_before_their_page_count_for_its_visit() {
-        let mut s = Sessionizer::new(SessionConfig::default());
-        let mut out = Vec::new();
         let asset = HitFlags { pageview: false, asset: true, robots: false };
-        s.record(1, 100, asset, details("/a.css", Agent::Browser), &mut |v| out.push(v));
-        s.record(1, 101, PAGE, details("/a", Agent::Browser), &mut |v| out.push(v));
-        // Long before the next page: not that page's.
-        s.record(1, 5000, asset, details("/b.css", Agent::Browser), &mut |v| out.push(v));
-        s.record(1, 9000, PAGE, details("/b", Agent::Browser), &mut |v| out.push(v));
-        s.finish(&mut |v| out.push(v));
-        out.sort_by_key(|v| v.start);
+        let out = visits(&[
+            (1, 100, asset, "/a.css"),
+            (1, 101, PAGE, "/a"),
+            // Long before the next page: not that page's.
+            (1, 5000, asset, "/b.css"),
+            (1, 9000, PAGE, "/b"),
+        ]);
         assert_eq!(out.iter().map(|v| (v.hits, v.assets)).collect::<Vec<_>>(), [(2, 1), (1, 0)]);
     }
 
@@ -403,18 +404,17 @@ mod tests {
 
     #[test]
     fn an_idle_visitor_is_forgotten_before_any_sweep_frees_it() {
-        let mut s = Sessionizer::new(SessionConfig::default());
-        let mut out = Vec::new();
         let robots = HitFlags { pageview: false, asset: false, robots: true };
-        s.record(1, 0, robots, details("/robots.txt", Agent::Browser), &mut |v| out.push(v));
-        s.record(1, 1, PAGE, details("/a", Agent::Browser), &mut |v| out.push(v));
-        // Another visitor's hit brings a sweep at 30 minutes, too early to free visitor 1.
-        s.record(2, 1800, PAGE, details("/b", Agent::Browser), &mut |v| out.push(v));
-        // 38 minutes: idle past timeout and lateness, before the next sweep. A new
-        // visitor as far as the answer goes: its robots.txt was another visit's.
-        s.record(1, 2280, PAGE, details("/c", Agent::Browser), &mut |v| out.push(v));
-        s.finish(&mut |v| out.push(v));
-        out.sort_by_key(|v| v.start);
+        let out = visits(&[
+            (1, 0, robots, "/robots.txt"),
+            (1, 1, PAGE, "/a"),
+            // Another visitor's hit brings a sweep at 30 minutes, too early to free
+            // visitor 1.
+            (2, 1800, PAGE, "/b"),
+            // 38 minutes: idle past timeout and lateness, before the next sweep. A new
+            // visitor as far as the answer goes: its robots.txt was another visit's.
+            (1, 2280, PAGE, "/c"),
+        ]);
         let rows: Vec<_> = out.iter().map(|v| (v.start, v.robots)).collect();
         assert_eq!(rows, [(1, true), (1800, false), (2280, false)]);
     }
