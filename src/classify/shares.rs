@@ -45,15 +45,18 @@ impl ShareLog {
         };
         // Within BURST of a burst's span, on either side: lines arrive out of order.
         let near = |s: &Share| s.app == app && time >= s.first - BURST && time <= s.last + BURST;
-        let (joined, rest): (Vec<Share>, Vec<Share>) = shares.drain(..).partition(near);
-        *shares = rest;
-        let merged = joined.iter().fold(Share { first: time, last: time, app }, |m, s| Share {
-            first: m.first.min(s.first),
-            last: m.last.max(s.last),
-            app,
-        });
+        // In place: this runs for every preview fetch.
+        let (mut merged, mut joined) = (Share { first: time, last: time, app }, 0);
+        for s in shares.iter().filter(|s| near(s)) {
+            merged.first = merged.first.min(s.first);
+            merged.last = merged.last.max(s.last);
+            joined += 1;
+        }
+        if joined > 0 {
+            shares.retain(|s| !near(s));
+        }
         shares.push(merged);
-        1 - joined.len() as i64
+        1 - joined
     }
 
     /// The app of the most recent share of `path` at or before `start`, within the window.
