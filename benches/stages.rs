@@ -111,6 +111,20 @@ fn classify(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
+    // Every line's path is tested, page or asset, on the parse threads.
+    let paths = lines(20_000)
+        .into_iter()
+        .filter_map(|l| {
+            let mut clock = ClfCache::default();
+            LogFormat::Combined.parse(&l, &mut clock).map(|h| h.path().to_vec())
+        })
+        .collect::<Vec<_>>();
+    let assets = paths.iter().filter(|p| rules.paths.is_asset(p)).count();
+    assert!(assets * 4 > paths.len() && assets * 4 < paths.len() * 3, "{assets} assets of {}", paths.len());
+    g.throughput(Throughput::Elements(paths.len() as u64));
+    g.bench_function("is_asset", |b| {
+        b.iter(|| paths.iter().filter(|p| rules.paths.is_asset(black_box(p))).count())
+    });
     g.throughput(Throughput::Elements(uas.len() as u64));
     g.bench_function("user_agent_uncached", |b| {
         b.iter(|| uas.iter().filter(|ua| rules.agents.classify(Some(ua)).is_excluded()).count())

@@ -37,10 +37,14 @@ pub struct PathRules {
     /// instead of comparing with every extension of the same length.
     asset_ext_codes: FxHashSet<u64>,
     asset_name: WordSet,
-    asset_prefix: Vec<&'static [u8]>,
-    /// Second bytes of the asset prefixes (all start with `/`): one lookup rules out
-    /// the prefixes for most paths.
-    asset_prefix_second: [bool; 256],
+    /// Asset prefixes by their second byte (the first is `/`): a path is compared only
+    /// with the prefixes that could match it, for most paths none.
+    asset_prefix_by_second: Vec<Vec<&'static [u8]>>,
+    /// Prefixes of one byte or none, which every path is compared with.
+    asset_prefix_short: Vec<&'static [u8]>,
+    /// How many bytes at a path's end can hold a last segment that is an asset name,
+    /// with its slash, or an asset extension, with its dot: only those are looked at.
+    asset_tail: usize,
     index_files: FxHashSet<Vec<u8>>,
     content_keys: FxHashSet<Vec<u8>>,
     /// Extra fronts from `--front`, normalised without a trailing slash.
@@ -53,8 +57,9 @@ impl PathRules {
             asset_ext: WordSet::default(),
             asset_ext_codes: FxHashSet::default(),
             asset_name: WordSet::default(),
-            asset_prefix: Vec::new(),
-            asset_prefix_second: [false; 256],
+            asset_prefix_by_second: vec![Vec::new(); 256],
+            asset_prefix_short: Vec::new(),
+            asset_tail: 0,
             index_files: FxHashSet::default(),
             content_keys: FxHashSet::default(),
             extra_fronts: FxHashSet::default(),
@@ -65,7 +70,7 @@ impl PathRules {
                 let value = f[1].as_bytes().to_ascii_lowercase();
                 let fresh = match (set_of, f[0]) {
                     (0, "ext") => p.insert_asset_extension(value),
-                    (0, "name") => p.asset_name.insert(value),
+                    (0, "name") => p.insert_asset_name(value),
                     (0, "prefix") => {
                         p.add_asset_prefix(f[1]);
                         true
@@ -101,17 +106,22 @@ impl PathRules {
         if let Some(code) = ext_code(&ext) {
             self.asset_ext_codes.insert(code);
         }
+        self.asset_tail = self.asset_tail.max(ext.len() + 1);
         self.asset_ext.insert(ext)
+    }
+
+    /// `false` when the (lowercase) name was already there.
+    fn insert_asset_name(&mut self, name: Vec<u8>) -> bool {
+        self.asset_tail = self.asset_tail.max(name.len() + 1);
+        self.asset_name.insert(name)
     }
 
     pub fn add_asset_prefix(&mut self, prefix: &'static str) {
         let prefix = prefix.as_bytes();
         match prefix.get(1) {
-            Some(&second) => self.asset_prefix_second[usize::from(second)] = true,
-            // `/` (or nothing) comes before every path.
-            None => self.asset_prefix_second = [true; 256],
+            Some(&second) => self.asset_prefix_by_second[usize::from(second)].push(prefix),
+            None => self.asset_prefix_short.push(prefix),
         }
-        self.asset_prefix.push(prefix);
     }
 
     pub fn add_front(&mut self, path: &str) {
@@ -120,29 +130,36 @@ impl PathRules {
 
     /// Static files, feeds and machine files: requested by browsers and tools, never read.
     pub fn is_asset(&self, path: &[u8]) -> bool {
-        // Every prefix starts with `/`: look at the next byte before comparing the rest.
-        let second = path.get(1);
-        let maybe_prefix = second.is_none_or(|&b| self.asset_prefix_second[usize::from(b)]);
-        if maybe_prefix && self.asset_prefix.iter().any(|p| path.starts_with(p)) {
+        let by_second = path.get(1).map_or(&[][..], |&b| &self.asset_prefix_by_second[usize::from(b)]);
+        if by_second.iter().chain(&self.asset_prefix_short).any(|p| path.starts_with(p)) {
             return true;
         }
-        // The last segment and its extension from one search backwards: most pages have
-        // no dot after their last slash.
-        let (name, ext) = match memchr::memrchr2(b'/', b'.', path) {
-            Some(dot) if path[dot] == b'.' => {
-                let start = memchr::memrchr(b'/', &path[..dot]).map_or(0, |slash| slash + 1);
-                (&path[start..], Some(&path[dot + 1..]))
+        // Only the last few bytes can make a name or an extension of the tables: one
+        // short walk back finds the last slash and the last dot after it, if they are
+        // there. A longer last segment has no name of the tables; a longer extension, or
+        // none, no extension of them.
+        let tail = &path[path.len() - path.len().min(self.asset_tail)..];
+        let (mut slash, mut dot) = (None, None);
+        for (i, &b) in tail.iter().enumerate().rev() {
+            if b == b'/' {
+                slash = Some(i);
+                break;
             }
-            Some(slash) => (&path[slash + 1..], None),
-            None => (path, None),
+            if b == b'.' && dot.is_none() {
+                dot = Some(i);
+            }
+        }
+        let name = match slash {
+            Some(slash) => Some(&tail[slash + 1..]),
+            None => (tail.len() == path.len()).then_some(path),
         };
-        if name.is_empty() {
+        if name.is_some_and(<[u8]>::is_empty) {
             return false;
         }
-        if self.asset_name.contains(name) {
+        if name.is_some_and(|name| self.asset_name.contains(name)) {
             return true;
         }
-        match ext {
+        match dot.map(|dot| &tail[dot + 1..]) {
             Some(ext) => match ext_code(ext) {
                 Some(code) => self.asset_ext_codes.contains(&code),
                 None => self.asset_ext.contains(ext),
@@ -301,6 +318,20 @@ mod tests {
             "/a.woff2",
             "/.well-known/x",
             "/s/ads.txt",
+            // At the edge of the bytes the fast test looks at (the longest name and
+            // extension, with their slash or dot).
+            "security.txt",
+            "/security.txt",
+            "xsecurity.txt",
+            "/a/xsecurity.txt",
+            "/a/.security.txt",
+            "webmanifest",
+            ".webmanifest",
+            "a.webmanifest",
+            "/a/bwebmanifest",
+            "/a/b.c.webmanifest",
+            "/a.b/cwebmanifest",
+            "/a/feed.x/rss",
         ]
         .iter()
         .map(|s| s.as_bytes().to_vec())
