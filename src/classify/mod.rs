@@ -23,7 +23,7 @@ use std::fmt;
 use serde::Serialize;
 
 pub use agent::{Agent, AgentCache, AgentRules};
-pub use host::{referrer_host, strip_www, HostRules};
+pub use host::{referrer_host, referrer_host_raw, strip_www, HostCache, HostRules, HostVerdict};
 pub use params::ParamRules;
 pub use path::{page_view, PathRules};
 pub use returns::ReturnLog;
@@ -109,10 +109,11 @@ pub const RULE_ORDER: &[(&str, &str)] = &[
 
 /// What the engine decided for one visit.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verdict {
+pub struct Verdict<'a> {
     pub channel: Channel,
-    /// Table sources are borrowed; sources read from the line (a host, a tag) are owned.
-    pub source: Cow<'static, str>,
+    /// Table sources and referral hosts are borrowed (from the tables, from the host
+    /// cache); sources read from the query (a tag) are owned.
+    pub source: Cow<'a, str>,
     /// The id of the rule that decided (see the module docs).
     pub reason: &'static str,
 }
@@ -217,15 +218,21 @@ impl Rules {
         }
     }
 
-    /// Whether a referrer host is the site itself (or the line's own vhost).
+    /// Whether a referrer host (lowercase) is the site itself (or the line's own vhost).
     pub fn is_internal(&self, referrer_host: &str, vhost: Option<&[u8]>) -> bool {
         let host = strip_www(referrer_host);
-        if let Some(v) = vhost {
-            if strip_www(&String::from_utf8_lossy(v).to_ascii_lowercase()) == host {
-                return true;
-            }
+        vhost.is_some_and(|v| host::vhost_is(v, host)) || self.site_hosts.iter().any(|s| s == host)
+    }
+
+    /// What a referrer host (lowercase) says, whatever the line's vhost.
+    pub fn host_verdict(&self, host: &str) -> HostVerdict {
+        if self.is_internal(host, None) {
+            HostVerdict::Internal
+        } else if let Some(rule) = self.hosts.lookup(host) {
+            HostVerdict::Known(rule)
+        } else {
+            HostVerdict::Other
         }
-        self.site_hosts.iter().any(|s| s == host)
     }
 
     /// Undeclared bots, by what they did: asked for `robots.txt`, turned pages faster than
@@ -251,7 +258,14 @@ impl Rules {
 
     /// Decides a visit's channel from its landing page view. Excluded agents never get
     /// here: they are not visits.
-    pub fn classify(&self, landing: &Landing<'_>) -> Verdict {
+    pub fn classify(&self, landing: &Landing<'_>) -> Verdict<'static> {
+        let mut hosts = HostCache::default();
+        let v = self.classify_cached(landing, &mut hosts);
+        Verdict { source: Cow::Owned(v.source.into_owned()), ..v }
+    }
+
+    /// [`Rules::classify`], with referrer hosts decided once per host in `hosts`.
+    pub fn classify_cached<'c>(&self, landing: &Landing<'_>, hosts: &'c mut HostCache) -> Verdict<'c> {
         let verdict = |channel, source: &'static str, reason| Verdict {
             channel,
             source: Cow::Borrowed(source),
@@ -270,15 +284,18 @@ impl Rules {
             return Verdict { channel: rule.channel, source: source.into(), reason };
         }
         if let Some(referrer) = landing.referrer {
-            let host = referrer_host(referrer);
-            if self.is_internal(&host, landing.vhost) {
-                return verdict(Channel::Direct, "internal", "referrer-internal");
-            }
-            if let Some(rule) = self.hosts.lookup(&host) {
-                return verdict(rule.channel, rule.source, "referrer-known");
-            }
-            let source = Cow::Owned(strip_www(&host).to_string());
-            return Verdict { channel: Channel::Referral, source, reason: "referrer-other" };
+            let host = hosts.get(referrer_host_raw(referrer), |h| self.host_verdict(h));
+            let own_vhost = landing.vhost.is_some_and(|v| host::vhost_is(v, &host.site));
+            return match host.verdict {
+                HostVerdict::Internal => verdict(Channel::Direct, "internal", "referrer-internal"),
+                _ if own_vhost => verdict(Channel::Direct, "internal", "referrer-internal"),
+                HostVerdict::Known(rule) => verdict(rule.channel, rule.source, "referrer-known"),
+                HostVerdict::Other => Verdict {
+                    channel: Channel::Referral,
+                    source: Cow::Borrowed(&host.site),
+                    reason: "referrer-other",
+                },
+            };
         }
         if let Agent::InApp { app, channel } = landing.agent {
             return verdict(channel, app, "in-app");
@@ -471,6 +488,25 @@ mod tests {
             returning: false,
         };
         assert_eq!(r.classify(&l).reason, "referrer-internal");
+        // In any case, with or without www., on either side; and only for that line.
+        let mut hosts = HostCache::default();
+        let on = |referrer: &'static [u8], vhost: Option<&'static [u8]>| Landing {
+            referrer: Some(referrer),
+            vhost,
+            ..l
+        };
+        for (referrer, vhost, reason) in [
+            (&b"https://WWW.Blog.Example.NET/x"[..], Some(&b"blog.example.net"[..]), "referrer-internal"),
+            (b"https://blog.example.net/", Some(b"www.BLOG.example.net"), "referrer-internal"),
+            (b"https://blog.example.net/", Some(b"example.net"), "referrer-other"),
+            (b"https://blog.example.net/", None, "referrer-other"),
+            (b"https://www.google.com/", Some(b"www.google.com"), "referrer-internal"),
+            (b"https://www.google.com/", Some(b"blog.example.net"), "referrer-known"),
+        ] {
+            let want = r.classify(&on(referrer, vhost));
+            assert_eq!(want.reason, reason, "{}", String::from_utf8_lossy(referrer));
+            assert_eq!(r.classify_cached(&on(referrer, vhost), &mut hosts), want);
+        }
     }
 
     #[test]

@@ -15,7 +15,7 @@ use std::io::{self, Write};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use crate::classify::{Agent, Channel, Landing, Rules};
+use crate::classify::{Agent, Channel, HostCache, Landing, Rules};
 use crate::session::ClosedVisit;
 use crate::time::{format_date, format_rfc3339};
 
@@ -133,7 +133,7 @@ impl Aggregates {
     }
 
     /// Classifies a closed visit and counts it.
-    pub fn add_visit(&mut self, v: ClosedVisit, rules: &Rules) {
+    pub fn add_visit(&mut self, v: ClosedVisit, rules: &Rules, hosts: &mut HostCache) {
         let pageviews = u64::from(v.pageviews);
         match v.agent {
             Agent::Bot { .. } => return self.bots.add(pageviews),
@@ -164,7 +164,7 @@ impl Aggregates {
             shared_by: v.landing.shared_by,
             returning: v.landing.returning,
         };
-        let verdict = rules.classify(&landing);
+        let verdict = rules.classify_cached(&landing, hosts);
         if let (Some(app), "preview") = (v.landing.shared_by, verdict.reason) {
             let path = crate::parse::split_target(&v.landing.target).0;
             self.share(path, app).visits += 1;
@@ -621,11 +621,11 @@ mod tests {
             let mut whole = Aggregates::new(true);
             let (mut a, mut b) = (Aggregates::new(true), Aggregates::new(true));
             for (i, v) in all.iter().cloned().enumerate() {
-                whole.add_visit(v.clone(), &rules);
+                whole.add_visit(v.clone(), &rules, &mut HostCache::default());
                 if i < split {
-                    a.add_visit(v, &rules)
+                    a.add_visit(v, &rules, &mut HostCache::default())
                 } else {
-                    b.add_visit(v, &rules)
+                    b.add_visit(v, &rules, &mut HostCache::default())
                 }
             }
             // merge(b, a) too: the order of partial results does not matter.
@@ -648,7 +648,7 @@ mod tests {
         let rules = Rules::builtin().unwrap();
         let mut a = Aggregates::new(false);
         for v in sample() {
-            a.add_visit(v, &rules);
+            a.add_visit(v, &rules, &mut HostCache::default());
         }
         let r =
             Report { aggregates: a, inputs: vec![], site_hosts: vec![], since: None, until: None, top: 10 };
