@@ -9,7 +9,12 @@ use super::Channel;
 /// `android-app://org.telegram.messenger/` yields the package name. A referrer that is
 /// not a URL (some clients send garbage) yields its first path-free segment.
 pub fn referrer_host(referrer: &[u8]) -> String {
-    String::from_utf8_lossy(referrer_host_raw(referrer)).to_ascii_lowercase()
+    lowercase_host(referrer_host_raw(referrer))
+}
+
+/// A host as text: lowercased, invalid UTF-8 replaced.
+fn lowercase_host(raw: &[u8]) -> String {
+    String::from_utf8_lossy(raw).to_ascii_lowercase()
 }
 
 /// [`referrer_host`] as the line writes it (case kept), without copying.
@@ -38,9 +43,13 @@ pub fn referrer_host_raw(referrer: &[u8]) -> &[u8] {
     host.strip_suffix(b".").unwrap_or(host)
 }
 
-/// Whether a line's vhost names `site` (a lowercase host without `www.`), in any case,
-/// with or without `www.`.
+/// Whether a line's vhost names `site` (a host as [`lowercase_host`] writes it, without
+/// `www.`), in any case, with or without `www.`. Compared in place for the usual, UTF-8
+/// vhost; one that is not is read as the referrer's host was, invalid bytes replaced.
 pub fn vhost_is(vhost: &[u8], site: &str) -> bool {
+    if std::str::from_utf8(vhost).is_err() {
+        return strip_www(&lowercase_host(vhost)) == site;
+    }
     let v = match vhost.get(..4) {
         Some(www) if www.eq_ignore_ascii_case(b"www.") => &vhost[4..],
         _ => vhost,
@@ -114,17 +123,33 @@ pub struct CachedHost {
     pub verdict: HostVerdict,
 }
 
+impl CachedHost {
+    /// Decides `raw` (see [`referrer_host_raw`]); `decide` gets the host lowercased.
+    pub fn new(raw: &[u8], decide: impl FnOnce(&str) -> HostVerdict) -> CachedHost {
+        let host = lowercase_host(raw);
+        let verdict = decide(&host);
+        CachedHost { site: strip_www(&host).into(), verdict }
+    }
+}
+
 /// Referrer hosts' verdicts, decided once per distinct host as the lines write it: the
 /// host rules try every parent domain of a host, and a few hosts refer most visits.
+/// A cache serves one set of rules: verdicts are not asked again when rules change.
 #[derive(Default)]
 pub struct HostCache {
     index: FxHashMap<Box<[u8]>, u32>,
     hosts: Vec<CachedHost>,
+    /// The last host too long to keep (see [`LONGEST_CACHED_HOST`]).
+    spare: Option<CachedHost>,
 }
 
 /// Distinct hosts held at most; past that the cache starts afresh (referrer spam can
 /// bring any number of hosts, and memory must not grow with the log).
 const HOST_CACHE_MAX: usize = 1 << 16;
+
+/// Longer hosts are decided each time, not kept: a DNS name has at most 253 bytes, and a
+/// referrer of garbage with no `/` is all "host", up to a line's length.
+const LONGEST_CACHED_HOST: usize = 253;
 
 impl HostCache {
     /// The verdict for `raw` (see [`referrer_host_raw`]); `decide` is asked on a miss,
@@ -133,14 +158,16 @@ impl HostCache {
         if let Some(&i) = self.index.get(raw) {
             return &self.hosts[i as usize];
         }
+        let host = CachedHost::new(raw, decide);
+        if raw.len() > LONGEST_CACHED_HOST {
+            return self.spare.insert(host);
+        }
         if self.hosts.len() >= HOST_CACHE_MAX {
             self.index.clear();
             self.hosts.clear();
         }
-        let host = String::from_utf8_lossy(raw).to_ascii_lowercase();
-        let verdict = decide(&host);
         self.index.insert(raw.into(), self.hosts.len() as u32);
-        self.hosts.push(CachedHost { site: strip_www(&host).into(), verdict });
+        self.hosts.push(host);
         self.hosts.last().expect("just pushed")
     }
 }
@@ -232,8 +259,14 @@ mod tests {
         }
         assert!(cache.hosts.len() <= HOST_CACHE_MAX && cache.index.len() == cache.hosts.len());
         assert_eq!(get(&mut cache, b"h3.example"), ("h3.example".into(), HostVerdict::Other));
+        let long = vec![b'x'; LONGEST_CACHED_HOST + 1];
+        let kept = cache.hosts.len();
+        assert_eq!(get(&mut cache, &long).1, HostVerdict::Other);
+        assert_eq!(get(&mut cache, &long).1, HostVerdict::Other);
+        assert_eq!(cache.hosts.len(), kept, "a host longer than any DNS name is not kept");
         assert_eq!(asked[..3], ["www.google.com", "blog.example.org", "h0.example"]);
-        assert_eq!(asked.len(), 2 + HOST_CACHE_MAX + 10 + 1, "asked once per host, again after the reset");
+        // Once per host, again after the reset, and each time for the long one.
+        assert_eq!(asked.len(), 2 + HOST_CACHE_MAX + 10 + 1 + 2);
     }
 
     #[test]

@@ -23,7 +23,9 @@ use std::fmt;
 use serde::Serialize;
 
 pub use agent::{Agent, AgentCache, AgentRules};
-pub use host::{referrer_host, referrer_host_raw, strip_www, HostCache, HostRules, HostVerdict};
+pub use host::{
+    referrer_host, referrer_host_raw, strip_www, vhost_is, CachedHost, HostCache, HostRules, HostVerdict,
+};
 pub use params::ParamRules;
 pub use path::{page_view, PathRules};
 pub use returns::ReturnLog;
@@ -111,8 +113,9 @@ pub const RULE_ORDER: &[(&str, &str)] = &[
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict<'a> {
     pub channel: Channel,
-    /// Table sources and referral hosts are borrowed (from the tables, from the host
-    /// cache); sources read from the query (a tag) are owned.
+    /// Table sources and referral hosts are borrowed (from the tables, from the decided
+    /// host); sources read from the query (a tag) are owned. [`Rules::classify`] owns
+    /// every source.
     pub source: Cow<'a, str>,
     /// The id of the rule that decided (see the module docs).
     pub reason: &'static str,
@@ -218,15 +221,9 @@ impl Rules {
         }
     }
 
-    /// Whether a referrer host (lowercase) is the site itself (or the line's own vhost).
-    pub fn is_internal(&self, referrer_host: &str, vhost: Option<&[u8]>) -> bool {
-        let host = strip_www(referrer_host);
-        vhost.is_some_and(|v| host::vhost_is(v, host)) || self.site_hosts.iter().any(|s| s == host)
-    }
-
     /// What a referrer host (lowercase) says, whatever the line's vhost.
     pub fn host_verdict(&self, host: &str) -> HostVerdict {
-        if self.is_internal(host, None) {
+        if self.site_hosts.iter().any(|s| s == strip_www(host)) {
             HostVerdict::Internal
         } else if let Some(rule) = self.hosts.lookup(host) {
             HostVerdict::Known(rule)
@@ -259,13 +256,20 @@ impl Rules {
     /// Decides a visit's channel from its landing page view. Excluded agents never get
     /// here: they are not visits.
     pub fn classify(&self, landing: &Landing<'_>) -> Verdict<'static> {
-        let mut hosts = HostCache::default();
-        let v = self.classify_cached(landing, &mut hosts);
+        let host = landing.referrer.map(|r| CachedHost::new(referrer_host_raw(r), |h| self.host_verdict(h)));
+        let v = self.decide(landing, host.as_ref());
         Verdict { source: Cow::Owned(v.source.into_owned()), ..v }
     }
 
-    /// [`Rules::classify`], with referrer hosts decided once per host in `hosts`.
+    /// [`Rules::classify`], with referrer hosts decided once per host in `hosts` (which
+    /// must not outlive a change of these rules).
     pub fn classify_cached<'c>(&self, landing: &Landing<'_>, hosts: &'c mut HostCache) -> Verdict<'c> {
+        let host = landing.referrer.map(|r| hosts.get(referrer_host_raw(r), |h| self.host_verdict(h)));
+        self.decide(landing, host)
+    }
+
+    /// The rules in their order, with the referrer's host already decided.
+    fn decide<'h>(&self, landing: &Landing<'_>, host: Option<&'h CachedHost>) -> Verdict<'h> {
         let verdict = |channel, source: &'static str, reason| Verdict {
             channel,
             source: Cow::Borrowed(source),
@@ -283,18 +287,19 @@ impl Rules {
             };
             return Verdict { channel: rule.channel, source: source.into(), reason };
         }
-        if let Some(referrer) = landing.referrer {
-            let host = hosts.get(referrer_host_raw(referrer), |h| self.host_verdict(h));
+        if let Some(host) = host {
+            // The line's own vhost makes any host internal, the table's rows included.
             let own_vhost = landing.vhost.is_some_and(|v| host::vhost_is(v, &host.site));
             return match host.verdict {
-                HostVerdict::Internal => verdict(Channel::Direct, "internal", "referrer-internal"),
-                _ if own_vhost => verdict(Channel::Direct, "internal", "referrer-internal"),
-                HostVerdict::Known(rule) => verdict(rule.channel, rule.source, "referrer-known"),
-                HostVerdict::Other => Verdict {
+                HostVerdict::Known(rule) if !own_vhost => {
+                    verdict(rule.channel, rule.source, "referrer-known")
+                }
+                HostVerdict::Other if !own_vhost => Verdict {
                     channel: Channel::Referral,
                     source: Cow::Borrowed(&host.site),
                     reason: "referrer-other",
                 },
+                _ => verdict(Channel::Direct, "internal", "referrer-internal"),
             };
         }
         if let Agent::InApp { app, channel } = landing.agent {
@@ -506,6 +511,88 @@ mod tests {
             let want = r.classify(&on(referrer, vhost));
             assert_eq!(want.reason, reason, "{}", String::from_utf8_lossy(referrer));
             assert_eq!(r.classify_cached(&on(referrer, vhost), &mut hosts), want);
+        }
+    }
+
+    /// The referrer rules read plainly, as they were before verdicts were cached per
+    /// host: the site or the line's vhost, then the host rows, else a referral.
+    fn referrer_rule_plainly(
+        r: &Rules,
+        referrer: &[u8],
+        vhost: Option<&[u8]>,
+    ) -> (Channel, String, &'static str) {
+        let host = referrer_host(referrer);
+        let site = strip_www(&host);
+        let vhost = vhost.map(|v| strip_www(&String::from_utf8_lossy(v).to_ascii_lowercase()).to_string());
+        if vhost.as_deref() == Some(site) || r.site_hosts.iter().any(|s| s == site) {
+            (Channel::Direct, "internal".into(), "referrer-internal")
+        } else if let Some(rule) = r.hosts.lookup(&host) {
+            (rule.channel, rule.source.into(), "referrer-known")
+        } else {
+            (Channel::Referral, site.into(), "referrer-other")
+        }
+    }
+
+    #[test]
+    fn cached_host_verdicts_match_the_rules_read_plainly() {
+        let r = rules();
+        let mut referrers: Vec<Vec<u8>> = [
+            &b"https://www.google.com/search?q=x"[..],
+            b"https://WWW.Example.COM:8080/a",
+            b"https://example.com./",
+            b"http://\xffx.com/",
+            b"http://user@lm.facebook.com/l.php?u=x",
+            b"android-app://org.telegram.messenger/",
+            b"https://www.google.com/",
+            b"not a url at all",
+            b"http://[2001:db8::1]:8080/x",
+        ]
+        .iter()
+        .map(|r| r.to_vec())
+        .collect();
+        referrers.push([b"http://".as_slice(), &[b'x'; 300]].concat());
+        let mut generator = crate::gen::Generator::new(&crate::gen::GenConfig {
+            seed: 3,
+            lines: 20_000,
+            ..Default::default()
+        });
+        let mut clock = crate::time::ClfCache::default();
+        while let Some(line) = generator.next_line() {
+            if let Some(referrer) =
+                crate::parse::LogFormat::Combined.parse(line, &mut clock).and_then(|h| h.referrer)
+            {
+                referrers.push(referrer.to_vec());
+            }
+        }
+        assert!(referrers.len() > 3000, "{}", referrers.len());
+        let vhosts: [Option<&[u8]>; 5] = [
+            None,
+            Some(b"www.example.com"),
+            Some(b"\xffx.com"),
+            Some(b"WWW.GOOGLE.COM"),
+            Some(b"blog.example.org"),
+        ];
+        let mut hosts = HostCache::default();
+        for referrer in &referrers {
+            for vhost in vhosts {
+                let landing = Landing {
+                    target: b"/a/b",
+                    referrer: Some(referrer),
+                    vhost,
+                    agent: Agent::Browser,
+                    shared_by: None,
+                    returning: false,
+                };
+                let v = r.classify_cached(&landing, &mut hosts);
+                let got = (v.channel, v.source.into_owned(), v.reason);
+                assert_eq!(
+                    got,
+                    referrer_rule_plainly(&r, referrer, vhost),
+                    "{}",
+                    String::from_utf8_lossy(referrer)
+                );
+                assert_eq!(r.classify(&landing), r.classify_cached(&landing, &mut hosts));
+            }
         }
     }
 

@@ -280,10 +280,15 @@ mod tests {
 
     /// The asset test read plainly, rule by rule, as the table says it.
     fn plainly(path: &[u8]) -> bool {
+        plainly_with(path, &[])
+    }
+
+    /// [`plainly`], with rows a rules file added.
+    fn plainly_with(path: &[u8], extra: &[[&str; 2]]) -> bool {
         let rows = super::tables::rows(ASSETS, 2).map(|r| r.unwrap().1);
         let name = last_segment(path);
         let ext = name.iter().rposition(|&b| b == b'.').map(|dot| &name[dot + 1..]);
-        rows.into_iter().any(|f| match f[0] {
+        rows.into_iter().chain(extra.iter().map(|r| r.to_vec())).any(|f| match f[0] {
             "prefix" => path.starts_with(f[1].as_bytes()),
             "name" => !name.is_empty() && name.eq_ignore_ascii_case(f[1].as_bytes()),
             "ext" => !name.is_empty() && ext.is_some_and(|e| e.eq_ignore_ascii_case(f[1].as_bytes())),
@@ -348,6 +353,49 @@ mod tests {
         assert!(assets > 1000 && assets < paths.len() - 1000, "{assets} of {}", paths.len());
         for path in &paths {
             assert_eq!(p.is_asset(path), plainly(path), "{}", String::from_utf8_lossy(path));
+        }
+    }
+
+    #[test]
+    fn the_fast_asset_test_reads_added_rows_as_written() {
+        let paths = [
+            "",
+            "/",
+            "x",
+            "/a",
+            "/b.pdf",
+            "/b.PDF",
+            "/c.geojsonlines",
+            "/d/e.x.geojsonlines",
+            "/geojsonlines",
+            "/f.eojsonlines",
+            "/downloads/x",
+            "/downloadsx",
+            "/d",
+            "/page",
+            "/a/b/c-long-title-of-a-page",
+        ];
+        let rows: &[&[[&str; 2]]] = &[
+            &[["ext", "pdf"], ["ext", "geojsonlines"], ["prefix", "/downloads/"]],
+            &[["prefix", "/"]],
+            &[["prefix", ""]],
+            &[["prefix", "/d"]],
+        ];
+        for extra in rows {
+            let mut p = PathRules::builtin().unwrap();
+            for [kind, value] in *extra {
+                match *kind {
+                    "ext" => p.add_asset_extension(value),
+                    _ => p.add_asset_prefix(value),
+                }
+            }
+            for path in paths {
+                assert_eq!(
+                    p.is_asset(path.as_bytes()),
+                    plainly_with(path.as_bytes(), extra),
+                    "{path} with {extra:?}"
+                );
+            }
         }
     }
 

@@ -6,7 +6,7 @@ use std::io::{self, BufRead, Write};
 use clap::Args;
 
 use super::{Error, Status};
-use crate::classify::{referrer_host, Agent, Landing, Rules};
+use crate::classify::{referrer_host, strip_www, vhost_is, Agent, HostVerdict, Landing, Rules};
 use crate::parse::{self, LogFormat};
 use crate::time::{format_rfc3339, ClfCache};
 
@@ -115,16 +115,20 @@ fn explain(out: &mut dyn Write, rules: &Rules, format: Option<LogFormat>, line: 
         None => "none".to_string(),
         Some(r) => {
             let host = referrer_host(r);
-            let said = if rules.is_internal(&host, hit.vhost) {
-                "the site itself (internal)".to_string()
-            } else if let Some(rule) = rules.hosts.lookup(&host) {
-                let table = if rules.hosts.from_rules_file(&host) { "rules file" } else { "referrers.tsv" };
-                format!("{table}: {} / {}", rule.channel, rule.source)
-            } else if rules.site_hosts.is_empty() && hit.vhost.is_none() {
-                "not in referrers.tsv: a referral, unless it is the site itself (name it with --site)"
-                    .to_string()
-            } else {
-                "not in referrers.tsv: a referral".to_string()
+            let own_vhost = hit.vhost.is_some_and(|v| vhost_is(v, strip_www(&host)));
+            let said = match rules.host_verdict(&host) {
+                HostVerdict::Internal => "the site itself (internal)".to_string(),
+                _ if own_vhost => "the site itself (internal)".to_string(),
+                HostVerdict::Known(rule) => {
+                    let table =
+                        if rules.hosts.from_rules_file(&host) { "rules file" } else { "referrers.tsv" };
+                    format!("{table}: {} / {}", rule.channel, rule.source)
+                }
+                HostVerdict::Other if rules.site_hosts.is_empty() && hit.vhost.is_none() => {
+                    "not in referrers.tsv: a referral, unless it is the site itself (name it with --site)"
+                        .to_string()
+                }
+                HostVerdict::Other => "not in referrers.tsv: a referral".to_string(),
             };
             format!("{} (host {host}: {said})", text(r))
         }
