@@ -257,19 +257,25 @@ impl Rules {
     /// here: they are not visits.
     pub fn classify(&self, landing: &Landing<'_>) -> Verdict<'static> {
         let host = landing.referrer.map(|r| CachedHost::new(referrer_host_raw(r), |h| self.host_verdict(h)));
-        let v = self.decide(landing, host.as_ref());
+        let v = self.decide(landing, || host.as_ref());
         Verdict { source: Cow::Owned(v.source.into_owned()), ..v }
     }
 
     /// [`Rules::classify`], with referrer hosts decided once per host in `hosts` (which
     /// must not outlive a change of these rules).
     pub fn classify_cached<'c>(&self, landing: &Landing<'_>, hosts: &'c mut HostCache) -> Verdict<'c> {
-        let host = landing.referrer.map(|r| hosts.get(referrer_host_raw(r), |h| self.host_verdict(h)));
-        self.decide(landing, host)
+        self.decide(landing, || {
+            landing.referrer.map(|r| hosts.get(referrer_host_raw(r), |h| self.host_verdict(h)))
+        })
     }
 
-    /// The rules in their order, with the referrer's host already decided.
-    fn decide<'h>(&self, landing: &Landing<'_>, host: Option<&'h CachedHost>) -> Verdict<'h> {
+    /// The rules in their order; `host` decides the referrer's host, asked only when the
+    /// query has not decided already.
+    fn decide<'h>(
+        &self,
+        landing: &Landing<'_>,
+        host: impl FnOnce() -> Option<&'h CachedHost>,
+    ) -> Verdict<'h> {
         let verdict = |channel, source: &'static str, reason| Verdict {
             channel,
             source: Cow::Borrowed(source),
@@ -287,7 +293,7 @@ impl Rules {
             };
             return Verdict { channel: rule.channel, source: source.into(), reason };
         }
-        if let Some(host) = host {
+        if let Some(host) = host() {
             // The line's own vhost makes any host internal, the table's rows included.
             let own_vhost = landing.vhost.is_some_and(|v| host::vhost_is(v, &host.site));
             return match host.verdict {
