@@ -6,7 +6,7 @@
 #   BIG_LINES=0 benches/compare.sh     # skip the 10-million-line memory check
 #   FEATURES=zlib-ng benches/compare.sh  # both darklog and the floor on zlib-ng (needs cmake)
 #
-# Generates the log with darklog's own generator (same seed, same bytes everywhere),
+# Generates the log with darklog's generator, darklog-gen (same seed, same bytes everywhere),
 # then times, with /usr/bin/time, on the same file:
 #   inflate+count  the same flate2 backend inflating the .gz and counting lines (the floor
 #                  for gzip input: examples/inflate_count.rs)
@@ -30,13 +30,15 @@ cd "$ROOT"
 
 echo "building release binaries…" >&2
 cargo build --release --quiet --bin darklog --example inflate_count ${FEATURES:+--features "$FEATURES"}
+cargo build --release --quiet -p darklog-gen
 DARKLOG=$ROOT/target/release/darklog
+GENERATE=$ROOT/target/release/darklog-gen
 INFLATE=$ROOT/target/release/examples/inflate_count
 
 LOG=$WORK/gen-$LINES.log
 if [ ! -s "$LOG.gz" ]; then
     echo "generating $LINES lines…" >&2
-    "$DARKLOG" generate --lines "$LINES" --seed 1 > "$LOG.tmp" 2>/dev/null
+    "$GENERATE" --lines "$LINES" --seed 1 > "$LOG.tmp" 2>/dev/null
     gzip -6 -c "$LOG.tmp" > "$LOG.gz.tmp"
     mv "$LOG.tmp" "$LOG"
     mv "$LOG.gz.tmp" "$LOG.gz"
@@ -86,7 +88,7 @@ if [ "$BIG_LINES" -gt 0 ]; then
     BIG=$WORK/gen-$BIG_LINES.log.gz
     if [ ! -s "$BIG" ]; then
         echo "generating $BIG_LINES lines (gzip only)…" >&2
-        "$DARKLOG" generate --lines "$BIG_LINES" --seed 1 2>/dev/null | gzip -1 > "$BIG.tmp"
+        "$GENERATE" --lines "$BIG_LINES" --seed 1 2>/dev/null | gzip -1 > "$BIG.tmp"
         mv "$BIG.tmp" "$BIG"
     fi
     RUNS_SAVED=$RUNS

@@ -4,11 +4,13 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use darklog::classify::{Agent, AgentCache, Channel, HostCache, Landing, Rules};
-use darklog::gen::{GenConfig, Generator};
-use darklog::parse::LogFormat;
-use darklog::session::{Details, HitFlags, KeyHasher, OwnedLanding, SessionConfig, Sessionizer};
-use darklog::time::ClfCache;
+use darklog::classify::{
+    Agent, AgentCache, Channel, Classifier, HostCache, Landing, OwnedLanding, Rules, SiteFacts,
+};
+use darklog::identity::KeyHasher;
+use darklog::parse::{Format, Hit, LineCx};
+use darklog::session::{Details, HitFlags, SessionConfig, Sessionizer};
+use darklog_gen::{GenConfig, Generator};
 
 /// Real-shaped lines from the project's generator (the same the comparison script uses).
 fn lines(n: usize) -> Vec<Vec<u8>> {
@@ -20,21 +22,24 @@ fn lines(n: usize) -> Vec<Vec<u8>> {
     out
 }
 
+/// `f` on the hit of `line`, if it parses as combined.
+fn with_hit<T>(line: &[u8], cx: &mut LineCx, f: impl FnOnce(Hit<'_>) -> T) -> Option<T> {
+    Format::COMBINED.parse(line, cx).hit().map(f)
+}
+
 fn parse(c: &mut Criterion) {
     let lines = lines(20_000);
-    let mut clock = ClfCache::default();
-    let parsed = lines.iter().filter(|l| LogFormat::Combined.parse(l, &mut clock).is_some()).count();
+    let mut cx = LineCx::default();
+    let parsed = lines.iter().filter(|l| with_hit(l, &mut cx, |_| ()).is_some()).count();
     assert!(parsed * 100 >= lines.len() * 99, "the generator's lines parse: {parsed}/{}", lines.len());
     let mut g = c.benchmark_group("parse");
     g.throughput(Throughput::Elements(lines.len() as u64));
     g.bench_function("combined_line", |b| {
         b.iter(|| {
-            let mut clock = ClfCache::default();
+            let mut cx = LineCx::default();
             let mut n = 0u64;
             for l in &lines {
-                if let Some(h) = LogFormat::Combined.parse(black_box(l), &mut clock) {
-                    n += u64::from(h.status);
-                }
+                n += with_hit(black_box(l), &mut cx, |h| u64::from(h.status)).unwrap_or(0);
             }
             n
         })
@@ -42,29 +47,22 @@ fn parse(c: &mut Criterion) {
     // The way the pipeline reads: newline and fields found in one pass over a block.
     let block: Vec<u8> = lines.iter().flat_map(|l| l.iter().copied().chain([b'\n'])).collect();
     let next = |data: &[u8]| {
-        let mut clock = ClfCache::default();
-        let (mut pos, mut n) = (0, 0u64);
-        while pos < data.len() {
-            let (end, hit) = LogFormat::Combined.parse_next(data, pos, &mut clock);
-            n += hit.map_or(0, |h| u64::from(h.status));
-            pos = end + 1;
-        }
+        let mut n = 0u64;
+        Format::COMBINED
+            .parse_chunk(data, |_, _, parsed| n += parsed.hit().map_or(0, |h| u64::from(h.status)));
         n
     };
-    let mut clock = ClfCache::default();
-    let statuses: u64 = lines
-        .iter()
-        .filter_map(|l| LogFormat::Combined.parse(l, &mut clock))
-        .map(|h| u64::from(h.status))
-        .sum();
+    let statuses: u64 = lines.iter().filter_map(|l| with_hit(l, &mut cx, |h| u64::from(h.status))).sum();
     assert_eq!(next(&block), statuses, "parse_next reads the block as parse reads its lines");
     g.bench_function("combined_block", |b| b.iter(|| next(black_box(&block))));
     g.finish();
 }
 
 fn classify(c: &mut Criterion) {
-    let mut rules = Rules::builtin().unwrap();
-    rules.add_site("www.example.com");
+    let rules = Rules::builtin().unwrap();
+    let mut facts = SiteFacts::default();
+    facts.add_site("www.example.com");
+    let classifier = Classifier::new(&rules, &facts);
     let landings: Vec<(&[u8], Option<&[u8]>)> = vec![
         (b"/news/2026/11/03/city-council-approves-budget-4821", None),
         (b"/", None),
@@ -73,7 +71,7 @@ fn classify(c: &mut Criterion) {
         (b"/a/b", Some(b"https://blog.example.org/post/1")),
         (b"/a/b", Some(b"https://www.example.com/news")),
     ];
-    let first = rules.classify(&Landing {
+    let first = classifier.landing(&Landing {
         target: landings[0].0,
         referrer: None,
         vhost: None,
@@ -84,10 +82,7 @@ fn classify(c: &mut Criterion) {
     assert_eq!(first.channel, Channel::DarkSocial);
     let uas = lines(5_000)
         .into_iter()
-        .filter_map(|l| {
-            let mut clock = ClfCache::default();
-            LogFormat::Combined.parse(&l, &mut clock).and_then(|h| h.user_agent.map(<[u8]>::to_vec))
-        })
+        .filter_map(|l| with_hit(&l, &mut LineCx::default(), |h| h.user_agent.map(<[u8]>::to_vec)).flatten())
         .collect::<Vec<_>>();
     let mut g = c.benchmark_group("classify");
     g.throughput(Throughput::Elements(landings.len() as u64));
@@ -98,8 +93,8 @@ fn classify(c: &mut Criterion) {
             landings
                 .iter()
                 .map(|(t, r)| {
-                    rules
-                        .classify_cached(
+                    classifier
+                        .landing_cached(
                             &Landing {
                                 target: t,
                                 referrer: *r,
@@ -119,10 +114,7 @@ fn classify(c: &mut Criterion) {
     // Every line's path is tested, page or asset, on the parse threads.
     let paths = lines(20_000)
         .into_iter()
-        .filter_map(|l| {
-            let mut clock = ClfCache::default();
-            LogFormat::Combined.parse(&l, &mut clock).map(|h| h.path().to_vec())
-        })
+        .filter_map(|l| with_hit(&l, &mut LineCx::default(), |h| h.path().to_vec()))
         .collect::<Vec<_>>();
     let assets = paths.iter().filter(|p| rules.paths.is_asset(p)).count();
     assert!(assets * 4 > paths.len() && assets * 4 < paths.len() * 3, "{assets} assets of {}", paths.len());
@@ -143,17 +135,18 @@ fn classify(c: &mut Criterion) {
 
 fn sessionize(c: &mut Criterion) {
     let lines = lines(20_000);
-    let mut clock = ClfCache::default();
+    let mut cx = LineCx::default();
     let keys = KeyHasher::default();
     let hits: Vec<(u64, i64, bool)> = lines
         .iter()
-        .filter_map(|l| LogFormat::Combined.parse(l, &mut clock))
-        .map(|h| {
-            (keys.visitor(h.client, keys.agent(h.user_agent.unwrap_or(b""))), h.time, h.method == b"GET")
+        .filter_map(|l| {
+            with_hit(l, &mut cx, |h| {
+                (keys.visitor(h.client, keys.agent(h.user_agent.unwrap_or(b""))), h.time, h.method == b"GET")
+            })
         })
         .collect();
     let run = || {
-        let mut s = Sessionizer::new(SessionConfig::default());
+        let mut s: Sessionizer<Agent, OwnedLanding> = Sessionizer::new(SessionConfig::default());
         let mut visits = 0u64;
         for &(key, time, pageview) in &hits {
             let details = || Details {

@@ -3,14 +3,17 @@
 //! The data flows one way, and so do the modules:
 //! [`input`] (files, gzip, blocks) → [`parse`] (log formats) → [`session`] (visits)
 //! → [`classify`] (rules and their data) → [`report`] (aggregates and output formats).
-//! [`pipeline`] runs those stages; [`cli`] turns flags into a config and wires them.
+//! [`engine`] moves blocks of lines through threads without knowing what they hold;
+//! [`run`] is the analysis itself, a fold of parsed lines into one state; [`identity`]
+//! keys visitors; [`cli`] turns flags into a config and wires them.
 
 pub mod classify;
 pub mod cli;
-pub mod gen;
+pub mod engine;
+pub mod identity;
 pub mod input;
 pub mod parse;
-pub mod pipeline;
 pub mod report;
+pub mod run;
 pub mod session;
 pub mod time;

@@ -1,27 +1,43 @@
 //! User-agent verdicts: reader, in-app reader, link preview or bot.
 
+use std::borrow::Cow;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 
 use super::tables::{self, TableError, USER_AGENTS};
 use super::Channel;
+use crate::identity::KeyHasher;
+
+/// An app's, a bot's or a fetcher's name, as a number into [`AgentRules::name`]: agent
+/// verdicts are copied into every visitor's state, and a number is as small as a
+/// verdict gets. The same rules give the same numbers in every run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Name(u16);
 
 /// What a user agent says about who is asking.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Agent {
     /// An ordinary browser, or nothing we recognise: a reader.
     Browser,
     /// A browser inside an app: a reader, and the app is where the link was.
-    InApp { app: &'static str, channel: Channel },
+    InApp { app: Name, channel: Channel },
     /// A link-preview fetch: somebody shared the URL in this app.
-    Preview { app: &'static str },
+    Preview { app: Name },
     /// An automated client.
-    Bot { name: &'static str },
+    Bot { name: Name },
 }
 
 impl Agent {
     pub fn is_excluded(self) -> bool {
         matches!(self, Agent::Preview { .. } | Agent::Bot { .. })
+    }
+}
+
+impl crate::session::Standing for Agent {
+    fn excluded(self) -> bool {
+        self.is_excluded()
     }
 }
 
@@ -34,7 +50,7 @@ enum Match {
 
 #[derive(Debug, Clone)]
 struct Rule {
-    token: &'static str,
+    token: Cow<'static, str>,
     matching: Match,
     agent: Agent,
     line: usize,
@@ -47,6 +63,9 @@ pub struct AgentRules {
     /// only when no row of our table names the agent: our rows tell previews and in-app
     /// browsers apart, which a bot list cannot.
     listed: isbot::Bots,
+    /// The name of a bot that only the public list names.
+    listed_name: Name,
+    names: Names,
     rules: Vec<Rule>,
     contains: AhoCorasick,
     /// Pattern id in `contains` → rule index.
@@ -55,6 +74,8 @@ pub struct AgentRules {
 
 impl AgentRules {
     pub fn builtin() -> Result<AgentRules, TableError> {
+        let mut names = Names::default();
+        let listed_name = names.intern(Cow::Borrowed("listed"));
         let mut rules = Vec::new();
         for row in tables::rows(USER_AGENTS, 5) {
             let (line, f) = row?;
@@ -65,41 +86,47 @@ impl AgentRules {
                 "exact" => Match::Exact,
                 other => return Err(bad(format!("unknown match '{other}' (contains, prefix, exact)"))),
             };
+            let name = names.intern(Cow::Borrowed(f[3]));
             let agent = match f[2] {
-                "preview" => Agent::Preview { app: f[3] },
-                "bot" => Agent::Bot { name: f[3] },
-                "app" => Agent::InApp { app: f[3], channel: tables::channel(USER_AGENTS, line, f[4])? },
+                "preview" => Agent::Preview { app: name },
+                "bot" => Agent::Bot { name },
+                "app" => Agent::InApp { app: name, channel: tables::channel(USER_AGENTS, line, f[4])? },
                 other => return Err(bad(format!("unknown class '{other}' (preview, app, bot)"))),
             };
             if !matches!(agent, Agent::InApp { .. }) && f[4] != "-" {
                 return Err(bad("only `app` rows name a channel; use `-`".into()));
             }
-            rules.push(Rule { token: f[0], matching, agent, line });
+            rules.push(Rule { token: Cow::Borrowed(f[0]), matching, agent, line });
         }
-        Self::compile(rules, isbot::Bots::default())
+        Self::compile(rules, names, listed_name, isbot::Bots::default())
     }
 
-    fn compile(rules: Vec<Rule>, listed: isbot::Bots) -> Result<AgentRules, TableError> {
+    fn compile(
+        rules: Vec<Rule>,
+        names: Names,
+        listed_name: Name,
+        listed: isbot::Bots,
+    ) -> Result<AgentRules, TableError> {
         let contains_rule: Vec<usize> =
             (0..rules.len()).filter(|&i| rules[i].matching == Match::Contains).collect();
         let contains = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
-            .build(contains_rule.iter().map(|&i| rules[i].token))
+            .build(contains_rule.iter().map(|&i| rules[i].token.as_ref()))
             .map_err(|e| TableError { table: USER_AGENTS.name, line: 0, message: e.to_string() })?;
-        Ok(AgentRules { listed, rules, contains, contains_rule })
+        Ok(AgentRules { listed, listed_name, names, rules, contains, contains_rule })
     }
 
     /// These rows first (a rules file's), then the table's.
     pub fn with_first(self, rows: &[super::overrides::UaRow]) -> Result<AgentRules, TableError> {
         use super::overrides::{UaClass, UaMatch};
+        let mut names = self.names;
         let mut rules: Vec<Rule> = rows
             .iter()
             .map(|r| {
-                // Rules live for the whole run: a rules file's strings are leaked once.
-                let source: &'static str = Box::leak(r.source.clone().into_boxed_str());
+                let source = names.intern(Cow::Owned(r.source.clone()));
                 Rule {
-                    token: Box::leak(r.token.clone().into_boxed_str()),
+                    token: Cow::Owned(r.token.clone()),
                     matching: match r.matching {
                         UaMatch::Contains => Match::Contains,
                         UaMatch::Prefix => Match::Prefix,
@@ -115,7 +142,17 @@ impl AgentRules {
             })
             .collect();
         rules.extend(self.rules);
-        Self::compile(rules, self.listed)
+        Self::compile(rules, names, self.listed_name, self.listed)
+    }
+
+    /// The text of a name these rules gave.
+    pub fn name(&self, name: Name) -> &str {
+        self.names.get(name)
+    }
+
+    /// The name these rules give `text`, if any row names it.
+    pub fn find_name(&self, text: &str) -> Option<Name> {
+        self.names.index.get(text).copied()
     }
 
     /// The verdict for one user agent (`None`: the field was absent).
@@ -139,14 +176,38 @@ impl AgentRules {
         }
         match self.rules.get(best) {
             Some(r) => r.agent,
-            None if self.listed.is_bot(&String::from_utf8_lossy(ua)) => Agent::Bot { name: "listed" },
+            None if self.listed.is_bot(&String::from_utf8_lossy(ua)) => Agent::Bot { name: self.listed_name },
             None => Agent::Browser,
         }
     }
 
     /// (line, token) of every rule, for duplicate checks and `darklog rules`.
-    pub fn tokens(&self) -> impl Iterator<Item = (usize, &'static str, Agent)> + '_ {
-        self.rules.iter().map(|r| (r.line, r.token, r.agent))
+    pub fn tokens(&self) -> impl Iterator<Item = (usize, &str, Agent)> + '_ {
+        self.rules.iter().map(|r| (r.line, r.token.as_ref(), r.agent))
+    }
+}
+
+/// Names given out as [`Name`]s, each once.
+#[derive(Default)]
+struct Names {
+    names: Vec<Cow<'static, str>>,
+    index: FxHashMap<Cow<'static, str>, Name>,
+}
+
+impl Names {
+    fn intern(&mut self, name: Cow<'static, str>) -> Name {
+        if let Some(&n) = self.index.get(&name) {
+            return n;
+        }
+        // Names come from tables and a rules file: tens, never 65,536.
+        let n = Name(u16::try_from(self.names.len()).expect("fewer than 65,536 agent names"));
+        self.names.push(name.clone());
+        self.index.insert(name, n);
+        n
+    }
+
+    fn get(&self, name: Name) -> &str {
+        self.names.get(usize::from(name.0)).map_or("?", |n| n.as_ref())
     }
 }
 
@@ -155,18 +216,18 @@ impl AgentRules {
 /// (a flood of random agents must not grow memory without bound).
 pub struct AgentCache {
     map: FxHashMap<u64, Agent>,
-    keys: crate::session::KeyHasher,
+    keys: KeyHasher,
 }
 
 impl AgentCache {
     const CAP: usize = 200_000;
 
     pub fn new() -> AgentCache {
-        AgentCache::with_keys(crate::session::KeyHasher::default())
+        AgentCache::with_keys(KeyHasher::default())
     }
 
     /// A cache whose keys are `keys.agent(ua)`, as [`AgentCache::get_keyed`] expects.
-    pub fn with_keys(keys: crate::session::KeyHasher) -> AgentCache {
+    pub fn with_keys(keys: KeyHasher) -> AgentCache {
         AgentCache { map: FxHashMap::default(), keys }
     }
 

@@ -1,5 +1,7 @@
 //! Referrer hosts: extraction from a logged referrer, and the host table.
 
+use std::borrow::Cow;
+
 use rustc_hash::FxHashMap;
 
 use super::tables::{self, TableError, REFERRERS};
@@ -62,41 +64,45 @@ pub fn strip_www(host: &str) -> &str {
     host.strip_prefix("www.").unwrap_or(host)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostRule {
     pub channel: Channel,
-    pub source: &'static str,
+    pub source: Cow<'static, str>,
 }
 
 /// One set of host rows: exact hosts and `name.*` rows.
 #[derive(Default)]
 struct HostMap {
-    exact: FxHashMap<&'static str, HostRule>,
+    exact: FxHashMap<Cow<'static, str>, HostRule>,
     /// `google.*` rows, keyed by `google`.
-    any_tld: FxHashMap<&'static str, HostRule>,
+    any_tld: FxHashMap<Cow<'static, str>, HostRule>,
 }
 
 impl HostMap {
-    fn insert(&mut self, host: &'static str, rule: HostRule) -> Option<HostRule> {
-        match host.strip_suffix(".*") {
+    fn insert(&mut self, host: Cow<'static, str>, rule: HostRule) -> Option<HostRule> {
+        let any_tld = match &host {
+            Cow::Borrowed(h) => h.strip_suffix(".*").map(Cow::Borrowed),
+            Cow::Owned(h) => h.strip_suffix(".*").map(|n| Cow::Owned(n.to_string())),
+        };
+        match any_tld {
             Some(name) => self.any_tld.insert(name, rule),
             None => self.exact.insert(host, rule),
         }
     }
 
     /// The most specific row for `host`: itself, then each parent domain.
-    fn lookup(&self, host: &str) -> Option<HostRule> {
+    fn lookup(&self, host: &str) -> Option<&HostRule> {
         let labels: Vec<&str> = host.split('.').collect();
         for i in 0..labels.len() {
             let candidate = &host[labels[..i].iter().map(|l| l.len() + 1).sum::<usize>()..];
             if let Some(r) = self.exact.get(candidate) {
-                return Some(*r);
+                return Some(r);
             }
             // `name.*`: the name followed by one or two short labels (fr, co.uk, com.br).
             let tail = &labels[i + 1..];
             if !tail.is_empty() && tail.len() <= 2 && tail.iter().all(|l| (2..=3).contains(&l.len())) {
                 if let Some(r) = self.any_tld.get(labels[i]) {
-                    return Some(*r);
+                    return Some(r);
                 }
             }
         }
@@ -176,7 +182,7 @@ pub struct HostRules {
     /// A rules file's rows: tried, over every parent domain, before the table's.
     user: HostMap,
     table: HostMap,
-    /// (line, host) of every row, for checks.
+    /// (line, host) of every row of the table, for checks.
     pub rows: Vec<(usize, &'static str, HostRule)>,
 }
 
@@ -185,8 +191,9 @@ impl HostRules {
         let mut rules = HostRules { user: HostMap::default(), table: HostMap::default(), rows: Vec::new() };
         for row in tables::rows(REFERRERS, 3) {
             let (line, f) = row?;
-            let rule = HostRule { channel: tables::channel(REFERRERS, line, f[1])?, source: f[2] };
-            if rules.table.insert(f[0], rule).is_some() {
+            let rule =
+                HostRule { channel: tables::channel(REFERRERS, line, f[1])?, source: Cow::Borrowed(f[2]) };
+            if rules.table.insert(Cow::Borrowed(f[0]), rule.clone()).is_some() {
                 return Err(TableError {
                     table: REFERRERS.name,
                     line,
@@ -199,12 +206,12 @@ impl HostRules {
     }
 
     /// Adds (or replaces) a host row from a rules file; `name.*` for any country domain.
-    pub fn insert(&mut self, host: &'static str, rule: HostRule) {
-        self.user.insert(host, rule);
+    pub fn insert(&mut self, host: String, rule: HostRule) {
+        self.user.insert(Cow::Owned(host), rule);
     }
 
     /// The rules file's most specific row for `host`, else the table's.
-    pub fn lookup(&self, host: &str) -> Option<HostRule> {
+    pub fn lookup(&self, host: &str) -> Option<&HostRule> {
         self.user.lookup(host).or_else(|| self.table.lookup(host))
     }
 
@@ -243,14 +250,14 @@ mod tests {
             let got = cache.get(raw, |h| {
                 asked.push(h.to_string());
                 if h.ends_with("google.com") {
-                    HostVerdict::Known(HostRule { channel: Channel::Search, source: "google" })
+                    HostVerdict::Known(HostRule { channel: Channel::Search, source: "google".into() })
                 } else {
                     HostVerdict::Other
                 }
             });
             (got.site.to_string(), got.verdict.clone())
         };
-        let google = HostVerdict::Known(HostRule { channel: Channel::Search, source: "google" });
+        let google = HostVerdict::Known(HostRule { channel: Channel::Search, source: "google".into() });
         assert_eq!(get(&mut cache, b"www.Google.com"), ("google.com".into(), google.clone()));
         assert_eq!(get(&mut cache, b"www.Google.com"), ("google.com".into(), google));
         assert_eq!(get(&mut cache, b"blog.example.org"), ("blog.example.org".into(), HostVerdict::Other));
@@ -272,7 +279,7 @@ mod tests {
     #[test]
     fn lookup_prefers_the_most_specific_row() {
         let rules = HostRules::builtin().unwrap();
-        let src = |h: &str| rules.lookup(h).map(|r| (r.channel, r.source));
+        let src = |h: &str| rules.lookup(h).map(|r| (r.channel, r.source.as_ref()));
         assert_eq!(src("lm.facebook.com"), Some((Channel::DarkSocial, "messenger")));
         assert_eq!(src("m.facebook.com"), Some((Channel::Social, "facebook")));
         assert_eq!(src("web.facebook.com"), Some((Channel::Social, "facebook")));

@@ -1,16 +1,21 @@
-//! The rule engine: a visit's landing page view in, a channel, a source and the id of
-//! the rule that decided out.
+//! The rule engine: a closed visit in, a classified visit out — a channel, a source and
+//! the typed [`Reason`] of the rule that decided, or the [`Exclusion`] that says why it
+//! is no visit of any channel.
 //!
 //! Rules are tables (see `data/`), evaluated in a fixed, documented order
-//! ([`RULE_ORDER`]); the first rule that has something to say decides. Before any of
+//! ([`Reason::ORDER`]); the first rule that has something to say decides. Before any of
 //! them, bots and link-preview fetchers are set apart (not visits), and browsers that
-//! behave like machines are judged by [`Rules::behaviour`].
+//! behave like machines are judged by [`Classifier::behaviour`]. What the run learned of
+//! the site from its logs ([`SiteFacts`]) is not part of the rules: a [`Classifier`] is
+//! the rules read with those facts.
 
 pub mod agent;
+pub mod facts;
 pub mod host;
 pub mod overrides;
 pub mod params;
 pub mod path;
+pub mod reason;
 pub mod returns;
 pub mod shares;
 pub mod tables;
@@ -20,20 +25,24 @@ pub use tables::{TableSource, ALL_TABLES};
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-pub use agent::{Agent, AgentCache, AgentRules};
+pub use agent::{Agent, AgentCache, AgentRules, Name};
+pub use facts::SiteFacts;
 pub use host::{
     referrer_host, referrer_host_raw, strip_www, vhost_is, CachedHost, HostCache, HostRules, HostVerdict,
 };
 pub use params::ParamRules;
 pub use path::{page_view, PathRules};
+pub use reason::{Exclusion, Reason, ScraperRule};
 pub use returns::ReturnLog;
 pub use shares::ShareLog;
 pub use tables::TableError;
 
+use crate::session::{ClosedVisit, LandingData};
+
 /// Where a visit came from. The order here is the order of every report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Channel {
     DarkSocial,
@@ -91,37 +100,69 @@ impl fmt::Display for Channel {
     }
 }
 
-/// The rules in the order [`Rules::classify`] tries them: (reason id, what it looks at).
-/// `darklog rules` prints this; the README's table says the same in more words.
-pub const RULE_ORDER: &[(&str, &str)] = &[
-    ("click-id", "an ad or social click id on the landing URL (gclid, msclkid, fbclid, mc_cid...)"),
-    ("share-button", "a share-button tag on the landing URL (share=jetpack-whatsapp)"),
-    ("utm-source", "utm_source naming a private channel or an AI assistant (whatsapp, sms, chatgpt.com...)"),
-    ("utm-medium", "utm_medium (email, newsletter, cpc, social, sms...)"),
-    ("utm-source", "utm_source alone: a known source gets its channel, any other tag is referral"),
-    ("referrer-internal", "a referrer from the site itself: the visit began before the log shows"),
-    ("referrer-known", "a referrer host from referrers.tsv (search, social, webmail, messaging, AI)"),
-    ("referrer-other", "any other referrer: referral from that host"),
-    ("in-app", "no referrer, in an app's browser (user_agents.tsv, class app)"),
-    ("front-direct", "no referrer on the homepage, an index file or a section front: direct"),
-    ("return", "no referrer on a deep page the visitor read in an earlier visit: direct"),
-    ("preview", "no referrer on a deep page an app's link preview fetched within the share window"),
-    ("deep-direct", "no referrer on a deep page: dark-social, source unknown (the classic rule)"),
-];
+/// The landing page view of a visit, copied out of its line, with the run's signals about
+/// it at the time it was read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnedLanding {
+    pub target: Vec<u8>,
+    pub referrer: Option<Vec<u8>>,
+    pub vhost: Option<Vec<u8>>,
+    /// The app whose link preview fetched the page shortly before (see [`ShareLog`]).
+    pub shared_by: Option<Name>,
+    /// The visitor read this page in an earlier visit (see [`ReturnLog`]).
+    pub returning: bool,
+}
 
-/// What the engine decided for one visit.
+impl LandingData for OwnedLanding {
+    /// Whether a late landing is a return cannot be asked when it comes (this visit's own
+    /// views are recorded by then): it stays what the first landing said, for the same
+    /// page, else no.
+    fn take_over(mut self, replaced: &Self) -> Self {
+        self.returning = self.target == replaced.target && replaced.returning;
+        self
+    }
+}
+
+/// A visit as the sessionizer closes it.
+pub type Visit = ClosedVisit<Agent, OwnedLanding>;
+
+/// What the engine decided for one visit that counts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict<'a> {
     pub channel: Channel,
     /// Table sources and referral hosts are borrowed (from the tables, from the decided
-    /// host); sources read from the query (a tag) are owned. [`Rules::classify`] owns
-    /// every source.
+    /// host); sources read from the query (a tag) are owned.
     pub source: Cow<'a, str>,
-    /// The id of the rule that decided (see the module docs).
-    pub reason: &'static str,
+    pub reason: Reason,
 }
 
-/// The landing page view of a visit, as the engine needs it.
+/// A closed visit and what the rules made of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassifiedVisit<'a> {
+    pub visit: Visit,
+    pub outcome: Outcome<'a>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome<'a> {
+    /// No visit of any channel: its lines are excluded.
+    Excluded(Exclusion),
+    Counted(Verdict<'a>),
+}
+
+impl ClassifiedVisit<'_> {
+    /// The landing's path, without its query.
+    pub fn landing_path(&self) -> &[u8] {
+        crate::parse::split_target(&self.visit.landing.target).0
+    }
+
+    /// The landing's referrer host as logged, lowercased (empty for none).
+    pub fn referrer_host(&self) -> String {
+        self.visit.landing.referrer.as_deref().map(referrer_host).unwrap_or_default()
+    }
+}
+
+/// The landing page view of a visit, as the rules read it.
 #[derive(Debug, Clone, Copy)]
 pub struct Landing<'a> {
     pub target: &'a [u8],
@@ -129,22 +170,31 @@ pub struct Landing<'a> {
     pub vhost: Option<&'a [u8]>,
     pub agent: Agent,
     /// The app whose link preview fetched this page shortly before the visit.
-    pub shared_by: Option<&'static str>,
+    pub shared_by: Option<Name>,
     /// The visitor read this page in an earlier visit.
     pub returning: bool,
 }
 
-/// Every table, compiled, plus what the run says about the site.
+impl<'a> Landing<'a> {
+    pub fn of(visit: &'a Visit) -> Landing<'a> {
+        let l = &visit.landing;
+        Landing {
+            target: &l.target,
+            referrer: l.referrer.as_deref(),
+            vhost: l.vhost.as_deref(),
+            agent: visit.agent,
+            shared_by: l.shared_by,
+            returning: l.returning,
+        }
+    }
+}
+
+/// Every table, compiled, and the settings of the behaviour rules.
 pub struct Rules {
     pub agents: AgentRules,
     pub hosts: HostRules,
     pub params: ParamRules,
     pub paths: PathRules,
-    /// The site's own hosts (without `www.`): referrers from them are internal.
-    pub site_hosts: Vec<String>,
-    /// Whether this site's readers visibly load its assets (CSS, JS, images): only then
-    /// is a multi-page visitor that loads none a scraper.
-    pub browsers_load_assets: bool,
     /// Page views at which a visit is judged by its pace.
     pub fast_pages: u32,
     /// Seconds per page at or under which nobody is reading.
@@ -161,6 +211,12 @@ pub struct Behaviour {
     pub end: i64,
 }
 
+impl Behaviour {
+    pub fn of(v: &Visit) -> Behaviour {
+        Behaviour { pageviews: v.pageviews, assets: v.assets, robots: v.robots, start: v.start, end: v.end }
+    }
+}
+
 /// Page views at which a visit is judged by its pace, by default.
 pub const FAST_PAGES: u32 = 3;
 /// Seconds per page at or under which nobody is reading, by default.
@@ -173,8 +229,6 @@ impl Rules {
             hosts: HostRules::builtin()?,
             params: ParamRules::builtin()?,
             paths: PathRules::builtin()?,
-            site_hosts: Vec::new(),
-            browsers_load_assets: false,
             fast_pages: FAST_PAGES,
             fast_seconds_per_page: FAST_SECONDS_PER_PAGE,
         })
@@ -182,18 +236,21 @@ impl Rules {
 
     /// Adds a rules file's rows before the built-in ones.
     pub fn apply(self, o: &overrides::Overrides) -> Result<Rules, TableError> {
-        let leak = |s: &str| -> &'static str { Box::leak(s.to_string().into_boxed_str()) };
         let mut r = Rules { agents: self.agents.with_first(&o.user_agents)?, ..self };
         for (host, channel, source) in &o.referrers {
-            r.hosts.insert(leak(host), host::HostRule { channel: *channel, source: leak(source) });
+            r.hosts.insert(
+                host.clone(),
+                host::HostRule { channel: *channel, source: Cow::Owned(source.clone()) },
+            );
         }
         let rows = o.parameters.iter().map(|p| params::ParamRule {
             from_file: true,
             line: p.line,
-            param: leak(&p.param),
-            value: p.value.as_deref().map(leak),
+            param: Cow::Owned(p.param.clone()),
+            value: p.value.clone().map(Cow::Owned),
             channel: p.channel,
-            source: p.source.as_deref().map(leak),
+            source: p.source.clone().map(Cow::Owned),
+            reason: Reason::RulesFileParameter,
         });
         r.params.rows.splice(0..0, rows);
         for f in &o.fronts {
@@ -203,7 +260,7 @@ impl Rules {
             r.paths.add_asset_extension(e);
         }
         for p in &o.asset_prefixes {
-            r.paths.add_asset_prefix(leak(p));
+            r.paths.add_asset_prefix(p);
         }
         if let Some(n) = o.fast_pages {
             r.fast_pages = n;
@@ -213,20 +270,26 @@ impl Rules {
         }
         Ok(r)
     }
+}
 
-    pub fn add_site(&mut self, host: &str) {
-        let h = strip_www(&host.trim().to_ascii_lowercase()).to_string();
-        if !h.is_empty() && !self.site_hosts.contains(&h) {
-            self.site_hosts.push(h);
-        }
+/// The rules read with what the run learned of the site.
+#[derive(Clone, Copy)]
+pub struct Classifier<'a> {
+    pub rules: &'a Rules,
+    pub facts: &'a SiteFacts,
+}
+
+impl<'a> Classifier<'a> {
+    pub fn new(rules: &'a Rules, facts: &'a SiteFacts) -> Classifier<'a> {
+        Classifier { rules, facts }
     }
 
     /// What a referrer host (lowercase) says, whatever the line's vhost.
     pub fn host_verdict(&self, host: &str) -> HostVerdict {
-        if self.site_hosts.iter().any(|s| s == strip_www(host)) {
+        if self.facts.is_site(strip_www(host)) {
             HostVerdict::Internal
-        } else if let Some(rule) = self.hosts.lookup(host) {
-            HostVerdict::Known(rule)
+        } else if let Some(rule) = self.rules.hosts.lookup(host) {
+            HostVerdict::Known(rule.clone())
         } else {
             HostVerdict::Other
         }
@@ -234,36 +297,57 @@ impl Rules {
 
     /// Undeclared bots, by what they did: asked for `robots.txt`, turned pages faster than
     /// anyone reads without loading a single asset, or fetched several pages and none of
-    /// the assets every browser here loads. `None`: a reader. The id names the rule.
-    pub fn behaviour(&self, b: &Behaviour) -> Option<&'static str> {
+    /// the assets every browser here loads. `None`: a reader.
+    pub fn behaviour(&self, b: &Behaviour) -> Option<ScraperRule> {
         if b.robots {
-            return Some("robots-txt");
+            return Some(ScraperRule::RobotsTxt);
         }
         // A browser that loads assets can show many "page views" a second when a site
         // serves images without extensions: pace alone judges only asset-less visits.
-        if b.pageviews >= self.fast_pages.max(2)
+        let r = self.rules;
+        if b.pageviews >= r.fast_pages.max(2)
             && b.assets == 0
-            && b.end - b.start <= self.fast_seconds_per_page * i64::from(b.pageviews - 1)
+            && b.end - b.start <= r.fast_seconds_per_page * i64::from(b.pageviews - 1)
         {
-            return Some("too-fast");
+            return Some(ScraperRule::TooFast);
         }
-        if self.browsers_load_assets && b.pageviews >= 2 && b.assets == 0 {
-            return Some("pages-only");
+        if self.facts.browsers_load_assets && b.pageviews >= 2 && b.assets == 0 {
+            return Some(ScraperRule::PagesOnly);
         }
         None
     }
 
+    /// A closed visit, classified: excluded (bot, preview fetcher, scraper) or counted
+    /// with its channel. Referrer hosts are decided once per host in `hosts` (which must
+    /// not outlive a change of these rules or facts).
+    pub fn visit<'c>(&self, visit: Visit, hosts: &'c mut HostCache) -> ClassifiedVisit<'c>
+    where
+        'a: 'c,
+    {
+        let outcome = match visit.agent {
+            Agent::Bot { .. } => Outcome::Excluded(Exclusion::Bot),
+            Agent::Preview { .. } => Outcome::Excluded(Exclusion::LinkPreview),
+            Agent::Browser | Agent::InApp { .. } => match self.behaviour(&Behaviour::of(&visit)) {
+                Some(rule) => Outcome::Excluded(Exclusion::Scraper(rule)),
+                None => Outcome::Counted(self.landing_cached(&Landing::of(&visit), hosts)),
+            },
+        };
+        ClassifiedVisit { visit, outcome }
+    }
+
     /// Decides a visit's channel from its landing page view. Excluded agents never get
     /// here: they are not visits.
-    pub fn classify(&self, landing: &Landing<'_>) -> Verdict<'static> {
+    pub fn landing(&self, landing: &Landing<'_>) -> Verdict<'static> {
         let host = landing.referrer.map(|r| CachedHost::new(referrer_host_raw(r), |h| self.host_verdict(h)));
         let v = self.decide(landing, || host.as_ref());
         Verdict { source: Cow::Owned(v.source.into_owned()), ..v }
     }
 
-    /// [`Rules::classify`], with referrer hosts decided once per host in `hosts` (which
-    /// must not outlive a change of these rules).
-    pub fn classify_cached<'c>(&self, landing: &Landing<'_>, hosts: &'c mut HostCache) -> Verdict<'c> {
+    /// [`Classifier::landing`], with referrer hosts decided once per host in `hosts`.
+    pub fn landing_cached<'c>(&self, landing: &Landing<'_>, hosts: &'c mut HostCache) -> Verdict<'c>
+    where
+        'a: 'c,
+    {
         self.decide(landing, || {
             landing.referrer.map(|r| hosts.get(referrer_host_raw(r), |h| self.host_verdict(h)))
         })
@@ -271,57 +355,45 @@ impl Rules {
 
     /// The rules in their order; `host` decides the referrer's host, asked only when the
     /// query has not decided already.
-    fn decide<'h>(
-        &self,
-        landing: &Landing<'_>,
-        host: impl FnOnce() -> Option<&'h CachedHost>,
-    ) -> Verdict<'h> {
-        let verdict = |channel, source: &'static str, reason| Verdict {
-            channel,
-            source: Cow::Borrowed(source),
-            reason,
-        };
+    fn decide<'h>(&self, landing: &Landing<'_>, host: impl FnOnce() -> Option<&'h CachedHost>) -> Verdict<'h>
+    where
+        'a: 'h,
+    {
+        let verdict =
+            |channel, source: &'h str, reason| Verdict { channel, source: Cow::Borrowed(source), reason };
         let (path, query) = crate::parse::split_target(landing.target);
+        let rules = self.rules;
 
-        if let Some((rule, source)) = query.and_then(|q| self.params.decide(q)) {
-            let reason = match rule.param {
-                _ if rule.from_file => "rules-file-parameter",
-                "utm_source" => "utm-source",
-                "utm_medium" => "utm-medium",
-                "share" => "share-button",
-                _ => "click-id",
-            };
-            return Verdict { channel: rule.channel, source: source.into(), reason };
+        if let Some((rule, source)) = query.and_then(|q| rules.params.decide(q)) {
+            return Verdict { channel: rule.channel, source: source.into(), reason: rule.reason };
         }
         if let Some(host) = host() {
             // The line's own vhost makes any host internal, the table's rows included.
             let own_vhost = landing.vhost.is_some_and(|v| host::vhost_is(v, &host.site));
-            return match host.verdict {
+            return match &host.verdict {
                 HostVerdict::Known(rule) if !own_vhost => {
-                    verdict(rule.channel, rule.source, "referrer-known")
+                    verdict(rule.channel, &rule.source, Reason::ReferrerKnown)
                 }
-                HostVerdict::Other if !own_vhost => Verdict {
-                    channel: Channel::Referral,
-                    source: Cow::Borrowed(&host.site),
-                    reason: "referrer-other",
-                },
-                _ => verdict(Channel::Direct, "internal", "referrer-internal"),
+                HostVerdict::Other if !own_vhost => {
+                    verdict(Channel::Referral, &host.site, Reason::ReferrerOther)
+                }
+                _ => verdict(Channel::Direct, "internal", Reason::ReferrerInternal),
             };
         }
         if let Agent::InApp { app, channel } = landing.agent {
-            return verdict(channel, app, "in-app");
+            return verdict(channel, rules.agents.name(app), Reason::InApp);
         }
-        if self.paths.is_front(path, query) {
-            return verdict(Channel::Direct, "none", "front-direct");
+        if rules.paths.is_front(path, query) {
+            return verdict(Channel::Direct, "none", Reason::FrontDirect);
         }
         // A reader back on a page they read before came by bookmark or history, even if
         // somebody shared that page meanwhile: their own past is the nearer signal.
         if landing.returning {
-            return verdict(Channel::Direct, "return", "return");
+            return verdict(Channel::Direct, "return", Reason::Return);
         }
         match landing.shared_by {
-            Some(app) => verdict(Channel::DarkSocial, app, "preview"),
-            None => verdict(Channel::DarkSocial, "unknown", "deep-direct"),
+            Some(app) => verdict(Channel::DarkSocial, rules.agents.name(app), Reason::Preview),
+            None => verdict(Channel::DarkSocial, "unknown", Reason::DeepDirect),
         }
     }
 }
@@ -331,16 +403,22 @@ mod tests {
     use super::*;
 
     fn rules() -> Rules {
-        let mut r = Rules::builtin().expect("built-in tables load");
-        r.add_site("www.example.com");
-        r
+        Rules::builtin().expect("built-in tables load")
+    }
+
+    fn site() -> SiteFacts {
+        let mut facts = SiteFacts::default();
+        facts.add_site("www.example.com");
+        facts
     }
 
     #[test]
     fn rule_order_on_named_landings() {
-        let r = rules();
+        let (rules, facts) = (rules(), site());
+        let r = Classifier::new(&rules, &facts);
         let browser = Agent::Browser;
-        let telegram = Agent::InApp { app: "telegram", channel: Channel::DarkSocial };
+        let telegram =
+            Agent::InApp { app: rules.agents.find_name("telegram").unwrap(), channel: Channel::DarkSocial };
         type Case<'a> = (&'a str, &'a [u8], Option<&'a [u8]>, Agent, Channel, &'a str, &'a str);
         let cases: &[Case] = &[
             (
@@ -456,7 +534,7 @@ mod tests {
             ),
         ];
         for (name, target, referrer, agent, channel, source, reason) in cases {
-            let v = r.classify(&Landing {
+            let v = r.landing(&Landing {
                 target,
                 referrer: *referrer,
                 vhost: None,
@@ -464,32 +542,36 @@ mod tests {
                 shared_by: None,
                 returning: false,
             });
-            assert_eq!((v.channel, &*v.source, v.reason), (*channel, *source, *reason), "{name}");
+            assert_eq!((v.channel, &*v.source, v.reason.id()), (*channel, *source, *reason), "{name}");
         }
     }
 
     #[test]
     fn behaviour_rules() {
-        let mut r = Rules::builtin().unwrap();
+        let rules = rules();
+        let mut facts = SiteFacts::default();
         let b =
             |pageviews, assets, robots, secs| Behaviour { pageviews, assets, robots, start: 0, end: secs };
-        assert_eq!(r.behaviour(&b(1, 0, true, 0)), Some("robots-txt"));
-        assert_eq!(r.behaviour(&b(5, 0, false, 8)), Some("too-fast"));
+        let r = Classifier::new(&rules, &facts);
+        assert_eq!(r.behaviour(&b(1, 0, true, 0)), Some(ScraperRule::RobotsTxt));
+        assert_eq!(r.behaviour(&b(5, 0, false, 8)), Some(ScraperRule::TooFast));
         assert_eq!(r.behaviour(&b(5, 9, false, 8)), None, "fast, but rendering pages");
         assert_eq!(
             r.behaviour(&b(3, 0, false, 600)),
             None,
             "pages only: not judged until assets are the norm"
         );
-        r.browsers_load_assets = true;
-        assert_eq!(r.behaviour(&b(3, 0, false, 600)), Some("pages-only"));
+        facts.browsers_load_assets = true;
+        let r = Classifier::new(&rules, &facts);
+        assert_eq!(r.behaviour(&b(3, 0, false, 600)), Some(ScraperRule::PagesOnly));
         assert_eq!(r.behaviour(&b(1, 0, false, 0)), None, "one page with cached assets is a reader");
         assert_eq!(r.behaviour(&b(3, 4, false, 600)), None);
     }
 
     #[test]
     fn vhost_makes_its_own_referrers_internal() {
-        let r = Rules::builtin().unwrap();
+        let (rules, facts) = (rules(), SiteFacts::default());
+        let r = Classifier::new(&rules, &facts);
         let l = Landing {
             target: b"/a/b",
             referrer: Some(b"https://blog.example.net/"),
@@ -498,7 +580,7 @@ mod tests {
             shared_by: None,
             returning: false,
         };
-        assert_eq!(r.classify(&l).reason, "referrer-internal");
+        assert_eq!(r.landing(&l).reason, Reason::ReferrerInternal);
         // In any case, with or without www., on either side; and only for that line.
         let mut hosts = HostCache::default();
         let on = |referrer: &'static [u8], vhost: Option<&'static [u8]>| Landing {
@@ -514,34 +596,35 @@ mod tests {
             (b"https://www.google.com/", Some(b"www.google.com"), "referrer-internal"),
             (b"https://www.google.com/", Some(b"blog.example.net"), "referrer-known"),
         ] {
-            let want = r.classify(&on(referrer, vhost));
-            assert_eq!(want.reason, reason, "{}", String::from_utf8_lossy(referrer));
-            assert_eq!(r.classify_cached(&on(referrer, vhost), &mut hosts), want);
+            let want = r.landing(&on(referrer, vhost));
+            assert_eq!(want.reason.id(), reason, "{}", String::from_utf8_lossy(referrer));
+            assert_eq!(r.landing_cached(&on(referrer, vhost), &mut hosts), want);
         }
     }
 
     /// The referrer rules read plainly, as they were before verdicts were cached per
     /// host: the site or the line's vhost, then the host rows, else a referral.
     fn referrer_rule_plainly(
-        r: &Rules,
+        r: &Classifier<'_>,
         referrer: &[u8],
         vhost: Option<&[u8]>,
-    ) -> (Channel, String, &'static str) {
+    ) -> (Channel, String, Reason) {
         let host = referrer_host(referrer);
         let site = strip_www(&host);
         let vhost = vhost.map(|v| strip_www(&String::from_utf8_lossy(v).to_ascii_lowercase()).to_string());
-        if vhost.as_deref() == Some(site) || r.site_hosts.iter().any(|s| s == site) {
-            (Channel::Direct, "internal".into(), "referrer-internal")
-        } else if let Some(rule) = r.hosts.lookup(&host) {
-            (rule.channel, rule.source.into(), "referrer-known")
+        if vhost.as_deref() == Some(site) || r.facts.site_hosts.iter().any(|s| s == site) {
+            (Channel::Direct, "internal".into(), Reason::ReferrerInternal)
+        } else if let Some(rule) = r.rules.hosts.lookup(&host) {
+            (rule.channel, rule.source.to_string(), Reason::ReferrerKnown)
         } else {
-            (Channel::Referral, site.into(), "referrer-other")
+            (Channel::Referral, site.into(), Reason::ReferrerOther)
         }
     }
 
     #[test]
     fn cached_host_verdicts_match_the_rules_read_plainly() {
-        let r = rules();
+        let (rules, facts) = (rules(), site());
+        let r = Classifier::new(&rules, &facts);
         let mut referrers: Vec<Vec<u8>> = [
             &b"https://www.google.com/search?q=x"[..],
             b"https://WWW.Example.COM:8080/a",
@@ -557,15 +640,15 @@ mod tests {
         .map(|r| r.to_vec())
         .collect();
         referrers.push([b"http://".as_slice(), &[b'x'; 300]].concat());
-        let mut generator = crate::gen::Generator::new(&crate::gen::GenConfig {
+        let mut generator = darklog_gen::Generator::new(&darklog_gen::GenConfig {
             seed: 3,
             lines: 20_000,
             ..Default::default()
         });
-        let mut clock = crate::time::ClfCache::default();
+        let mut cx = crate::parse::LineCx::default();
         while let Some(line) = generator.next_line() {
             if let Some(referrer) =
-                crate::parse::LogFormat::Combined.parse(line, &mut clock).and_then(|h| h.referrer)
+                crate::parse::Format::COMBINED.parse(line, &mut cx).hit().and_then(|h| h.referrer)
             {
                 referrers.push(referrer.to_vec());
             }
@@ -589,7 +672,7 @@ mod tests {
                     shared_by: None,
                     returning: false,
                 };
-                let v = r.classify_cached(&landing, &mut hosts);
+                let v = r.landing_cached(&landing, &mut hosts);
                 let got = (v.channel, v.source.into_owned(), v.reason);
                 assert_eq!(
                     got,
@@ -597,7 +680,7 @@ mod tests {
                     "{}",
                     String::from_utf8_lossy(referrer)
                 );
-                assert_eq!(r.classify(&landing), r.classify_cached(&landing, &mut hosts));
+                assert_eq!(r.landing(&landing), r.landing_cached(&landing, &mut hosts));
             }
         }
     }
@@ -624,9 +707,9 @@ mod tests {
         for (ua, want) in cases {
             let got = match rules.classify(Some(ua.as_bytes())) {
                 Agent::Browser => "browser".to_string(),
-                Agent::InApp { app, .. } => format!("app:{app}"),
-                Agent::Preview { app } => format!("preview:{app}"),
-                Agent::Bot { name } => format!("bot:{name}"),
+                Agent::InApp { app, .. } => format!("app:{}", rules.name(app)),
+                Agent::Preview { app } => format!("preview:{}", rules.name(app)),
+                Agent::Bot { name } => format!("bot:{}", rules.name(name)),
             };
             assert_eq!(&got, want, "{ua}");
         }
@@ -634,7 +717,7 @@ mod tests {
 
     #[test]
     fn tables_have_no_duplicates_or_contradictions() {
-        let r = Rules::builtin().unwrap();
+        let r = rules();
         let mut seen = std::collections::HashMap::new();
         for (line, token, agent) in r.agents.tokens() {
             if let Some((prev, prev_agent)) = seen.insert(token.to_ascii_lowercase(), (line, agent)) {
@@ -643,14 +726,14 @@ mod tests {
         }
         let mut params = std::collections::HashMap::new();
         for row in &r.params.rows {
-            if let Some(prev) = params.insert((row.param, row.value), row.line) {
+            if let Some(prev) = params.insert((row.param.clone(), row.value.clone()), row.line) {
                 panic!("parameters.tsv:{}: repeats line {prev}", row.line);
             }
         }
         // Every host row is reachable: looking it up returns itself.
         for (line, host, rule) in &r.hosts.rows {
             let probe = host.replace(".*", ".com");
-            assert_eq!(r.hosts.lookup(&probe), Some(*rule), "referrers.tsv:{line}: '{host}' is shadowed");
+            assert_eq!(r.hosts.lookup(&probe), Some(rule), "referrers.tsv:{line}: '{host}' is shadowed");
         }
     }
 }

@@ -1,19 +1,23 @@
 //! Campaign and click parameters on the landing URL.
 
+use std::borrow::Cow;
+
 use super::tables::{self, TableError, PARAMETERS};
-use super::Channel;
+use super::{Channel, Reason};
 
 #[derive(Debug, Clone)]
 pub struct ParamRule {
     /// From a `--rules` file rather than `parameters.tsv`.
     pub from_file: bool,
     pub line: usize,
-    pub param: &'static str,
+    pub param: Cow<'static, str>,
     /// `None`: any value.
-    pub value: Option<&'static str>,
+    pub value: Option<Cow<'static, str>>,
     pub channel: Channel,
     /// `None` (`=` in the table): take the source from the query.
-    pub source: Option<&'static str>,
+    pub source: Option<Cow<'static, str>>,
+    /// The rule id a visit this row decides carries.
+    pub reason: Reason,
 }
 
 pub struct ParamRules {
@@ -29,15 +33,31 @@ struct Pair {
 impl ParamRules {
     pub fn builtin() -> Result<ParamRules, TableError> {
         let mut rows = Vec::new();
-        for row in tables::rows(PARAMETERS, 4) {
+        for row in tables::rows(PARAMETERS, 5) {
             let (line, f) = row?;
+            let reason = match Reason::from_id(f[4]) {
+                Some(r @ (Reason::ClickId | Reason::ShareButton | Reason::UtmSource | Reason::UtmMedium)) => {
+                    r
+                }
+                _ => {
+                    return Err(TableError {
+                        table: PARAMETERS.name,
+                        line,
+                        message: format!(
+                            "unknown reason '{}' (click-id, share-button, utm-source, utm-medium)",
+                            f[4]
+                        ),
+                    })
+                }
+            };
             rows.push(ParamRule {
                 from_file: false,
                 line,
-                param: f[0],
-                value: (f[1] != "*").then_some(f[1]),
+                param: Cow::Borrowed(f[0]),
+                value: (f[1] != "*").then_some(Cow::Borrowed(f[1])),
                 channel: tables::channel(PARAMETERS, line, f[2])?,
-                source: (f[3] != "=").then_some(f[3]),
+                source: (f[3] != "=").then_some(Cow::Borrowed(f[3])),
+                reason,
             });
         }
         Ok(ParamRules { rows })
@@ -51,11 +71,11 @@ impl ParamRules {
         }
         let get = |k: &str| pairs.iter().find(|p| p.key == k).map(|p| p.value.as_str());
         self.rows.iter().find_map(|rule| {
-            let v = get(rule.param)?;
-            if rule.value.is_some_and(|want| want != v) {
+            let v = get(&rule.param)?;
+            if rule.value.as_ref().is_some_and(|want| want != v) {
                 return None;
             }
-            let source = match rule.source {
+            let source = match &rule.source {
                 Some(s) => s.to_string(),
                 None => match get("utm_source") {
                     Some(s) if !s.is_empty() => s.to_string(),

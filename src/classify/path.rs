@@ -39,9 +39,9 @@ pub struct PathRules {
     asset_name: WordSet,
     /// Asset prefixes by their second byte (the first is `/`): a path is compared only
     /// with the prefixes that could match it, for most paths none.
-    asset_prefix_by_second: Vec<Vec<&'static [u8]>>,
+    asset_prefix_by_second: Vec<Vec<Box<[u8]>>>,
     /// Prefixes of one byte or none, which every path is compared with.
-    asset_prefix_short: Vec<&'static [u8]>,
+    asset_prefix_short: Vec<Box<[u8]>>,
     /// How many bytes at a path's end can hold a last segment that is an asset name,
     /// with its slash, or an asset extension, with its dot: only those are looked at.
     asset_tail: usize,
@@ -116,8 +116,8 @@ impl PathRules {
         self.asset_name.insert(name)
     }
 
-    pub fn add_asset_prefix(&mut self, prefix: &'static str) {
-        let prefix = prefix.as_bytes();
+    pub fn add_asset_prefix(&mut self, prefix: &str) {
+        let prefix: Box<[u8]> = prefix.as_bytes().into();
         match prefix.get(1) {
             Some(&second) => self.asset_prefix_by_second[usize::from(second)].push(prefix),
             None => self.asset_prefix_short.push(prefix),
@@ -341,11 +341,14 @@ mod tests {
         .iter()
         .map(|s| s.as_bytes().to_vec())
         .collect();
-        let mut generator =
-            crate::gen::Generator::new(&crate::gen::GenConfig { seed: 9, lines: 5000, ..Default::default() });
-        let mut clock = crate::time::ClfCache::default();
+        let mut generator = darklog_gen::Generator::new(&darklog_gen::GenConfig {
+            seed: 9,
+            lines: 5000,
+            ..Default::default()
+        });
+        let mut cx = crate::parse::LineCx::default();
         while let Some(line) = generator.next_line() {
-            if let Some(hit) = crate::parse::LogFormat::Combined.parse(line, &mut clock) {
+            if let Some(hit) = crate::parse::Format::COMBINED.parse(line, &mut cx).hit() {
                 paths.push(hit.path().to_vec());
             }
         }

@@ -17,11 +17,14 @@ const CAPACITY: u64 = (BLOCKS as u64 * 512) / 10;
 /// Bits set per pair, all in one 512-bit block (one cache line per lookup).
 const PROBES: u32 = 7;
 
+use serde::{Deserialize, Serialize};
+
 /// 512 bits on a cache line of their own: a lookup touches one line, not two.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[repr(align(64))]
 struct Block([u64; 8]);
 
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Filter {
     blocks: Vec<Block>,
     pairs: u64,
@@ -65,6 +68,23 @@ impl Filter {
         }
     }
 
+    fn merge(&mut self, other: Filter) {
+        if other.blocks.is_empty() {
+            return;
+        }
+        if self.blocks.is_empty() {
+            *self = other;
+            return;
+        }
+        for (a, b) in self.blocks.iter_mut().zip(&other.blocks) {
+            for (x, y) in a.0.iter_mut().zip(b.0) {
+                *x |= y;
+            }
+        }
+        self.pairs += other.pairs;
+        self.since = self.since.min(other.since);
+    }
+
     fn contains(&self, hash: u64) -> bool {
         let Some(b) = self.blocks.get(Self::slots(hash).0) else { return false };
         Self::slots(hash).1.all(|(word, mask)| b.0[word] & mask != 0)
@@ -72,6 +92,7 @@ impl Filter {
 }
 
 /// (reader, page) pairs seen recently.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReturnLog {
     current: Filter,
     previous: Filter,
@@ -93,6 +114,12 @@ impl ReturnLog {
     pub fn prefetch(&self, pair: u64) {
         self.current.prefetch(pair);
         self.previous.prefetch(pair);
+    }
+
+    /// Adds another log's pairs: both generations, bit by bit.
+    pub fn merge(&mut self, other: ReturnLog) {
+        self.current.merge(other.current);
+        self.previous.merge(other.previous);
     }
 
     pub fn record(&mut self, pair: u64, time: i64) {

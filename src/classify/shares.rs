@@ -6,13 +6,16 @@
 //! the app stripped.
 
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use super::Name;
 
 /// One share: fetches of one URL by one app, a burst of retries counted once.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 struct Share {
     first: i64,
     last: i64,
-    app: &'static str,
+    app: Name,
 }
 
 /// Fetches of the same URL by the same app this close together are one share (apps
@@ -20,6 +23,7 @@ struct Share {
 pub const BURST: i64 = 10;
 
 /// Recent shares per landing path.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShareLog {
     window: i64,
     lateness: i64,
@@ -35,7 +39,7 @@ impl ShareLog {
     /// Records a preview fetch; returns how the number of shares changed: 1 for a new
     /// share, 0 for a fetch of a known burst, -n when a late fetch joins n+1 bursts
     /// into one (lines arrive out of order: the count must not depend on it).
-    pub fn record(&mut self, path: &[u8], time: i64, app: &'static str) -> i64 {
+    pub fn record(&mut self, path: &[u8], time: i64, app: Name) -> i64 {
         if time >= self.next_sweep {
             self.sweep(time);
         }
@@ -59,8 +63,29 @@ impl ShareLog {
         1 - joined
     }
 
+    /// Adds another log's shares: bursts of the same app that meet become one, as if one
+    /// log had recorded every fetch.
+    pub fn merge(&mut self, other: ShareLog) {
+        for (path, shares) in other.by_path {
+            let mine = self.by_path.entry(path).or_default();
+            for s in shares {
+                let near =
+                    |m: &Share| m.app == s.app && s.last >= m.first - BURST && s.first <= m.last + BURST;
+                let mut merged = s;
+                for m in mine.iter().filter(|m| near(m)) {
+                    merged.first = merged.first.min(m.first);
+                    merged.last = merged.last.max(m.last);
+                }
+                mine.retain(|m| !near(m));
+                mine.push(merged);
+            }
+            mine.sort_by_key(|s| (s.first, s.last, s.app));
+        }
+        self.next_sweep = self.next_sweep.max(other.next_sweep);
+    }
+
     /// The app of the most recent share of `path` at or before `start`, within the window.
-    pub fn attribute(&self, path: &[u8], start: i64) -> Option<&'static str> {
+    pub fn attribute(&self, path: &[u8], start: i64) -> Option<Name> {
         self.by_path
             .get(path)?
             .iter()
@@ -87,34 +112,47 @@ impl ShareLog {
 mod tests {
     use super::*;
 
+    /// Two apps' names, as the built-in rules give them.
+    fn apps() -> (Name, Name) {
+        let rules = crate::classify::AgentRules::builtin().unwrap();
+        let app = |ua: &str| match rules.classify(Some(ua.as_bytes())) {
+            crate::classify::Agent::Preview { app } => app,
+            other => panic!("{other:?}"),
+        };
+        (app("WhatsApp/2.23.20.0 A"), app("Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)"))
+    }
+
     #[test]
     fn bursts_are_one_share_and_the_latest_share_wins() {
+        let (whatsapp, slack) = apps();
         let mut log = ShareLog::new(48 * 3600, 300);
-        assert_eq!(log.record(b"/a", 100, "whatsapp"), 1);
-        assert_eq!(log.record(b"/a", 105, "whatsapp"), 0);
-        assert_eq!(log.record(b"/a", 106, "slack"), 1);
-        assert_eq!(log.record(b"/a", 5000, "whatsapp"), 1);
+        assert_eq!(log.record(b"/a", 100, whatsapp), 1);
+        assert_eq!(log.record(b"/a", 105, whatsapp), 0);
+        assert_eq!(log.record(b"/a", 106, slack), 1);
+        assert_eq!(log.record(b"/a", 5000, whatsapp), 1);
         assert_eq!(log.attribute(b"/a", 99), None);
-        assert_eq!(log.attribute(b"/a", 200), Some("slack"));
-        assert_eq!(log.attribute(b"/a", 6000), Some("whatsapp"));
+        assert_eq!(log.attribute(b"/a", 200), Some(slack));
+        assert_eq!(log.attribute(b"/a", 6000), Some(whatsapp));
         assert_eq!(log.attribute(b"/a", 5000 + 48 * 3600 + 1), None);
         assert_eq!(log.attribute(b"/b", 200), None);
     }
 
     #[test]
     fn a_burst_is_one_share_in_any_order() {
+        let (_, slack) = apps();
         for order in [[0, 10, 20], [0, 20, 10], [20, 0, 10]] {
             let mut log = ShareLog::new(3600, 300);
-            let new: i64 = order.iter().map(|&t| log.record(b"/a", 1000 + t, "slack")).sum();
+            let new: i64 = order.iter().map(|&t| log.record(b"/a", 1000 + t, slack)).sum();
             assert_eq!(new, 1, "{order:?}");
         }
     }
 
     #[test]
     fn old_shares_are_forgotten() {
+        let (whatsapp, _) = apps();
         let mut log = ShareLog::new(3600, 300);
-        log.record(b"/a", 0, "whatsapp");
-        log.record(b"/b", 10_000, "whatsapp");
+        log.record(b"/a", 0, whatsapp);
+        log.record(b"/b", 10_000, whatsapp);
         assert!(!log.by_path.contains_key(&b"/a"[..]));
     }
 }

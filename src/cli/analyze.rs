@@ -8,13 +8,14 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{Error, Status};
 use crate::classify::overrides::Overrides;
-use crate::parse::LogFormat;
-use crate::pipeline::{self, AnalyzeConfig, Observer};
+use crate::identity::VisitorKey;
+use crate::parse::FormatSpec;
 use crate::report::csv::CsvReporter;
 use crate::report::json::JsonReporter;
 use crate::report::table::TableReporter;
 use crate::report::{Report, ReportKind, Reporter};
-use crate::session::{SessionConfig, VisitorKey};
+use crate::run::{self, AnalyzeConfig, Observer};
+use crate::session::SessionConfig;
 use crate::time;
 
 #[derive(Debug, Args)]
@@ -31,9 +32,10 @@ pub struct AnalyzeArgs {
     #[arg(long, value_enum, default_value_t = ReportKind::Summary)]
     report: ReportKind,
 
-    /// Log format; `auto` looks at the first lines of each input.
-    #[arg(long, value_enum, default_value_t = LogFormatArg::Auto)]
-    log_format: LogFormatArg,
+    /// Log format: auto (looks at the first lines of each input), combined, common,
+    /// vhost_combined.
+    #[arg(long, default_value = "auto", value_parser = clap::value_parser!(FormatSpec), value_name = "FORMAT")]
+    log_format: FormatSpec,
 
     /// Only hits at or after this time: 2026-11-01, 2026-11-01T06:00:00Z, or 7d, 24h ago.
     #[arg(long, value_parser = parse_time, value_name = "WHEN")]
@@ -107,15 +109,6 @@ enum Format {
     Json,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum LogFormatArg {
-    Auto,
-    Combined,
-    Common,
-    #[value(name = "vhost_combined", alias = "vhost-combined")]
-    VhostCombined,
-}
-
 fn parse_time(s: &str) -> Result<i64, String> {
     time::parse_user_time(s, time::now())
 }
@@ -166,12 +159,7 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     let overrides = args.rules.as_deref().map(Overrides::load).transpose()?;
     let cfg = AnalyzeConfig {
         inputs: args.paths.clone(),
-        format: match args.log_format {
-            LogFormatArg::Auto => None,
-            LogFormatArg::Combined => Some(LogFormat::Combined),
-            LogFormatArg::Common => Some(LogFormat::Common),
-            LogFormatArg::VhostCombined => Some(LogFormat::VhostCombined),
-        },
+        format: args.log_format,
         since: args.since,
         until: args.until,
         session: SessionConfig {
@@ -209,15 +197,15 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     });
     let mut terminal = Terminal { quiet: args.quiet, bar };
 
-    let outcome = pipeline::run(&cfg, &mut terminal)?;
+    let outcome = run::run(&cfg, &mut terminal)?;
     if let Some(bar) = terminal.bar.take() {
         bar.finish_and_clear();
     }
 
     let report = Report {
-        aggregates: outcome.aggregates,
+        aggregates: outcome.state.aggregates,
         inputs: outcome.inputs,
-        site_hosts: outcome.site_hosts,
+        site_hosts: outcome.state.facts.site_hosts,
         since: args.since,
         until: args.until,
         top: args.top,

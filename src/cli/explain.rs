@@ -6,9 +6,11 @@ use std::io::{self, BufRead, Write};
 use clap::Args;
 
 use super::{Error, Status};
-use crate::classify::{referrer_host, strip_www, vhost_is, Agent, HostVerdict, Landing, Rules};
-use crate::parse::{self, LogFormat};
-use crate::time::{format_rfc3339, ClfCache};
+use crate::classify::{
+    referrer_host, strip_www, vhost_is, Agent, Classifier, HostVerdict, Landing, Rules, SiteFacts,
+};
+use crate::parse::{self, Format, FormatSpec, LineCx, Parsed};
+use crate::time::format_rfc3339;
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -29,36 +31,33 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "FILE")]
     rules: Option<std::path::PathBuf>,
 
-    /// Log format; `auto` tries each.
-    #[arg(long, default_value = "auto", value_name = "FORMAT")]
-    log_format: String,
+    /// Log format, as for `analyze`; `auto` tries each.
+    #[arg(long, default_value = "auto", value_parser = clap::value_parser!(FormatSpec), value_name = "FORMAT")]
+    log_format: FormatSpec,
 }
 
 pub fn run(args: ExplainArgs) -> Result<Status, Error> {
-    let mut rules = Rules::builtin().map_err(crate::pipeline::RunError::from)?;
+    let mut rules = Rules::builtin().map_err(crate::run::RunError::from)?;
     if let Some(path) = &args.rules {
         let o = crate::classify::overrides::Overrides::load(path)?;
-        rules = rules.apply(&o).map_err(crate::pipeline::RunError::from)?;
-    }
-    for s in &args.sites {
-        rules.add_site(s);
+        rules = rules.apply(&o).map_err(crate::run::RunError::from)?;
     }
     for f in &args.fronts {
         rules.paths.add_front(f);
     }
-    let format = match args.log_format.as_str() {
-        "auto" => None,
-        name => Some(LogFormat::from_name(name).ok_or_else(|| {
-            super::usage_error(format!(
-                "unknown log format '{name}' (auto, {})",
-                LogFormat::ALL.map(LogFormat::name).join(", ")
-            ))
-        })?),
+    let mut facts = SiteFacts::default();
+    for s in &args.sites {
+        facts.add_site(s);
+    }
+    let format = match args.log_format {
+        FormatSpec::Auto => None,
+        FormatSpec::Fixed(f) => Some(f),
     };
     let lines: Vec<Vec<u8>> = match &args.line {
         Some(l) => vec![l.clone().into_bytes()],
-        None => io::stdin().lock().split(b'\n').collect::<Result<_, _>>().map_err(Error::Write)?,
+        None => io::stdin().lock().split(b'\n').collect::<Result<_, _>>().map_err(Error::ReadStdin)?,
     };
+    let classifier = Classifier::new(&rules, &facts);
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let mut status = Status::Ok;
@@ -66,7 +65,7 @@ pub fn run(args: ExplainArgs) -> Result<Status, Error> {
         if i > 0 {
             let _ = writeln!(out);
         }
-        let result = explain(&mut out, &rules, format, line);
+        let result = explain(&mut out, &classifier, format, line);
         match result {
             Ok(true) => {}
             Ok(false) => status = Status::Partial,
@@ -78,12 +77,19 @@ pub fn run(args: ExplainArgs) -> Result<Status, Error> {
 }
 
 /// Writes the explanation of one line; `false` when the line is malformed.
-fn explain(out: &mut dyn Write, rules: &Rules, format: Option<LogFormat>, line: &[u8]) -> io::Result<bool> {
+fn explain(
+    out: &mut dyn Write,
+    classifier: &Classifier<'_>,
+    format: Option<Format>,
+    line: &[u8],
+) -> io::Result<bool> {
+    let rules = classifier.rules;
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     writeln!(out, "line:        {}", String::from_utf8_lossy(line))?;
     let format = format.or_else(|| parse::detect(std::iter::once(line)).map(|d| d.format));
-    let mut clock = ClfCache::default();
-    let Some((format, hit)) = format.and_then(|f| f.parse(line, &mut clock).map(|h| (f, h))) else {
+    let mut cx = LineCx::default();
+    let parsed = format.map(|f| (f, f.parse(line, &mut cx)));
+    let Some((format, Parsed::Hit(hit))) = parsed else {
         writeln!(out, "verdict:     malformed: not a line of any format darklog reads")?;
         return Ok(false);
     };
@@ -94,11 +100,14 @@ fn explain(out: &mut dyn Write, rules: &Rules, format: Option<LogFormat>, line: 
     writeln!(out, "request:     {} {} -> {}", text(hit.method), text(hit.target), hit.status)?;
 
     let agent = rules.agents.classify(hit.user_agent);
+    let name = |n| rules.agents.name(n);
     let agent_text = match agent {
         Agent::Browser => "a browser (no bot, preview or app token)".to_string(),
-        Agent::InApp { app, channel } => format!("the in-app browser of {app} (rule in-app: {channel})"),
-        Agent::Preview { app } => format!("a link preview by {app}: a share event, not a reader"),
-        Agent::Bot { name } => format!("a declared bot ({name}): not a reader"),
+        Agent::InApp { app, channel } => {
+            format!("the in-app browser of {} (rule in-app: {channel})", name(app))
+        }
+        Agent::Preview { app } => format!("a link preview by {}: a share event, not a reader", name(app)),
+        Agent::Bot { name: n } => format!("a declared bot ({}): not a reader", name(n)),
     };
     writeln!(out, "user agent:  {agent_text}")?;
 
@@ -116,7 +125,7 @@ fn explain(out: &mut dyn Write, rules: &Rules, format: Option<LogFormat>, line: 
         Some(r) => {
             let host = referrer_host(r);
             let own_vhost = hit.vhost.is_some_and(|v| vhost_is(v, strip_www(&host)));
-            let said = match rules.host_verdict(&host) {
+            let said = match classifier.host_verdict(&host) {
                 HostVerdict::Internal => "the site itself (internal)".to_string(),
                 _ if own_vhost => "the site itself (internal)".to_string(),
                 HostVerdict::Known(rule) => {
@@ -124,7 +133,7 @@ fn explain(out: &mut dyn Write, rules: &Rules, format: Option<LogFormat>, line: 
                         if rules.hosts.from_rules_file(&host) { "rules file" } else { "referrers.tsv" };
                     format!("{table}: {} / {}", rule.channel, rule.source)
                 }
-                HostVerdict::Other if rules.site_hosts.is_empty() && hit.vhost.is_none() => {
+                HostVerdict::Other if classifier.facts.site_hosts.is_empty() && hit.vhost.is_none() => {
                     "not in referrers.tsv: a referral, unless it is the site itself (name it with --site)"
                         .to_string()
                 }
@@ -142,7 +151,7 @@ fn explain(out: &mut dyn Write, rules: &Rules, format: Option<LogFormat>, line: 
             if rule.from_file { "rules file" } else { "parameters.tsv" },
             rule.line,
             rule.param,
-            rule.value.map(|v| format!("={v}")).unwrap_or_default(),
+            rule.value.as_ref().map(|v| format!("={v}")).unwrap_or_default(),
             rule.channel
         ),
     };
@@ -154,7 +163,7 @@ fn explain(out: &mut dyn Write, rules: &Rules, format: Option<LogFormat>, line: 
         Agent::Bot { .. } | Agent::Preview { .. } => "excluded: not a visit".to_string(),
         _ if !page_view => "not a landing (no visit starts with this line)".to_string(),
         _ => {
-            let v = rules.classify(&Landing {
+            let v = classifier.landing(&Landing {
                 target: hit.target,
                 referrer: hit.referrer,
                 vhost: hit.vhost,

@@ -7,7 +7,6 @@
 
 mod analyze;
 mod explain;
-mod generate;
 mod rules;
 
 use std::ffi::OsString;
@@ -33,8 +32,6 @@ struct Cli {
 enum Command {
     /// Analyse access logs (plain or gzipped, files, directories or - for stdin).
     Analyze(analyze::AnalyzeArgs),
-    /// Write a realistic, deterministic access log with ground-truth labels.
-    Generate(generate::GenerateArgs),
     /// Print the built-in rules in the order they are evaluated, and their tables.
     Rules(rules::RulesArgs),
     /// Show what darklog sees in one log line and which rule decides it.
@@ -45,11 +42,13 @@ enum Command {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
-    Run(#[from] crate::pipeline::RunError),
+    Run(#[from] crate::run::RunError),
     #[error("{path}: {source}")]
     Output { path: String, source: io::Error },
     #[error("writing the report: {0}")]
     Write(#[source] io::Error),
+    #[error("reading standard input: {0}")]
+    ReadStdin(#[source] io::Error),
     /// A `--rules` file that cannot be used: exit 1, like a bad flag.
     #[error("{0}")]
     RulesFile(#[from] crate::classify::overrides::RulesFileError),
@@ -92,7 +91,6 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
     };
     let result = match cli.command {
         Command::Analyze(args) => analyze::run(args),
-        Command::Generate(args) => generate::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Explain(args) => explain::run(args),
     };

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use clap::Args;
 
 use super::{Error, Status};
-use crate::classify::{ALL_TABLES, RULE_ORDER};
+use crate::classify::{Reason, ALL_TABLES};
 
 #[derive(Debug, Args)]
 pub struct RulesArgs {
@@ -45,8 +45,8 @@ fn write_all(out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "none of the assets other browsers load are counted as scrapers.")?;
     writeln!(out)?;
     writeln!(out, "Then the first rule that applies to a visit's landing decides its channel:")?;
-    for (i, (id, what)) in RULE_ORDER.iter().enumerate() {
-        writeln!(out, "{:>3}. {id:<18} {what}", i + 1)?;
+    for (i, reason) in Reason::ORDER.iter().enumerate() {
+        writeln!(out, "{:>3}. {:<20} {}", i + 1, reason.id(), reason.description())?;
     }
     for t in ALL_TABLES {
         let rows = t.text.lines().filter(|l| !l.is_empty() && !l.starts_with('#')).count();

@@ -6,10 +6,45 @@
 
 use memchr::memchr;
 
-use super::{scan, Hit, LogFormat};
-use crate::time::ClfCache;
+use super::{scan, ClfCache, Hit, LineCx, LineFormat, Parsed};
 
-pub(super) fn parse<'a>(format: LogFormat, line: &'a [u8], clock: &mut ClfCache) -> Option<Hit<'a>> {
+/// Which of the family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ClfKind {
+    /// `%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i"`: nginx's default and
+    /// Apache's `combined`. Extra fields after the user agent (nginx setups often append
+    /// `"$http_x_forwarded_for"` or timings) are allowed and ignored.
+    Combined,
+    /// `%h %l %u %t "%r" %>s %b`: NCSA common, no referrer or user agent.
+    Common,
+    /// `%v:%p %h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i"`: Apache's
+    /// `vhost_combined`.
+    VhostCombined,
+}
+
+impl ClfKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ClfKind::Combined => "combined",
+            ClfKind::Common => "common",
+            ClfKind::VhostCombined => "vhost_combined",
+        }
+    }
+}
+
+/// A format of the NCSA family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Clf(pub ClfKind);
+
+impl LineFormat for Clf {
+    #[inline]
+    fn parse_next<'a>(&self, data: &'a [u8], start: usize, cx: &'a mut LineCx) -> (usize, Parsed<'a>) {
+        let (end, hit) = parse_next(self.0, data, start, &mut cx.clf);
+        (end, hit.map_or(Parsed::Malformed, Parsed::Hit))
+    }
+}
+
+pub(super) fn parse<'a>(format: ClfKind, line: &'a [u8], clock: &mut ClfCache) -> Option<Hit<'a>> {
     let line = trim_line_end(line);
     // Everything before `[` is the space-separated prefix: [vhost:port] client ident user.
     let open = memchr(b'[', line)?;
@@ -26,13 +61,13 @@ pub(super) fn parse<'a>(format: LogFormat, line: &'a [u8], clock: &mut ClfCache)
     let (status, rest) = status_and_bytes(rest)?;
 
     let (referrer, user_agent) = match format {
-        LogFormat::Common => {
+        ClfKind::Common => {
             if !rest.iter().all(|b| b.is_ascii_whitespace()) {
                 return None;
             }
             (None, None)
         }
-        LogFormat::Combined | LogFormat::VhostCombined => {
+        ClfKind::Combined | ClfKind::VhostCombined => {
             let rest = rest.strip_prefix(b" \"")?;
             let (referrer, rest) = quoted(rest)?;
             let rest = rest.strip_prefix(b" \"")?;
@@ -50,13 +85,14 @@ pub(super) fn parse<'a>(format: LogFormat, line: &'a [u8], clock: &mut ClfCache)
 /// `data`) and its hit. The same answer as [`parse`] on that line, faster: lines whose
 /// quotes fall where the format puts them are taken apart from the quote positions
 /// alone; anything else (escaped quotes, damage, the common format) goes to [`parse`].
-pub(super) fn parse_next<'a>(
-    format: LogFormat,
+#[inline]
+fn parse_next<'a>(
+    format: ClfKind,
     data: &'a [u8],
     start: usize,
     clock: &mut ClfCache,
 ) -> (usize, Option<Hit<'a>>) {
-    if format == LogFormat::Common {
+    if format == ClfKind::Common {
         let end = memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
         return (end, parse(format, &data[start..end], clock));
     }
@@ -74,7 +110,7 @@ pub(super) fn parse_next<'a>(
 /// A combined line from the positions of its six quotes, none of them escaped; `None`
 /// when anything is out of place (the careful parser then decides).
 fn from_quotes<'a>(
-    format: LogFormat,
+    format: ClfKind,
     line: &'a [u8],
     [q1, q2, q3, q4, q5, q6]: [usize; scan::QUOTES],
     clock: &mut ClfCache,
@@ -109,11 +145,11 @@ fn from_quotes<'a>(
 
 /// `[vhost:port ]client ident user ` (the part before the timestamp): the vhost, if the
 /// format has one, and the client.
-fn prefix(format: LogFormat, prefix: &[u8]) -> Option<(Option<&[u8]>, &[u8])> {
+fn prefix(format: ClfKind, prefix: &[u8]) -> Option<(Option<&[u8]>, &[u8])> {
     let mut fields = prefix.strip_suffix(b" ")?.split(|&b| b == b' ');
     let vhost = match format {
-        LogFormat::VhostCombined => Some(vhost(fields.next()?)?),
-        LogFormat::Combined | LogFormat::Common => None,
+        ClfKind::VhostCombined => Some(vhost(fields.next()?)?),
+        ClfKind::Combined | ClfKind::Common => None,
     };
     let client = fields.next().filter(|c| !c.is_empty())?;
     let _ident = fields.next()?;
@@ -135,7 +171,7 @@ fn vhost(field: &[u8]) -> Option<&[u8]> {
 /// bits of its spaces; `None` also when `[` appears earlier (the careful parser takes the
 /// first `[` as the timestamp's).
 #[inline]
-fn short_prefix(format: LogFormat, line: &[u8], open: usize) -> Option<(Option<&[u8]>, &[u8])> {
+fn short_prefix(format: ClfKind, line: &[u8], open: usize) -> Option<(Option<&[u8]>, &[u8])> {
     // No prefix at all is malformed (the careful parser finds no client either).
     if open == 0 || open >= 64 {
         return None;
@@ -145,20 +181,20 @@ fn short_prefix(format: LogFormat, line: &[u8], open: usize) -> Option<(Option<&
     let spaces = space & before;
     // Three spaces (four with a vhost) and the last one right before `[`.
     let fields = match format {
-        LogFormat::VhostCombined => 4,
-        LogFormat::Combined | LogFormat::Common => 3,
+        ClfKind::VhostCombined => 4,
+        ClfKind::Combined | ClfKind::Common => 3,
     };
     if bracket & before != 0 || spaces.count_ones() != fields || spaces >> (open - 1) != 1 {
         return None;
     }
     let first = spaces.trailing_zeros() as usize;
     match format {
-        LogFormat::VhostCombined => {
+        ClfKind::VhostCombined => {
             let second = (spaces & (spaces - 1)).trailing_zeros() as usize;
             let vhost = vhost(&line[..first])?;
             (second > first + 1).then(|| (Some(vhost), &line[first + 1..second]))
         }
-        LogFormat::Combined | LogFormat::Common => (first > 0).then(|| (None, &line[..first])),
+        ClfKind::Combined | ClfKind::Common => (first > 0).then(|| (None, &line[..first])),
     }
 }
 

@@ -1,17 +1,24 @@
 //! Log formats: bytes of one line in, the fields darklog uses out.
 //!
-//! Every format sits behind [`LogFormat`], the one seam later formats (custom
-//! `log_format` strings, JSON, W3C, CloudFront) plug into. Lines are bytes, never
-//! `String`s: real logs carry invalid UTF-8 in paths and user agents.
+//! Every format implements [`LineFormat`], the one seam formats plug into: it owns
+//! decoding (escapes, encodings, time layouts), so later stages never learn which layout a
+//! hit came from. [`Format`] names the formats darklog has and dispatches to them once per
+//! chunk of lines, not once per line; [`FormatSpec`] is what `--log-format` says, parsed in
+//! one place for every command. Lines are bytes, never `String`s: real logs carry invalid
+//! UTF-8 in paths and user agents.
 
 mod clf;
 mod scan;
+pub mod time;
 
 use std::fmt;
+use std::str::FromStr;
 
-use crate::time::ClfCache;
+pub use clf::{Clf, ClfKind};
+pub use time::ClfCache;
 
-/// The fields of one request, borrowed from the line.
+/// The fields of one request, borrowed from the line or, for a field the format had to
+/// decode (an escape, an encoding), from the [`LineCx`] scratch buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hit<'a> {
     /// Apache `%v` (vhost_combined), when the format has it.
@@ -159,67 +166,128 @@ pub fn query_pairs(query: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
     })
 }
 
-/// The log formats darklog reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum LogFormat {
-    /// `%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i"`: nginx's default and
-    /// Apache's `combined`. Extra fields after the user agent (nginx setups often append
-    /// `"$http_x_forwarded_for"` or timings) are allowed and ignored.
-    Combined,
-    /// `%h %l %u %t "%r" %>s %b`: NCSA common, no referrer or user agent.
-    Common,
-    /// `%v:%p %h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i"`: Apache's
-    /// `vhost_combined`.
-    VhostCombined,
+/// What a line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parsed<'a> {
+    Hit(Hit<'a>),
+    /// Not a line of this format.
+    Malformed,
 }
 
-impl LogFormat {
-    /// Every format, most specific first: detection prefers the earlier of two that fit.
-    pub const ALL: [LogFormat; 3] = [LogFormat::VhostCombined, LogFormat::Combined, LogFormat::Common];
-
-    pub fn name(self) -> &'static str {
+impl<'a> Parsed<'a> {
+    pub fn hit(self) -> Option<Hit<'a>> {
         match self {
-            LogFormat::Combined => "combined",
-            LogFormat::Common => "common",
-            LogFormat::VhostCombined => "vhost_combined",
+            Parsed::Hit(h) => Some(h),
+            Parsed::Malformed => None,
+        }
+    }
+}
+
+/// What a format may keep between the lines of one chunk: caches (the last timestamp
+/// parsed) and the scratch buffer decoded fields are written to. One per chunk, reused
+/// from line to line, so that the common path allocates nothing.
+#[derive(Default)]
+pub struct LineCx {
+    pub clf: ClfCache,
+}
+
+/// The seam every log format implements.
+pub trait LineFormat: Send + Sync {
+    /// Parses the line that starts at `start` in `data`: returns where it ends (the index
+    /// of its newline, or `data.len()`) and what it is. A format finds the newline and the
+    /// fields in one pass where it can: that is the fast way through a block of lines.
+    fn parse_next<'a>(&self, data: &'a [u8], start: usize, cx: &'a mut LineCx) -> (usize, Parsed<'a>);
+}
+
+/// The log formats darklog reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Format {
+    /// The NCSA family: combined, common and vhost_combined.
+    Clf(Clf),
+}
+
+impl Format {
+    pub const COMBINED: Format = Format::Clf(Clf(ClfKind::Combined));
+    pub const COMMON: Format = Format::Clf(Clf(ClfKind::Common));
+    pub const VHOST_COMBINED: Format = Format::Clf(Clf(ClfKind::VhostCombined));
+
+    /// Every preset, most specific first: detection prefers the earlier of two that fit.
+    pub const PRESETS: [Format; 3] = [Format::VHOST_COMBINED, Format::COMBINED, Format::COMMON];
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Format::Clf(f) => f.0.name(),
         }
     }
 
-    pub fn from_name(name: &str) -> Option<LogFormat> {
-        LogFormat::ALL.into_iter().find(|f| f.name() == name)
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::PRESETS.into_iter().find(|f| f.name() == name)
     }
 
-    /// Parses one line (without its newline). `None` means malformed.
-    #[inline]
-    pub fn parse<'a>(self, line: &'a [u8], clock: &mut ClfCache) -> Option<Hit<'a>> {
-        clf::parse(self, line, clock)
+    /// Parses one line (without its newline).
+    pub fn parse<'a>(&self, line: &'a [u8], cx: &'a mut LineCx) -> Parsed<'a> {
+        self.parse_next(line, 0, cx).1
     }
 
-    /// Parses the line that starts at `start` in `data`: returns where it ends (the index
-    /// of its newline, or `data.len()`) and its hit, as [`LogFormat::parse`] would on
-    /// `&data[start..end]`. Finding the newline and the fields in one pass is what makes
-    /// this the fast way through a block of lines.
+    /// See [`LineFormat::parse_next`].
     #[inline]
-    pub fn parse_next<'a>(
-        self,
-        data: &'a [u8],
-        start: usize,
-        clock: &mut ClfCache,
-    ) -> (usize, Option<Hit<'a>>) {
-        clf::parse_next(self, data, start, clock)
+    pub fn parse_next<'a>(&self, data: &'a [u8], start: usize, cx: &'a mut LineCx) -> (usize, Parsed<'a>) {
+        match self {
+            Format::Clf(f) => f.parse_next(data, start, cx),
+        }
+    }
+
+    /// Parses every line of `chunk`, handing each to `sink` as (start, end, what it is):
+    /// the format is chosen once here, and the loop over lines is compiled for it.
+    pub fn parse_chunk(&self, chunk: &[u8], sink: impl FnMut(usize, usize, Parsed<'_>)) {
+        match self {
+            Format::Clf(f) => chunk_loop(f, chunk, sink),
+        }
     }
 }
 
-impl fmt::Display for LogFormat {
+#[inline(always)]
+fn chunk_loop<F: LineFormat>(format: &F, chunk: &[u8], mut sink: impl FnMut(usize, usize, Parsed<'_>)) {
+    let mut cx = LineCx::default();
+    let mut pos = 0;
+    while pos < chunk.len() {
+        let (end, parsed) = format.parse_next(chunk, pos, &mut cx);
+        sink(pos, end, parsed);
+        pos = end + 1;
+    }
+}
+
+impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// What `--log-format` says: a format, or `auto` (detect per input).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormatSpec {
+    Auto,
+    Fixed(Format),
+}
+
+impl FromStr for FormatSpec {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<FormatSpec, String> {
+        let name = s.trim().replace('-', "_");
+        if name == "auto" {
+            return Ok(FormatSpec::Auto);
+        }
+        Format::from_name(&name).map(FormatSpec::Fixed).ok_or_else(|| {
+            format!("unknown log format '{s}' (auto, {})", Format::PRESETS.map(|f| f.name()).join(", "))
+        })
     }
 }
 
 /// What detection concluded from a sample of lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Detection {
-    pub format: LogFormat,
+    pub format: Format,
     pub parsed: usize,
     pub sampled: usize,
 }
@@ -232,9 +300,9 @@ pub fn detect<'a>(lines: impl Iterator<Item = &'a [u8]> + Clone) -> Option<Detec
         return None;
     }
     let mut best: Option<Detection> = None;
-    for format in LogFormat::ALL {
-        let mut clock = ClfCache::default();
-        let parsed = lines.clone().filter(|l| format.parse(l, &mut clock).is_some()).count();
+    for format in Format::PRESETS {
+        let mut cx = LineCx::default();
+        let parsed = lines.clone().filter(|l| matches!(format.parse(l, &mut cx), Parsed::Hit(_))).count();
         if best.as_ref().is_none_or(|b| parsed > b.parsed) {
             best = Some(Detection { format, parsed, sampled });
         }

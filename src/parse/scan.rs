@@ -154,7 +154,7 @@ mod tests {
 
     #[test]
     fn finds_what_a_byte_by_byte_scan_finds() {
-        let mut rng = crate::gen::rng::Rng::new(11);
+        let mut rng = darklog_gen::rng::Rng::new(11);
         let alphabet = b"ab \"\\\n";
         for len in [0, 1, 5, 63, 64, 65, 127, 128, 129, 300] {
             for _ in 0..300 {

@@ -4,6 +4,46 @@
 use super::*;
 use crate::time::format_rfc3339;
 
+/// The careful, field-by-field parser alone: what every fast path must agree with.
+fn careful<'a>(format: Format, line: &'a [u8], clock: &mut ClfCache) -> Option<Hit<'a>> {
+    match format {
+        Format::Clf(Clf(kind)) => clf::parse(kind, line, clock),
+    }
+}
+
+/// A hit with its fields copied, to compare hits parsed with different contexts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Owned {
+    vhost: Option<Vec<u8>>,
+    client: Vec<u8>,
+    time: i64,
+    method: Vec<u8>,
+    target: Vec<u8>,
+    status: u16,
+    referrer: Option<Vec<u8>>,
+    user_agent: Option<Vec<u8>>,
+}
+
+fn own(h: Option<Hit<'_>>) -> Option<Owned> {
+    h.map(|h| Owned {
+        vhost: h.vhost.map(<[u8]>::to_vec),
+        client: h.client.to_vec(),
+        time: h.time,
+        method: h.method.to_vec(),
+        target: h.target.to_vec(),
+        status: h.status,
+        referrer: h.referrer.map(<[u8]>::to_vec),
+        user_agent: h.user_agent.map(<[u8]>::to_vec),
+    })
+}
+
+/// The fast way, from `start` in `data`.
+fn fast(format: Format, data: &[u8], start: usize) -> (usize, Option<Owned>) {
+    let mut cx = LineCx::default();
+    let (end, parsed) = format.parse_next(data, start, &mut cx);
+    (end, own(parsed.hit()))
+}
+
 struct Want {
     vhost: Option<&'static str>,
     client: &'static str,
@@ -15,16 +55,16 @@ struct Want {
     user_agent: Option<&'static str>,
 }
 
-fn check(name: &str, format: LogFormat, line: &[u8], want: Option<Want>) {
+fn check(name: &str, format: Format, line: &[u8], want: Option<Want>) {
     let mut clock = ClfCache::default();
-    let got = format.parse(line, &mut clock);
+    let got = careful(format, line, &mut clock);
     // The fast way through a block must agree, wherever the line sits in it.
     // (before, after, bytes of `after` still in the line)
     for (before, after, kept) in [(&b""[..], &b""[..], 0), (b"x\n", b"\n\"y\"", 0), (b"\n", b"\r\n", 1)] {
         let data = [before, line, after].concat();
-        let (end, fast) = format.parse_next(&data, before.len(), &mut ClfCache::default());
+        let (end, fast) = fast(format, &data, before.len());
         assert_eq!(end, before.len() + line.len() + kept, "{name}: end of line");
-        assert_eq!(fast, got, "{name}: parse_next");
+        assert_eq!(fast, own(got), "{name}: parse_next");
     }
     match (got, want) {
         (None, None) => {}
@@ -215,7 +255,7 @@ fn combined_lines() {
         ),
     ];
     for (name, line, want) in cases {
-        check(name, LogFormat::Combined, line, want);
+        check(name, Format::COMBINED, line, want);
     }
 }
 
@@ -257,7 +297,7 @@ fn common_lines() {
         ),
     ];
     for (name, line, want) in cases {
-        check(name, LogFormat::Common, line, want);
+        check(name, Format::COMMON, line, want);
     }
 }
 
@@ -304,7 +344,7 @@ fn vhost_combined_lines() {
         ),
     ];
     for (name, line, want) in cases {
-        check(name, LogFormat::VhostCombined, line, want);
+        check(name, Format::VHOST_COMBINED, line, want);
     }
 }
 
@@ -316,18 +356,18 @@ fn detection_prefers_the_format_that_fits() {
     let vhost: &[&[u8]] =
         &[b"www.example.com:443 203.0.113.5 - - [05/Nov/2026:10:00:00 +0100] \"GET / HTTP/1.1\" 200 5 \"-\" \"-\""];
     let none: &[&[u8]] = &[b"#Fields: date time", b"2015-01-13 00:32:17 1.2.3.4 GET /"];
-    assert_eq!(detect(combined.iter().copied()).map(|d| d.format), Some(LogFormat::Combined));
-    assert_eq!(detect(common.iter().copied()).map(|d| d.format), Some(LogFormat::Common));
-    assert_eq!(detect(vhost.iter().copied()).map(|d| d.format), Some(LogFormat::VhostCombined));
+    assert_eq!(detect(combined.iter().copied()).map(|d| d.format), Some(Format::COMBINED));
+    assert_eq!(detect(common.iter().copied()).map(|d| d.format), Some(Format::COMMON));
+    assert_eq!(detect(vhost.iter().copied()).map(|d| d.format), Some(Format::VHOST_COMBINED));
     assert_eq!(detect(none.iter().copied()), None);
 }
 
 #[test]
 fn path_and_query_split() {
-    let mut clock = ClfCache::default();
+    let mut cx = LineCx::default();
     let line =
         b"1.2.3.4 - - [05/Nov/2026:10:00:00 +0000] \"GET /a/b?utm_source=x&y=1 HTTP/1.1\" 200 1 \"-\" \"-\"";
-    let hit = LogFormat::Combined.parse(line, &mut clock).unwrap();
+    let hit = Format::COMBINED.parse(line, &mut cx).hit().unwrap();
     assert_eq!(hit.path(), b"/a/b");
     assert_eq!(hit.query(), Some(&b"utm_source=x&y=1"[..]));
 }
@@ -338,8 +378,8 @@ fn spans_give_up_on_lines_past_64_kib() {
         "1.2.3.4 - - [10/Oct/2026:13:55:36 +0000] \"GET /a HTTP/1.1\" 200 1 \"-\" \"{}\"",
         "x".repeat(70_000)
     );
-    let mut clock = ClfCache::default();
-    let hit = LogFormat::Combined.parse(long.as_bytes(), &mut clock).unwrap();
+    let mut cx = LineCx::default();
+    let hit = Format::COMBINED.parse(long.as_bytes(), &mut cx).hit().unwrap();
     assert_eq!(FieldSpans::of(long.as_bytes(), &hit), None);
 }
 
@@ -347,30 +387,29 @@ fn spans_give_up_on_lines_past_64_kib() {
 /// what the careful parser gives, line for line, or fall back to it.
 #[test]
 fn parse_next_agrees_with_parse_on_damaged_lines() {
-    let mut generator = crate::gen::Generator::new(&crate::gen::GenConfig {
-        seed: 3,
-        lines: 3000,
-        ..crate::gen::GenConfig::default()
-    });
+    let mut generator =
+        darklog_gen::Generator::new(&darklog_gen::GenConfig { seed: 3, lines: 3000, ..Default::default() });
     let mut lines = Vec::new();
     while let Some(l) = generator.next_line() {
         lines.push(l.to_vec());
     }
-    let mut rng = crate::gen::rng::Rng::new(5);
+    let mut rng = darklog_gen::rng::Rng::new(5);
     let nasty = b"\"\\ []-\r\t:0\n";
-    for format in LogFormat::ALL {
+    for format in Format::PRESETS {
         let mut data = Vec::new();
         for line in &lines {
             let mut line = line.clone();
             match format {
-                LogFormat::VhostCombined => drop(line.splice(0..0, b"www.example.com:443 ".iter().copied())),
+                Format::Clf(Clf(ClfKind::VhostCombined)) => {
+                    drop(line.splice(0..0, b"www.example.com:443 ".iter().copied()))
+                }
                 // Up to the byte count: the space before the referrer's quote.
-                LogFormat::Common => {
+                Format::Clf(Clf(ClfKind::Common)) => {
                     if let Some((referrer, _)) = line.iter().enumerate().filter(|(_, &b)| b == b'"').nth(2) {
                         line.truncate(referrer - 1);
                     }
                 }
-                LogFormat::Combined => {}
+                Format::Clf(Clf(ClfKind::Combined)) => {}
             }
             match rng.below(4) {
                 0 => {}
@@ -391,13 +430,15 @@ fn parse_next_agrees_with_parse_on_damaged_lines() {
             data.push(b'\n');
         }
         data.pop();
-        let mut careful = ClfCache::default();
-        let want: Vec<_> = data.split(|&b| b == b'\n').map(|l| format.parse(l, &mut careful)).collect();
-        let mut fast = ClfCache::default();
+        let mut careful_clock = ClfCache::default();
+        let want: Vec<_> =
+            data.split(|&b| b == b'\n').map(|l| own(careful(format, l, &mut careful_clock))).collect();
+        let mut cx = LineCx::default();
         let mut got = Vec::new();
         let mut pos = 0;
         while pos <= data.len() {
-            let (end, hit) = format.parse_next(&data, pos, &mut fast);
+            let (end, parsed) = format.parse_next(&data, pos, &mut cx);
+            let hit = own(parsed.hit());
             got.push(hit);
             pos = end + 1;
         }

@@ -99,7 +99,7 @@ impl Reporter for CsvReporter {
                         &r.landing,
                         r.channel.name(),
                         &r.source,
-                        r.reason,
+                        r.reason.id(),
                         &r.pageviews.to_string(),
                         &format_rfc3339(r.end),
                         &r.hits.to_string(),

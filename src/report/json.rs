@@ -92,7 +92,7 @@ impl Reporter for JsonReporter {
                             "landing": r.landing,
                             "channel": r.channel,
                             "source": r.source,
-                            "reason": r.reason,
+                            "reason": r.reason.id(),
                             "pageviews": r.pageviews,
                             "end": format_rfc3339(r.end),
                             "hits": r.hits,

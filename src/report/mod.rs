@@ -1,9 +1,10 @@
 //! Aggregates and their output formats.
 //!
-//! [`Aggregates`] is everything a run learns, kept mergeable: `a.merge(b)` equals one run
-//! over both inputs' visits, so partial results (threads, files, workers of a
-//! distributed job) combine. [`Report`] turns aggregates into rows; one [`Reporter`]
-//! per output format renders those rows.
+//! [`Aggregates`] counts classified visits (and the lines and preview fetches they came
+//! from), kept mergeable: `a.merge(b)` equals one count over both inputs' visits, so
+//! partial results (threads, files, workers of a distributed job) combine. Nothing here
+//! decides a channel: classification happened before. [`Report`] turns aggregates into
+//! rows; one [`Reporter`] per output format renders those rows.
 
 pub mod csv;
 pub mod json;
@@ -14,14 +15,13 @@ use std::io::{self, Write};
 
 use indexmap::IndexMap;
 use rustc_hash::FxHashMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::classify::{Agent, Channel, HostCache, Landing, Rules};
-use crate::session::ClosedVisit;
+use crate::classify::{Channel, ClassifiedVisit, Exclusion, Outcome, Reason, ScraperRule};
 use crate::time::{format_date, format_rfc3339};
 
 /// Where every line read went. `read` always equals the sum of the others.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineCounts {
     pub read: u64,
     pub pageviews: u64,
@@ -46,7 +46,7 @@ impl LineCounts {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counter {
     pub visits: u64,
     pub pageviews: u64,
@@ -64,7 +64,7 @@ impl Counter {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageCounter {
     pub visits: u64,
     pub dark_social: u64,
@@ -72,7 +72,7 @@ pub struct PageCounter {
 }
 
 /// Shares of one landing path through one app.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShareCounter {
     /// Preview fetches, bursts counted once.
     pub shares: u64,
@@ -82,14 +82,14 @@ pub struct ShareCounter {
     pub visits: u64,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DayCounter {
     pub channels: [u64; Channel::ALL.len()],
     pub pageviews: u64,
 }
 
 /// One classified visit, as the `visits` report prints it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct VisitRow {
     pub start: i64,
     pub visitor: String,
@@ -97,13 +97,13 @@ pub struct VisitRow {
     pub end: i64,
     pub channel: Channel,
     pub source: String,
-    pub reason: &'static str,
+    pub reason: Reason,
     pub pageviews: u32,
     pub hits: u32,
     pub referrer_host: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Aggregates {
     pub lines: LineCounts,
     pub channels: [Counter; Channel::ALL.len()],
@@ -114,8 +114,8 @@ pub struct Aggregates {
     pub scraper_pageviews: u64,
     /// Dark-social visits only the classic rule names (`deep-direct`).
     pub dark_inferred: Counter,
-    /// Visits in a browser's name that behaved like machines, by the rule that said so.
-    pub scrapers: BTreeMap<&'static str, Counter>,
+    /// Visits in a browser's name that behaved like machines, by [`ScraperRule`].
+    pub scrapers: [Counter; ScraperRule::ALL.len()],
     /// Landing path (without query) → visits landing there.
     pub pages: FxHashMap<Vec<u8>, PageCounter>,
     /// UTC day number → visits per channel.
@@ -123,20 +123,20 @@ pub struct Aggregates {
     /// (landing path, app) → link-preview shares and the visits they brought.
     /// (An `IndexMap` for its lookups by a borrowed key: one runs for every preview
     /// fetch, and copying the path for it was most of its cost. Order plays no part.)
-    pub shares: IndexMap<(Vec<u8>, &'static str), ShareCounter, rustc_hash::FxBuildHasher>,
+    pub shares: IndexMap<(Vec<u8>, String), ShareCounter, rustc_hash::FxBuildHasher>,
     /// Every visit, when the `visits` report asked for them.
     pub visits: Option<Vec<VisitRow>>,
     pub first_time: Option<i64>,
     pub last_time: Option<i64>,
 }
 
-/// A share's key, borrowed: it hashes as the owned `(Vec<u8>, &str)` does (a `Vec<u8>`
-/// hashes as its slice, a tuple as its fields in order).
+/// A share's key, borrowed: it hashes as the owned `(Vec<u8>, String)` does (a `Vec<u8>`
+/// hashes as its slice, a `String` as its `str`, a tuple as its fields in order).
 #[derive(Hash)]
-struct ShareKey<'a>(&'a [u8], &'static str);
+struct ShareKey<'a>(&'a [u8], &'a str);
 
-impl indexmap::Equivalent<(Vec<u8>, &'static str)> for ShareKey<'_> {
-    fn equivalent(&self, key: &(Vec<u8>, &'static str)) -> bool {
+impl indexmap::Equivalent<(Vec<u8>, String)> for ShareKey<'_> {
+    fn equivalent(&self, key: &(Vec<u8>, String)) -> bool {
         self.0 == key.0.as_slice() && self.1 == key.1
     }
 }
@@ -146,51 +146,35 @@ impl Aggregates {
         Aggregates { visits: keep_visits.then(Vec::new), ..Aggregates::default() }
     }
 
-    /// Classifies a closed visit and counts it.
-    pub fn add_visit(&mut self, v: ClosedVisit, rules: &Rules, hosts: &mut HostCache) {
+    /// Counts a classified visit.
+    pub fn count(&mut self, cv: &ClassifiedVisit<'_>) {
+        let v = &cv.visit;
         let pageviews = u64::from(v.pageviews);
-        match v.agent {
-            Agent::Bot { .. } => return self.bots.add(pageviews),
-            Agent::Preview { .. } => return self.previews.add(pageviews),
-            Agent::Browser | Agent::InApp { .. } => {}
-        }
-        let behaviour = crate::classify::Behaviour {
-            pageviews: v.pageviews,
-            assets: v.assets,
-            robots: v.robots,
-            start: v.start,
-            end: v.end,
+        let verdict = match &cv.outcome {
+            Outcome::Excluded(Exclusion::Bot) => return self.bots.add(pageviews),
+            Outcome::Excluded(Exclusion::LinkPreview) => return self.previews.add(pageviews),
+            Outcome::Excluded(Exclusion::Scraper(rule)) => {
+                self.scrapers[rule.index()].add(pageviews);
+                // Its lines were counted as a reader's when they came: they are excluded.
+                // Kept apart (and applied by `line_counts`) so a partial result made of
+                // visits alone still merges.
+                self.scraper_hits += u64::from(v.hits);
+                self.scraper_pageviews += pageviews;
+                return;
+            }
+            Outcome::Counted(verdict) => verdict,
         };
-        if let Some(rule) = rules.behaviour(&behaviour) {
-            self.scrapers.entry(rule).or_default().add(pageviews);
-            // Its lines were counted as a reader's when they came: they are excluded.
-            // Kept apart (and applied by `line_counts`) so a partial result made of
-            // visits alone still merges.
-            self.scraper_hits += u64::from(v.hits);
-            self.scraper_pageviews += pageviews;
-            return;
-        }
-        let landing = Landing {
-            target: &v.landing.target,
-            referrer: v.landing.referrer.as_deref(),
-            vhost: v.landing.vhost.as_deref(),
-            agent: v.agent,
-            shared_by: v.landing.shared_by,
-            returning: v.landing.returning,
-        };
-        let verdict = rules.classify_cached(&landing, hosts);
-        if let (Some(app), "preview") = (v.landing.shared_by, verdict.reason) {
-            let path = crate::parse::split_target(&v.landing.target).0;
-            self.share(path, app).visits += 1;
+        let path = cv.landing_path();
+        if verdict.reason == Reason::Preview {
+            self.share(path, &verdict.source).visits += 1;
         }
         let ch = verdict.channel;
         self.channels[ch.index()].add(pageviews);
-        if verdict.reason == "deep-direct" {
+        if verdict.reason == Reason::DeepDirect {
             self.dark_inferred.add(pageviews);
         }
         self.first_time = Some(self.first_time.map_or(v.start, |t| t.min(v.start)));
         self.last_time = Some(self.last_time.map_or(v.end, |t| t.max(v.end)));
-        let path = crate::parse::split_target(&v.landing.target).0;
         let page = match self.pages.get_mut(path) {
             Some(p) => p,
             None => self.pages.entry(path.to_vec()).or_default(),
@@ -204,29 +188,32 @@ impl Aggregates {
         if let Some(visits) = &mut self.visits {
             visits.push(VisitRow {
                 start: v.start,
-                visitor: crate::session::format_id(v.visitor_id),
+                visitor: crate::identity::format_id(v.visitor_id),
                 landing: String::from_utf8_lossy(&v.landing.target).into_owned(),
                 end: v.end,
                 channel: ch,
                 reason: verdict.reason,
                 pageviews: v.pageviews,
                 hits: v.hits,
-                referrer_host: v
-                    .landing
-                    .referrer
-                    .as_deref()
-                    .map(crate::classify::referrer_host)
-                    .unwrap_or_default(),
+                referrer_host: cv.referrer_host(),
                 source: verdict.source.to_string(),
             });
         }
     }
 
+    /// A link-preview fetch of `path` by `app`; `new_shares` is how it changed the number
+    /// of shares (see `ShareLog::record`).
+    pub fn preview_fetch(&mut self, path: &[u8], app: &str, new_shares: i64) {
+        let share = self.share(path, app);
+        share.fetches += 1;
+        share.shares = share.shares.saturating_add_signed(new_shares);
+    }
+
     /// The share counter of a landing path and app.
-    pub fn share(&mut self, path: &[u8], app: &'static str) -> &mut ShareCounter {
+    fn share(&mut self, path: &[u8], app: &str) -> &mut ShareCounter {
         match self.shares.get_index_of(&ShareKey(path, app)) {
             Some(i) => &mut self.shares[i],
-            None => self.shares.entry((path.to_vec(), app)).or_default(),
+            None => self.shares.entry((path.to_vec(), app.to_string())).or_default(),
         }
     }
 
@@ -241,8 +228,8 @@ impl Aggregates {
         self.dark_inferred.merge(&o.dark_inferred);
         self.scraper_hits += o.scraper_hits;
         self.scraper_pageviews += o.scraper_pageviews;
-        for (k, c) in o.scrapers {
-            self.scrapers.entry(k).or_default().merge(&c);
+        for (a, b) in self.scrapers.iter_mut().zip(&o.scrapers) {
+            a.merge(b);
         }
         for (k, p) in o.pages {
             let e = self.pages.entry(k).or_default();
@@ -438,13 +425,21 @@ impl Report {
                 }
             })
             .collect();
-        let scrapers = |rule| a.scrapers.get(rule).copied().unwrap_or_default();
+        let scrapers = |rule: ScraperRule| a.scrapers[rule.index()];
         for (name, label, k) in [
             ("excluded:bots", "excluded: bots", a.bots),
             ("excluded:link-previews", "excluded: link previews", a.previews),
-            ("excluded:scrapers-robots-txt", "excluded: asked for robots.txt", scrapers("robots-txt")),
-            ("excluded:scrapers-too-fast", "excluded: too fast to read", scrapers("too-fast")),
-            ("excluded:scrapers-pages-only", "excluded: pages but no assets", scrapers("pages-only")),
+            (
+                "excluded:scrapers-robots-txt",
+                "excluded: asked for robots.txt",
+                scrapers(ScraperRule::RobotsTxt),
+            ),
+            ("excluded:scrapers-too-fast", "excluded: too fast to read", scrapers(ScraperRule::TooFast)),
+            (
+                "excluded:scrapers-pages-only",
+                "excluded: pages but no assets",
+                scrapers(ScraperRule::PagesOnly),
+            ),
         ] {
             rows.push(ChannelRow {
                 channel: name.to_string(),
@@ -517,7 +512,7 @@ impl Report {
     /// Shares by landing path and app: most shared first (ties by visits, path, app),
     /// `top` of them.
     pub fn share_rows(&self) -> Vec<ShareRow> {
-        let mut rows: Vec<(&(Vec<u8>, &str), &ShareCounter)> = self.aggregates.shares.iter().collect();
+        let mut rows: Vec<(&(Vec<u8>, String), &ShareCounter)> = self.aggregates.shares.iter().collect();
         rows.sort_by(|a, b| {
             (b.1.shares, b.1.visits).cmp(&(a.1.shares, a.1.visits)).then_with(|| a.0.cmp(b.0))
         });
@@ -525,7 +520,7 @@ impl Report {
             .take(self.top)
             .map(|((path, app), c)| ShareRow {
                 landing: String::from_utf8_lossy(path).into_owned(),
-                app: app.to_string(),
+                app: app.clone(),
                 shares: c.shares,
                 fetches: c.fetches,
                 visits: c.visits,
@@ -584,12 +579,14 @@ pub trait Reporter {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::session::OwnedLanding;
+    use std::borrow::Cow;
 
-    fn visit(start: i64, target: &str, referrer: Option<&str>, agent: Agent) -> ClosedVisit {
-        ClosedVisit {
-            agent,
+    use super::*;
+    use crate::classify::{Agent, OwnedLanding, Verdict, Visit};
+
+    fn visit(start: i64, target: &str, referrer: Option<&str>) -> Visit {
+        Visit {
+            agent: Agent::Browser,
             visitor_id: start as u64,
             start,
             end: start + 60,
@@ -607,42 +604,50 @@ mod tests {
         }
     }
 
-    fn sample() -> Vec<ClosedVisit> {
+    fn counted(v: Visit, channel: Channel, source: &'static str, reason: Reason) -> ClassifiedVisit<'static> {
+        ClassifiedVisit {
+            visit: v,
+            outcome: Outcome::Counted(Verdict { channel, source: Cow::Borrowed(source), reason }),
+        }
+    }
+
+    fn excluded(v: Visit, why: Exclusion) -> ClassifiedVisit<'static> {
+        ClassifiedVisit { visit: v, outcome: Outcome::Excluded(why) }
+    }
+
+    /// Classified as the rules would: the report only counts.
+    fn sample() -> Vec<ClassifiedVisit<'static>> {
         vec![
-            visit(0, "/a/b", None, Agent::Browser),
-            visit(100, "/", None, Agent::Browser),
-            visit(86_400 * 3, "/a/b?x=1", Some("https://www.google.com/"), Agent::Browser),
-            visit(86_400 * 4, "/c/d", None, Agent::Bot { name: "x" }),
-            visit(86_400 * 5, "/c/d", None, Agent::Preview { app: "whatsapp" }),
-            visit(86_400 * 5 + 7, "/c/d", None, Agent::Browser),
-            {
-                // A share-attributed visit.
-                let mut v = visit(86_400 * 5 + 9, "/e/f", None, Agent::Browser);
-                v.landing.shared_by = Some("slack");
-                v
-            },
-            {
-                // A scraper: asked for robots.txt.
-                let mut v = visit(86_400 * 6, "/g/h", None, Agent::Browser);
-                v.robots = true;
-                v
-            },
+            counted(visit(0, "/a/b", None), Channel::DarkSocial, "unknown", Reason::DeepDirect),
+            counted(visit(100, "/", None), Channel::Direct, "none", Reason::FrontDirect),
+            counted(
+                visit(86_400 * 3, "/a/b?x=1", Some("https://www.google.com/")),
+                Channel::Search,
+                "google",
+                Reason::ReferrerKnown,
+            ),
+            excluded(visit(86_400 * 4, "/c/d", None), Exclusion::Bot),
+            excluded(visit(86_400 * 5, "/c/d", None), Exclusion::LinkPreview),
+            counted(visit(86_400 * 5 + 7, "/c/d", None), Channel::DarkSocial, "unknown", Reason::DeepDirect),
+            // A share-attributed visit.
+            counted(visit(86_400 * 5 + 9, "/e/f", None), Channel::DarkSocial, "slack", Reason::Preview),
+            // A scraper: asked for robots.txt.
+            excluded(visit(86_400 * 6, "/g/h", None), Exclusion::Scraper(ScraperRule::RobotsTxt)),
         ]
     }
 
     #[test]
     fn merge_equals_one_run_over_both() {
-        let rules = Rules::builtin().unwrap();
         let all = sample();
         for split in 0..=all.len() {
             let mut whole = Aggregates::new(true);
             let (mut a, mut b) = (Aggregates::new(true), Aggregates::new(true));
-            for (i, v) in all.iter().cloned().enumerate() {
-                whole.add_visit(v.clone(), &rules, &mut HostCache::default());
+            for (i, v) in all.iter().enumerate() {
+                whole.count(v);
                 if i < split {
-                    a.add_visit(v, &rules, &mut HostCache::default())
+                    a.count(v)
                 } else {
-                    b.add_visit(v, &rules, &mut HostCache::default())
+                    b.count(v)
                 }
             }
             // merge(b, a) too: the order of partial results does not matter.
@@ -663,20 +668,20 @@ mod tests {
     #[test]
     fn a_share_is_found_by_its_borrowed_key() {
         let mut a = Aggregates::new(false);
-        a.share(b"/a", "slack").fetches += 1;
-        a.share(b"/a", "slack").fetches += 1;
-        a.share(b"/a", "whatsapp").fetches += 1;
+        a.preview_fetch(b"/a", "slack", 1);
+        a.preview_fetch(b"/a", "slack", 0);
+        a.preview_fetch(b"/a", "whatsapp", 1);
         assert_eq!(a.shares.len(), 2);
         assert_eq!(a.shares.get_index_of(&ShareKey(b"/a", "slack")), Some(0), "found without a copy");
-        assert_eq!(a.shares[&(b"/a".to_vec(), "slack")].fetches, 2);
+        assert_eq!(a.shares[&(b"/a".to_vec(), "slack".to_string())].fetches, 2);
+        assert_eq!(a.shares[&(b"/a".to_vec(), "slack".to_string())].shares, 1);
     }
 
     #[test]
     fn rows_and_shares() {
-        let rules = Rules::builtin().unwrap();
         let mut a = Aggregates::new(false);
         for v in sample() {
-            a.add_visit(v, &rules, &mut HostCache::default());
+            a.count(&v);
         }
         let r =
             Report { aggregates: a, inputs: vec![], site_hosts: vec![], since: None, until: None, top: 10 };

@@ -120,7 +120,7 @@ impl TableReporter {
                 Cell::new(&r.landing),
                 Cell::new(r.channel.name()),
                 Cell::new(&r.source),
-                Cell::new(r.reason),
+                Cell::new(r.reason.id()),
                 Self::right(r.pageviews),
             ]);
         }

@@ -9,40 +9,42 @@
 //! whichever comes first, to the same effect. Memory follows active visitors, not lines,
 //! and the result depends only on the sequence of hits, never on how the input was cut
 //! into blocks or threads, nor on when sweeps run.
-
-pub mod visitor;
+//!
+//! The sessionizer knows nothing of rules: what a visitor's user agent is ([`Standing`])
+//! and what a landing holds ([`LandingData`]) are its caller's types.
 
 use std::collections::hash_map::Entry;
 
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 
-use crate::classify::Agent;
-pub use visitor::{format_id, KeyHasher, VisitorKey};
+/// What the sessionizer needs to know of a visitor's user-agent verdict, decided when the
+/// visitor first appears.
+pub trait Standing: Copy {
+    /// An excluded visitor (a bot, a link-preview fetcher) reads no pages: every one of its
+    /// hits is activity, so that its "visits" can be counted apart.
+    fn excluded(self) -> bool;
+}
 
-/// The landing page view, copied out of the line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OwnedLanding {
-    pub target: Vec<u8>,
-    pub referrer: Option<Vec<u8>>,
-    pub vhost: Option<Vec<u8>>,
-    /// The app whose link preview fetched the page shortly before (see `ShareLog`).
-    pub shared_by: Option<&'static str>,
-    /// The visitor read this page in an earlier visit (see `ReturnLog`).
-    pub returning: bool,
+/// What the sessionizer needs to know of a landing.
+pub trait LandingData {
+    /// A late line (`self`) became the landing of a visit that began with `replaced`:
+    /// what the new landing keeps of the old one.
+    fn take_over(self, replaced: &Self) -> Self;
 }
 
 /// What the sessionizer needs from a line beyond its key and time; produced lazily,
 /// because most hits join a visit that already has all of it.
-pub struct Details {
-    pub agent: Agent,
-    pub landing: OwnedLanding,
+pub struct Details<A, L> {
+    pub agent: A,
+    pub landing: L,
     /// The keyed public id, when a report will print it (0 otherwise).
     pub visitor_id: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClosedVisit {
-    pub agent: Agent,
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClosedVisit<A, L> {
+    pub agent: A,
     pub visitor_id: u64,
     pub start: i64,
     /// Time of the last page view (of the last hit, for excluded agents).
@@ -54,16 +56,17 @@ pub struct ClosedVisit {
     pub assets: u32,
     /// The visitor asked for `/robots.txt`: only crawlers do.
     pub robots: bool,
-    pub landing: OwnedLanding,
+    pub landing: L,
 }
 
-struct VisitorState {
-    agent: Agent,
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+struct VisitorState<A, L> {
+    agent: A,
     last_seen: i64,
-    visit: Option<ClosedVisit>,
+    visit: Option<ClosedVisit<A, L>>,
     /// The visit before `visit`, until no late line can reach it any more.
     /// Boxed: most visitors never have one, and the map's entries stay small.
-    prev: Option<Box<ClosedVisit>>,
+    prev: Option<Box<ClosedVisit<A, L>>>,
     /// Asked for `/robots.txt` at some point.
     robots: bool,
     /// Hits outside any visit (a page's CSS is often logged before the page, which
@@ -71,7 +74,7 @@ struct VisitorState {
     pending: Pending,
 }
 
-#[derive(Default)]
+#[derive(Default, Clone, PartialEq, Serialize, Deserialize)]
 struct Pending {
     hits: u32,
     assets: u32,
@@ -86,7 +89,7 @@ pub struct HitFlags {
     pub robots: bool,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionConfig {
     pub timeout: i64,
     pub lateness: i64,
@@ -98,9 +101,10 @@ impl Default for SessionConfig {
     }
 }
 
-pub struct Sessionizer {
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sessionizer<A, L> {
     cfg: SessionConfig,
-    visitors: FxHashMap<u64, VisitorState>,
+    visitors: FxHashMap<u64, VisitorState<A, L>>,
     watermark: i64,
     next_sweep: i64,
 }
@@ -111,8 +115,8 @@ pub struct Sessionizer {
 /// active visitors.
 const SWEEP_STEP: i64 = 600;
 
-impl Sessionizer {
-    pub fn new(cfg: SessionConfig) -> Sessionizer {
+impl<A: Standing, L: LandingData> Sessionizer<A, L> {
+    pub fn new(cfg: SessionConfig) -> Self {
         Sessionizer { cfg, visitors: FxHashMap::default(), watermark: i64::MIN, next_sweep: i64::MIN }
     }
 
@@ -128,9 +132,9 @@ impl Sessionizer {
         key: u64,
         time: i64,
         hit: HitFlags,
-        mut details: impl FnMut() -> Details,
-        closed: &mut impl FnMut(ClosedVisit),
-    ) -> Agent {
+        mut details: impl FnMut() -> Details<A, L>,
+        closed: &mut impl FnMut(ClosedVisit<A, L>),
+    ) -> A {
         let HitFlags { pageview, asset, robots } = hit;
         if time > self.watermark {
             self.watermark = time;
@@ -141,7 +145,7 @@ impl Sessionizer {
         }
         let timeout = self.cfg.timeout;
         let horizon = self.horizon();
-        let mut made: Option<Details> = None;
+        let mut made: Option<Details<A, L>> = None;
         let mut fresh = || {
             let d = details();
             let st = VisitorState {
@@ -179,7 +183,7 @@ impl Sessionizer {
         state.robots |= robots;
         let asked_robots = state.robots;
         let agent = state.agent;
-        let activity = pageview || agent.is_excluded();
+        let activity = pageview || agent.excluded();
         if !activity {
             match &mut state.visit {
                 Some(v) if time <= v.end.saturating_add(timeout) => {
@@ -203,7 +207,7 @@ impl Sessionizer {
         } else {
             (0, 0)
         };
-        let start_visit = |d: Details| ClosedVisit {
+        let start_visit = |d: Details<A, L>| ClosedVisit {
             agent,
             visitor_id: d.visitor_id,
             start: time,
@@ -214,17 +218,13 @@ impl Sessionizer {
             robots: asked_robots,
             landing: d.landing,
         };
-        let fits = |v: &ClosedVisit| {
+        let fits = |v: &ClosedVisit<A, L>| {
             time >= v.start.saturating_sub(timeout) && time <= v.end.saturating_add(timeout)
         };
-        let join = |v: &mut ClosedVisit, get: &mut dyn FnMut() -> Details| {
+        let join = |v: &mut ClosedVisit<A, L>, get: &mut dyn FnMut() -> Details<A, L>| {
             if time < v.start {
-                // A late line that is really the visit's first page view. Whether it is
-                // a return cannot be asked now (this visit's own views are recorded):
-                // it stays what the first landing said, for the same page, else no.
-                let mut landing = get().landing;
-                landing.returning = landing.target == v.landing.target && v.landing.returning;
-                v.landing = landing;
+                // A late line that is really the visit's first page view.
+                v.landing = get().landing.take_over(&v.landing);
                 v.start = time;
             }
             v.end = v.end.max(time);
@@ -267,7 +267,7 @@ impl Sessionizer {
 
     /// Frees the memory of idle visitors. Only memory: [`Sessionizer::record`] treats an
     /// idle visitor as forgotten whether or not a sweep has freed it yet.
-    fn sweep(&mut self, closed: &mut impl FnMut(ClosedVisit)) {
+    fn sweep(&mut self, closed: &mut impl FnMut(ClosedVisit<A, L>)) {
         let horizon = self.horizon();
         self.visitors.retain(|_, st| {
             if let Some(p) = st.prev.take_if(|p| p.end < horizon) {
@@ -283,8 +283,29 @@ impl Sessionizer {
         });
     }
 
+    /// Adds the visitors of another sessionizer (over other visitors, with the same
+    /// settings). A visitor in both keeps this one's state; the other's visits are closed
+    /// and returned.
+    #[must_use]
+    pub fn merge(&mut self, other: Sessionizer<A, L>) -> Vec<ClosedVisit<A, L>> {
+        let mut displaced = Vec::new();
+        for (key, st) in other.visitors {
+            match self.visitors.entry(key) {
+                Entry::Occupied(_) => {
+                    st.prev.map(|p| *p).into_iter().chain(st.visit).for_each(|v| displaced.push(v))
+                }
+                Entry::Vacant(e) => {
+                    e.insert(st);
+                }
+            }
+        }
+        self.watermark = self.watermark.max(other.watermark);
+        self.next_sweep = self.next_sweep.max(other.next_sweep);
+        displaced
+    }
+
     /// Closes every open visit (end of input).
-    pub fn finish(&mut self, closed: &mut impl FnMut(ClosedVisit)) {
+    pub fn finish(&mut self, closed: &mut impl FnMut(ClosedVisit<A, L>)) {
         for (_, st) in self.visitors.drain() {
             st.prev.map(|p| *p).into_iter().chain(st.visit).for_each(&mut *closed);
         }
@@ -297,26 +318,41 @@ mod tests {
 
     const PAGE: HitFlags = HitFlags { pageview: true, asset: false, robots: false };
 
-    fn details(target: &str, agent: Agent) -> impl FnMut() -> Details + '_ {
-        move || Details {
-            agent,
-            landing: OwnedLanding {
-                target: target.as_bytes().to_vec(),
-                referrer: None,
-                vhost: None,
-                shared_by: None,
-                returning: false,
-            },
-            visitor_id: 0,
+    /// A reader (`false`) or an excluded agent (`true`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    struct Excluded(bool);
+
+    impl Standing for Excluded {
+        fn excluded(self) -> bool {
+            self.0
         }
     }
 
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    struct Target(Vec<u8>);
+
+    impl LandingData for Target {
+        fn take_over(self, _: &Self) -> Self {
+            self
+        }
+    }
+
+    type Visit = ClosedVisit<Excluded, Target>;
+
+    fn details(target: &str) -> impl FnMut() -> Details<Excluded, Target> + '_ {
+        move || Details { agent: Excluded(false), landing: Target(target.as_bytes().to_vec()), visitor_id: 0 }
+    }
+
+    fn sessionizer(cfg: SessionConfig) -> Sessionizer<Excluded, Target> {
+        Sessionizer::new(cfg)
+    }
+
     /// Every visit of the hits (key, time, flags, target), by start.
-    fn visits(hits: &[(u64, i64, HitFlags, &str)]) -> Vec<ClosedVisit> {
-        let mut s = Sessionizer::new(SessionConfig::default());
+    fn visits(hits: &[(u64, i64, HitFlags, &str)]) -> Vec<Visit> {
+        let mut s = sessionizer(SessionConfig::default());
         let mut out = Vec::new();
         for &(key, t, flags, target) in hits {
-            s.record(key, t, flags, details(target, Agent::Browser), &mut |v| out.push(v));
+            s.record(key, t, flags, details(target), &mut |v| out.push(v));
         }
         s.finish(&mut |v| out.push(v));
         out.sort_by_key(|v| v.start);
@@ -332,7 +368,7 @@ mod tests {
             .collect();
         let mut rows: Vec<_> = visits(&hits)
             .into_iter()
-            .map(|v| (0, v.start, v.pageviews, String::from_utf8(v.landing.target).unwrap()))
+            .map(|v| (0, v.start, v.pageviews, String::from_utf8(v.landing.0).unwrap()))
             .collect();
         rows.sort();
         rows
@@ -357,10 +393,10 @@ mod tests {
 
     #[test]
     fn idle_visitors_are_swept_from_memory() {
-        let mut s = Sessionizer::new(SessionConfig::default());
+        let mut s = sessionizer(SessionConfig::default());
         let mut closed = 0;
         for i in 0..1000 {
-            s.record(i, i as i64 * 10, PAGE, details("/a", Agent::Browser), &mut |_| closed += 1);
+            s.record(i, i as i64 * 10, PAGE, details("/a"), &mut |_| closed += 1);
         }
         // 10 s apart, so only the last ~35 minutes of visitors are kept.
         assert!(s.active() <= 2 * (35 * 60 / 10), "{}", s.active());
@@ -393,10 +429,10 @@ mod tests {
 
     #[test]
     fn huge_timeouts_do_not_overflow() {
-        let mut s = Sessionizer::new(SessionConfig { timeout: i64::MAX, lateness: 300 });
+        let mut s = sessionizer(SessionConfig { timeout: i64::MAX, lateness: 300 });
         let mut n = 0;
         for t in [0, i64::MAX / 2, 10] {
-            s.record(1, t, PAGE, details("/a", Agent::Browser), &mut |_| n += 1);
+            s.record(1, t, PAGE, details("/a"), &mut |_| n += 1);
         }
         s.finish(&mut |_| n += 1);
         assert_eq!(n, 1);

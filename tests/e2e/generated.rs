@@ -7,17 +7,12 @@ use crate::util::*;
 
 /// `fixtures/sample.log.gz` is exactly what the generator makes for these arguments:
 /// a change to the generator shows up here, and the sample is regenerated on purpose.
-pub const SAMPLE_ARGS: &[&str] = &["generate", "--lines", "3000", "--seed", "1"];
-
 #[test]
 fn the_bundled_sample_is_the_generators_output() {
-    let r = darklog(SAMPLE_ARGS);
-    assert_eq!(r.code, 0, "{}", r.stderr);
     let bundled = gunzip(&std::fs::read(fixture("sample.log.gz")).unwrap());
     assert!(
-        bundled == r.raw,
-        "fixtures/sample.log.gz is stale: darklog {} | gzip -9n > fixtures/sample.log.gz",
-        SAMPLE_ARGS.join(" ")
+        bundled == generate(3000, 1),
+        "fixtures/sample.log.gz is stale: cargo run -p darklog-gen -- --lines 3000 --seed 1 | gzip -9n > fixtures/sample.log.gz"
     );
 }
 
@@ -28,16 +23,14 @@ fn the_readme_command_analyses_the_sample() {
     expect_file("sample.summary.txt", &r.stdout);
 }
 
-fn generated(dir: &std::path::Path, lines: &str, seed: &str) -> std::path::PathBuf {
-    let r = darklog(&["generate", "--lines", lines, "--seed", seed]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    write(dir, "gen.log", &r.raw)
+fn generated(dir: &std::path::Path, lines: u64, seed: u64) -> std::path::PathBuf {
+    write(dir, "gen.log", &generate(lines, seed))
 }
 
 #[test]
 fn same_answer_at_any_thread_count_block_size_or_compression() {
     let dir = tempfile::tempdir().unwrap();
-    let plain = generated(dir.path(), "40000", "5");
+    let plain = generated(dir.path(), 40_000, 5);
     let gz = write(dir.path(), "gen.log.gz", &gzip(&std::fs::read(&plain).unwrap()));
     for (report, format) in [("visits", "csv"), ("summary", "json"), ("summary", "table")] {
         let run = |path: &str, extra: &[&str]| {
@@ -142,8 +135,7 @@ fn score(truth_csv: &str, visits_csv: &str) -> HashMap<&'static str, f64> {
 fn accuracy_on_ground_truth() {
     let dir = tempfile::tempdir().unwrap();
     let set = dir.path().join("set");
-    let r = darklog(&["generate", "--lines", "60000", "--seed", "42", "--files", "3", "--out-dir", s(&set)]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    generate_set(&set, 60_000, 42, 3);
     let truth = std::fs::read_to_string(set.join("truth.csv")).unwrap();
     std::fs::remove_file(set.join("truth.csv")).unwrap();
     let r = darklog(&[

@@ -20,8 +20,6 @@ pub fn shared_data() -> Option<PathBuf> {
 pub struct Run {
     pub code: i32,
     pub stdout: String,
-    /// Stdout as written (logs may hold invalid UTF-8).
-    pub raw: Vec<u8>,
     pub stderr: String,
 }
 
@@ -30,7 +28,6 @@ impl From<Output> for Run {
         Run {
             code: o.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-            raw: o.stdout,
             stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
         }
     }
@@ -99,4 +96,20 @@ pub fn write(dir: &Path, name: &str, data: &[u8]) -> PathBuf {
 
 pub fn s(p: &Path) -> &str {
     p.to_str().unwrap()
+}
+
+/// A generated log: what `darklog-gen --lines LINES --seed SEED` writes.
+pub fn generate(lines: u64, seed: u64) -> Vec<u8> {
+    let cfg = darklog_gen::GenConfig { lines, seed, ..Default::default() };
+    let mut out = Vec::new();
+    darklog_gen::write_stream(&cfg, &mut out, None).expect("the generator writes to memory");
+    out
+}
+
+/// A generated rotated set (`access.log`, `access.log.1`, `access.log.2.gz`…) and its
+/// `truth.csv` in `dir`, as `darklog-gen --out-dir DIR --files FILES` writes it.
+pub fn generate_set(dir: &Path, lines: u64, seed: u64, files: u32) {
+    let cfg = darklog_gen::GenConfig { lines, seed, ..Default::default() };
+    std::fs::create_dir_all(dir).unwrap();
+    darklog_gen::write_set(&cfg, dir, files, false, true).expect("the generator writes its set");
 }

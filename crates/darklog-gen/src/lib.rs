@@ -16,7 +16,7 @@
 
 mod engine;
 mod pools;
-pub(crate) mod rng;
+pub mod rng;
 mod scenarios;
 mod site;
 #[cfg(test)]
@@ -31,7 +31,7 @@ use flate2::Compression;
 
 pub use engine::Generator;
 
-use crate::time::{days_from_civil, format_rfc3339};
+use darklog::time::{days_from_civil, format_rfc3339};
 
 /// What to generate. Sizes are approximate by nature: visits are kept whole.
 #[derive(Debug, Clone, PartialEq, Eq)]

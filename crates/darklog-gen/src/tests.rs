@@ -1,10 +1,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::*;
-use crate::classify::Rules;
-use crate::parse::LogFormat;
-use crate::session::{format_id, VisitorKey};
-use crate::time::{parse_clf, ClfCache};
+use darklog::classify::Rules;
+use darklog::identity::{format_id, VisitorKey};
+use darklog::parse::time::parse_clf;
+use darklog::parse::{Format, LineCx};
 
 fn cfg(seed: u64, lines: u64) -> GenConfig {
     GenConfig { seed, lines, ..GenConfig::default() }
@@ -47,9 +47,9 @@ fn same_seed_same_bytes_other_seed_other_bytes() {
 fn malformed_lines_never_move_the_others() {
     let (with, _) = generate(&GenConfig { malformed_per_million: 50_000, ..cfg(3, 4000) });
     let (without, _) = generate(&GenConfig { malformed_per_million: 0, ..cfg(3, 4000) });
-    let mut clock = ClfCache::default();
+    let mut cx = LineCx::default();
     let good: Vec<_> =
-        with.into_iter().filter(|l| LogFormat::Combined.parse(l, &mut clock).is_some()).collect();
+        with.into_iter().filter(|l| Format::COMBINED.parse(l, &mut cx).hit().is_some()).collect();
     assert_eq!(good, without);
 }
 
@@ -83,8 +83,8 @@ fn the_line_budget_is_honoured() {
 fn malformed_lines_come_at_the_configured_rate_and_never_parse() {
     let c = GenConfig { malformed_per_million: 20_000, ..cfg(5, 30_000) };
     let (lines, _) = generate(&c);
-    let mut clock = ClfCache::default();
-    let bad = lines.iter().filter(|l| LogFormat::Combined.parse(l, &mut clock).is_none()).count() as u64;
+    let mut cx = LineCx::default();
+    let bad = lines.iter().filter(|l| Format::COMBINED.parse(l, &mut cx).hit().is_none()).count() as u64;
     let (_, _, s) = stream(&c);
     assert_eq!(bad, s.malformed, "every malformed line, and only those, fails to parse");
     let expected = (s.lines - s.malformed) as f64 * 0.02;
@@ -101,14 +101,15 @@ fn analyzer_visits(lines: &[Vec<u8>], key: &VisitorKey) -> BTreeSet<(i64, String
     /// (address, agent) → (start, last activity, landing target).
     type Open = BTreeMap<(Vec<u8>, Vec<u8>), (i64, i64, String)>;
     let rules = Rules::builtin().unwrap();
-    let mut clock = ClfCache::default();
+    let mut cx = LineCx::default();
     let mut open = Open::new();
     let mut visits = BTreeSet::new();
     for l in lines {
-        let Some(h) = LogFormat::Combined.parse(l, &mut clock) else { continue };
+        let Some(h) = Format::COMBINED.parse(l, &mut cx).hit() else { continue };
         let ua = h.user_agent.unwrap_or(b"");
         let pageview =
-            crate::classify::page_view(h.method, h.status, h.path(), rules.paths.is_asset(h.path())).is_ok();
+            darklog::classify::page_view(h.method, h.status, h.path(), rules.paths.is_asset(h.path()))
+                .is_ok();
         if !(pageview || rules.agents.classify(h.user_agent).is_excluded()) {
             continue;
         }
@@ -157,10 +158,10 @@ fn every_landing_line_is_in_the_log_at_its_time() {
     let c = cfg(9, 8000);
     let (lines, truth) = generate(&c);
     let key = VisitorKey::from_passphrase(&c.visitor_key);
-    let mut clock = ClfCache::default();
+    let mut cx = LineCx::default();
     let mut at: BTreeMap<i64, Vec<(String, String)>> = BTreeMap::new();
     for l in &lines {
-        let Some(h) = LogFormat::Combined.parse(l, &mut clock) else { continue };
+        let Some(h) = Format::COMBINED.parse(l, &mut cx).hit() else { continue };
         if h.method == b"GET" {
             let id = format_id(key.public_id(h.client, h.user_agent.unwrap_or(b"")));
             at.entry(h.time).or_default().push((id, String::from_utf8_lossy(h.target).into_owned()));

@@ -5,7 +5,7 @@
 
 use super::pools::{FRONTS, ODD_ARTICLES, SECTIONS, WORDS};
 use super::rng::Rng;
-use crate::time::civil_from_days;
+use darklog::time::civil_from_days;
 
 /// Articles in the catalogue. Popularity is skewed, so most traffic goes to a few dozen.
 const ARTICLES: usize = 2400;

@@ -1,4 +1,4 @@
-//! Visitor identity: (client IP, user agent).
+//! Visitor identity: (client IP, user agent), and the keys that stand for it.
 //!
 //! Two hashes with different jobs. [`KeyHasher`] is a fast 64-bit hash used only inside
 //! the process to find a visitor's state. [`VisitorKey::public_id`] is a keyed SipHash:

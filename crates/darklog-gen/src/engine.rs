@@ -17,8 +17,8 @@ use super::rng::Rng;
 use super::scenarios::{Clock, Later};
 use super::site::Site;
 use super::{GenConfig, TruthVisit};
-use crate::session::VisitorKey;
-use crate::time::format_clf;
+use darklog::identity::VisitorKey;
+use darklog::time::format_clf;
 
 /// The size field of a response with no body (`-`).
 pub const NO_BYTES: u32 = u32::MAX;
@@ -435,7 +435,7 @@ impl Generator {
             if let Some(label) = a.label {
                 truth.push(TruthVisit {
                     start: ev.time,
-                    visitor: crate::session::format_id(key.public_id(a.ip.as_bytes(), a.ua.as_bytes())),
+                    visitor: darklog::identity::format_id(key.public_id(a.ip.as_bytes(), a.ua.as_bytes())),
                     landing: String::from_utf8_lossy(&line[target]).into_owned(),
                     channel: label.channel,
                     source: label.source.to_string(),

@@ -1,17 +1,21 @@
-//! `darklog generate`: a realistic, deterministic access log with ground truth, for
-//! trying darklog, for its tests and for its benchmarks.
+//! `darklog-gen`: a realistic, deterministic access log with ground truth, for trying
+//! darklog, for its tests and for its benchmarks.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::Parser;
 
-use super::{Error, Status};
-use crate::gen::{self, GenConfig};
+use darklog_gen::{self as gen, GenConfig};
 
-#[derive(Debug, Args)]
-pub struct GenerateArgs {
+#[derive(Debug, Parser)]
+#[command(
+    name = "darklog-gen",
+    version,
+    about = "Write a realistic, deterministic access log with ground-truth labels (for darklog's tests, benchmarks and demos)"
+)]
+struct GenerateArgs {
     /// About this many lines (whole visits are kept, so the count is approximate).
     #[arg(long, default_value_t = 10_000)]
     lines: u64,
@@ -50,7 +54,27 @@ pub struct GenerateArgs {
     visitor_key: String,
 }
 
-pub fn run(args: GenerateArgs) -> Result<Status, Error> {
+/// What can stop the generator: a file that cannot be written.
+#[derive(Debug)]
+struct Failed {
+    path: String,
+    source: io::Error,
+}
+
+fn main() {
+    let args = GenerateArgs::parse();
+    match run(args) {
+        Ok(()) => {}
+        // A closed pipe (`darklog-gen | head`) is the reader saying it has enough.
+        Err(e) if e.source.kind() == io::ErrorKind::BrokenPipe => {}
+        Err(e) => {
+            eprintln!("darklog-gen: {}: {}", e.path, e.source);
+            std::process::exit(2);
+        }
+    }
+}
+
+fn run(args: GenerateArgs) -> Result<(), Failed> {
     let cfg = GenConfig {
         seed: args.seed,
         lines: args.lines,
@@ -61,7 +85,7 @@ pub fn run(args: GenerateArgs) -> Result<Status, Error> {
     };
     let summary = match &args.out_dir {
         Some(dir) => {
-            let err = |source| Error::Output { path: dir.display().to_string(), source };
+            let err = |source| Failed { path: dir.display().to_string(), source };
             std::fs::create_dir_all(dir).map_err(err)?;
             gen::write_set(&cfg, dir, args.files.max(1), args.gzip, true).map_err(err)?
         }
@@ -70,24 +94,21 @@ pub fn run(args: GenerateArgs) -> Result<Status, Error> {
             let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
             let mut truth = match &args.truth {
                 Some(p) => Some(BufWriter::new(
-                    File::create(p)
-                        .map_err(|source| Error::Output { path: p.display().to_string(), source })?,
+                    File::create(p).map_err(|source| Failed { path: p.display().to_string(), source })?,
                 )),
                 None => None,
             };
             let summary = gen::write_stream(&cfg, &mut out, truth.as_mut().map(|t| t as &mut dyn Write))
                 .and_then(|s| out.flush().map(|_| s));
-            if let Some(t) = truth.as_mut() {
-                t.flush().map_err(Error::Write)?;
+            let stdout_failed = |source| Failed { path: "<stdout>".into(), source };
+            if let (Some(t), Some(p)) = (truth.as_mut(), &args.truth) {
+                t.flush().map_err(|source| Failed { path: p.display().to_string(), source })?;
             }
-            match summary {
-                Ok(s) => s,
-                Err(e) => return Err(Error::Write(e)),
-            }
+            summary.map_err(stdout_failed)?
         }
     };
     eprintln!(
-        "darklog: generated {} lines ({} visits, {} malformed lines){}",
+        "darklog-gen: generated {} lines ({} visits, {} malformed lines){}",
         summary.lines,
         summary.visits,
         summary.malformed,
@@ -100,5 +121,5 @@ pub fn run(args: GenerateArgs) -> Result<Status, Error> {
             )
         }
     );
-    Ok(Status::Ok)
+    Ok(())
 }

@@ -1,0 +1,275 @@
+//! The engine: reading, threads, ordering and back-pressure, and nothing about logs.
+//!
+//! One thread reads (and inflates) an input into newline-aligned blocks, in a fixed set
+//! of recycled buffers, and hands each block to a rayon pool, which cuts it into chunks
+//! of whole lines and runs a [`Stage`] on each in parallel. The thread that called
+//! [`Engine::stream`] hands the parsed blocks to one [`Consumer`], in input order, as soon
+//! as each is ready, and parses chunks of later blocks while it waits. Parsing is
+//! parallel, consuming sequential: whatever the consumer computes is the same for any
+//! thread count or block size.
+
+use std::collections::BTreeMap;
+use std::io::{self, Read};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+
+use rayon::prelude::*;
+
+use crate::input::{Block, BlockReader};
+
+/// The parallel part: records for the lines of a chunk.
+pub trait Stage: Sync {
+    type Rec: Send;
+
+    /// Parses the whole lines of `block[start..end]` into `out` (cleared first). Records
+    /// locate their lines by offsets into `block`.
+    fn chunk(&self, block: &[u8], start: usize, end: usize, out: &mut Vec<Self::Rec>);
+}
+
+/// The sequential part: every block's records, in input order.
+pub trait Consumer<R> {
+    /// One block and the records of its chunks, in order.
+    fn consume(&mut self, block: &[u8], chunks: &[Vec<R>]);
+
+    /// After each block: raw (compressed) bytes of the input read so far.
+    fn block_done(&mut self, _raw_bytes: u64) {}
+}
+
+/// An input that broke while it was read: where, and why. What came before was consumed.
+#[derive(Debug)]
+pub struct ReadFailure {
+    /// Decoded bytes consumed before the break.
+    pub offset: u64,
+    /// Raw bytes read from the file by then.
+    pub raw: u64,
+    pub error: io::Error,
+}
+
+/// Buffers in flight: being read, parsed, waiting, or consumed.
+const BLOCKS_IN_FLIGHT: usize = 6;
+
+/// Target size of the chunks a block is cut into for the parallel parse.
+const CHUNK_BYTES: usize = 128 * 1024;
+
+pub struct Engine {
+    pool: rayon::ThreadPool,
+    block_size: usize,
+}
+
+impl Engine {
+    /// A pool of `parsers` threads plus the calling thread, which joins it for life: call
+    /// [`Engine::stream`] from this thread only (see [`on_own_thread`]).
+    pub fn new(parsers: usize, block_size: usize) -> Result<Engine, rayon::ThreadPoolBuildError> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(parsers + 1)
+            .use_current_thread()
+            .thread_name(|i| format!("darklog-parse-{i}"))
+            .build()?;
+        Ok(Engine { pool, block_size })
+    }
+
+    /// Reads `reader` to its end through `stage` into `consumer`. `prelude` is data already
+    /// read from `reader` (it comes first); `raw` counts the raw bytes read from the file.
+    pub fn stream<S: Stage, C: Consumer<S::Rec>>(
+        &self,
+        reader: Box<dyn Read + Send>,
+        prelude: Vec<u8>,
+        raw: &AtomicU64,
+        stage: &S,
+        consumer: &mut C,
+    ) -> Result<(), ReadFailure> {
+        let block_size = self.block_size;
+        type Parsed<R> = (Block, Vec<Vec<R>>);
+        // `None`: the parse of that block panicked.
+        let (parsed_tx, parsed_rx) = mpsc::channel::<(u64, Option<Parsed<S::Rec>>)>();
+        let (recycle_tx, recycle_rx) = mpsc::channel::<(Vec<u8>, Vec<Vec<S::Rec>>)>();
+        let mut failure = None;
+        let pool = &self.pool;
+        std::thread::scope(|threads| {
+            // Owned here, so that a panic on this thread drops it and the reader, waiting for
+            // a buffer, stops instead of waiting forever.
+            let recycle_tx = recycle_tx;
+            // The reader hands each block straight to the pool, so parsing never waits on
+            // this thread, and this thread consumes whichever block is next as soon as it is
+            // parsed. A fixed set of buffers bounds memory: the reader waits for one to come
+            // back when all are in flight.
+            let reading =
+                std::thread::Builder::new().name("darklog-read".into()).spawn_scoped(threads, move || {
+                    let mut blocks = BlockReader::new(reader, prelude, block_size);
+                    pool.in_place_scope(|parsers| {
+                        let mut allocated = 0;
+                        for seq in 0.. {
+                            // Parsed records are recycled with their buffer: freeing them on
+                            // another thread than the one that allocated them made the
+                            // allocator hand pages back and forth with the kernel.
+                            let (buf, mut recs) = if allocated < BLOCKS_IN_FLIGHT {
+                                allocated += 1;
+                                (Vec::new(), Vec::new())
+                            } else {
+                                match recycle_rx.recv() {
+                                    Ok(recycled) => recycled,
+                                    Err(_) => break,
+                                }
+                            };
+                            let Some(block) = blocks.next_block(buf) else { break };
+                            let parsed_tx = parsed_tx.clone();
+                            parsers.spawn(move |_| {
+                                // A panic must still answer for its block, or this thread
+                                // would wait for it forever (only where panics unwind:
+                                // tests and debug builds).
+                                let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                    parse_block(stage, &block.data, &mut recs)
+                                }));
+                                let _ = parsed_tx.send((seq, parsed.is_ok().then_some((block, recs))));
+                                if let Err(panic) = parsed {
+                                    std::panic::resume_unwind(panic);
+                                }
+                            });
+                        }
+                    });
+                });
+            if let Err(error) = reading {
+                failure = Some(ReadFailure { offset: 0, raw: 0, error });
+                return;
+            }
+            let mut next = 0;
+            let mut early: BTreeMap<u64, Parsed<S::Rec>> = BTreeMap::new();
+            loop {
+                let (seq, parsed) = match parsed_rx.try_recv() {
+                    Ok(parsed) => parsed,
+                    Err(mpsc::TryRecvError::Disconnected) => break,
+                    // Nothing parsed yet: parse a chunk of a later block meanwhile, if one is
+                    // waiting, else wait. (2-3% off the wall time of a 2M-line gzip run.)
+                    Err(mpsc::TryRecvError::Empty) => match rayon::yield_now() {
+                        Some(rayon::Yield::Executed) => continue,
+                        _ => match parsed_rx.recv() {
+                            Ok(parsed) => parsed,
+                            Err(_) => break,
+                        },
+                    },
+                };
+                let Some(parsed) = parsed else { panic!("the parse of block {seq} panicked") };
+                early.insert(seq, parsed);
+                while let Some((block, recs)) = early.remove(&next) {
+                    next += 1;
+                    consumer.consume(&block.data, &recs);
+                    let raw_now = raw.load(Ordering::Relaxed);
+                    consumer.block_done(raw_now);
+                    if let Some(error) = block.error {
+                        let offset = block.offset + block.data.len() as u64;
+                        failure = Some(ReadFailure { offset, raw: raw_now, error });
+                    }
+                    let _ = recycle_tx.send((block.data, recs));
+                }
+            }
+        });
+        match failure {
+            Some(f) => Err(f),
+            None => Ok(()),
+        }
+    }
+}
+
+/// One block, its chunks parsed on the pool, into `parsed` (one vector per chunk, in
+/// order; vectors already there are reused).
+fn parse_block<S: Stage>(stage: &S, data: &[u8], parsed: &mut Vec<Vec<S::Rec>>) {
+    let chunks = split_chunks(data, CHUNK_BYTES);
+    parsed.resize_with(chunks.len(), Vec::new);
+    parsed.par_iter_mut().zip(chunks).for_each(|(out, (start, end))| stage.chunk(data, start, end, out));
+}
+
+/// Cuts `data` into ranges of about `target` bytes that end on newlines.
+fn split_chunks(data: &[u8], target: usize) -> Vec<(usize, usize)> {
+    let mut chunks = Vec::with_capacity(data.len() / target + 1);
+    let mut start = 0;
+    while start < data.len() {
+        let want = (start + target).min(data.len());
+        let end = if want == data.len() {
+            want
+        } else {
+            match memchr::memchr(b'\n', &data[want..]) {
+                Some(i) => want + i + 1,
+                None => data.len(),
+            }
+        };
+        chunks.push((start, end));
+        start = end;
+    }
+    chunks
+}
+
+/// Runs `work` on a thread of its own and returns what it returns (a panic there is a
+/// panic here). An [`Engine`] joins its pool with the thread that made it, and a thread
+/// stays a member of a pool for life: this keeps the caller's thread free to run again.
+pub fn on_own_thread<T: Send>(work: impl FnOnce() -> T + Send) -> io::Result<T> {
+    std::thread::scope(|scope| {
+        let handle = std::thread::Builder::new()
+            .name("darklog-run".into())
+            .stack_size(8 << 20)
+            .spawn_scoped(scope, work)?;
+        Ok(handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_cover_everything_on_line_boundaries() {
+        let data: Vec<u8> = (0..1000).flat_map(|i| format!("line number {i}\n").into_bytes()).collect();
+        for target in [1, 10, 100, 4096, 1 << 20] {
+            let chunks = split_chunks(&data, target);
+            assert_eq!(chunks.first().unwrap().0, 0);
+            assert_eq!(chunks.last().unwrap().1, data.len());
+            for w in chunks.windows(2) {
+                assert_eq!(w[0].1, w[1].0);
+                assert_eq!(data[w[0].1 - 1], b'\n');
+            }
+        }
+    }
+
+    /// Lines in, their lengths out, in order, whatever the blocks and threads.
+    struct Lengths;
+
+    impl Stage for Lengths {
+        type Rec = usize;
+
+        fn chunk(&self, block: &[u8], start: usize, end: usize, out: &mut Vec<usize>) {
+            out.clear();
+            out.extend(block[start..end].split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(<[u8]>::len));
+        }
+    }
+
+    impl Consumer<usize> for Vec<usize> {
+        fn consume(&mut self, _: &[u8], chunks: &[Vec<usize>]) {
+            self.extend(chunks.iter().flatten());
+        }
+    }
+
+    #[test]
+    fn records_come_in_input_order_at_any_size() {
+        let data: Vec<u8> =
+            (0..20_000).flat_map(|i| format!("{}\n", "x".repeat(i % 97 + 1)).into_bytes()).collect();
+        let want: Vec<usize> = (0..20_000).map(|i| i % 97 + 1).collect();
+        for (parsers, block) in [(1, 1024), (3, 4096), (2, 1 << 20)] {
+            let got = on_own_thread(|| {
+                let engine = Engine::new(parsers, block).unwrap();
+                let mut got = Vec::new();
+                let raw = AtomicU64::new(0);
+                engine
+                    .stream(
+                        Box::new(std::io::Cursor::new(data.clone())),
+                        Vec::new(),
+                        &raw,
+                        &Lengths,
+                        &mut got,
+                    )
+                    .unwrap();
+                got
+            })
+            .unwrap();
+            assert!(got == want, "{parsers} parsers, {block}-byte blocks");
+        }
+    }
+}

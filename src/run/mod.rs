@@ -1,0 +1,275 @@
+//! One analysis run: sniff the inputs, learn the site facts, order the inputs, then stream
+//! each through the engine into the fold — parse → session → classify → count.
+//!
+//! [`sniff`] reads the start of every input; [`stage`] is the parallel stage (a record per
+//! line); [`fold`] the sequential one and the run's whole state ([`RunState`]); the
+//! [`engine`](crate::engine) moves the blocks between them.
+
+mod fold;
+mod sniff;
+mod stage;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+pub use fold::{Fold, FoldCx, RunState};
+
+use crate::classify::{AgentCache, HostCache, Rules, TableError};
+use crate::engine::{self, Consumer, Engine};
+use crate::identity::{KeyHasher, VisitorKey};
+use crate::input::{self, InputError, Source};
+use crate::parse::{Format, FormatSpec};
+use crate::report::InputSummary;
+use crate::session::SessionConfig;
+use stage::LineStage;
+
+/// Everything a run needs, decided before it starts.
+#[derive(Debug, Clone)]
+pub struct AnalyzeConfig {
+    pub inputs: Vec<PathBuf>,
+    pub format: FormatSpec,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    pub session: SessionConfig,
+    /// How long after a link-preview fetch a visit to that page counts as its share.
+    pub share_window: i64,
+    pub sites: Vec<String>,
+    pub fronts: Vec<String>,
+    /// A rules file's additions, tried before the built-in rows.
+    pub overrides: Option<crate::classify::overrides::Overrides>,
+    pub visitor_key: VisitorKey,
+    pub keep_visits: bool,
+    /// How many malformed lines to show (with `-v`).
+    pub show_malformed: usize,
+    pub block_size: usize,
+    /// Parser threads; 0 for one per core with gzip input and one fewer without (reading
+    /// or inflating, and sessionizing, have a thread each besides).
+    pub threads: usize,
+}
+
+/// What a run produced.
+pub struct Outcome {
+    pub state: RunState,
+    pub inputs: Vec<InputSummary>,
+    pub errors: Vec<InputError>,
+}
+
+/// Messages for the user as the run goes (format chosen, site inferred, malformed lines).
+pub trait Observer: Send {
+    fn notice(&mut self, message: String);
+    /// Raw bytes consumed so far, out of `total` (when known).
+    fn progress(&mut self, _done: u64, _total: Option<u64>) {}
+}
+
+/// What stops a run before it reads anything (input problems never do: they are
+/// reported in [`Outcome::errors`]).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("built-in rule table is invalid: {0}")]
+    Rules(#[from] TableError),
+    #[error("cannot start parser threads: {0}")]
+    Threads(#[from] rayon::ThreadPoolBuildError),
+    #[error("cannot start the run's thread: {0}")]
+    Thread(std::io::Error),
+}
+
+/// The rules a run reads with: the built-in tables, a rules file's rows and `--front`s.
+pub fn rules(cfg: &AnalyzeConfig) -> Result<Rules, TableError> {
+    let mut rules = Rules::builtin()?;
+    if let Some(o) = &cfg.overrides {
+        rules = rules.apply(o)?;
+    }
+    for f in &cfg.fronts {
+        rules.paths.add_front(f);
+    }
+    Ok(rules)
+}
+
+pub fn run(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome, RunError> {
+    engine::on_own_thread(|| run_here(cfg, observer)).map_err(RunError::Thread)?
+}
+
+fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome, RunError> {
+    let rules = rules(cfg)?;
+    let (sources, mut errors) = input::expand(&cfg.inputs);
+    let total_raw: Option<u64> = sources.iter().map(Source::size).sum();
+    let raw_bytes = Arc::new(AtomicU64::new(0));
+
+    let mut agents = AgentCache::new();
+    let mut sniffed = Vec::new();
+    let mut unread = Vec::new();
+    let mut formats_said: Vec<Format> = Vec::new();
+    for source in sources {
+        match sniff::sniff(&source, cfg.format, &rules, &mut agents) {
+            Ok(s) => {
+                if let Some(n) = s.detected_from {
+                    if !formats_said.contains(&s.format) {
+                        formats_said.push(s.format);
+                        observer.notice(format!(
+                            "log format: {} (detected from {n} lines of {}; --log-format to choose)",
+                            s.format,
+                            source.name()
+                        ));
+                    }
+                }
+                sniffed.push(s);
+            }
+            Err(e) => {
+                unread.push(summary(&source, None, false, Some(&e)));
+                errors.push(e);
+            }
+        }
+    }
+    // Rotated sets are read oldest first, whatever they are called.
+    sniffed.sort_by_key(|s| s.first_time.unwrap_or(i64::MAX));
+    let (facts, notices) = sniff::learn_facts(&sniffed, &cfg.sites);
+    for n in notices {
+        observer.notice(n);
+    }
+
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let parsers = match cfg.threads {
+        // With gzip input, one per core: the inflating thread keeps a core to itself (the
+        // scheduler sees to that), and with one parser fewer, parsing and sessionizing
+        // shared the other core while the first idled whenever the buffers were all in
+        // flight. Reading a plain file costs little, so there one parser fewer leaves
+        // the sessionizer a core without an extra parser competing for it. (Measured on
+        // two cores: 0.30 against 0.33 s for gzip, 0.21 against 0.22 s for plain.)
+        0 if sniffed.iter().any(|s| s.gzip) => cores,
+        0 => cores.saturating_sub(1).max(1),
+        n => n,
+    };
+    // This thread joins the pool too: while it waits for the next parsed block, it parses
+    // (see `Engine::stream`), instead of sleeping while the parsers and the reader share
+    // the cores.
+    let engine = Engine::new(parsers, cfg.block_size)?;
+
+    let mut state = RunState::new(facts, cfg.session, cfg.share_window, cfg.keep_visits);
+    let keys = KeyHasher::default();
+    let mut agents = AgentCache::with_keys(keys.clone());
+    let mut hosts = HostCache::default();
+    let fold_cx = FoldCx {
+        rules: &rules,
+        visitor_key: cfg.visitor_key,
+        keep_visits: cfg.keep_visits,
+        show_malformed: cfg.show_malformed,
+    };
+    let mut shown = 0usize;
+    let mut inputs = Vec::new();
+    for s in sniffed {
+        let name = s.source.name();
+        let (reader, prelude, counter) = match s.reader {
+            Some(r) => (r.reader, r.prelude, r.raw_bytes),
+            None => {
+                let counter = Arc::new(AtomicU64::new(0));
+                match input::open(&s.source, counter.clone()) {
+                    Ok(opened) => (opened.reader, Vec::new(), counter),
+                    Err(e) => {
+                        inputs.push(summary(&s.source, Some(s.format), s.gzip, Some(&e)));
+                        errors.push(e);
+                        continue;
+                    }
+                }
+            }
+        };
+        let stage =
+            LineStage { format: s.format, rules: &rules, since: cfg.since, until: cfg.until, keys: &keys };
+        let fold = Fold::new(&fold_cx, &mut state, &mut agents, &mut hosts, s.format, &name, &mut shown);
+        let base_raw = raw_bytes.load(Ordering::Relaxed);
+        let mut reporting = Reporting { fold, observer: &mut *observer, base_raw, total_raw };
+        let result = engine.stream(reader, prelude, &counter, &stage, &mut reporting);
+        raw_bytes.fetch_add(counter.load(Ordering::Relaxed), Ordering::Relaxed);
+        let Reporting { fold, .. } = reporting;
+        let (lines, malformed) = (fold.lines, fold.malformed);
+        let result = result.map_err(|f| input::read_error(&s.source, s.gzip, f.offset, f.raw, f.error));
+        let mut sum = summary(&s.source, Some(s.format), s.gzip, result.as_ref().err());
+        sum.lines = lines;
+        sum.malformed = malformed;
+        inputs.push(sum);
+        if let Err(e) = result {
+            errors.push(e);
+        }
+    }
+    state.finish(&rules, &mut hosts);
+    let malformed = state.aggregates.lines.malformed as usize;
+    if shown < malformed && cfg.show_malformed > 0 {
+        observer.notice(format!("… and {} more malformed lines", malformed - shown));
+    }
+    // Inputs in the order they were read, then the ones that could not be.
+    inputs.extend(unread);
+    Ok(Outcome { state, inputs, errors })
+}
+
+/// A fold that also tells the observer how far it got and what it found.
+struct Reporting<'a, 'o> {
+    fold: Fold<'a>,
+    observer: &'o mut dyn Observer,
+    base_raw: u64,
+    total_raw: Option<u64>,
+}
+
+impl Consumer<stage::Line> for Reporting<'_, '_> {
+    fn consume(&mut self, block: &[u8], chunks: &[Vec<stage::Line>]) {
+        self.fold.consume(block, chunks);
+    }
+
+    fn block_done(&mut self, raw_bytes: u64) {
+        self.observer.progress(self.base_raw + raw_bytes, self.total_raw);
+        for m in self.fold.pending.drain(..) {
+            self.observer.notice(m);
+        }
+    }
+}
+
+fn summary(source: &Source, format: Option<Format>, gzip: bool, error: Option<&InputError>) -> InputSummary {
+    InputSummary {
+        name: source.name(),
+        format: format.map(|f| f.name().to_string()),
+        gzip,
+        lines: 0,
+        malformed: 0,
+        error: error.map(|e| e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Quiet;
+
+    impl Observer for Quiet {
+        fn notice(&mut self, _: String) {}
+    }
+
+    /// The run's thread joins the parser pool for life: the caller's thread must not, or
+    /// a second run from it could not start its pool.
+    #[test]
+    fn one_thread_runs_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("access.log");
+        let line = "203.0.113.5 - - [05/Nov/2026:10:00:00 +0000] \"GET /2026/11/a-story HTTP/1.1\" 200 5 \"-\" \"Mozilla/5.0\"\n";
+        std::fs::write(&path, line.repeat(3)).unwrap();
+        let cfg = AnalyzeConfig {
+            inputs: vec![path],
+            format: FormatSpec::Auto,
+            since: None,
+            until: None,
+            session: SessionConfig::default(),
+            share_window: 48 * 3600,
+            sites: Vec::new(),
+            fronts: Vec::new(),
+            overrides: None,
+            visitor_key: VisitorKey::from_passphrase("test"),
+            keep_visits: false,
+            show_malformed: 0,
+            block_size: 1 << 20,
+            threads: 0,
+        };
+        for _ in 0..2 {
+            let outcome = run(&cfg, &mut Quiet).expect("the run starts");
+            assert_eq!(outcome.state.aggregates.lines.read, 3);
+        }
+    }
+}

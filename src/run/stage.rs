@@ -1,0 +1,107 @@
+//! The parallel stage of a run: every line of a chunk parsed, windowed, tested (page view
+//! or asset) and keyed (visitor, user agent), into a record of one cache line that the
+//! sequential stage reads without looking at the line again unless it must.
+
+use crate::classify::{page_view, Rules};
+use crate::engine::Stage;
+use crate::identity::KeyHasher;
+use crate::parse::{FieldSpans, Format, HitFields, LineCx, Parsed};
+use crate::session::HitFlags;
+
+/// One line as the parallel stage leaves it for the sequential one: where it is in its
+/// block, and what it is. Kept to one cache line: the parse threads write two million
+/// of these for a two-million-line log and the sessionizing thread reads them all.
+#[derive(Clone, Copy)]
+#[repr(align(64))]
+pub(super) struct Line {
+    pub start: u32,
+    pub end: u32,
+    pub rec: Rec,
+}
+
+const _: () = assert!(std::mem::size_of::<Line>() == 64);
+
+#[derive(Clone, Copy)]
+pub(super) enum Rec {
+    Malformed,
+    Outside,
+    /// `page_view`: a stable hash of (visitor, path), for page views. `agent`: the user
+    /// agent's key in the run's agent cache.
+    Hit {
+        time: i64,
+        key: u64,
+        agent: u64,
+        page_view: u64,
+        flags: HitFlags,
+        /// [`FieldSpans::UNKNOWN`] for a line whose fields cannot be found again by
+        /// position (too long, or decoded).
+        spans: FieldSpans,
+    },
+}
+
+/// The parallel stage: parse, window, page-view test and visitor key for every line.
+#[derive(Clone, Copy)]
+pub(super) struct LineStage<'a> {
+    pub format: Format,
+    pub rules: &'a Rules,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    pub keys: &'a KeyHasher,
+}
+
+impl Stage for LineStage<'_> {
+    type Rec = Line;
+
+    fn chunk(&self, block: &[u8], start: usize, end: usize, out: &mut Vec<Line>) {
+        debug_assert!(u32::try_from(block.len()).is_ok(), "lines are addressed with 32 bits");
+        out.clear();
+        self.format.parse_chunk(&block[start..end], |from, to, parsed| {
+            let line = &block[start + from..start + to];
+            let rec = match parsed {
+                Parsed::Malformed => Rec::Malformed,
+                Parsed::Hit(hit)
+                    if self.since.is_some_and(|s| hit.time < s)
+                        || self.until.is_some_and(|u| hit.time >= u) =>
+                {
+                    Rec::Outside
+                }
+                Parsed::Hit(hit) => {
+                    let path = hit.path();
+                    let asset = self.rules.paths.is_asset(path);
+                    let pageview = page_view(hit.method, hit.status, path, asset).is_ok();
+                    let ua = hit.user_agent.unwrap_or(b"");
+                    let agent = self.keys.agent(ua);
+                    let key = self.keys.visitor(hit.client, agent);
+                    let robots = path == b"/robots.txt";
+                    let page_view =
+                        if pageview { KeyHasher::stable_page_view(hit.client, ua, path) } else { 0 };
+                    let spans = FieldSpans::of(line, &hit).unwrap_or(FieldSpans::UNKNOWN);
+                    Rec::Hit {
+                        time: hit.time,
+                        key,
+                        agent,
+                        page_view,
+                        flags: HitFlags { pageview, asset, robots },
+                        spans,
+                    }
+                }
+            };
+            // A block is at most MAX_BLOCK and a longest line: far below 4 GiB.
+            out.push(Line { start: (start + from) as u32, end: (start + to) as u32, rec });
+        });
+    }
+}
+
+/// The text fields of a line the parallel stage parsed: found through its spans, or, for
+/// a line they cannot locate, by parsing it again (into `cx`).
+pub(super) fn fields<'a>(
+    format: Format,
+    line: &'a [u8],
+    spans: FieldSpans,
+    cx: &'a mut LineCx,
+) -> HitFields<'a> {
+    if spans.is_unknown() {
+        return format.parse(line, cx).hit().expect("the parallel stage parsed this line").fields();
+    }
+    spans.fields(line)
+}
