@@ -12,13 +12,12 @@ use std::collections::BinaryHeap;
 use std::fmt::Write as _;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::pools::{ASSETS, FAVICON};
+use super::clock::Clock;
 use super::rng::Rng;
-use super::scenarios::{Clock, Later};
+use super::scenarios::Later;
 use super::site::Site;
 use super::{GenConfig, TruthVisit};
 use darklog::identity::VisitorKey;
-use darklog::time::format_clf;
 
 /// The size field of a response with no body (`-`).
 pub const NO_BYTES: u32 = u32::MAX;
@@ -86,12 +85,12 @@ pub enum Ip {
 
 /// One client address and agent for the span of one visit (one analyzer visit).
 pub struct Actor {
-    ip: String,
-    ua: &'static str,
+    pub(super) ip: String,
+    pub(super) ua: &'static str,
     /// The landing URL's query string, without `?`.
     pub query: String,
-    pending: u32,
-    label: Option<Label>,
+    pub(super) pending: u32,
+    pub(super) label: Option<Label>,
 }
 
 /// Something due at a time, for the time-ordered heaps; `seq` keeps things due at the
@@ -121,8 +120,8 @@ impl<T> Ord for Due<T> {
 
 /// A request an actor makes.
 pub struct Emit {
-    actor: u32,
-    req: Request,
+    pub(super) actor: u32,
+    pub(super) req: Request,
 }
 
 pub type Event = Due<Emit>;
@@ -145,34 +144,34 @@ pub fn permute(x: u64, bits: u32) -> u64 {
 pub struct Generator {
     pub(super) rng: Rng,
     /// Malformed lines draw from their own stream, so their rate never moves other lines.
-    bad_rng: Rng,
-    site: Site,
-    key: VisitorKey,
-    tz: i32,
+    pub(super) bad_rng: Rng,
+    pub(super) site: Site,
+    pub(super) key: VisitorKey,
+    pub(super) tz: i32,
     pub(super) end: i64,
     pub(super) salt: u64,
     pub(super) budget: u64,
-    malformed_ppm: u32,
-    events: BinaryHeap<Reverse<Event>>,
+    pub(super) malformed_ppm: u32,
+    pub(super) events: BinaryHeap<Reverse<Event>>,
     pub(super) later: BinaryHeap<Reverse<Later>>,
-    actors: Vec<Actor>,
-    free: Vec<u32>,
+    pub(super) actors: Vec<Actor>,
+    pub(super) free: Vec<u32>,
     pub(super) seq: u64,
     pub(super) scheduled: u64,
     pub(super) clock: Clock,
-    stopped: bool,
+    pub(super) stopped: bool,
     pub(super) people: u64,
     pub(super) dc_counters: Vec<u64>,
     pub(super) nat: Vec<(Ip, u64)>,
-    line: Vec<u8>,
-    bad: Vec<u8>,
-    bad_pending: bool,
-    clf_ts: i64,
-    clf: String,
-    truth: Vec<TruthVisit>,
-    lines_out: u64,
-    malformed_out: u64,
-    visits_out: u64,
+    pub(super) line: Vec<u8>,
+    pub(super) bad: Vec<u8>,
+    pub(super) bad_pending: bool,
+    pub(super) clf_ts: i64,
+    pub(super) clf: String,
+    pub(super) truth: Vec<TruthVisit>,
+    pub(super) lines_out: u64,
+    pub(super) malformed_out: u64,
+    pub(super) visits_out: u64,
 }
 
 impl Generator {
@@ -354,149 +353,4 @@ impl Generator {
             self.free.push(actor);
         }
     }
-
-    fn render(&mut self, ev: &Event) {
-        let Generator { line, actors, site, clf, clf_ts, tz, truth, key, visits_out, .. } = self;
-        let a = &actors[ev.what.actor as usize];
-        let r = &ev.what.req;
-        line.clear();
-        line.extend_from_slice(a.ip.as_bytes());
-        line.extend_from_slice(b" - - [");
-        if *clf_ts != ev.time {
-            *clf = format_clf(ev.time, *tz);
-            *clf_ts = ev.time;
-        }
-        line.extend_from_slice(clf.as_bytes());
-        line.extend_from_slice(b"] \"");
-        let method: &[u8] = match r.method {
-            Method::Get => b"GET",
-            Method::Head => b"HEAD",
-            Method::Post => b"POST",
-            Method::Dash => b"",
-        };
-        let mut target = 0..0;
-        if method.is_empty() {
-            line.push(b'-');
-        } else {
-            line.extend_from_slice(method);
-            line.push(b' ');
-            let from = line.len();
-            match r.target {
-                Target::Page(p) => line.extend_from_slice(site.path(p)),
-                Target::Landing(p) => {
-                    line.extend_from_slice(site.path(p));
-                    if !a.query.is_empty() {
-                        line.push(b'?');
-                        line.extend_from_slice(a.query.as_bytes());
-                    }
-                }
-                Target::Asset(i) => line.extend_from_slice(ASSETS[usize::from(i)].0.as_bytes()),
-                Target::Favicon => line.extend_from_slice(FAVICON.as_bytes()),
-                Target::Image(p) => {
-                    line.extend_from_slice(b"/media/");
-                    push_num(line, u64::from(p) * 37 + 100_000);
-                    line.extend_from_slice(b"-800w.webp");
-                }
-                Target::Static(s) => line.extend_from_slice(s),
-            }
-            target = from..line.len();
-            line.extend_from_slice(b" HTTP/1.1");
-        }
-        line.extend_from_slice(b"\" ");
-        push_num(line, u64::from(r.status));
-        line.push(b' ');
-        if r.bytes == NO_BYTES {
-            line.push(b'-');
-        } else {
-            push_num(line, u64::from(r.bytes));
-        }
-        line.extend_from_slice(b" \"");
-        match r.referrer {
-            Referrer::None => line.push(b'-'),
-            Referrer::Page(p) => {
-                line.extend_from_slice(&site.origin);
-                line.extend_from_slice(site.path(p));
-            }
-            Referrer::Landing(p) => {
-                line.extend_from_slice(&site.origin);
-                line.extend_from_slice(site.path(p));
-                if !a.query.is_empty() {
-                    line.push(b'?');
-                    line.extend_from_slice(a.query.as_bytes());
-                }
-            }
-            Referrer::External(s) => line.extend_from_slice(s.as_bytes()),
-        }
-        line.extend_from_slice(b"\" \"");
-        line.extend_from_slice(a.ua.as_bytes());
-        line.push(b'"');
-
-        if r.landing {
-            if let Some(label) = a.label {
-                truth.push(TruthVisit {
-                    start: ev.time,
-                    visitor: darklog::identity::format_id(key.public_id(a.ip.as_bytes(), a.ua.as_bytes())),
-                    landing: String::from_utf8_lossy(&line[target]).into_owned(),
-                    channel: label.channel,
-                    source: label.source.to_string(),
-                    kind: label.kind,
-                    knowable: label.knowable,
-                });
-                *visits_out += 1;
-            }
-        }
-    }
-
-    /// A broken line derived from the one just rendered (never empty, never parseable).
-    fn make_malformed(&mut self) {
-        let rng = &mut self.bad_rng;
-        let bad = &mut self.bad;
-        let line = &self.line;
-        bad.clear();
-        match rng.below(10) {
-            // Cut short (a full disk, a killed writer): ends before the agent's closing quote.
-            0..=4 => {
-                let cut = 12 + rng.below(line.len() as u64 - 13) as usize;
-                bad.extend_from_slice(&line[..cut]);
-            }
-            // Binary garbage, such as a TLS handshake sent to the plain-HTTP port.
-            5 | 6 => {
-                bad.push(0x16);
-                for _ in 0..rng.range(8, 120) {
-                    let b = rng.next_u64() as u8;
-                    bad.push(if b == b'\n' { 0 } else { b });
-                }
-            }
-            7 => bad.push(b'-'),
-            // A timestamp no clock writes.
-            _ => {
-                bad.extend_from_slice(line);
-                if let Some(open) = memchr::memchr(b'[', bad) {
-                    let ts = open + 1;
-                    match rng.below(4) {
-                        0 => bad[ts..ts + 2].copy_from_slice(b"00"),
-                        1 => bad[ts + 3..ts + 6].copy_from_slice(b"Nox"),
-                        2 => bad[ts + 12..ts + 14].copy_from_slice(b"25"),
-                        _ => {
-                            bad[ts..ts + 26].copy_from_slice(b"2026-11-02T13:55:36+01:00Z");
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn push_num(buf: &mut Vec<u8>, mut n: u64) {
-    let mut tmp = [0u8; 20];
-    let mut i = tmp.len();
-    loop {
-        i -= 1;
-        tmp[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    buf.extend_from_slice(&tmp[i..]);
 }

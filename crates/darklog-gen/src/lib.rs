@@ -14,8 +14,11 @@
 //! `scenarios` what each kind of visitor does, `engine` the time-ordered queue and the
 //! line writer, `site` the pages, `rng` the random source.
 
+mod clock;
 mod engine;
+mod machines;
 mod pools;
+mod render;
 pub mod rng;
 mod scenarios;
 mod site;
@@ -158,6 +161,14 @@ pub fn write_set(
         written.push(truth_path);
     }
     Ok(GenSummary { lines: g.lines(), visits: g.visits(), malformed: g.malformed(), files: written })
+}
+
+/// The whole log in memory, newline-terminated lines: what `darklog-gen` writes for
+/// these settings.
+pub fn generate(cfg: &GenConfig) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_stream(cfg, &mut out, None).expect("writing to memory cannot fail");
+    out
 }
 
 /// Streams all lines (newline-terminated) to `out`, and the truth CSV to `truth_out` if given.

@@ -13,8 +13,7 @@ use std::cmp::Reverse;
 
 use super::engine::{permute, Due, Generator, Ip, Label, Method, Referrer, Request, Target, NO_BYTES};
 use super::pools::{
-    Agent, DcRange, Land, Query, ASSETS, BROWSERS, CRAWLERS, DC_RANGES, DIURNAL, FAVICON_BYTES,
-    HOME_V4_OCTETS, IN_APP, ORIGINS, SCANNERS, SCANNERS_B, SCANNER_REQUESTS, SCANNER_UAS, SCRAPER_RANGES,
+    Agent, DcRange, Land, Query, ASSETS, BROWSERS, DC_RANGES, FAVICON_BYTES, HOME_V4_OCTETS, IN_APP, ORIGINS,
     SHARE_APPS, STALE_PATHS,
 };
 use super::site::Site;
@@ -33,7 +32,7 @@ const PRIOR_LINES_PER_ARRIVAL: f64 = 12.0;
 const PRIOR_WEIGHT: f64 = 20.0;
 
 #[derive(Clone, Copy, Debug)]
-enum Arrival {
+pub(super) enum Arrival {
     Origin,
     Share,
     Crawler,
@@ -43,7 +42,7 @@ enum Arrival {
 
 /// Fresh arrivals, weighted per thousand human visits (share readers and returns come on
 /// top of these), and whether they follow people's day.
-static ARRIVALS: &[(Arrival, f64, bool)] = &[
+pub(super) static ARRIVALS: &[(Arrival, f64, bool)] = &[
     (Arrival::Origin, 603.0, true),
     (Arrival::Share, 185.0, true),
     (Arrival::Crawler, 175.0, false),
@@ -72,84 +71,14 @@ pub struct Deferred {
 
 pub type Later = Due<Deferred>;
 
-/// The arrival process.
-pub struct Clock {
-    /// Second of the next fresh arrival.
-    pub next: i64,
-    t: f64,
-    arrivals: u64,
-    start: i64,
-    tz: i32,
-    /// People's hourly profile, averaging 1.
-    day: [f64; 24],
-    people: f64,
-    machines: f64,
-    dmax: f64,
-    /// Arrival density per window hour, and what is left of it from each hour on.
-    slot: Vec<f64>,
-    suffix: Vec<f64>,
-}
-
-impl Clock {
-    pub fn new(start: i64, end: i64, tz: i32) -> Clock {
-        let mean = DIURNAL.iter().sum::<f64>() / 24.0;
-        let mut day = [0.0; 24];
-        for (d, w) in day.iter_mut().zip(DIURNAL.iter()) {
-            *d = w / mean;
-        }
-        let people: f64 = ARRIVALS.iter().filter(|a| a.2).map(|a| a.1).sum();
-        let machines: f64 = ARRIVALS.iter().filter(|a| !a.2).map(|a| a.1).sum();
-        let peak = day.iter().fold(0.0f64, |m, &d| m.max(d));
-        let mut c = Clock {
-            next: start,
-            t: start as f64,
-            arrivals: 0,
-            start,
-            tz,
-            day,
-            people,
-            machines,
-            dmax: people * peak + machines,
-            slot: Vec::new(),
-            suffix: Vec::new(),
-        };
-        let slots = ((end - start) / 3600).max(1) as usize;
-        c.slot = (0..slots).map(|s| c.density(start + s as i64 * 3600 + 1800)).collect();
-        c.suffix = vec![0.0; slots + 1];
-        for s in (0..slots).rev() {
-            c.suffix[s] = c.suffix[s + 1] + c.slot[s] * 3600.0;
-        }
-        c
-    }
-
-    fn hour(&self, t: i64) -> usize {
-        (t + i64::from(self.tz) * 60).div_euclid(3600).rem_euclid(24) as usize
-    }
-
-    fn density(&self, t: i64) -> f64 {
-        self.people * self.day[self.hour(t)] + self.machines
-    }
-
-    /// Arrival weight left between `t` and the end of the window.
-    fn remaining(&self, t: f64) -> f64 {
-        let off = t - self.start as f64;
-        if off < 0.0 {
-            return self.suffix[0];
-        }
-        let s = (off / 3600.0) as usize;
-        if s >= self.slot.len() {
-            return 0.0;
-        }
-        (3600.0 * (s + 1) as f64 - off) * self.slot[s] + self.suffix[s + 1]
-    }
-}
-
-fn label(channel: &'static str, source: &'static str, kind: &'static str, knowable: bool) -> Label {
+pub(super) fn label(
+    channel: &'static str,
+    source: &'static str,
+    kind: &'static str,
+    knowable: bool,
+) -> Label {
     Label { channel, source, kind, knowable }
 }
-
-const BOT: Label = Label { channel: "excluded", source: "bot", kind: "bot-declared", knowable: false };
-const SCRAPER: Label = Label { channel: "excluded", source: "scraper", kind: "scraper", knowable: false };
 
 fn human_ua(ua: u8) -> &'static str {
     let i = usize::from(ua);
@@ -254,7 +183,7 @@ impl Generator {
     // -----------------------------------------------------------------------------------
     // Identities
 
-    fn home_ip(&mut self) -> Ip {
+    pub(super) fn home_ip(&mut self) -> Ip {
         let n = self.people.wrapping_add(self.salt);
         self.people += 1;
         if self.rng.percent(15) {
@@ -269,7 +198,7 @@ impl Generator {
 
     /// A new person with this agent: a fresh address, or a shared one (a household or
     /// office behind NAT) where nobody uses that agent yet.
-    fn person(&mut self, ua: u8) -> Person {
+    pub(super) fn person(&mut self, ua: u8) -> Person {
         let bit = 1u64 << ua;
         if !self.nat.is_empty() && self.rng.percent(12) {
             let i = self.rng.below(self.nat.len() as u64) as usize;
@@ -290,7 +219,7 @@ impl Generator {
         Person { ip, ua }
     }
 
-    fn agent(&mut self, agent: Agent) -> u8 {
+    pub(super) fn agent(&mut self, agent: Agent) -> u8 {
         match agent {
             Agent::Browser => self.rng.weighted_pair(BROWSERS).0 as u8,
             Agent::InApp(app) => {
@@ -301,7 +230,7 @@ impl Generator {
 
     /// A data-centre address never handed out recently (each /16 cycles through all of
     /// its 65,536 addresses before repeating one).
-    fn dc_ip(&mut self, range: DcRange) -> Ip {
+    pub(super) fn dc_ip(&mut self, range: DcRange) -> Ip {
         let i = DC_RANGES.iter().position(|r| *r == range).unwrap_or(0);
         let c = self.dc_counters[i];
         self.dc_counters[i] += 1;
@@ -507,133 +436,6 @@ impl Generator {
             self.defer(end + away, Next::Typed { who });
         }
     }
-
-    // -----------------------------------------------------------------------------------
-    // Machines
-
-    /// A chat app fetching a shared link for its preview card: the page only, sometimes
-    /// twice or three times in a burst.
-    fn preview(&mut self, t: i64, page: u32, ua: &'static str, range: DcRange, kind: &'static str) {
-        let ip = self.dc_ip(range);
-        let actor = self.actor(ip, ua, Some(label("excluded", "preview", kind, false)));
-        let fetches = match self.rng.below(10) {
-            0..=5 => 1,
-            6..=8 => 2,
-            _ => 3,
-        };
-        let mut time = t;
-        for j in 0..fetches {
-            let bytes = self.rng.range(18_000, 96_000);
-            let req = Request { landing: j == 0, ..Request::get(Target::Page(page), bytes, Referrer::None) };
-            self.push(time, actor, req);
-            time += i64::from(self.rng.range(0, 3));
-        }
-    }
-
-    fn crawler(&mut self, t: i64) {
-        let c = &CRAWLERS[self.rng.weighted(CRAWLERS)];
-        let ip = self.dc_ip(c.range);
-        let actor = self.actor(ip, c.ua, Some(BOT));
-        if self.rng.percent(c.robots) {
-            // Same second as the first page, so the visit starts there either way.
-            self.push(t, actor, Request::get(Target::Static(b"/robots.txt"), 310, Referrer::None));
-        }
-        let mut time = t;
-        for i in 0..self.rng.range(c.pages.0, c.pages.1) {
-            let page = if c.home_only {
-                0
-            } else if self.rng.percent(25) {
-                Site::front(&mut self.rng)
-            } else {
-                Site::article(&mut self.rng)
-            };
-            let bytes = self.rng.range(18_000, 96_000);
-            let mut req = Request::get(Target::Page(page), bytes, Referrer::None);
-            if i == 0 {
-                req.landing = true;
-            } else {
-                match self.rng.below(100) {
-                    0..=3 => {
-                        req = Request {
-                            status: 404,
-                            ..Request::get(
-                                Target::Static(self.rng.pick_copy(STALE_PATHS)),
-                                153,
-                                Referrer::None,
-                            )
-                        }
-                    }
-                    4..=7 => {
-                        req.status = 301;
-                        req.bytes = 162;
-                    }
-                    8..=9 => {
-                        req.status = 304;
-                        req.bytes = NO_BYTES;
-                    }
-                    _ => {}
-                }
-                if self.rng.percent(c.head) {
-                    req.method = Method::Head;
-                    if req.bytes != NO_BYTES {
-                        req.bytes = 0;
-                    }
-                }
-            }
-            self.push(time, actor, req);
-            time += i64::from(self.rng.range(c.gap.0, c.gap.1));
-        }
-    }
-
-    /// A browser agent that reads like a machine: pages only, seconds apart, often from a
-    /// new address every few requests. Each address is a visit of its own.
-    fn scraper(&mut self, t: i64) {
-        let ua = self.rng.weighted_pair(BROWSERS).1;
-        let mut left = self.rng.range(8, 60);
-        let rotating = self.rng.percent(50);
-        let mut time = t;
-        while left > 0 {
-            let run = if rotating { self.rng.range(2, 6).min(left) } else { left };
-            let range = self.rng.pick_copy(SCRAPER_RANGES);
-            let ip = self.dc_ip(range);
-            let actor = self.actor(ip, ua, Some(SCRAPER));
-            for j in 0..run {
-                let page = if self.rng.percent(15) {
-                    Site::front(&mut self.rng)
-                } else {
-                    Site::article(&mut self.rng)
-                };
-                let bytes = self.rng.range(18_000, 96_000);
-                let req =
-                    Request { landing: j == 0, ..Request::get(Target::Page(page), bytes, Referrer::None) };
-                self.push(time, actor, req);
-                time += i64::from(self.rng.range(1, 5));
-            }
-            left -= run;
-        }
-    }
-
-    /// Probes for known holes. None is a page view, so none makes a visit or a truth row.
-    fn scanner(&mut self, t: i64) {
-        let ua = self.rng.weighted_pair(SCANNER_UAS).1;
-        let range = if self.rng.percent(50) { SCANNERS } else { SCANNERS_B };
-        let ip = self.dc_ip(range);
-        let actor = self.actor(ip, ua, None);
-        let mut time = t;
-        for _ in 0..self.rng.range(1, 5) {
-            let &(method, target, status) = self.rng.pick(SCANNER_REQUESTS);
-            let method = match method {
-                "GET" => Method::Get,
-                "POST" => Method::Post,
-                _ => Method::Dash,
-            };
-            let bytes = if status == 400 { 157 } else { 153 };
-            let req =
-                Request { method, status, ..Request::get(Target::Static(target), bytes, Referrer::None) };
-            self.push(time, actor, req);
-            time += i64::from(self.rng.range(0, 2));
-        }
-    }
 }
 
 const ADMIN_AJAX: Target = Target::Static(b"/wp-admin/admin-ajax.php");
@@ -642,6 +444,7 @@ const COMMENT: Target = Target::Static(b"/comment");
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pools::{CRAWLERS, SCANNERS, SCANNERS_B, SCRAPER_RANGES};
 
     #[test]
     fn every_range_used_has_a_counter() {
