@@ -1,0 +1,324 @@
+//! The rules on named landings and agents, and the tables checked against themselves.
+
+use super::*;
+
+fn rules() -> Rules {
+    Rules::builtin().expect("built-in tables load")
+}
+
+fn site() -> SiteFacts {
+    let mut facts = SiteFacts::default();
+    facts.add_site("www.example.com");
+    facts
+}
+
+#[test]
+fn rule_order_on_named_landings() {
+    let (rules, facts) = (rules(), site());
+    let r = Classifier::new(&rules, &facts);
+    let browser = Agent::Browser;
+    let telegram =
+        Agent::InApp { app: rules.agents.find_name("telegram").unwrap(), channel: Channel::DarkSocial };
+    type Case<'a> = (&'a str, &'a [u8], Option<&'a [u8]>, Agent, Channel, &'a str, &'a str);
+    let cases: &[Case] = &[
+        (
+            "deep_no_referrer",
+            b"/news/2026/11/a-story",
+            None,
+            browser,
+            Channel::DarkSocial,
+            "unknown",
+            "deep-direct",
+        ),
+        ("home_no_referrer", b"/", None, browser, Channel::Direct, "none", "front-direct"),
+        ("section_no_referrer", b"/news/", None, browser, Channel::Direct, "none", "front-direct"),
+        (
+            "internal",
+            b"/a/b",
+            Some(b"https://example.com/x"),
+            browser,
+            Channel::Direct,
+            "internal",
+            "referrer-internal",
+        ),
+        (
+            "google_fr",
+            b"/a/b",
+            Some(b"https://www.google.fr/"),
+            browser,
+            Channel::Search,
+            "google",
+            "referrer-known",
+        ),
+        (
+            "other_site",
+            b"/a/b",
+            Some(b"https://www.blog.example.org/p"),
+            browser,
+            Channel::Referral,
+            "blog.example.org",
+            "referrer-other",
+        ),
+        (
+            "gclid_beats_referrer",
+            b"/a?gclid=1",
+            Some(b"https://www.google.com/"),
+            browser,
+            Channel::Paid,
+            "google",
+            "click-id",
+        ),
+        (
+            "utm_whatsapp",
+            b"/a?utm_source=whatsapp",
+            None,
+            browser,
+            Channel::DarkSocial,
+            "whatsapp",
+            "utm-source",
+        ),
+        (
+            "newsletter",
+            b"/a?utm_medium=email&utm_source=weekly",
+            None,
+            browser,
+            Channel::Email,
+            "weekly",
+            "utm-medium",
+        ),
+        ("in_app_telegram", b"/a/b", None, telegram, Channel::DarkSocial, "telegram", "in-app"),
+        (
+            "in_app_with_referrer",
+            b"/a/b",
+            Some(b"https://t.co/x"),
+            telegram,
+            Channel::Social,
+            "twitter",
+            "referrer-known",
+        ),
+        (
+            "messenger_shim",
+            b"/a/b",
+            Some(b"https://l.messenger.com/"),
+            browser,
+            Channel::DarkSocial,
+            "messenger",
+            "referrer-known",
+        ),
+        (
+            "webmail",
+            b"/a/b",
+            Some(b"https://mail.google.com/"),
+            browser,
+            Channel::Email,
+            "gmail",
+            "referrer-known",
+        ),
+        (
+            "chatgpt",
+            b"/a/b",
+            Some(b"https://chatgpt.com/"),
+            browser,
+            Channel::Ai,
+            "chatgpt",
+            "referrer-known",
+        ),
+        ("chatgpt_tag", b"/a/b?utm_source=chatgpt.com", None, browser, Channel::Ai, "chatgpt", "utm-source"),
+    ];
+    for (name, target, referrer, agent, channel, source, reason) in cases {
+        let v = r.landing(&Landing {
+            target,
+            referrer: *referrer,
+            vhost: None,
+            agent: *agent,
+            shared_by: None,
+            returning: false,
+        });
+        assert_eq!((v.channel, &*v.source, v.reason.id()), (*channel, *source, *reason), "{name}");
+    }
+}
+
+#[test]
+fn behaviour_rules() {
+    let rules = rules();
+    let mut facts = SiteFacts::default();
+    let b = |pageviews, assets, robots, secs| Behaviour { pageviews, assets, robots, start: 0, end: secs };
+    let r = Classifier::new(&rules, &facts);
+    assert_eq!(r.behaviour(&b(1, 0, true, 0)), Some(ScraperRule::RobotsTxt));
+    assert_eq!(r.behaviour(&b(5, 0, false, 8)), Some(ScraperRule::TooFast));
+    assert_eq!(r.behaviour(&b(5, 9, false, 8)), None, "fast, but rendering pages");
+    assert_eq!(r.behaviour(&b(3, 0, false, 600)), None, "pages only: not judged until assets are the norm");
+    facts.browsers_load_assets = true;
+    let r = Classifier::new(&rules, &facts);
+    assert_eq!(r.behaviour(&b(3, 0, false, 600)), Some(ScraperRule::PagesOnly));
+    assert_eq!(r.behaviour(&b(1, 0, false, 0)), None, "one page with cached assets is a reader");
+    assert_eq!(r.behaviour(&b(3, 4, false, 600)), None);
+}
+
+#[test]
+fn vhost_makes_its_own_referrers_internal() {
+    let (rules, facts) = (rules(), SiteFacts::default());
+    let r = Classifier::new(&rules, &facts);
+    let l = Landing {
+        target: b"/a/b",
+        referrer: Some(b"https://blog.example.net/"),
+        vhost: Some(b"blog.example.net"),
+        agent: Agent::Browser,
+        shared_by: None,
+        returning: false,
+    };
+    assert_eq!(r.landing(&l).reason, Reason::ReferrerInternal);
+    // In any case, with or without www., on either side; and only for that line.
+    let mut hosts = HostCache::default();
+    let on = |referrer: &'static [u8], vhost: Option<&'static [u8]>| Landing {
+        referrer: Some(referrer),
+        vhost,
+        ..l
+    };
+    for (referrer, vhost, reason) in [
+        (&b"https://WWW.Blog.Example.NET/x"[..], Some(&b"blog.example.net"[..]), "referrer-internal"),
+        (b"https://blog.example.net/", Some(b"www.BLOG.example.net"), "referrer-internal"),
+        (b"https://blog.example.net/", Some(b"example.net"), "referrer-other"),
+        (b"https://blog.example.net/", None, "referrer-other"),
+        (b"https://www.google.com/", Some(b"www.google.com"), "referrer-internal"),
+        (b"https://www.google.com/", Some(b"blog.example.net"), "referrer-known"),
+    ] {
+        let want = r.landing(&on(referrer, vhost));
+        assert_eq!(want.reason.id(), reason, "{}", String::from_utf8_lossy(referrer));
+        assert_eq!(r.landing_cached(&on(referrer, vhost), &mut hosts), want);
+    }
+}
+
+/// The referrer rules read plainly, as they were before verdicts were cached per
+/// host: the site or the line's vhost, then the host rows, else a referral.
+fn referrer_rule_plainly(
+    r: &Classifier<'_>,
+    referrer: &[u8],
+    vhost: Option<&[u8]>,
+) -> (Channel, String, Reason) {
+    let host = referrer_host(referrer);
+    let site = strip_www(&host);
+    let vhost = vhost.map(|v| strip_www(&String::from_utf8_lossy(v).to_ascii_lowercase()).to_string());
+    if vhost.as_deref() == Some(site) || r.facts.site_hosts.iter().any(|s| s == site) {
+        (Channel::Direct, "internal".into(), Reason::ReferrerInternal)
+    } else if let Some(rule) = r.rules.hosts.lookup(&host) {
+        (rule.channel, rule.source.to_string(), Reason::ReferrerKnown)
+    } else {
+        (Channel::Referral, site.into(), Reason::ReferrerOther)
+    }
+}
+
+#[test]
+fn cached_host_verdicts_match_the_rules_read_plainly() {
+    let (rules, facts) = (rules(), site());
+    let r = Classifier::new(&rules, &facts);
+    let mut referrers: Vec<Vec<u8>> = [
+        &b"https://www.google.com/search?q=x"[..],
+        b"https://WWW.Example.COM:8080/a",
+        b"https://example.com./",
+        b"http://\xffx.com/",
+        b"http://user@lm.facebook.com/l.php?u=x",
+        b"android-app://org.telegram.messenger/",
+        b"https://www.google.com/",
+        b"not a url at all",
+        b"http://[2001:db8::1]:8080/x",
+    ]
+    .iter()
+    .map(|r| r.to_vec())
+    .collect();
+    referrers.push([b"http://".as_slice(), &[b'x'; 300]].concat());
+    let mut generator =
+        darklog_gen::Generator::new(&darklog_gen::GenConfig { seed: 3, lines: 20_000, ..Default::default() });
+    let mut cx = crate::parse::LineCx::default();
+    while let Some(line) = generator.next_line() {
+        if let Some(referrer) =
+            crate::parse::Format::COMBINED.parse(line, &mut cx).hit().and_then(|h| h.referrer)
+        {
+            referrers.push(referrer.to_vec());
+        }
+    }
+    assert!(referrers.len() > 3000, "{}", referrers.len());
+    let vhosts: [Option<&[u8]>; 5] = [
+        None,
+        Some(b"www.example.com"),
+        Some(b"\xffx.com"),
+        Some(b"WWW.GOOGLE.COM"),
+        Some(b"blog.example.org"),
+    ];
+    let mut hosts = HostCache::default();
+    for referrer in &referrers {
+        for vhost in vhosts {
+            let landing = Landing {
+                target: b"/a/b",
+                referrer: Some(referrer),
+                vhost,
+                agent: Agent::Browser,
+                shared_by: None,
+                returning: false,
+            };
+            let v = r.landing_cached(&landing, &mut hosts);
+            let got = (v.channel, v.source.into_owned(), v.reason);
+            assert_eq!(
+                got,
+                referrer_rule_plainly(&r, referrer, vhost),
+                "{}",
+                String::from_utf8_lossy(referrer)
+            );
+            assert_eq!(r.landing(&landing), r.landing_cached(&landing, &mut hosts));
+        }
+    }
+}
+
+#[test]
+fn shipped_user_agent_samples_get_their_class() {
+    let rules = AgentRules::builtin().unwrap();
+    let cases: &[(&str, &str)] = &[
+        ("WhatsApp/2.23.20.0 A", "preview:whatsapp"),
+        ("WhatsApp", "preview:signal"),
+        ("WhatsApp/2", "preview:signal"),
+        ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_11_1) AppleWebKit/601.2.4 (KHTML, like Gecko) Version/9.0.1 Safari/601.2.4 facebookexternalhit/1.1 Facebot Twitterbot/1.0", "preview:imessage"),
+        ("facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", "preview:facebook"),
+        ("facebookexternalhit/1.1;line-poker/1.0", "preview:line"),
+        ("TelegramBot (like TwitterBot)", "preview:telegram"),
+        ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", "bot:googlebot"),
+        ("curl/8.4.0", "bot:curl"),
+        ("Mozilla/5.0 (compatible; SomeNewCrawler/1.0; +https://example.net/bot)", "bot:other"),
+        ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/138.0 Safari/537.36 Telegram-Android/12.3.1 (Xiaomi; Android 9; SDK 28; AVERAGE)", "app:telegram"),
+        ("Mozilla/5.0 (Linux; Android 7.1.2; Nexus 5X Build/N2G47F; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/57.0 Mobile Safari/537.36 [FB_IAB/MESSENGER;FBAV/114.0.0.21.71;]", "app:messenger"),
+        ("Mozilla/5.0 (Linux; Android 9; SM-G950U Build/PPR1.180610.011; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/80.0 Mobile Safari/537.36 [FB_IAB/FB4A;FBAV/263.0.0.46.121;]", "app:facebook"),
+        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/132.0.0.0 Safari/537.36", "browser"),
+    ];
+    for (ua, want) in cases {
+        let got = match rules.classify(Some(ua.as_bytes())) {
+            Agent::Browser => "browser".to_string(),
+            Agent::InApp { app, .. } => format!("app:{}", rules.name(app)),
+            Agent::Preview { app } => format!("preview:{}", rules.name(app)),
+            Agent::Bot { name } => format!("bot:{}", rules.name(name)),
+        };
+        assert_eq!(&got, want, "{ua}");
+    }
+}
+
+#[test]
+fn tables_have_no_duplicates_or_contradictions() {
+    let r = rules();
+    let mut seen = std::collections::HashMap::new();
+    for (line, token, agent) in r.agents.tokens() {
+        if let Some((prev, prev_agent)) = seen.insert(token.to_ascii_lowercase(), (line, agent)) {
+            panic!(
+                "user_agents.tsv:{line}: token '{token}' repeats line {prev} ({prev_agent:?} vs {agent:?})"
+            );
+        }
+    }
+    let mut params = std::collections::HashMap::new();
+    for row in &r.params.rows {
+        if let Some(prev) = params.insert((row.param.clone(), row.value.clone()), row.line) {
+            panic!("parameters.tsv:{}: repeats line {prev}", row.line);
+        }
+    }
+    // Every host row is reachable: looking it up returns itself.
+    for (line, host, rule) in &r.hosts.rows {
+        let probe = host.replace(".*", ".com");
+        assert_eq!(r.hosts.lookup(&probe), Some(rule), "referrers.tsv:{line}: '{host}' is shadowed");
+    }
+}
