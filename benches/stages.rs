@@ -48,8 +48,9 @@ fn parse(c: &mut Criterion) {
     let block: Vec<u8> = lines.iter().flat_map(|l| l.iter().copied().chain([b'\n'])).collect();
     let next = |data: &[u8]| {
         let mut n = 0u64;
-        Format::COMBINED
-            .parse_chunk(data, |_, _, parsed| n += parsed.hit().map_or(0, |h| u64::from(h.status)));
+        Format::COMBINED.parse_chunk(&Default::default(), 0, data, |_, _, parsed| {
+            n += parsed.hit().map_or(0, |h| u64::from(h.status))
+        });
         n
     };
     let statuses: u64 = lines.iter().filter_map(|l| with_hit(l, &mut cx, |h| u64::from(h.status))).sum();

@@ -20,16 +20,26 @@ use crate::input::{Block, BlockReader};
 /// The parallel part: records for the lines of a chunk.
 pub trait Stage: Sync {
     type Rec: Send;
+    /// What the reading thread carries from block to block of one input, in order.
+    type Carry: Default + Send;
+    /// What the reading thread learned of a block before it is parsed, for its chunks and
+    /// its consumer.
+    type Block: Send + Sync;
+
+    /// Called on the reading thread for every block, in input order, before the block is
+    /// parsed: where state that lines set for the lines after them (a header naming the
+    /// fields) is read.
+    fn begin_block(&self, carry: &mut Self::Carry, block: &[u8]) -> Self::Block;
 
     /// Parses the whole lines of `block[start..end]` into `out` (cleared first). Records
     /// locate their lines by offsets into `block`.
-    fn chunk(&self, block: &[u8], start: usize, end: usize, out: &mut Vec<Self::Rec>);
+    fn chunk(&self, cx: &Self::Block, block: &[u8], start: usize, end: usize, out: &mut Vec<Self::Rec>);
 }
 
 /// The sequential part: every block's records, in input order.
-pub trait Consumer<R> {
+pub trait Consumer<S: Stage + ?Sized> {
     /// One block and the records of its chunks, in order.
-    fn consume(&mut self, block: &[u8], chunks: &[Vec<R>]);
+    fn consume(&mut self, cx: &S::Block, block: &[u8], chunks: &[Vec<S::Rec>]);
 
     /// After each block: raw (compressed) bytes of the input read so far.
     fn block_done(&mut self, _raw_bytes: u64) {}
@@ -70,7 +80,7 @@ impl Engine {
 
     /// Reads `reader` to its end through `stage` into `consumer`. `prelude` is data already
     /// read from `reader` (it comes first); `raw` counts the raw bytes read from the file.
-    pub fn stream<S: Stage, C: Consumer<S::Rec>>(
+    pub fn stream<S: Stage, C: Consumer<S>>(
         &self,
         reader: Box<dyn Read + Send>,
         prelude: Vec<u8>,
@@ -79,9 +89,9 @@ impl Engine {
         consumer: &mut C,
     ) -> Result<(), ReadFailure> {
         let block_size = self.block_size;
-        type Parsed<R> = (Block, Vec<Vec<R>>);
+        type Parsed<S> = (Block, <S as Stage>::Block, Vec<Vec<<S as Stage>::Rec>>);
         // `None`: the parse of that block panicked.
-        let (parsed_tx, parsed_rx) = mpsc::channel::<(u64, Option<Parsed<S::Rec>>)>();
+        let (parsed_tx, parsed_rx) = mpsc::channel::<(u64, Option<Parsed<S>>)>();
         let (recycle_tx, recycle_rx) = mpsc::channel::<(Vec<u8>, Vec<Vec<S::Rec>>)>();
         let mut failure = None;
         let pool = &self.pool;
@@ -96,6 +106,7 @@ impl Engine {
             let reading =
                 std::thread::Builder::new().name("darklog-read".into()).spawn_scoped(threads, move || {
                     let mut blocks = BlockReader::new(reader, prelude, block_size);
+                    let mut carry = S::Carry::default();
                     pool.in_place_scope(|parsers| {
                         let mut allocated = 0;
                         for seq in 0.. {
@@ -112,15 +123,16 @@ impl Engine {
                                 }
                             };
                             let Some(block) = blocks.next_block(buf) else { break };
+                            let cx = stage.begin_block(&mut carry, &block.data);
                             let parsed_tx = parsed_tx.clone();
                             parsers.spawn(move |_| {
                                 // A panic must still answer for its block, or this thread
                                 // would wait for it forever (only where panics unwind:
                                 // tests and debug builds).
                                 let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                                    parse_block(stage, &block.data, &mut recs)
+                                    parse_block(stage, &cx, &block.data, &mut recs)
                                 }));
-                                let _ = parsed_tx.send((seq, parsed.is_ok().then_some((block, recs))));
+                                let _ = parsed_tx.send((seq, parsed.is_ok().then_some((block, cx, recs))));
                                 if let Err(panic) = parsed {
                                     std::panic::resume_unwind(panic);
                                 }
@@ -133,7 +145,7 @@ impl Engine {
                 return;
             }
             let mut next = 0;
-            let mut early: BTreeMap<u64, Parsed<S::Rec>> = BTreeMap::new();
+            let mut early: BTreeMap<u64, Parsed<S>> = BTreeMap::new();
             loop {
                 let (seq, parsed) = match parsed_rx.try_recv() {
                     Ok(parsed) => parsed,
@@ -150,9 +162,9 @@ impl Engine {
                 };
                 let Some(parsed) = parsed else { panic!("the parse of block {seq} panicked") };
                 early.insert(seq, parsed);
-                while let Some((block, recs)) = early.remove(&next) {
+                while let Some((block, cx, recs)) = early.remove(&next) {
                     next += 1;
-                    consumer.consume(&block.data, &recs);
+                    consumer.consume(&cx, &block.data, &recs);
                     let raw_now = raw.load(Ordering::Relaxed);
                     consumer.block_done(raw_now);
                     if let Some(error) = block.error {
@@ -172,10 +184,10 @@ impl Engine {
 
 /// One block, its chunks parsed on the pool, into `parsed` (one vector per chunk, in
 /// order; vectors already there are reused).
-fn parse_block<S: Stage>(stage: &S, data: &[u8], parsed: &mut Vec<Vec<S::Rec>>) {
+fn parse_block<S: Stage>(stage: &S, cx: &S::Block, data: &[u8], parsed: &mut Vec<Vec<S::Rec>>) {
     let chunks = split_chunks(data, CHUNK_BYTES);
     parsed.resize_with(chunks.len(), Vec::new);
-    parsed.par_iter_mut().zip(chunks).for_each(|(out, (start, end))| stage.chunk(data, start, end, out));
+    parsed.par_iter_mut().zip(chunks).for_each(|(out, (start, end))| stage.chunk(cx, data, start, end, out));
 }
 
 /// Cuts `data` into ranges of about `target` bytes that end on newlines.
@@ -234,15 +246,19 @@ mod tests {
 
     impl Stage for Lengths {
         type Rec = usize;
+        type Carry = ();
+        type Block = ();
 
-        fn chunk(&self, block: &[u8], start: usize, end: usize, out: &mut Vec<usize>) {
+        fn begin_block(&self, _: &mut (), _: &[u8]) {}
+
+        fn chunk(&self, _: &(), block: &[u8], start: usize, end: usize, out: &mut Vec<usize>) {
             out.clear();
             out.extend(block[start..end].split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(<[u8]>::len));
         }
     }
 
-    impl Consumer<usize> for Vec<usize> {
-        fn consume(&mut self, _: &[u8], chunks: &[Vec<usize>]) {
+    impl Consumer<Lengths> for Vec<usize> {
+        fn consume(&mut self, _: &(), _: &[u8], chunks: &[Vec<usize>]) {
             self.extend(chunks.iter().flatten());
         }
     }

@@ -7,15 +7,54 @@
 
 use std::hash::{BuildHasher, Hasher};
 
+use serde::{Deserialize, Serialize};
 use siphasher::sip::SipHasher13;
 
 /// In-process keys for visitors and user agents: fast, and seeded afresh for every run,
 /// so that nobody can craft a user agent whose key collides with another visitor's (a
 /// bot handing its verdict to a browser's readers) or log lines whose keys pile up in
 /// one part of a hash map. Reports never depend on the seed: everything printed is
-/// sorted by value, not by these keys.
-#[derive(Clone, Default)]
-pub struct KeyHasher(foldhash::fast::RandomState);
+/// sorted by value, not by these keys. The seed is kept with a run's state, so that a
+/// later run over the same state finds its visitors again.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(from = "u64", into = "u64")]
+pub struct KeyHasher {
+    seed: u64,
+    state: foldhash::fast::FixedState,
+}
+
+impl Default for KeyHasher {
+    /// A random seed.
+    fn default() -> Self {
+        use std::collections::hash_map::RandomState;
+        KeyHasher::from(RandomState::new().hash_one(0x6b65_7973u64))
+    }
+}
+
+impl From<u64> for KeyHasher {
+    fn from(seed: u64) -> Self {
+        KeyHasher { seed, state: foldhash::fast::FixedState::with_seed(seed) }
+    }
+}
+
+impl From<KeyHasher> for u64 {
+    fn from(k: KeyHasher) -> u64 {
+        k.seed
+    }
+}
+
+impl PartialEq for KeyHasher {
+    fn eq(&self, other: &Self) -> bool {
+        self.seed == other.seed
+    }
+}
+
+impl std::fmt::Debug for KeyHasher {
+    /// The seed is a secret of the run: not printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeyHasher")
+    }
+}
 
 impl KeyHasher {
     /// A user agent's key (an empty one for none): what its verdict is cached under.
@@ -23,14 +62,14 @@ impl KeyHasher {
     /// browser's key and, seen first, hand its verdict to every reader of that browser.
     #[inline]
     pub fn agent(&self, ua: &[u8]) -> u64 {
-        self.0.hash_one(ua)
+        self.state.hash_one(ua)
     }
 
     /// A visitor's key, from its address and its agent's key: the user agent, the long
     /// part, is hashed once for both.
     #[inline]
     pub fn visitor(&self, ip: &[u8], agent: u64) -> u64 {
-        self.0.hash_one((ip, agent))
+        self.state.hash_one((ip, agent))
     }
 
     /// A reader and a page, hashed the same in every run: what goes into fixed-size

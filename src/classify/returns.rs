@@ -98,6 +98,16 @@ pub struct ReturnLog {
     previous: Filter,
 }
 
+impl std::fmt::Debug for ReturnLog {
+    /// Megabytes of bits say nothing: how full each generation is does.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReturnLog")
+            .field("current_pairs", &self.current.pairs)
+            .field("previous_pairs", &self.previous.pairs)
+            .finish()
+    }
+}
+
 impl Default for ReturnLog {
     fn default() -> Self {
         ReturnLog { current: Filter::new(i64::MIN), previous: Filter::new(i64::MIN) }

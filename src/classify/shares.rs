@@ -36,6 +36,12 @@ impl ShareLog {
         ShareLog { window, lateness, by_path: FxHashMap::default(), next_sweep: i64::MIN }
     }
 
+    /// A log that forgets nothing: a profile of every share of a job, for the parts of
+    /// it to attribute their visits from.
+    pub fn keep_all(window: i64, lateness: i64) -> ShareLog {
+        ShareLog { next_sweep: i64::MAX, ..ShareLog::new(window, lateness) }
+    }
+
     /// Records a preview fetch; returns how the number of shares changed: 1 for a new
     /// share, 0 for a fetch of a known burst, -n when a late fetch joins n+1 bursts
     /// into one (lines arrive out of order: the count must not depend on it).

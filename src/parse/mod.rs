@@ -184,12 +184,26 @@ impl<'a> Parsed<'a> {
 }
 
 /// What a format may keep between the lines of one chunk: caches (the last timestamp
-/// parsed) and the scratch buffer decoded fields are written to. One per chunk, reused
-/// from line to line, so that the common path allocates nothing.
+/// parsed), the state the lines before set (see [`BlockState`]) and the scratch buffer
+/// decoded fields are written to. One per chunk, reused from line to line, so that the
+/// common path allocates nothing.
 #[derive(Default)]
 pub struct LineCx {
     pub clf: ClfCache,
+    /// Decoded fields of the current line (a JSON escape, a URL-encoded agent): a hit's
+    /// field points here when the line does not hold it as it is.
+    pub scratch: Vec<u8>,
 }
+
+/// What a format carries from one block of an input to the next, read on the reading
+/// thread in input order: the state lines set for the lines after them. The NCSA family
+/// carries nothing.
+#[derive(Debug, Default)]
+pub struct Carry {}
+
+/// The state a block's lines start in, as [`Format::begin_block`] read it.
+#[derive(Debug, Default, Clone)]
+pub struct BlockState {}
 
 /// The seam every log format implements.
 pub trait LineFormat: Send + Sync {
@@ -237,18 +251,42 @@ impl Format {
         }
     }
 
-    /// Parses every line of `chunk`, handing each to `sink` as (start, end, what it is):
-    /// the format is chosen once here, and the loop over lines is compiled for it.
-    pub fn parse_chunk(&self, chunk: &[u8], sink: impl FnMut(usize, usize, Parsed<'_>)) {
+    /// Reads what a block holds for the lines after it (a stateful format's directives),
+    /// before the block is parsed; called for each block of an input, in order.
+    pub fn begin_block(&self, _carry: &mut Carry, _block: &[u8]) -> BlockState {
+        BlockState::default()
+    }
+
+    /// The context to parse lines of a block from `offset` on (a chunk's start, or a line
+    /// parsed again).
+    pub fn line_cx(&self, _state: &BlockState, _offset: usize) -> LineCx {
+        LineCx::default()
+    }
+
+    /// Parses every line of `chunk`, which starts at `offset` in a block in `state`,
+    /// handing each to `sink` as (start, end, what it is) within the chunk: the format is
+    /// chosen once here, and the loop over lines is compiled for it.
+    pub fn parse_chunk(
+        &self,
+        state: &BlockState,
+        offset: usize,
+        chunk: &[u8],
+        sink: impl FnMut(usize, usize, Parsed<'_>),
+    ) {
+        let cx = self.line_cx(state, offset);
         match self {
-            Format::Clf(f) => chunk_loop(f, chunk, sink),
+            Format::Clf(f) => chunk_loop(f, cx, chunk, sink),
         }
     }
 }
 
 #[inline(always)]
-fn chunk_loop<F: LineFormat>(format: &F, chunk: &[u8], mut sink: impl FnMut(usize, usize, Parsed<'_>)) {
-    let mut cx = LineCx::default();
+fn chunk_loop<F: LineFormat>(
+    format: &F,
+    mut cx: LineCx,
+    chunk: &[u8],
+    mut sink: impl FnMut(usize, usize, Parsed<'_>),
+) {
     let mut pos = 0;
     while pos < chunk.len() {
         let (end, parsed) = format.parse_next(chunk, pos, &mut cx);

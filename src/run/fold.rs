@@ -9,13 +9,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::stage::{fields, Line, Rec};
+use super::stage::{fields, Line, LineStage, Rec};
 use crate::classify::{
     Agent, AgentCache, Classifier, HostCache, OwnedLanding, ReturnLog, Rules, ShareLog, SiteFacts, Visit,
 };
 use crate::engine::Consumer;
-use crate::identity::VisitorKey;
-use crate::parse::{Format, LineCx};
+use crate::identity::{KeyHasher, VisitorKey};
+use crate::parse::{BlockState, Format};
 use crate::report::Aggregates;
 use crate::session::{Details, SessionConfig, Sessionizer};
 
@@ -23,25 +23,39 @@ use crate::session::{Details, SessionConfig, Sessionizer};
 const PREFETCH_AHEAD: usize = 8;
 
 /// Everything a run knows, as one value.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunState {
     /// What the run learned of the site from its inputs' first lines, frozen.
     pub facts: SiteFacts,
+    /// The keys visitors are found by in `sessions`.
+    pub keys: KeyHasher,
     /// Open visits.
     pub sessions: Sessionizer<Agent, OwnedLanding>,
-    /// Link-preview shares, for attribution.
+    /// The link-preview shares of this run's own lines: counted, and what visits are
+    /// attributed to unless `profile_shares` is given.
     pub shares: ShareLog,
+    /// Every share of the whole job, from a profile of all its inputs, when this state
+    /// reads only a part of them: visits are attributed from these.
+    pub profile_shares: Option<ShareLog>,
     /// Pages each reader read, for returns.
     pub returns: ReturnLog,
     pub aggregates: Aggregates,
 }
 
 impl RunState {
-    pub fn new(facts: SiteFacts, session: SessionConfig, share_window: i64, keep_visits: bool) -> RunState {
+    pub fn new(
+        facts: SiteFacts,
+        session: SessionConfig,
+        share_window: i64,
+        keep_visits: bool,
+        keys: KeyHasher,
+    ) -> RunState {
         RunState {
             facts,
+            keys,
             sessions: Sessionizer::new(session),
             shares: ShareLog::new(share_window, session.lateness),
+            profile_shares: None,
             returns: ReturnLog::default(),
             aggregates: Aggregates::new(keep_visits),
         }
@@ -53,10 +67,21 @@ impl RunState {
     #[must_use]
     pub fn merge(&mut self, other: RunState) -> Vec<Visit> {
         debug_assert_eq!(self.facts, other.facts, "states of one run share their facts");
+        debug_assert!(self.keys == other.keys, "states of one run share their keys");
         self.shares.merge(other.shares);
         self.returns.merge(other.returns);
         self.aggregates.merge(other.aggregates);
         self.sessions.merge(other.sessions)
+    }
+
+    /// The state as bytes (MessagePack with field names, so that a later version that
+    /// adds fields still reads it).
+    pub fn encode(&self) -> Vec<u8> {
+        rmp_serde::to_vec_named(self).expect("a run state always serializes")
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<RunState, rmp_serde::decode::Error> {
+        rmp_serde::from_slice(bytes)
     }
 
     /// Closes every open visit and counts it: the end of the input.
@@ -82,6 +107,9 @@ pub struct FoldCx<'a> {
     pub keep_visits: bool,
     /// How many malformed lines to show (with `-v`).
     pub show_malformed: usize,
+    /// Hits outside `[since, until)` are only counted.
+    pub since: Option<i64>,
+    pub until: Option<i64>,
 }
 
 /// The sequential stage over one input: its lines, in order, into the run's state.
@@ -130,7 +158,7 @@ impl<'a> Fold<'a> {
         }
     }
 
-    fn record(&mut self, line: &[u8], rec: Rec) {
+    fn record(&mut self, block: &BlockState, offset: usize, line: &[u8], rec: Rec) {
         let lines = &mut self.state.aggregates.lines;
         lines.read += 1;
         match rec {
@@ -150,9 +178,10 @@ impl<'a> Fold<'a> {
                     (self.format, self.cx.rules, self.cx.visitor_key, self.cx.keep_visits);
                 let agents = &mut *self.agents;
                 let state = &mut *self.state;
-                let (shares, returns) = (&state.shares, &state.returns);
+                let (shares, returns) =
+                    (state.profile_shares.as_ref().unwrap_or(&state.shares), &state.returns);
                 let details = || {
-                    let mut cx = LineCx::default();
+                    let mut cx = format.line_cx(block, offset);
                     let hit = fields(format, line, spans, &mut cx);
                     Details {
                         agent: agents.get_keyed(&rules.agents, agent_key, || hit.user_agent),
@@ -175,7 +204,7 @@ impl<'a> Fold<'a> {
                 let closed = &mut self.closed;
                 let agent = state.sessions.record(key, time, flags, details, &mut |v| closed.push(v));
                 if let (Agent::Preview { app }, true) = (agent, pageview) {
-                    let mut cx = LineCx::default();
+                    let mut cx = format.line_cx(block, offset);
                     let path = fields(format, line, spans, &mut cx).path();
                     let new_shares = state.shares.record(path, time, app);
                     state.aggregates.preview_fetch(path, rules.agents.name(app), new_shares);
@@ -202,10 +231,10 @@ impl<'a> Fold<'a> {
     }
 }
 
-impl Consumer<Line> for Fold<'_> {
+impl<'s> Consumer<LineStage<'s>> for Fold<'_> {
     /// Every parsed line of a block, in order, into the sessionizer and the line
     /// accounting.
-    fn consume(&mut self, block: &[u8], chunks: &[Vec<Line>]) {
+    fn consume(&mut self, state: &BlockState, block: &[u8], chunks: &[Vec<Line>]) {
         for recs in chunks {
             for (i, line) in recs.iter().enumerate() {
                 // The return filters are bigger than the caches: ask for a page view's
@@ -216,7 +245,8 @@ impl Consumer<Line> for Fold<'_> {
                     }
                 }
                 self.lines += 1;
-                self.record(&block[line.start as usize..line.end as usize], line.rec);
+                let (start, end) = (line.start as usize, line.end as usize);
+                self.record(state, start, &block[start..end], line.rec);
             }
         }
     }

@@ -16,7 +16,7 @@ use std::sync::Arc;
 pub use fold::{Fold, FoldCx, RunState};
 
 use crate::classify::{AgentCache, HostCache, Rules, TableError};
-use crate::engine::{self, Consumer, Engine};
+use crate::engine::{self, Consumer, Engine, ReadFailure};
 use crate::identity::{KeyHasher, VisitorKey};
 use crate::input::{self, InputError, Source};
 use crate::parse::{Format, FormatSpec};
@@ -140,22 +140,17 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
         0 => cores.saturating_sub(1).max(1),
         n => n,
     };
-    // This thread joins the pool too: while it waits for the next parsed block, it parses
-    // (see `Engine::stream`), instead of sleeping while the parsers and the reader share
-    // the cores.
-    let engine = Engine::new(parsers, cfg.block_size)?;
-
-    let mut state = RunState::new(facts, cfg.session, cfg.share_window, cfg.keep_visits);
-    let keys = KeyHasher::default();
-    let mut agents = AgentCache::with_keys(keys.clone());
-    let mut hosts = HostCache::default();
+    let mut state =
+        RunState::new(facts, cfg.session, cfg.share_window, cfg.keep_visits, KeyHasher::default());
     let fold_cx = FoldCx {
         rules: &rules,
         visitor_key: cfg.visitor_key,
         keep_visits: cfg.keep_visits,
         show_malformed: cfg.show_malformed,
+        since: cfg.since,
+        until: cfg.until,
     };
-    let mut shown = 0usize;
+    let mut analysis = Analysis::new(&fold_cx, &state, parsers, cfg.block_size)?;
     let mut inputs = Vec::new();
     for s in sniffed {
         let name = s.source.name();
@@ -173,52 +168,122 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
                 }
             }
         };
-        let stage =
-            LineStage { format: s.format, rules: &rules, since: cfg.since, until: cfg.until, keys: &keys };
-        let fold = Fold::new(&fold_cx, &mut state, &mut agents, &mut hosts, s.format, &name, &mut shown);
         let base_raw = raw_bytes.load(Ordering::Relaxed);
-        let mut reporting = Reporting { fold, observer: &mut *observer, base_raw, total_raw };
-        let result = engine.stream(reader, prelude, &counter, &stage, &mut reporting);
+        let mut progress = |raw: u64| observer.progress(base_raw + raw, total_raw);
+        let read = analysis.read(&mut state, s.format, &name, reader, prelude, &counter, &mut progress);
+        for m in read.notices {
+            observer.notice(m);
+        }
         raw_bytes.fetch_add(counter.load(Ordering::Relaxed), Ordering::Relaxed);
-        let Reporting { fold, .. } = reporting;
-        let (lines, malformed) = (fold.lines, fold.malformed);
-        let result = result.map_err(|f| input::read_error(&s.source, s.gzip, f.offset, f.raw, f.error));
+        let result = read.result.map_err(|f| input::read_error(&s.source, s.gzip, f.offset, f.raw, f.error));
         let mut sum = summary(&s.source, Some(s.format), s.gzip, result.as_ref().err());
-        sum.lines = lines;
-        sum.malformed = malformed;
+        sum.lines = read.lines;
+        sum.malformed = read.malformed;
         inputs.push(sum);
         if let Err(e) = result {
             errors.push(e);
         }
     }
-    state.finish(&rules, &mut hosts);
+    analysis.finish(&mut state);
     let malformed = state.aggregates.lines.malformed as usize;
-    if shown < malformed && cfg.show_malformed > 0 {
-        observer.notice(format!("… and {} more malformed lines", malformed - shown));
+    if analysis.shown < malformed && cfg.show_malformed > 0 {
+        observer.notice(format!("… and {} more malformed lines", malformed - analysis.shown));
     }
     // Inputs in the order they were read, then the ones that could not be.
     inputs.extend(unread);
     Ok(Outcome { state, inputs, errors })
 }
 
-/// A fold that also tells the observer how far it got and what it found.
-struct Reporting<'a, 'o> {
-    fold: Fold<'a>,
-    observer: &'o mut dyn Observer,
-    base_raw: u64,
-    total_raw: Option<u64>,
+/// Reads inputs into a run's state: the engine, the rules and the caches of their
+/// verdicts, which last as long as the run and are no part of its state.
+pub struct Analysis<'a> {
+    cx: &'a FoldCx<'a>,
+    engine: Engine,
+    keys: KeyHasher,
+    agents: AgentCache,
+    hosts: HostCache,
+    /// Malformed lines shown so far.
+    pub shown: usize,
 }
 
-impl Consumer<stage::Line> for Reporting<'_, '_> {
-    fn consume(&mut self, block: &[u8], chunks: &[Vec<stage::Line>]) {
-        self.fold.consume(block, chunks);
+/// What reading one input gave.
+pub struct InputRead {
+    pub lines: u64,
+    pub malformed: u64,
+    /// Malformed lines to show, as `-v` asked, with their place.
+    pub notices: Vec<String>,
+    pub result: Result<(), ReadFailure>,
+}
+
+impl<'a> Analysis<'a> {
+    /// For states keyed like `state`. Its own thread must call [`Analysis::read`] (see
+    /// [`Engine::new`]).
+    pub fn new(
+        cx: &'a FoldCx<'a>,
+        state: &RunState,
+        parsers: usize,
+        block_size: usize,
+    ) -> Result<Analysis<'a>, RunError> {
+        // This thread joins the pool too: while it waits for the next parsed block, it
+        // parses (see `Engine::stream`), instead of sleeping while the parsers and the
+        // reader share the cores.
+        let engine = Engine::new(parsers, block_size)?;
+        let keys = state.keys.clone();
+        Ok(Analysis {
+            cx,
+            engine,
+            agents: AgentCache::with_keys(keys.clone()),
+            keys,
+            hosts: HostCache::default(),
+            shown: 0,
+        })
+    }
+
+    /// Streams one opened input into `state` (which must be keyed as the one this was made
+    /// for). `prelude` is what was read of it already; `counter` counts its raw bytes, and
+    /// `progress` hears of them after each block.
+    #[allow(clippy::too_many_arguments)]
+    pub fn read(
+        &mut self,
+        state: &mut RunState,
+        format: Format,
+        name: &str,
+        reader: Box<dyn std::io::Read + Send>,
+        prelude: Vec<u8>,
+        counter: &AtomicU64,
+        progress: &mut dyn FnMut(u64),
+    ) -> InputRead {
+        debug_assert!(state.keys == self.keys, "a state read with other keys");
+        let cx = self.cx;
+        let stage = LineStage { format, rules: cx.rules, since: cx.since, until: cx.until, keys: &self.keys };
+        let fold = Fold::new(cx, state, &mut self.agents, &mut self.hosts, format, name, &mut self.shown);
+        let mut reporting = Reporting { fold, progress, notices: Vec::new() };
+        let result = self.engine.stream(reader, prelude, counter, &stage, &mut reporting);
+        let Reporting { fold, notices, .. } = reporting;
+        InputRead { lines: fold.lines, malformed: fold.malformed, notices, result }
+    }
+
+    /// Closes every open visit of `state` and counts it: the end of the input.
+    pub fn finish(&mut self, state: &mut RunState) {
+        state.finish(self.cx.rules, &mut self.hosts);
+    }
+}
+
+/// A fold that also tells how far it got and what it found.
+struct Reporting<'a, 'p> {
+    fold: Fold<'a>,
+    progress: &'p mut dyn FnMut(u64),
+    notices: Vec<String>,
+}
+
+impl<'s> Consumer<LineStage<'s>> for Reporting<'_, '_> {
+    fn consume(&mut self, state: &crate::parse::BlockState, block: &[u8], chunks: &[Vec<stage::Line>]) {
+        self.fold.consume(state, block, chunks);
     }
 
     fn block_done(&mut self, raw_bytes: u64) {
-        self.observer.progress(self.base_raw + raw_bytes, self.total_raw);
-        for m in self.fold.pending.drain(..) {
-            self.observer.notice(m);
-        }
+        (self.progress)(raw_bytes);
+        self.notices.append(&mut self.fold.pending);
     }
 }
 
@@ -234,42 +299,4 @@ fn summary(source: &Source, format: Option<Format>, gzip: bool, error: Option<&I
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    struct Quiet;
-
-    impl Observer for Quiet {
-        fn notice(&mut self, _: String) {}
-    }
-
-    /// The run's thread joins the parser pool for life: the caller's thread must not, or
-    /// a second run from it could not start its pool.
-    #[test]
-    fn one_thread_runs_twice() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("access.log");
-        let line = "203.0.113.5 - - [05/Nov/2026:10:00:00 +0000] \"GET /2026/11/a-story HTTP/1.1\" 200 5 \"-\" \"Mozilla/5.0\"\n";
-        std::fs::write(&path, line.repeat(3)).unwrap();
-        let cfg = AnalyzeConfig {
-            inputs: vec![path],
-            format: FormatSpec::Auto,
-            since: None,
-            until: None,
-            session: SessionConfig::default(),
-            share_window: 48 * 3600,
-            sites: Vec::new(),
-            fronts: Vec::new(),
-            overrides: None,
-            visitor_key: VisitorKey::from_passphrase("test"),
-            keep_visits: false,
-            show_malformed: 0,
-            block_size: 1 << 20,
-            threads: 0,
-        };
-        for _ in 0..2 {
-            let outcome = run(&cfg, &mut Quiet).expect("the run starts");
-            assert_eq!(outcome.state.aggregates.lines.read, 3);
-        }
-    }
-}
+mod tests;

@@ -5,7 +5,7 @@
 use crate::classify::{page_view, Rules};
 use crate::engine::Stage;
 use crate::identity::KeyHasher;
-use crate::parse::{FieldSpans, Format, HitFields, LineCx, Parsed};
+use crate::parse::{BlockState, Carry, FieldSpans, Format, HitFields, LineCx, Parsed};
 use crate::session::HitFlags;
 
 /// One line as the parallel stage leaves it for the sequential one: where it is in its
@@ -51,11 +51,17 @@ pub(super) struct LineStage<'a> {
 
 impl Stage for LineStage<'_> {
     type Rec = Line;
+    type Carry = Carry;
+    type Block = BlockState;
 
-    fn chunk(&self, block: &[u8], start: usize, end: usize, out: &mut Vec<Line>) {
+    fn begin_block(&self, carry: &mut Carry, block: &[u8]) -> BlockState {
+        self.format.begin_block(carry, block)
+    }
+
+    fn chunk(&self, state: &BlockState, block: &[u8], start: usize, end: usize, out: &mut Vec<Line>) {
         debug_assert!(u32::try_from(block.len()).is_ok(), "lines are addressed with 32 bits");
         out.clear();
-        self.format.parse_chunk(&block[start..end], |from, to, parsed| {
+        self.format.parse_chunk(state, start, &block[start..end], |from, to, parsed| {
             let line = &block[start + from..start + to];
             let rec = match parsed {
                 Parsed::Malformed => Rec::Malformed,

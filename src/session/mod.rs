@@ -59,7 +59,7 @@ pub struct ClosedVisit<A, L> {
     pub landing: L,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct VisitorState<A, L> {
     agent: A,
     last_seen: i64,
@@ -74,7 +74,7 @@ struct VisitorState<A, L> {
     pending: Pending,
 }
 
-#[derive(Default, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 struct Pending {
     hits: u32,
     assets: u32,
@@ -101,7 +101,7 @@ impl Default for SessionConfig {
     }
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sessionizer<A, L> {
     cfg: SessionConfig,
     visitors: FxHashMap<u64, VisitorState<A, L>>,
