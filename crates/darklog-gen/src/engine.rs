@@ -143,6 +143,8 @@ pub fn permute(x: u64, bits: u32) -> u64 {
 /// truth of the visits they opened with [`take_truth`](Self::take_truth).
 pub struct Generator {
     pub(super) rng: Rng,
+    /// See [`GenConfig::assets_per_page`].
+    pub(super) assets_per_page: Option<u32>,
     /// Malformed lines draw from their own stream, so their rate never moves other lines.
     pub(super) bad_rng: Rng,
     pub(super) site: Site,
@@ -197,6 +199,7 @@ impl Generator {
             seq: 0,
             scheduled: 0,
             clock: Clock::new(cfg.start, end, cfg.tz_offset_minutes),
+            assets_per_page: cfg.assets_per_page,
             stopped: false,
             people: 0,
             dc_counters: vec![0; super::pools::DC_RANGES.len()],

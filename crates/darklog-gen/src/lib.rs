@@ -54,6 +54,8 @@ pub struct GenConfig {
     pub malformed_per_million: u32,
     /// Passphrase for the truth's visitor ids (the analyzer's `--visitor-key`).
     pub visitor_key: String,
+    /// Assets every page view loads (CSS, scripts, images); `None`: two to seven.
+    pub assets_per_page: Option<u32>,
 }
 
 impl Default for GenConfig {
@@ -67,6 +69,7 @@ impl Default for GenConfig {
             site: "www.example.com".to_string(),
             malformed_per_million: 1000,
             visitor_key: "darklog-test".to_string(),
+            assets_per_page: None,
         }
     }
 }

@@ -52,6 +52,11 @@ struct GenerateArgs {
     /// Passphrase for the visitor ids in the truth file (match `analyze --visitor-key`).
     #[arg(long, default_value = "darklog-test")]
     visitor_key: String,
+
+    /// Assets every page view loads (default: two to seven); with 5, about half the
+    /// lines are asset hits, as on most sites.
+    #[arg(long, value_name = "N")]
+    assets_per_page: Option<u32>,
 }
 
 /// What can stop the generator: a file that cannot be written.
@@ -81,6 +86,7 @@ fn run(args: GenerateArgs) -> Result<(), Failed> {
         days: args.days.max(1),
         malformed_per_million: args.malformed_per_million,
         visitor_key: args.visitor_key.clone(),
+        assets_per_page: args.assets_per_page,
         ..GenConfig::default()
     };
     let summary = match &args.out_dir {

@@ -371,7 +371,10 @@ impl Generator {
     /// What a browser fetches to render a page, within three seconds of it. Returns the
     /// time of the last request.
     fn assets(&mut self, t: i64, actor: u32, page: u32, own: Referrer, first: bool) -> i64 {
-        let n = self.rng.range(2, 8) as usize;
+        let n = match self.assets_per_page {
+            Some(n) => n as usize,
+            None => self.rng.range(2, 8) as usize,
+        };
         let mut last = t;
         let mut next = 2 + self.rng.below(ASSETS.len() as u64 - 2) as usize;
         for k in 0..n {
