@@ -5,13 +5,19 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::{PathKind, PathRules};
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteFacts {
     /// The site's own hosts (lowercase, without `www.`): referrers from them are internal.
     pub site_hosts: Vec<String>,
     /// Whether this site's readers visibly load its assets (CSS, JS, images): only then
-    /// is a multi-page visitor that loads none a scraper.
+    /// does a visit that loads none lack browser evidence.
     pub browsers_load_assets: bool,
+    /// Path prefixes (`/image/`) whose paths this site's pages embed whatever their
+    /// extension (product images served as `/image/27142`): assets for the run.
+    #[serde(default)]
+    pub embedded_prefixes: Vec<String>,
 }
 
 impl SiteFacts {
@@ -26,5 +32,25 @@ impl SiteFacts {
     /// Whether `host` (lowercase, without `www.`) is the site's own.
     pub fn is_site(&self, host: &str) -> bool {
         self.site_hosts.iter().any(|s| s == host)
+    }
+
+    /// What `path` is, given what the tables say of it (`table`): embedded paths are
+    /// assets whatever the tables say.
+    pub fn kind(&self, table: PathKind, path: &[u8]) -> PathKind {
+        if self.embedded_prefixes.iter().any(|p| path.starts_with(p.as_bytes())) {
+            PathKind::Asset
+        } else {
+            table
+        }
+    }
+
+    /// The tables' path rules with what this site embeds added: what the run tests
+    /// every line's path with.
+    pub fn path_rules(&self, table: &PathRules) -> PathRules {
+        let mut paths = table.clone();
+        for p in &self.embedded_prefixes {
+            paths.add_asset_prefix(p);
+        }
+        paths
     }
 }

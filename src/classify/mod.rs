@@ -4,10 +4,12 @@
 //!
 //! Rules are tables (see `data/`), evaluated in a fixed, documented order
 //! ([`Reason::ORDER`]); the first rule that has something to say decides. Before any of
-//! them, bots and link-preview fetchers are set apart (not visits), and browsers that
-//! behave like machines are judged by [`Classifier::behaviour`]. What the run learned of
-//! the site from its logs ([`SiteFacts`]) is not part of the rules: a [`Classifier`] is
-//! the rules read with those facts.
+//! them, bots and link-preview fetchers are set apart (not visits), browsers that behave
+//! like machines are judged by [`Classifier::behaviour`], and, where this site's browsers
+//! visibly load assets, a visit that loaded none is unconfirmed ([`Outcome::Unconfirmed`]):
+//! classified, but not counted as a reader. What the run learned of the site from its logs
+//! ([`SiteFacts`]) is not part of the rules: a [`Classifier`] is the rules read with those
+//! facts.
 
 pub mod agent;
 pub mod facts;
@@ -33,7 +35,7 @@ pub use host::{
     referrer_host, referrer_host_raw, strip_www, vhost_is, CachedHost, HostCache, HostRules, HostVerdict,
 };
 pub use params::ParamRules;
-pub use path::{page_view, PathRules};
+pub use path::{page_view, PathKind, PathRules};
 pub use reason::{Exclusion, Reason, ScraperRule};
 pub use returns::ReturnLog;
 pub use shares::ShareLog;
@@ -147,6 +149,10 @@ pub struct ClassifiedVisit<'a> {
 pub enum Outcome<'a> {
     /// No visit of any channel: its lines are excluded.
     Excluded(Exclusion),
+    /// A visit that loaded no asset on a site whose browsers load them: no evidence that a
+    /// browser rendered its pages (a scraper, or a reader with every asset cached). What
+    /// its landing would have said, not counted as a reader.
+    Unconfirmed(Verdict<'a>),
     Counted(Verdict<'a>),
 }
 
@@ -199,6 +205,9 @@ pub struct Rules {
     pub fast_pages: u32,
     /// Seconds per page at or under which nobody is reading.
     pub fast_seconds_per_page: i64,
+    /// Whether a visit needs browser evidence (an asset loaded) to count as a reader,
+    /// where this site's browsers load assets. A rules file can count them all.
+    pub require_browser_evidence: bool,
 }
 
 /// What a visit in a browser's name did, for the behaviour rules.
@@ -231,6 +240,7 @@ impl Rules {
             paths: PathRules::builtin()?,
             fast_pages: FAST_PAGES,
             fast_seconds_per_page: FAST_SECONDS_PER_PAGE,
+            require_browser_evidence: true,
         })
     }
 
@@ -268,6 +278,9 @@ impl Rules {
         if let Some(s) = o.fast_seconds_per_page {
             r.fast_seconds_per_page = s;
         }
+        if let Some(b) = o.require_browser_evidence {
+            r.require_browser_evidence = b;
+        }
         Ok(r)
     }
 }
@@ -295,9 +308,8 @@ impl<'a> Classifier<'a> {
         }
     }
 
-    /// Undeclared bots, by what they did: asked for `robots.txt`, turned pages faster than
-    /// anyone reads without loading a single asset, or fetched several pages and none of
-    /// the assets every browser here loads. `None`: a reader.
+    /// Undeclared bots, by what they did: asked for `robots.txt`, or turned pages faster
+    /// than anyone reads without loading a single asset. `None`: not a scraper by its pace.
     pub fn behaviour(&self, b: &Behaviour) -> Option<ScraperRule> {
         if b.robots {
             return Some(ScraperRule::RobotsTxt);
@@ -311,10 +323,14 @@ impl<'a> Classifier<'a> {
         {
             return Some(ScraperRule::TooFast);
         }
-        if self.facts.browsers_load_assets && b.pageviews >= 2 && b.assets == 0 {
-            return Some(ScraperRule::PagesOnly);
-        }
         None
+    }
+
+    /// Whether visits here need browser evidence (an asset) to count as readers: where
+    /// this site's browsers visibly load assets, unless a rules file says otherwise. On a
+    /// site whose assets come from elsewhere (a CDN), none does, and no reader is lost.
+    pub fn requires_evidence(&self) -> bool {
+        self.facts.browsers_load_assets && self.rules.require_browser_evidence
     }
 
     /// A closed visit, classified: excluded (bot, preview fetcher, scraper) or counted
@@ -329,6 +345,9 @@ impl<'a> Classifier<'a> {
             Agent::Preview { .. } => Outcome::Excluded(Exclusion::LinkPreview),
             Agent::Browser | Agent::InApp { .. } => match self.behaviour(&Behaviour::of(&visit)) {
                 Some(rule) => Outcome::Excluded(Exclusion::Scraper(rule)),
+                None if visit.assets == 0 && self.requires_evidence() => {
+                    Outcome::Unconfirmed(self.landing_cached(&Landing::of(&visit), hosts))
+                }
                 None => Outcome::Counted(self.landing_cached(&Landing::of(&visit), hosts)),
             },
         };

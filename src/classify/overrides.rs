@@ -7,6 +7,7 @@
 //! share_window = "24h"
 //! fast_pages = 3                 # a visit of this many page views or more…
 //! fast_seconds_per_page = 2      # …this fast, with no asset, is a scraper
+//! require_browser_evidence = true  # false: a visit that loads no asset still counts
 //!
 //! [referrers]            # host = "channel/source"
 //! "intranet.example.com" = "direct/intranet"
@@ -85,6 +86,9 @@ struct Settings {
     fast_pages: Option<Spanned<i64>>,
     /// …at this many seconds a page or faster, with no asset, is a scraper.
     fast_seconds_per_page: Option<Spanned<i64>>,
+    /// Whether a visit that loads no asset, where browsers here load them, needs that
+    /// evidence to count as a reader.
+    require_browser_evidence: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -145,6 +149,7 @@ pub struct Overrides {
     pub share_window: Option<i64>,
     pub fast_pages: Option<u32>,
     pub fast_seconds_per_page: Option<i64>,
+    pub require_browser_evidence: Option<bool>,
     pub referrers: Vec<(String, Channel, String)>,
     pub user_agents: Vec<UaRow>,
     pub parameters: Vec<ParamRow>,
@@ -201,6 +206,7 @@ impl Overrides {
         if let Some(v) = &file.settings.fast_seconds_per_page {
             o.fast_seconds_per_page = Some(bounded("settings.fast_seconds_per_page", v, 0, 3600)?);
         }
+        o.require_browser_evidence = file.settings.require_browser_evidence;
 
         let channel = |key: &str, v: &Spanned<String>, name: &str| {
             Channel::from_name(name).ok_or_else(|| {

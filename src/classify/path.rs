@@ -1,13 +1,13 @@
-//! What a requested path is: an asset or a page, and a page a front or deep.
+//! What a requested path is: a page, an asset or a download, and a page a front or deep.
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::tables::{self, TableError, ASSETS, FRONTS};
 
 /// A small set of ASCII words, matched without regard to case and without copying.
 /// Asset tests run on every line, so this is a few byte comparisons among the words of
 /// the same length, not a hash of a lowercased copy.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct WordSet {
     by_len: Vec<Vec<Vec<u8>>>,
 }
@@ -31,11 +31,25 @@ impl WordSet {
     }
 }
 
+/// What a request for a path fetches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathKind {
+    /// A page a person reads (when a GET answered 2xx or 304: see [`page_view`]).
+    Page,
+    /// What a browser fetches to render a page, feeds, files for machines.
+    Asset,
+    /// An archive, executable, package, source file or disk image.
+    Download,
+}
+
+#[derive(Clone)]
 pub struct PathRules {
     asset_ext: WordSet,
-    /// The extensions of `asset_ext` up to seven bytes, as [`ext_code`]s: one hash probe
-    /// instead of comparing with every extension of the same length.
-    asset_ext_codes: FxHashSet<u64>,
+    download_ext: WordSet,
+    /// The extensions of `asset_ext` and `download_ext` up to seven bytes, as
+    /// [`ext_code`]s, with their kind: one hash probe instead of comparing with every
+    /// extension of the same length.
+    ext_codes: FxHashMap<u64, PathKind>,
     asset_name: WordSet,
     /// Asset prefixes by their second byte (the first is `/`): a path is compared only
     /// with the prefixes that could match it, for most paths none.
@@ -55,7 +69,8 @@ impl PathRules {
     pub fn builtin() -> Result<PathRules, TableError> {
         let mut p = PathRules {
             asset_ext: WordSet::default(),
-            asset_ext_codes: FxHashSet::default(),
+            download_ext: WordSet::default(),
+            ext_codes: FxHashMap::default(),
             asset_name: WordSet::default(),
             asset_prefix_by_second: vec![Vec::new(); 256],
             asset_prefix_short: Vec::new(),
@@ -69,7 +84,8 @@ impl PathRules {
                 let (line, f) = row?;
                 let value = f[1].as_bytes().to_ascii_lowercase();
                 let fresh = match (set_of, f[0]) {
-                    (0, "ext") => p.insert_asset_extension(value),
+                    (0, "ext") => p.insert_extension(value, PathKind::Asset),
+                    (0, "download") => p.insert_extension(value, PathKind::Download),
                     (0, "name") => p.insert_asset_name(value),
                     (0, "prefix") => {
                         p.add_asset_prefix(f[1]);
@@ -98,16 +114,22 @@ impl PathRules {
     }
 
     pub fn add_asset_extension(&mut self, ext: &str) {
-        self.insert_asset_extension(ext.as_bytes().to_ascii_lowercase());
+        self.insert_extension(ext.as_bytes().to_ascii_lowercase(), PathKind::Asset);
     }
 
-    /// `false` when the (lowercase) extension was already there.
-    fn insert_asset_extension(&mut self, ext: Vec<u8>) -> bool {
+    /// `false` when the (lowercase) extension was already there, of either kind.
+    fn insert_extension(&mut self, ext: Vec<u8>, kind: PathKind) -> bool {
+        if self.asset_ext.contains(&ext) || self.download_ext.contains(&ext) {
+            return false;
+        }
         if let Some(code) = ext_code(&ext) {
-            self.asset_ext_codes.insert(code);
+            self.ext_codes.insert(code, kind);
         }
         self.asset_tail = self.asset_tail.max(ext.len() + 1);
-        self.asset_ext.insert(ext)
+        match kind {
+            PathKind::Download => self.download_ext.insert(ext),
+            _ => self.asset_ext.insert(ext),
+        }
     }
 
     /// `false` when the (lowercase) name was already there.
@@ -130,9 +152,15 @@ impl PathRules {
 
     /// Static files, feeds and machine files: requested by browsers and tools, never read.
     pub fn is_asset(&self, path: &[u8]) -> bool {
+        self.kind(path) == PathKind::Asset
+    }
+
+    /// What a request for `path` fetches: an asset (by prefix, name or extension), a
+    /// download (by extension), else a page.
+    pub fn kind(&self, path: &[u8]) -> PathKind {
         let by_second = path.get(1).map_or(&[][..], |&b| &self.asset_prefix_by_second[usize::from(b)]);
         if by_second.iter().chain(&self.asset_prefix_short).any(|p| path.starts_with(p)) {
-            return true;
+            return PathKind::Asset;
         }
         // Only the last few bytes can make a name or an extension of the tables: one
         // short walk back finds the last slash and the last dot after it, if they are
@@ -154,17 +182,17 @@ impl PathRules {
             None => (tail.len() == path.len()).then_some(path),
         };
         if name.is_some_and(<[u8]>::is_empty) {
-            return false;
+            return PathKind::Page;
         }
         if name.is_some_and(|name| self.asset_name.contains(name)) {
-            return true;
+            return PathKind::Asset;
         }
-        match dot.map(|dot| &tail[dot + 1..]) {
-            Some(ext) => match ext_code(ext) {
-                Some(code) => self.asset_ext_codes.contains(&code),
-                None => self.asset_ext.contains(ext),
-            },
-            None => false,
+        let Some(ext) = dot.map(|dot| &tail[dot + 1..]) else { return PathKind::Page };
+        match ext_code(ext) {
+            Some(code) => self.ext_codes.get(&code).copied().unwrap_or(PathKind::Page),
+            None if self.asset_ext.contains(ext) => PathKind::Asset,
+            None if self.download_ext.contains(ext) => PathKind::Download,
+            None => PathKind::Page,
         }
     }
 
@@ -202,10 +230,12 @@ impl PathRules {
 
 /// Whether a hit is a page view: a GET of a path (absolute-form targets, `GET http://…`,
 /// are proxy probes), answered 2xx or 304, that is not an asset. `Err` says why not.
-/// The caller passes `asset` ([`PathRules::is_asset`]) because it needs it anyway.
-pub fn page_view(method: &[u8], status: u16, path: &[u8], asset: bool) -> Result<(), &'static str> {
-    if asset {
+/// The caller passes `kind` ([`PathRules::kind`]) because it needs it anyway.
+pub fn page_view(method: &[u8], status: u16, path: &[u8], kind: PathKind) -> Result<(), &'static str> {
+    if kind == PathKind::Asset {
         Err("an asset (assets.tsv)")
+    } else if kind == PathKind::Download {
+        Err("a download (assets.tsv)")
     } else if !matches!(method, b"GET") {
         Err("not a GET")
     } else if !((200..300).contains(&status) || status == 304) {
@@ -278,22 +308,35 @@ mod tests {
         }
     }
 
-    /// The asset test read plainly, rule by rule, as the table says it.
-    fn plainly(path: &[u8]) -> bool {
+    /// The path test read plainly, rule by rule, as the table says it.
+    fn plainly(path: &[u8]) -> PathKind {
         plainly_with(path, &[])
     }
 
-    /// [`plainly`], with rows a rules file added.
-    fn plainly_with(path: &[u8], extra: &[[&str; 2]]) -> bool {
-        let rows = super::tables::rows(ASSETS, 2).map(|r| r.unwrap().1);
+    /// [`plainly`], with rows a rules file added: an asset row first, else a download
+    /// row, else a page.
+    fn plainly_with(path: &[u8], extra: &[[&str; 2]]) -> PathKind {
+        let rows: Vec<Vec<&str>> = super::tables::rows(ASSETS, 2)
+            .map(|r| r.unwrap().1)
+            .chain(extra.iter().map(|r| r.to_vec()))
+            .collect();
         let name = last_segment(path);
         let ext = name.iter().rposition(|&b| b == b'.').map(|dot| &name[dot + 1..]);
-        rows.into_iter().chain(extra.iter().map(|r| r.to_vec())).any(|f| match f[0] {
+        let has_ext = |e: &str| !name.is_empty() && ext.is_some_and(|x| x.eq_ignore_ascii_case(e.as_bytes()));
+        let asset = rows.iter().any(|f| match f[0] {
             "prefix" => path.starts_with(f[1].as_bytes()),
             "name" => !name.is_empty() && name.eq_ignore_ascii_case(f[1].as_bytes()),
-            "ext" => !name.is_empty() && ext.is_some_and(|e| e.eq_ignore_ascii_case(f[1].as_bytes())),
+            "ext" => has_ext(f[1]),
+            "download" => false,
             other => panic!("unknown kind {other}"),
-        })
+        });
+        if asset {
+            PathKind::Asset
+        } else if rows.iter().any(|f| f[0] == "download" && has_ext(f[1])) {
+            PathKind::Download
+        } else {
+            PathKind::Page
+        }
     }
 
     #[test]
@@ -337,6 +380,14 @@ mod tests {
             "/a/b.c.webmanifest",
             "/a.b/cwebmanifest",
             "/a/feed.x/rss",
+            // Downloads, short and long extensions, any case.
+            "/files/x.tar.gz",
+            "/src/setup.PY",
+            "/b.exe",
+            "/dist/tool-1.0.AppImage",
+            "/vm/disk.qcow2",
+            "/py",
+            "/x.py/",
         ]
         .iter()
         .map(|s| s.as_bytes().to_vec())
@@ -355,7 +406,7 @@ mod tests {
         let assets = paths.iter().filter(|path| p.is_asset(path)).count();
         assert!(assets > 1000 && assets < paths.len() - 1000, "{assets} of {}", paths.len());
         for path in &paths {
-            assert_eq!(p.is_asset(path), plainly(path), "{}", String::from_utf8_lossy(path));
+            assert_eq!(p.kind(path), plainly(path), "{}", String::from_utf8_lossy(path));
         }
     }
 
@@ -394,7 +445,7 @@ mod tests {
             }
             for path in paths {
                 assert_eq!(
-                    p.is_asset(path.as_bytes()),
+                    p.kind(path.as_bytes()),
                     plainly_with(path.as_bytes(), extra),
                     "{path} with {extra:?}"
                 );

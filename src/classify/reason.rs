@@ -106,18 +106,15 @@ pub enum ScraperRule {
     RobotsTxt,
     /// Turned pages faster than anyone reads, loading no asset.
     TooFast,
-    /// Several pages and none of the assets every browser here loads.
-    PagesOnly,
 }
 
 impl ScraperRule {
-    pub const ALL: [ScraperRule; 3] = [ScraperRule::RobotsTxt, ScraperRule::TooFast, ScraperRule::PagesOnly];
+    pub const ALL: [ScraperRule; 2] = [ScraperRule::RobotsTxt, ScraperRule::TooFast];
 
     pub fn id(self) -> &'static str {
         match self {
             ScraperRule::RobotsTxt => "robots-txt",
             ScraperRule::TooFast => "too-fast",
-            ScraperRule::PagesOnly => "pages-only",
         }
     }
 

@@ -147,12 +147,56 @@ fn behaviour_rules() {
     assert_eq!(r.behaviour(&b(1, 0, true, 0)), Some(ScraperRule::RobotsTxt));
     assert_eq!(r.behaviour(&b(5, 0, false, 8)), Some(ScraperRule::TooFast));
     assert_eq!(r.behaviour(&b(5, 9, false, 8)), None, "fast, but rendering pages");
-    assert_eq!(r.behaviour(&b(3, 0, false, 600)), None, "pages only: not judged until assets are the norm");
+    assert_eq!(r.behaviour(&b(3, 0, false, 600)), None, "pages at a reader's pace");
     facts.browsers_load_assets = true;
     let r = Classifier::new(&rules, &facts);
-    assert_eq!(r.behaviour(&b(3, 0, false, 600)), Some(ScraperRule::PagesOnly));
-    assert_eq!(r.behaviour(&b(1, 0, false, 0)), None, "one page with cached assets is a reader");
+    assert_eq!(r.behaviour(&b(3, 0, false, 600)), None, "no asset is the evidence rule's, not a scraper's");
     assert_eq!(r.behaviour(&b(3, 4, false, 600)), None);
+}
+
+/// Where browsers load assets, a visit that loaded none is unconfirmed, whatever its
+/// length or channel; where they load none (a CDN serves them), nothing changes; a rules
+/// file can count them all.
+#[test]
+fn the_evidence_rule() {
+    let visit = |assets: u32, pageviews: u32, referrer: Option<&str>| Visit {
+        agent: Agent::Browser,
+        visitor_id: 1,
+        start: 0,
+        end: 600,
+        pageviews,
+        hits: pageviews + assets,
+        assets,
+        downloads: 0,
+        robots: false,
+        landing: OwnedLanding {
+            target: b"/news/2026/11/a-story".to_vec(),
+            referrer: referrer.map(|r| r.as_bytes().to_vec()),
+            vhost: None,
+            shared_by: None,
+            returning: false,
+        },
+    };
+    let outcome = |rules: &Rules, facts: &SiteFacts, v: Visit| match Classifier::new(rules, facts)
+        .visit(v, &mut HostCache::default())
+        .outcome
+    {
+        Outcome::Counted(v) => format!("counted {}", v.reason),
+        Outcome::Unconfirmed(v) => format!("unconfirmed {}", v.reason),
+        Outcome::Excluded(e) => format!("excluded {e:?}"),
+    };
+    let mut rules = rules();
+    let mut assets_here = site();
+    assets_here.browsers_load_assets = true;
+    let cdn = site();
+    let google = Some("https://www.google.com/");
+    assert_eq!(outcome(&rules, &assets_here, visit(0, 1, None)), "unconfirmed deep-direct");
+    assert_eq!(outcome(&rules, &assets_here, visit(0, 4, None)), "unconfirmed deep-direct");
+    assert_eq!(outcome(&rules, &assets_here, visit(0, 1, google)), "unconfirmed referrer-known");
+    assert_eq!(outcome(&rules, &assets_here, visit(3, 1, None)), "counted deep-direct");
+    assert_eq!(outcome(&rules, &cdn, visit(0, 1, None)), "counted deep-direct");
+    rules.require_browser_evidence = false;
+    assert_eq!(outcome(&rules, &assets_here, visit(0, 1, None)), "counted deep-direct");
 }
 
 #[test]

@@ -203,6 +203,7 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     }
 
     let report = Report {
+        evidence_required: outcome.evidence_required,
         aggregates: outcome.state.aggregates,
         inputs: outcome.inputs,
         site_hosts: outcome.state.facts.site_hosts,

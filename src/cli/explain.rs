@@ -112,8 +112,8 @@ fn explain(
     writeln!(out, "user agent:  {agent_text}")?;
 
     let path = hit.path();
-    let asset = rules.paths.is_asset(path);
-    let verdict = crate::classify::page_view(hit.method, hit.status, path, asset);
+    let kind = rules.paths.kind(path);
+    let verdict = crate::classify::page_view(hit.method, hit.status, path, kind);
     let page_view = verdict.is_ok();
     match verdict {
         Ok(()) => writeln!(out, "page view:   yes")?,
@@ -180,7 +180,22 @@ fn explain(
             out,
             "in a log:    a link preview of this page shortly before (rule preview), an earlier\n             \
              read of it by the same visitor (rule return), or the visitor's behaviour\n             \
-             (robots.txt, pace, no assets) can decide otherwise"
+             (robots.txt, pace) can decide otherwise"
+        )?;
+        writeln!(
+            out,
+            "evidence:    where the site's browsers visibly load assets (read from the first lines\n             \
+             of the logs), a visit that loads no asset has no browser evidence: it is\n             \
+             unconfirmed, not counted as a reader, and readers whose assets were all cached\n             \
+             are estimated from the visits other sites refer"
+        )?;
+    }
+    if page_view {
+        writeln!(
+            out,
+            "assets:      in a log, paths under a prefix that the site's pages fetch as they load and\n             \
+             never link to (product images served as /image/27142) are learned as assets,\n             \
+             whatever their extension"
         )?;
     }
     Ok(true)

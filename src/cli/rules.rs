@@ -41,8 +41,15 @@ pub fn run(args: RulesArgs) -> Result<Status, Error> {
 
 fn write_all(out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "Before any rule: bots and link-preview fetchers (user_agents.tsv) are not visits;")?;
-    writeln!(out, "browsers that ask for robots.txt, read faster than anyone can, or fetch pages but")?;
-    writeln!(out, "none of the assets other browsers load are counted as scrapers.")?;
+    writeln!(out, "browsers that ask for robots.txt or read faster than anyone can are scrapers.")?;
+    writeln!(out, "Evidence: where the site's browsers visibly load assets (the first lines of the logs")?;
+    writeln!(out, "say so), a visit that loads no asset is unconfirmed: not counted as a reader")?;
+    writeln!(out, "(`require_browser_evidence = false` in a rules file counts it). Readers whose assets")?;
+    writeln!(out, "were all cached are estimated: r, the asset-less share of visits an external referrer")?;
+    writeln!(out, "decided (200 of them at least), gives min(unconfirmed no-referrer deep landings,")?;
+    writeln!(out, "dark social with evidence x r / (1 - r)).")?;
+    writeln!(out, "What is a page: assets.tsv (assets, feeds, downloads); and paths under a prefix the")?;
+    writeln!(out, "site's pages fetch as they load and never link to, learned from the logs.")?;
     writeln!(out)?;
     writeln!(out, "Then the first rule that applies to a visit's landing decides its channel:")?;
     for (i, reason) in Reason::ORDER.iter().enumerate() {

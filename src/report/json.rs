@@ -9,8 +9,11 @@ use super::{Report, ReportKind, Reporter};
 use crate::classify::Channel;
 use crate::time::format_rfc3339;
 
-/// Bumped when a field changes meaning or goes away (new fields do not bump it).
-pub const JSON_VERSION: u32 = 1;
+/// Bumped when a field changes meaning or goes away, or a report gains rows (new fields
+/// alone do not bump it). 2: browser evidence (the `excluded:no-browser-evidence` row
+/// replaces `excluded:scrapers-pages-only`), the estimated range in `headline`, and the
+/// `downloads` and `unconfirmed` terms of `lines`.
+pub const JSON_VERSION: u32 = 2;
 
 pub struct JsonReporter;
 

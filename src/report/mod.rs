@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 pub use rows::{
     pct, thousands, ChannelRow, DayRow, Headline, InputSummary, PageRow, Report, ReportKind, Reporter,
-    ShareRow,
+    ShareRow, MIN_CACHED_RATE_SAMPLE,
 };
 
 use crate::classify::{Channel, ClassifiedVisit, Exclusion, Outcome, Reason, ScraperRule};
@@ -30,7 +30,12 @@ pub struct LineCounts {
     pub read: u64,
     pub pageviews: u64,
     pub other_hits: u64,
+    /// Archives, executables, source files…: fetched, not read.
+    pub downloads: u64,
+    /// Bots', link previews' and scrapers' lines.
     pub excluded: u64,
+    /// Lines of visits with no browser evidence (see `Outcome::Unconfirmed`).
+    pub unconfirmed: u64,
     pub outside_window: u64,
     pub malformed: u64,
 }
@@ -40,13 +45,54 @@ impl LineCounts {
         self.read += o.read;
         self.pageviews += o.pageviews;
         self.other_hits += o.other_hits;
+        self.downloads += o.downloads;
         self.excluded += o.excluded;
+        self.unconfirmed += o.unconfirmed;
         self.outside_window += o.outside_window;
         self.malformed += o.malformed;
     }
 
     pub fn balanced(&self) -> bool {
-        self.read == self.pageviews + self.other_hits + self.excluded + self.outside_window + self.malformed
+        self.read
+            == self.pageviews
+                + self.other_hits
+                + self.downloads
+                + self.excluded
+                + self.unconfirmed
+                + self.outside_window
+                + self.malformed
+    }
+}
+
+/// Lines a visit's judgement moves after they were counted as a reader's: a scraper's to
+/// `excluded`, an unconfirmed visit's to `unconfirmed`. Kept apart (and applied by
+/// [`Aggregates::line_counts`]) so that a partial result made of visits alone still merges.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MovedLines {
+    pub hits: u64,
+    pub pageviews: u64,
+    pub downloads: u64,
+}
+
+impl MovedLines {
+    fn add(&mut self, v: &crate::classify::Visit) {
+        self.hits += u64::from(v.hits);
+        self.pageviews += u64::from(v.pageviews);
+        self.downloads += u64::from(v.downloads);
+    }
+
+    fn merge(&mut self, o: &MovedLines) {
+        self.hits += o.hits;
+        self.pageviews += o.pageviews;
+        self.downloads += o.downloads;
+    }
+
+    /// Takes these lines out of the reader's terms of `l`; returns how many.
+    fn take_from(&self, l: &mut LineCounts) -> u64 {
+        l.pageviews = l.pageviews.saturating_sub(self.pageviews);
+        l.downloads = l.downloads.saturating_sub(self.downloads);
+        l.other_hits = l.other_hits.saturating_sub(self.hits.saturating_sub(self.pageviews + self.downloads));
+        self.hits
     }
 }
 
@@ -114,12 +160,21 @@ pub struct Aggregates {
     pub bots: Counter,
     pub previews: Counter,
     /// Lines of visits judged scrapers, counted as a reader's when they came.
-    pub scraper_hits: u64,
-    pub scraper_pageviews: u64,
+    pub scraper_lines: MovedLines,
     /// Dark-social visits only the classic rule names (`deep-direct`).
     pub dark_inferred: Counter,
     /// Visits in a browser's name that behaved like machines, by [`ScraperRule`].
     pub scrapers: [Counter; ScraperRule::ALL.len()],
+    /// Visits with no browser evidence, and their lines.
+    pub unconfirmed: Counter,
+    pub unconfirmed_lines: MovedLines,
+    /// Of those, the ones whose landing was a deep page with no referrer: where readers
+    /// with cached assets can hide among scrapers.
+    pub unconfirmed_deep: u64,
+    /// Visits an external referrer decided (the sample of the cached-reader rate), and how
+    /// many of them loaded no asset.
+    pub referred: u64,
+    pub referred_assetless: u64,
     /// Landing path (without query) → visits landing there.
     pub pages: FxHashMap<Vec<u8>, PageCounter>,
     /// UTC day number → visits per channel.
@@ -160,14 +215,21 @@ impl Aggregates {
             Outcome::Excluded(Exclusion::Scraper(rule)) => {
                 self.scrapers[rule.index()].add(pageviews);
                 // Its lines were counted as a reader's when they came: they are excluded.
-                // Kept apart (and applied by `line_counts`) so a partial result made of
-                // visits alone still merges.
-                self.scraper_hits += u64::from(v.hits);
-                self.scraper_pageviews += pageviews;
+                self.scraper_lines.add(v);
+                return;
+            }
+            Outcome::Unconfirmed(verdict) => {
+                self.unconfirmed.add(pageviews);
+                self.unconfirmed_lines.add(v);
+                self.count_referred(verdict.reason, v.assets);
+                if matches!(verdict.reason, Reason::DeepDirect | Reason::Preview) {
+                    self.unconfirmed_deep += 1;
+                }
                 return;
             }
             Outcome::Counted(verdict) => verdict,
         };
+        self.count_referred(verdict.reason, v.assets);
         let path = cv.landing_path();
         if verdict.reason == Reason::Preview {
             self.share(path, &verdict.source).visits += 1;
@@ -205,6 +267,15 @@ impl Aggregates {
         }
     }
 
+    /// A visit an external referrer decided is part of the sample the cached-reader rate
+    /// is read from.
+    fn count_referred(&mut self, reason: Reason, assets: u32) {
+        if matches!(reason, Reason::ReferrerKnown | Reason::ReferrerOther) {
+            self.referred += 1;
+            self.referred_assetless += u64::from(assets == 0);
+        }
+    }
+
     /// A link-preview fetch of `path` by `app`; `new_shares` is how it changed the number
     /// of shares (see `ShareLog::record`).
     pub fn preview_fetch(&mut self, path: &[u8], app: &str, new_shares: i64) {
@@ -230,11 +301,15 @@ impl Aggregates {
         self.bots.merge(&o.bots);
         self.previews.merge(&o.previews);
         self.dark_inferred.merge(&o.dark_inferred);
-        self.scraper_hits += o.scraper_hits;
-        self.scraper_pageviews += o.scraper_pageviews;
+        self.scraper_lines.merge(&o.scraper_lines);
         for (a, b) in self.scrapers.iter_mut().zip(&o.scrapers) {
             a.merge(b);
         }
+        self.unconfirmed.merge(&o.unconfirmed);
+        self.unconfirmed_lines.merge(&o.unconfirmed_lines);
+        self.unconfirmed_deep += o.unconfirmed_deep;
+        self.referred += o.referred;
+        self.referred_assetless += o.referred_assetless;
         for (k, p) in o.pages {
             let e = self.pages.entry(k).or_default();
             e.visits += p.visits;
@@ -263,13 +338,12 @@ impl Aggregates {
         self.last_time = self.last_time.max(o.last_time);
     }
 
-    /// Where every line went, scrapers' lines moved to `excluded`.
+    /// Where every line went: scrapers' lines moved to `excluded`, unconfirmed visits' to
+    /// `unconfirmed`.
     pub fn line_counts(&self) -> LineCounts {
         let mut l = self.lines;
-        let (hits, pageviews) = (self.scraper_hits, self.scraper_pageviews);
-        l.pageviews = l.pageviews.saturating_sub(pageviews);
-        l.other_hits = l.other_hits.saturating_sub(hits.saturating_sub(pageviews));
-        l.excluded += hits;
+        l.excluded += self.scraper_lines.take_from(&mut l);
+        l.unconfirmed += self.unconfirmed_lines.take_from(&mut l);
         l
     }
 

@@ -42,8 +42,10 @@ pub fn pct(part: u64, whole: u64) -> f64 {
 }
 
 /// The dark-social share as a range a marketer can defend: visits a signal names
-/// (a share, a tag, an app, a messaging referrer) and visits only the classic rule infers
-/// (no referrer on a deep page).
+/// (a share, a tag, an app, a messaging referrer); plus visits only the classic rule
+/// infers (no referrer on a deep page) that show browser evidence; plus an estimate of the
+/// readers whose assets were all cached, which the evidence rule set aside with the
+/// scrapers.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Headline {
     pub visits: u64,
@@ -53,7 +55,24 @@ pub struct Headline {
     pub identified_pct: f64,
     pub inferred_visits: u64,
     pub inferred_pct: f64,
+    /// Readers with cached assets estimated among the unconfirmed no-referrer deep
+    /// landings (0 when there is no estimate).
+    pub estimated_visits: u64,
+    /// The asset-less share of visits an external referrer confirms: how often a real
+    /// reader's assets were all cached. `None` when the sample is too small.
+    pub cached_rate: Option<f64>,
+    pub cached_rate_sample: u64,
+    /// The range: identified only, and everything with the estimate, as shares of visits
+    /// (the estimate's readers counted among the visits for the high end).
+    pub range_low_pct: f64,
+    pub range_high_pct: f64,
+    /// Whether visits needed browser evidence to count (where browsers here load assets).
+    pub browser_evidence_required: bool,
 }
+
+/// Visits an external referrer decided that the cached-reader rate needs before anything
+/// is estimated from it.
+pub const MIN_CACHED_RATE_SAMPLE: u64 = 200;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChannelRow {
@@ -115,6 +134,8 @@ pub struct Report {
     pub aggregates: Aggregates,
     pub inputs: Vec<InputSummary>,
     pub site_hosts: Vec<String>,
+    /// Whether a visit needed browser evidence (an asset) to count as a reader.
+    pub evidence_required: bool,
     pub since: Option<i64>,
     pub until: Option<i64>,
     pub top: usize,
@@ -122,9 +143,19 @@ pub struct Report {
 
 impl Report {
     pub fn headline(&self) -> Headline {
-        let total = self.aggregates.human_visits();
-        let dark = self.aggregates.channels[Channel::DarkSocial.index()].visits;
-        let inferred = self.aggregates.dark_inferred.visits;
+        let a = &self.aggregates;
+        let total = a.human_visits();
+        let dark = a.channels[Channel::DarkSocial.index()].visits;
+        let inferred = a.dark_inferred.visits;
+        let sample = a.referred;
+        let rate = (sample >= MIN_CACHED_RATE_SAMPLE).then(|| a.referred_assetless as f64 / sample as f64);
+        // Cached readers are to the readers with evidence as r is to 1 - r; never more than
+        // the unconfirmed deep landings there are, so a scraper farm cannot inflate it.
+        let estimated = match rate {
+            Some(r) if r < 1.0 => ((dark as f64 * r / (1.0 - r)).round() as u64).min(a.unconfirmed_deep),
+            Some(_) => a.unconfirmed_deep,
+            None => 0,
+        };
         Headline {
             visits: total,
             dark_social_visits: dark,
@@ -133,6 +164,12 @@ impl Report {
             identified_pct: pct(dark - inferred, total),
             inferred_visits: inferred,
             inferred_pct: pct(inferred, total),
+            estimated_visits: estimated,
+            cached_rate: rate.map(|r| (r * 10_000.0).round() / 10_000.0),
+            cached_rate_sample: sample,
+            range_low_pct: pct(dark - inferred, total),
+            range_high_pct: pct(dark + estimated, total + estimated),
+            browser_evidence_required: self.evidence_required,
         }
     }
 
@@ -162,11 +199,7 @@ impl Report {
                 scrapers(ScraperRule::RobotsTxt),
             ),
             ("excluded:scrapers-too-fast", "excluded: too fast to read", scrapers(ScraperRule::TooFast)),
-            (
-                "excluded:scrapers-pages-only",
-                "excluded: pages but no assets",
-                scrapers(ScraperRule::PagesOnly),
-            ),
+            ("excluded:no-browser-evidence", "excluded: no browser evidence", a.unconfirmed),
         ] {
             rows.push(ChannelRow {
                 channel: name.to_string(),
@@ -196,6 +229,16 @@ impl Report {
                 pageviews,
             });
         }
+        // Beyond the range's evidence: readers with cached assets, estimated (no page views
+        // are known for them).
+        let estimated = self.headline().estimated_visits;
+        rows.push(ChannelRow {
+            channel: "dark-social:estimated".to_string(),
+            label: "dark social, estimated cached readers",
+            visits: estimated,
+            visits_pct: Some(pct(estimated, total + estimated)),
+            pageviews: 0,
+        });
         rows
     }
 
@@ -271,14 +314,47 @@ impl Report {
     pub fn accounting(&self) -> String {
         let l = &self.aggregates.line_counts();
         format!(
-            "{} lines read = {} page views + {} other hits + {} excluded (bots, previews, scrapers) + {} outside the window + {} malformed",
+            "{} lines read = {} page views + {} other hits + {} downloads + {} excluded (bots, previews, scrapers) + {} unconfirmed (no browser evidence) + {} outside the window + {} malformed",
             thousands(l.read),
             thousands(l.pageviews),
             thousands(l.other_hits),
+            thousands(l.downloads),
             thousands(l.excluded),
+            thousands(l.unconfirmed),
             thousands(l.outside_window),
             thousands(l.malformed)
         )
+    }
+
+    /// The range in a sentence: from what signals name, through what the classic rule infers
+    /// with browser evidence, to the estimate of readers with cached assets, or why there is
+    /// none.
+    pub fn range(&self) -> String {
+        let h = self.headline();
+        let mut text = format!(
+            "Range: {:.1}% identified, {:.1}% with the inferred visits that show browser evidence",
+            h.range_low_pct, h.dark_social_pct
+        );
+        if !h.browser_evidence_required {
+            text.push_str(" (browsers here load no assets from the logged host: every visit counts)");
+            return text;
+        }
+        match h.cached_rate {
+            Some(r) => text.push_str(&format!(
+                ", {:.1}% with {} estimated readers whose assets were cached ({:.1}% of {} visits from \
+                 other sites loaded no asset)",
+                h.range_high_pct,
+                thousands(h.estimated_visits),
+                r * 100.0,
+                thousands(h.cached_rate_sample)
+            )),
+            None => text.push_str(&format!(
+                "; no estimate of readers with cached assets ({} visits from other sites, {} needed)",
+                thousands(h.cached_rate_sample),
+                MIN_CACHED_RATE_SAMPLE
+            )),
+        }
+        text
     }
 
     pub fn period(&self) -> Option<(String, String)> {

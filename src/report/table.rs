@@ -137,11 +137,8 @@ impl TableReporter {
             h.identified_pct,
             h.inferred_pct
         );
-        if self.styled {
-            format!("\x1b[1m{text}\x1b[0m")
-        } else {
-            text
-        }
+        let text = if self.styled { format!("\x1b[1m{text}\x1b[0m") } else { text };
+        format!("{text}\n{}", report.range())
     }
 }
 

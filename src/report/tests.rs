@@ -14,6 +14,7 @@ fn visit(start: i64, target: &str, referrer: Option<&str>) -> Visit {
         pageviews: 2,
         hits: 5,
         assets: 3,
+        downloads: 0,
         robots: false,
         landing: OwnedLanding {
             target: target.as_bytes().to_vec(),
@@ -104,7 +105,15 @@ fn rows_and_shares() {
     for v in sample() {
         a.count(&v);
     }
-    let r = Report { aggregates: a, inputs: vec![], site_hosts: vec![], since: None, until: None, top: 10 };
+    let r = Report {
+        aggregates: a,
+        inputs: vec![],
+        site_hosts: vec![],
+        evidence_required: false,
+        since: None,
+        until: None,
+        top: 10,
+    };
     let h = r.headline();
     assert_eq!((h.dark_social_visits, h.visits, h.dark_social_pct), (3, 5, 60.0));
     assert_eq!((h.identified_visits, h.inferred_visits), (1, 2));

@@ -215,6 +215,8 @@ impl<'a> Fold<'a> {
                 let lines = &mut state.aggregates.lines;
                 if agent.is_excluded() {
                     lines.excluded += 1;
+                } else if flags.download {
+                    lines.downloads += 1;
                 } else if pageview {
                     lines.pageviews += 1;
                 } else {

@@ -51,6 +51,8 @@ pub struct AnalyzeConfig {
 /// What a run produced.
 pub struct Outcome {
     pub state: RunState,
+    /// Whether visits needed browser evidence to count as readers.
+    pub evidence_required: bool,
     pub inputs: Vec<InputSummary>,
     pub errors: Vec<InputError>,
 }
@@ -191,7 +193,8 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
     }
     // Inputs in the order they were read, then the ones that could not be.
     inputs.extend(unread);
-    Ok(Outcome { state, inputs, errors })
+    let evidence_required = crate::classify::Classifier::new(&rules, &state.facts).requires_evidence();
+    Ok(Outcome { state, evidence_required, inputs, errors })
 }
 
 /// Reads inputs into a run's state: the engine, the rules and the caches of their
@@ -199,6 +202,8 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
 pub struct Analysis<'a> {
     cx: &'a FoldCx<'a>,
     engine: Engine,
+    /// The tables' path rules and what the state's site embeds.
+    paths: crate::classify::PathRules,
     keys: KeyHasher,
     agents: AgentCache,
     hosts: HostCache,
@@ -232,6 +237,7 @@ impl<'a> Analysis<'a> {
         Ok(Analysis {
             cx,
             engine,
+            paths: state.facts.path_rules(&cx.rules.paths),
             agents: AgentCache::with_keys(keys.clone()),
             keys,
             hosts: HostCache::default(),
@@ -255,7 +261,8 @@ impl<'a> Analysis<'a> {
     ) -> InputRead {
         debug_assert!(state.keys == self.keys, "a state read with other keys");
         let cx = self.cx;
-        let stage = LineStage { format, rules: cx.rules, since: cx.since, until: cx.until, keys: &self.keys };
+        let stage =
+            LineStage { format, paths: &self.paths, since: cx.since, until: cx.until, keys: &self.keys };
         let fold = Fold::new(cx, state, &mut self.agents, &mut self.hosts, format, name, &mut self.shown);
         let mut reporting = Reporting { fold, progress, notices: Vec::new() };
         let result = self.engine.stream(reader, prelude, counter, &stage, &mut reporting);

@@ -1,23 +1,25 @@
 //! The start of each input, read before the run: its format, its first timestamp (rotated
-//! sets are read oldest first), and what it shows of the site — the facts the rules are
-//! read with, learned once and frozen for the run.
+//! sets are read oldest first), and a sample of its hits, from which the run learns the
+//! site facts the rules are read with — the site's hosts, whether its browsers load
+//! assets, and which of its paths are embedded resources whatever their extension —
+//! once, frozen for the run.
 
 use std::io::Read;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::classify::{referrer_host, strip_www, AgentCache, Rules, SiteFacts};
+use crate::classify::{page_view, referrer_host, strip_www, AgentCache, PathKind, Rules, SiteFacts};
 use crate::input::{self, InputError, Source};
-use crate::parse::{self, Format, FormatSpec, LineCx, Parsed};
+use crate::parse::{self, split_target, Format, FormatSpec, LineCx, Parsed};
 
 /// Decoded bytes sampled from the start of each input.
 const PRELUDE_BYTES: usize = 256 * 1024;
-/// Lines of the prelude used to pick a format.
+/// Lines of the prelude used to pick a format and learn from.
 const DETECT_LINES: usize = 1000;
-/// Multi-page readers the asset rule needs to see before it judges anyone by it.
-const MIN_ASSET_SAMPLE: usize = 20;
+/// Referred readers the evidence rule needs to see before it judges anyone by it.
+const MIN_ASSET_SAMPLE: usize = 12;
 /// Asset referrers that vote on the site's host.
 const SITE_VOTES: usize = 1000;
 
@@ -28,13 +30,26 @@ pub(super) struct Sniffed {
     pub detected_from: Option<usize>,
     pub gzip: bool,
     pub first_time: Option<i64>,
-    /// Referrer hosts of the prelude's asset requests, in order.
-    asset_hosts: Vec<String>,
-    /// Readers in the prelude with two page views or more, and how many of them loaded
-    /// assets.
-    asset_sample: (usize, usize),
+    /// The prelude's hits, as the facts are learned from them.
+    sample: Vec<SampleHit>,
     /// Kept only for stdin, which cannot be opened twice.
     pub reader: Option<Reopened>,
+}
+
+/// One hit of a prelude, copied out of its line.
+struct SampleHit {
+    /// (client, user agent), hashed: who made it.
+    visitor: u64,
+    /// A bot's or a link-preview fetcher's: no reader.
+    excluded: bool,
+    time: i64,
+    path: Vec<u8>,
+    /// What the tables say the path is.
+    kind: PathKind,
+    /// A GET answered 2xx or 304 for a path: a page view, if the path is a page.
+    fetched: bool,
+    /// The referrer's host (lowercased) and path, when there is one.
+    referrer: Option<(String, Vec<u8>)>,
 }
 
 /// An input already partly read: the stream, what was read of it, and its byte counter.
@@ -44,8 +59,7 @@ pub(super) struct Reopened {
     pub raw_bytes: Arc<AtomicU64>,
 }
 
-/// Reads the start of an input: its format, first timestamp, and the hosts its asset
-/// requests were referred from (which name the site itself).
+/// Reads the start of an input: its format, first timestamp and a sample of its hits.
 pub(super) fn sniff(
     source: &Source,
     spec: FormatSpec,
@@ -75,29 +89,24 @@ pub(super) fn sniff(
     };
     let mut cx = LineCx::default();
     let mut first_time = None;
-    let mut asset_hosts = Vec::new();
-    // Per reader (client, user agent) in the sample: page views and asset requests.
-    #[derive(Default)]
-    struct Seen {
-        pages: u32,
-        assets: u32,
-    }
-    let mut readers: FxHashMap<(Vec<u8>, Vec<u8>), Seen> = FxHashMap::default();
+    let mut sample = Vec::new();
+    let keys = crate::identity::KeyHasher::from(0);
     for line in lines {
         let Parsed::Hit(hit) = format.parse(line, &mut cx) else { continue };
         first_time.get_or_insert(hit.time);
-        let asset = rules.paths.is_asset(hit.path());
-        if let (Some(r), true) = (hit.referrer, asset) {
-            asset_hosts.push(referrer_host(r));
-        }
-        if !agents.get(&rules.agents, hit.user_agent).is_excluded() {
-            let e = readers.entry((hit.client.to_vec(), hit.user_agent.unwrap_or(b"").to_vec())).or_default();
-            e.pages += u32::from(!asset && matches!(hit.method, b"GET"));
-            e.assets += u32::from(asset);
-        }
+        let path = hit.path();
+        let kind = rules.paths.kind(path);
+        let ua = hit.user_agent.unwrap_or(b"");
+        sample.push(SampleHit {
+            visitor: keys.visitor(hit.client, keys.agent(ua)),
+            excluded: agents.get(&rules.agents, hit.user_agent).is_excluded(),
+            time: hit.time,
+            path: path.to_vec(),
+            kind,
+            fetched: page_view(hit.method, hit.status, path, PathKind::Page).is_ok(),
+            referrer: hit.referrer.map(|r| (referrer_host(r), referrer_path(r).to_vec())),
+        });
     }
-    let multi_page = readers.values().filter(|r| r.pages >= 2);
-    let asset_sample = (multi_page.clone().count(), multi_page.filter(|r| r.assets > 0).count());
     // Stdin cannot be read twice: keep what was read and the stream itself.
     let reader = match source {
         Source::Stdin => Some(Reopened { reader, prelude, raw_bytes: counter }),
@@ -109,10 +118,21 @@ pub(super) fn sniff(
         detected_from,
         gzip: opened.gzip,
         first_time,
-        asset_hosts,
-        asset_sample,
+        sample,
         reader,
     })
+}
+
+/// The path of a referrer URL (`https://host/a/b?x` → `/a/b`); empty when it has none.
+fn referrer_path(referrer: &[u8]) -> &[u8] {
+    let rest = match memchr::memmem::find(referrer, b"://") {
+        Some(i) => &referrer[i + 3..],
+        None => referrer,
+    };
+    match memchr::memchr(b'/', rest) {
+        Some(i) => split_target(&rest[i..]).0,
+        None => b"",
+    }
 }
 
 /// The site facts the inputs' first lines show, in reading order; `sites` (from `--site`)
@@ -120,14 +140,17 @@ pub(super) fn sniff(
 pub(super) fn learn_facts(sniffed: &[Sniffed], sites: &[String]) -> (SiteFacts, Vec<String>) {
     let mut facts = SiteFacts::default();
     let mut notices = Vec::new();
+    let sample: Vec<&SampleHit> = sniffed.iter().flat_map(|s| &s.sample).collect();
     for s in sites {
         facts.add_site(s);
     }
     if sites.is_empty() {
         // The first asset referrers of the logs in reading order, however they are split
-        // into files.
+        // into files: pages load their own CSS, scripts and images.
         let mut votes: FxHashMap<&str, u64> = FxHashMap::default();
-        for host in sniffed.iter().flat_map(|s| &s.asset_hosts).take(SITE_VOTES) {
+        let asset_hosts =
+            sample.iter().filter(|h| h.kind == PathKind::Asset).filter_map(|h| h.referrer.as_ref());
+        for (host, _) in asset_hosts.take(SITE_VOTES) {
             *votes.entry(host).or_default() += 1;
         }
         for h in infer_site(&votes) {
@@ -140,20 +163,42 @@ pub(super) fn learn_facts(sniffed: &[Sniffed], sites: &[String]) -> (SiteFacts, 
             ));
         }
     }
-    let (multi_page, loading) =
-        sniffed.iter().fold((0, 0), |(m, l), s| (m + s.asset_sample.0, l + s.asset_sample.1));
-    facts.browsers_load_assets = multi_page >= MIN_ASSET_SAMPLE && loading * 2 > multi_page;
+    facts.embedded_prefixes = learn_embedded(&sample, &facts);
+    if !facts.embedded_prefixes.is_empty() {
+        notices.push(format!(
+            "embedded resources: paths under {} (fetched by pages of the site as they load, never \
+             navigated to): counted as assets",
+            facts.embedded_prefixes.join(", ")
+        ));
+    }
+    // Whether browsers here load assets, asked of the readers most surely people: those
+    // whose first page view in the sample came with a referrer (a click). Per reader
+    // (client, user agent): referred, and loaded an asset.
+    let mut readers: FxHashMap<u64, (Option<bool>, bool)> = FxHashMap::default();
+    for h in sample.iter().filter(|h| !h.excluded) {
+        let e = readers.entry(h.visitor).or_default();
+        match facts.kind(h.kind, &h.path) {
+            PathKind::Asset => e.1 = true,
+            PathKind::Page if h.fetched => {
+                e.0.get_or_insert(h.referrer.is_some());
+            }
+            _ => {}
+        }
+    }
+    let referred = readers.values().filter(|r| r.0 == Some(true));
+    let (referred, loading) = (referred.clone().count(), referred.filter(|r| r.1).count());
+    facts.browsers_load_assets = referred >= MIN_ASSET_SAMPLE && loading * 2 > referred;
     if facts.browsers_load_assets {
         notices.push(format!(
-            "browsers here load assets ({loading} of {multi_page} multi-page readers sampled): \
-             readers that fetch pages only are counted as scrapers"
+            "browsers here load assets ({loading} of {referred} referred readers sampled): a visit \
+             that loads none has no browser evidence and is not counted as a reader"
         ));
     }
     (facts, notices)
 }
 
-/// The site is whatever host most asset requests were referred from: pages load their
-/// own CSS, scripts and images. Hosts with at least a quarter of those referrers count.
+/// The site is whatever host most asset requests were referred from. Hosts with at least
+/// a quarter of those referrers count.
 fn infer_site(votes: &FxHashMap<&str, u64>) -> Vec<String> {
     let total: u64 = votes.values().sum();
     let mut hosts: Vec<(&str, u64)> = votes
@@ -170,4 +215,92 @@ fn infer_site(votes: &FxHashMap<&str, u64>) -> Vec<String> {
         }
     }
     sites
+}
+
+/// Hits under a prefix the sample must hold before its paths can be learned as embedded.
+const MIN_EMBEDDED_HITS: u32 = 6;
+/// Seconds between a page and what it embeds, either way (lines are logged when requests
+/// finish, and an image can finish before its page).
+const EMBED_SECONDS: i64 = 10;
+/// Seconds within which a page's embedded resources come together.
+const BURST_SECONDS: i64 = 3;
+
+/// Path prefixes (a first segment: `/image/`) whose paths are embedded resources of the
+/// site's pages, whatever their extension: a reader's browser fetches them with a page of
+/// the site as referrer, right after that page and together with its other resources; no
+/// path under them is ever a referrer itself (a page would be, of its own assets or the
+/// next click), and hardly ever fetched with no referrer or from another site (pages are:
+/// their readers land on them). A reader clicking quickly from article to article makes
+/// every article but the last a referrer, and its clicks come alone, not in bursts.
+fn learn_embedded(sample: &[&SampleHit], facts: &SiteFacts) -> Vec<String> {
+    if facts.site_hosts.is_empty() {
+        return Vec::new();
+    }
+    fn internal<'h>(facts: &SiteFacts, h: &'h SampleHit) -> Option<&'h (String, Vec<u8>)> {
+        h.referrer.as_ref().filter(|(host, _)| facts.is_site(strip_www(host)))
+    }
+    let referrers: FxHashSet<&[u8]> =
+        sample.iter().filter_map(|h| internal(facts, h)).map(|(_, path)| path.as_slice()).collect();
+    // When each reader fetched each page (candidate referrers of what it embeds).
+    let mut fetched_at: FxHashMap<(u64, &[u8]), Vec<i64>> = FxHashMap::default();
+    // Each reader's hits by referrer page, for bursts.
+    let mut by_referrer: FxHashMap<(u64, &[u8]), Vec<i64>> = FxHashMap::default();
+    for h in sample.iter().filter(|h| !h.excluded) {
+        if h.fetched {
+            fetched_at.entry((h.visitor, h.path.as_slice())).or_default().push(h.time);
+        }
+        if let Some((_, path)) = internal(facts, h) {
+            by_referrer.entry((h.visitor, path.as_slice())).or_default().push(h.time);
+        }
+    }
+    #[derive(Default)]
+    struct Seen<'a> {
+        hits: u32,
+        internal: u32,
+        after_page: u32,
+        in_burst: u32,
+        referrer: bool,
+        paths: FxHashSet<&'a [u8]>,
+        visitors: FxHashSet<u64>,
+    }
+    let mut prefixes: FxHashMap<&[u8], Seen> = FxHashMap::default();
+    for h in sample.iter().filter(|h| !h.excluded && h.fetched && h.kind == PathKind::Page) {
+        let Some(prefix) = first_segment(&h.path) else { continue };
+        let seen = prefixes.entry(prefix).or_default();
+        seen.hits += 1;
+        seen.paths.insert(&h.path);
+        seen.visitors.insert(h.visitor);
+        seen.referrer |= referrers.contains(h.path.as_slice());
+        let Some((_, page)) = internal(facts, h) else { continue };
+        seen.internal += 1;
+        let near = |times: Option<&Vec<i64>>, within: i64, at_least: usize| {
+            times.is_some_and(|ts| ts.iter().filter(|&&t| (t - h.time).abs() <= within).count() >= at_least)
+        };
+        seen.after_page += u32::from(near(fetched_at.get(&(h.visitor, page.as_slice())), EMBED_SECONDS, 1));
+        // Itself and at least one more resource of the same page.
+        seen.in_burst += u32::from(near(by_referrer.get(&(h.visitor, page.as_slice())), BURST_SECONDS, 2));
+    }
+    let mut learned: Vec<String> = prefixes
+        .into_iter()
+        .filter(|(_, s)| {
+            s.hits >= MIN_EMBEDDED_HITS
+                && s.paths.len() >= 3
+                && s.visitors.len() >= 2
+                && !s.referrer
+                && s.internal * 10 >= s.hits * 8
+                && s.after_page * 2 >= s.hits
+                && s.in_burst * 2 >= s.hits
+        })
+        .map(|(prefix, _)| String::from_utf8_lossy(prefix).into_owned())
+        .collect();
+    learned.sort();
+    learned
+}
+
+/// `/image/` of `/image/27142/x`; `None` for a path of one segment (`/about`), which is
+/// no prefix of anything.
+fn first_segment(path: &[u8]) -> Option<&[u8]> {
+    let rest = path.strip_prefix(b"/")?;
+    let end = memchr::memchr(b'/', rest)?;
+    (end > 0).then(|| &path[..end + 2])
 }

@@ -2,7 +2,7 @@
 //! or asset) and keyed (visitor, user agent), into a record of one cache line that the
 //! sequential stage reads without looking at the line again unless it must.
 
-use crate::classify::{page_view, Rules};
+use crate::classify::{page_view, PathKind, PathRules};
 use crate::engine::Stage;
 use crate::identity::KeyHasher;
 use crate::parse::{BlockState, Carry, FieldSpans, Format, HitFields, LineCx, Parsed};
@@ -43,7 +43,8 @@ pub(super) enum Rec {
 #[derive(Clone, Copy)]
 pub(super) struct LineStage<'a> {
     pub format: Format,
-    pub rules: &'a Rules,
+    /// The tables' path rules and what this site embeds.
+    pub paths: &'a PathRules,
     pub since: Option<i64>,
     pub until: Option<i64>,
     pub keys: &'a KeyHasher,
@@ -73,8 +74,9 @@ impl Stage for LineStage<'_> {
                 }
                 Parsed::Hit(hit) => {
                     let path = hit.path();
-                    let asset = self.rules.paths.is_asset(path);
-                    let pageview = page_view(hit.method, hit.status, path, asset).is_ok();
+                    let kind = self.paths.kind(path);
+                    let pageview = page_view(hit.method, hit.status, path, kind).is_ok();
+                    let (asset, download) = (kind == PathKind::Asset, kind == PathKind::Download);
                     let ua = hit.user_agent.unwrap_or(b"");
                     let agent = self.keys.agent(ua);
                     let key = self.keys.visitor(hit.client, agent);
@@ -87,7 +89,7 @@ impl Stage for LineStage<'_> {
                         key,
                         agent,
                         page_view,
-                        flags: HitFlags { pageview, asset, robots },
+                        flags: HitFlags { pageview, asset, download, robots },
                         spans,
                     }
                 }

@@ -54,6 +54,8 @@ pub struct ClosedVisit<A, L> {
     pub hits: u32,
     /// Asset requests (CSS, JS, images…): evidence that a browser rendered the pages.
     pub assets: u32,
+    /// Downloads (archives, executables, source files…): hits, but no page views.
+    pub downloads: u32,
     /// The visitor asked for `/robots.txt`: only crawlers do.
     pub robots: bool,
     pub landing: L,
@@ -78,6 +80,7 @@ struct VisitorState<A, L> {
 struct Pending {
     hits: u32,
     assets: u32,
+    downloads: u32,
     last: i64,
 }
 
@@ -86,6 +89,7 @@ struct Pending {
 pub struct HitFlags {
     pub pageview: bool,
     pub asset: bool,
+    pub download: bool,
     pub robots: bool,
 }
 
@@ -135,7 +139,7 @@ impl<A: Standing, L: LandingData> Sessionizer<A, L> {
         mut details: impl FnMut() -> Details<A, L>,
         closed: &mut impl FnMut(ClosedVisit<A, L>),
     ) -> A {
-        let HitFlags { pageview, asset, robots } = hit;
+        let HitFlags { pageview, asset, download, robots } = hit;
         if time > self.watermark {
             self.watermark = time;
             if time >= self.next_sweep {
@@ -189,12 +193,14 @@ impl<A: Standing, L: LandingData> Sessionizer<A, L> {
                 Some(v) if time <= v.end.saturating_add(timeout) => {
                     v.hits += 1;
                     v.assets += u32::from(asset);
+                    v.downloads += u32::from(download);
                     v.robots |= robots;
                 }
                 _ => {
                     let p = &mut state.pending;
                     p.hits += 1;
                     p.assets += u32::from(asset);
+                    p.downloads += u32::from(download);
                     p.last = time;
                 }
             }
@@ -202,19 +208,17 @@ impl<A: Standing, L: LandingData> Sessionizer<A, L> {
         }
         let lateness = self.cfg.lateness;
         let pending = std::mem::take(&mut state.pending);
-        let (early_hits, early_assets) = if pending.hits > 0 && time - pending.last <= lateness {
-            (pending.hits, pending.assets)
-        } else {
-            (0, 0)
-        };
+        let early =
+            if pending.hits > 0 && time - pending.last <= lateness { pending } else { Pending::default() };
         let start_visit = |d: Details<A, L>| ClosedVisit {
             agent,
             visitor_id: d.visitor_id,
             start: time,
             end: time,
             pageviews: u32::from(pageview),
-            hits: 1 + early_hits,
-            assets: early_assets,
+            hits: 1 + early.hits,
+            assets: early.assets,
+            downloads: early.downloads,
             robots: asked_robots,
             landing: d.landing,
         };
@@ -242,6 +246,7 @@ impl<A: Standing, L: LandingData> Sessionizer<A, L> {
                     cur.pageviews += p.pageviews;
                     cur.hits += p.hits;
                     cur.assets += p.assets;
+                    cur.downloads += p.downloads;
                     cur.robots |= p.robots;
                 }
                 join(cur, &mut get);
@@ -316,7 +321,7 @@ impl<A: Standing, L: LandingData> Sessionizer<A, L> {
 mod tests {
     use super::*;
 
-    const PAGE: HitFlags = HitFlags { pageview: true, asset: false, robots: false };
+    const PAGE: HitFlags = HitFlags { pageview: true, asset: false, download: false, robots: false };
 
     /// A reader (`false`) or an excluded agent (`true`).
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -363,7 +368,7 @@ mod tests {
         let hits: Vec<_> = hits
             .iter()
             .map(|&(key, t, pv, target)| {
-                (key, t, HitFlags { pageview: pv, asset: !pv, robots: false }, target)
+                (key, t, HitFlags { pageview: pv, asset: !pv, download: false, robots: false }, target)
             })
             .collect();
         let mut rows: Vec<_> = visits(&hits)
@@ -416,7 +421,7 @@ mod tests {
 
     #[test]
     fn assets_logged_just_before_their_page_count_for_its_visit() {
-        let asset = HitFlags { pageview: false, asset: true, robots: false };
+        let asset = HitFlags { pageview: false, asset: true, download: false, robots: false };
         let out = visits(&[
             (1, 100, asset, "/a.css"),
             (1, 101, PAGE, "/a"),
@@ -440,7 +445,7 @@ mod tests {
 
     #[test]
     fn an_idle_visitor_is_forgotten_before_any_sweep_frees_it() {
-        let robots = HitFlags { pageview: false, asset: false, robots: true };
+        let robots = HitFlags { pageview: false, asset: false, download: false, robots: true };
         let out = visits(&[
             (1, 0, robots, "/robots.txt"),
             (1, 1, PAGE, "/a"),

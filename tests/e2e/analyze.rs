@@ -19,7 +19,7 @@ fn summary_table_is_exact() {
         "Dark social: 27.3% of visits (3 of 11): 18.2% identified (shares, tags, apps) + 9.1% inferred (no referrer on a deep page)\n"
     ));
     assert!(r.stdout.contains(
-        "22 lines read = 12 page views + 6 other hits + 3 excluded (bots, previews, scrapers) + 0 outside the window + 1 malformed"
+        "22 lines read = 12 page views + 6 other hits + 0 downloads + 3 excluded (bots, previews, scrapers) + 0 unconfirmed (no browser evidence) + 0 outside the window + 1 malformed"
     ));
     assert_eq!(
         r.stderr,
@@ -48,7 +48,7 @@ fn every_report_in_every_format() {
             expect_file(&format!("small.{report}.{ext}"), &r.stdout);
             if format == "json" {
                 let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("valid JSON");
-                assert_eq!(doc["version"], 1);
+                assert_eq!(doc["version"], 2);
                 assert_eq!(doc["report"], report);
                 assert_eq!(doc["lines"]["read"], 22);
                 assert_eq!(doc["lines"]["malformed"], 1);
@@ -75,7 +75,8 @@ fn csv_and_json_put_the_line_accounting_on_stderr() {
     for format in ["csv", "json"] {
         let r = darklog(&["analyze", "fixtures/small.log", "--format", format]);
         assert!(
-            r.stderr.contains("darklog: 22 lines read = 12 page views + 6 other hits + 3 excluded"),
+            r.stderr
+                .contains("darklog: 22 lines read = 12 page views + 6 other hits + 0 downloads + 3 excluded"),
             "{format}: {}",
             r.stderr
         );
@@ -154,10 +155,7 @@ fn window_flags_count_hits_outside() {
     // Before 10:06 UTC: 10 lines; on Nov 3: 1 line. The malformed line has no time.
     assert_eq!(l["outside_window"], 11, "{l}");
     assert_eq!(l["read"], 22);
-    let sum: u64 = ["pageviews", "other_hits", "excluded", "outside_window", "malformed"]
-        .iter()
-        .map(|k| l[k].as_u64().unwrap())
-        .sum();
+    let sum = parts_of(&l);
     assert_eq!(sum, 22);
     assert_eq!(doc["window"]["since"], "2026-11-02T10:06:00Z");
     // Relative windows: nothing in this 2026 log is within the last hour of "now"... unless
@@ -414,13 +412,14 @@ paths = ["/news/2026/11/03/follow-up"]
 
 #[test]
 fn css_logged_before_its_page_still_counts_for_the_reader() {
-    // 25 ordinary readers make "browsers load assets" the norm; then one reader whose
-    // CSS line comes before its (slower) page line. A reader, not a pages-only scraper.
+    // 25 readers from search who load assets make "browsers load assets" the norm (and
+    // browser evidence the rule); then one reader whose CSS line comes before its (slower)
+    // page line. A reader with evidence, not an unconfirmed visit.
     let mut log = String::new();
     for i in 0..25 {
         let ua = format!("Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.{i}");
         for (t, path, referrer) in [
-            ("10:00:00", "/a/story", "-".to_string()),
+            ("10:00:00", "/a/story", "https://www.google.com/".to_string()),
             ("10:00:01", "/site.css", "https://example.com/a/story".to_string()),
             ("10:02:00", "/b/story", "https://example.com/a/story".to_string()),
         ] {
@@ -434,9 +433,10 @@ fn css_logged_before_its_page_still_counts_for_the_reader() {
     );
     log += &format!("198.51.100.1 - - [02/Nov/2026:10:15:00 +0000] \"GET /d/story HTTP/1.1\" 200 1 \"https://example.com/c/story\" \"{ua}\"\n");
     let r = darklog_stdin(&["analyze", "-", "--report", "channels", "--format", "csv"], log.as_bytes());
-    assert!(r.stderr.contains("browsers here load assets"), "{}", r.stderr);
-    assert!(r.stdout.contains("excluded:scrapers-pages-only,0,"), "{}", r.stdout);
-    assert!(r.stdout.contains("dark-social,26,"), "{}", r.stdout);
+    assert!(r.stderr.contains("browsers here load assets (25 of 25 referred readers"), "{}", r.stderr);
+    assert!(r.stdout.contains("excluded:no-browser-evidence,0,"), "{}", r.stdout);
+    assert!(r.stdout.contains("dark-social,1,"), "{}", r.stdout);
+    assert!(r.stdout.contains("search,25,"), "{}", r.stdout);
 }
 
 #[test]
@@ -450,7 +450,7 @@ fn a_scrapers_robots_txt_line_is_excluded_with_its_pages() {
     let r = darklog_stdin(&["analyze", "-", "--format", "csv"], log.as_bytes());
     assert!(
         r.stderr
-            .contains("3 lines read = 0 page views + 0 other hits + 3 excluded (bots, previews, scrapers)"),
+            .contains("3 lines read = 0 page views + 0 other hits + 0 downloads + 3 excluded (bots, previews, scrapers)"),
         "{}",
         r.stderr
     );

@@ -118,3 +118,15 @@ pub fn generate_set(dir: &Path, lines: u64, seed: u64, files: u32) {
     std::fs::create_dir_all(dir).unwrap();
     darklog_gen::write_set(&cfg, dir, files, false, true).expect("the generator writes its set");
 }
+
+/// The sum of a JSON `lines` object's terms (every field but `read`): what `read` must
+/// equal for the accounting to balance, whatever terms a version adds.
+pub fn parts_of(lines: &serde_json::Value) -> u64 {
+    lines
+        .as_object()
+        .expect("lines is an object")
+        .iter()
+        .filter(|(k, _)| k.as_str() != "read")
+        .map(|(k, v)| v.as_u64().unwrap_or_else(|| panic!("lines.{k} is a count")))
+        .sum()
+}

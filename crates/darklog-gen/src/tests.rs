@@ -108,8 +108,7 @@ fn analyzer_visits(lines: &[Vec<u8>], key: &VisitorKey) -> BTreeSet<(i64, String
         let Some(h) = Format::COMBINED.parse(l, &mut cx).hit() else { continue };
         let ua = h.user_agent.unwrap_or(b"");
         let pageview =
-            darklog::classify::page_view(h.method, h.status, h.path(), rules.paths.is_asset(h.path()))
-                .is_ok();
+            darklog::classify::page_view(h.method, h.status, h.path(), rules.paths.kind(h.path())).is_ok();
         if !(pageview || rules.agents.classify(h.user_agent).is_excluded()) {
             continue;
         }
