@@ -161,7 +161,7 @@ fn sessionize(c: &mut Criterion) {
                 },
                 visitor_id: 0,
             };
-            let hit = HitFlags { pageview, asset: !pageview, robots: false };
+            let hit = HitFlags { pageview, asset: !pageview, download: false, robots: false };
             s.record(key, time, hit, details, &mut |_| visits += 1);
         }
         s.finish(&mut |_| visits += 1);

@@ -155,7 +155,7 @@ fn window_flags_count_hits_outside() {
     // Before 10:06 UTC: 10 lines; on Nov 3: 1 line. The malformed line has no time.
     assert_eq!(l["outside_window"], 11, "{l}");
     assert_eq!(l["read"], 22);
-    let sum = parts_of(&l);
+    let sum = parts_of(l);
     assert_eq!(sum, 22);
     assert_eq!(doc["window"]["since"], "2026-11-02T10:06:00Z");
     // Relative windows: nothing in this 2026 log is within the last hour of "now"... unless

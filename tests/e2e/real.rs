@@ -39,7 +39,7 @@ fn real_logs_parse_with_exact_malformed_counts() {
         let l = &doc["lines"];
         assert_eq!(l["read"], case.lines, "{}", case.file);
         assert_eq!(l["malformed"], case.malformed, "{}", case.file);
-        let parts = parts_of(&l);
+        let parts = parts_of(l);
         assert_eq!(parts, case.lines, "{}: accounting balances", case.file);
         assert_eq!(doc["inputs"][0]["malformed"], case.malformed);
     }
