@@ -3,7 +3,7 @@
 //! line budget is spent evenly over the configured days.
 
 use super::pools::DIURNAL;
-use super::scenarios::ARRIVALS;
+use super::scenarios::Arrival;
 
 /// The arrival process.
 pub struct Clock {
@@ -24,14 +24,14 @@ pub struct Clock {
 }
 
 impl Clock {
-    pub fn new(start: i64, end: i64, tz: i32) -> Clock {
+    pub fn new(start: i64, end: i64, tz: i32, arrivals: &[(Arrival, f64, bool)]) -> Clock {
         let mean = DIURNAL.iter().sum::<f64>() / 24.0;
         let mut day = [0.0; 24];
         for (d, w) in day.iter_mut().zip(DIURNAL.iter()) {
             *d = w / mean;
         }
-        let people: f64 = ARRIVALS.iter().filter(|a| a.2).map(|a| a.1).sum();
-        let machines: f64 = ARRIVALS.iter().filter(|a| !a.2).map(|a| a.1).sum();
+        let people: f64 = arrivals.iter().filter(|a| a.2).map(|a| a.1).sum();
+        let machines: f64 = arrivals.iter().filter(|a| !a.2).map(|a| a.1).sum();
         let peak = day.iter().fold(0.0f64, |m, &d| m.max(d));
         let mut c = Clock {
             next: start,

@@ -14,7 +14,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::clock::Clock;
 use super::rng::Rng;
-use super::scenarios::Later;
+use super::scenarios::{Arrival, Later, ARRIVALS};
 use super::site::Site;
 use super::{GenConfig, TruthVisit};
 use darklog::identity::VisitorKey;
@@ -145,6 +145,11 @@ pub struct Generator {
     pub(super) rng: Rng,
     /// See [`GenConfig::assets_per_page`].
     pub(super) assets_per_page: Option<u32>,
+    pub(super) cached_readers_percent: u32,
+    pub(super) cdn_assets: bool,
+    /// Fresh arrivals by kind: weight per thousand people, and whether they follow
+    /// people's day.
+    pub(super) arrivals: Vec<(Arrival, f64, bool)>,
     /// Malformed lines draw from their own stream, so their rate never moves other lines.
     pub(super) bad_rng: Rng,
     pub(super) site: Site,
@@ -183,6 +188,10 @@ impl Generator {
         let site = Site::new(&cfg.site, cfg.start, &mut rng);
         let salt = rng.next_u64();
         let end = cfg.start + i64::from(days) * 86_400;
+        let mut arrivals = ARRIVALS.to_vec();
+        if cfg.proxy_scrapers > 0 {
+            arrivals.push((Arrival::ProxyScraper, f64::from(cfg.proxy_scrapers), false));
+        }
         let mut g = Generator {
             bad_rng: Rng::new(cfg.seed ^ 0x6d61_6c66_6f72_6d65),
             site,
@@ -198,8 +207,11 @@ impl Generator {
             free: Vec::new(),
             seq: 0,
             scheduled: 0,
-            clock: Clock::new(cfg.start, end, cfg.tz_offset_minutes),
+            clock: Clock::new(cfg.start, end, cfg.tz_offset_minutes, &arrivals),
             assets_per_page: cfg.assets_per_page,
+            cached_readers_percent: cfg.cached_readers_percent,
+            cdn_assets: cfg.cdn_assets,
+            arrivals,
             stopped: false,
             people: 0,
             dc_counters: vec![0; super::pools::DC_RANGES.len()],

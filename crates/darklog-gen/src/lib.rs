@@ -56,6 +56,14 @@ pub struct GenConfig {
     pub visitor_key: String,
     /// Assets every page view loads (CSS, scripts, images); `None`: two to seven.
     pub assets_per_page: Option<u32>,
+    /// Percent of people's visits whose browser holds every asset already: they load
+    /// none, as returning readers with a warm cache do.
+    pub cached_readers_percent: u32,
+    /// The site's assets come from a CDN: browsers load none from this host.
+    pub cdn_assets: bool,
+    /// Scrapers that fetch one page per address through rotating proxies (a browser's
+    /// agent, no referrer, no assets), as arrivals per thousand of people's.
+    pub proxy_scrapers: u32,
 }
 
 impl Default for GenConfig {
@@ -70,6 +78,9 @@ impl Default for GenConfig {
             malformed_per_million: 1000,
             visitor_key: "darklog-test".to_string(),
             assets_per_page: None,
+            cached_readers_percent: 0,
+            cdn_assets: false,
+            proxy_scrapers: 0,
         }
     }
 }

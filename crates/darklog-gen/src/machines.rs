@@ -11,6 +11,8 @@ use super::site::Site;
 
 const BOT: Label = Label { channel: "excluded", source: "bot", kind: "bot-declared", knowable: false };
 const SCRAPER: Label = Label { channel: "excluded", source: "scraper", kind: "scraper", knowable: false };
+const PROXY_SCRAPER: Label =
+    Label { channel: "excluded", source: "scraper", kind: "scraper-rotating-proxy", knowable: false };
 
 impl Generator {
     /// A chat app fetching a shared link for its preview card: the page only, sometimes
@@ -119,6 +121,23 @@ impl Generator {
                 time += i64::from(self.rng.range(1, 5));
             }
             left -= run;
+        }
+    }
+
+    /// A scraper behind rotating proxies: a browser's agent, one page per address (people's
+    /// addresses: residential proxies), no referrer, no assets. Each address is a visit of
+    /// its own and looks like a dark-social reader but for the missing assets.
+    pub(super) fn proxy_scraper(&mut self, t: i64) {
+        let ua = self.rng.weighted_pair(BROWSERS).1;
+        let mut time = t;
+        for _ in 0..self.rng.range(5, 40) {
+            let ip = self.home_ip();
+            let actor = self.actor(ip, ua, Some(PROXY_SCRAPER));
+            let bytes = self.rng.range(18_000, 96_000);
+            let page = Site::article(&mut self.rng);
+            let req = Request { landing: true, ..Request::get(Target::Page(page), bytes, Referrer::None) };
+            self.push(time, actor, req);
+            time += i64::from(self.rng.range(2, 30));
         }
     }
 

@@ -57,6 +57,19 @@ struct GenerateArgs {
     /// lines are asset hits, as on most sites.
     #[arg(long, value_name = "N")]
     assets_per_page: Option<u32>,
+
+    /// Percent of people's visits whose browser has every asset cached (they load none).
+    #[arg(long, default_value_t = 0, value_name = "PERCENT", value_parser = clap::value_parser!(u32).range(0..=100))]
+    cached_readers: u32,
+
+    /// The site's assets come from a CDN: browsers load none from the logged host.
+    #[arg(long)]
+    cdn_assets: bool,
+
+    /// Scrapers fetching one page per address through rotating proxies, per thousand of
+    /// people's arrivals.
+    #[arg(long, default_value_t = 0, value_name = "PER_THOUSAND")]
+    proxy_scrapers: u32,
 }
 
 /// What can stop the generator: a file that cannot be written.
@@ -87,6 +100,9 @@ fn run(args: GenerateArgs) -> Result<(), Failed> {
         malformed_per_million: args.malformed_per_million,
         visitor_key: args.visitor_key.clone(),
         assets_per_page: args.assets_per_page,
+        cached_readers_percent: args.cached_readers,
+        cdn_assets: args.cdn_assets,
+        proxy_scrapers: args.proxy_scrapers,
         ..GenConfig::default()
     };
     let summary = match &args.out_dir {

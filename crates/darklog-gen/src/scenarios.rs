@@ -38,6 +38,8 @@ pub(super) enum Arrival {
     Crawler,
     Scraper,
     Scanner,
+    /// One page per address through rotating proxies (`GenConfig::proxy_scrapers`).
+    ProxyScraper,
 }
 
 /// Fresh arrivals, weighted per thousand human visits (share readers and returns come on
@@ -127,9 +129,9 @@ impl Generator {
         } else {
             let day = self.clock.day[self.clock.hour(t)];
             let w = |a: &(Arrival, f64, bool)| if a.2 { a.1 * day } else { a.1 };
-            let mut r = self.rng.unit() * ARRIVALS.iter().map(w).sum::<f64>();
-            let mut pick = ARRIVALS[0].0;
-            for a in ARRIVALS {
+            let mut r = self.rng.unit() * self.arrivals.iter().map(w).sum::<f64>();
+            let mut pick = self.arrivals[0].0;
+            for a in &self.arrivals {
                 pick = a.0;
                 r -= w(a);
                 if r < 0.0 {
@@ -144,6 +146,7 @@ impl Generator {
             Arrival::Crawler => self.crawler(t),
             Arrival::Scraper => self.scraper(t),
             Arrival::Scanner => self.scanner(t),
+            Arrival::ProxyScraper => self.proxy_scraper(t),
         }
     }
 
@@ -315,6 +318,10 @@ impl Generator {
     fn human(&mut self, t: i64, v: Visit) {
         let actor = self.actor(v.who.ip, human_ua(v.who.ua), Some(v.label));
         self.fill_query(actor, v.query);
+        // A browser with every asset cached, or a site whose assets a CDN serves, loads none
+        // here. (Drawn only when asked for: the default log stays what it was.)
+        let warm = self.cached_readers_percent > 0 && self.rng.percent(self.cached_readers_percent);
+        let loads_assets = !self.cdn_assets && !warm;
         let mut pages = 1;
         while pages < 6 && self.rng.percent(45) {
             pages += 1;
@@ -338,7 +345,9 @@ impl Generator {
             }
             let own =
                 if first && self.has_query(actor) { Referrer::Landing(page) } else { Referrer::Page(page) };
-            end = end.max(self.assets(time, actor, page, own, first));
+            if loads_assets {
+                end = end.max(self.assets(time, actor, page, own, first));
+            }
             if self.rng.percent(6) {
                 let at = time + i64::from(self.rng.range(1, 8));
                 let bytes = self.rng.range(47, 900);
