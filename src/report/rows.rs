@@ -58,12 +58,16 @@ pub struct Headline {
     /// Readers with cached assets estimated among the unconfirmed no-referrer deep
     /// landings (0 when there is no estimate).
     pub estimated_visits: u64,
+    /// Visits with the readers whose assets were cached estimated back, in every channel
+    /// (as many as r says of the visits with evidence, at most the unconfirmed visits):
+    /// what the range's shares are shares of.
+    pub visits_with_estimate: u64,
     /// The asset-less share of visits an external referrer confirms: how often a real
     /// reader's assets were all cached. `None` when the sample is too small.
     pub cached_rate: Option<f64>,
     pub cached_rate_sample: u64,
-    /// The range: identified only, and everything with the estimate, as shares of visits
-    /// (the estimate's readers counted among the visits for the high end).
+    /// The range: identified only, and everything with the estimate, as shares of
+    /// `visits_with_estimate`.
     pub range_low_pct: f64,
     pub range_high_pct: f64,
     /// Whether visits needed browser evidence to count (where browsers here load assets).
@@ -150,12 +154,14 @@ impl Report {
         let sample = a.referred;
         let rate = (sample >= MIN_CACHED_RATE_SAMPLE).then(|| a.referred_assetless as f64 / sample as f64);
         // Cached readers are to the readers with evidence as r is to 1 - r; never more than
-        // the unconfirmed deep landings there are, so a scraper farm cannot inflate it.
-        let estimated = match rate {
-            Some(r) if r < 1.0 => ((dark as f64 * r / (1.0 - r)).round() as u64).min(a.unconfirmed_deep),
-            Some(_) => a.unconfirmed_deep,
+        // the unconfirmed visits there are, so a scraper farm cannot inflate it.
+        let cached = |with_evidence: u64, at_most: u64| match rate {
+            Some(r) if r < 1.0 => ((with_evidence as f64 * r / (1.0 - r)).round() as u64).min(at_most),
+            Some(_) => at_most,
             None => 0,
         };
+        let estimated = cached(dark, a.unconfirmed_deep);
+        let with_estimate = total + cached(total, a.unconfirmed.visits);
         Headline {
             visits: total,
             dark_social_visits: dark,
@@ -165,10 +171,11 @@ impl Report {
             inferred_visits: inferred,
             inferred_pct: pct(inferred, total),
             estimated_visits: estimated,
+            visits_with_estimate: with_estimate,
             cached_rate: rate.map(|r| (r * 10_000.0).round() / 10_000.0),
             cached_rate_sample: sample,
-            range_low_pct: pct(dark - inferred, total),
-            range_high_pct: pct(dark + estimated, total + estimated),
+            range_low_pct: pct(dark - inferred, with_estimate),
+            range_high_pct: pct(dark + estimated, with_estimate),
             browser_evidence_required: self.evidence_required,
         }
     }
@@ -331,22 +338,26 @@ impl Report {
     /// none.
     pub fn range(&self) -> String {
         let h = self.headline();
-        let mut text = format!(
-            "Range: {:.1}% identified, {:.1}% with the inferred visits that show browser evidence",
-            h.range_low_pct, h.dark_social_pct
-        );
         if !h.browser_evidence_required {
-            text.push_str(" (browsers here load no assets from the logged host: every visit counts)");
-            return text;
+            return "Range: no browser evidence is asked for (browsers here load no assets from the logged \
+                    host): every visit counts"
+                .to_string();
         }
+        let mut text = format!(
+            "Range: {} identified to {} with browser evidence",
+            thousands(h.identified_visits),
+            thousands(h.dark_social_visits)
+        );
         match h.cached_rate {
             Some(r) => text.push_str(&format!(
-                ", {:.1}% with {} estimated readers whose assets were cached ({:.1}% of {} visits from \
-                 other sites loaded no asset)",
-                h.range_high_pct,
-                thousands(h.estimated_visits),
+                " to {} with readers whose assets were cached ({:.1}% of {} visits from other sites \
+                 loaded no asset): {:.1}% to {:.1}% of {} visits with those readers",
+                thousands(h.dark_social_visits + h.estimated_visits),
                 r * 100.0,
-                thousands(h.cached_rate_sample)
+                thousands(h.cached_rate_sample),
+                h.range_low_pct,
+                h.range_high_pct,
+                thousands(h.visits_with_estimate)
             )),
             None => text.push_str(&format!(
                 "; no estimate of readers with cached assets ({} visits from other sites, {} needed)",

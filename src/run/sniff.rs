@@ -243,14 +243,17 @@ fn learn_embedded(sample: &[&SampleHit], facts: &SiteFacts) -> Vec<String> {
         sample.iter().filter_map(|h| internal(facts, h)).map(|(_, path)| path.as_slice()).collect();
     // When each reader fetched each page (candidate referrers of what it embeds).
     let mut fetched_at: FxHashMap<(u64, &[u8]), Vec<i64>> = FxHashMap::default();
-    // Each reader's hits by referrer page, for bursts.
-    let mut by_referrer: FxHashMap<(u64, &[u8]), Vec<i64>> = FxHashMap::default();
+    // Each reader's hits by referrer page and first segment, for bursts: a page embeds
+    // several resources under one prefix at once (a listing's product images), while a
+    // click comes alone.
+    type PageAndPrefix<'a> = (u64, &'a [u8], &'a [u8]);
+    let mut by_referrer: FxHashMap<PageAndPrefix, Vec<i64>> = FxHashMap::default();
     for h in sample.iter().filter(|h| !h.excluded) {
         if h.fetched {
             fetched_at.entry((h.visitor, h.path.as_slice())).or_default().push(h.time);
         }
-        if let Some((_, path)) = internal(facts, h) {
-            by_referrer.entry((h.visitor, path.as_slice())).or_default().push(h.time);
+        if let (Some((_, page)), Some(prefix)) = (internal(facts, h), first_segment(&h.path)) {
+            by_referrer.entry((h.visitor, page.as_slice(), prefix)).or_default().push(h.time);
         }
     }
     #[derive(Default)]
@@ -277,8 +280,9 @@ fn learn_embedded(sample: &[&SampleHit], facts: &SiteFacts) -> Vec<String> {
             times.is_some_and(|ts| ts.iter().filter(|&&t| (t - h.time).abs() <= within).count() >= at_least)
         };
         seen.after_page += u32::from(near(fetched_at.get(&(h.visitor, page.as_slice())), EMBED_SECONDS, 1));
-        // Itself and at least one more resource of the same page.
-        seen.in_burst += u32::from(near(by_referrer.get(&(h.visitor, page.as_slice())), BURST_SECONDS, 2));
+        // Itself and at least one more path under the same prefix, for the same page.
+        seen.in_burst +=
+            u32::from(near(by_referrer.get(&(h.visitor, page.as_slice(), prefix)), BURST_SECONDS, 2));
     }
     let mut learned: Vec<String> = prefixes
         .into_iter()
@@ -303,4 +307,62 @@ fn first_segment(path: &[u8]) -> Option<&[u8]> {
     let rest = path.strip_prefix(b"/")?;
     let end = memchr::memchr(b'/', rest)?;
     (end > 0).then(|| &path[..end + 2])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(visitor: u64, time: i64, path: &str, referrer: Option<&str>) -> SampleHit {
+        SampleHit {
+            visitor,
+            excluded: false,
+            time,
+            path: path.as_bytes().to_vec(),
+            kind: PathKind::Page,
+            fetched: true,
+            referrer: referrer.map(|r| ("www.shop.example".to_string(), r.as_bytes().to_vec())),
+        }
+    }
+
+    fn learned(sample: &[SampleHit]) -> Vec<String> {
+        let mut facts = SiteFacts::default();
+        facts.add_site("shop.example");
+        learn_embedded(&sample.iter().collect::<Vec<_>>(), &facts)
+    }
+
+    /// Readers going back to the front page and clicking the next article a second or two
+    /// after the front loaded (with its own CSS, in the same second as the click): every
+    /// click is referred by a page of the site, right after it, and no article is a
+    /// referrer. They come one at a time, not in a burst under one prefix: articles stay
+    /// pages.
+    #[test]
+    fn quick_clicks_from_the_front_page_are_not_embedded() {
+        let mut sample = Vec::new();
+        for v in 0..6 {
+            for k in 0..4 {
+                let t = v * 1000 + k * 60;
+                sample.push(hit(v as u64, t, "/", Some("/news/x")));
+                let css =
+                    SampleHit { kind: PathKind::Asset, ..hit(v as u64, t + 1, "/css/site.css", Some("/")) };
+                sample.push(css);
+                sample.push(hit(v as u64, t + 1, &format!("/news/2026/story-{v}-{k}"), Some("/")));
+            }
+        }
+        assert_eq!(learned(&sample), Vec::<String>::new());
+    }
+
+    /// Listing pages that embed several extensionless images at once.
+    #[test]
+    fn images_a_listing_embeds_are() {
+        let mut sample = Vec::new();
+        for v in 0..3u64 {
+            let t = v as i64 * 100;
+            sample.push(hit(v, t, &format!("/list/{v}"), None));
+            for k in 0..3 {
+                sample.push(hit(v, t + 1, &format!("/image/{v}{k}/200x200"), Some(&format!("/list/{v}"))));
+            }
+        }
+        assert_eq!(learned(&sample), ["/image/"]);
+    }
 }

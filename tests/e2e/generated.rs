@@ -68,7 +68,7 @@ struct Truth {
 
 /// Compares `analyze --report visits` with the generator's truth, joined on (start,
 /// visitor). Returns the figures the closing note quotes.
-fn score(truth_csv: &str, visits_csv: &str) -> HashMap<&'static str, f64> {
+pub fn score(truth_csv: &str, visits_csv: &str) -> HashMap<&'static str, f64> {
     let mut truth: HashMap<(String, String), Truth> = HashMap::new();
     let mut rdr = csv::Reader::from_reader(truth_csv.as_bytes());
     let h = rdr.headers().unwrap().clone();

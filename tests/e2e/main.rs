@@ -6,6 +6,7 @@
 
 mod agents;
 mod analyze;
+mod evidence;
 mod generated;
 mod inputs;
 mod real;

@@ -130,3 +130,10 @@ pub fn parts_of(lines: &serde_json::Value) -> u64 {
         .map(|(k, v)| v.as_u64().unwrap_or_else(|| panic!("lines.{k} is a count")))
         .sum()
 }
+
+/// A generated log and its truth CSV, for any generator settings.
+pub fn generate_with_truth(cfg: &darklog_gen::GenConfig) -> (Vec<u8>, String) {
+    let (mut log, mut truth) = (Vec::new(), Vec::new());
+    darklog_gen::write_stream(cfg, &mut log, Some(&mut truth)).expect("the generator writes to memory");
+    (log, String::from_utf8(truth).expect("the truth is UTF-8"))
+}

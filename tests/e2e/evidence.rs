@@ -1,0 +1,197 @@
+//! Browser evidence, the calibrated range, learned embedded paths and downloads, through
+//! the binary: on generated logs whose truth knows the scrapers and the readers with
+//! cached assets, on handwritten lines, and on the real shop log.
+
+use crate::generated::score;
+use crate::util::*;
+
+fn cfg(seed: u64) -> darklog_gen::GenConfig {
+    darklog_gen::GenConfig { seed, lines: 60_000, ..Default::default() }
+}
+
+/// The visits report of `log`, scored against its truth.
+fn scored(log: &[u8], truth: &str) -> std::collections::HashMap<&'static str, f64> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "access.log", log);
+    let r = darklog(&[
+        "analyze",
+        s(&path),
+        "--report",
+        "visits",
+        "--format",
+        "csv",
+        "--visitor-key",
+        "darklog-test",
+        "-q",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    score(truth, &r.stdout)
+}
+
+/// Scrapers behind rotating proxies (a browser's agent, one page per address, no referrer,
+/// no assets) look like dark-social readers in everything but the assets. Where browsers
+/// load assets they are set aside; on a site whose assets a CDN serves there is nothing to
+/// tell them by, and no reader may be lost.
+#[test]
+fn proxy_scrapers_are_set_aside_where_browsers_load_assets_and_no_reader_is_lost_on_a_cdn() {
+    let with_scrapers = darklog_gen::GenConfig { proxy_scrapers: 8, ..cfg(42) };
+    let (log, truth) = generate_with_truth(&with_scrapers);
+    assert!(truth.contains(",scraper-rotating-proxy,"), "the generator made proxy scrapers");
+    let m = scored(&log, &truth);
+    assert!(m["dark_social_precision"] >= 0.99, "{m:?}");
+    assert!(m["dark_social_recall"] >= 0.99, "{m:?}");
+
+    let (log, truth) = generate_with_truth(&darklog_gen::GenConfig { cdn_assets: true, ..with_scrapers });
+    let m = scored(&log, &truth);
+    assert_eq!(m["dark_social_recall"], 1.0, "every reader kept on a CDN site: {m:?}");
+    assert!(m["channel_accuracy"] >= 0.97, "{m:?}");
+}
+
+/// A fifth of the readers have every asset cached: the evidence rule sets them aside with
+/// the scrapers, and the estimate brings them back. The range's ends bracket the truth.
+#[test]
+fn the_range_brings_back_readers_with_cached_assets() {
+    let c =
+        darklog_gen::GenConfig { cached_readers_percent: 20, proxy_scrapers: 8, lines: 150_000, ..cfg(7) };
+    let (log, truth) = generate_with_truth(&c);
+    let mut humans = 0u64;
+    let mut dark = 0u64;
+    let mut rdr = csv::Reader::from_reader(truth.as_bytes());
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        humans += u64::from(&rec[3] != "excluded");
+        dark += u64::from(&rec[3] == "dark-social");
+    }
+    let r = darklog_stdin(&["analyze", "-", "--format", "json", "-q"], &log);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let h = &doc["headline"];
+    let n = |k: &str| h[k].as_u64().unwrap_or_else(|| panic!("{k} in {h}"));
+    let (identified, with_evidence, estimated) =
+        (n("identified_visits"), n("dark_social_visits"), n("estimated_visits"));
+    assert_eq!(h["browser_evidence_required"], true);
+    assert!(h["cached_rate_sample"].as_u64().unwrap() >= 200, "{h}");
+    assert!(with_evidence < dark, "the evidence rule alone misses the cached readers: {h}");
+    let high = with_evidence + estimated;
+    assert!(identified < dark && dark.abs_diff(high) * 20 <= dark, "truth {dark} against {h}");
+    let truth_pct = dark as f64 * 100.0 / humans as f64;
+    let (low_pct, high_pct) = (h["range_low_pct"].as_f64().unwrap(), h["range_high_pct"].as_f64().unwrap());
+    assert!(low_pct < truth_pct && (high_pct - truth_pct).abs() < 1.5, "truth {truth_pct:.2}% against {h}");
+    assert!(n("visits_with_estimate").abs_diff(humans) * 20 <= humans, "truth {humans} visits against {h}");
+}
+
+/// Without enough visits from other sites there is no estimate, and the summary says so.
+#[test]
+fn a_small_sample_gives_no_estimate_and_says_so() {
+    let r = darklog(&["analyze", "fixtures/sample.log.gz", "-q"]);
+    assert!(
+        r.stdout
+            .contains("no estimate of readers with cached assets (90 visits from other sites, 200 needed)"),
+        "{}",
+        r.stdout
+    );
+}
+
+const CHROME: &str =
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
+fn line(ip: &str, time: &str, path: &str, referrer: &str, ua: &str) -> String {
+    format!("{ip} - - [02/Nov/2026:{time} +0000] \"GET {path} HTTP/1.1\" 200 512 \"{referrer}\" \"{ua}\"\n")
+}
+
+/// A shop whose product images have no extension: listing pages embed them, in bursts,
+/// and nothing ever links to them. They are learned as assets; a reader who clicks
+/// quickly from one product page to the next leaves the pages pages.
+#[test]
+fn extensionless_images_are_learned_and_quick_clicks_stay_pages() {
+    let mut log = String::new();
+    for i in 0..8 {
+        let ip = format!("198.51.100.{i}");
+        let ua = format!("{CHROME} r{i}");
+        let list = format!("https://www.shop.example/list/{i}");
+        log += &line(&ip, "10:00:00", &format!("/list/{i}"), "https://www.google.com/", &ua);
+        for k in 0..4 {
+            log +=
+                &line(&ip, "10:00:01", &format!("/image/{}/productModel/200x200", 100 * i + k), &list, &ua);
+        }
+        log += &line(&ip, "10:00:01", "/css/site.css", &list, &ua);
+    }
+    // The quick clicker: product pages 2 s apart, each referred by the one before (the
+    // site's CSS, loaded with the first, is cached for the others).
+    let ua = format!("{CHROME} quick");
+    let mut previous = "https://www.google.com/".to_string();
+    for (k, t) in ["10:05:00", "10:05:02", "10:05:04", "10:05:06", "10:05:08", "10:05:10"].iter().enumerate()
+    {
+        let path = format!("/product/{k}");
+        log += &line("203.0.113.9", t, &path, &previous, &ua);
+        previous = format!("https://www.shop.example{path}");
+        if k == 0 {
+            log += &line("203.0.113.9", t, "/css/site.css", &previous, &ua);
+        }
+    }
+    let r = darklog_stdin(
+        &["analyze", "-", "--report", "visits", "--format", "csv", "--visitor-key=k"],
+        log.as_bytes(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("embedded resources: paths under /image/ "), "{}", r.stderr);
+    assert!(!r.stderr.contains("/product/"), "{}", r.stderr);
+    assert!(!r.stdout.contains("/image/"), "no image is a landing: {}", r.stdout);
+    // 8 listing visits and the quick clicker's one visit of six product pages.
+    let rows: Vec<&str> = r.stdout.lines().skip(1).collect();
+    assert_eq!(rows.len(), 9, "{}", r.stdout);
+    assert!(r.stdout.contains(",/product/0,search,google,referrer-known,6,"), "{}", r.stdout);
+    assert!(
+        r.stderr.contains("55 lines read = 14 page views + 41 other hits + 0 downloads + "),
+        "{}",
+        r.stderr
+    );
+}
+
+/// The real shop log (zanbil, ../shared): its product images are learned, and none is a
+/// dark-social landing any more.
+#[test]
+fn the_shops_images_are_learned_on_the_real_log() {
+    let Some(data) = shared_data() else { return };
+    let log = data.join("real/zanbil_shop_nginx_2019_first1000.log");
+    let r = darklog(&["analyze", s(&log), "--report", "pages", "--format", "csv", "--top", "100"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("embedded resources: paths under /image/ "), "{}", r.stderr);
+    assert!(!r.stdout.contains("/image/"), "{}", r.stdout);
+}
+
+/// Downloads are fetched, not read: no visit starts with one, and they have their own term
+/// in the line accounting.
+#[test]
+fn downloads_are_not_landings() {
+    let log = line("192.0.2.1", "10:00:00", "/files/tool-1.2.tar.gz", "-", CHROME)
+        + &line("192.0.2.2", "10:00:00", "/src/scraper.py", "-", CHROME)
+        + &line("192.0.2.3", "10:00:00", "/dl/Setup.EXE", "-", CHROME)
+        + &line("192.0.2.4", "10:00:00", "/news/2026/11/a-story", "-", CHROME);
+    let r = darklog_stdin(
+        &["analyze", "-", "--report", "visits", "--format", "csv", "--visitor-key=k"],
+        log.as_bytes(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rows: Vec<&str> = r.stdout.lines().skip(1).collect();
+    assert_eq!(rows.len(), 1, "{}", r.stdout);
+    assert!(rows[0].contains(",/news/2026/11/a-story,dark-social,"), "{}", r.stdout);
+    assert!(r.stderr.contains("4 lines read = 1 page views + 0 other hits + 3 downloads + "), "{}", r.stderr);
+}
+
+/// A rules file can count every visit, evidence or not.
+#[test]
+fn a_rules_file_can_count_unconfirmed_visits() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = write(dir.path(), "rules.toml", b"[settings]\nrequire_browser_evidence = false\n");
+    let csv = |extra: &[&str]| {
+        let mut args =
+            vec!["analyze", "fixtures/sample.log.gz", "--report", "channels", "--format", "csv", "-q"];
+        args.extend_from_slice(extra);
+        darklog(&args).stdout
+    };
+    assert!(csv(&[]).contains("excluded:no-browser-evidence,30,"));
+    let counted = csv(&["--rules", s(&rules)]);
+    assert!(counted.contains("excluded:no-browser-evidence,0,"), "{counted}");
+    assert!(counted.contains("dark-social,8"), "{counted}");
+}
