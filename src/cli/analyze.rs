@@ -184,6 +184,7 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
         show_malformed: if args.verbose { 10 } else { 0 },
         block_size: args.block_size,
         threads: args.threads.map_or(0, usize::from),
+        sort_memory: 256 << 20,
     };
 
     let show_bar = !args.quiet && io::stderr().is_terminal();

@@ -53,6 +53,14 @@ pub enum InputError {
     Gzip { path: String, compressed_offset: u64, offset: u64, source: io::Error },
     #[error("{path}: not a log format darklog reads (tried {tried}); use --log-format")]
     UnknownFormat { path: String, tried: String },
+    #[error(
+        "{path}: {out_of_order} of {lines} lines are out of order beyond the lateness window, and a \
+         stream cannot be read twice to sort it: save it to a file (darklog sorts files by time \
+         itself) or sort it first"
+    )]
+    Disordered { path: String, out_of_order: u64, lines: u64 },
+    #[error("{path}: cannot sort it by time in temporary files: {source}")]
+    Sort { path: String, source: io::Error },
 }
 
 /// Expands the command-line paths: files as given, directories to their regular files

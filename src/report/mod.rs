@@ -37,6 +37,8 @@ pub struct LineCounts {
     /// Lines of visits with no browser evidence (see `Outcome::Unconfirmed`).
     pub unconfirmed: u64,
     pub outside_window: u64,
+    /// Lines too far behind the log's time, or far ahead of their neighbours.
+    pub out_of_order: u64,
     pub malformed: u64,
 }
 
@@ -49,6 +51,7 @@ impl LineCounts {
         self.excluded += o.excluded;
         self.unconfirmed += o.unconfirmed;
         self.outside_window += o.outside_window;
+        self.out_of_order += o.out_of_order;
         self.malformed += o.malformed;
     }
 
@@ -60,6 +63,7 @@ impl LineCounts {
                 + self.excluded
                 + self.unconfirmed
                 + self.outside_window
+                + self.out_of_order
                 + self.malformed
     }
 }

@@ -321,7 +321,7 @@ impl Report {
     pub fn accounting(&self) -> String {
         let l = &self.aggregates.line_counts();
         format!(
-            "{} lines read = {} page views + {} other hits + {} downloads + {} excluded (bots, previews, scrapers) + {} unconfirmed (no browser evidence) + {} outside the window + {} malformed",
+            "{} lines read = {} page views + {} other hits + {} downloads + {} excluded (bots, previews, scrapers) + {} unconfirmed (no browser evidence) + {} outside the window + {} out of order + {} malformed",
             thousands(l.read),
             thousands(l.pageviews),
             thousands(l.other_hits),
@@ -329,6 +329,7 @@ impl Report {
             thousands(l.excluded),
             thousands(l.unconfirmed),
             thousands(l.outside_window),
+            thousands(l.out_of_order),
             thousands(l.malformed)
         )
     }

@@ -9,18 +9,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::stage::{fields, Line, LineStage, Rec};
+use super::clock::{Admit, Decision, SessionClock};
+use super::stage::{fields, Rec};
 use crate::classify::{
     Agent, AgentCache, Classifier, HostCache, OwnedLanding, ReturnLog, Rules, ShareLog, SiteFacts, Visit,
 };
-use crate::engine::Consumer;
 use crate::identity::{KeyHasher, VisitorKey};
 use crate::parse::{BlockState, Format};
 use crate::report::Aggregates;
 use crate::session::{Details, SessionConfig, Sessionizer};
-
-/// How many hits ahead the sequential stage prefetches what it will look up.
-const PREFETCH_AHEAD: usize = 8;
 
 /// Everything a run knows, as one value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,6 +37,8 @@ pub struct RunState {
     /// Pages each reader read, for returns.
     pub returns: ReturnLog,
     pub aggregates: Aggregates,
+    /// What time it is in the log.
+    pub clock: SessionClock,
 }
 
 impl RunState {
@@ -58,6 +57,7 @@ impl RunState {
             profile_shares: None,
             returns: ReturnLog::default(),
             aggregates: Aggregates::new(keep_visits),
+            clock: SessionClock::new(session.lateness),
         }
     }
 
@@ -105,77 +105,186 @@ pub struct FoldCx<'a> {
     pub rules: &'a Rules,
     pub visitor_key: VisitorKey,
     pub keep_visits: bool,
-    /// How many malformed lines to show (with `-v`).
+    /// How many malformed and out-of-order lines to show (with `-v`).
     pub show_malformed: usize,
     /// Hits outside `[since, until)` are only counted.
     pub since: Option<i64>,
     pub until: Option<i64>,
 }
 
-/// The sequential stage over one input: its lines, in order, into the run's state.
+/// Where a line came from and how to read it again.
+#[derive(Clone, Copy)]
+pub struct LineAt<'a> {
+    /// The input's index among the run's inputs, and its line number there.
+    pub input: usize,
+    pub number: u64,
+    pub format: Format,
+    /// The state of the line's block, and the line's place in it.
+    pub block: &'a BlockState,
+    pub offset: usize,
+}
+
+/// A line the clock holds until the lines after it say whether its time is right: copied
+/// out of its block, which goes back to the reader.
+struct Held {
+    input: usize,
+    number: u64,
+    format: Format,
+    block: BlockState,
+    offset: usize,
+    bytes: Vec<u8>,
+    rec: Rec,
+}
+
+/// What the fold counted of one input.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct InputCounts {
+    pub lines: u64,
+    pub malformed: u64,
+    pub out_of_order: u64,
+}
+
+impl InputCounts {
+    /// Mostly out of order beyond the lateness window (a reversed or shuffled log, halves
+    /// swapped): reading it as it comes would cut and invent visits.
+    pub fn disordered(&self) -> bool {
+        self.out_of_order >= 100 && self.out_of_order * 10 >= self.lines
+    }
+}
+
+/// The sequential stage of a run: parsed lines, in the order they are read (one input's,
+/// or several merged by time), into the run's state.
 pub struct Fold<'a> {
     pub cx: &'a FoldCx<'a>,
     pub state: &'a mut RunState,
     pub agents: &'a mut AgentCache,
     pub hosts: &'a mut HostCache,
-    pub format: Format,
-    /// The input's name, for messages.
-    pub name: &'a str,
-    /// Malformed lines shown so far in the run.
-    pub shown: &'a mut usize,
-    /// This input's lines and malformed lines.
-    pub lines: u64,
-    pub malformed: u64,
-    /// Malformed-line notices, handed to the observer after each block.
+    /// The inputs' names, for messages, and what was counted of each.
+    names: Vec<String>,
+    pub counts: Vec<InputCounts>,
+    /// Malformed and out-of-order lines shown so far in the run.
+    pub shown: usize,
+    /// Notices for the user (malformed lines with `-v`…), taken by the caller.
     pub pending: Vec<String>,
+    held: Vec<Held>,
     /// Visits closed while recording the current hit.
     closed: Vec<Visit>,
 }
 
 impl<'a> Fold<'a> {
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         cx: &'a FoldCx<'a>,
         state: &'a mut RunState,
         agents: &'a mut AgentCache,
         hosts: &'a mut HostCache,
-        format: Format,
-        name: &'a str,
-        shown: &'a mut usize,
+        names: Vec<String>,
     ) -> Fold<'a> {
+        let counts = vec![InputCounts::default(); names.len()];
         Fold {
             cx,
             state,
             agents,
             hosts,
-            format,
-            name,
-            shown,
-            lines: 0,
-            malformed: 0,
+            names,
+            counts,
+            shown: 0,
             pending: Vec::new(),
+            held: Vec::new(),
             closed: Vec::new(),
         }
     }
 
-    fn record(&mut self, block: &BlockState, offset: usize, line: &[u8], rec: Rec) {
-        let lines = &mut self.state.aggregates.lines;
-        lines.read += 1;
-        match rec {
-            Rec::Malformed => {
-                lines.malformed += 1;
-                self.malformed += 1;
-                if *self.shown < self.cx.show_malformed {
-                    *self.shown += 1;
-                    let text = String::from_utf8_lossy(&line[..line.len().min(200)]).into_owned();
-                    self.pending.push(format!("{}:{}: malformed line: {text}", self.name, self.lines));
+    /// A hint that a line with this record comes soon: the return filters are bigger than
+    /// the caches, so a page view's line of them is asked for before it is needed.
+    #[inline]
+    pub fn prefetch(&self, rec: &Rec) {
+        if let Rec::Hit { page_view, .. } = rec {
+            if *page_view != 0 {
+                self.state.returns.prefetch(*page_view);
+            }
+        }
+    }
+
+    /// One line, as it comes.
+    pub fn line(&mut self, at: LineAt<'_>, bytes: &[u8], rec: Rec) {
+        self.counts[at.input].lines += 1;
+        self.state.aggregates.lines.read += 1;
+        let Rec::Hit { time, .. } = rec else { return self.record(at, bytes, rec) };
+        match self.state.clock.admit(time) {
+            Admit::Now => self.record(at, bytes, rec),
+            Admit::OutOfOrder => self.out_of_order(at.input, at.number, bytes),
+            Admit::Hold => self.held.push(Held {
+                input: at.input,
+                number: at.number,
+                format: at.format,
+                block: at.block.clone(),
+                offset: at.offset,
+                bytes: bytes.to_vec(),
+                rec,
+            }),
+        }
+        if !self.held.is_empty() {
+            self.settle(false);
+        }
+    }
+
+    /// The end of the input: whatever the clock holds is decided on what came.
+    pub fn end(&mut self) {
+        self.settle(true);
+    }
+
+    fn settle(&mut self, end: bool) {
+        while let Some(decision) = self.state.clock.decide(end) {
+            for h in std::mem::take(&mut self.held) {
+                let admit = match decision {
+                    Decision::Release => self.state.clock.release(),
+                    Decision::Drop => Admit::OutOfOrder,
+                };
+                match admit {
+                    Admit::Now => {
+                        let at = LineAt {
+                            input: h.input,
+                            number: h.number,
+                            format: h.format,
+                            block: &h.block,
+                            offset: h.offset,
+                        };
+                        self.record(at, &h.bytes, h.rec);
+                    }
+                    _ => self.out_of_order(h.input, h.number, &h.bytes),
                 }
             }
-            Rec::Outside => lines.outside_window += 1,
+        }
+    }
+
+    fn out_of_order(&mut self, input: usize, number: u64, bytes: &[u8]) {
+        self.state.aggregates.lines.out_of_order += 1;
+        self.counts[input].out_of_order += 1;
+        let now = self.state.clock.now().map(crate::time::format_rfc3339).unwrap_or_default();
+        self.show(input, number, bytes, &format!("out of order (the log is at {now})"));
+    }
+
+    /// With `-v`, a line worth seeing, with its place.
+    fn show(&mut self, input: usize, number: u64, bytes: &[u8], what: &str) {
+        if self.shown < self.cx.show_malformed {
+            self.shown += 1;
+            let text = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned();
+            self.pending.push(format!("{}:{number}: {what}: {text}", self.names[input]));
+        }
+    }
+
+    fn record(&mut self, at: LineAt<'_>, line: &[u8], rec: Rec) {
+        let (block, offset, format) = (at.block, at.offset, at.format);
+        match rec {
+            Rec::Malformed => {
+                self.state.aggregates.lines.malformed += 1;
+                self.counts[at.input].malformed += 1;
+                self.show(at.input, at.number, line, "malformed line");
+            }
+            Rec::Outside => self.state.aggregates.lines.outside_window += 1,
             Rec::Hit { time, key, agent: agent_key, page_view, flags, spans } => {
                 let pageview = flags.pageview;
-                let (format, rules, vkey, keep_visits) =
-                    (self.format, self.cx.rules, self.cx.visitor_key, self.cx.keep_visits);
+                let (rules, vkey, keep_visits) = (self.cx.rules, self.cx.visitor_key, self.cx.keep_visits);
                 let agents = &mut *self.agents;
                 let state = &mut *self.state;
                 let (shares, returns) =
@@ -228,27 +337,6 @@ impl<'a> Fold<'a> {
                         state.aggregates.count(&classifier.visit(v, self.hosts));
                     }
                 }
-            }
-        }
-    }
-}
-
-impl<'s> Consumer<LineStage<'s>> for Fold<'_> {
-    /// Every parsed line of a block, in order, into the sessionizer and the line
-    /// accounting.
-    fn consume(&mut self, state: &BlockState, block: &[u8], chunks: &[Vec<Line>]) {
-        for recs in chunks {
-            for (i, line) in recs.iter().enumerate() {
-                // The return filters are bigger than the caches: ask for a page view's
-                // line of them a few hits before it is needed.
-                if let Some(Line { rec: Rec::Hit { page_view, .. }, .. }) = recs.get(i + PREFETCH_AHEAD) {
-                    if *page_view != 0 {
-                        self.state.returns.prefetch(*page_view);
-                    }
-                }
-                self.lines += 1;
-                let (start, end) = (line.start as usize, line.end as usize);
-                self.record(state, start, &block[start..end], line.rec);
             }
         }
     }

@@ -5,24 +5,27 @@
 //! line); [`fold`] the sequential one and the run's whole state ([`RunState`]); the
 //! [`engine`](crate::engine) moves the blocks between them.
 
+mod clock;
 mod fold;
+mod read;
 mod sniff;
+mod sort;
 mod stage;
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 pub use fold::{Fold, FoldCx, RunState};
+pub use read::{Opened, ReadAll, ToRead};
 
 use crate::classify::{AgentCache, HostCache, Rules, TableError};
-use crate::engine::{self, Consumer, Engine, ReadFailure};
+use crate::engine::{self, Engine};
 use crate::identity::{KeyHasher, VisitorKey};
 use crate::input::{self, InputError, Source};
 use crate::parse::{Format, FormatSpec};
 use crate::report::InputSummary;
 use crate::session::SessionConfig;
-use stage::LineStage;
 
 /// Everything a run needs, decided before it starts.
 #[derive(Debug, Clone)]
@@ -46,6 +49,9 @@ pub struct AnalyzeConfig {
     /// Parser threads; 0 for one per core with gzip input and one fewer without (reading
     /// or inflating, and sessionizing, have a thread each besides).
     pub threads: usize,
+    /// Bytes of lines an input sorted by time holds in memory at once (the rest waits in
+    /// temporary files).
+    pub sort_memory: usize,
 }
 
 /// What a run produced.
@@ -96,7 +102,6 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
     let rules = rules(cfg)?;
     let (sources, mut errors) = input::expand(&cfg.inputs);
     let total_raw: Option<u64> = sources.iter().map(Source::size).sum();
-    let raw_bytes = Arc::new(AtomicU64::new(0));
 
     let mut agents = AgentCache::new();
     let mut sniffed = Vec::new();
@@ -142,8 +147,7 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
         0 => cores.saturating_sub(1).max(1),
         n => n,
     };
-    let mut state =
-        RunState::new(facts, cfg.session, cfg.share_window, cfg.keep_visits, KeyHasher::default());
+    let initial = RunState::new(facts, cfg.session, cfg.share_window, cfg.keep_visits, KeyHasher::default());
     let fold_cx = FoldCx {
         rules: &rules,
         visitor_key: cfg.visitor_key,
@@ -152,49 +156,100 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
         since: cfg.since,
         until: cfg.until,
     };
-    let mut analysis = Analysis::new(&fold_cx, &state, parsers, cfg.block_size)?;
-    let mut inputs = Vec::new();
-    for s in sniffed {
-        let name = s.source.name();
-        let (reader, prelude, counter) = match s.reader {
-            Some(r) => (r.reader, r.prelude, r.raw_bytes),
-            None => {
-                let counter = Arc::new(AtomicU64::new(0));
-                match input::open(&s.source, counter.clone()) {
-                    Ok(opened) => (opened.reader, Vec::new(), counter),
-                    Err(e) => {
-                        inputs.push(summary(&s.source, Some(s.format), s.gzip, Some(&e)));
-                        errors.push(e);
-                        continue;
-                    }
-                }
+    let mut analysis = Analysis::new(&fold_cx, &initial, parsers, cfg.block_size)?;
+    // An input found mostly out of order is sorted by time into a temporary file and the
+    // run read again from the start, once per input.
+    let mut sorted: Vec<Option<sort::Sorted>> = sniffed.iter().map(|_| None).collect();
+    let mut sortable: Vec<bool> = sniffed.iter().map(|s| matches!(s.source, Source::File(_))).collect();
+    let mut stdin: Vec<Option<sniff::Reopened>> = sniffed.iter_mut().map(|s| s.reader.take()).collect();
+    let (mut state, read) = loop {
+        let mut state = initial.clone();
+        let to_read = (0..sniffed.len())
+            .map(|i| to_read(&sniffed[i], sorted[i].as_ref(), stdin[i].take(), sortable[i]))
+            .collect();
+        let mut progress = |raw: u64| observer.progress(raw, total_raw);
+        let read = analysis.read_all(&mut state, to_read, &mut progress);
+        let Some(i) = read.disordered else { break (state, read) };
+        let s = &sniffed[i];
+        observer.notice(format!(
+            "{}: {} of its first {} lines are out of order beyond the {}-second lateness window: \
+             sorting it by time and reading the logs again",
+            s.source.name(),
+            read.inputs[i].counts.out_of_order,
+            read.inputs[i].counts.lines,
+            cfg.session.lateness
+        ));
+        match sort::by_time(&s.source, s.format, cfg.sort_memory) {
+            Ok(file) => sorted[i] = Some(file),
+            // It cannot be sorted (no room for the temporary files): read as it is.
+            Err(e) => {
+                errors.push(e);
+                sortable[i] = false;
             }
-        };
-        let base_raw = raw_bytes.load(Ordering::Relaxed);
-        let mut progress = |raw: u64| observer.progress(base_raw + raw, total_raw);
-        let read = analysis.read(&mut state, s.format, &name, reader, prelude, &counter, &mut progress);
-        for m in read.notices {
-            observer.notice(m);
         }
-        raw_bytes.fetch_add(counter.load(Ordering::Relaxed), Ordering::Relaxed);
-        let result = read.result.map_err(|f| input::read_error(&s.source, s.gzip, f.offset, f.raw, f.error));
-        let mut sum = summary(&s.source, Some(s.format), s.gzip, result.as_ref().err());
-        sum.lines = read.lines;
-        sum.malformed = read.malformed;
-        inputs.push(sum);
-        if let Err(e) = result {
-            errors.push(e);
-        }
+    };
+    for n in &read.notices {
+        observer.notice(n.clone());
     }
     analysis.finish(&mut state);
-    let malformed = state.aggregates.lines.malformed as usize;
-    if analysis.shown < malformed && cfg.show_malformed > 0 {
-        observer.notice(format!("… and {} more malformed lines", malformed - analysis.shown));
+    let mut inputs = Vec::new();
+    for (s, r) in sniffed.iter().zip(read.inputs) {
+        let error = match r.error {
+            Some(read::ReadError::Open(e)) => Some(e),
+            Some(read::ReadError::Read(f)) => {
+                Some(input::read_error(&s.source, s.gzip, f.offset, f.raw, f.error))
+            }
+            None if r.counts.disordered() => Some(InputError::Disordered {
+                path: s.source.name(),
+                out_of_order: r.counts.out_of_order,
+                lines: r.counts.lines,
+            }),
+            None => None,
+        };
+        let mut sum = summary(&s.source, Some(s.format), s.gzip, error.as_ref());
+        sum.lines = r.counts.lines;
+        sum.malformed = r.counts.malformed;
+        inputs.push(sum);
+        errors.extend(error);
+    }
+    let worth_showing = state.aggregates.lines.malformed + state.aggregates.lines.out_of_order;
+    if (read.shown as u64) < worth_showing && cfg.show_malformed > 0 {
+        observer.notice(format!(
+            "… and {} more malformed or out-of-order lines",
+            worth_showing - read.shown as u64
+        ));
     }
     // Inputs in the order they were read, then the ones that could not be.
     inputs.extend(unread);
     let evidence_required = crate::classify::Classifier::new(&rules, &state.facts).requires_evidence();
     Ok(Outcome { state, evidence_required, inputs, errors })
+}
+
+/// How to read a sniffed input: the file again, what stdin still holds, or the input
+/// sorted by time.
+fn to_read(
+    s: &sniff::Sniffed,
+    sorted: Option<&sort::Sorted>,
+    stdin: Option<sniff::Reopened>,
+    sortable: bool,
+) -> ToRead {
+    let (source, name) = match sorted {
+        Some(file) => {
+            (Source::File(file.path().to_path_buf()), format!("{} (sorted by time)", s.source.name()))
+        }
+        None => (s.source.clone(), s.source.name()),
+    };
+    let rereadable = sorted.is_none() && sortable;
+    let opener: Box<dyn FnOnce() -> Result<Opened, InputError> + Send> = match stdin {
+        Some(r) if sorted.is_none() => {
+            Box::new(move || Ok(Opened { reader: r.reader, prelude: r.prelude, raw: r.raw_bytes }))
+        }
+        _ => Box::new(move || {
+            let raw = Arc::new(AtomicU64::new(0));
+            input::open(&source, raw.clone()).map(|o| Opened { reader: o.reader, prelude: Vec::new(), raw })
+        }),
+    };
+    ToRead { name, format: s.format, first_time: s.first_time, rereadable, opener }
 }
 
 /// Reads inputs into a run's state: the engine, the rules and the caches of their
@@ -207,22 +262,11 @@ pub struct Analysis<'a> {
     keys: KeyHasher,
     agents: AgentCache,
     hosts: HostCache,
-    /// Malformed lines shown so far.
-    pub shown: usize,
-}
-
-/// What reading one input gave.
-pub struct InputRead {
-    pub lines: u64,
-    pub malformed: u64,
-    /// Malformed lines to show, as `-v` asked, with their place.
-    pub notices: Vec<String>,
-    pub result: Result<(), ReadFailure>,
 }
 
 impl<'a> Analysis<'a> {
-    /// For states keyed like `state`. Its own thread must call [`Analysis::read`] (see
-    /// [`Engine::new`]).
+    /// For states keyed like `state`. Its own thread must call [`Analysis::read_all`]
+    /// (see [`Engine::new`]).
     pub fn new(
         cx: &'a FoldCx<'a>,
         state: &RunState,
@@ -230,7 +274,7 @@ impl<'a> Analysis<'a> {
         block_size: usize,
     ) -> Result<Analysis<'a>, RunError> {
         // This thread joins the pool too: while it waits for the next parsed block, it
-        // parses (see `Engine::stream`), instead of sleeping while the parsers and the
+        // parses (see `Stream::next_block`), instead of sleeping while the parsers and the
         // reader share the cores.
         let engine = Engine::new(parsers, block_size)?;
         let keys = state.keys.clone();
@@ -241,56 +285,12 @@ impl<'a> Analysis<'a> {
             agents: AgentCache::with_keys(keys.clone()),
             keys,
             hosts: HostCache::default(),
-            shown: 0,
         })
-    }
-
-    /// Streams one opened input into `state` (which must be keyed as the one this was made
-    /// for). `prelude` is what was read of it already; `counter` counts its raw bytes, and
-    /// `progress` hears of them after each block.
-    #[allow(clippy::too_many_arguments)]
-    pub fn read(
-        &mut self,
-        state: &mut RunState,
-        format: Format,
-        name: &str,
-        reader: Box<dyn std::io::Read + Send>,
-        prelude: Vec<u8>,
-        counter: &AtomicU64,
-        progress: &mut dyn FnMut(u64),
-    ) -> InputRead {
-        debug_assert!(state.keys == self.keys, "a state read with other keys");
-        let cx = self.cx;
-        let stage =
-            LineStage { format, paths: &self.paths, since: cx.since, until: cx.until, keys: &self.keys };
-        let fold = Fold::new(cx, state, &mut self.agents, &mut self.hosts, format, name, &mut self.shown);
-        let mut reporting = Reporting { fold, progress, notices: Vec::new() };
-        let result = self.engine.stream(reader, prelude, counter, &stage, &mut reporting);
-        let Reporting { fold, notices, .. } = reporting;
-        InputRead { lines: fold.lines, malformed: fold.malformed, notices, result }
     }
 
     /// Closes every open visit of `state` and counts it: the end of the input.
     pub fn finish(&mut self, state: &mut RunState) {
         state.finish(self.cx.rules, &mut self.hosts);
-    }
-}
-
-/// A fold that also tells how far it got and what it found.
-struct Reporting<'a, 'p> {
-    fold: Fold<'a>,
-    progress: &'p mut dyn FnMut(u64),
-    notices: Vec<String>,
-}
-
-impl<'s> Consumer<LineStage<'s>> for Reporting<'_, '_> {
-    fn consume(&mut self, state: &crate::parse::BlockState, block: &[u8], chunks: &[Vec<stage::Line>]) {
-        self.fold.consume(state, block, chunks);
-    }
-
-    fn block_done(&mut self, raw_bytes: u64) {
-        (self.progress)(raw_bytes);
-        self.notices.append(&mut self.fold.pending);
     }
 }
 

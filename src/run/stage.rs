@@ -13,7 +13,7 @@ use crate::session::HitFlags;
 /// of these for a two-million-line log and the sessionizing thread reads them all.
 #[derive(Clone, Copy)]
 #[repr(align(64))]
-pub(super) struct Line {
+pub struct Line {
     pub start: u32,
     pub end: u32,
     pub rec: Rec,
@@ -22,7 +22,7 @@ pub(super) struct Line {
 const _: () = assert!(std::mem::size_of::<Line>() == 64);
 
 #[derive(Clone, Copy)]
-pub(super) enum Rec {
+pub enum Rec {
     Malformed,
     Outside,
     /// `page_view`: a stable hash of (visitor, path), for page views. `agent`: the user
@@ -41,7 +41,7 @@ pub(super) enum Rec {
 
 /// The parallel stage: parse, window, page-view test and visitor key for every line.
 #[derive(Clone, Copy)]
-pub(super) struct LineStage<'a> {
+pub struct LineStage<'a> {
     pub format: Format,
     /// The tables' path rules and what this site embeds.
     pub paths: &'a PathRules,

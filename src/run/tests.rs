@@ -1,6 +1,8 @@
 //! The run's state as a fold: one run, or parts of it merged, give the same answer.
 
 use std::io::Cursor;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
 
 use proptest::prelude::*;
 
@@ -37,6 +39,7 @@ fn one_thread_runs_twice() {
         show_malformed: 0,
         block_size: 1 << 20,
         threads: 0,
+        sort_memory: 1 << 20,
     };
     for _ in 0..2 {
         let outcome = run(&cfg, &mut Quiet).expect("the run starts");
@@ -45,6 +48,24 @@ fn one_thread_runs_twice() {
 }
 
 const WINDOW: i64 = 48 * 3600;
+
+/// Lines in memory, as an input of a run (combined).
+fn in_memory(name: &str, lines: &[u8]) -> ToRead {
+    let lines = lines.to_vec();
+    ToRead {
+        name: name.to_string(),
+        format: Format::COMBINED,
+        first_time: None,
+        rereadable: false,
+        opener: Box::new(move || {
+            Ok(Opened {
+                reader: Box::new(Cursor::new(lines)),
+                prelude: Vec::new(),
+                raw: Arc::new(AtomicU64::new(0)),
+            })
+        }),
+    }
+}
 
 fn facts() -> SiteFacts {
     let mut facts = SiteFacts::default();
@@ -68,17 +89,8 @@ fn fold(rules: &Rules, lines: &[u8], profile: Option<&ShareLog>, block: usize) -
         let mut state = RunState::new(facts(), SessionConfig::default(), WINDOW, true, KeyHasher::from(7));
         state.profile_shares = profile.cloned();
         let mut analysis = Analysis::new(&cx, &state, 1, block).unwrap();
-        let counter = AtomicU64::new(0);
-        let read = analysis.read(
-            &mut state,
-            Format::COMBINED,
-            "part",
-            Box::new(Cursor::new(lines.to_vec())),
-            Vec::new(),
-            &counter,
-            &mut |_| {},
-        );
-        assert!(read.result.is_ok());
+        let read = analysis.read_all(&mut state, vec![in_memory("part", lines)], &mut |_| {});
+        assert!(read.inputs[0].error.is_none());
         state
     })
     .unwrap()
@@ -98,17 +110,8 @@ fn profile(rules: &Rules, lines: &[u8]) -> ShareLog {
         let mut state = RunState::new(facts(), SessionConfig::default(), WINDOW, false, KeyHasher::from(7));
         state.shares = ShareLog::keep_all(WINDOW, SessionConfig::default().lateness);
         let mut analysis = Analysis::new(&cx, &state, 1, 1 << 20).unwrap();
-        let counter = AtomicU64::new(0);
-        let read = analysis.read(
-            &mut state,
-            Format::COMBINED,
-            "all",
-            Box::new(Cursor::new(lines.to_vec())),
-            Vec::new(),
-            &counter,
-            &mut |_| {},
-        );
-        assert!(read.result.is_ok());
+        let read = analysis.read_all(&mut state, vec![in_memory("all", lines)], &mut |_| {});
+        assert!(read.inputs[0].error.is_none());
         state.shares
     })
     .unwrap()

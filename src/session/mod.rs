@@ -124,6 +124,10 @@ impl<A: Standing, L: LandingData> Sessionizer<A, L> {
         Sessionizer { cfg, visitors: FxHashMap::default(), watermark: i64::MIN, next_sweep: i64::MIN }
     }
 
+    pub fn config(&self) -> SessionConfig {
+        self.cfg
+    }
+
     /// Visitors currently held in memory.
     pub fn active(&self) -> usize {
         self.visitors.len()

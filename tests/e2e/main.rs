@@ -9,5 +9,6 @@ mod analyze;
 mod evidence;
 mod generated;
 mod inputs;
+mod order;
 mod real;
 mod util;

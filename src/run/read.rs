@@ -1,0 +1,249 @@
+//! Reading a run's inputs into its fold, merged by time.
+//!
+//! Inputs are sorted by their first time. Each is opened when the log reaches that time
+//! (a rotated set opens one file after the other; two servers' logs of the same hours are
+//! open together), and the lines of the open inputs are taken in time order, so that a
+//! visit that hops between servers behind a balancer stays one visit. Within one input,
+//! lines keep their order: the session clock and the sessionizer take the small disorder
+//! of a log as it is written.
+
+use std::io::Read;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use super::fold::{Fold, InputCounts, LineAt};
+use super::stage::{LineStage, Rec};
+use super::{Analysis, RunState};
+use crate::engine::{ParsedBlock, ReadFailure, Stream};
+use crate::input::InputError;
+use crate::parse::Format;
+
+/// How many hits ahead the sequential stage prefetches what it will look up.
+const PREFETCH_AHEAD: usize = 8;
+
+/// Inputs open at once at most: each holds a few blocks in flight. Past that, an input
+/// waits for one to end (its lines may then come out of order).
+const MAX_OPEN: usize = 32;
+
+/// An input to read.
+pub struct ToRead {
+    pub name: String,
+    pub format: Format,
+    /// When its first line is (from its first lines); `None`: it has none.
+    pub first_time: Option<i64>,
+    /// Whether it can be read again from the start (a file, not a pipe).
+    pub rereadable: bool,
+    /// Opens it, when the log reaches it.
+    pub opener: Box<dyn FnOnce() -> Result<Opened, InputError> + Send>,
+}
+
+/// An input opened: its decoded bytes, what was read of them already, its raw-byte count.
+pub struct Opened {
+    pub reader: Box<dyn Read + Send>,
+    pub prelude: Vec<u8>,
+    pub raw: Arc<AtomicU64>,
+}
+
+/// How reading went.
+pub struct ReadAll {
+    /// Per input, in the order given.
+    pub inputs: Vec<InputRead>,
+    /// An input found mostly out of order beyond the lateness window that can be read
+    /// again: the read stopped there, and the state is not to be used.
+    pub disordered: Option<usize>,
+    /// Notices for the user, in the order they came.
+    pub notices: Vec<String>,
+    /// Malformed and out-of-order lines shown.
+    pub shown: usize,
+}
+
+/// What reading one input gave.
+#[derive(Debug, Default)]
+pub struct InputRead {
+    pub counts: InputCounts,
+    pub error: Option<ReadError>,
+}
+
+/// Why an input could not be read wholly.
+#[derive(Debug)]
+pub enum ReadError {
+    Open(InputError),
+    Read(ReadFailure),
+}
+
+/// An open input and where the merge is in it.
+struct Open<'s> {
+    input: usize,
+    stream: Stream<LineStage<'s>>,
+    block: ParsedBlock<LineStage<'s>>,
+    chunk: usize,
+    pos: usize,
+}
+
+impl Open<'_> {
+    /// The time of the next line, if it has one; `None` when it has none (such a line is
+    /// taken at once) or the block is done.
+    fn head_time(&self) -> Option<i64> {
+        match self.block.chunks.get(self.chunk)?.get(self.pos)?.rec {
+            Rec::Hit { time, .. } => Some(time),
+            _ => None,
+        }
+    }
+
+    /// Moves to the next line with a record, through empty chunks; `false` at the end of
+    /// the block.
+    fn settle(&mut self) -> bool {
+        while let Some(recs) = self.block.chunks.get(self.chunk) {
+            if self.pos < recs.len() {
+                return true;
+            }
+            self.chunk += 1;
+            self.pos = 0;
+        }
+        false
+    }
+}
+
+impl Analysis<'_> {
+    /// Reads `inputs` (sorted by first time) into `state`, merged by time. `progress`
+    /// hears of the raw bytes read so far, in all.
+    pub fn read_all(
+        &mut self,
+        state: &mut RunState,
+        inputs: Vec<ToRead>,
+        progress: &mut dyn FnMut(u64),
+    ) -> ReadAll {
+        let n = inputs.len();
+        let names: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
+        let formats: Vec<Format> = inputs.iter().map(|i| i.format).collect();
+        let starts: Vec<Option<i64>> = inputs.iter().map(|i| i.first_time).collect();
+        let rereadable: Vec<bool> = inputs.iter().map(|i| i.rereadable).collect();
+        let lateness = state.sessions.config().lateness;
+        let cx = self.cx;
+        let stages: Vec<LineStage<'_>> = formats
+            .iter()
+            .map(|&format| LineStage {
+                format,
+                paths: &self.paths,
+                since: cx.since,
+                until: cx.until,
+                keys: &self.keys,
+            })
+            .collect();
+        let mut results: Vec<InputRead> = (0..n).map(|_| InputRead::default()).collect();
+        let mut raws: Vec<Arc<AtomicU64>> = Vec::with_capacity(n);
+        let mut openers: Vec<Option<ToRead>> = inputs.into_iter().map(Some).collect();
+        let engine = &self.engine;
+        let mut fold = Fold::new(cx, state, &mut self.agents, &mut self.hosts, names);
+        let mut disordered = None;
+        std::thread::scope(|scope| {
+            let mut open: Vec<Open<'_>> = Vec::new();
+            let mut next = 0;
+            let raw_total =
+                |raws: &[Arc<AtomicU64>]| raws.iter().map(|r| r.load(Ordering::Relaxed)).sum::<u64>();
+            loop {
+                // Open the inputs the log has reached (any, when none is open).
+                while next < n && open.len() < MAX_OPEN {
+                    let now = open.iter().filter_map(Open::head_time).min();
+                    let due = match (now, starts[next]) {
+                        _ if open.is_empty() => true,
+                        (Some(now), Some(start)) => start <= now.saturating_add(lateness),
+                        _ => false,
+                    };
+                    if !due {
+                        break;
+                    }
+                    let to_read = openers[next].take().expect("each input is opened once");
+                    match (to_read.opener)() {
+                        Err(e) => results[next].error = Some(ReadError::Open(e)),
+                        Ok(o) => {
+                            raws.push(o.raw.clone());
+                            let mut stream = engine.open(scope, o.reader, o.prelude, o.raw, &stages[next]);
+                            match stream.next_block() {
+                                Some(block) => {
+                                    let mut o = Open { input: next, stream, block, chunk: 0, pos: 0 };
+                                    o.settle();
+                                    open.push(o);
+                                }
+                                None => results[next].error = stream.failure().map(ReadError::Read),
+                            }
+                        }
+                    }
+                    next += 1;
+                }
+                if open.is_empty() {
+                    if next < n {
+                        continue;
+                    }
+                    break;
+                }
+                // The open input whose next line comes first (a line without a time comes at
+                // once), and how far it may go before another's lines or a due input's.
+                let pick =
+                    (0..open.len()).min_by_key(|&i| open[i].head_time().unwrap_or(i64::MIN)).unwrap_or(0);
+                let others = (0..open.len()).filter(|&i| i != pick).filter_map(|i| open[i].head_time()).min();
+                let due = starts.get(next).copied().flatten().filter(|_| open.len() < MAX_OPEN);
+                let limit = match (others, due.map(|d| d.saturating_sub(lateness))) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                let o = &mut open[pick];
+                let (input, format) = (o.input, formats[o.input]);
+                let mut block_done = false;
+                loop {
+                    if !o.settle() {
+                        block_done = true;
+                        break;
+                    }
+                    let recs = &o.block.chunks[o.chunk];
+                    let line = recs[o.pos];
+                    if let (Some(limit), Rec::Hit { time, .. }) = (limit, &line.rec) {
+                        if *time > limit {
+                            break;
+                        }
+                    }
+                    if let Some(ahead) = recs.get(o.pos + PREFETCH_AHEAD) {
+                        fold.prefetch(&ahead.rec);
+                    }
+                    let (start, end) = (line.start as usize, line.end as usize);
+                    let number = fold.counts[input].lines + 1;
+                    let at = LineAt { input, number, format, block: &o.block.cx, offset: start };
+                    fold.line(at, &o.block.data[start..end], line.rec);
+                    o.pos += 1;
+                }
+                if !block_done {
+                    continue;
+                }
+                // The block is done: take the next, and hand this one back.
+                match o.stream.next_block() {
+                    Some(b) => {
+                        let done = std::mem::replace(&mut o.block, b);
+                        (o.chunk, o.pos) = (0, 0);
+                        if let Some(f) = o.stream.recycle(done) {
+                            results[input].error = Some(ReadError::Read(f));
+                        }
+                    }
+                    None => {
+                        let o = open.swap_remove(pick);
+                        if let Some(f) = o.stream.recycle(o.block) {
+                            results[input].error = Some(ReadError::Read(f));
+                        }
+                    }
+                }
+                progress(raw_total(&raws));
+                let found = (0..n).find(|&i| rereadable[i] && fold.counts[i].disordered());
+                if found.is_some() {
+                    disordered = found;
+                    break;
+                }
+            }
+        });
+        if disordered.is_none() {
+            fold.end();
+        }
+        for (r, c) in results.iter_mut().zip(&fold.counts) {
+            r.counts = *c;
+        }
+        ReadAll { inputs: results, disordered, notices: std::mem::take(&mut fold.pending), shown: fold.shown }
+    }
+}

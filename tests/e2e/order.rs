@@ -1,0 +1,136 @@
+//! Time order: lines far off their neighbours' time, logs out of order, and several
+//! servers' logs of the same hours. The answer stays what the time-ordered log gives.
+
+use crate::util::*;
+
+/// (visits, dark-social visits) of a channels report, and its line accounting.
+fn visits(r: &Run) -> (u64, u64, serde_json::Value) {
+    assert!(r.code == 0 || r.code == 2, "{}", r.stderr);
+    let doc: serde_json::Value =
+        serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stderr));
+    let h = &doc["headline"];
+    (h["visits"].as_u64().unwrap(), h["dark_social_visits"].as_u64().unwrap(), doc["lines"].clone())
+}
+
+fn channels(paths: &[&str], extra: &[&str]) -> Run {
+    let mut args = vec!["analyze"];
+    args.extend_from_slice(paths);
+    args.extend_from_slice(&["--report", "channels", "--format", "json", "-q"]);
+    args.extend_from_slice(extra);
+    darklog(&args)
+}
+
+/// Within 3% of the reference.
+fn close(got: u64, want: u64) -> bool {
+    got.abs_diff(want) * 100 <= want * 3
+}
+
+/// A generated log's lines, each with its newline (bytes: the generator writes some
+/// malformed lines of binary garbage).
+fn log_lines(seed: u64) -> Vec<Vec<u8>> {
+    generate(5_000, seed).split_inclusive(|&b| b == b'\n').map(<[u8]>::to_vec).collect()
+}
+
+/// A line with its timestamp replaced.
+fn retimed(line: &[u8], stamp: &str) -> Vec<u8> {
+    let open = line.iter().position(|&b| b == b'[').unwrap();
+    let close = line.iter().position(|&b| b == b']').unwrap();
+    [&line[..=open], stamp.as_bytes(), &line[close..]].concat()
+}
+
+/// Its timestamp.
+fn stamp(line: &[u8]) -> i64 {
+    let open = line.iter().position(|&b| b == b'[').unwrap();
+    darklog::parse::time::parse_clf(&line[open + 1..open + 27]).unwrap()
+}
+
+#[test]
+fn a_line_dated_far_off_its_neighbours_moves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = log_lines(11);
+    let reference = write(dir.path(), "ordered.log", &lines.concat());
+    let (v0, d0, _) = visits(&channels(&[s(&reference)], &[]));
+    assert!(v0 > 150, "{v0}");
+    for (name, stamp) in [("2100", "01/Jan/2100:00:00:00 +0000"), ("1970", "01/Jan/1970:00:00:00 +0000")] {
+        let mut bad = lines.clone();
+        bad[2000] = retimed(&bad[2000], stamp);
+        let path = write(dir.path(), &format!("{name}.log"), &bad.concat());
+        let (v, d, l) = visits(&channels(&[s(&path)], &[]));
+        assert_eq!(l["out_of_order"], 1, "{name}: {l}");
+        assert!(close(v, v0) && close(d, d0), "{name}: {v} visits, {d} dark, against {v0} and {d0}");
+        // -v names it, with its place.
+        let r = darklog(&["analyze", s(&path), "-v", "--format", "csv"]);
+        assert!(r.stderr.contains(&format!("{name}.log:2001: out of order")), "{}", r.stderr);
+    }
+    // Four hours ahead.
+    let mut bad = lines.clone();
+    bad[2000] = retimed(&bad[2000], &darklog::time::format_clf(stamp(&bad[2000]) + 4 * 3600, 60));
+    let path = write(dir.path(), "ahead.log", &bad.concat());
+    let (v, d, l) = visits(&channels(&[s(&path)], &[]));
+    assert_eq!(l["out_of_order"], 1, "{l}");
+    assert!(close(v, v0) && close(d, d0), "{v} visits, {d} dark, against {v0} and {d0}");
+}
+
+#[test]
+fn a_log_out_of_order_is_sorted_by_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = log_lines(12);
+    let reference = write(dir.path(), "ordered.log", &lines.concat());
+    let (v0, d0, _) = visits(&channels(&[s(&reference)], &[]));
+    let reversed: Vec<Vec<u8>> = lines.iter().rev().cloned().collect();
+    let half = lines.len() / 2;
+    let swapped: Vec<Vec<u8>> = lines[half..].iter().chain(&lines[..half]).cloned().collect();
+    for (name, text) in [("reversed", reversed), ("swapped", swapped)] {
+        let path = write(dir.path(), &format!("{name}.log"), &text.concat());
+        let r = darklog(&["analyze", s(&path), "--report", "channels", "--format", "json"]);
+        assert!(r.stderr.contains("sorting it by time and reading the logs again"), "{name}: {}", r.stderr);
+        let (v, d, l) = visits(&r);
+        assert_eq!(r.code, 0, "{name}: {}", r.stderr);
+        assert!(close(v, v0) && close(d, d0), "{name}: {v} visits, {d} dark, against {v0} and {d0}; {l}");
+    }
+}
+
+#[test]
+fn a_stream_out_of_order_is_refused_with_how_to_sort_it() {
+    let lines = log_lines(12);
+    let reversed: Vec<u8> = lines.iter().rev().flatten().copied().collect();
+    let r = darklog_stdin(&["analyze", "-", "--format", "csv", "-q"], &reversed);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("<stdin>: ") && r.stderr.contains("out of order beyond the lateness window"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("save it to a file"), "{}", r.stderr);
+}
+
+/// Two servers behind a balancer log the same hours; a visitor's hits land on both. Read
+/// as two files, merged by time: the same visits as their lines in one file.
+#[test]
+fn two_servers_logs_of_the_same_hours_are_merged_by_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = log_lines(13);
+    let reference = write(dir.path(), "one.log", &lines.concat());
+    let server = |which: usize| -> Vec<u8> {
+        lines
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % 2 == which)
+            .flat_map(|(_, l)| l.iter().copied())
+            .collect()
+    };
+    let a = write(dir.path(), "server-a.log", &server(0));
+    let b = write(dir.path(), "server-b.log", &server(1));
+    let visits_csv = |paths: &[&str]| {
+        let mut args = vec!["analyze"];
+        args.extend_from_slice(paths);
+        args.extend_from_slice(&["--report", "visits", "--format", "csv", "--visitor-key=k", "-q"]);
+        let r = darklog(&args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout
+    };
+    assert!(
+        visits_csv(&[s(&a), s(&b)]) == visits_csv(&[s(&reference)]),
+        "merged, the visits are the single file's"
+    );
+}
