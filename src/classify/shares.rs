@@ -29,11 +29,42 @@ pub struct ShareLog {
     lateness: i64,
     by_path: FxHashMap<Vec<u8>, Vec<Share>>,
     next_sweep: i64,
+    /// Paths held at most: a flood of preview fetches of invented paths must not grow
+    /// memory without bound.
+    #[serde(default = "max_paths")]
+    max_paths: usize,
+    /// Paths forgotten early because `max_paths` was reached.
+    #[serde(default)]
+    evicted: u64,
+}
+
+/// Paths with recent shares held at most, by default.
+pub const MAX_SHARED_PATHS: usize = 100_000;
+
+fn max_paths() -> usize {
+    MAX_SHARED_PATHS
 }
 
 impl ShareLog {
     pub fn new(window: i64, lateness: i64) -> ShareLog {
-        ShareLog { window, lateness, by_path: FxHashMap::default(), next_sweep: i64::MIN }
+        ShareLog {
+            window,
+            lateness,
+            by_path: FxHashMap::default(),
+            next_sweep: i64::MIN,
+            max_paths: MAX_SHARED_PATHS,
+            evicted: 0,
+        }
+    }
+
+    /// With at most `max` paths held.
+    pub fn with_max_paths(self, max: usize) -> ShareLog {
+        ShareLog { max_paths: max, ..self }
+    }
+
+    /// Paths forgotten early because too many were held.
+    pub fn evicted(&self) -> u64 {
+        self.evicted
     }
 
     /// A log that forgets nothing: a profile of every share of a job, for the parts of
@@ -48,6 +79,9 @@ impl ShareLog {
     pub fn record(&mut self, path: &[u8], time: i64, app: Name) -> i64 {
         if time >= self.next_sweep {
             self.sweep(time);
+        }
+        if self.by_path.len() >= self.max_paths && !self.by_path.contains_key(path) {
+            self.evict();
         }
         let shares = match self.by_path.get_mut(path) {
             Some(s) => s,
@@ -88,6 +122,7 @@ impl ShareLog {
             mine.sort_by_key(|s| (s.first, s.last, s.app));
         }
         self.next_sweep = self.next_sweep.max(other.next_sweep);
+        self.evicted += other.evicted;
     }
 
     /// The app of the most recent share of `path` at or before `start`, within the window.
@@ -98,6 +133,21 @@ impl ShareLog {
             .filter(|s| s.first <= start && start - s.first <= self.window)
             .max_by_key(|s| s.first)
             .map(|s| s.app)
+    }
+
+    /// Forgets the quarter of the paths shared longest ago: every path last shared at or
+    /// before the time that cuts off a quarter. The table is built again, without holes.
+    #[cold]
+    fn evict(&mut self) {
+        let latest = |shares: &Vec<Share>| shares.iter().map(|s| s.last).max().unwrap_or(i64::MIN);
+        let mut times: Vec<i64> = self.by_path.values().map(latest).collect();
+        let quarter = (times.len() / 4).max(1) - 1;
+        let cutoff = *times.select_nth_unstable(quarter).1;
+        let before = self.by_path.len();
+        let mut kept = FxHashMap::with_capacity_and_hasher(self.max_paths.min(before), Default::default());
+        kept.extend(self.by_path.drain().filter(|(_, shares)| latest(shares) > cutoff));
+        self.by_path = kept;
+        self.evicted += (before - self.by_path.len()) as u64;
     }
 
     /// Forgets shares no visit can be attributed to any more: visits are attributed when

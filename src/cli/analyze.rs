@@ -100,6 +100,19 @@ pub struct AnalyzeArgs {
     /// Bytes per block read (tests use small blocks to prove the answer does not change).
     #[arg(long, hide = true, default_value_t = 1 << 20)]
     block_size: usize,
+
+    /// No bound on the keyed tables (tests show that bounds that cut nothing change
+    /// nothing).
+    #[arg(long, hide = true, conflicts_with_all = ["max_visitors", "max_pages"])]
+    no_bounds: bool,
+
+    /// Open visitors held at most (tests reach the bound with small logs).
+    #[arg(long, hide = true, value_parser = clap::value_parser!(u32).range(8..))]
+    max_visitors: Option<u32>,
+
+    /// Landing pages counted at most (as --max-visitors).
+    #[arg(long, hide = true, value_parser = clap::value_parser!(u32).range(8..))]
+    max_pages: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -167,8 +180,10 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
                 .session_timeout
                 .or(overrides.as_ref().and_then(|o| o.session_timeout))
                 .unwrap_or(SessionConfig::default().timeout),
+            max_visitors: args.max_visitors.map_or(SessionConfig::default().max_visitors, |n| n as usize),
             ..SessionConfig::default()
         },
+        max_pages: args.max_pages.map(|n| n as usize),
         share_window: args
             .share_window
             .or(overrides.as_ref().and_then(|o| o.share_window))
@@ -185,6 +200,7 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
         block_size: args.block_size,
         threads: args.threads.map_or(0, usize::from),
         sort_memory: 256 << 20,
+        bounded: !args.no_bounds,
     };
 
     let show_bar = !args.quiet && io::stderr().is_terminal();
@@ -204,6 +220,7 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     }
 
     let report = Report {
+        visits: std::cell::RefCell::new(outcome.visits),
         evidence_required: outcome.evidence_required,
         aggregates: outcome.state.aggregates,
         inputs: outcome.inputs,
@@ -240,6 +257,10 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     let summary_has_it = args.format == Format::Table && kind == ReportKind::Summary;
     if !summary_has_it && !args.quiet {
         eprintln!("darklog: {}", report.accounting());
+    }
+    // A run whose bounds cut something says so whatever the format, even quiet.
+    if let (Some(cut), false) = (report.cut(), summary_has_it) {
+        eprintln!("darklog: {cut}");
     }
     for e in &outcome.errors {
         eprintln!("darklog: {e}");

@@ -61,6 +61,8 @@ pub enum InputError {
     Disordered { path: String, out_of_order: u64, lines: u64 },
     #[error("{path}: cannot sort it by time in temporary files: {source}")]
     Sort { path: String, source: io::Error },
+    #[error("cannot keep the visits report's rows in a temporary file: {source}")]
+    Spool { source: io::Error },
 }
 
 /// Expands the command-line paths: files as given, directories to their regular files

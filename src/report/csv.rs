@@ -92,7 +92,7 @@ impl Reporter for CsvReporter {
                     "referrer_host",
                 ])
                 .map_err(to_io)?;
-                for r in report.visit_rows() {
+                report.each_visit(|r| {
                     w.write_record([
                         format_rfc3339(r.start).as_str(),
                         &r.visitor,
@@ -105,8 +105,8 @@ impl Reporter for CsvReporter {
                         &r.hits.to_string(),
                         &r.referrer_host,
                     ])
-                    .map_err(to_io)?;
-                }
+                    .map_err(to_io)
+                })?;
             }
         }
         w.flush()

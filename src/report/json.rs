@@ -39,6 +39,7 @@ impl Reporter for JsonReporter {
         doc.insert("site_hosts".into(), json!(report.site_hosts));
         doc.insert("inputs".into(), json!(report.inputs));
         doc.insert("lines".into(), json!(report.aggregates.line_counts()));
+        doc.insert("cut".into(), json!(report.aggregates.cut));
         let headline = json!(report.headline());
         let channels = || json!(report.channel_rows());
         let pages = || json!(report.page_rows());
@@ -85,25 +86,37 @@ impl Reporter for JsonReporter {
                 doc.insert("shares".into(), json!(report.share_rows()));
             }
             ReportKind::Visits => {
-                let rows: Vec<Value> = report
-                    .visit_rows()
-                    .into_iter()
-                    .map(|r| {
-                        json!({
-                            "start": format_rfc3339(r.start),
-                            "visitor": r.visitor,
-                            "landing": r.landing,
-                            "channel": r.channel,
-                            "source": r.source,
-                            "reason": r.reason.id(),
-                            "pageviews": r.pageviews,
-                            "end": format_rfc3339(r.end),
-                            "hits": r.hits,
-                            "referrer_host": r.referrer_host,
-                        })
-                    })
-                    .collect();
-                doc.insert("visits".into(), Value::Array(rows));
+                // The rows are streamed into the document's last member, one at a time,
+                // laid out as the pretty printer lays out an array.
+                let head = serde_json::to_string_pretty(&Value::Object(doc))?;
+                let head = head.strip_suffix("\n}").unwrap_or(&head);
+                write!(out, "{head},\n  \"visits\": [")?;
+                let mut first = true;
+                report.each_visit(|r| {
+                    let row = json!({
+                        "start": format_rfc3339(r.start),
+                        "visitor": r.visitor,
+                        "landing": r.landing,
+                        "channel": r.channel,
+                        "source": r.source,
+                        "reason": r.reason.id(),
+                        "pageviews": r.pageviews,
+                        "end": format_rfc3339(r.end),
+                        "hits": r.hits,
+                        "referrer_host": r.referrer_host,
+                    });
+                    let text = serde_json::to_string_pretty(&row)?;
+                    out.write_all(if first { b"\n" } else { b",\n" })?;
+                    first = false;
+                    for (i, line) in text.lines().enumerate() {
+                        if i > 0 {
+                            out.write_all(b"\n")?;
+                        }
+                        write!(out, "    {line}")?;
+                    }
+                    Ok(())
+                })?;
+                return out.write_all(if first { b"]\n}\n" } else { b"\n  ]\n}\n" });
             }
         }
         serde_json::to_writer_pretty(&mut *out, &Value::Object(doc))?;

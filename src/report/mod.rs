@@ -68,6 +68,26 @@ impl LineCounts {
     }
 }
 
+impl VisitRow {
+    /// The row of a visit that counts; `None` for one excluded or unconfirmed.
+    pub fn of(cv: &ClassifiedVisit<'_>) -> Option<VisitRow> {
+        let Outcome::Counted(verdict) = &cv.outcome else { return None };
+        let v = &cv.visit;
+        Some(VisitRow {
+            start: v.start,
+            visitor: crate::identity::format_id(v.visitor_id),
+            landing: String::from_utf8_lossy(&v.landing.target).into_owned(),
+            end: v.end,
+            channel: verdict.channel,
+            reason: verdict.reason,
+            pageviews: v.pageviews,
+            hits: v.hits,
+            referrer_host: cv.referrer_host(),
+            source: verdict.source.to_string(),
+        })
+    }
+}
+
 /// Lines a visit's judgement moves after they were counted as a reader's: a scraper's to
 /// `excluded`, an unconfirmed visit's to `unconfirmed`. Kept apart (and applied by
 /// [`Aggregates::line_counts`]) so that a partial result made of visits alone still merges.
@@ -142,7 +162,7 @@ pub struct DayCounter {
     pub pageviews: u64,
 }
 
-/// One classified visit, as the `visits` report prints it.
+/// One classified visit, as the `visits` report prints it (ordered by start, then visitor).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct VisitRow {
     pub start: i64,
@@ -187,8 +207,9 @@ pub struct Aggregates {
     /// (An `IndexMap` for its lookups by a borrowed key: one runs for every preview
     /// fetch, and copying the path for it was most of its cost. Order plays no part.)
     pub shares: IndexMap<(Vec<u8>, String), ShareCounter, rustc_hash::FxBuildHasher>,
-    /// Every visit, when the `visits` report asked for them.
-    pub visits: Option<Vec<VisitRow>>,
+    /// How big the keyed tables may grow, and what their bounds cut.
+    pub caps: Caps,
+    pub cut: Cut,
     pub first_time: Option<i64>,
     pub last_time: Option<i64>,
 }
@@ -205,8 +226,13 @@ impl indexmap::Equivalent<(Vec<u8>, String)> for ShareKey<'_> {
 }
 
 impl Aggregates {
-    pub fn new(keep_visits: bool) -> Aggregates {
-        Aggregates { visits: keep_visits.then(Vec::new), ..Aggregates::default() }
+    pub fn new() -> Aggregates {
+        Aggregates::default()
+    }
+
+    pub fn with_caps(mut self, caps: Caps) -> Aggregates {
+        self.caps = caps;
+        self
     }
 
     /// Counts a classified visit.
@@ -245,6 +271,11 @@ impl Aggregates {
         }
         self.first_time = Some(self.first_time.map_or(v.start, |t| t.min(v.start)));
         self.last_time = Some(self.last_time.map_or(v.end, |t| t.max(v.end)));
+        if self.pages.len() >= self.caps.pages && !self.pages.contains_key(path) {
+            let (n, most) = evict_lightest(&mut self.pages, self.caps.pages, |p| p.visits);
+            self.cut.pages += n;
+            self.cut.page_error = self.cut.page_error.max(most);
+        }
         let page = match self.pages.get_mut(path) {
             Some(p) => p,
             None => self.pages.entry(path.to_vec()).or_default(),
@@ -255,20 +286,6 @@ impl Aggregates {
         let day = self.daily.entry(v.start.div_euclid(86_400)).or_default();
         day.channels[ch.index()] += 1;
         day.pageviews += pageviews;
-        if let Some(visits) = &mut self.visits {
-            visits.push(VisitRow {
-                start: v.start,
-                visitor: crate::identity::format_id(v.visitor_id),
-                landing: String::from_utf8_lossy(&v.landing.target).into_owned(),
-                end: v.end,
-                channel: ch,
-                reason: verdict.reason,
-                pageviews: v.pageviews,
-                hits: v.hits,
-                referrer_host: cv.referrer_host(),
-                source: verdict.source.to_string(),
-            });
-        }
     }
 
     /// A visit an external referrer decided is part of the sample the cached-reader rate
@@ -290,10 +307,20 @@ impl Aggregates {
 
     /// The share counter of a landing path and app.
     fn share(&mut self, path: &[u8], app: &str) -> &mut ShareCounter {
-        match self.shares.get_index_of(&ShareKey(path, app)) {
-            Some(i) => &mut self.shares[i],
-            None => self.shares.entry((path.to_vec(), app.to_string())).or_default(),
+        if let Some(i) = self.shares.get_index_of(&ShareKey(path, app)) {
+            return &mut self.shares[i];
         }
+        if self.shares.len() >= self.caps.shares {
+            let mut weights: Vec<u64> = self.shares.values().map(|c| c.fetches + c.visits).collect();
+            let quarter = (weights.len() / 4).max(1) - 1;
+            let cutoff = *weights.select_nth_unstable(quarter).1;
+            let before = self.shares.len();
+            self.shares.retain(|_, c| c.fetches + c.visits > cutoff);
+            self.shares.shrink_to_fit();
+            self.cut.share_counters += (before - self.shares.len()) as u64;
+            self.cut.share_error = self.cut.share_error.max(cutoff);
+        }
+        self.shares.entry((path.to_vec(), app.to_string())).or_default()
     }
 
     /// Adds another partial result: the same as having counted its visits here.
@@ -333,11 +360,7 @@ impl Aggregates {
             e.fetches += c.fetches;
             e.visits += c.visits;
         }
-        match (&mut self.visits, o.visits) {
-            (Some(a), Some(b)) => a.extend(b),
-            (slot @ None, Some(b)) => *slot = Some(b),
-            _ => {}
-        }
+        self.cut.merge(&o.cut);
         self.first_time = min_opt(self.first_time, o.first_time);
         self.last_time = self.last_time.max(o.last_time);
     }
@@ -354,6 +377,78 @@ impl Aggregates {
     pub fn human_visits(&self) -> u64 {
         self.channels.iter().map(|c| c.visits).sum()
     }
+}
+
+/// How big the keyed tables of the aggregates may grow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Caps {
+    /// Distinct landing pages counted.
+    pub pages: usize,
+    /// Distinct (landing page, app) share counters.
+    pub shares: usize,
+}
+
+impl Default for Caps {
+    /// Far more pages than a site has landings in a week, and a bound on what a flood of
+    /// invented paths costs (about 100 bytes a page).
+    fn default() -> Self {
+        Caps { pages: 200_000, shares: 100_000 }
+    }
+}
+
+impl Caps {
+    /// No bound (to show that a run the bounds did not cut is the same without them).
+    pub const NONE: Caps = Caps { pages: usize::MAX, shares: usize::MAX };
+}
+
+/// What the bounds of the run cut, to be reported wherever the numbers are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cut {
+    /// Visitors forgotten early (their visits closed) because too many were open at once.
+    pub visitors: u64,
+    /// Landing pages dropped from the pages table, and the most visits any had when
+    /// dropped: a page's count can be low by at most that much (the heavy hitters stay).
+    pub pages: u64,
+    pub page_error: u64,
+    /// Share counters dropped, and the most fetches and visits any had.
+    pub share_counters: u64,
+    pub share_error: u64,
+    /// Paths whose link-preview shares were forgotten early: visits to them can no longer
+    /// be attributed to the app.
+    pub preview_paths: u64,
+}
+
+impl Cut {
+    pub fn any(&self) -> bool {
+        *self != Cut::default()
+    }
+
+    fn merge(&mut self, o: &Cut) {
+        self.visitors += o.visitors;
+        self.pages += o.pages;
+        self.page_error = self.page_error.max(o.page_error);
+        self.share_counters += o.share_counters;
+        self.share_error = self.share_error.max(o.share_error);
+        self.preview_paths += o.preview_paths;
+    }
+}
+
+/// Drops the lightest quarter of `table` by `weight`: every entry at or under the weight
+/// that cuts off a quarter (so the same ones in every run). Returns how many, and that
+/// weight. The table is built again, for `cap` entries, without the holes removals leave.
+fn evict_lightest<K: std::hash::Hash + Eq, V>(
+    table: &mut FxHashMap<K, V>,
+    cap: usize,
+    weight: impl Fn(&V) -> u64,
+) -> (u64, u64) {
+    let mut weights: Vec<u64> = table.values().map(&weight).collect();
+    let quarter = (weights.len() / 4).max(1) - 1;
+    let cutoff = *weights.select_nth_unstable(quarter).1;
+    let before = table.len();
+    let mut kept = FxHashMap::with_capacity_and_hasher(cap.min(before), Default::default());
+    kept.extend(table.drain().filter(|(_, v)| weight(v) > cutoff));
+    *table = kept;
+    ((before - table.len()) as u64, cutoff)
 }
 
 fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {

@@ -140,6 +140,8 @@ pub struct Report {
     pub site_hosts: Vec<String>,
     /// Whether a visit needed browser evidence (an asset) to count as a reader.
     pub evidence_required: bool,
+    /// The rows of the visits report, when it was asked for.
+    pub visits: std::cell::RefCell<Option<crate::run::VisitRows>>,
     pub since: Option<i64>,
     pub until: Option<i64>,
     pub top: usize,
@@ -310,11 +312,14 @@ impl Report {
             .collect()
     }
 
-    /// Every visit, by start time then visitor.
-    pub fn visit_rows(&self) -> Vec<&VisitRow> {
-        let mut rows: Vec<&VisitRow> = self.aggregates.visits.iter().flatten().collect();
-        rows.sort();
-        rows
+    /// Every visit, by start time then visitor, handed to `each` one at a time (the rows
+    /// come from a file: the run did not hold them). They can be read once.
+    pub fn each_visit(&self, mut each: impl FnMut(&VisitRow) -> io::Result<()>) -> io::Result<()> {
+        let Some(mut rows) = self.visits.borrow_mut().take() else { return Ok(()) };
+        for row in rows.iter() {
+            each(&row?)?;
+        }
+        Ok(())
     }
 
     /// `12,345 lines read = 4,000 page views + …`: the line accounting in one sentence.
@@ -367,6 +372,43 @@ impl Report {
             )),
         }
         text
+    }
+
+    /// What the bounds on the run's tables cut, in a sentence; `None` when they cut nothing
+    /// (as on ordinary traffic).
+    pub fn cut(&self) -> Option<String> {
+        let c = &self.aggregates.cut;
+        if !c.any() {
+            return None;
+        }
+        let mut parts = Vec::new();
+        if c.visitors > 0 {
+            parts.push(format!(
+                "{} visitors forgotten early, their visits closed, when too many were open at once",
+                thousands(c.visitors)
+            ));
+        }
+        if c.pages > 0 {
+            parts.push(format!(
+                "{} landing pages dropped from the pages table (a page's counts may be low by up to {})",
+                thousands(c.pages),
+                thousands(c.page_error)
+            ));
+        }
+        if c.share_counters > 0 {
+            parts.push(format!(
+                "{} share counters dropped (a counter may be low by up to {})",
+                thousands(c.share_counters),
+                thousands(c.share_error)
+            ));
+        }
+        if c.preview_paths > 0 {
+            parts.push(format!(
+                "{} shared paths forgotten early (visits to them no longer attributed to their app)",
+                thousands(c.preview_paths)
+            ));
+        }
+        Some(format!("bounds cut: {}", parts.join("; ")))
     }
 
     pub fn period(&self) -> Option<(String, String)> {

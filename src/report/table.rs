@@ -110,21 +110,33 @@ impl TableReporter {
         t
     }
 
-    fn visits(&self, report: &Report) -> Table {
-        let mut t =
-            self.table(&["start (UTC)", "visitor", "landing", "channel", "source", "reason", "page views"]);
-        for r in report.visit_rows() {
-            t.add_row(vec![
-                Cell::new(format_rfc3339(r.start)),
-                Cell::new(&r.visitor),
-                Cell::new(&r.landing),
-                Cell::new(r.channel.name()),
-                Cell::new(&r.source),
-                Cell::new(r.reason.id()),
-                Self::right(r.pageviews),
-            ]);
-        }
-        t
+    /// Rows written as they come, in columns as wide as their usual values: the rows are
+    /// not held, so no table can measure them first. The landing comes last, where its
+    /// length moves nothing.
+    fn visits(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let line = |out: &mut dyn Write, cells: [&str; 7]| {
+            writeln!(
+                out,
+                "{:<20}  {:<16}  {:<11}  {:<20}  {:<20}  {:>5}  {}",
+                cells[0], cells[1], cells[2], cells[3], cells[4], cells[5], cells[6]
+            )
+        };
+        line(out, ["start (UTC)", "visitor", "channel", "source", "reason", "pages", "landing"])?;
+        report.each_visit(|r| {
+            let pages = r.pageviews.to_string();
+            line(
+                out,
+                [
+                    &format_rfc3339(r.start),
+                    &r.visitor,
+                    r.channel.name(),
+                    &r.source,
+                    r.reason.id(),
+                    &pages,
+                    &r.landing,
+                ],
+            )
+        })
     }
 
     fn headline(&self, report: &Report) -> String {
@@ -154,13 +166,16 @@ impl Reporter for TableReporter {
                 writeln!(out, "\nTop dark-social landing pages\n{}", self.pages(report))?;
                 writeln!(out, "\nVisits per day\n{}", self.daily(report))?;
                 writeln!(out, "\n{}", report.accounting())?;
+                if let Some(cut) = report.cut() {
+                    writeln!(out, "{cut}")?;
+                }
             }
             ReportKind::Channels => {
                 writeln!(out, "{}\n{}", self.headline(report), self.channels(report))?;
             }
             ReportKind::Pages => writeln!(out, "{}", self.pages(report))?,
             ReportKind::Daily => writeln!(out, "{}", self.daily(report))?,
-            ReportKind::Visits => writeln!(out, "{}", self.visits(report))?,
+            ReportKind::Visits => self.visits(report, out)?,
             ReportKind::Shares => writeln!(out, "{}", self.shares(report))?,
         }
         Ok(())

@@ -11,12 +11,14 @@ use serde::{Deserialize, Serialize};
 
 use super::clock::{Admit, Decision, SessionClock};
 use super::stage::{fields, Rec};
+use super::visits::VisitSpool;
+use crate::classify::shares::MAX_SHARED_PATHS;
 use crate::classify::{
     Agent, AgentCache, Classifier, HostCache, OwnedLanding, ReturnLog, Rules, ShareLog, SiteFacts, Visit,
 };
 use crate::identity::{KeyHasher, VisitorKey};
 use crate::parse::{BlockState, Format};
-use crate::report::Aggregates;
+use crate::report::{Aggregates, Caps, VisitRow};
 use crate::session::{Details, SessionConfig, Sessionizer};
 
 /// Everything a run knows, as one value.
@@ -42,21 +44,29 @@ pub struct RunState {
 }
 
 impl RunState {
-    pub fn new(
+    pub fn new(facts: SiteFacts, session: SessionConfig, share_window: i64, keys: KeyHasher) -> RunState {
+        RunState::bounded(facts, session, share_window, keys, true)
+    }
+
+    /// [`RunState::new`], with the bounds on its keyed tables (`bounded`) or without.
+    pub fn bounded(
         facts: SiteFacts,
         session: SessionConfig,
         share_window: i64,
-        keep_visits: bool,
         keys: KeyHasher,
+        bounded: bool,
     ) -> RunState {
+        let session = if bounded { session } else { SessionConfig { max_visitors: usize::MAX, ..session } };
+        let (caps, max_paths) =
+            if bounded { (Caps::default(), MAX_SHARED_PATHS) } else { (Caps::NONE, usize::MAX) };
         RunState {
             facts,
             keys,
             sessions: Sessionizer::new(session),
-            shares: ShareLog::new(share_window, session.lateness),
+            shares: ShareLog::new(share_window, session.lateness).with_max_paths(max_paths),
             profile_shares: None,
             returns: ReturnLog::default(),
-            aggregates: Aggregates::new(keep_visits),
+            aggregates: Aggregates::new().with_caps(caps),
             clock: SessionClock::new(session.lateness),
         }
     }
@@ -84,11 +94,20 @@ impl RunState {
         rmp_serde::from_slice(bytes)
     }
 
-    /// Closes every open visit and counts it: the end of the input.
-    pub fn finish(&mut self, rules: &Rules, hosts: &mut HostCache) {
+    /// Closes every open visit and counts it (and writes its row to `spool`): the end of
+    /// the input. What the bounds cut is told to the aggregates, which report it.
+    pub fn finish(&mut self, rules: &Rules, hosts: &mut HostCache, mut spool: Option<&mut VisitSpool>) {
         let classifier = Classifier::new(rules, &self.facts);
         let aggregates = &mut self.aggregates;
-        self.sessions.finish(&mut |v| aggregates.count(&classifier.visit(v, hosts)));
+        self.sessions.finish(&mut |v| {
+            let cv = classifier.visit(v, hosts);
+            aggregates.count(&cv);
+            if let (Some(spool), Some(row)) = (spool.as_deref_mut(), VisitRow::of(&cv)) {
+                spool.push(row);
+            }
+        });
+        self.aggregates.cut.visitors = self.sessions.evicted();
+        self.aggregates.cut.preview_paths = self.shares.evicted();
     }
 
     /// Counts visits closed outside the fold (see [`RunState::merge`]).
@@ -169,6 +188,8 @@ pub struct Fold<'a> {
     held: Vec<Held>,
     /// Visits closed while recording the current hit.
     closed: Vec<Visit>,
+    /// The rows of the visits report, when it is asked for.
+    spool: Option<&'a mut VisitSpool>,
 }
 
 impl<'a> Fold<'a> {
@@ -178,6 +199,7 @@ impl<'a> Fold<'a> {
         agents: &'a mut AgentCache,
         hosts: &'a mut HostCache,
         names: Vec<String>,
+        spool: Option<&'a mut VisitSpool>,
     ) -> Fold<'a> {
         let counts = vec![InputCounts::default(); names.len()];
         Fold {
@@ -191,6 +213,7 @@ impl<'a> Fold<'a> {
             pending: Vec::new(),
             held: Vec::new(),
             closed: Vec::new(),
+            spool,
         }
     }
 
@@ -334,7 +357,14 @@ impl<'a> Fold<'a> {
                 if !self.closed.is_empty() {
                     let classifier = Classifier::new(rules, &state.facts);
                     for v in self.closed.drain(..) {
-                        state.aggregates.count(&classifier.visit(v, self.hosts));
+                        let cv = classifier.visit(v, self.hosts);
+                        state.aggregates.count(&cv);
+                        if let (Some(spool), Some(row)) = (self.spool.as_deref_mut(), VisitRow::of(&cv)) {
+                            spool.push(row);
+                        }
+                    }
+                    if let Some(spool) = self.spool.as_deref_mut() {
+                        spool.release(state.sessions.settled());
                     }
                 }
             }

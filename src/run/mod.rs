@@ -11,6 +11,7 @@ mod read;
 mod sniff;
 mod sort;
 mod stage;
+mod visits;
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
@@ -18,6 +19,7 @@ use std::sync::Arc;
 
 pub use fold::{Fold, FoldCx, RunState};
 pub use read::{Opened, ReadAll, ToRead};
+pub use visits::{VisitRows, VisitSpool};
 
 use crate::classify::{AgentCache, HostCache, Rules, TableError};
 use crate::engine::{self, Engine};
@@ -52,11 +54,18 @@ pub struct AnalyzeConfig {
     /// Bytes of lines an input sorted by time holds in memory at once (the rest waits in
     /// temporary files).
     pub sort_memory: usize,
+    /// Whether the keyed tables are bounded (always, but to show that bounds that cut
+    /// nothing change nothing).
+    pub bounded: bool,
+    /// Landing pages counted at most, when not the default.
+    pub max_pages: Option<usize>,
 }
 
 /// What a run produced.
 pub struct Outcome {
     pub state: RunState,
+    /// The rows of the visits report, in start order, when it was asked for.
+    pub visits: Option<VisitRows>,
     /// Whether visits needed browser evidence to count as readers.
     pub evidence_required: bool,
     pub inputs: Vec<InputSummary>,
@@ -147,7 +156,11 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
         0 => cores.saturating_sub(1).max(1),
         n => n,
     };
-    let initial = RunState::new(facts, cfg.session, cfg.share_window, cfg.keep_visits, KeyHasher::default());
+    let mut initial =
+        RunState::bounded(facts, cfg.session, cfg.share_window, KeyHasher::default(), cfg.bounded);
+    if let Some(pages) = cfg.max_pages {
+        initial.aggregates.caps.pages = pages;
+    }
     let fold_cx = FoldCx {
         rules: &rules,
         visitor_key: cfg.visitor_key,
@@ -164,6 +177,7 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
     let mut stdin: Vec<Option<sniff::Reopened>> = sniffed.iter_mut().map(|s| s.reader.take()).collect();
     let (mut state, read) = loop {
         let mut state = initial.clone();
+        analysis.spool = cfg.keep_visits.then(VisitSpool::default);
         let to_read = (0..sniffed.len())
             .map(|i| to_read(&sniffed[i], sorted[i].as_ref(), stdin[i].take(), sortable[i]))
             .collect();
@@ -192,6 +206,13 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
         observer.notice(n.clone());
     }
     analysis.finish(&mut state);
+    let visits = match analysis.spool.take().map(VisitSpool::finish).transpose() {
+        Ok(v) => v,
+        Err(e) => {
+            errors.push(InputError::Spool { source: e });
+            None
+        }
+    };
     let mut inputs = Vec::new();
     for (s, r) in sniffed.iter().zip(read.inputs) {
         let error = match r.error {
@@ -222,7 +243,7 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
     // Inputs in the order they were read, then the ones that could not be.
     inputs.extend(unread);
     let evidence_required = crate::classify::Classifier::new(&rules, &state.facts).requires_evidence();
-    Ok(Outcome { state, evidence_required, inputs, errors })
+    Ok(Outcome { state, visits, evidence_required, inputs, errors })
 }
 
 /// How to read a sniffed input: the file again, what stdin still holds, or the input
@@ -262,6 +283,8 @@ pub struct Analysis<'a> {
     keys: KeyHasher,
     agents: AgentCache,
     hosts: HostCache,
+    /// Where the visits report's rows go, when it is asked for.
+    pub spool: Option<VisitSpool>,
 }
 
 impl<'a> Analysis<'a> {
@@ -285,12 +308,13 @@ impl<'a> Analysis<'a> {
             agents: AgentCache::with_keys(keys.clone()),
             keys,
             hosts: HostCache::default(),
+            spool: None,
         })
     }
 
     /// Closes every open visit of `state` and counts it: the end of the input.
     pub fn finish(&mut self, state: &mut RunState) {
-        state.finish(self.cx.rules, &mut self.hosts);
+        state.finish(self.cx.rules, &mut self.hosts, self.spool.as_mut());
     }
 }
 

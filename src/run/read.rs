@@ -134,7 +134,7 @@ impl Analysis<'_> {
         let mut raws: Vec<Arc<AtomicU64>> = Vec::with_capacity(n);
         let mut openers: Vec<Option<ToRead>> = inputs.into_iter().map(Some).collect();
         let engine = &self.engine;
-        let mut fold = Fold::new(cx, state, &mut self.agents, &mut self.hosts, names);
+        let mut fold = Fold::new(cx, state, &mut self.agents, &mut self.hosts, names, self.spool.as_mut());
         let mut disordered = None;
         std::thread::scope(|scope| {
             let mut open: Vec<Open<'_>> = Vec::new();

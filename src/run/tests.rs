@@ -40,6 +40,8 @@ fn one_thread_runs_twice() {
         block_size: 1 << 20,
         threads: 0,
         sort_memory: 1 << 20,
+        bounded: true,
+        max_pages: None,
     };
     for _ in 0..2 {
         let outcome = run(&cfg, &mut Quiet).expect("the run starts");
@@ -86,7 +88,7 @@ fn fold(rules: &Rules, lines: &[u8], profile: Option<&ShareLog>, block: usize) -
         until: None,
     };
     engine::on_own_thread(|| {
-        let mut state = RunState::new(facts(), SessionConfig::default(), WINDOW, true, KeyHasher::from(7));
+        let mut state = RunState::new(facts(), SessionConfig::default(), WINDOW, KeyHasher::from(7));
         state.profile_shares = profile.cloned();
         let mut analysis = Analysis::new(&cx, &state, 1, block).unwrap();
         let read = analysis.read_all(&mut state, vec![in_memory("part", lines)], &mut |_| {});
@@ -107,7 +109,7 @@ fn profile(rules: &Rules, lines: &[u8]) -> ShareLog {
         until: None,
     };
     engine::on_own_thread(|| {
-        let mut state = RunState::new(facts(), SessionConfig::default(), WINDOW, false, KeyHasher::from(7));
+        let mut state = RunState::new(facts(), SessionConfig::default(), WINDOW, KeyHasher::from(7));
         state.shares = ShareLog::keep_all(WINDOW, SessionConfig::default().lateness);
         let mut analysis = Analysis::new(&cx, &state, 1, 1 << 20).unwrap();
         let read = analysis.read_all(&mut state, vec![in_memory("all", lines)], &mut |_| {});
@@ -136,10 +138,8 @@ fn split_by_visitor(rules: &Rules, log: &[u8], parts: usize, salt: u64) -> Vec<V
 }
 
 fn finished(rules: &Rules, mut state: RunState) -> crate::report::Aggregates {
-    state.finish(rules, &mut HostCache::default());
-    let mut a = state.aggregates;
-    a.visits.as_mut().unwrap().sort();
-    a
+    state.finish(rules, &mut HostCache::default(), None);
+    state.aggregates
 }
 
 proptest! {

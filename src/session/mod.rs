@@ -97,11 +97,19 @@ pub struct HitFlags {
 pub struct SessionConfig {
     pub timeout: i64,
     pub lateness: i64,
+    /// Visitors held at most. Past it, the least recently seen are closed and forgotten
+    /// (counted): a flood of distinct visitors must not grow memory without bound.
+    pub max_visitors: usize,
 }
+
+/// Visitors held at most, by default: about 60 MiB (a table of 2^18 entries and their
+/// landings). Ordinary traffic holds the visitors of the last half hour or so, thousands,
+/// far below it.
+pub const MAX_VISITORS: usize = 200_000;
 
 impl Default for SessionConfig {
     fn default() -> Self {
-        SessionConfig { timeout: 30 * 60, lateness: 5 * 60 }
+        SessionConfig { timeout: 30 * 60, lateness: 5 * 60, max_visitors: MAX_VISITORS }
     }
 }
 
@@ -111,6 +119,10 @@ pub struct Sessionizer<A, L> {
     visitors: FxHashMap<u64, VisitorState<A, L>>,
     watermark: i64,
     next_sweep: i64,
+    /// Visitors forgotten because `max_visitors` was reached.
+    evicted: u64,
+    /// See [`Sessionizer::settled`].
+    settled: i64,
 }
 
 /// Log time between sweeps of idle visitors. A sweep walks the whole visitor map: every
@@ -121,7 +133,19 @@ const SWEEP_STEP: i64 = 600;
 
 impl<A: Standing, L: LandingData> Sessionizer<A, L> {
     pub fn new(cfg: SessionConfig) -> Self {
-        Sessionizer { cfg, visitors: FxHashMap::default(), watermark: i64::MIN, next_sweep: i64::MIN }
+        Sessionizer {
+            cfg,
+            visitors: FxHashMap::default(),
+            watermark: i64::MIN,
+            next_sweep: i64::MIN,
+            evicted: 0,
+            settled: i64::MIN,
+        }
+    }
+
+    /// Visitors forgotten (their visits closed early) because too many were held at once.
+    pub fn evicted(&self) -> u64 {
+        self.evicted
     }
 
     pub fn config(&self) -> SessionConfig {
@@ -150,6 +174,9 @@ impl<A: Standing, L: LandingData> Sessionizer<A, L> {
                 self.sweep(closed);
                 self.next_sweep = time - time.rem_euclid(SWEEP_STEP) + SWEEP_STEP;
             }
+        }
+        if self.visitors.len() >= self.cfg.max_visitors && !self.visitors.contains_key(&key) {
+            self.evict(closed);
         }
         let timeout = self.cfg.timeout;
         let horizon = self.horizon();
@@ -278,11 +305,14 @@ impl<A: Standing, L: LandingData> Sessionizer<A, L> {
     /// idle visitor as forgotten whether or not a sweep has freed it yet.
     fn sweep(&mut self, closed: &mut impl FnMut(ClosedVisit<A, L>)) {
         let horizon = self.horizon();
+        let mut earliest = i64::MAX;
         self.visitors.retain(|_, st| {
             if let Some(p) = st.prev.take_if(|p| p.end < horizon) {
                 closed(*p);
             }
             if st.last_seen >= horizon {
+                let starts = st.prev.iter().map(|p| p.start).chain(st.visit.iter().map(|v| v.start));
+                earliest = starts.fold(earliest, i64::min);
                 return true;
             }
             if let Some(v) = st.visit.take() {
@@ -290,6 +320,15 @@ impl<A: Standing, L: LandingData> Sessionizer<A, L> {
             }
             false
         });
+        // A visit still open starts no earlier than it does now, and a new one no earlier
+        // than a late line can be.
+        self.settled = earliest.min(self.watermark.saturating_sub(self.cfg.lateness));
+    }
+
+    /// Every visit that starts before this time is closed (as of the last sweep): what a
+    /// report in start order can write out.
+    pub fn settled(&self) -> i64 {
+        self.settled
     }
 
     /// Adds the visitors of another sessionizer (over other visitors, with the same
@@ -310,7 +349,30 @@ impl<A: Standing, L: LandingData> Sessionizer<A, L> {
         }
         self.watermark = self.watermark.max(other.watermark);
         self.next_sweep = self.next_sweep.max(other.next_sweep);
+        self.evicted += other.evicted;
+        self.settled = self.settled.min(other.settled);
         displaced
+    }
+
+    /// Forgets the least recently seen quarter of the visitors, their visits closed: every
+    /// visitor last seen at or before the time that cuts off a quarter (so the same ones in
+    /// every run, whatever the order of the table). The table is built again, without the
+    /// holes removals leave: refilled, a table with holes grows as if it held them.
+    #[cold]
+    fn evict(&mut self, closed: &mut impl FnMut(ClosedVisit<A, L>)) {
+        let mut seen: Vec<i64> = self.visitors.values().map(|st| st.last_seen).collect();
+        let n = (seen.len() / 4).max(1);
+        let cutoff = *seen.select_nth_unstable(n - 1).1;
+        let mut kept = FxHashMap::with_capacity_and_hasher(self.cfg.max_visitors, Default::default());
+        for (key, st) in self.visitors.drain() {
+            if st.last_seen > cutoff {
+                kept.insert(key, st);
+            } else {
+                self.evicted += 1;
+                st.prev.map(|p| *p).into_iter().chain(st.visit).for_each(&mut *closed);
+            }
+        }
+        self.visitors = kept;
     }
 
     /// Closes every open visit (end of input).
@@ -438,7 +500,7 @@ mod tests {
 
     #[test]
     fn huge_timeouts_do_not_overflow() {
-        let mut s = sessionizer(SessionConfig { timeout: i64::MAX, lateness: 300 });
+        let mut s = sessionizer(SessionConfig { timeout: i64::MAX, ..SessionConfig::default() });
         let mut n = 0;
         for t in [0, i64::MAX / 2, 10] {
             s.record(1, t, PAGE, details("/a"), &mut |_| n += 1);

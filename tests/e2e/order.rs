@@ -134,3 +134,67 @@ fn two_servers_logs_of_the_same_hours_are_merged_by_time() {
         "merged, the visits are the single file's"
     );
 }
+
+/// Bounds that cut nothing change nothing: on ordinary traffic every report is the same
+/// byte for byte with the bounds or without them.
+#[test]
+fn bounds_that_cut_nothing_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = write(dir.path(), "access.log", &generate(40_000, 21));
+    for (report, format) in [("summary", "json"), ("visits", "csv"), ("pages", "csv"), ("shares", "csv")] {
+        let run = |extra: &[&str]| {
+            let mut args =
+                vec!["analyze", s(&log), "--report", report, "--format", format, "--visitor-key=k", "-q"];
+            args.extend_from_slice(extra);
+            let r = darklog(&args);
+            assert_eq!(r.code, 0, "{}", r.stderr);
+            assert!(!r.stderr.contains("bounds cut"), "{}", r.stderr);
+            r.stdout
+        };
+        assert!(run(&[]) == run(&["--no-bounds"]), "{report}/{format}");
+    }
+}
+
+/// A flood of distinct visitors and landing pages past the bounds: the run holds its
+/// memory, says what it cut in every format, and still counts every line.
+#[test]
+fn bounds_that_cut_say_so_in_every_format() {
+    let mut log = String::new();
+    for i in 0..3000u32 {
+        log += &format!(
+            "10.{}.{}.{} - - [02/Nov/2026:10:{:02}:{:02} +0000] \"GET /p/{i}/story HTTP/1.1\" 200 1 \"-\" \"Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0\"\n",
+            i / 65536,
+            i / 256 % 256,
+            i % 256,
+            i / 60 % 60,
+            i % 60
+        );
+    }
+    let bounded = ["--max-visitors", "500", "--max-pages", "400"];
+    let r = darklog_stdin(
+        &["analyze", "-", "--format", "json", "-q", bounded[0], bounded[1], bounded[2], bounded[3]],
+        log.as_bytes(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(doc["cut"]["visitors"].as_u64().unwrap() >= 2500, "{}", doc["cut"]);
+    assert!(doc["cut"]["pages"].as_u64().unwrap() >= 2500, "{}", doc["cut"]);
+    assert_eq!(doc["cut"]["page_error"], 1, "{}", doc["cut"]);
+    assert_eq!(doc["headline"]["visits"], 3000, "every visit still counted");
+    assert_eq!(parts_of(&doc["lines"]), 3000);
+    assert!(r.stderr.contains("darklog: bounds cut: "), "even quiet, stderr says so: {}", r.stderr);
+    let r = darklog_stdin(
+        &["analyze", "-", "-q", bounded[0], bounded[1], bounded[2], bounded[3]],
+        log.as_bytes(),
+    );
+    assert!(
+        r.stdout.contains("\nbounds cut: ") && r.stdout.contains("visitors forgotten early"),
+        "{}",
+        r.stdout
+    );
+    let r = darklog_stdin(
+        &["analyze", "-", "--format", "csv", "-q", bounded[0], bounded[1], bounded[2], bounded[3]],
+        log.as_bytes(),
+    );
+    assert!(r.stderr.contains("landing pages dropped from the pages table"), "{}", r.stderr);
+}
