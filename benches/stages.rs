@@ -152,17 +152,11 @@ fn sessionize(c: &mut Criterion) {
         for &(key, time, pageview) in &hits {
             let details = || Details {
                 agent: Agent::Browser,
-                landing: OwnedLanding {
-                    target: Vec::new(),
-                    referrer: None,
-                    vhost: None,
-                    shared_by: None,
-                    returning: false,
-                },
+                landing: OwnedLanding::new(Vec::new(), None, None, 0),
                 visitor_id: 0,
             };
             let hit = HitFlags { pageview, asset: !pageview, download: false, robots: false };
-            s.record(key, time, hit, details, &mut |_| visits += 1);
+            s.record(key, time, hit, 0, details, &mut |_| visits += 1);
         }
         s.finish(&mut |_| visits += 1);
         visits

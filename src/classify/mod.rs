@@ -102,8 +102,8 @@ impl fmt::Display for Channel {
     }
 }
 
-/// The landing page view of a visit, copied out of its line, with the run's signals about
-/// it at the time it was read.
+/// The landing page view of a visit, copied out of its line, and the run's signals about
+/// it, found when the visit closes (when every line of its landing's time has come).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OwnedLanding {
     pub target: Vec<u8>,
@@ -113,15 +113,60 @@ pub struct OwnedLanding {
     pub shared_by: Option<Name>,
     /// The visitor read this page in an earlier visit (see [`ReturnLog`]).
     pub returning: bool,
+    /// The visit's page views as (reader, page) keys, the landing's first (0 when the
+    /// landing is no page view), each once: remembered for returns when the visit closes.
+    pub pages: Vec<u64>,
+    /// Page views past [`MAX_VISIT_PAGES`], not remembered.
+    pub pages_beyond: u32,
+}
+
+/// Distinct page views a visit remembers for returns: a reader reads a few pages a visit;
+/// a crawler with a browser's agent reads thousands, which would grow an open visit
+/// without bound.
+pub const MAX_VISIT_PAGES: usize = 64;
+
+impl OwnedLanding {
+    /// A landing with no signals yet; `page` is its (reader, page) key, 0 for none.
+    pub fn new(
+        target: Vec<u8>,
+        referrer: Option<Vec<u8>>,
+        vhost: Option<Vec<u8>>,
+        page: u64,
+    ) -> OwnedLanding {
+        OwnedLanding {
+            target,
+            referrer,
+            vhost,
+            shared_by: None,
+            returning: false,
+            pages: vec![page],
+            pages_beyond: 0,
+        }
+    }
+
+    /// The landing's (reader, page) key, 0 for none.
+    pub fn page(&self) -> u64 {
+        self.pages.first().copied().unwrap_or(0)
+    }
 }
 
 impl LandingData for OwnedLanding {
-    /// Whether a late landing is a return cannot be asked when it comes (this visit's own
-    /// views are recorded by then): it stays what the first landing said, for the same
-    /// page, else no.
-    fn take_over(mut self, replaced: &Self) -> Self {
-        self.returning = self.target == replaced.target && replaced.returning;
-        self
+    fn viewed(&mut self, page: u64) {
+        if page == 0 || self.pages.contains(&page) {
+            return;
+        }
+        if self.pages.len() < MAX_VISIT_PAGES {
+            self.pages.push(page);
+        } else {
+            self.pages_beyond += 1;
+        }
+    }
+
+    fn take_over(&mut self, replaced: OwnedLanding) {
+        self.pages_beyond += replaced.pages_beyond;
+        for page in replaced.pages {
+            self.viewed(page);
+        }
     }
 }
 

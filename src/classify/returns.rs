@@ -2,17 +2,19 @@
 //! earlier visit used a bookmark or their history, not a friend's link.
 //!
 //! Remembering every (reader, page) pair for weeks would make memory grow with the log,
-//! so the pairs go into two fixed-size Bloom filters instead: the current one and the one
-//! before it, each covering half the window (or filled to its capacity, whichever comes
-//! first). Memory is fixed; the price is a small false-positive rate (about 1% at
-//! capacity): a share miscounted as a return. Pairs are hashed with a fixed seed, so the
-//! answer is the same in every run.
+//! so the pairs go into two fixed-size Bloom filters instead: generations of half the
+//! window each, on fixed boundaries of log time (so that which generation a pair joins,
+//! and when it is forgotten, depends on its time alone, never on the order pairs came
+//! in or on how a run was split). Memory is fixed; the price is a small false-positive
+//! rate (about 1% at capacity): a share miscounted as a return. Pairs are hashed with a
+//! fixed seed, so the answer is the same in every run. A generation past its capacity
+//! still takes pairs, at a rising false-positive rate, and says how many it took beyond.
 
 /// How long a reader's pages are remembered (two generations of half this each).
 pub const RETURN_WINDOW: i64 = 30 * 86_400;
 /// 64-byte blocks per filter: 4 MiB each.
 const BLOCKS: usize = 1 << 16;
-/// Pairs a filter takes before it becomes the old generation (≈ 10 bits a pair: ~1%).
+/// Pairs a filter takes at about 1% false positives (≈ 10 bits a pair).
 const CAPACITY: u64 = (BLOCKS as u64 * 512) / 10;
 /// Bits set per pair, all in one 512-bit block (one cache line per lookup).
 const PROBES: u32 = 7;
@@ -28,12 +30,18 @@ struct Block([u64; 8]);
 struct Filter {
     blocks: Vec<Block>,
     pairs: u64,
-    since: i64,
+    /// The generation: pairs of times in `[generation, generation + 1)` half windows.
+    generation: i64,
+}
+
+/// The generation of a time.
+fn generation(time: i64) -> i64 {
+    time.div_euclid(RETURN_WINDOW / 2)
 }
 
 impl Filter {
-    fn new(since: i64) -> Filter {
-        Filter { blocks: Vec::new(), pairs: 0, since }
+    fn new(generation: i64) -> Filter {
+        Filter { blocks: Vec::new(), pairs: 0, generation }
     }
 
     /// The block and the bit positions of a pair.
@@ -60,15 +68,9 @@ impl Filter {
         self.pairs += 1;
     }
 
-    /// Starts loading the pair's cache line, so that a lookup a few hits later does not
-    /// stall on memory: the filters are larger than the CPU's caches.
-    fn prefetch(&self, hash: u64) {
-        if let Some(b) = self.blocks.get(Self::slots(hash).0) {
-            prefetch(b);
-        }
-    }
-
+    /// Adds the pairs of a filter of the same generation.
     fn merge(&mut self, other: Filter) {
+        debug_assert_eq!(self.generation, other.generation);
         if other.blocks.is_empty() {
             return;
         }
@@ -82,7 +84,6 @@ impl Filter {
             }
         }
         self.pairs += other.pairs;
-        self.since = self.since.min(other.since);
     }
 
     fn contains(&self, hash: u64) -> bool {
@@ -110,7 +111,7 @@ impl std::fmt::Debug for ReturnLog {
 
 impl Default for ReturnLog {
     fn default() -> Self {
-        ReturnLog { current: Filter::new(i64::MIN), previous: Filter::new(i64::MIN) }
+        ReturnLog { current: Filter::new(i64::MIN + 1), previous: Filter::new(i64::MIN) }
     }
 }
 
@@ -120,44 +121,52 @@ impl ReturnLog {
         self.current.contains(pair) || self.previous.contains(pair)
     }
 
-    /// A hint that `pair` is about to be looked up or recorded.
-    pub fn prefetch(&self, pair: u64) {
-        self.current.prefetch(pair);
-        self.previous.prefetch(pair);
+    /// Pairs taken beyond the capacity of their generation.
+    pub fn overfull(&self) -> u64 {
+        self.current.pairs.saturating_sub(CAPACITY) + self.previous.pairs.saturating_sub(CAPACITY)
     }
 
-    /// Adds another log's pairs: both generations, bit by bit.
+    /// Adds another log's pairs, generation by generation: the log of one run over both.
     pub fn merge(&mut self, other: ReturnLog) {
-        self.current.merge(other.current);
-        self.previous.merge(other.previous);
+        for filter in [other.previous, other.current] {
+            self.advance(filter.generation);
+            if filter.generation == self.current.generation {
+                self.current.merge(filter);
+            } else if filter.generation == self.previous.generation {
+                self.previous.merge(filter);
+            }
+        }
     }
 
+    /// Moves the current generation on to `generation`, if it is later.
+    fn advance(&mut self, generation: i64) {
+        if generation <= self.current.generation {
+            return;
+        }
+        // The filters' bits are allocated again when first set (zeroed pages, cheap).
+        let current = std::mem::replace(&mut self.current, Filter::new(generation));
+        self.previous =
+            if current.generation == generation - 1 { current } else { Filter::new(generation - 1) };
+    }
+
+    /// Remembers the pair as seen at `time`; a pair older than both generations is not
+    /// remembered.
     pub fn record(&mut self, pair: u64, time: i64) {
-        if self.current.since == i64::MIN {
-            self.current.since = time;
-        }
-        if time - self.current.since >= RETURN_WINDOW / 2 || self.current.pairs >= CAPACITY {
-            let fresh = Filter { blocks: std::mem::take(&mut self.previous.blocks), pairs: 0, since: time };
-            self.previous = std::mem::replace(&mut self.current, fresh);
-            self.current.blocks.iter_mut().for_each(|b| b.0 = [0; 8]);
-        }
+        let generation = generation(time);
+        self.advance(generation);
+        let filter = if generation == self.current.generation {
+            &mut self.current
+        } else if generation == self.previous.generation {
+            &mut self.previous
+        } else {
+            return;
+        };
         // A pair seen already would only fill the filter faster.
-        if !self.current.contains(pair) {
-            self.current.insert(pair);
+        if !filter.contains(pair) {
+            filter.insert(pair);
         }
     }
 }
-
-#[cfg(target_arch = "x86_64")]
-fn prefetch<T>(value: &T) {
-    // SAFETY: a prefetch is only a hint; it reads nothing and cannot fault.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((value as *const T).cast())
-    }
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-fn prefetch<T>(_: &T) {}
 
 #[cfg(test)]
 mod tests {
@@ -180,6 +189,32 @@ mod tests {
         assert!(log.seen(pair(1, 42)));
         log.record(pair(9, 9), 1000 + RETURN_WINDOW);
         assert!(!log.seen(pair(1, 42)));
+        // A pair of the previous generation, recorded after the current one began, joins
+        // it; one older than both is not remembered.
+        log.record(pair(3, 3), 1000 + RETURN_WINDOW / 2);
+        log.record(pair(4, 4), 1000);
+        assert!(log.seen(pair(3, 3)));
+        assert!(!log.seen(pair(4, 4)));
+    }
+
+    #[test]
+    fn generations_depend_on_time_not_on_order_or_split() {
+        let pairs: Vec<(u64, i64)> =
+            (0..200).map(|i| (pair(i, i % 7), (i as i64 * 7919) % (RETURN_WINDOW * 2))).collect();
+        let mut sorted = pairs.clone();
+        sorted.sort_by_key(|&(_, t)| t);
+        let mut whole = ReturnLog::default();
+        sorted.iter().for_each(|&(p, t)| whole.record(p, t));
+        let (mut a, mut b) = (ReturnLog::default(), ReturnLog::default());
+        for (i, &(p, t)) in sorted.iter().enumerate() {
+            if i % 3 == 0 {
+                a.record(p, t)
+            } else {
+                b.record(p, t)
+            }
+        }
+        a.merge(b);
+        assert!(a == whole, "merged parts differ from the whole");
     }
 
     #[test]
@@ -188,6 +223,7 @@ mod tests {
         for i in 0..CAPACITY - 1 {
             log.record(pair(i, 1), 0);
         }
+        assert_eq!(log.overfull(), 0);
         let false_positives = (0..100_000).filter(|&i| log.seen(pair(i, 2))).count();
         assert!(false_positives < 2_500, "{false_positives} in 100,000");
     }

@@ -76,9 +76,11 @@ impl ShareLog {
     /// Records a preview fetch; returns how the number of shares changed: 1 for a new
     /// share, 0 for a fetch of a known burst, -n when a late fetch joins n+1 bursts
     /// into one (lines arrive out of order: the count must not depend on it).
-    pub fn record(&mut self, path: &[u8], time: i64, app: Name) -> i64 {
+    /// `open_since`: no visit still open started before it (visits are attributed when
+    /// they close, to the shares before their start).
+    pub fn record(&mut self, path: &[u8], time: i64, app: Name, open_since: i64) -> i64 {
         if time >= self.next_sweep {
-            self.sweep(time);
+            self.sweep(time, open_since);
         }
         if self.by_path.len() >= self.max_paths && !self.by_path.contains_key(path) {
             self.evict();
@@ -150,10 +152,11 @@ impl ShareLog {
         self.evicted += (before - self.by_path.len()) as u64;
     }
 
-    /// Forgets shares no visit can be attributed to any more: visits are attributed when
-    /// they start, and no start comes more than `lateness` behind the newest time seen.
-    fn sweep(&mut self, now: i64) {
-        let horizon = now.saturating_sub(self.window.saturating_add(self.lateness));
+    /// Forgets shares no visit can be attributed to any more: no visit still open, or to
+    /// come, starts before `open_since` or more than `lateness` behind the newest time.
+    fn sweep(&mut self, now: i64, open_since: i64) {
+        let earliest_start = now.saturating_sub(self.lateness).min(open_since);
+        let horizon = earliest_start.saturating_sub(self.window);
         self.by_path.retain(|_, shares| {
             shares.retain(|s| s.last >= horizon);
             !shares.is_empty()
@@ -182,10 +185,10 @@ mod tests {
     fn bursts_are_one_share_and_the_latest_share_wins() {
         let (whatsapp, slack) = apps();
         let mut log = ShareLog::new(48 * 3600, 300);
-        assert_eq!(log.record(b"/a", 100, whatsapp), 1);
-        assert_eq!(log.record(b"/a", 105, whatsapp), 0);
-        assert_eq!(log.record(b"/a", 106, slack), 1);
-        assert_eq!(log.record(b"/a", 5000, whatsapp), 1);
+        assert_eq!(log.record(b"/a", 100, whatsapp, i64::MAX), 1);
+        assert_eq!(log.record(b"/a", 105, whatsapp, i64::MAX), 0);
+        assert_eq!(log.record(b"/a", 106, slack, i64::MAX), 1);
+        assert_eq!(log.record(b"/a", 5000, whatsapp, i64::MAX), 1);
         assert_eq!(log.attribute(b"/a", 99), None);
         assert_eq!(log.attribute(b"/a", 200), Some(slack));
         assert_eq!(log.attribute(b"/a", 6000), Some(whatsapp));
@@ -198,7 +201,7 @@ mod tests {
         let (_, slack) = apps();
         for order in [[0, 10, 20], [0, 20, 10], [20, 0, 10]] {
             let mut log = ShareLog::new(3600, 300);
-            let new: i64 = order.iter().map(|&t| log.record(b"/a", 1000 + t, slack)).sum();
+            let new: i64 = order.iter().map(|&t| log.record(b"/a", 1000 + t, slack, i64::MAX)).sum();
             assert_eq!(new, 1, "{order:?}");
         }
     }
@@ -207,8 +210,8 @@ mod tests {
     fn old_shares_are_forgotten() {
         let (whatsapp, _) = apps();
         let mut log = ShareLog::new(3600, 300);
-        log.record(b"/a", 0, whatsapp);
-        log.record(b"/b", 10_000, whatsapp);
+        log.record(b"/a", 0, whatsapp, i64::MAX);
+        log.record(b"/b", 10_000, whatsapp, i64::MAX);
         assert!(!log.by_path.contains_key(&b"/a"[..]));
     }
 }

@@ -169,13 +169,12 @@ fn the_evidence_rule() {
         assets,
         downloads: 0,
         robots: false,
-        landing: OwnedLanding {
-            target: b"/news/2026/11/a-story".to_vec(),
-            referrer: referrer.map(|r| r.as_bytes().to_vec()),
-            vhost: None,
-            shared_by: None,
-            returning: false,
-        },
+        landing: OwnedLanding::new(
+            b"/news/2026/11/a-story".to_vec(),
+            referrer.map(|r| r.as_bytes().to_vec()),
+            None,
+            0,
+        ),
     };
     let outcome = |rules: &Rules, facts: &SiteFacts, v: Visit| match Classifier::new(rules, facts)
         .visit(v, &mut HostCache::default())
@@ -365,4 +364,22 @@ fn tables_have_no_duplicates_or_contradictions() {
         let probe = host.replace(".*", ".com");
         assert_eq!(r.hosts.lookup(&probe), Some(rule), "referrers.tsv:{line}: '{host}' is shadowed");
     }
+}
+
+#[test]
+fn a_visit_remembers_its_first_pages_once_and_counts_the_rest() {
+    use crate::session::LandingData;
+    let mut landing = OwnedLanding::new(b"/a".to_vec(), None, None, 1);
+    for page in (1..=100).chain(1..=10) {
+        landing.viewed(page);
+    }
+    assert_eq!(landing.pages.len(), MAX_VISIT_PAGES);
+    // Pages 65 to 100 are past the bound; 1 to 10 again are known.
+    assert_eq!(landing.pages_beyond, 36);
+    // A late first page view takes over: its own key first, then what was gathered.
+    let mut late = OwnedLanding::new(b"/b".to_vec(), None, None, 500);
+    late.take_over(landing);
+    assert_eq!(late.page(), 500);
+    assert_eq!(late.pages.len(), MAX_VISIT_PAGES);
+    assert_eq!(late.pages_beyond, 37);
 }

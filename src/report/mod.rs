@@ -416,6 +416,9 @@ pub struct Cut {
     /// Paths whose link-preview shares were forgotten early: visits to them can no longer
     /// be attributed to the app.
     pub preview_paths: u64,
+    /// Page views of long visits not remembered for returns (past a visit's first
+    /// [`crate::classify::MAX_VISIT_PAGES`] pages).
+    pub visit_pages: u64,
 }
 
 impl Cut {
@@ -430,6 +433,7 @@ impl Cut {
         self.share_counters += o.share_counters;
         self.share_error = self.share_error.max(o.share_error);
         self.preview_paths += o.preview_paths;
+        self.visit_pages += o.visit_pages;
     }
 }
 

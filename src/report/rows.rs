@@ -408,6 +408,12 @@ impl Report {
                 thousands(c.preview_paths)
             ));
         }
+        if c.visit_pages > 0 {
+            parts.push(format!(
+                "{} page views of long visits not remembered (a later visit to them is not known as a return)",
+                thousands(c.visit_pages)
+            ));
+        }
         Some(format!("bounds cut: {}", parts.join("; ")))
     }
 

@@ -16,13 +16,12 @@ fn visit(start: i64, target: &str, referrer: Option<&str>) -> Visit {
         assets: 3,
         downloads: 0,
         robots: false,
-        landing: OwnedLanding {
-            target: target.as_bytes().to_vec(),
-            referrer: referrer.map(|r| r.as_bytes().to_vec()),
-            vhost: None,
-            shared_by: None,
-            returning: false,
-        },
+        landing: OwnedLanding::new(
+            target.as_bytes().to_vec(),
+            referrer.map(|r| r.as_bytes().to_vec()),
+            None,
+            0,
+        ),
     }
 }
 

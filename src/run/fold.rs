@@ -18,7 +18,7 @@ use crate::classify::{
 };
 use crate::identity::{KeyHasher, VisitorKey};
 use crate::parse::{BlockState, Format};
-use crate::report::{Aggregates, Caps, VisitRow};
+use crate::report::{Aggregates, Caps, Cut, VisitRow};
 use crate::session::{Details, SessionConfig, Sessionizer};
 
 /// Everything a run knows, as one value.
@@ -99,7 +99,10 @@ impl RunState {
     pub fn finish(&mut self, rules: &Rules, hosts: &mut HostCache, mut spool: Option<&mut VisitSpool>) {
         let classifier = Classifier::new(rules, &self.facts);
         let aggregates = &mut self.aggregates;
+        let shares = self.profile_shares.as_ref().unwrap_or(&self.shares);
+        let returns = &mut self.returns;
         self.sessions.finish(&mut |v| {
+            let v = settle(v, shares, returns, &mut aggregates.cut);
             let cv = classifier.visit(v, hosts);
             aggregates.count(&cv);
             if let (Some(spool), Some(row)) = (spool.as_deref_mut(), VisitRow::of(&cv)) {
@@ -113,10 +116,31 @@ impl RunState {
     /// Counts visits closed outside the fold (see [`RunState::merge`]).
     pub fn count_closed(&mut self, visits: Vec<Visit>, rules: &Rules, hosts: &mut HostCache) {
         let classifier = Classifier::new(rules, &self.facts);
+        let shares = self.profile_shares.as_ref().unwrap_or(&self.shares);
         for v in visits {
+            let v = settle(v, shares, &mut self.returns, &mut self.aggregates.cut);
             self.aggregates.count(&classifier.visit(v, hosts));
         }
     }
+}
+
+/// What the run knows of a visit only when it closes, by then every line of its landing's
+/// time has come (lines are written as requests finish, so a preview fetch can be logged
+/// after the landing it led to): the app whose share it came from, and whether its reader
+/// read the landing page in an earlier visit. Then its pages are remembered for the
+/// reader's later visits, which close after it.
+fn settle(mut v: Visit, shares: &ShareLog, returns: &mut ReturnLog, cut: &mut Cut) -> Visit {
+    let path = crate::parse::split_target(&v.landing.target).0;
+    v.landing.shared_by = shares.attribute(path, v.start);
+    let landing = v.landing.page();
+    v.landing.returning = landing != 0 && returns.seen(landing);
+    if !v.agent.is_excluded() {
+        for &page in v.landing.pages.iter().filter(|&&p| p != 0) {
+            returns.record(page, v.start);
+        }
+        cut.visit_pages += u64::from(v.landing.pages_beyond);
+    }
+    v
 }
 
 /// What a fold reads with, the same for every input of a run.
@@ -217,17 +241,6 @@ impl<'a> Fold<'a> {
         }
     }
 
-    /// A hint that a line with this record comes soon: the return filters are bigger than
-    /// the caches, so a page view's line of them is asked for before it is needed.
-    #[inline]
-    pub fn prefetch(&self, rec: &Rec) {
-        if let Rec::Hit { page_view, .. } = rec {
-            if *page_view != 0 {
-                self.state.returns.prefetch(*page_view);
-            }
-        }
-    }
-
     /// One line, as it comes.
     pub fn line(&mut self, at: LineAt<'_>, bytes: &[u8], rec: Rec) {
         self.counts[at.input].lines += 1;
@@ -310,20 +323,17 @@ impl<'a> Fold<'a> {
                 let (rules, vkey, keep_visits) = (self.cx.rules, self.cx.visitor_key, self.cx.keep_visits);
                 let agents = &mut *self.agents;
                 let state = &mut *self.state;
-                let (shares, returns) =
-                    (state.profile_shares.as_ref().unwrap_or(&state.shares), &state.returns);
                 let details = || {
                     let mut cx = format.line_cx(block, offset);
                     let hit = fields(format, line, spans, &mut cx);
                     Details {
                         agent: agents.get_keyed(&rules.agents, agent_key, || hit.user_agent),
-                        landing: OwnedLanding {
-                            target: hit.target.to_vec(),
-                            referrer: hit.referrer.map(<[u8]>::to_vec),
-                            vhost: hit.vhost.map(<[u8]>::to_vec),
-                            shared_by: shares.attribute(hit.path(), time),
-                            returning: pageview && returns.seen(page_view),
-                        },
+                        landing: OwnedLanding::new(
+                            hit.target.to_vec(),
+                            hit.referrer.map(<[u8]>::to_vec),
+                            hit.vhost.map(<[u8]>::to_vec),
+                            page_view,
+                        ),
                         visitor_id: if keep_visits {
                             vkey.public_id(hit.client, hit.user_agent.unwrap_or(b""))
                         } else {
@@ -334,15 +344,13 @@ impl<'a> Fold<'a> {
                 // Visits closed by this hit are counted after its line is: a visit judged a
                 // scraper moves its lines, this one included, to `excluded`.
                 let closed = &mut self.closed;
-                let agent = state.sessions.record(key, time, flags, details, &mut |v| closed.push(v));
+                let agent =
+                    state.sessions.record(key, time, flags, page_view, details, &mut |v| closed.push(v));
                 if let (Agent::Preview { app }, true) = (agent, pageview) {
                     let mut cx = format.line_cx(block, offset);
                     let path = fields(format, line, spans, &mut cx).path();
-                    let new_shares = state.shares.record(path, time, app);
+                    let new_shares = state.shares.record(path, time, app, state.sessions.settled());
                     state.aggregates.preview_fetch(path, rules.agents.name(app), new_shares);
-                }
-                if pageview && !agent.is_excluded() {
-                    state.returns.record(page_view, time);
                 }
                 let lines = &mut state.aggregates.lines;
                 if agent.is_excluded() {
@@ -356,7 +364,9 @@ impl<'a> Fold<'a> {
                 }
                 if !self.closed.is_empty() {
                     let classifier = Classifier::new(rules, &state.facts);
+                    let shares = state.profile_shares.as_ref().unwrap_or(&state.shares);
                     for v in self.closed.drain(..) {
+                        let v = settle(v, shares, &mut state.returns, &mut state.aggregates.cut);
                         let cv = classifier.visit(v, self.hosts);
                         state.aggregates.count(&cv);
                         if let (Some(spool), Some(row)) = (self.spool.as_deref_mut(), VisitRow::of(&cv)) {

@@ -18,9 +18,6 @@ use crate::engine::{ParsedBlock, ReadFailure, Stream};
 use crate::input::InputError;
 use crate::parse::Format;
 
-/// How many hits ahead the sequential stage prefetches what it will look up.
-const PREFETCH_AHEAD: usize = 8;
-
 /// Inputs open at once at most: each holds a few blocks in flight. Past that, an input
 /// waits for one to end (its lines may then come out of order).
 const MAX_OPEN: usize = 32;
@@ -201,9 +198,6 @@ impl Analysis<'_> {
                         if *time > limit {
                             break;
                         }
-                    }
-                    if let Some(ahead) = recs.get(o.pos + PREFETCH_AHEAD) {
-                        fold.prefetch(&ahead.rec);
                     }
                     let (start, end) = (line.start as usize, line.end as usize);
                     let number = fold.counts[input].lines + 1;

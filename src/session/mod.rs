@@ -26,11 +26,15 @@ pub trait Standing: Copy {
     fn excluded(self) -> bool;
 }
 
-/// What the sessionizer needs to know of a landing.
+/// What the sessionizer needs to know of a landing, which also gathers what the visit's
+/// later page views tell.
 pub trait LandingData {
-    /// A late line (`self`) became the landing of a visit that began with `replaced`:
-    /// what the new landing keeps of the old one.
-    fn take_over(self, replaced: &Self) -> Self;
+    /// A page view of the visit after its landing: `page` is the caller's key of it.
+    fn viewed(&mut self, page: u64);
+    /// `self` became the landing of a visit that began with `replaced` (a late line that
+    /// is really its first page view, or an earlier visit that a late line joins to it):
+    /// it keeps what `replaced` gathered.
+    fn take_over(&mut self, replaced: Self);
 }
 
 /// What the sessionizer needs from a line beyond its key and time; produced lazily,
@@ -158,12 +162,15 @@ impl<A: Standing, L: LandingData> Sessionizer<A, L> {
     }
 
     /// Records one hit and returns the visitor's agent (for line accounting).
-    /// A page view (any hit, for an excluded agent) can start or extend a visit.
+    /// A page view (any hit, for an excluded agent) can start or extend a visit; `page`
+    /// is the caller's key of a page view (see [`LandingData::viewed`]).
+    #[allow(clippy::too_many_arguments)]
     pub fn record(
         &mut self,
         key: u64,
         time: i64,
         hit: HitFlags,
+        page: u64,
         mut details: impl FnMut() -> Details<A, L>,
         closed: &mut impl FnMut(ClosedVisit<A, L>),
     ) -> A {
@@ -259,8 +266,11 @@ impl<A: Standing, L: LandingData> Sessionizer<A, L> {
         let join = |v: &mut ClosedVisit<A, L>, get: &mut dyn FnMut() -> Details<A, L>| {
             if time < v.start {
                 // A late line that is really the visit's first page view.
-                v.landing = get().landing.take_over(&v.landing);
+                let replaced = std::mem::replace(&mut v.landing, get().landing);
+                v.landing.take_over(replaced);
                 v.start = time;
+            } else if pageview {
+                v.landing.viewed(page);
             }
             v.end = v.end.max(time);
             v.pageviews += u32::from(pageview);
@@ -272,7 +282,8 @@ impl<A: Standing, L: LandingData> Sessionizer<A, L> {
                 if let Some(p) = prev.take_if(|p| time <= p.end.saturating_add(timeout)) {
                     let p = *p;
                     cur.start = p.start;
-                    cur.landing = p.landing;
+                    let later = std::mem::replace(&mut cur.landing, p.landing);
+                    cur.landing.take_over(later);
                     cur.end = cur.end.max(p.end);
                     cur.pageviews += p.pageviews;
                     cur.hits += p.hits;
@@ -403,9 +414,8 @@ mod tests {
     struct Target(Vec<u8>);
 
     impl LandingData for Target {
-        fn take_over(self, _: &Self) -> Self {
-            self
-        }
+        fn viewed(&mut self, _: u64) {}
+        fn take_over(&mut self, _: Self) {}
     }
 
     type Visit = ClosedVisit<Excluded, Target>;
@@ -423,7 +433,7 @@ mod tests {
         let mut s = sessionizer(SessionConfig::default());
         let mut out = Vec::new();
         for &(key, t, flags, target) in hits {
-            s.record(key, t, flags, details(target), &mut |v| out.push(v));
+            s.record(key, t, flags, 0, details(target), &mut |v| out.push(v));
         }
         s.finish(&mut |v| out.push(v));
         out.sort_by_key(|v| v.start);
@@ -467,7 +477,7 @@ mod tests {
         let mut s = sessionizer(SessionConfig::default());
         let mut closed = 0;
         for i in 0..1000 {
-            s.record(i, i as i64 * 10, PAGE, details("/a"), &mut |_| closed += 1);
+            s.record(i, i as i64 * 10, PAGE, 0, details("/a"), &mut |_| closed += 1);
         }
         // 10 s apart, so only the last ~35 minutes of visitors are kept.
         assert!(s.active() <= 2 * (35 * 60 / 10), "{}", s.active());
@@ -503,7 +513,7 @@ mod tests {
         let mut s = sessionizer(SessionConfig { timeout: i64::MAX, ..SessionConfig::default() });
         let mut n = 0;
         for t in [0, i64::MAX / 2, 10] {
-            s.record(1, t, PAGE, details("/a"), &mut |_| n += 1);
+            s.record(1, t, PAGE, 0, details("/a"), &mut |_| n += 1);
         }
         s.finish(&mut |_| n += 1);
         assert_eq!(n, 1);

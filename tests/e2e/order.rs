@@ -198,3 +198,48 @@ fn bounds_that_cut_say_so_in_every_format() {
     );
     assert!(r.stderr.contains("landing pages dropped from the pages table"), "{}", r.stderr);
 }
+
+/// Lines logged a little out of order (as servers write them, when requests finish) give
+/// the answer of the ordered log: any interleaving within the lateness window.
+#[test]
+fn any_interleaving_within_the_lateness_window_gives_the_same_report() {
+    use proptest::prelude::*;
+    let lines = log_lines(14);
+    let times: Vec<Option<i64>> = lines
+        .iter()
+        .map(|l| {
+            let open = l.iter().position(|&b| b == b'[')?;
+            darklog::parse::time::parse_clf(l.get(open + 1..open + 27)?)
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let reference = write(dir.path(), "ordered.log", &lines.concat());
+    let report = |path: &std::path::Path| {
+        let r =
+            darklog(&["analyze", s(path), "--report", "visits", "--format", "csv", "--visitor-key=k", "-q"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout
+    };
+    let want = report(&reference);
+    let mut runner =
+        proptest::test_runner::TestRunner::new(ProptestConfig { cases: 8, ..ProptestConfig::default() });
+    runner
+        .run(&any::<u64>(), |seed| {
+            // Each line moves up to 60 seconds later: sorted by (time + delay), the file
+            // is out of order by less than the five-minute lateness.
+            let mut keyed: Vec<(i64, usize)> = times
+                .iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    let delay = (seed.wrapping_mul(i as u64 + 1).rotate_left(17) % 61) as i64;
+                    (t.unwrap_or(0) + delay, i)
+                })
+                .collect();
+            keyed.sort();
+            let shuffled: Vec<u8> = keyed.iter().flat_map(|&(_, i)| lines[i].iter().copied()).collect();
+            let path = write(dir.path(), "shuffled.log", &shuffled);
+            prop_assert!(report(&path) == want, "seed {seed}");
+            Ok(())
+        })
+        .unwrap();
+}
