@@ -6,6 +6,7 @@ use std::io::{self, BufRead, Write};
 use clap::Args;
 
 use super::{Error, Status};
+use crate::classify::agent::Decided;
 use crate::classify::{
     referrer_host, strip_www, vhost_is, Agent, Classifier, HostVerdict, Landing, Rules, SiteFacts,
 };
@@ -99,15 +100,31 @@ fn explain(
     writeln!(out, "visitor:     client {} with its user agent", text(hit.client))?;
     writeln!(out, "request:     {} {} -> {}", text(hit.method), text(hit.target), hit.status)?;
 
-    let agent = rules.agents.classify(hit.user_agent);
+    let (agent, decided) = rules.agents.decide(hit.user_agent);
     let name = |n| rules.agents.name(n);
-    let agent_text = match agent {
-        Agent::Browser => "a browser (no bot, preview or app token)".to_string(),
-        Agent::InApp { app, channel } => {
-            format!("the in-app browser of {} (rule in-app: {channel})", name(app))
+    let by = match decided {
+        Decided::Absent => "none logged".to_string(),
+        Decided::Row { rules_file: true, line } => format!("rules file line {line}"),
+        Decided::Row { rules_file: false, line } => format!("user_agents.tsv line {line}"),
+        Decided::Listed { pattern } => format!("crawlers.tsv, crawler-user-agents pattern {}", name(pattern)),
+        Decided::ProgramMark { line } => {
+            format!("no row or list names it; a program's mark, marks.tsv line {line}")
         }
-        Agent::Preview { app } => format!("a link preview by {}: a share event, not a reader", name(app)),
-        Agent::Bot { name: n } => format!("a declared bot ({}): not a reader", name(n)),
+        Decided::BrowserMark { line } => {
+            format!("no row or list names it; a browser's mark, marks.tsv line {line}")
+        }
+        Decided::NoMark => "no row, list or mark (marks.tsv) names it: no browser's agent".to_string(),
+    };
+    let agent_text = match agent {
+        Agent::Browser => format!("a browser ({by})"),
+        Agent::InApp { app, channel } => {
+            format!("the in-app browser of {} ({by}; rule in-app: {channel})", name(app))
+        }
+        Agent::Preview { app } => {
+            format!("a link preview by {} ({by}): a share event, not a reader", name(app))
+        }
+        Agent::Bot { .. } if decided == Decided::NoMark => format!("a program ({by}): not a reader"),
+        Agent::Bot { name: n } => format!("a declared bot, {} ({by}): not a reader", name(n)),
     };
     writeln!(out, "user agent:  {agent_text}")?;
 
