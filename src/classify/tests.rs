@@ -380,9 +380,34 @@ fn tables_have_no_duplicates_or_contradictions() {
         }
     }
 
-    // Every host row is reachable: looking it up returns itself.
-    for (line, host, rule) in &r.hosts.rows {
-        let probe = host.replace(".*", ".com");
-        assert_eq!(r.hosts.lookup(&probe), Some(rule), "referrers.tsv:{line}: '{host}' is shadowed");
+    // Host rows. Each is reached by its own host; where another row answers instead,
+    // that row must be one of ours overriding a list's row with another verdict. A row of
+    // ours that says what a list's row for the same host says is a duplicate.
+    let ours = |table: &str| table != tables::MATOMO.name;
+    for row in &r.hosts.rows {
+        let probe = row.host.replace(".*", ".co.uk").replace("*.", "xx.");
+        let got = r
+            .hosts
+            .lookup_row(&probe)
+            .unwrap_or_else(|| panic!("{}:{}: '{}' is not found", row.table, row.line, row.host));
+        let here = format!("{}:{}: '{}'", row.table, row.line, row.host);
+        if got == row {
+            continue;
+        }
+        assert!(
+            ours(got.table) && !ours(row.table),
+            "{here} is shadowed by {}:{} ('{}')",
+            got.table,
+            got.line,
+            got.host
+        );
+    }
+    for row in r.hosts.rows.iter().filter(|r| ours(r.table)) {
+        let same = r.hosts.rows.iter().find(|o| {
+            !ours(o.table) && o.host == row.host && o.rule == row.rule && o.matching == row.matching
+        });
+        if let Some(o) = same {
+            panic!("{}:{}: '{}' repeats {}:{}", row.table, row.line, row.host, o.table, o.line);
+        }
     }
 }

@@ -145,16 +145,21 @@ fn explain(
             let said = match classifier.host_verdict(&host) {
                 HostVerdict::Internal => "the site itself (internal)".to_string(),
                 _ if own_vhost => "the site itself (internal)".to_string(),
-                HostVerdict::Known(rule) => {
-                    let table =
-                        if rules.hosts.from_rules_file(&host) { "rules file" } else { "referrers.tsv" };
-                    format!("{table}: {} / {}", rule.channel, rule.source)
-                }
+                HostVerdict::Known(rule) => match rules.hosts.lookup_row(&host) {
+                    Some(row) if row.table == "rules file" => {
+                        format!("rules file: {} / {}", rule.channel, rule.source)
+                    }
+                    Some(row) => format!(
+                        "{} line {}, row {}: {} / {}",
+                        row.table, row.line, row.host, rule.channel, rule.source
+                    ),
+                    None => format!("{} / {}", rule.channel, rule.source),
+                },
                 HostVerdict::Other if classifier.facts.site_hosts.is_empty() && hit.vhost.is_none() => {
-                    "not in referrers.tsv: a referral, unless it is the site itself (name it with --site)"
+                    "in no table or list: a referral, unless it is the site itself (name it with --site)"
                         .to_string()
                 }
-                HostVerdict::Other => "not in referrers.tsv: a referral".to_string(),
+                HostVerdict::Other => "in no table or list: a referral".to_string(),
             };
             format!("{} (host {host}: {said})", text(r))
         }
