@@ -8,5 +8,7 @@ mod agents;
 mod analyze;
 mod generated;
 mod inputs;
+mod lists;
 mod real;
+mod suites;
 mod util;
