@@ -135,11 +135,17 @@ pub fn generate(dir: &Path) -> Result<String, Error> {
     let mut rows = Rows::default();
     let (mut engines, mut networks, mut assistants) = (0, 0, 0);
     let (mut paths, mut inner, mut left_out) = (0, 0, 0);
+    let mut used = vec![false; LEFT_OUT.len()];
     let mut take = |rows: &mut Rows, url: &str, matching, channel, name: &str| match host(url) {
         Host::Path => paths += 1,
         Host::InnerWildcard => inner += 1,
-        Host::Row(h) if LEFT_OUT.iter().any(|(l, _)| *l == h) => left_out += 1,
-        Host::Row(h) => rows.add(h, matching, channel, source(name)),
+        Host::Row(h) => match LEFT_OUT.iter().position(|(l, _)| *l == h) {
+            Some(i) => {
+                left_out += 1;
+                used[i] = true;
+            }
+            None => rows.add(h, matching, channel, source(name)),
+        },
     };
 
     for (file, channel, count) in
@@ -163,6 +169,10 @@ pub fn generate(dir: &Path) -> Result<String, Error> {
                 take(&mut rows, &url, "host", "search", &name);
             }
         }
+    }
+    let unused: Vec<&str> = LEFT_OUT.iter().zip(&used).filter(|(_, u)| !**u).map(|((h, _), _)| *h).collect();
+    if !unused.is_empty() {
+        return Err(Error(format!("LEFT_OUT names hosts Matomo no longer lists: {}", unused.join(", "))));
     }
     if !rows.conflicts.is_empty() {
         return Err(Error(format!(
