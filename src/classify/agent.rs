@@ -9,7 +9,6 @@
 //! like a fetcher's is never an app's browser ([`shape::is_fetcher`]).
 
 use std::borrow::Cow;
-
 use std::sync::OnceLock;
 
 use regex::bytes::Regex;
@@ -135,12 +134,12 @@ impl Listed {
     }
 }
 
-/// What a token of the one automaton stands for.
+/// What a token of the one index stands for.
 #[derive(Debug, Clone, Copy)]
 enum Target {
     /// A row of ours (or of a rules file): index into `rules`.
     Own(usize),
-    /// A literal row of the crawler list: index into `listed`.
+    /// A row of the crawler list: index into `listed`.
     Listed(usize),
     /// A mark (`marks.tsv`): index into `marks`.
     Mark(usize),
