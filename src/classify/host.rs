@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use rustc_hash::FxHashMap;
 
-use super::tables::{self, TableError, REFERRERS};
+use super::tables::{self, TableError, EMAIL_PAID, MATOMO, REFERRERS};
 use super::Channel;
 
 /// The host of a referrer, lowercased, without port, trailing dot or userinfo.
@@ -68,46 +68,6 @@ pub fn strip_www(host: &str) -> &str {
 pub struct HostRule {
     pub channel: Channel,
     pub source: Cow<'static, str>,
-}
-
-/// One set of host rows: exact hosts and `name.*` rows.
-#[derive(Default)]
-struct HostMap {
-    exact: FxHashMap<Cow<'static, str>, HostRule>,
-    /// `google.*` rows, keyed by `google`.
-    any_tld: FxHashMap<Cow<'static, str>, HostRule>,
-}
-
-impl HostMap {
-    fn insert(&mut self, host: Cow<'static, str>, rule: HostRule) -> Option<HostRule> {
-        let any_tld = match &host {
-            Cow::Borrowed(h) => h.strip_suffix(".*").map(Cow::Borrowed),
-            Cow::Owned(h) => h.strip_suffix(".*").map(|n| Cow::Owned(n.to_string())),
-        };
-        match any_tld {
-            Some(name) => self.any_tld.insert(name, rule),
-            None => self.exact.insert(host, rule),
-        }
-    }
-
-    /// The most specific row for `host`: itself, then each parent domain.
-    fn lookup(&self, host: &str) -> Option<&HostRule> {
-        let labels: Vec<&str> = host.split('.').collect();
-        for i in 0..labels.len() {
-            let candidate = &host[labels[..i].iter().map(|l| l.len() + 1).sum::<usize>()..];
-            if let Some(r) = self.exact.get(candidate) {
-                return Some(r);
-            }
-            // `name.*`: the name followed by one or two short labels (fr, co.uk, com.br).
-            let tail = &labels[i + 1..];
-            if !tail.is_empty() && tail.len() <= 2 && tail.iter().all(|l| (2..=3).contains(&l.len())) {
-                if let Some(r) = self.any_tld.get(labels[i]) {
-                    return Some(r);
-                }
-            }
-        }
-        None
-    }
 }
 
 /// What a referrer host says about a visit, the line's own vhost aside.
@@ -178,46 +138,169 @@ impl HostCache {
     }
 }
 
+/// How a host row matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostMatch {
+    /// The host itself, or with `www.` (`www2.`…) or `m.` before it: a search engine's
+    /// host, whose other subdomains (mail, maps, news, ads) are other services.
+    Host,
+    /// The host and its subdomains, down to its registrable domain.
+    Domain,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostRow {
+    pub table: &'static str,
+    pub line: usize,
+    /// As the table writes it: `google.*` (any public suffix), `*.search.yahoo.com` (any
+    /// one label first).
+    pub host: Cow<'static, str>,
+    pub matching: HostMatch,
+    pub rule: HostRule,
+}
+
+/// One table's rows by host.
+#[derive(Default)]
+struct HostMap {
+    rows: FxHashMap<Cow<'static, str>, HostRow>,
+}
+
+impl HostMap {
+    /// The row for `name` (one of a host's [`levels`]) under any of its keys.
+    fn find(&self, name: &str, itself: bool, keys: &mut Vec<String>) -> Option<&HostRow> {
+        lookup_keys(name, keys);
+        keys.iter()
+            .filter_map(|k| self.rows.get(k.as_str()))
+            .find(|row| itself || row.matching == HostMatch::Domain)
+    }
+}
+
+/// The tables of referrer hosts, in the order they are tried: a rules file's rows, then
+/// darklog's (`referrers.tsv`, `email_paid.tsv`), then the lists (`matomo.tsv`). For each
+/// table in turn, the most specific name of the host that has a row decides.
 pub struct HostRules {
-    /// A rules file's rows: tried, over every parent domain, before the table's.
+    /// A rules file's rows: the host and its subdomains, tried before every table.
     user: HostMap,
-    table: HostMap,
-    /// (line, host) of every row of the table, for checks.
-    pub rows: Vec<(usize, &'static str, HostRule)>,
+    tables: Vec<HostMap>,
+    /// Every row of the built-in tables, for checks and `darklog rules`.
+    pub rows: Vec<HostRow>,
 }
 
 impl HostRules {
     pub fn builtin() -> Result<HostRules, TableError> {
-        let mut rules = HostRules { user: HostMap::default(), table: HostMap::default(), rows: Vec::new() };
-        for row in tables::rows(REFERRERS, 3) {
-            let (line, f) = row?;
-            let rule =
-                HostRule { channel: tables::channel(REFERRERS, line, f[1])?, source: Cow::Borrowed(f[2]) };
-            if rules.table.insert(Cow::Borrowed(f[0]), rule.clone()).is_some() {
-                return Err(TableError {
-                    table: REFERRERS.name,
-                    line,
-                    message: format!("duplicate host '{}'", f[0]),
-                });
+        let mut rules = HostRules { user: HostMap::default(), tables: Vec::new(), rows: Vec::new() };
+        for (src, columns) in [(REFERRERS, 4), (EMAIL_PAID, 5), (MATOMO, 4)] {
+            let mut map = HostMap::default();
+            for row in tables::rows(src, columns) {
+                let (line, f) = row?;
+                let bad = |message: String| TableError { table: src.name, line, message };
+                let matching = match f[1] {
+                    "host" => HostMatch::Host,
+                    "domain" => HostMatch::Domain,
+                    other => return Err(bad(format!("unknown match '{other}' (host, domain)"))),
+                };
+                if f[0] != f[0].to_ascii_lowercase() {
+                    return Err(bad(format!("host '{}' is not lowercase", f[0])));
+                }
+                let rule =
+                    HostRule { channel: tables::channel(src, line, f[2])?, source: Cow::Borrowed(f[3]) };
+                let row = HostRow { table: src.name, line, host: Cow::Borrowed(f[0]), matching, rule };
+                if let Some(prev) = map.rows.insert(Cow::Borrowed(f[0]), row.clone()) {
+                    return Err(bad(format!("host '{}' repeats line {}", f[0], prev.line)));
+                }
+                rules.rows.push(row);
             }
-            rules.rows.push((line, f[0], rule));
+            rules.tables.push(map);
         }
         Ok(rules)
     }
 
     /// Adds (or replaces) a host row from a rules file; `name.*` for any country domain.
     pub fn insert(&mut self, host: String, rule: HostRule) {
-        self.user.insert(Cow::Owned(host), rule);
+        let row = HostRow {
+            table: "rules file",
+            line: 0,
+            host: Cow::Owned(host.clone()),
+            matching: HostMatch::Domain,
+            rule,
+        };
+        self.user.rows.insert(Cow::Owned(host), row);
     }
 
-    /// The rules file's most specific row for `host`, else the table's.
+    /// The row that decides `host` (lowercase): a rules file's, else the tables'.
     pub fn lookup(&self, host: &str) -> Option<&HostRule> {
-        self.user.lookup(host).or_else(|| self.table.lookup(host))
+        self.lookup_row(host).map(|r| &r.rule)
     }
 
-    /// Whether a rules file's row (not the built-in table) decides `host`.
+    /// [`HostRules::lookup`], with the row.
+    pub fn lookup_row(&self, host: &str) -> Option<&HostRow> {
+        if is_ip(host) {
+            return None;
+        }
+        let levels = levels(host);
+        let mut keys = Vec::new();
+        std::iter::once(&self.user)
+            .chain(&self.tables)
+            .find_map(|map| levels.iter().find_map(|&(name, itself)| map.find(name, itself, &mut keys)))
+    }
+
+    /// Whether a rules file's row (not a built-in table) decides `host`.
     pub fn from_rules_file(&self, host: &str) -> bool {
-        self.user.lookup(host).is_some()
+        self.lookup_row(host).is_some_and(|r| r.table == "rules file")
+    }
+}
+
+/// An IPv4 address or a bracketed IPv6 one: no table names those, and the public suffix
+/// list would read `192.168.0.1` as the domain `0.1`.
+fn is_ip(host: &str) -> bool {
+    host.starts_with('[') || host.parse::<std::net::Ipv4Addr>().is_ok()
+}
+
+/// The names `host` is looked up under, most specific first, each with whether it is
+/// the host itself: the host, the host without a leading `www.` (`www2.`…) or `m.`, then
+/// each parent domain down to its registrable domain (the public suffix list's: a
+/// blog on `blogspot.com` is not `blogspot.com`). Android app ids (`org.telegram.messenger`)
+/// are hosts of their own.
+fn levels(host: &str) -> Vec<(&str, bool)> {
+    let mut out = vec![(host, true)];
+    if let Some((first, rest)) = host.split_once('.') {
+        let service = first == "m"
+            || (first.starts_with('w') && first.trim_start_matches('w').bytes().all(|b| b.is_ascii_digit()));
+        if service && rest.contains('.') {
+            out.push((rest, true));
+        }
+    }
+    let floor = psl::domain(host.as_bytes()).map_or(host.len(), |d| d.as_bytes().len());
+    let mut rest = host;
+    while let Some(i) = rest.find('.') {
+        rest = &rest[i + 1..];
+        if rest.len() < floor {
+            break;
+        }
+        out.push((rest, false));
+    }
+    out
+}
+
+/// The keys a name has rows under: itself; with its public suffix written `*` (`google.*`
+/// for `google.co.uk`, ICANN suffixes only); with its first label written `*`
+/// (`*.search.yahoo.com`); both.
+fn lookup_keys(name: &str, keys: &mut Vec<String>) {
+    keys.clear();
+    keys.push(name.to_string());
+    let suffix = psl::suffix(name.as_bytes())
+        .filter(|s| s.typ() == Some(psl::Type::Icann) && s.as_bytes().len() < name.len())
+        .map(|s| name.len() - s.as_bytes().len());
+    // The first label, when two or more follow it.
+    let first = name.find('.').filter(|&i| name[i + 1..].contains('.'));
+    if let Some(cut) = suffix {
+        keys.push(format!("{}*", &name[..cut]));
+    }
+    if let Some(i) = first {
+        keys.push(format!("*{}", &name[i..]));
+        if let Some(cut) = suffix.filter(|&cut| cut > i + 1) {
+            keys.push(format!("*{}*", &name[i..cut]));
+        }
     }
 }
 
@@ -288,5 +371,33 @@ mod tests {
         assert_eq!(src("mail.google.com"), Some((Channel::Email, "gmail")));
         assert_eq!(src("google.example.com"), None);
         assert_eq!(src("semicomplete.com"), None);
+        // Issue #10: a search company's mail, maps, news and ads are not its search.
+        assert_eq!(src("mail.yandex.ru"), Some((Channel::Email, "yandex-mail")));
+        assert_eq!(src("mail.yahoo.co.jp"), Some((Channel::Email, "yahoo-japan-mail")));
+        assert_eq!(src("inbox.google.com"), Some((Channel::Email, "gmail")));
+        assert_eq!(src("maps.google.com"), None);
+        assert_eq!(src("maps.google.de"), None);
+        assert_eq!(src("news.google.com"), None);
+        assert_eq!(src("news.yahoo.com"), None);
+        assert_eq!(src("yabs.yandex.ru"), Some((Channel::Paid, "yandex-direct")));
+        assert_eq!(src("uk.search.yahoo.com"), Some((Channel::Search, "yahoo")));
+        assert_eq!(src("images.search.yahoo.com"), Some((Channel::Search, "yahoo")));
+        assert_eq!(src("www.google.com.br"), Some((Channel::Search, "google")));
+        assert_eq!(src("cn.bing.com"), Some((Channel::Search, "bing")));
+        assert_eq!(src("www.yandex.com.tr"), Some((Channel::Search, "yandex")));
+        // Email providers' link dereferrers, ad networks.
+        assert_eq!(src("deref-gmx.net"), Some((Channel::Email, "gmx")));
+        assert_eq!(src("co106w.col106.mail.live.com"), Some((Channel::Email, "outlook")));
+        assert_eq!(src("abc.safeframe.googlesyndication.com"), Some((Channel::Paid, "google-ads")));
+        assert_eq!(src("trc.taboola.com"), Some((Channel::Paid, "taboola")));
+        // Registrable domains: a blog on blogspot.com is its own site; an address is none.
+        assert_eq!(src("foo.blogspot.com"), None);
+        assert_eq!(src("192.168.0.1"), None);
+        assert_eq!(src("[2001:db8::1]"), None);
+        // darklog's rows beat the lists': Matomo calls Discord and Telegram's web client social.
+        assert_eq!(src("discord.com"), Some((Channel::DarkSocial, "discord")));
+        assert_eq!(src("web.telegram.org"), Some((Channel::DarkSocial, "telegram")));
+        assert_eq!(src("psychicbazaar.tumblr.com"), Some((Channel::Social, "tumblr")));
+        assert_eq!(src("mastodon.social"), Some((Channel::Social, "mastodon")));
     }
 }

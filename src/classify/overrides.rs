@@ -17,6 +17,7 @@
 //! "AcmeMonitor" = "bot/acme"            # contains (any case)
 //! "^AcmeChat/" = "preview/acmechat"     # ^: starts with; =: the whole agent
 //! "AcmeApp/" = "app/acme/dark-social"
+//! "AcmeKiosk/" = "browser/acme"         # a reader, whatever the lists say
 //!
 //! [parameters]           # "param" or "param=value" = "channel/source" (source "=": utm_source)
 //! "ref=wa" = "dark-social/whatsapp"
@@ -121,6 +122,8 @@ pub enum UaClass {
     Preview,
     Bot,
     App(Channel),
+    /// A reader's browser that a list would take for a bot.
+    Browser,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -238,12 +241,14 @@ impl Overrides {
             let class = match parts.as_slice() {
                 ["preview", _] => UaClass::Preview,
                 ["bot", _] => UaClass::Bot,
+                ["browser", _] => UaClass::Browser,
                 ["app", _, ch] => UaClass::App(channel(&key, v, ch)?),
                 _ => {
                     return Err(err(
                         v.span().start,
                         key,
-                        "expected \"preview/source\", \"bot/source\" or \"app/source/channel\"".into(),
+                        "expected \"preview/source\", \"bot/source\", \"browser/source\" or \"app/source/channel\""
+                            .into(),
                     ))
                 }
             };

@@ -70,20 +70,31 @@ impl ParamRules {
             return None;
         }
         let get = |k: &str| pairs.iter().find(|p| p.key == k).map(|p| p.value.as_str());
-        self.rows.iter().find_map(|rule| {
+        let fits = |rule: &ParamRule| {
             let v = get(&rule.param)?;
-            if rule.value.as_ref().is_some_and(|want| want != v) {
-                return None;
+            rule.value.as_ref().is_none_or(|want| want == v).then_some(v)
+        };
+        let (rule, v) = self.rows.iter().find_map(|rule| fits(rule).map(|v| (rule, v)))?;
+        let source = match &rule.source {
+            Some(s) => s.to_string(),
+            None => match get("utm_source") {
+                Some(s) if !s.is_empty() => s.to_string(),
+                _ => v.to_string(),
+            },
+        };
+        // A social network's click id (fbclid, igshid) is on every link clicked there, ads
+        // and posts alike: the advertiser's paid utm_medium on the same link says it was
+        // an ad. That row decides, with the network as the source.
+        if rule.reason == Reason::ClickId && rule.channel == Channel::Social {
+            let paid = self
+                .rows
+                .iter()
+                .find(|r| r.reason == Reason::UtmMedium && r.channel == Channel::Paid && fits(r).is_some());
+            if let Some(paid) = paid {
+                return Some((paid, source));
             }
-            let source = match &rule.source {
-                Some(s) => s.to_string(),
-                None => match get("utm_source") {
-                    Some(s) if !s.is_empty() => s.to_string(),
-                    _ => v.to_string(),
-                },
-            };
-            Some((rule, source))
-        })
+        }
+        Some((rule, source))
     }
 }
 
@@ -141,6 +152,13 @@ mod tests {
         assert_eq!(decide("utm_medium=email"), Some((Channel::Email, "email".into())));
         assert_eq!(decide("utm_source=partner%20site"), Some((Channel::Referral, "partner site".into())));
         assert_eq!(decide("fbclid=IwAR0"), Some((Channel::Social, "facebook".into())));
+        // A Meta ad: fbclid says Facebook, the advertiser's utm_medium says paid.
+        assert_eq!(
+            decide("utm_source=facebook&utm_medium=cpc&fbclid=IwAR3"),
+            Some((Channel::Paid, "facebook".into()))
+        );
+        assert_eq!(decide("igshid=x&utm_medium=paid_social"), Some((Channel::Paid, "instagram".into())));
+        assert_eq!(decide("fbclid=IwAR3&utm_medium=social"), Some((Channel::Social, "facebook".into())));
         assert_eq!(decide("share=jetpack-whatsapp&nb=1"), Some((Channel::DarkSocial, "whatsapp".into())));
         assert_eq!(decide("page=2&q=x"), None);
         assert_eq!(decide(""), None);

@@ -14,15 +14,22 @@ pub struct TableSource {
 
 pub const USER_AGENTS: TableSource =
     TableSource { name: "user_agents.tsv", text: include_str!("data/user_agents.tsv") };
+pub const CRAWLERS: TableSource =
+    TableSource { name: "crawlers.tsv", text: include_str!("data/crawlers.tsv") };
+pub const MARKS: TableSource = TableSource { name: "marks.tsv", text: include_str!("data/marks.tsv") };
 pub const REFERRERS: TableSource =
     TableSource { name: "referrers.tsv", text: include_str!("data/referrers.tsv") };
+pub const EMAIL_PAID: TableSource =
+    TableSource { name: "email_paid.tsv", text: include_str!("data/email_paid.tsv") };
+pub const MATOMO: TableSource = TableSource { name: "matomo.tsv", text: include_str!("data/matomo.tsv") };
 pub const PARAMETERS: TableSource =
     TableSource { name: "parameters.tsv", text: include_str!("data/parameters.tsv") };
 pub const ASSETS: TableSource = TableSource { name: "assets.tsv", text: include_str!("data/assets.tsv") };
 pub const FRONTS: TableSource = TableSource { name: "fronts.tsv", text: include_str!("data/fronts.tsv") };
 
 /// Every table, in the order `darklog rules` prints them.
-pub const ALL_TABLES: [TableSource; 5] = [PARAMETERS, REFERRERS, USER_AGENTS, FRONTS, ASSETS];
+pub const ALL_TABLES: [TableSource; 9] =
+    [PARAMETERS, REFERRERS, EMAIL_PAID, MATOMO, USER_AGENTS, CRAWLERS, MARKS, FRONTS, ASSETS];
 
 /// A bad row in a rule table.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -330,6 +330,33 @@ fn shipped_user_agent_samples_get_their_class() {
         ("Mozilla/5.0 (Linux; Android 7.1.2; Nexus 5X Build/N2G47F; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/57.0 Mobile Safari/537.36 [FB_IAB/MESSENGER;FBAV/114.0.0.21.71;]", "app:messenger"),
         ("Mozilla/5.0 (Linux; Android 9; SM-G950U Build/PPR1.180610.011; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/80.0 Mobile Safari/537.36 [FB_IAB/FB4A;FBAV/263.0.0.46.121;]", "app:facebook"),
         ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/132.0.0.0 Safari/537.36", "browser"),
+        // Issue #10: link-preview fetchers that were counted as readers…
+        ("ViberUrlDownloader", "preview:viber"),
+        ("Tumblr/14.0.835.186", "preview:tumblr"),
+        ("Mozilla/5.0 (compatible; Bluesky Cardyb/1.1; +mailto:support@bsky.app)", "preview:bluesky"),
+        ("Valve/Steam HTTP Client 1.0 (SteamChatURLLookup)", "preview:steam"),
+        ("facebookcatalog/1.0", "bot:meta"),
+        // …in-app browsers given the wrong app, or none…
+        ("Mozilla/5.0 (Linux; Android 12; SM-A125F Build/SP1A.210812.016; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/120.0 Mobile Safari/537.36 [FBAN/Orca-Android;FBAV/440.0.0.31.105;]", "app:messenger"),
+        ("Mozilla/5.0 (Linux; Android 9; SM-J530F Build/PPR1.180610.011; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/96.0 Mobile Safari/537.36 [FBAN/EMA;FBAV/300.0.0.1.100;FBPN/com.facebook.mlite;]", "app:messenger"),
+        ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_3 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MetaIAB", "app:facebook"),
+        ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko)  Mobile/15E148 Weibo (iPhone17,1__weibo__15.4.1__iphone__os18.5)", "app:weibo"),
+        ("Mozilla/5.0 (Linux; Android 13; SM-A536B Build/TP1A.220624.014; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/120.0 Mobile Safari/537.36 OKApp/24.10.1", "app:odnoklassniki"),
+        ("Mozilla/5.0 (iPhone; CPU iPhone OS 26_0_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/26.0.1 Mobile/15E148 Safari/604.1 [WAiOS/2.25.31]", "app:whatsapp"),
+        ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/141.0.7390.124 Mobile Safari/537.36 [WA4A/2.25.32.75;]", "app:whatsapp"),
+        // …phones whose model says "bot" or "spider", and DuckDuckGo's browser…
+        ("Mozilla/5.0 (Linux; Android 7.0; M bot 51 Build/NRD90M) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/56.0.2924.87 Mobile Safari/537.36", "browser"),
+        ("Mozilla/5.0 (Linux; Android 6.0; POWER BOT Build/MRA58K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/54.0.2840.85 Mobile Safari/537.36", "browser"),
+        ("Mozilla/5.0 (Linux; Android 9; CUBOT_P30 Build/PPR1.180610.011) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36", "browser"),
+        ("Mozilla/5.0 (Linux; Android 10; Spider 8 Build/QP1A.190711.020; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/120.0 Safari/537.36", "browser"),
+        ("ddg_android/5.215.0 (com.duckduckgo.mobile.android; Android API 34)", "browser"),
+        // …and the shape of the string: a fetcher naming an app is no app's browser; what
+        // is neither a browser nor a known app is no reader.
+        ("Mozilla/5.0 (compatible; Instagram-Archiver/1.0; +https://example.net/about)", "bot:other"),
+        ("Mozilla/5.0 (compatible; SomeFetcher/2.0)", "bot:unrecognised"),
+        ("SomeTool/1.2", "bot:unrecognised"),
+        ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Playwright/1.48", "bot:Playwright"),
+        ("Opera/9.80 (MAUI Runtime; Opera Mini/4.4.39008/37.9178; U; en) Presto/2.12.423 Version/12.16", "browser"),
     ];
     for (ua, want) in cases {
         let got = match rules.classify(Some(ua.as_bytes())) {
@@ -345,24 +372,86 @@ fn shipped_user_agent_samples_get_their_class() {
 #[test]
 fn tables_have_no_duplicates_or_contradictions() {
     let r = rules();
+    // Our user-agent rows: no token twice, and none that an earlier row always beats
+    // (an earlier `contains` token inside it, unless only an app's row, which a
+    // fetcher's agent skips, stands before another class).
+    let own: Vec<(usize, &str, Agent)> = r.agents.tokens().collect();
     let mut seen = std::collections::HashMap::new();
-    for (line, token, agent) in r.agents.tokens() {
+    for &(line, token, agent) in &own {
         if let Some((prev, prev_agent)) = seen.insert(token.to_ascii_lowercase(), (line, agent)) {
             panic!(
                 "user_agents.tsv:{line}: token '{token}' repeats line {prev} ({prev_agent:?} vs {agent:?})"
             );
         }
     }
+    let contains: Vec<(usize, String, Agent)> = tables::rows(tables::USER_AGENTS, 5)
+        .map(|row| row.unwrap())
+        .filter(|(_, f)| f[1] == "contains")
+        .map(|(line, f)| (line, f[0].to_ascii_lowercase(), own.iter().find(|o| o.0 == line).unwrap().2))
+        .collect();
+    for &(line, token, agent) in &own {
+        let lower = token.to_ascii_lowercase();
+        let app = |a: Agent| matches!(a, Agent::InApp { .. });
+        if let Some((prev, t, _)) = contains
+            .iter()
+            .find(|(l, t, a)| *l < line && lower.contains(t.as_str()) && (!app(*a) || app(agent)))
+        {
+            panic!("user_agents.tsv:{line}: '{token}' can never decide: line {prev} ('{t}') always matches first");
+        }
+    }
+    // The crawler list: each token once; none of ours repeats one of its tokens to say
+    // the same (a bot).
+    r.agents.listed_regexes_compile().unwrap();
+    let mut listed = std::collections::HashSet::new();
+    for (token, matching) in r.agents.listed_tokens() {
+        assert!(listed.insert((token, matching)), "crawlers.tsv: '{token}' ({matching}) twice");
+    }
+    for &(line, token, agent) in &own {
+        if matches!(agent, Agent::Bot { .. }) && listed.contains(&(token, "contains")) {
+            panic!("user_agents.tsv:{line}: bot '{token}' is in crawlers.tsv already");
+        }
+    }
+    let mut marks = std::collections::HashSet::new();
+    for m in r.agents.marks() {
+        assert!(marks.insert(m.token.to_ascii_lowercase()), "marks.tsv:{}: '{}' twice", m.line, m.token);
+    }
+
     let mut params = std::collections::HashMap::new();
     for row in &r.params.rows {
         if let Some(prev) = params.insert((row.param.clone(), row.value.clone()), row.line) {
             panic!("parameters.tsv:{}: repeats line {prev}", row.line);
         }
     }
-    // Every host row is reachable: looking it up returns itself.
-    for (line, host, rule) in &r.hosts.rows {
-        let probe = host.replace(".*", ".com");
-        assert_eq!(r.hosts.lookup(&probe), Some(rule), "referrers.tsv:{line}: '{host}' is shadowed");
+
+    // Host rows. Each is reached by its own host; where another row answers instead,
+    // that row must be one of ours overriding a list's row with another verdict. A row of
+    // ours that says what a list's row for the same host says is a duplicate.
+    let ours = |table: &str| table != tables::MATOMO.name;
+    for row in &r.hosts.rows {
+        let probe = row.host.replace(".*", ".co.uk").replace("*.", "xx.");
+        let got = r
+            .hosts
+            .lookup_row(&probe)
+            .unwrap_or_else(|| panic!("{}:{}: '{}' is not found", row.table, row.line, row.host));
+        let here = format!("{}:{}: '{}'", row.table, row.line, row.host);
+        if got == row {
+            continue;
+        }
+        assert!(
+            ours(got.table) && !ours(row.table),
+            "{here} is shadowed by {}:{} ('{}')",
+            got.table,
+            got.line,
+            got.host
+        );
+    }
+    for row in r.hosts.rows.iter().filter(|r| ours(r.table)) {
+        let same = r.hosts.rows.iter().find(|o| {
+            !ours(o.table) && o.host == row.host && o.rule == row.rule && o.matching == row.matching
+        });
+        if let Some(o) = same {
+            panic!("{}:{}: '{}' repeats {}:{}", row.table, row.line, row.host, o.table, o.line);
+        }
     }
 }
 

@@ -6,6 +6,7 @@ use std::io::{self, BufRead, Write};
 use clap::Args;
 
 use super::{Error, Status};
+use crate::classify::agent::Decided;
 use crate::classify::{
     referrer_host, strip_www, vhost_is, Agent, Classifier, HostVerdict, Landing, Rules, SiteFacts,
 };
@@ -99,15 +100,31 @@ fn explain(
     writeln!(out, "visitor:     client {} with its user agent", text(hit.client))?;
     writeln!(out, "request:     {} {} -> {}", text(hit.method), text(hit.target), hit.status)?;
 
-    let agent = rules.agents.classify(hit.user_agent);
+    let (agent, decided) = rules.agents.decide(hit.user_agent);
     let name = |n| rules.agents.name(n);
-    let agent_text = match agent {
-        Agent::Browser => "a browser (no bot, preview or app token)".to_string(),
-        Agent::InApp { app, channel } => {
-            format!("the in-app browser of {} (rule in-app: {channel})", name(app))
+    let by = match decided {
+        Decided::Absent => "none logged".to_string(),
+        Decided::Row { rules_file: true, line } => format!("rules file line {line}"),
+        Decided::Row { rules_file: false, line } => format!("user_agents.tsv line {line}"),
+        Decided::Listed { pattern } => format!("crawlers.tsv, crawler-user-agents pattern {}", name(pattern)),
+        Decided::ProgramMark { line } => {
+            format!("no row or list names it; a program's mark, marks.tsv line {line}")
         }
-        Agent::Preview { app } => format!("a link preview by {}: a share event, not a reader", name(app)),
-        Agent::Bot { name: n } => format!("a declared bot ({}): not a reader", name(n)),
+        Decided::BrowserMark { line } => {
+            format!("no row or list names it; a browser's mark, marks.tsv line {line}")
+        }
+        Decided::NoMark => "no row, list or mark (marks.tsv) names it: no browser's agent".to_string(),
+    };
+    let agent_text = match agent {
+        Agent::Browser => format!("a browser ({by})"),
+        Agent::InApp { app, channel } => {
+            format!("the in-app browser of {} ({by}; rule in-app: {channel})", name(app))
+        }
+        Agent::Preview { app } => {
+            format!("a link preview by {} ({by}): a share event, not a reader", name(app))
+        }
+        Agent::Bot { .. } if decided == Decided::NoMark => format!("a program ({by}): not a reader"),
+        Agent::Bot { name: n } => format!("a declared bot, {} ({by}): not a reader", name(n)),
     };
     writeln!(out, "user agent:  {agent_text}")?;
 
@@ -128,16 +145,21 @@ fn explain(
             let said = match classifier.host_verdict(&host) {
                 HostVerdict::Internal => "the site itself (internal)".to_string(),
                 _ if own_vhost => "the site itself (internal)".to_string(),
-                HostVerdict::Known(rule) => {
-                    let table =
-                        if rules.hosts.from_rules_file(&host) { "rules file" } else { "referrers.tsv" };
-                    format!("{table}: {} / {}", rule.channel, rule.source)
-                }
+                HostVerdict::Known(rule) => match rules.hosts.lookup_row(&host) {
+                    Some(row) if row.table == "rules file" => {
+                        format!("rules file: {} / {}", rule.channel, rule.source)
+                    }
+                    Some(row) => format!(
+                        "{} line {}, row {}: {} / {}",
+                        row.table, row.line, row.host, rule.channel, rule.source
+                    ),
+                    None => format!("{} / {}", rule.channel, rule.source),
+                },
                 HostVerdict::Other if classifier.facts.site_hosts.is_empty() && hit.vhost.is_none() => {
-                    "not in referrers.tsv: a referral, unless it is the site itself (name it with --site)"
+                    "in no table or list: a referral, unless it is the site itself (name it with --site)"
                         .to_string()
                 }
-                HostVerdict::Other => "not in referrers.tsv: a referral".to_string(),
+                HostVerdict::Other => "in no table or list: a referral".to_string(),
             };
             format!("{} (host {host}: {said})", text(r))
         }

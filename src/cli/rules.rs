@@ -1,17 +1,19 @@
-//! `darklog rules`: the built-in rules, in the order they are evaluated, and the data
-//! tables they read.
+//! `darklog rules`: the built-in rules, in the order they are evaluated, the lists and
+//! tables they read (where each comes from, under which licence, at which commit), and
+//! darklog's own tables row by row.
 
 use std::io::{self, Write};
 
 use clap::Args;
 
 use super::{Error, Status};
-use crate::classify::{Reason, ALL_TABLES};
+use crate::classify::{Reason, TableSource, ALL_TABLES};
 
 #[derive(Debug, Args)]
 pub struct RulesArgs {
-    /// Print only this table (parameters.tsv, referrers.tsv, user_agents.tsv, fronts.tsv,
-    /// assets.tsv), as it is embedded: tab-separated, comments included.
+    /// Print only this table (parameters.tsv, referrers.tsv, email_paid.tsv, matomo.tsv,
+    /// user_agents.tsv, crawlers.tsv, marks.tsv, fronts.tsv, assets.tsv), as it is
+    /// embedded: tab-separated, comments included.
     #[arg(long, value_name = "NAME")]
     table: Option<String>,
 }
@@ -39,9 +41,57 @@ pub fn run(args: RulesArgs) -> Result<Status, Error> {
     }
 }
 
+/// What a table's header says of it (`# list:`, `# source:`…), and its rows.
+struct About<'a> {
+    rows: usize,
+    list: &'a str,
+    source: &'a str,
+    licence: &'a str,
+    commit: &'a str,
+    generated: bool,
+    /// The header's counts (`# patterns: 1498`), for generated lists.
+    counts: Vec<&'a str>,
+}
+
+impl<'a> About<'a> {
+    fn of(t: &'a TableSource) -> About<'a> {
+        let header: Vec<&str> = t.text.lines().take_while(|l| l.starts_with('#')).collect();
+        let field = |key: &str| {
+            header.iter().find_map(|l| l.strip_prefix("# ")?.strip_prefix(key)?.strip_prefix(": "))
+        };
+        let generated = header.iter().any(|l| l.contains("GENERATED"));
+        let counts = if generated {
+            let known = ["list", "source", "commit", "licence"];
+            header
+                .iter()
+                .filter_map(|l| l.strip_prefix("# "))
+                .filter(|l| {
+                    l.rsplit_once(": ").is_some_and(|(k, v)| {
+                        !known.contains(&k) && !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit())
+                    })
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        About {
+            rows: t.text.lines().filter(|l| !l.is_empty() && !l.starts_with('#')).count(),
+            list: field("list").unwrap_or("darklog"),
+            source: field("source").unwrap_or("hand-written for darklog"),
+            licence: field("licence").unwrap_or("MIT OR Apache-2.0 (darklog's own)"),
+            commit: field("commit").unwrap_or("-"),
+            generated,
+            counts,
+        }
+    }
+}
+
 fn write_all(out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "Before any rule: bots and link-preview fetchers (user_agents.tsv) are not visits;")?;
-    writeln!(out, "browsers that ask for robots.txt or read faster than anyone can are scrapers.")?;
+    writeln!(out, "Before any rule, bots and link-preview fetchers are not visits: darklog's own")?;
+    writeln!(out, "user-agent rows decide first (user_agents.tsv), then the crawler list (crawlers.tsv),")?;
+    writeln!(out, "then marks (marks.tsv): a program's words, else a person's browser or device; an agent")?;
+    writeln!(out, "with neither is a program. Browsers that ask for robots.txt or read faster than anyone")?;
+    writeln!(out, "can are scrapers.")?;
     writeln!(out, "Evidence: where the site's browsers visibly load assets (the first lines of the logs")?;
     writeln!(out, "say so), a visit that loads no asset is unconfirmed: not counted as a reader")?;
     writeln!(out, "(`require_browser_evidence = false` in a rules file counts it). Readers whose assets")?;
@@ -55,11 +105,33 @@ fn write_all(out: &mut dyn Write) -> io::Result<()> {
     for (i, reason) in Reason::ORDER.iter().enumerate() {
         writeln!(out, "{:>3}. {:<20} {}", i + 1, reason.id(), reason.description())?;
     }
+    writeln!(out, "\nReferrer hosts are looked up in referrers.tsv, then email_paid.tsv, then matomo.tsv;")?;
+    writeln!(out, "darklog's own rows override the lists.")?;
+
+    writeln!(out, "\nTables and lists (`darklog rules --table NAME` prints one whole):")?;
     for t in ALL_TABLES {
-        let rows = t.text.lines().filter(|l| !l.is_empty() && !l.starts_with('#')).count();
-        writeln!(out, "\n== {} ({rows} rows; `darklog rules --table {}` prints it whole)", t.name, t.name)?;
-        for line in t.text.lines().filter(|l| !l.is_empty() && !l.starts_with("# ---") && !l.starts_with('#'))
-        {
+        let a = About::of(&t);
+        writeln!(out, "  {:<16} {:>5} rows  {}", t.name, a.rows, a.list)?;
+        writeln!(out, "  {:<16}        source:  {}", "", a.source)?;
+        writeln!(out, "  {:<16}        licence: {}", "", a.licence)?;
+        if a.commit != "-" {
+            writeln!(out, "  {:<16}        commit:  {}", "", a.commit)?;
+        }
+        for c in &a.counts {
+            writeln!(out, "  {:<16}        {c}", "")?;
+        }
+    }
+    for t in ALL_TABLES {
+        let a = About::of(&t);
+        if a.generated {
+            continue;
+        }
+        writeln!(
+            out,
+            "\n== {} ({} rows; `darklog rules --table {}` prints it whole)",
+            t.name, a.rows, t.name
+        )?;
+        for line in t.text.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
             writeln!(out, "{line}")?;
         }
     }

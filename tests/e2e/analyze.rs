@@ -302,7 +302,9 @@ fn explain_names_the_signals_and_the_rule() {
         "format:      combined",
         "time:        2026-11-02T10:06:00Z (UTC)",
         "page view:   yes",
-        "host www.google.fr: referrers.tsv: search / google",
+        "host www.google.fr: matomo.tsv line ",
+        ", row google.*: search / google)",
+        "user agent:  a browser (no row or list names it; a browser's mark, marks.tsv line ",
         "verdict:     search / google (rule referrer-known), as the landing of a visit",
     ] {
         assert!(r.stdout.contains(want), "missing {want:?} in\n{}", r.stdout);
@@ -322,11 +324,35 @@ fn rules_prints_the_order_and_every_table() {
     let r = darklog(&["rules"]);
     assert_eq!(r.code, 0);
     assert!(r.stdout.contains(" 13. deep-direct "), "{}", r.stdout);
-    for table in ["parameters.tsv", "referrers.tsv", "user_agents.tsv", "fronts.tsv", "assets.tsv"] {
+    // darklog's own tables row by row; every table and list with its source.
+    for table in [
+        "parameters.tsv",
+        "referrers.tsv",
+        "email_paid.tsv",
+        "user_agents.tsv",
+        "marks.tsv",
+        "fronts.tsv",
+        "assets.tsv",
+    ] {
         assert!(r.stdout.contains(&format!("== {table} (")), "{table}");
     }
+    for list in ["crawlers.tsv", "matomo.tsv"] {
+        assert!(!r.stdout.contains(&format!("== {list} (")), "{list} is described, not printed");
+    }
+    assert!(r.stdout.contains("source:  https://github.com/monperrus/crawler-user-agents"), "{}", r.stdout);
+    assert!(r.stdout.contains("licence: MIT (Copyright (c) 2017 Martin Monperrus)"), "{}", r.stdout);
+    assert!(r.stdout.contains("commit:  7c7f9f254f16fcbc7d0fcb60d0a188897c00b050"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("source:  https://github.com/matomo-org/searchengine-and-social-list"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("licence: CC0 1.0 Universal"), "{}", r.stdout);
+    assert!(r.stdout.contains("patterns: 1498"), "{}", r.stdout);
     let r = darklog(&["rules", "--table", "referrers"]);
-    assert!(r.stdout.starts_with("# Referrer hosts."), "{}", r.stdout);
+    assert!(r.stdout.starts_with("# referrers.tsv: "), "{}", r.stdout);
+    let r = darklog(&["rules", "--table", "crawlers.tsv"]);
+    assert!(r.stdout.starts_with("# crawlers.tsv: ") && r.stdout.lines().count() > 1500, "{}", r.stdout);
     assert_eq!(darklog(&["rules", "--table", "nope"]).code, 1);
 }
 

@@ -139,7 +139,7 @@ fn missing_file_is_named_and_the_rest_is_reported() {
 
 #[test]
 fn invalid_utf8_is_parsed_not_rejected() {
-    let line = b"192.0.2.9 - - [02/Nov/2026:10:00:00 +0000] \"GET /caf\xe9/\xff-story HTTP/1.1\" 200 10 \"-\" \"Mozilla/5.0 \xfe\xff\"\n";
+    let line = b"192.0.2.9 - - [02/Nov/2026:10:00:00 +0000] \"GET /caf\xe9/\xff-story HTTP/1.1\" 200 10 \"-\" \"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 \xfe\xff\"\n";
     let r =
         darklog_stdin(&["analyze", "-", "--report", "visits", "--format", "csv", "--visitor-key=e2e"], line);
     assert_eq!(r.code, 0, "{}", r.stderr);

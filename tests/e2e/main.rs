@@ -9,6 +9,8 @@ mod analyze;
 mod evidence;
 mod generated;
 mod inputs;
+mod lists;
 mod order;
 mod real;
+mod suites;
 mod util;
