@@ -41,6 +41,16 @@ pub trait Consumer<S: Stage + ?Sized> {
     /// One block and the records of its chunks, in order.
     fn consume(&mut self, cx: &S::Block, block: &[u8], chunks: &[Vec<S::Rec>]);
 
+    /// A block that is the first bytes of one line longer than
+    /// [`MAX_LINE`](crate::input::MAX_LINE), with no newline, the rest of the line dropped
+    /// ([`Block::cut`]): one line, to be counted once and as malformed, whatever the stage
+    /// made of the piece (a format may read the start of a line as a whole line, or find
+    /// nothing in it). Called instead of [`Consumer::consume`]; the default consumes it
+    /// like any block.
+    fn consume_cut(&mut self, cx: &S::Block, block: &[u8], chunks: &[Vec<S::Rec>]) {
+        self.consume(cx, block, chunks);
+    }
+
     /// After each block: raw (compressed) bytes of the input read so far.
     fn block_done(&mut self, _raw_bytes: u64) {}
 }
@@ -59,7 +69,7 @@ pub struct ReadFailure {
 const BLOCKS_IN_FLIGHT: usize = 6;
 
 /// Target size of the chunks a block is cut into for the parallel parse.
-const CHUNK_BYTES: usize = 128 * 1024;
+pub const CHUNK_BYTES: usize = 128 * 1024;
 
 pub struct Engine {
     pool: rayon::ThreadPool,
@@ -164,7 +174,11 @@ impl Engine {
                 early.insert(seq, parsed);
                 while let Some((block, cx, recs)) = early.remove(&next) {
                     next += 1;
-                    consumer.consume(&cx, &block.data, &recs);
+                    if block.cut {
+                        consumer.consume_cut(&cx, &block.data, &recs);
+                    } else {
+                        consumer.consume(&cx, &block.data, &recs);
+                    }
                     let raw_now = raw.load(Ordering::Relaxed);
                     consumer.block_done(raw_now);
                     if let Some(error) = block.error {
