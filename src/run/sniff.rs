@@ -11,7 +11,7 @@ use std::sync::Arc;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::classify::{page_view, referrer_host, strip_www, AgentCache, PathKind, Rules, SiteFacts};
-use crate::input::{self, InputError, Source};
+use crate::input::{self, Compression, Fingerprint, Input, InputError, Source};
 use crate::parse::{self, split_target, Format, FormatSpec, LineCx, Parsed};
 
 /// Decoded bytes sampled from the start of each input.
@@ -28,11 +28,13 @@ pub(super) struct Sniffed {
     pub format: Format,
     /// Lines the format was detected from (`None`: given, not detected).
     pub detected_from: Option<usize>,
-    pub gzip: bool,
+    pub compression: Option<Compression>,
     pub first_time: Option<i64>,
+    /// What its content is known by, to read the same log once.
+    pub fingerprint: Fingerprint,
     /// The prelude's hits, as the facts are learned from them.
     sample: Vec<SampleHit>,
-    /// Kept only for stdin, which cannot be opened twice.
+    /// Kept only for a stream, which cannot be opened twice.
     pub reader: Option<Reopened>,
 }
 
@@ -60,31 +62,55 @@ pub(super) struct Reopened {
 }
 
 /// Reads the start of an input: its format, first timestamp and a sample of its hits.
+/// [`InputError::NotALog`] when its content is no log at all (binary data, an archive, or
+/// text of which no line is in any layout): the run skips such a file found in a
+/// directory.
 pub(super) fn sniff(
-    source: &Source,
+    input: &Input,
     spec: FormatSpec,
     rules: &Rules,
     agents: &mut AgentCache,
 ) -> Result<Sniffed, InputError> {
+    let source = &input.source;
     let counter = Arc::new(AtomicU64::new(0));
     let opened = input::open(source, counter.clone())?;
+    let not_a_log = |why: String| InputError::NotALog { path: source.name(), why };
+    if let Some(what) = opened.foreign {
+        return Err(not_a_log(format!("{what}, which darklog does not read (unpack it first)")));
+    }
     let mut reader = opened.reader;
     // An input that breaks this early is still sniffed from what came before the break;
-    // reading it for real reports the error.
-    let (prelude, broke) = input::read_prelude(&mut reader, PRELUDE_BYTES);
+    // reading it reports the error.
+    let (prelude, error) = input::read_prelude(&mut reader, PRELUDE_BYTES);
+    let broke = error.is_some();
     let complete = broke || prelude.len() < PRELUDE_BYTES;
     let lines = input::prelude_lines(&prelude, complete).take(DETECT_LINES);
+    // Only an intact start can say that an input is no log: corrupt data is corrupt.
+    if !broke {
+        if looks_binary(&prelude) {
+            return Err(not_a_log("binary data, not text".into()));
+        }
+        let fixed = matches!(spec, FormatSpec::Fixed(_));
+        let sampled = lines.clone().count();
+        if sampled > 0 && (input.listed || !fixed) && !any_layout(lines.clone()) {
+            if !input.listed {
+                return Err(unknown_format(source));
+            }
+            return Err(not_a_log(format!(
+                "none of its first {sampled} lines is in a layout darklog reads ({})",
+                preset_names()
+            )));
+        }
+    }
     let (format, detected_from) = match spec {
         FormatSpec::Fixed(f) => (f, None),
         FormatSpec::Auto => match parse::detect(lines.clone()) {
             Some(d) => (d.format, Some(d.sampled)),
-            // Nothing to judge by (an empty input, or a first line longer than the
-            // sample): read it as the most common format and let its lines speak.
-            None if lines.clone().next().is_none() => (Format::COMBINED, None),
-            None => {
-                let tried = Format::PRESETS.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ");
-                return Err(InputError::UnknownFormat { path: source.name(), tried });
-            }
+            // Nothing to judge by (an empty input, a first line longer than the sample,
+            // data that broke before any line was whole): read it as the most common
+            // format and let its lines, and its error, speak.
+            None if broke || lines.clone().next().is_none() => (Format::COMBINED, None),
+            None => return Err(unknown_format(source)),
         },
     };
     let mut cx = LineCx::default();
@@ -107,20 +133,53 @@ pub(super) fn sniff(
             referrer: hit.referrer.map(|r| (referrer_host(r), referrer_path(r).to_vec())),
         });
     }
-    // Stdin cannot be read twice: keep what was read and the stream itself.
-    let reader = match source {
-        Source::Stdin => Some(Reopened { reader, prelude, raw_bytes: counter }),
-        Source::File(_) => None,
-    };
+    let whole = !broke && prelude.len() < PRELUDE_BYTES;
+    let fingerprint = Fingerprint::new(&prelude, whole, source, opened.compression);
+    // A stream cannot be read twice: keep what was read and the stream itself (or, when
+    // it broke, its error, for the read to report).
+    let reader = source.is_stream().then(|| Reopened {
+        reader: match error {
+            Some(e) => Box::new(input::Broken(Some(e))),
+            None => reader,
+        },
+        prelude,
+        raw_bytes: counter,
+    });
     Ok(Sniffed {
         source: source.clone(),
         format,
         detected_from,
-        gzip: opened.gzip,
+        compression: opened.compression,
         first_time,
+        fingerprint,
         sample,
         reader,
     })
+}
+
+fn preset_names() -> String {
+    Format::PRESETS.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
+}
+
+fn unknown_format(source: &Source) -> InputError {
+    InputError::UnknownFormat { path: source.name(), tried: preset_names() }
+}
+
+/// Whether any of `lines` is a line of any layout darklog reads.
+fn any_layout<'a>(lines: impl Iterator<Item = &'a [u8]> + Clone) -> bool {
+    let mut cx = LineCx::default();
+    Format::PRESETS.iter().any(|f| lines.clone().any(|l| matches!(f.parse(l, &mut cx), Parsed::Hit(_))))
+}
+
+/// Text logs hold printable bytes, tabs and line ends (and, after a crash or a
+/// copytruncate, runs of NUL bytes where the file has a hole: not binary, and their lines
+/// must still be read); binary data has control bytes all through it.
+fn looks_binary(prelude: &[u8]) -> bool {
+    let start = &prelude[..prelude.len().min(16 * 1024)];
+    let controls =
+        start.iter().filter(|&&b| (b < 0x20 && !b"\t\n\r\x0c\x1b\0".contains(&b)) || b == 0x7f).count();
+    let not_nul = start.iter().filter(|&&b| b != 0).count();
+    controls * 16 > not_nul
 }
 
 /// The path of a referrer URL (`https://host/a/b?x` → `/a/b`); empty when it has none.

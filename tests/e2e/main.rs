@@ -9,5 +9,7 @@ mod analyze;
 mod evidence;
 mod generated;
 mod inputs;
+mod messy;
 mod real;
+mod streams;
 mod util;
