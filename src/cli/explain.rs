@@ -10,6 +10,7 @@ use crate::classify::{
     referrer_host, strip_www, vhost_is, Agent, Classifier, HostVerdict, Landing, Rules, SiteFacts,
 };
 use crate::parse::{self, Format, FormatSpec, LineCx, Parsed};
+use crate::report::table::printable;
 use crate::time::format_rfc3339;
 
 #[derive(Debug, Args)]
@@ -85,7 +86,8 @@ fn explain(
 ) -> io::Result<bool> {
     let rules = classifier.rules;
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    writeln!(out, "line:        {}", String::from_utf8_lossy(line))?;
+    // What the line holds is shown printable: a log line can carry terminal controls.
+    writeln!(out, "line:        {}", printable(&String::from_utf8_lossy(line)))?;
     let format = format.or_else(|| parse::detect(std::iter::once(line)).map(|d| d.format));
     let mut cx = LineCx::default();
     let parsed = format.map(|f| (f, f.parse(line, &mut cx)));
@@ -93,7 +95,7 @@ fn explain(
         writeln!(out, "verdict:     malformed: not a line of any format darklog reads")?;
         return Ok(false);
     };
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let text = |b: &[u8]| printable(&String::from_utf8_lossy(b)).into_owned();
     writeln!(out, "format:      {format}")?;
     writeln!(out, "time:        {} (UTC)", format_rfc3339(hit.time))?;
     writeln!(out, "visitor:     client {} with its user agent", text(hit.client))?;
@@ -139,7 +141,7 @@ fn explain(
                 }
                 HostVerdict::Other => "not in referrers.tsv: a referral".to_string(),
             };
-            format!("{} (host {host}: {said})", text(r))
+            format!("{} (host {}: {said})", text(r), printable(&host))
         }
     };
     writeln!(out, "referrer:    {referrer}")?;
@@ -147,12 +149,13 @@ fn explain(
         None if hit.query().is_some() => "no parameter any rule reads".to_string(),
         None => "none".to_string(),
         Some((rule, source, _)) => format!(
-            "{} line {}: {}{} -> {} / {source}",
+            "{} line {}: {}{} -> {} / {}",
             if rule.from_file { "rules file" } else { "parameters.tsv" },
             rule.line,
             rule.param,
             rule.value.as_ref().map(|v| format!("={v}")).unwrap_or_default(),
-            rule.channel
+            rule.channel,
+            printable(&source.to_string())
         ),
     };
     writeln!(out, "query:       {query}")?;
@@ -171,7 +174,12 @@ fn explain(
                 shared_by: None,
                 returning: false,
             });
-            format!("{} / {} (rule {}), as the landing of a visit", v.channel, v.source, v.reason)
+            format!(
+                "{} / {} (rule {}), as the landing of a visit",
+                v.channel,
+                printable(v.source.as_ref()),
+                v.reason
+            )
         }
     };
     writeln!(out, "verdict:     {verdict}")?;

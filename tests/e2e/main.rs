@@ -10,6 +10,7 @@ mod evidence;
 mod generated;
 mod inputs;
 mod messy;
+mod output;
 mod real;
 mod streams;
 mod util;
