@@ -77,6 +77,15 @@ pub fn run(args: ExplainArgs) -> Result<Status, Error> {
     Ok(status)
 }
 
+/// `darklog explain` with the built-in rules and no site, one line at a time: what fuzzing
+/// feeds arbitrary lines to.
+pub fn explain_builtin(line: &[u8], out: &mut dyn Write) -> io::Result<bool> {
+    static RULES: std::sync::OnceLock<Rules> = std::sync::OnceLock::new();
+    let rules = RULES.get_or_init(|| Rules::builtin().expect("the built-in tables are valid"));
+    let facts = SiteFacts::default();
+    explain(out, &Classifier::new(rules, &facts), None, line)
+}
+
 /// Writes the explanation of one line; `false` when the line is malformed.
 fn explain(
     out: &mut dyn Write,

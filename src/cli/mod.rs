@@ -20,6 +20,8 @@ use clap::{Parser, Subcommand};
 use crate::classify::TableError;
 use crate::report::table::printable;
 
+pub use explain::explain_builtin;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "darklog",

@@ -7,10 +7,12 @@
 mod agents;
 mod analyze;
 mod evidence;
+mod fuzz;
 mod generated;
 mod inputs;
 mod messy;
 mod output;
 mod real;
+mod splits;
 mod streams;
 mod util;
