@@ -5,6 +5,7 @@
 //! line); [`fold`] the sequential one and the run's whole state ([`RunState`]); the
 //! [`engine`](crate::engine) moves the blocks between them.
 
+mod facts;
 mod fold;
 mod sniff;
 mod stage;
@@ -96,7 +97,7 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
     let rules = rules(cfg)?;
     let (inputs, mut errors) = input::expand(&cfg.inputs);
     let mut agents = AgentCache::new();
-    let (mut sniffed, unread) = sniff_all(&inputs, cfg.format, &rules, &mut agents, &mut errors, observer);
+    let (mut sniffed, unread) = sniff_all(&inputs, cfg.format, &mut errors, observer);
     drop_same_logs(&mut sniffed, observer);
     if sniffed.is_empty() && !inputs.is_empty() && errors.is_empty() {
         errors.push(InputError::NothingToRead);
@@ -105,7 +106,7 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
     sniffed.sort_by_key(|s| s.first_time.unwrap_or(i64::MAX));
     let total_raw: Option<u64> = sniffed.iter().map(|s| s.source.size()).sum();
     let raw_bytes = Arc::new(AtomicU64::new(0));
-    let (facts, notices) = sniff::learn_facts(&sniffed, &cfg.sites);
+    let (facts, notices) = facts::learn(&mut sniffed, &cfg.sites, &rules, &mut agents);
     for n in notices {
         observer.notice(n);
     }
@@ -304,8 +305,6 @@ pub const MAX_PARSERS: usize = 256;
 fn sniff_all(
     inputs: &[Input],
     spec: FormatSpec,
-    rules: &Rules,
-    agents: &mut AgentCache,
     errors: &mut Vec<InputError>,
     observer: &mut dyn Observer,
 ) -> (Vec<sniff::Sniffed>, Vec<InputSummary>) {
@@ -314,7 +313,7 @@ fn sniff_all(
     let mut formats_said: Vec<Format> = Vec::new();
     for input in inputs {
         let source = &input.source;
-        match sniff::sniff(input, spec, rules, agents) {
+        match sniff::sniff(input, spec) {
             Ok(s) => {
                 if let Some(n) = s.detected_from {
                     if !formats_said.contains(&s.format) {

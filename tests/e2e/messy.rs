@@ -182,3 +182,44 @@ fn a_line_over_16_mib_is_one_malformed_line() {
         assert!(r.stderr.contains("darklog: <stdin>:7: malformed line: not a log line"), "{}", r.stderr);
     }
 }
+
+/// What the run learns of the site comes from the first lines of the log in reading
+/// order (4,000 at most), however it is cut into files: here those lines have no referred
+/// reader and the next ones have many that load assets. Read whole, the sample sees none
+/// of them; cut into rotations, each file's first lines must not be sampled again.
+#[test]
+fn site_facts_come_from_the_first_lines_however_the_log_is_rotated() {
+    let ua = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+    let at = |s: u32| format!("02/Nov/2026:{:02}:{:02}:{:02} +0000", s / 3600, s / 60 % 60, s % 60);
+    let mut log = String::new();
+    for i in 0..4000u32 {
+        log += &format!(
+            "10.0.{}.{} - - [{}] \"GET /news/2026/story-{i} HTTP/1.1\" 200 100 \"-\" \"{ua}\"\n",
+            i / 250,
+            i % 250,
+            at(i * 2)
+        );
+    }
+    for i in 0..40u32 {
+        let t = 8000 + i * 10;
+        log += &format!(
+            "10.9.0.{i} - - [{}] \"GET /news/2026/read-{i} HTTP/1.1\" 200 100 \"https://www.google.com/\" \"{ua}\"\n\
+             10.9.0.{i} - - [{}] \"GET /css/site.css HTTP/1.1\" 200 100 \"https://example.com/news/2026/read-{i}\" \"{ua}\"\n",
+            at(t),
+            at(t + 1)
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let whole = write(dir.path(), "whole.log", log.as_bytes());
+    let rotated = dir.path().join("rotated");
+    std::fs::create_dir(&rotated).unwrap();
+    let (oldest, newer) = split_lines(log.as_bytes(), 1500);
+    let (older, newest) = split_lines(newer, 2500);
+    write(&rotated, "access.log.2.gz", &gzip(oldest));
+    write(&rotated, "access.log.1", older);
+    write(&rotated, "access.log", newest);
+    let (r1, one) = report(&[s(&whole)]);
+    let (r2, two) = report(&[s(&rotated)]);
+    assert_eq!(answer(&two), answer(&one), "{}\n{}", r1.stderr, r2.stderr);
+    assert!(!r2.stderr.contains("browsers here load assets"), "{}", r2.stderr);
+}
