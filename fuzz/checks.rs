@@ -99,9 +99,10 @@ pub fn analyze(data: &[u8]) {
 }
 
 fn fold(data: &[u8], parsers: usize, block: usize) -> RunState {
-    let rules = Rules::builtin().expect("the built-in tables are valid");
+    static RULES: std::sync::OnceLock<Rules> = std::sync::OnceLock::new();
+    let rules = RULES.get_or_init(|| Rules::builtin().expect("the built-in tables are valid"));
     let cx = FoldCx {
-        rules: &rules,
+        rules,
         visitor_key: VisitorKey::from_passphrase("fuzz"),
         keep_visits: true,
         show_malformed: 3,
