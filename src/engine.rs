@@ -41,6 +41,16 @@ pub trait Consumer<S: Stage + ?Sized> {
     /// One block and the records of its chunks, in order.
     fn consume(&mut self, cx: &S::Block, block: &[u8], chunks: &[Vec<S::Rec>]);
 
+    /// A block that is the first bytes of one line longer than
+    /// [`MAX_LINE`](crate::input::MAX_LINE), with no newline, the rest of the line dropped
+    /// ([`Block::cut`]): one line, to be counted once and as malformed, whatever the stage
+    /// made of the piece (a format may read the start of a line as a whole line, or find
+    /// nothing in it). Called instead of [`Consumer::consume`]; the default consumes it
+    /// like any block.
+    fn consume_cut(&mut self, cx: &S::Block, block: &[u8], chunks: &[Vec<S::Rec>]) {
+        self.consume(cx, block, chunks);
+    }
+
     /// After each block: raw (compressed) bytes of the input read so far.
     fn block_done(&mut self, _raw_bytes: u64) {}
 }
@@ -59,7 +69,7 @@ pub struct ReadFailure {
 const BLOCKS_IN_FLIGHT: usize = 6;
 
 /// Target size of the chunks a block is cut into for the parallel parse.
-const CHUNK_BYTES: usize = 128 * 1024;
+pub const CHUNK_BYTES: usize = 128 * 1024;
 
 pub struct Engine {
     pool: rayon::ThreadPool,
@@ -92,7 +102,11 @@ impl Engine {
             let mut stream = self.open(scope, reader, prelude, raw, stage);
             let mut failure = None;
             while let Some(block) = stream.next_block() {
-                consumer.consume(&block.cx, &block.data, &block.chunks);
+                if block.cut {
+                    consumer.consume_cut(&block.cx, &block.data, &block.chunks);
+                } else {
+                    consumer.consume(&block.cx, &block.data, &block.chunks);
+                }
                 consumer.block_done(block.raw);
                 failure = failure.or(stream.recycle(block));
             }
@@ -191,6 +205,8 @@ pub struct ParsedBlock<S: Stage> {
     pub chunks: Vec<Vec<S::Rec>>,
     /// Raw (compressed) bytes of the input read when the block was handed out.
     pub raw: u64,
+    /// The first bytes of one line too long to keep ([`Block::cut`]): one malformed line.
+    pub cut: bool,
     /// Set on the last block of an input that broke.
     error: Option<std::io::Error>,
 }
@@ -205,6 +221,7 @@ impl<S: Stage> Stream<S> {
                 let raw = self.raw.load(Ordering::Relaxed);
                 return Some(ParsedBlock {
                     offset: block.offset,
+                    cut: block.cut,
                     error: block.error,
                     data: block.data,
                     cx,

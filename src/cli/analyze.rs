@@ -1,18 +1,19 @@
 //! `darklog analyze`: logs in, dark-social report out.
 
 use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::output::Output;
 use super::{Error, Status};
 use crate::classify::overrides::Overrides;
 use crate::identity::VisitorKey;
 use crate::parse::FormatSpec;
 use crate::report::csv::CsvReporter;
 use crate::report::json::JsonReporter;
-use crate::report::table::TableReporter;
+use crate::report::table::{printable, TableReporter};
 use crate::report::{Report, ReportKind, Reporter};
 use crate::run::{self, AnalyzeConfig, Observer};
 use crate::session::SessionConfig;
@@ -20,7 +21,8 @@ use crate::time;
 
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
-    /// Log files, directories (their files) or - for stdin; gzip is recognised by content.
+    /// Log files, directories (their files) or - for stdin; gzip, bzip2, xz and zstd are
+    /// recognised by content.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
 
@@ -74,13 +76,14 @@ pub struct AnalyzeArgs {
     #[arg(long, default_value_t = 10, value_name = "N")]
     top: usize,
 
-    /// Write the report to FILE (through a temporary file renamed into place).
+    /// Write the report to FILE (through a temporary file renamed into place; a FIFO or a
+    /// device is written as it is). FILE may not be one of the inputs.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
 
-    /// Parser threads (default: one per core for gzip input, one fewer for plain; reading
-    /// and sessionizing run on threads of their own). The answer is the same for any
-    /// number.
+    /// Parser threads (default: one per core for compressed input, one fewer for plain;
+    /// reading and sessionizing run on threads of their own; at most 256). The answer is
+    /// the same for any number.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
 
@@ -134,6 +137,9 @@ struct Terminal {
 
 impl Terminal {
     fn say(&self, message: &str) {
+        // Notices quote the logs (a malformed line, an inferred host): no terminal control
+        // from them reaches the terminal.
+        let message = printable(message);
         match &self.bar {
             Some(bar) => bar.suspend(|| eprintln!("darklog: {message}")),
             None => eprintln!("darklog: {message}"),
@@ -170,6 +176,10 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     }
     let kind = args.report;
     let overrides = args.rules.as_deref().map(Overrides::load).transpose()?;
+    let output = match &args.output {
+        Some(path) => Some(Output::open(path, &crate::input::expand(&args.paths).0)?),
+        None => None,
+    };
     let cfg = AnalyzeConfig {
         inputs: args.paths.clone(),
         format: args.log_format,
@@ -238,8 +248,8 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
         Format::Csv => Box::new(CsvReporter),
         Format::Json => Box::new(JsonReporter),
     };
-    match &args.output {
-        Some(path) => write_atomically(path, |out| reporter.write(&report, kind, out))?,
+    match output {
+        Some(output) => output.write(|out| reporter.write(&report, kind, out))?,
         None => {
             let stdout = io::stdout();
             let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
@@ -263,32 +273,29 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
         eprintln!("darklog: {cut}");
     }
     for e in &outcome.errors {
-        eprintln!("darklog: {e}");
+        eprintln!("darklog: {}", printable(&e.to_string()));
     }
-    Ok(if outcome.errors.is_empty() { Status::Ok } else { Status::Partial })
-}
-
-/// Writes through a temporary file in the same directory, renamed over `path` only when
-/// complete: a cron job never leaves half a report behind.
-fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Error> {
-    let err = |source| Error::Output { path: path.display().to_string(), source };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp =
-        tempfile::Builder::new().prefix(".darklog-").suffix(".tmp").tempfile_in(dir).map_err(err)?;
-    {
-        let mut out = BufWriter::new(tmp.as_file_mut());
-        write(&mut out).and_then(|_| out.flush()).map_err(err)?;
+    // A window with nothing in it is what a cron job must hear of: the logs stopped, or
+    // rotated away before the run.
+    let lines = &report.aggregates.lines;
+    let windowed = args.since.is_some() || args.until.is_some();
+    let empty_window = windowed && lines.read == lines.outside_window + lines.malformed;
+    if empty_window {
+        let bound = |name: &str, t: Option<i64>| t.map(|t| format!("{name} {}", time::format_rfc3339(t)));
+        let window: Vec<String> =
+            [bound("since", args.since), bound("until", args.until)].into_iter().flatten().collect();
+        eprintln!(
+            "darklog: no line in the window ({}): {} lines read, {} outside it",
+            window.join(", "),
+            crate::report::thousands(lines.read),
+            crate::report::thousands(lines.outside_window)
+        );
     }
-    // Temporary files are private (0600); a report is an ordinary file.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644)).map_err(err)?;
-    }
-    tmp.as_file().sync_all().map_err(err)?;
-    tmp.persist(path).map_err(|e| err(e.error))?;
-    Ok(())
+    Ok(if !outcome.errors.is_empty() {
+        Status::Partial
+    } else if empty_window {
+        Status::EmptyWindow
+    } else {
+        Status::Ok
+    })
 }

@@ -11,6 +11,7 @@ use crate::classify::{
     referrer_host, strip_www, vhost_is, Agent, Classifier, HostVerdict, Landing, Rules, SiteFacts,
 };
 use crate::parse::{self, Format, FormatSpec, LineCx, Parsed};
+use crate::report::table::printable;
 use crate::time::format_rfc3339;
 
 #[derive(Debug, Args)]
@@ -77,6 +78,15 @@ pub fn run(args: ExplainArgs) -> Result<Status, Error> {
     Ok(status)
 }
 
+/// `darklog explain` with the built-in rules and no site, one line at a time: what fuzzing
+/// feeds arbitrary lines to.
+pub fn explain_builtin(line: &[u8], out: &mut dyn Write) -> io::Result<bool> {
+    static RULES: std::sync::OnceLock<Rules> = std::sync::OnceLock::new();
+    let rules = RULES.get_or_init(|| Rules::builtin().expect("the built-in tables are valid"));
+    let facts = SiteFacts::default();
+    explain(out, &Classifier::new(rules, &facts), None, line)
+}
+
 /// Writes the explanation of one line; `false` when the line is malformed.
 fn explain(
     out: &mut dyn Write,
@@ -86,7 +96,8 @@ fn explain(
 ) -> io::Result<bool> {
     let rules = classifier.rules;
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    writeln!(out, "line:        {}", String::from_utf8_lossy(line))?;
+    // What the line holds is shown printable: a log line can carry terminal controls.
+    writeln!(out, "line:        {}", printable(&String::from_utf8_lossy(line)))?;
     let format = format.or_else(|| parse::detect(std::iter::once(line)).map(|d| d.format));
     let mut cx = LineCx::default();
     let parsed = format.map(|f| (f, f.parse(line, &mut cx)));
@@ -94,7 +105,7 @@ fn explain(
         writeln!(out, "verdict:     malformed: not a line of any format darklog reads")?;
         return Ok(false);
     };
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let text = |b: &[u8]| printable(&String::from_utf8_lossy(b)).into_owned();
     writeln!(out, "format:      {format}")?;
     writeln!(out, "time:        {} (UTC)", format_rfc3339(hit.time))?;
     writeln!(out, "visitor:     client {} with its user agent", text(hit.client))?;
@@ -161,7 +172,7 @@ fn explain(
                 }
                 HostVerdict::Other => "in no table or list: a referral".to_string(),
             };
-            format!("{} (host {host}: {said})", text(r))
+            format!("{} (host {}: {said})", text(r), printable(&host))
         }
     };
     writeln!(out, "referrer:    {referrer}")?;
@@ -169,12 +180,13 @@ fn explain(
         None if hit.query().is_some() => "no parameter any rule reads".to_string(),
         None => "none".to_string(),
         Some((rule, source, _)) => format!(
-            "{} line {}: {}{} -> {} / {source}",
+            "{} line {}: {}{} -> {} / {}",
             if rule.from_file { "rules file" } else { "parameters.tsv" },
             rule.line,
             rule.param,
             rule.value.as_ref().map(|v| format!("={v}")).unwrap_or_default(),
-            rule.channel
+            rule.channel,
+            printable(&source.to_string())
         ),
     };
     writeln!(out, "query:       {query}")?;
@@ -193,7 +205,12 @@ fn explain(
                 shared_by: None,
                 returning: false,
             });
-            format!("{} / {} (rule {}), as the landing of a visit", v.channel, v.source, v.reason)
+            format!(
+                "{} / {} (rule {}), as the landing of a visit",
+                v.channel,
+                printable(v.source.as_ref()),
+                v.reason
+            )
         }
     };
     writeln!(out, "verdict:     {verdict}")?;

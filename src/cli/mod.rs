@@ -2,11 +2,14 @@
 //! each subcommand lives in its own file. Only this layer turns errors into the one
 //! `darklog: …` line a user sees, and into an exit code.
 //!
-//! Exit codes: 0 success; 1 usage error (or a `--rules` file that cannot be used); 2 something went wrong (an input could not be
-//! read wholly, the output could not be written): what could be analysed is reported.
+//! Exit codes (the README's table): 0 success; 1 usage or configuration (a bad flag, a
+//! `--rules` file that cannot be used, `-o` naming an input); 2 an input or output problem
+//! (what could be read is still reported); 3 nothing in the `--since`/`--until` window; 4
+//! a state or profile refused (reserved).
 
 mod analyze;
 mod explain;
+mod output;
 mod rules;
 
 use std::ffi::OsString;
@@ -15,6 +18,9 @@ use std::io;
 use clap::{Parser, Subcommand};
 
 use crate::classify::TableError;
+use crate::report::table::printable;
+
+pub use explain::explain_builtin;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -30,7 +36,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Analyse access logs (plain or gzipped, files, directories or - for stdin).
+    /// Analyse access logs (plain or compressed, files, directories or - for stdin).
     Analyze(analyze::AnalyzeArgs),
     /// Print the built-in rules in the order they are evaluated, and their tables.
     Rules(rules::RulesArgs),
@@ -67,7 +73,7 @@ impl std::error::Error for TableError {}
 
 impl Error {
     fn is_broken_pipe(&self) -> bool {
-        matches!(self, Error::Write(e) if e.kind() == io::ErrorKind::BrokenPipe)
+        matches!(self, Error::Write(e) | Error::Output { source: e, .. } if e.kind() == io::ErrorKind::BrokenPipe)
     }
 }
 
@@ -77,6 +83,8 @@ pub enum Status {
     Ok,
     /// Some input could not be read; the rest was reported.
     Partial,
+    /// A `--since`/`--until` window that no line fell in.
+    EmptyWindow,
 }
 
 /// Runs darklog with these arguments and returns the process exit code.
@@ -97,6 +105,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
     match result {
         Ok(Status::Ok) => 0,
         Ok(Status::Partial) => 2,
+        Ok(Status::EmptyWindow) => 3,
         // A closed pipe (`darklog … | head`) is the reader saying it has enough.
         Err(e) if e.is_broken_pipe() => 0,
         Err(Error::Usage(e)) => {
@@ -104,11 +113,11 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
             1
         }
         Err(e @ Error::RulesFile(_)) => {
-            eprintln!("darklog: {e}");
+            eprintln!("darklog: {}", printable(&e.to_string()));
             1
         }
         Err(e) => {
-            eprintln!("darklog: {e}");
+            eprintln!("darklog: {}", printable(&e.to_string()));
             2
         }
     }

@@ -1,5 +1,9 @@
 //! Newline-aligned blocks: large reads into recycled buffers, split at the last newline,
 //! the tail carried into the next block. No per-line allocation, no `read_until`.
+//!
+//! A line longer than [`MAX_LINE`] is not held whole: its first bytes are delivered as a
+//! block of their own, marked [`Block::cut`], and the rest of it is read and dropped, so
+//! that it is still one line (one malformed line) and every later line keeps its number.
 
 use std::io::{self, Read};
 
@@ -10,6 +14,10 @@ pub struct Block {
     pub offset: u64,
     /// Set on the last block of an input that broke: its data is what was read before.
     pub error: Option<io::Error>,
+    /// The block is the first bytes of a line longer than [`MAX_LINE`] and nothing else (it
+    /// holds no newline); the rest of that line was dropped. Its one line is to be counted
+    /// once, as malformed, whatever a format makes of the piece.
+    pub cut: bool,
 }
 
 /// The longest line kept whole. Real log lines are a few kilobytes at most.
@@ -25,6 +33,8 @@ pub struct BlockReader<R> {
     offset: u64,
     block_size: usize,
     done: bool,
+    /// Inside a line that was cut: what is read up to its newline is dropped.
+    skipping: bool,
 }
 
 impl<R: Read> BlockReader<R> {
@@ -36,11 +46,18 @@ impl<R: Read> BlockReader<R> {
             offset: 0,
             block_size: block_size.clamp(1024, MAX_BLOCK),
             done: false,
+            skipping: false,
         }
     }
 
     /// Fills `buf` (a recycled buffer; its contents are discarded) with the next block.
     pub fn next_block(&mut self, mut buf: Vec<u8>) -> Option<Block> {
+        if self.skipping {
+            if let Err(error) = self.skip_line(&mut buf) {
+                buf.clear();
+                return Some(Block { data: buf, offset: self.offset, error: Some(error), cut: false });
+            }
+        }
         if self.done {
             return None;
         }
@@ -85,19 +102,54 @@ impl<R: Read> BlockReader<R> {
             }
         }
         buf.truncate(filled);
+        let mut cut = false;
         if eof || error.is_some() {
             self.done = true;
         } else if let Some(nl) = memchr::memrchr(b'\n', &buf) {
-            // (No newline at all: a line longer than MAX_LINE, delivered cut.)
             self.carry.extend_from_slice(&buf[nl + 1..]);
             buf.truncate(nl + 1);
+        } else {
+            // No newline at all: the start of a line longer than MAX_LINE (a block always
+            // begins at a line's start).
+            cut = true;
+            self.skipping = true;
         }
         if buf.is_empty() && error.is_none() {
             return None;
         }
         let offset = self.offset;
         self.offset += buf.len() as u64;
-        Some(Block { data: buf, offset, error })
+        Some(Block { data: buf, offset, error, cut })
+    }
+
+    /// Reads past the rest of a cut line, through its newline; what follows it is carried
+    /// into the next block. `buf` is only scratch.
+    fn skip_line(&mut self, buf: &mut Vec<u8>) -> io::Result<()> {
+        if buf.len() < 64 * 1024 {
+            buf.resize(64 * 1024, 0);
+        }
+        loop {
+            match self.reader.read(buf) {
+                Ok(0) => {
+                    self.done = true;
+                    return Ok(());
+                }
+                Ok(n) => match memchr::memchr(b'\n', &buf[..n]) {
+                    Some(i) => {
+                        self.offset += (i + 1) as u64;
+                        self.carry.extend_from_slice(&buf[i + 1..n]);
+                        self.skipping = false;
+                        return Ok(());
+                    }
+                    None => self.offset += n as u64,
+                },
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.done = true;
+                    return Err(e);
+                }
+            }
+        }
     }
 }
 
@@ -106,11 +158,15 @@ mod tests {
     use super::*;
 
     fn collect(data: &[u8], prelude: &[u8], size: usize) -> Vec<Vec<u8>> {
+        blocks(data, prelude, size).into_iter().map(|b| b.data).collect()
+    }
+
+    fn blocks(data: &[u8], prelude: &[u8], size: usize) -> Vec<Block> {
         let mut r = BlockReader::new(data, prelude.to_vec(), size);
         let mut out = Vec::new();
         while let Some(b) = r.next_block(Vec::new()) {
             assert!(b.error.is_none());
-            out.push(b.data);
+            out.push(b);
         }
         out
     }
@@ -141,14 +197,31 @@ mod tests {
         assert_eq!(blocks.concat(), text);
     }
 
+    /// One piece of the long line, flagged, then the lines after it at their true offsets,
+    /// whether the line starts a block or follows other lines, and ends in a newline or
+    /// the input.
     #[test]
-    fn a_line_longer_than_the_limit_is_cut_not_held() {
-        let mut text = vec![b'x'; MAX_LINE + 200_000];
-        text.extend_from_slice(b"\nshort\n");
-        let blocks = collect(&text, b"", 1024);
-        assert!(blocks.len() >= 2);
-        assert!(blocks.iter().all(|b| b.len() <= MAX_LINE + 1024 + 64 * 1024));
-        assert_eq!(blocks.concat(), text);
+    fn a_line_longer_than_the_limit_is_cut_once_and_its_rest_dropped() {
+        for before in [&b""[..], b"first\nsecond\n"] {
+            let mut text = before.to_vec();
+            text.extend(vec![b'x'; 2 * MAX_LINE + 200_000]);
+            let after = text.len() + 1;
+            text.extend_from_slice(b"\nshort\nlast");
+            let blocks = blocks(&text, b"", 1024);
+            let cut: Vec<&Block> = blocks.iter().filter(|b| b.cut).collect();
+            assert_eq!(cut.len(), 1);
+            assert!(cut[0].data.len() <= MAX_LINE + 1024 + 64 * 1024 && !cut[0].data.contains(&b'\n'));
+            assert!(cut[0].data.iter().all(|&b| b == b'x'));
+            let last = blocks.last().unwrap();
+            assert_eq!((last.offset, &last.data[..]), (after as u64, &b"short\nlast"[..]));
+            let kept: Vec<u8> = blocks.iter().filter(|b| !b.cut).flat_map(|b| b.data.clone()).collect();
+            assert_eq!([before, b"short\nlast"].concat(), kept);
+
+            let mut unended = text[..after - 1].to_vec();
+            unended.truncate(before.len() + MAX_LINE + 100_000);
+            let blocks = self::blocks(&unended, b"", 1024);
+            assert_eq!(blocks.iter().filter(|b| b.cut).count(), 1, "a long last line without a newline");
+        }
     }
 
     struct Broken(usize);

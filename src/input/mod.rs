@@ -1,17 +1,22 @@
-//! Inputs: paths and stdin, gzip recognised by its magic bytes, read as newline-aligned
-//! blocks into recycled buffers.
+//! Inputs: paths and stdin, compression recognised by its magic bytes, read as
+//! newline-aligned blocks into recycled buffers.
+//!
+//! An input that cannot be read twice — stdin, a named pipe, `/dev/stdin`, a process
+//! substitution, a character device — is a *stream* ([`Source::is_stream`]): whoever
+//! samples its start must keep it open and hand what it read on. A regular file is opened
+//! again when it is read.
 
 mod blocks;
+mod open;
+mod same;
 
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::fs::Metadata;
+use std::io::{self, Read};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 
-use flate2::bufread::MultiGzDecoder;
-
-pub use blocks::{Block, BlockReader};
+pub use blocks::{Block, BlockReader, MAX_LINE};
+pub use open::{foreign, open, Broken, Compression, Opened};
+pub use same::{decoded_len, same_logs, Fingerprint, Length, SameLog, HEAD_BYTES};
 
 /// Where lines come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,13 +34,72 @@ impl Source {
         }
     }
 
-    /// Bytes on disk, for the progress bar.
+    /// What the file system says of it (following symbolic links; stdin's is what it is
+    /// connected to).
+    pub fn metadata(&self) -> io::Result<Metadata> {
+        match self {
+            Source::File(p) => std::fs::metadata(p),
+            #[cfg(unix)]
+            Source::Stdin => {
+                use std::os::fd::AsFd;
+                let fd = io::stdin().as_fd().try_clone_to_owned()?;
+                std::fs::File::from(fd).metadata()
+            }
+            #[cfg(not(unix))]
+            Source::Stdin => Err(io::Error::other("stdin has no metadata here")),
+        }
+    }
+
+    /// Bytes on disk, for the progress bar (a stream's are not known).
     pub fn size(&self) -> Option<u64> {
         match self {
             Source::Stdin => None,
-            Source::File(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+            Source::File(_) => self.metadata().ok().filter(Metadata::is_file).map(|m| m.len()),
         }
     }
+
+    /// Whether this input can be read only once: stdin, and any path that is not a
+    /// regular file (a FIFO, `/dev/stdin`, `<(zcat x.gz)`, a character device).
+    pub fn is_stream(&self) -> bool {
+        match self {
+            Source::Stdin => true,
+            Source::File(_) => self.metadata().is_ok_and(|m| !m.is_file()),
+        }
+    }
+
+    /// The file it is, whatever it is called; `None` where that cannot be known.
+    pub fn id(&self) -> Option<FileId> {
+        FileId::of(&self.metadata().ok()?)
+    }
+}
+
+/// A file's identity (device and inode): two names of one file have the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FileId {
+    dev: u64,
+    ino: u64,
+}
+
+impl FileId {
+    #[cfg(unix)]
+    pub fn of(meta: &Metadata) -> Option<FileId> {
+        use std::os::unix::fs::MetadataExt;
+        Some(FileId { dev: meta.dev(), ino: meta.ino() })
+    }
+
+    #[cfg(not(unix))]
+    pub fn of(_: &Metadata) -> Option<FileId> {
+        None
+    }
+}
+
+/// A source as the command line led to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    pub source: Source,
+    /// Found by listing a directory rather than named: a file there that is not a log is
+    /// skipped with a notice, not an error.
+    pub listed: bool,
 }
 
 /// An input that could not be read (or not wholly). Everything else is still analysed.
@@ -49,8 +113,8 @@ pub enum InputError {
     EmptyDir { path: String },
     #[error("{path}: read error at byte {offset}: {source}")]
     Read { path: String, offset: u64, source: io::Error },
-    #[error("{path}: corrupt or truncated gzip near compressed byte {compressed_offset} (after {offset} bytes of log): {source}")]
-    Gzip { path: String, compressed_offset: u64, offset: u64, source: io::Error },
+    #[error("{path}: corrupt or truncated {compression} near compressed byte {compressed_offset} (after {offset} bytes of log): {source}")]
+    Corrupt { path: String, compression: Compression, compressed_offset: u64, offset: u64, source: io::Error },
     #[error("{path}: not a log format darklog reads (tried {tried}); use --log-format")]
     UnknownFormat { path: String, tried: String },
     #[error(
@@ -63,27 +127,36 @@ pub enum InputError {
     Sort { path: String, source: io::Error },
     #[error("cannot keep the visits report's rows in a temporary file: {source}")]
     Spool { source: io::Error },
+    /// Content no layout reads at all: binary data, an archive, an error log, a README.
+    #[error("{path}: not an access log: {why}")]
+    NotALog { path: String, why: String },
+    /// Every file found was skipped as no log.
+    #[error("no access log among the inputs: every file found was skipped as no log")]
+    NothingToRead,
 }
 
 /// Expands the command-line paths: files as given, directories to their regular files
-/// (sorted by name, hidden files skipped). A file named twice (or through a directory and
-/// by name) is read once, and so is `-`.
-pub fn expand(paths: &[PathBuf]) -> (Vec<Source>, Vec<InputError>) {
-    let mut sources = Vec::new();
+/// (sorted by name, hidden files skipped). A file named twice, by any names (through a
+/// directory and by name, `-` and `/dev/stdin`), is read once.
+pub fn expand(paths: &[PathBuf]) -> (Vec<Input>, Vec<InputError>) {
+    let mut inputs = Vec::new();
     let mut errors = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    let mut add = |sources: &mut Vec<Source>, s: Source| {
-        let identity = match &s {
-            Source::Stdin => None,
-            Source::File(p) => Some(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())),
+    let mut add = |inputs: &mut Vec<Input>, source: Source, listed: bool| {
+        let identity = match source.id() {
+            Some(id) => Ok(id),
+            None => Err(match &source {
+                Source::Stdin => None,
+                Source::File(p) => Some(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())),
+            }),
         };
         if seen.insert(identity) {
-            sources.push(s);
+            inputs.push(Input { source, listed });
         }
     };
     for p in paths {
         if p.as_os_str() == "-" {
-            add(&mut sources, Source::Stdin);
+            add(&mut inputs, Source::Stdin, false);
             continue;
         }
         if p.is_dir() {
@@ -100,74 +173,47 @@ pub fn expand(paths: &[PathBuf]) -> (Vec<Source>, Vec<InputError>) {
                         errors.push(InputError::EmptyDir { path: p.display().to_string() });
                     }
                     for f in files {
-                        add(&mut sources, Source::File(f));
+                        add(&mut inputs, Source::File(f), true);
                     }
                 }
                 Err(source) => errors.push(InputError::Dir { path: p.display().to_string(), source }),
             }
         } else {
-            add(&mut sources, Source::File(p.clone()));
+            add(&mut inputs, Source::File(p.clone()), false);
         }
     }
-    (sources, errors)
+    (inputs, errors)
 }
 
-/// Counts bytes as they are read from the underlying file, so a gzip error can say where
-/// it happened and the progress bar can move.
-struct Counting<R> {
-    inner: R,
-    count: Arc<AtomicU64>,
-}
-
-impl<R: Read> Read for Counting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.count.fetch_add(n as u64, Ordering::Relaxed);
-        Ok(n)
-    }
-}
-
-/// An opened input: decoded bytes (the caller's counter follows the raw bytes read).
-pub struct Opened {
-    pub reader: Box<dyn Read + Send>,
-    pub gzip: bool,
-}
-
-/// Opens a source, recognising gzip by its magic bytes whatever the file is called.
-/// Concatenated gzip members (rotated logs appended, bgzip) are read whole.
-pub fn open(source: &Source, raw_bytes: Arc<AtomicU64>) -> Result<Opened, InputError> {
-    let raw: Box<dyn Read + Send> = match source {
-        Source::Stdin => Box::new(io::stdin()),
-        Source::File(p) => {
-            Box::new(File::open(p).map_err(|e| InputError::Open { path: source.name(), source: e })?)
-        }
-    };
-    let mut buffered = BufReader::with_capacity(256 * 1024, Counting { inner: raw, count: raw_bytes });
-    let head =
-        buffered.fill_buf().map_err(|e| InputError::Read { path: source.name(), offset: 0, source: e })?;
-    let gzip = head.starts_with(&[0x1f, 0x8b]);
-    let reader: Box<dyn Read + Send> =
-        if gzip { Box::new(MultiGzDecoder::new(buffered)) } else { Box::new(buffered) };
-    Ok(Opened { reader, gzip })
-}
-
-/// Turns a read error into the input error a user can act on.
-pub fn read_error(source: &Source, gzip: bool, offset: u64, raw: u64, e: io::Error) -> InputError {
-    if gzip {
-        InputError::Gzip { path: source.name(), compressed_offset: raw, offset, source: e }
-    } else {
-        InputError::Read { path: source.name(), offset, source: e }
+/// Turns a read error into the input error a user can act on: the file's own error, or
+/// the compressed data's, with where it broke.
+pub fn read_error(
+    source: &Source,
+    compression: Option<Compression>,
+    offset: u64,
+    raw: u64,
+    e: io::Error,
+) -> InputError {
+    match compression {
+        Some(compression) if !open::is_raw(&e) => InputError::Corrupt {
+            path: source.name(),
+            compression,
+            compressed_offset: raw,
+            offset,
+            source: e,
+        },
+        _ => InputError::Read { path: source.name(), offset, source: e },
     }
 }
 
 /// Reads up to `limit` decoded bytes (fewer at end of input): the sample that format
 /// detection, ordering and site inference look at. On a read error, what came before it
-/// and `true`.
-pub fn read_prelude(reader: &mut dyn Read, limit: usize) -> (Vec<u8>, bool) {
+/// and the error.
+pub fn read_prelude(reader: &mut dyn Read, limit: usize) -> (Vec<u8>, Option<io::Error>) {
     let mut buf = Vec::with_capacity(limit);
     // On error `read_to_end` keeps what it read before.
-    let broke = reader.take(limit as u64).read_to_end(&mut buf).is_err();
-    (buf, broke)
+    let error = reader.take(limit as u64).read_to_end(&mut buf).err();
+    (buf, error)
 }
 
 /// The complete lines of a prelude (a final partial line is left out unless the input

@@ -1,6 +1,9 @@
 //! Terminal tables with comfy-table: fitted to the terminal, plain ASCII and no colour
-//! when the output is not a terminal or `NO_COLOR` is set.
+//! when the output is not a terminal or `NO_COLOR` is set. Text from the logs is shown
+//! [`printable`]: a log is written by whoever sends requests.
 
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use comfy_table::{presets, Attribute, Cell, CellAlignment, ContentArrangement, Table};
@@ -41,6 +44,11 @@ impl TableReporter {
         }
     }
 
+    /// A cell of text from the logs.
+    fn text(v: &str) -> Cell {
+        Cell::new(printable(v))
+    }
+
     fn right(v: impl ToString) -> Cell {
         Cell::new(v.to_string()).set_alignment(CellAlignment::Right)
     }
@@ -68,7 +76,7 @@ impl TableReporter {
             self.table(&["landing page", "dark-social visits", "all visits", "dark share", "page views"]);
         for r in report.page_rows() {
             t.add_row(vec![
-                Cell::new(r.landing),
+                Self::text(&r.landing),
                 Self::right(thousands(r.dark_social_visits)),
                 Self::right(thousands(r.visits)),
                 Self::right(format!("{:.1}%", r.dark_social_pct)),
@@ -99,8 +107,8 @@ impl TableReporter {
         let mut t = self.table(&["landing page", "app", "shares", "fetches", "visits", "visits per share"]);
         for r in report.share_rows() {
             t.add_row(vec![
-                Cell::new(r.landing),
-                Cell::new(r.app),
+                Self::text(&r.landing),
+                Self::text(&r.app),
                 Self::right(thousands(r.shares)),
                 Self::right(thousands(r.fetches)),
                 Self::right(thousands(r.visits)),
@@ -130,10 +138,10 @@ impl TableReporter {
                     &format_rfc3339(r.start),
                     &r.visitor,
                     r.channel.name(),
-                    &r.source,
+                    &printable(&r.source),
                     r.reason.id(),
                     &pages,
-                    &r.landing,
+                    &printable(&r.landing),
                 ],
             )
         })
@@ -179,5 +187,45 @@ impl Reporter for TableReporter {
             ReportKind::Shares => writeln!(out, "{}", self.shares(report))?,
         }
         Ok(())
+    }
+}
+
+/// `text` with every character that could drive a terminal written as an escape instead:
+/// C0 and C1 controls and DEL (`\x1b`, `\u{9b}`), and the bidirectional marks and
+/// overrides that make a line read other than it is (`\u{202e}`). A request can put any
+/// of them in a path, a query or a user agent, and a raw ESC in a table would be obeyed
+/// by the terminal showing it. Everything else is left as it is.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    fn controls(c: char) -> bool {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    }
+    if !text.chars().any(controls) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match u32::from(c) {
+            _ if !controls(c) => out.push(c),
+            n @ 0..=0x7f => {
+                let _ = write!(out, "\\x{n:02x}");
+            }
+            n => {
+                let _ = write!(out, "\\u{{{n:x}}}");
+            }
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::printable;
+
+    #[test]
+    fn controls_are_escaped_and_the_rest_left_alone() {
+        assert_eq!(printable("/caf\u{e9}/story?a=1"), "/caf\u{e9}/story?a=1");
+        assert_eq!(printable("/a\x1b[2Jb\tc\n\x7f"), "/a\\x1b[2Jb\\x09c\\x0a\\x7f");
+        assert_eq!(printable("\u{9b}31m \u{202e}gpj.exe"), "\\u{9b}31m \\u{202e}gpj.exe");
     }
 }

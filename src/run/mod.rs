@@ -6,6 +6,7 @@
 //! [`engine`](crate::engine) moves the blocks between them.
 
 mod clock;
+mod facts;
 mod fold;
 mod read;
 mod sniff;
@@ -24,7 +25,7 @@ pub use visits::{VisitRows, VisitSpool};
 use crate::classify::{AgentCache, HostCache, Rules, TableError};
 use crate::engine::{self, Engine};
 use crate::identity::{KeyHasher, VisitorKey};
-use crate::input::{self, InputError, Source};
+use crate::input::{self, Compression, Input, InputError, Source};
 use crate::parse::{Format, FormatSpec};
 use crate::report::InputSummary;
 use crate::session::SessionConfig;
@@ -109,51 +110,40 @@ pub fn run(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome, 
 
 fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome, RunError> {
     let rules = rules(cfg)?;
-    let (sources, mut errors) = input::expand(&cfg.inputs);
-    let total_raw: Option<u64> = sources.iter().map(Source::size).sum();
-
+    let (inputs, mut errors) = input::expand(&cfg.inputs);
     let mut agents = AgentCache::new();
-    let mut sniffed = Vec::new();
-    let mut unread = Vec::new();
-    let mut formats_said: Vec<Format> = Vec::new();
-    for source in sources {
-        match sniff::sniff(&source, cfg.format, &rules, &mut agents) {
-            Ok(s) => {
-                if let Some(n) = s.detected_from {
-                    if !formats_said.contains(&s.format) {
-                        formats_said.push(s.format);
-                        observer.notice(format!(
-                            "log format: {} (detected from {n} lines of {}; --log-format to choose)",
-                            s.format,
-                            source.name()
-                        ));
-                    }
-                }
-                sniffed.push(s);
-            }
-            Err(e) => {
-                unread.push(summary(&source, None, false, Some(&e)));
-                errors.push(e);
-            }
-        }
+    let (mut sniffed, unread) = sniff_all(&inputs, cfg.format, &mut errors, observer);
+    drop_same_logs(&mut sniffed, observer);
+    if sniffed.is_empty() && !inputs.is_empty() && errors.is_empty() {
+        errors.push(InputError::NothingToRead);
     }
     // Rotated sets are read oldest first, whatever they are called.
     sniffed.sort_by_key(|s| s.first_time.unwrap_or(i64::MAX));
-    let (facts, notices) = sniff::learn_facts(&sniffed, &cfg.sites);
+    let total_raw: Option<u64> = sniffed.iter().map(|s| s.source.size()).sum();
+    let (facts, notices) = facts::learn(&mut sniffed, &cfg.sites, &rules, &mut agents);
     for n in notices {
         observer.notice(n);
     }
 
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let parsers = match cfg.threads {
-        // With gzip input, one per core: the inflating thread keeps a core to itself (the
-        // scheduler sees to that), and with one parser fewer, parsing and sessionizing
-        // shared the other core while the first idled whenever the buffers were all in
-        // flight. Reading a plain file costs little, so there one parser fewer leaves
-        // the sessionizer a core without an extra parser competing for it. (Measured on
-        // two cores: 0.30 against 0.33 s for gzip, 0.21 against 0.22 s for plain.)
-        0 if sniffed.iter().any(|s| s.gzip) => cores,
+        // With compressed input, one per core: the inflating thread keeps a core to itself
+        // (the scheduler sees to that), and with one parser fewer, parsing and
+        // sessionizing shared the other core while the first idled whenever the buffers
+        // were all in flight. Reading a plain file costs little, so there one parser fewer
+        // leaves the sessionizer a core without an extra parser competing for it.
+        // (Measured on two cores: 0.30 against 0.33 s for gzip, 0.21 against 0.22 s for
+        // plain.)
+        0 if sniffed.iter().any(|s| s.compression.is_some()) => cores,
         0 => cores.saturating_sub(1).max(1),
+        n if n > MAX_PARSERS => {
+            observer.notice(format!(
+                "--threads {n}: using {MAX_PARSERS} (a block is parsed in chunks of {} KiB; more \
+                 threads than that only wait, and starting them costs more than they parse)",
+                engine::CHUNK_BYTES / 1024
+            ));
+            MAX_PARSERS
+        }
         n => n,
     };
     let mut initial =
@@ -218,7 +208,7 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
         let error = match r.error {
             Some(read::ReadError::Open(e)) => Some(e),
             Some(read::ReadError::Read(f)) => {
-                Some(input::read_error(&s.source, s.gzip, f.offset, f.raw, f.error))
+                Some(input::read_error(&s.source, s.compression, f.offset, f.raw, f.error))
             }
             None if r.counts.disordered() => Some(InputError::Disordered {
                 path: s.source.name(),
@@ -227,7 +217,7 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
             }),
             None => None,
         };
-        let mut sum = summary(&s.source, Some(s.format), s.gzip, error.as_ref());
+        let mut sum = summary(&s.source, Some(s.format), s.compression, error.as_ref());
         sum.lines = r.counts.lines;
         sum.malformed = r.counts.malformed;
         inputs.push(sum);
@@ -318,11 +308,85 @@ impl<'a> Analysis<'a> {
     }
 }
 
-fn summary(source: &Source, format: Option<Format>, gzip: bool, error: Option<&InputError>) -> InputSummary {
+/// More parser threads than this only wait: a block is parsed in chunks, and starting
+/// tens of thousands of threads took longer than the run.
+pub const MAX_PARSERS: usize = 256;
+
+/// Samples the start of every input (see [`sniff::sniff`]), in order, and says which
+/// format each was detected in. Inputs found in a directory that are no log are skipped
+/// with a notice; the others that cannot be read are in `errors`, and their summaries in
+/// the second list.
+fn sniff_all(
+    inputs: &[Input],
+    spec: FormatSpec,
+    errors: &mut Vec<InputError>,
+    observer: &mut dyn Observer,
+) -> (Vec<sniff::Sniffed>, Vec<InputSummary>) {
+    let mut sniffed = Vec::new();
+    let mut unread = Vec::new();
+    let mut formats_said: Vec<Format> = Vec::new();
+    for input in inputs {
+        let source = &input.source;
+        match sniff::sniff(input, spec) {
+            Ok(s) => {
+                if let Some(n) = s.detected_from {
+                    if !formats_said.contains(&s.format) {
+                        formats_said.push(s.format);
+                        observer.notice(format!(
+                            "log format: {} (detected from {n} lines of {}; --log-format to choose)",
+                            s.format,
+                            source.name()
+                        ));
+                    }
+                }
+                sniffed.push(s);
+            }
+            Err(InputError::NotALog { path, why }) if input.listed => {
+                observer.notice(format!("{path}: skipped, not an access log: {why}"));
+            }
+            Err(e) => {
+                unread.push(summary(source, None, None, Some(&e)));
+                errors.push(e);
+            }
+        }
+    }
+    (sniffed, unread)
+}
+
+/// Leaves out the inputs that are another input again (see [`input::same_logs`]), saying
+/// which and why.
+fn drop_same_logs(sniffed: &mut Vec<sniff::Sniffed>, observer: &mut dyn Observer) {
+    let prints: Vec<input::Fingerprint> = sniffed.iter().map(|s| s.fingerprint.clone()).collect();
+    let same = input::same_logs(&prints, |i| input::decoded_len(&sniffed[i].source));
+    for s in same.iter() {
+        let (dropped, kept) = (sniffed[s.dropped].source.name(), sniffed[s.kept].source.name());
+        let k = input::HEAD_BYTES / 1024;
+        let why = if s.identical {
+            format!("the same log as {kept} (the same first {k} KiB and the same length)")
+        } else if sniffed[s.kept].fingerprint.stream {
+            format!("the same first {k} KiB as {kept}, a stream, read as it comes")
+        } else {
+            format!("the start of {kept} (the same first {k} KiB; {kept} is longer)")
+        };
+        observer.notice(format!("{dropped}: {why}: read once, as {kept}"));
+    }
+    let mut index = 0;
+    sniffed.retain(|_| {
+        index += 1;
+        !same.iter().any(|s| s.dropped == index - 1)
+    });
+}
+
+fn summary(
+    source: &Source,
+    format: Option<Format>,
+    compression: Option<Compression>,
+    error: Option<&InputError>,
+) -> InputSummary {
     InputSummary {
         name: source.name(),
         format: format.map(|f| f.name().to_string()),
-        gzip,
+        gzip: compression == Some(Compression::Gzip),
         lines: 0,
         malformed: 0,
         error: error.map(|e| e.to_string()),

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use super::fold::{Fold, InputCounts, LineAt};
-use super::stage::{LineStage, Rec};
+use super::stage::{Line, LineStage, Rec};
 use super::{Analysis, RunState};
 use crate::engine::{ParsedBlock, ReadFailure, Stream};
 use crate::input::InputError;
@@ -69,6 +69,17 @@ pub enum ReadError {
 }
 
 /// An open input and where the merge is in it.
+/// A block as lines: the first bytes of a line too long to keep ([`ParsedBlock::cut`]) are
+/// that one line, malformed, whatever the stage made of the piece (a format may read the
+/// start of a line as a whole line, or find nothing in it).
+fn whole_lines(mut block: ParsedBlock<LineStage<'_>>) -> ParsedBlock<LineStage<'_>> {
+    if block.cut {
+        let end = u32::try_from(block.data.len()).expect("a block is addressed with 32 bits");
+        block.chunks = vec![vec![Line { start: 0, end, rec: Rec::Malformed }]];
+    }
+    block
+}
+
 struct Open<'s> {
     input: usize,
     stream: Stream<LineStage<'s>>,
@@ -156,7 +167,7 @@ impl Analysis<'_> {
                         Ok(o) => {
                             raws.push(o.raw.clone());
                             let mut stream = engine.open(scope, o.reader, o.prelude, o.raw, &stages[next]);
-                            match stream.next_block() {
+                            match stream.next_block().map(whole_lines) {
                                 Some(block) => {
                                     let mut o = Open { input: next, stream, block, chunk: 0, pos: 0 };
                                     o.settle();
@@ -209,7 +220,7 @@ impl Analysis<'_> {
                     continue;
                 }
                 // The block is done: take the next, and hand this one back.
-                match o.stream.next_block() {
+                match o.stream.next_block().map(whole_lines) {
                     Some(b) => {
                         let done = std::mem::replace(&mut o.block, b);
                         (o.chunk, o.pos) = (0, 0);

@@ -54,7 +54,7 @@ pub fn by_time(source: &Source, format: Format, memory: usize) -> Result<Sorted,
             Ok(n) => offset += n as u64,
             Err(e) => {
                 let raw = raw.load(std::sync::atomic::Ordering::Relaxed);
-                return Err(input::read_error(source, opened.gzip, offset, raw, e));
+                return Err(input::read_error(source, opened.compression, offset, raw, e));
             }
         }
         if line.last() != Some(&b'\n') {

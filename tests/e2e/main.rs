@@ -7,10 +7,15 @@
 mod agents;
 mod analyze;
 mod evidence;
+mod fuzz;
 mod generated;
 mod inputs;
 mod lists;
+mod messy;
 mod order;
+mod output;
 mod real;
+mod splits;
+mod streams;
 mod suites;
 mod util;

@@ -137,3 +137,40 @@ pub fn generate_with_truth(cfg: &darklog_gen::GenConfig) -> (Vec<u8>, String) {
     darklog_gen::write_stream(cfg, &mut log, Some(&mut truth)).expect("the generator writes to memory");
     (log, String::from_utf8(truth).expect("the truth is UTF-8"))
 }
+
+/// `data` compressed as `kind` (`gz`, `bz2`, `xz`, `zst`), as the usual tools write it.
+pub fn compress(kind: &str, data: &[u8]) -> Vec<u8> {
+    match kind {
+        "gz" => gzip(data),
+        "bz2" => {
+            // 100 KB blocks: a corrupt one leaves the blocks before it readable.
+            let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+            e.write_all(data).unwrap();
+            e.finish().unwrap()
+        }
+        "xz" => {
+            let mut e = lzma_rust2::XzWriter::new(Vec::new(), lzma_rust2::XzOptions::with_preset(6)).unwrap();
+            e.write_all(data).unwrap();
+            e.finish().unwrap()
+        }
+        "zst" => zstd::stream::encode_all(data, 3).unwrap(),
+        _ => panic!("no compression {kind}"),
+    }
+}
+
+/// The first `n` lines of `data`, and the rest.
+pub fn split_lines(data: &[u8], n: usize) -> (&[u8], &[u8]) {
+    let at = data
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b'\n')
+        .nth(n.saturating_sub(1))
+        .map_or(data.len(), |(i, _)| i + 1);
+    let at = if n == 0 { 0 } else { at };
+    data.split_at(at)
+}
+
+/// The JSON report of a run, parsed (the run must have printed one).
+pub fn json(run: &Run) -> serde_json::Value {
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", run.stdout, run.stderr))
+}

@@ -1,0 +1,208 @@
+//! Where `-o` writes a report. A regular file (or a path not there yet) gets it through a
+//! temporary file beside it, synced and renamed into place: a cron job never leaves half
+//! a report, and a symbolic link is written through to its target, not replaced. A
+//! special file — a FIFO, a device such as `/dev/null` or `/dev/full`, `/dev/stdout` — is
+//! written as it is: renaming a file over `/dev/null` would replace the device. An input
+//! is never an output, whatever it is called.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use tempfile::NamedTempFile;
+
+use super::Error;
+use crate::input::{FileId, Input};
+
+/// An output opened before the run: an output that cannot be written fails before the
+/// analysis, not after it.
+pub struct Output {
+    path: PathBuf,
+    to: To,
+}
+
+enum To {
+    /// A temporary file in `target`'s directory, renamed over `target` when complete.
+    Renamed { target: PathBuf, tmp: NamedTempFile },
+    /// A FIFO, a device, or a process's file descriptor (`/dev/stdout`, `/dev/fd/3`).
+    Direct(File),
+}
+
+impl Output {
+    /// Opens `path` for a report of `inputs`: a usage error (exit 1) when it is one of them.
+    pub fn open(path: &Path, inputs: &[Input]) -> Result<Output, Error> {
+        let err = |source| Error::Output { path: path.display().to_string(), source };
+        let meta = match fs::metadata(path) {
+            Ok(m) => Some(m),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(e) => return Err(err(e)),
+        };
+        if let Some(m) = &meta {
+            if m.is_dir() {
+                return Err(err(io::Error::other("is a directory")));
+            }
+            // A terminal can be both what a log is typed into and where its report goes;
+            // a file or a FIFO cannot.
+            let written_over = m.is_file() || is_fifo(m);
+            let id = FileId::of(m);
+            if let Some(input) = inputs.iter().find(|i| written_over && id.is_some() && i.source.id() == id) {
+                return Err(super::usage_error(format!(
+                    "-o {} is {}, one of the inputs: the report would replace the log",
+                    path.display(),
+                    input.source.name()
+                )));
+            }
+        }
+        let to = match meta {
+            Some(m) if !m.is_file() => To::Direct(OpenOptions::new().write(true).open(path).map_err(err)?),
+            // A regular file behind a file descriptor's name is what the shell opened:
+            // appending keeps `>>`, and `>` left it empty.
+            Some(_) if is_descriptor(path) => {
+                To::Direct(OpenOptions::new().append(true).open(path).map_err(err)?)
+            }
+            _ => {
+                let target = link_target(path).map_err(err)?;
+                let dir = match target.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d,
+                    _ => Path::new("."),
+                };
+                cleanup::watch();
+                let tmp = tempfile::Builder::new()
+                    .prefix(".darklog-")
+                    .suffix(".tmp")
+                    .tempfile_in(dir)
+                    .map_err(err)?;
+                cleanup::arm(tmp.path());
+                To::Renamed { target, tmp }
+            }
+        };
+        Ok(Output { path: path.to_path_buf(), to })
+    }
+
+    /// Writes the report and puts it in place.
+    pub fn write(self, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), Error> {
+        let err = |source| Error::Output { path: self.path.display().to_string(), source };
+        match self.to {
+            To::Direct(file) => {
+                let mut out = BufWriter::new(file);
+                write(&mut out).and_then(|_| out.flush()).map_err(err)
+            }
+            To::Renamed { target, mut tmp } => {
+                {
+                    let mut out = BufWriter::new(tmp.as_file_mut());
+                    write(&mut out).and_then(|_| out.flush()).map_err(err)?;
+                }
+                // Temporary files are private (0600): a report gets the permissions of the
+                // one it replaces, or an ordinary file's.
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    let mode = fs::metadata(&target).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+                    tmp.as_file().set_permissions(fs::Permissions::from_mode(mode)).map_err(err)?;
+                }
+                tmp.as_file().sync_all().map_err(err)?;
+                let persisted = tmp.persist(&target).map_err(|e| err(e.error));
+                cleanup::disarm();
+                persisted.map(drop)
+            }
+        }
+    }
+}
+
+#[cfg(unix)]
+fn is_fifo(m: &fs::Metadata) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    m.file_type().is_fifo()
+}
+
+#[cfg(not(unix))]
+fn is_fifo(_: &fs::Metadata) -> bool {
+    false
+}
+
+/// Whether `path` names a process's file descriptor (`/dev/stdout`, `/dev/fd/1`,
+/// `/proc/self/fd/1`) rather than a file of its own.
+fn is_descriptor(path: &Path) -> bool {
+    let Ok(path) = std::path::absolute(path) else { return false };
+    let real = fs::canonicalize(&path).unwrap_or_default();
+    path.starts_with("/proc") || (path.starts_with("/dev") && !real.starts_with("/dev"))
+}
+
+/// The file a chain of symbolic links ends at (which need not exist yet): the report
+/// replaces it, and the links keep pointing at it.
+fn link_target(path: &Path) -> io::Result<PathBuf> {
+    let mut p = path.to_path_buf();
+    // Linux's own limit on links followed in one lookup.
+    for _ in 0..40 {
+        match fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let link = fs::read_link(&p)?;
+                p = match p.parent() {
+                    Some(dir) if link.is_relative() => dir.join(link),
+                    _ => link,
+                };
+            }
+            Ok(_) => return Ok(p),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(p),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::other("too many levels of symbolic links"))
+}
+
+/// Removes the temporary report when SIGINT or SIGTERM ends the run, then ends it as the
+/// signal would have: a killed cron job leaves no `.darklog-*.tmp` behind.
+#[cfg(unix)]
+mod cleanup {
+    use std::path::{Path, PathBuf};
+    use std::sync::{Mutex, Once, PoisonError};
+
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    use signal_hook::iterator::Signals;
+
+    static PENDING: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+    /// Starts listening, before the temporary file exists.
+    pub fn watch() {
+        static WATCH: Once = Once::new();
+        WATCH.call_once(|| {
+            // A signal the caller ignores (`darklog … &` in a script ignores SIGINT) stays
+            // ignored: handling it would let a Ctrl-C meant for the script end the run.
+            let signals: Vec<i32> = [SIGINT, SIGTERM].into_iter().filter(|&s| !ignored(s)).collect();
+            let Ok(mut signals) = Signals::new(signals) else { return };
+            let _ = std::thread::Builder::new().name("darklog-signals".into()).spawn(move || {
+                if let Some(signal) = signals.forever().next() {
+                    if let Some(path) = PENDING.lock().unwrap_or_else(PoisonError::into_inner).take() {
+                        let _ = std::fs::remove_file(path);
+                    }
+                    let _ = signal_hook::low_level::emulate_default_handler(signal);
+                    std::process::exit(128 + signal);
+                }
+            });
+        });
+    }
+
+    pub fn arm(path: &Path) {
+        *PENDING.lock().unwrap_or_else(PoisonError::into_inner) = Some(path.to_path_buf());
+    }
+
+    pub fn disarm() {
+        PENDING.lock().unwrap_or_else(PoisonError::into_inner).take();
+    }
+
+    fn ignored(signal: i32) -> bool {
+        // SAFETY: with a null new action, sigaction only writes the current one to `old`,
+        // a plain C struct that zeroed memory is a valid value of.
+        unsafe {
+            let mut old: libc::sigaction = std::mem::zeroed();
+            libc::sigaction(signal, std::ptr::null(), &mut old) == 0 && old.sa_sigaction == libc::SIG_IGN
+        }
+    }
+}
+
+#[cfg(not(unix))]
+mod cleanup {
+    pub fn watch() {}
+    pub fn arm(_: &std::path::Path) {}
+    pub fn disarm() {}
+}

@@ -1,0 +1,410 @@
+//! What the run learns of the site from its first lines, once, frozen for the run: the
+//! site's hosts, whether its browsers load assets, and which of its paths are embedded
+//! resources whatever their extension.
+//!
+//! The sample is the run's first lines — the first [`FACT_LINES`] within [`FACT_BYTES`] of
+//! the inputs one after another in reading order — so that what is learned does not
+//! depend on how the log was cut into files: sampling the start of every rotation again
+//! made a log learn other facts when rotated than when whole.
+
+use std::io::Read;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::sniff::Sniffed;
+use crate::classify::{page_view, referrer_host, strip_www, AgentCache, PathKind, Rules, SiteFacts};
+use crate::input;
+use crate::parse::{split_target, LineCx, Parsed};
+
+/// Lines the facts are learned from, at most.
+const FACT_LINES: usize = 4000;
+/// Decoded bytes those lines lie within, at most.
+const FACT_BYTES: usize = 1 << 20;
+/// Referred readers the evidence rule needs to see before it judges anyone by it.
+const MIN_ASSET_SAMPLE: usize = 12;
+/// Asset referrers that vote on the site's host.
+const SITE_VOTES: usize = 1000;
+
+/// One hit of the run's first lines, copied out of its line.
+struct SampleHit {
+    /// (client, user agent), hashed: who made it.
+    visitor: u64,
+    /// A bot's or a link-preview fetcher's: no reader.
+    excluded: bool,
+    time: i64,
+    path: Vec<u8>,
+    /// What the tables say the path is.
+    kind: PathKind,
+    /// A GET answered 2xx or 304 for a path: a page view, if the path is a page.
+    fetched: bool,
+    /// The referrer's host (lowercased) and path, when there is one.
+    referrer: Option<(String, Vec<u8>)>,
+}
+
+/// The hits of the run's first lines. Each input's start is read again for it (a stream's
+/// kept prelude is read on, and handed on longer), only as far as the sample needs.
+fn first_lines(sniffed: &mut [Sniffed], rules: &Rules, agents: &mut AgentCache) -> Vec<SampleHit> {
+    let (mut lines_left, mut bytes_left) = (FACT_LINES, FACT_BYTES);
+    let mut sample = Vec::new();
+    let keys = crate::identity::KeyHasher::from(0);
+    for s in sniffed {
+        if lines_left == 0 || bytes_left == 0 {
+            break;
+        }
+        let format = s.format;
+        let mut cx = LineCx::default();
+        let mut take = |line: &[u8]| {
+            let Parsed::Hit(hit) = format.parse(line, &mut cx) else { return };
+            let path = hit.path();
+            let ua = hit.user_agent.unwrap_or(b"");
+            sample.push(SampleHit {
+                visitor: keys.visitor(hit.client, keys.agent(ua)),
+                excluded: agents.get(&rules.agents, hit.user_agent).is_excluded(),
+                time: hit.time,
+                path: path.to_vec(),
+                kind: rules.paths.kind(path),
+                fetched: page_view(hit.method, hit.status, path, PathKind::Page).is_ok(),
+                referrer: hit.referrer.map(|r| (referrer_host(r), referrer_path(r).to_vec())),
+            });
+        };
+        let (bytes, complete) = match &mut s.reader {
+            Some(kept) => {
+                let want = bytes_left.saturating_sub(kept.prelude.len());
+                if want > 0 && !kept.ended {
+                    match kept.reader.by_ref().take(want as u64).read_to_end(&mut kept.prelude) {
+                        Ok(n) => kept.ended = n < want,
+                        Err(e) => {
+                            kept.reader = Box::new(input::Broken(Some(e)));
+                            kept.ended = true;
+                        }
+                    }
+                }
+                let n = kept.prelude.len().min(bytes_left);
+                let complete = kept.ended && kept.prelude.len() <= bytes_left;
+                let lines = input::prelude_lines(&kept.prelude[..n], complete).take(lines_left);
+                lines_left -= lines.map(&mut take).count();
+                (n, complete)
+            }
+            None => {
+                let Ok(opened) = input::open(&s.source, Arc::new(AtomicU64::new(0))) else { break };
+                each_line(opened.reader, bytes_left, lines_left, |line| {
+                    lines_left -= 1;
+                    take(line);
+                })
+            }
+        };
+        // An input longer than what is left of the sample ends it.
+        bytes_left = if complete { bytes_left - bytes } else { 0 };
+    }
+    sample
+}
+
+/// Bytes of the sample read at a time from a file. Reading the whole megabyte at once
+/// and freeing it before the run made glibc raise its mmap threshold, and serve the run's
+/// block buffers from its heaps instead: 6 MB more at the peak of a 2-million-line gzip run.
+const SAMPLE_STEP: usize = 128 * 1024;
+
+/// Hands `line` the first non-empty lines (at most `lines`) wholly within the first
+/// `limit` bytes of `reader`, and a last line without a newline if the input ends there.
+/// Returns the bytes read as whole lines and whether the input ended (or broke) within
+/// `limit`.
+fn each_line(
+    reader: Box<dyn Read + Send>,
+    limit: usize,
+    lines: usize,
+    mut line: impl FnMut(&[u8]),
+) -> (usize, bool) {
+    let mut reader = reader.take(limit as u64);
+    let mut buf = Vec::with_capacity(SAMPLE_STEP);
+    let (mut seen, mut lines_left, mut total) = (0, lines, 0);
+    loop {
+        let got = reader.by_ref().take(SAMPLE_STEP as u64).read_to_end(&mut buf);
+        total += *got.as_ref().unwrap_or(&0);
+        let ended = !matches!(got, Ok(n) if n > 0) || total >= limit;
+        let complete = ended && total < limit;
+        let end = if complete { buf.len() } else { memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1) };
+        for l in input::prelude_lines(&buf[..end], true).take(lines_left) {
+            lines_left -= 1;
+            line(l);
+        }
+        seen += end;
+        buf.drain(..end);
+        if ended || lines_left == 0 {
+            return (seen, complete);
+        }
+    }
+}
+
+/// The path of a referrer URL (`https://host/a/b?x` → `/a/b`); empty when it has none.
+fn referrer_path(referrer: &[u8]) -> &[u8] {
+    let rest = match memchr::memmem::find(referrer, b"://") {
+        Some(i) => &referrer[i + 3..],
+        None => referrer,
+    };
+    match memchr::memchr(b'/', rest) {
+        Some(i) => split_target(&rest[i..]).0,
+        None => b"",
+    }
+}
+
+/// The site facts the run's first lines show (`sniffed` in reading order); `sites` (from
+/// `--site`) name the site instead of inferring it. Returns the notices to tell the user.
+pub(super) fn learn(
+    sniffed: &mut [Sniffed],
+    sites: &[String],
+    rules: &Rules,
+    agents: &mut AgentCache,
+) -> (SiteFacts, Vec<String>) {
+    let mut facts = SiteFacts::default();
+    let mut notices = Vec::new();
+    let sample = first_lines(sniffed, rules, agents);
+    let sample: Vec<&SampleHit> = sample.iter().collect();
+    for s in sites {
+        facts.add_site(s);
+    }
+    if sites.is_empty() {
+        // The first asset referrers of the logs in reading order, however they are split
+        // into files: pages load their own CSS, scripts and images.
+        let mut votes: FxHashMap<&str, u64> = FxHashMap::default();
+        let asset_hosts =
+            sample.iter().filter(|h| h.kind == PathKind::Asset).filter_map(|h| h.referrer.as_ref());
+        for (host, _) in asset_hosts.take(SITE_VOTES) {
+            *votes.entry(host).or_default() += 1;
+        }
+        for h in infer_site(&votes) {
+            facts.add_site(&h);
+        }
+        if !facts.site_hosts.is_empty() {
+            notices.push(format!(
+                "site: {} (inferred from the referrers of asset requests; --site to set)",
+                facts.site_hosts.join(", ")
+            ));
+        }
+    }
+    facts.embedded_prefixes = learn_embedded(&sample, &facts);
+    if !facts.embedded_prefixes.is_empty() {
+        notices.push(format!(
+            "embedded resources: paths under {} (fetched by pages of the site as they load, never \
+             navigated to): counted as assets",
+            facts.embedded_prefixes.join(", ")
+        ));
+    }
+    // Whether browsers here load assets, asked of the readers most surely people: those
+    // whose first page view in the sample came with a referrer (a click). Per reader
+    // (client, user agent): referred, and loaded an asset.
+    let mut readers: FxHashMap<u64, (Option<bool>, bool)> = FxHashMap::default();
+    for h in sample.iter().filter(|h| !h.excluded) {
+        let e = readers.entry(h.visitor).or_default();
+        match facts.kind(h.kind, &h.path) {
+            PathKind::Asset => e.1 = true,
+            PathKind::Page if h.fetched => {
+                e.0.get_or_insert(h.referrer.is_some());
+            }
+            _ => {}
+        }
+    }
+    let referred = readers.values().filter(|r| r.0 == Some(true));
+    let (referred, loading) = (referred.clone().count(), referred.filter(|r| r.1).count());
+    facts.browsers_load_assets = referred >= MIN_ASSET_SAMPLE && loading * 2 > referred;
+    if facts.browsers_load_assets {
+        notices.push(format!(
+            "browsers here load assets ({loading} of {referred} referred readers sampled): a visit \
+             that loads none has no browser evidence and is not counted as a reader"
+        ));
+    }
+    (facts, notices)
+}
+
+/// The site is whatever host most asset requests were referred from. Hosts with at least
+/// a quarter of those referrers count.
+fn infer_site(votes: &FxHashMap<&str, u64>) -> Vec<String> {
+    let total: u64 = votes.values().sum();
+    let mut hosts: Vec<(&str, u64)> = votes
+        .iter()
+        .map(|(h, n)| (*h, *n))
+        .filter(|(h, n)| !h.is_empty() && *n >= 3 && n * 4 >= total)
+        .collect();
+    hosts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    let mut sites: Vec<String> = Vec::new();
+    for (h, _) in hosts {
+        let h = strip_www(h);
+        if !sites.iter().any(|s| s == h) {
+            sites.push(h.to_string());
+        }
+    }
+    sites
+}
+
+/// Hits under a prefix the sample must hold before its paths can be learned as embedded.
+const MIN_EMBEDDED_HITS: u32 = 6;
+/// Seconds between a page and what it embeds, either way (lines are logged when requests
+/// finish, and an image can finish before its page).
+const EMBED_SECONDS: i64 = 10;
+/// Seconds within which a page's embedded resources come together.
+const BURST_SECONDS: i64 = 3;
+
+/// Path prefixes (a first segment: `/image/`) whose paths are embedded resources of the
+/// site's pages, whatever their extension: a reader's browser fetches them with a page of
+/// the site as referrer, right after that page and together with its other resources; no
+/// path under them is ever a referrer itself (a page would be, of its own assets or the
+/// next click), and hardly ever fetched with no referrer or from another site (pages are:
+/// their readers land on them). A reader clicking quickly from article to article makes
+/// every article but the last a referrer, and its clicks come alone, not in bursts.
+fn learn_embedded(sample: &[&SampleHit], facts: &SiteFacts) -> Vec<String> {
+    if facts.site_hosts.is_empty() {
+        return Vec::new();
+    }
+    fn internal<'h>(facts: &SiteFacts, h: &'h SampleHit) -> Option<&'h (String, Vec<u8>)> {
+        h.referrer.as_ref().filter(|(host, _)| facts.is_site(strip_www(host)))
+    }
+    let referrers: FxHashSet<&[u8]> =
+        sample.iter().filter_map(|h| internal(facts, h)).map(|(_, path)| path.as_slice()).collect();
+    // When each reader fetched each page (candidate referrers of what it embeds).
+    let mut fetched_at: FxHashMap<(u64, &[u8]), Vec<i64>> = FxHashMap::default();
+    // Each reader's hits by referrer page and first segment, for bursts: a page embeds
+    // several resources under one prefix at once (a listing's product images), while a
+    // click comes alone.
+    type PageAndPrefix<'a> = (u64, &'a [u8], &'a [u8]);
+    let mut by_referrer: FxHashMap<PageAndPrefix, Vec<i64>> = FxHashMap::default();
+    for h in sample.iter().filter(|h| !h.excluded) {
+        if h.fetched {
+            fetched_at.entry((h.visitor, h.path.as_slice())).or_default().push(h.time);
+        }
+        if let (Some((_, page)), Some(prefix)) = (internal(facts, h), first_segment(&h.path)) {
+            by_referrer.entry((h.visitor, page.as_slice(), prefix)).or_default().push(h.time);
+        }
+    }
+    #[derive(Default)]
+    struct Seen<'a> {
+        hits: u32,
+        internal: u32,
+        after_page: u32,
+        in_burst: u32,
+        referrer: bool,
+        paths: FxHashSet<&'a [u8]>,
+        visitors: FxHashSet<u64>,
+    }
+    let mut prefixes: FxHashMap<&[u8], Seen> = FxHashMap::default();
+    for h in sample.iter().filter(|h| !h.excluded && h.fetched && h.kind == PathKind::Page) {
+        let Some(prefix) = first_segment(&h.path) else { continue };
+        let seen = prefixes.entry(prefix).or_default();
+        seen.hits += 1;
+        seen.paths.insert(&h.path);
+        seen.visitors.insert(h.visitor);
+        seen.referrer |= referrers.contains(h.path.as_slice());
+        let Some((_, page)) = internal(facts, h) else { continue };
+        seen.internal += 1;
+        let near = |times: Option<&Vec<i64>>, within: i64, at_least: usize| {
+            times.is_some_and(|ts| ts.iter().filter(|&&t| (t - h.time).abs() <= within).count() >= at_least)
+        };
+        seen.after_page += u32::from(near(fetched_at.get(&(h.visitor, page.as_slice())), EMBED_SECONDS, 1));
+        // Itself and at least one more path under the same prefix, for the same page.
+        seen.in_burst +=
+            u32::from(near(by_referrer.get(&(h.visitor, page.as_slice(), prefix)), BURST_SECONDS, 2));
+    }
+    let mut learned: Vec<String> = prefixes
+        .into_iter()
+        .filter(|(_, s)| {
+            s.hits >= MIN_EMBEDDED_HITS
+                && s.paths.len() >= 3
+                && s.visitors.len() >= 2
+                && !s.referrer
+                && s.internal * 10 >= s.hits * 8
+                && s.after_page * 2 >= s.hits
+                && s.in_burst * 2 >= s.hits
+        })
+        .map(|(prefix, _)| String::from_utf8_lossy(prefix).into_owned())
+        .collect();
+    learned.sort();
+    learned
+}
+
+/// `/image/` of `/image/27142/x`; `None` for a path of one segment (`/about`), which is
+/// no prefix of anything.
+fn first_segment(path: &[u8]) -> Option<&[u8]> {
+    let rest = path.strip_prefix(b"/")?;
+    let end = memchr::memchr(b'/', rest)?;
+    (end > 0).then(|| &path[..end + 2])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(visitor: u64, time: i64, path: &str, referrer: Option<&str>) -> SampleHit {
+        SampleHit {
+            visitor,
+            excluded: false,
+            time,
+            path: path.as_bytes().to_vec(),
+            kind: PathKind::Page,
+            fetched: true,
+            referrer: referrer.map(|r| ("www.shop.example".to_string(), r.as_bytes().to_vec())),
+        }
+    }
+
+    /// Lines across the reads, a limit inside a line, an input that ends first.
+    #[test]
+    fn each_line_hands_over_the_whole_lines_within_the_limit() {
+        let text: Vec<u8> = (0..40_000).flat_map(|i| format!("line {i}\n\n").into_bytes()).collect();
+        let collect = |limit: usize, lines: usize| {
+            let mut got = Vec::new();
+            let r = each_line(Box::new(std::io::Cursor::new(text.clone())), limit, lines, |l| {
+                got.push(l.to_vec())
+            });
+            (got, r)
+        };
+        let (got, (bytes, complete)) = collect(300_001, usize::MAX);
+        let whole: Vec<Vec<u8>> = input::prelude_lines(&text[..300_001], false).map(<[u8]>::to_vec).collect();
+        let last_newline = memchr::memrchr(b'\n', &text[..300_001]).unwrap();
+        assert_eq!((got, bytes, complete), (whole, last_newline + 1, false));
+        let (got, (bytes, complete)) = collect(usize::MAX, 5);
+        assert_eq!((got.len(), complete), (5, false));
+        assert!(bytes < SAMPLE_STEP + 20);
+        let (got, (bytes, complete)) = collect(text.len() + 10, usize::MAX);
+        assert_eq!((got.len(), bytes, complete), (40_000, text.len(), true));
+    }
+
+    fn learned(sample: &[SampleHit]) -> Vec<String> {
+        let mut facts = SiteFacts::default();
+        facts.add_site("shop.example");
+        learn_embedded(&sample.iter().collect::<Vec<_>>(), &facts)
+    }
+
+    /// Readers going back to the front page and clicking the next article a second or two
+    /// after the front loaded (with its own CSS, in the same second as the click): every
+    /// click is referred by a page of the site, right after it, and no article is a
+    /// referrer. They come one at a time, not in a burst under one prefix: articles stay
+    /// pages.
+    #[test]
+    fn quick_clicks_from_the_front_page_are_not_embedded() {
+        let mut sample = Vec::new();
+        for v in 0..6 {
+            for k in 0..4 {
+                let t = v * 1000 + k * 60;
+                sample.push(hit(v as u64, t, "/", Some("/news/x")));
+                let css =
+                    SampleHit { kind: PathKind::Asset, ..hit(v as u64, t + 1, "/css/site.css", Some("/")) };
+                sample.push(css);
+                sample.push(hit(v as u64, t + 1, &format!("/news/2026/story-{v}-{k}"), Some("/")));
+            }
+        }
+        assert_eq!(learned(&sample), Vec::<String>::new());
+    }
+
+    /// Listing pages that embed several extensionless images at once.
+    #[test]
+    fn images_a_listing_embeds_are() {
+        let mut sample = Vec::new();
+        for v in 0..3u64 {
+            let t = v as i64 * 100;
+            sample.push(hit(v, t, &format!("/list/{v}"), None));
+            for k in 0..3 {
+                sample.push(hit(v, t + 1, &format!("/image/{v}{k}/200x200"), Some(&format!("/list/{v}"))));
+            }
+        }
+        assert_eq!(learned(&sample), ["/image/"]);
+    }
+}

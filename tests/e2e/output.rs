@@ -1,0 +1,210 @@
+//! Where reports go (`-o`), what they may show of the logs, and the exit codes a cron job
+//! reads.
+
+use std::io::{Read, Write};
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+use std::os::unix::process::ExitStatusExt;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use crate::util::*;
+
+fn report_to(out: &Path, inputs: &[&str]) -> Run {
+    let mut args = vec!["analyze"];
+    args.extend_from_slice(inputs);
+    args.extend_from_slice(&["--format", "json", "-q", "-o", s(out)]);
+    darklog(&args)
+}
+
+#[test]
+fn an_output_that_is_an_input_is_refused_whatever_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    let small = std::fs::read(fixture("small.log")).unwrap();
+    let log = write(&logs, "access.log", &small);
+    std::os::unix::fs::symlink(&log, dir.path().join("link.log")).unwrap();
+    std::fs::hard_link(&log, dir.path().join("hard.log")).unwrap();
+    for (out, input) in [
+        (log.clone(), s(&log).to_string()),
+        (dir.path().join("link.log"), s(&log).to_string()),
+        (dir.path().join("hard.log"), s(&log).to_string()),
+        (log.clone(), s(&logs).to_string()),
+    ] {
+        let r = report_to(&out, &[&input]);
+        assert_eq!(r.code, 1, "-o {}: {}", out.display(), r.stderr);
+        assert!(r.stderr.contains("one of the inputs: the report would replace the log"), "{}", r.stderr);
+        assert_eq!(std::fs::read(&log).unwrap(), small, "the log is untouched");
+    }
+    // The same file on stdin.
+    let r: Run = cmd()
+        .args(["analyze", "-", "-q", "-o", s(&log)])
+        .stdin(std::fs::File::open(&log).unwrap())
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(std::fs::read(&log).unwrap(), small);
+}
+
+#[test]
+fn an_output_through_a_symlink_writes_its_target_and_keeps_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = write(dir.path(), "report.json", b"last week's report");
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let link = dir.path().join("latest.json");
+    std::os::unix::fs::symlink("report.json", &link).unwrap();
+    let dangling = dir.path().join("next.json");
+    std::os::unix::fs::symlink(dir.path().join("sub-report.json"), &dangling).unwrap();
+    for (out, written) in [(&link, &target), (&dangling, &dir.path().join("sub-report.json"))] {
+        let r = report_to(out, &["fixtures/small.log"]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(std::fs::symlink_metadata(out).unwrap().file_type().is_symlink(), "the link stays a link");
+        let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(written).unwrap()).unwrap();
+        assert_eq!(doc["lines"]["read"], 22);
+    }
+    let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640, "the report keeps the permissions of the one it replaced");
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(!left.iter().any(|n| n.to_string_lossy().starts_with(".darklog-")), "{left:?}");
+}
+
+#[test]
+fn special_files_are_written_as_they_are() {
+    let r = report_to(Path::new("/dev/null"), &["fixtures/small.log"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        std::fs::metadata("/dev/null").unwrap().file_type().is_char_device(),
+        "/dev/null is still a device"
+    );
+
+    let r = report_to(Path::new("/dev/full"), &["fixtures/small.log"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("darklog: /dev/full: No space left on device"), "{}", r.stderr);
+
+    let r = report_to(Path::new("/dev/stdout"), &["fixtures/small.log"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(json(&r)["lines"]["read"], 22, "the report came out on stdout");
+
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("report.fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut got = String::new();
+            std::fs::File::open(fifo).unwrap().read_to_string(&mut got).unwrap();
+            got
+        })
+    };
+    let r = report_to(&fifo, &["fixtures/small.log"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&reader.join().unwrap()).unwrap();
+    assert_eq!(doc["lines"]["read"], 22);
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo(), "the FIFO is still a FIFO");
+}
+
+fn ignored(signal: i32) -> bool {
+    // SAFETY: a null new action only reads the current one.
+    unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(signal, std::ptr::null(), &mut old) == 0 && old.sa_sigaction == libc::SIG_IGN
+    }
+}
+
+/// Stopped while it waits for more log on stdin, a run writing to `-o` leaves neither a
+/// report nor its temporary file, and ends as the signal ends a process.
+#[test]
+fn an_interrupted_run_removes_its_temporary_report() {
+    for signal in [libc::SIGTERM, libc::SIGINT] {
+        if ignored(signal) {
+            eprintln!("skipped signal {signal}: this test process ignores it, and so would darklog");
+            continue;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("weekly.json");
+        let mut child = cmd()
+            .args(["analyze", "-", "-q", "-o", s(&out)])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(&std::fs::read(fixture("small.log")).unwrap()).unwrap();
+        let temporary = || {
+            std::fs::read_dir(dir.path())
+                .unwrap()
+                .filter_map(|e| e.ok())
+                .any(|e| e.file_name().to_string_lossy().starts_with(".darklog-"))
+        };
+        let waited = Instant::now();
+        while !temporary() {
+            assert!(waited.elapsed() < Duration::from_secs(20), "no temporary report appeared");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // SAFETY: kill(2) on our own child's pid.
+        assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
+        let status = child.wait().unwrap();
+        drop(stdin);
+        assert_eq!(status.signal(), Some(signal), "{status:?}");
+        assert!(!temporary(), "signal {signal}: the temporary report is removed");
+        assert!(!out.exists());
+    }
+}
+
+#[test]
+fn a_window_with_no_line_in_it_exits_3() {
+    let r = darklog(&["analyze", "fixtures/small.log", "--since", "2030-01-01", "--format", "json", "-q"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "darklog: no line in the window (since 2030-01-01T00:00:00Z): 22 lines read, 21 outside it"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(json(&r)["lines"]["outside_window"], 21, "the report is still written");
+    let r =
+        darklog(&["analyze", "fixtures/small.log", "--until", "2001-01-01", "--since", "2000-01-01", "-q"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("(since 2000-01-01T00:00:00Z, until 2001-01-01T00:00:00Z)"), "{}", r.stderr);
+    // A window with lines in it, and no window at all, are fine; a broken input is 2.
+    assert_eq!(darklog(&["analyze", "fixtures/small.log", "--since", "2000-01-01", "-q"]).code, 0);
+    assert_eq!(darklog_stdin(&["analyze", "-", "-q"], b"").code, 0);
+    let r = darklog(&["analyze", "fixtures/small.log", "missing.log", "--since", "2030-01-01", "-q"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}
+
+/// A log is written by whoever sends requests: ESC and other controls in its paths,
+/// queries and lines reach no terminal raw, while CSV and JSON keep them as they are.
+#[test]
+fn log_text_cannot_drive_the_terminal() {
+    let ua = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+    let log = format!(
+        "192.0.2.1 - - [02/Nov/2026:10:00:00 +0000] \"GET /news/\x1b[2Jgone-story?utm_source=\x1b]0;pwned\x07 HTTP/1.1\" 200 1 \"-\" \"{ua}\"\n\
+         192.0.2.2 - - [02/Nov/2026:10:00:00 +0000] \"GET /news/\u{9b}31mred-story HTTP/1.1\" 200 1 \"-\" \"{ua}\"\n\
+         \x1b[31mnot a line\n"
+    );
+    let raw = |out: &str| out.chars().any(|c| c.is_control() && c != '\n');
+    for report in ["visits", "pages", "summary"] {
+        let r = darklog_stdin(&["analyze", "-", "--report", report, "-v"], log.as_bytes());
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(!raw(&r.stdout), "{report}: {:?}", r.stdout);
+        assert!(!raw(&r.stderr), "{report}: {:?}", r.stderr);
+        assert!(r.stderr.contains("malformed line: \\x1b[31mnot a line"), "{}", r.stderr);
+    }
+    let r = darklog_stdin(&["analyze", "-", "--report", "visits"], log.as_bytes());
+    assert!(
+        r.stdout.contains("/news/\\x1b[2Jgone-story") && r.stdout.contains("/news/\\u{9b}31mred-story"),
+        "{}",
+        r.stdout
+    );
+    let csv = darklog_stdin(&["analyze", "-", "--report", "visits", "--format", "csv", "-q"], log.as_bytes());
+    assert!(csv.stdout.contains("/news/\x1b[2Jgone-story"), "CSV keeps the bytes: {:?}", csv.stdout);
+    let js = darklog_stdin(&["analyze", "-", "--report", "visits", "--format", "json", "-q"], log.as_bytes());
+    assert!(js.stdout.contains("/news/\\u001b[2Jgone-story"), "JSON escapes as JSON: {}", js.stdout);
+    let explain = darklog(&["explain", log.lines().next().unwrap()]);
+    assert!(!raw(&explain.stdout) && explain.stdout.contains("\\x1b]0;pwned\\x07"), "{:?}", explain.stdout);
+}
