@@ -56,13 +56,17 @@ pub fn lines(data: &[u8]) {
 /// accepts is the one its own RFC 3339 form names.
 pub fn user_time(text: &str) {
     let now = 1_790_000_000;
-    let first = darklog::time::parse_user_time(text, now);
-    assert_eq!(darklog::time::parse_user_time(text, now), first);
+    let first = darklog::time::parse_user_time(text, now, &darklog::time::Zone::default());
+    assert_eq!(darklog::time::parse_user_time(text, now, &darklog::time::Zone::default()), first);
     if let Ok(t) = first {
         // Years 1970 to 9999, the ones RFC 3339 writes with four digits.
         if (0..253_402_300_800).contains(&t) {
             let again = darklog::time::format_rfc3339(t);
-            assert_eq!(darklog::time::parse_user_time(&again, now), Ok(t), "{text:?} → {again}");
+            assert_eq!(
+                darklog::time::parse_user_time(&again, now, &darklog::time::Zone::default()),
+                Ok(t),
+                "{text:?} → {again}"
+            );
         }
     }
     let _ = darklog::time::parse_setting_duration(text);

@@ -17,7 +17,7 @@ use crate::report::table::{printable, TableReporter};
 use crate::report::{Report, ReportKind, Reporter};
 use crate::run::{self, AnalyzeConfig, Observer};
 use crate::session::SessionConfig;
-use crate::time;
+use crate::time::{self, Zone};
 
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
@@ -39,13 +39,20 @@ pub struct AnalyzeArgs {
     #[arg(long, default_value = "auto", value_parser = clap::value_parser!(FormatSpec), value_name = "FORMAT")]
     log_format: FormatSpec,
 
-    /// Only hits at or after this time: 2026-11-01, 2026-11-01T06:00:00Z, or 7d, 24h ago.
-    #[arg(long, value_parser = parse_time, value_name = "WHEN")]
-    since: Option<i64>,
+    /// Only hits at or after this time: 2026-11-01 (midnight in --tz), 2026-11-01T06:00:00Z,
+    /// or 7d, 24h ago.
+    #[arg(long, value_name = "WHEN")]
+    since: Option<String>,
 
     /// Only hits before this time (same forms as --since).
-    #[arg(long, value_parser = parse_time, value_name = "WHEN")]
-    until: Option<i64>,
+    #[arg(long, value_name = "WHEN")]
+    until: Option<String>,
+
+    /// The time zone of the daily report's days and of --since/--until dates: an IANA
+    /// name (Europe/Berlin) or an offset (+01:00). Also the zone of log times written
+    /// without an offset.
+    #[arg(long = "tz", default_value = "UTC", value_parser = Zone::parse, value_name = "ZONE")]
+    zone: Zone,
 
     /// A visit ends after this long without a page view (30m, 1h, 900) [default: 30m,
     /// or the rules file's].
@@ -125,8 +132,11 @@ enum Format {
     Json,
 }
 
-fn parse_time(s: &str) -> Result<i64, String> {
-    time::parse_user_time(s, time::now())
+/// `--since`/`--until`, read once the zone is known.
+fn parse_time(flag: &str, s: Option<&str>, zone: &Zone) -> Result<Option<i64>, Error> {
+    s.map(|s| time::parse_user_time(s, time::now(), zone))
+        .transpose()
+        .map_err(|e| super::usage_error(format!("invalid value for {flag}: {e}")))
 }
 
 /// Prints notices on stderr and drives the progress bar.
@@ -165,7 +175,9 @@ impl Observer for Terminal {
 }
 
 pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
-    if let (Some(since), Some(until)) = (args.since, args.until) {
+    let since = parse_time("--since", args.since.as_deref(), &args.zone)?;
+    let until = parse_time("--until", args.until.as_deref(), &args.zone)?;
+    if let (Some(since), Some(until)) = (since, until) {
         if since >= until {
             return Err(super::usage_error(format!(
                 "--since ({}) must be before --until ({})",
@@ -183,8 +195,9 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     let cfg = AnalyzeConfig {
         inputs: args.paths.clone(),
         format: args.log_format,
-        since: args.since,
-        until: args.until,
+        since,
+        until,
+        zone: args.zone.clone(),
         session: SessionConfig {
             timeout: args
                 .session_timeout
@@ -235,8 +248,8 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
         aggregates: outcome.state.aggregates,
         inputs: outcome.inputs,
         site_hosts: outcome.state.facts.site_hosts,
-        since: args.since,
-        until: args.until,
+        since,
+        until,
         top: args.top,
     };
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
@@ -283,7 +296,7 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     if empty_window {
         let bound = |name: &str, t: Option<i64>| t.map(|t| format!("{name} {}", time::format_rfc3339(t)));
         let window: Vec<String> =
-            [bound("since", args.since), bound("until", args.until)].into_iter().flatten().collect();
+            [bound("since", report.since), bound("until", report.until)].into_iter().flatten().collect();
         eprintln!(
             "darklog: no line in the window ({}): {} lines read, {} outside it",
             window.join(", "),

@@ -37,6 +37,8 @@ pub struct AnalyzeConfig {
     pub format: FormatSpec,
     pub since: Option<i64>,
     pub until: Option<i64>,
+    /// The zone the daily report's days are in.
+    pub zone: crate::time::Zone,
     pub session: SessionConfig,
     /// How long after a link-preview fetch a visit to that page counts as its share.
     pub share_window: i64,
@@ -151,6 +153,7 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
     if let Some(pages) = cfg.max_pages {
         initial.aggregates.caps.pages = pages;
     }
+    initial.aggregates = std::mem::take(&mut initial.aggregates).in_zone(cfg.zone.clone());
     let fold_cx = FoldCx {
         rules: &rules,
         visitor_key: cfg.visitor_key,

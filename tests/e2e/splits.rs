@@ -25,6 +25,7 @@ fn answer(inputs: Vec<std::path::PathBuf>, threads: usize, block_size: usize) ->
         format: FormatSpec::Auto,
         since: None,
         until: None,
+        zone: darklog::time::Zone::default(),
         session: SessionConfig::default(),
         share_window: 48 * 3600,
         sites: Vec::new(),
