@@ -96,11 +96,11 @@ pub fn explain(line: &[u8]) {
 /// and the same state for any block size and thread count.
 pub fn analyze(data: &[u8]) {
     let one = fold(data, 1, 1 << 20);
-    let lines = &one.aggregates.line_counts();
+    let lines = &one.ledger.window(None, None).line_counts();
     assert_eq!(lines.read as usize, line_count(data), "every line counted once");
     assert!(lines.balanced(), "{lines:?}");
     let other = fold(data, 2, 1024);
-    assert!(other.aggregates == one.aggregates, "the same answer with other blocks and threads");
+    assert!(other.ledger == one.ledger, "the same answer with other blocks and threads");
 }
 
 fn fold(data: &[u8], parsers: usize, block: usize) -> RunState {
@@ -111,8 +111,8 @@ fn fold(data: &[u8], parsers: usize, block: usize) -> RunState {
         visitor_key: VisitorKey::from_passphrase("fuzz"),
         keep_visits: true,
         show_malformed: 3,
-        since: Some(1_700_000_000),
-        until: None,
+        read_since: Some(1_700_000_000),
+        read_until: None,
     };
     let mut facts = SiteFacts::default();
     facts.add_site("example.com");

@@ -1,23 +1,14 @@
 //! `darklog analyze`: logs in, dark-social report out.
 
-use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use clap::Args;
 
-use super::output::Output;
+use super::common::{ReadArgs, ReportArgs};
+use super::window::WindowArgs;
 use super::{Error, Status};
-use crate::classify::overrides::Overrides;
-use crate::identity::VisitorKey;
-use crate::parse::FormatSpec;
-use crate::report::csv::CsvReporter;
-use crate::report::json::JsonReporter;
-use crate::report::table::{printable, TableReporter};
-use crate::report::{Report, ReportKind, Reporter};
-use crate::run::{self, AnalyzeConfig, Observer};
-use crate::session::SessionConfig;
-use crate::time::{self, Zone};
+use crate::report::{Report, ReportKind};
+use crate::run;
 
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
@@ -26,289 +17,32 @@ pub struct AnalyzeArgs {
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
+    #[command(flatten)]
+    report: ReportArgs,
 
-    /// Which report: the summary, or one of its parts, or one row per visit.
-    #[arg(long, value_enum, default_value_t = ReportKind::Summary)]
-    report: ReportKind,
+    #[command(flatten)]
+    window: WindowArgs,
 
-    /// Log format: auto (looks at the first lines of each input), combined, common,
-    /// vhost_combined.
-    #[arg(long, default_value = "auto", value_parser = clap::value_parser!(FormatSpec), value_name = "FORMAT")]
-    log_format: FormatSpec,
-
-    /// Only hits at or after this time: 2026-11-01 (midnight in --tz), 2026-11-01T06:00:00Z,
-    /// or 7d, 24h ago.
-    #[arg(long, value_name = "WHEN")]
-    since: Option<String>,
-
-    /// Only hits before this time (same forms as --since).
-    #[arg(long, value_name = "WHEN")]
-    until: Option<String>,
-
-    /// The time zone of the daily report's days and of --since/--until dates: an IANA
-    /// name (Europe/Berlin) or an offset (+01:00). Also the zone of log times written
-    /// without an offset.
-    #[arg(long = "tz", default_value = "UTC", value_parser = Zone::parse, value_name = "ZONE")]
-    zone: Zone,
-
-    /// A visit ends after this long without a page view (30m, 1h, 900) [default: 30m,
-    /// or the rules file's].
-    #[arg(long, value_parser = time::parse_setting_duration, value_name = "DURATION")]
-    session_timeout: Option<i64>,
-
-    /// A no-referrer visit to a page an app's link preview fetched this long before is
-    /// that app's share (48h, 2d, 6h) [default: 48h, or the rules file's].
-    #[arg(long, value_parser = time::parse_setting_duration, value_name = "DURATION")]
-    share_window: Option<i64>,
-
-    /// A TOML file of rules to add to the built-in ones (and override them): referrer
-    /// hosts, user-agent tokens, parameters, fronts, assets, settings. See README.
-    #[arg(long, value_name = "FILE")]
-    rules: Option<PathBuf>,
-
-    /// The site's own host (repeatable); referrers from it are internal navigation.
-    /// Inferred from the referrers of asset requests when not given.
-    #[arg(long = "site", value_name = "HOST")]
-    sites: Vec<String>,
-
-    /// Another front page (repeatable): a landing there with no referrer is direct, not
-    /// dark social.
-    #[arg(long = "front", value_name = "PATH")]
-    fronts: Vec<String>,
-
-    /// Rows in the top-pages report.
-    #[arg(long, default_value_t = 10, value_name = "N")]
-    top: usize,
-
-    /// Write the report to FILE (through a temporary file renamed into place; a FIFO or a
-    /// device is written as it is). FILE may not be one of the inputs.
-    #[arg(short, long, value_name = "FILE")]
-    output: Option<PathBuf>,
-
-    /// Parser threads (default: one per core for compressed input, one fewer for plain;
-    /// reading and sessionizing run on threads of their own; at most 256). The answer is
-    /// the same for any number.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    threads: Option<u16>,
-
-    /// Passphrase that keys the visitor ids in reports; the same passphrase gives the same
-    /// ids across runs. Default: a random key per run.
-    #[arg(long, env = "DARKLOG_VISITOR_KEY", hide_env_values = true, value_name = "PASSPHRASE")]
-    visitor_key: Option<String>,
-
-    /// Show the first malformed lines with file and line number.
-    #[arg(short, long)]
-    verbose: bool,
-
-    /// No progress bar and no notices (errors are still printed).
-    #[arg(short, long)]
-    quiet: bool,
-
-    /// Bytes per block read (tests use small blocks to prove the answer does not change).
-    #[arg(long, hide = true, default_value_t = 1 << 20)]
-    block_size: usize,
-
-    /// No bound on the keyed tables (tests show that bounds that cut nothing change
-    /// nothing).
-    #[arg(long, hide = true, conflicts_with_all = ["max_visitors", "max_pages"])]
-    no_bounds: bool,
-
-    /// Open visitors held at most (tests reach the bound with small logs).
-    #[arg(long, hide = true, value_parser = clap::value_parser!(u32).range(8..))]
-    max_visitors: Option<u32>,
-
-    /// Landing pages counted at most (as --max-visitors).
-    #[arg(long, hide = true, value_parser = clap::value_parser!(u32).range(8..))]
-    max_pages: Option<u32>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    Table,
-    Csv,
-    Json,
-}
-
-/// `--since`/`--until`, read once the zone is known.
-fn parse_time(flag: &str, s: Option<&str>, zone: &Zone) -> Result<Option<i64>, Error> {
-    s.map(|s| time::parse_user_time(s, time::now(), zone))
-        .transpose()
-        .map_err(|e| super::usage_error(format!("invalid value for {flag}: {e}")))
-}
-
-/// Prints notices on stderr and drives the progress bar.
-struct Terminal {
-    quiet: bool,
-    bar: Option<ProgressBar>,
-}
-
-impl Terminal {
-    fn say(&self, message: &str) {
-        // Notices quote the logs (a malformed line, an inferred host): no terminal control
-        // from them reaches the terminal.
-        let message = printable(message);
-        match &self.bar {
-            Some(bar) => bar.suspend(|| eprintln!("darklog: {message}")),
-            None => eprintln!("darklog: {message}"),
-        }
-    }
-}
-
-impl Observer for Terminal {
-    fn notice(&mut self, message: String) {
-        if !self.quiet {
-            self.say(&message);
-        }
-    }
-
-    fn progress(&mut self, done: u64, total: Option<u64>) {
-        if let Some(bar) = &self.bar {
-            if let Some(t) = total {
-                bar.set_length(t);
-            }
-            bar.set_position(done);
-        }
-    }
+    #[command(flatten)]
+    read: ReadArgs,
 }
 
 pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
-    let since = parse_time("--since", args.since.as_deref(), &args.zone)?;
-    let until = parse_time("--until", args.until.as_deref(), &args.zone)?;
-    if let (Some(since), Some(until)) = (since, until) {
-        if since >= until {
-            return Err(super::usage_error(format!(
-                "--since ({}) must be before --until ({})",
-                time::format_rfc3339(since),
-                time::format_rfc3339(until)
-            )));
-        }
-    }
-    let kind = args.report;
-    let overrides = args.rules.as_deref().map(Overrides::load).transpose()?;
-    let output = match &args.output {
-        Some(path) => Some(Output::open(path, &crate::input::expand(&args.paths).0)?),
-        None => None,
-    };
-    let cfg = AnalyzeConfig {
-        inputs: args.paths.clone(),
-        format: args.log_format,
-        since,
-        until,
-        zone: args.zone.clone(),
-        session: SessionConfig {
-            timeout: args
-                .session_timeout
-                .or(overrides.as_ref().and_then(|o| o.session_timeout))
-                .unwrap_or(SessionConfig::default().timeout),
-            max_visitors: args.max_visitors.map_or(SessionConfig::default().max_visitors, |n| n as usize),
-            ..SessionConfig::default()
-        },
-        max_pages: args.max_pages.map(|n| n as usize),
-        share_window: args
-            .share_window
-            .or(overrides.as_ref().and_then(|o| o.share_window))
-            .unwrap_or(48 * 3600),
-        sites: args.sites.clone(),
-        fronts: args.fronts.clone(),
-        overrides,
-        visitor_key: match &args.visitor_key {
-            Some(p) => VisitorKey::from_passphrase(p),
-            None => VisitorKey::random(),
-        },
-        keep_visits: kind == ReportKind::Visits,
-        show_malformed: if args.verbose { 10 } else { 0 },
-        block_size: args.block_size,
-        threads: args.threads.map_or(0, usize::from),
-        sort_memory: 256 << 20,
-        bounded: !args.no_bounds,
-    };
-
-    let show_bar = !args.quiet && io::stderr().is_terminal();
-    let bar = show_bar.then(|| {
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} {bytes}/{total_bytes} {wide_bar} {eta}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        bar
-    });
-    let mut terminal = Terminal { quiet: args.quiet, bar };
-
+    let windows = args.window.resolve()?;
+    let kind = args.report.report;
+    let output = args.report.open_output(&args.paths)?;
+    let cfg = args.read.config(&args.paths, &windows, &args.window.zone, kind == ReportKind::Visits)?;
+    let mut terminal = args.read.terminal();
     let outcome = run::run(&cfg, &mut terminal)?;
-    if let Some(bar) = terminal.bar.take() {
-        bar.finish_and_clear();
-    }
+    terminal.done();
 
-    let report = Report {
-        visits: std::cell::RefCell::new(outcome.visits),
-        evidence_required: outcome.evidence_required,
-        aggregates: outcome.state.aggregates,
-        inputs: outcome.inputs,
-        site_hosts: outcome.state.facts.site_hosts,
-        since,
-        until,
-        top: args.top,
-    };
-    let to_terminal = args.output.is_none() && io::stdout().is_terminal();
-    let reporter: Box<dyn Reporter> = match args.format {
-        Format::Table => Box::new(TableReporter {
-            styled: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-            fit_terminal: to_terminal,
-        }),
-        Format::Csv => Box::new(CsvReporter),
-        Format::Json => Box::new(JsonReporter),
-    };
-    match output {
-        Some(output) => output.write(|out| reporter.write(&report, kind, out))?,
-        None => {
-            let stdout = io::stdout();
-            let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
-            let written = reporter.write(&report, kind, &mut out).and_then(|_| out.flush());
-            match written {
-                Ok(()) => {}
-                // The reader closed the pipe: it has what it wanted.
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
-                Err(e) => return Err(Error::Write(e)),
-            }
-        }
-    }
-
-    // The table summary carries the accounting itself; everything else gets it on stderr.
-    let summary_has_it = args.format == Format::Table && kind == ReportKind::Summary;
-    if !summary_has_it && !args.quiet {
-        eprintln!("darklog: {}", report.accounting());
-    }
-    // A run whose bounds cut something says so whatever the format, even quiet.
-    if let (Some(cut), false) = (report.cut(), summary_has_it) {
-        eprintln!("darklog: {cut}");
-    }
-    for e in &outcome.errors {
-        eprintln!("darklog: {}", printable(&e.to_string()));
-    }
-    // A window with nothing in it is what a cron job must hear of: the logs stopped, or
-    // rotated away before the run.
-    let lines = &report.aggregates.lines;
-    let windowed = args.since.is_some() || args.until.is_some();
-    let empty_window = windowed && lines.read == lines.outside_window + lines.malformed;
-    if empty_window {
-        let bound = |name: &str, t: Option<i64>| t.map(|t| format!("{name} {}", time::format_rfc3339(t)));
-        let window: Vec<String> =
-            [bound("since", report.since), bound("until", report.until)].into_iter().flatten().collect();
-        eprintln!(
-            "darklog: no line in the window ({}): {} lines read, {} outside it",
-            window.join(", "),
-            crate::report::thousands(lines.read),
-            crate::report::thousands(lines.outside_window)
-        );
-    }
-    Ok(if !outcome.errors.is_empty() {
-        Status::Partial
-    } else if empty_window {
-        Status::EmptyWindow
-    } else {
-        Status::Ok
-    })
+    let mut report =
+        Report::of(&outcome.state.ledger, windows.current.since, windows.current.until, windows.previous);
+    report.site_hosts = outcome.state.facts.site_hosts.clone();
+    report.inputs = outcome.inputs;
+    report.evidence_required = outcome.evidence_required;
+    report.top = args.report.top;
+    *report.visits.get_mut() = outcome.visits;
+    let errors: Vec<String> = outcome.errors.iter().map(ToString::to_string).collect();
+    args.report.render(&report, output, &windows, &errors, args.read.quiet)
 }

@@ -8,9 +8,11 @@
 //! a state or profile refused (reserved).
 
 mod analyze;
+mod common;
 mod explain;
 mod output;
 mod rules;
+mod window;
 
 use std::ffi::OsString;
 use std::io;

@@ -8,6 +8,7 @@
 
 pub mod csv;
 pub mod json;
+mod ledger;
 mod rows;
 pub mod table;
 
@@ -17,9 +18,10 @@ use indexmap::IndexMap;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+pub use ledger::{Ledger, Period};
 pub use rows::{
-    pct, thousands, ChannelRow, DayRow, Headline, InputSummary, PageRow, Report, ReportKind, Reporter,
-    ShareRow, MIN_CACHED_RATE_SAMPLE,
+    pct, thousands, ChannelRow, DayRow, Headline, InputSummary, PageRow, Previous, Report, ReportKind,
+    Reporter, ShareRow, MIN_CACHED_RATE_SAMPLE,
 };
 
 use crate::classify::{Channel, ClassifiedVisit, Exclusion, Outcome, Reason, ScraperRule};
@@ -112,12 +114,21 @@ impl MovedLines {
         self.downloads += o.downloads;
     }
 
-    /// Takes these lines out of the reader's terms of `l`; returns how many.
+    /// Takes these lines out of the reader's terms of `l`; returns how many it took (all
+    /// of them, unless some of a visit's lines fell outside the window `l` counts).
     fn take_from(&self, l: &mut LineCounts) -> u64 {
-        l.pageviews = l.pageviews.saturating_sub(self.pageviews);
-        l.downloads = l.downloads.saturating_sub(self.downloads);
-        l.other_hits = l.other_hits.saturating_sub(self.hits.saturating_sub(self.pageviews + self.downloads));
-        self.hits
+        let mut taken = 0;
+        let others = self.hits.saturating_sub(self.pageviews + self.downloads);
+        for (term, n) in [
+            (&mut l.pageviews, self.pageviews),
+            (&mut l.downloads, self.downloads),
+            (&mut l.other_hits, others),
+        ] {
+            let t = n.min(*term);
+            *term -= t;
+            taken += t;
+        }
+        taken
     }
 }
 
@@ -436,7 +447,7 @@ impl Cut {
         *self != Cut::default()
     }
 
-    fn merge(&mut self, o: &Cut) {
+    pub fn merge(&mut self, o: &Cut) {
         self.visitors += o.visitors;
         self.pages += o.pages;
         self.page_error = self.page_error.max(o.page_error);

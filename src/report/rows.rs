@@ -144,10 +144,45 @@ pub struct Report {
     pub visits: std::cell::RefCell<Option<crate::run::VisitRows>>,
     pub since: Option<i64>,
     pub until: Option<i64>,
+    /// The period before the window, to compare with (`--compare previous`).
+    pub previous: Option<Previous>,
     pub top: usize,
 }
 
+/// The period a report is compared with, and what was counted in it.
+pub struct Previous {
+    pub since: i64,
+    pub until: Option<i64>,
+    pub aggregates: Aggregates,
+}
+
 impl Report {
+    /// The report of the window `[since, until)` (open bounds: everything), and of the
+    /// period `previous` before it, from what `ledger` counted. The rest (inputs, site,
+    /// visit rows) is filled in by the caller.
+    pub fn of(
+        ledger: &super::Ledger,
+        since: Option<i64>,
+        until: Option<i64>,
+        previous: Option<(i64, i64)>,
+    ) -> Report {
+        Report {
+            aggregates: ledger.window(since, until),
+            inputs: Vec::new(),
+            site_hosts: Vec::new(),
+            evidence_required: true,
+            visits: std::cell::RefCell::new(None),
+            since,
+            until,
+            previous: previous.map(|(s, u)| Previous {
+                since: s,
+                until: Some(u),
+                aggregates: ledger.window(Some(s), Some(u)),
+            }),
+            top: 10,
+        }
+    }
+
     pub fn headline(&self) -> Headline {
         let a = &self.aggregates;
         let total = a.human_visits();

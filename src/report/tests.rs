@@ -108,6 +108,7 @@ fn rows_and_shares() {
         evidence_required: false,
         since: None,
         until: None,
+        previous: None,
         top: 10,
     };
     let h = r.headline();

@@ -18,8 +18,9 @@ use crate::classify::{
 };
 use crate::identity::{KeyHasher, VisitorKey};
 use crate::parse::{BlockState, Format};
-use crate::report::{Aggregates, Caps, Cut, VisitRow};
+use crate::report::{Caps, Cut, Ledger, VisitRow};
 use crate::session::{Details, SessionConfig, Sessionizer};
+use crate::time::Zone;
 
 /// Everything a run knows, as one value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,7 +39,8 @@ pub struct RunState {
     pub profile_shares: Option<ShareLog>,
     /// Pages each reader read, for returns.
     pub returns: ReturnLog,
-    pub aggregates: Aggregates,
+    /// What was counted, by period.
+    pub ledger: Ledger,
     /// What time it is in the log.
     pub clock: SessionClock,
 }
@@ -66,7 +68,7 @@ impl RunState {
             shares: ShareLog::new(share_window, session.lateness).with_max_paths(max_paths),
             profile_shares: None,
             returns: ReturnLog::default(),
-            aggregates: Aggregates::new().with_caps(caps),
+            ledger: Ledger::new(Zone::utc(), caps),
             clock: SessionClock::new(session.lateness),
         }
     }
@@ -80,7 +82,7 @@ impl RunState {
         debug_assert!(self.keys == other.keys, "states of one run share their keys");
         self.shares.merge(other.shares);
         self.returns.merge(other.returns);
-        self.aggregates.merge(other.aggregates);
+        self.ledger.merge(other.ledger);
         self.sessions.merge(other.sessions)
     }
 
@@ -98,19 +100,19 @@ impl RunState {
     /// the input. What the bounds cut is told to the aggregates, which report it.
     pub fn finish(&mut self, rules: &Rules, hosts: &mut HostCache, mut spool: Option<&mut VisitSpool>) {
         let classifier = Classifier::new(rules, &self.facts);
-        let aggregates = &mut self.aggregates;
+        let ledger = &mut self.ledger;
         let shares = self.profile_shares.as_ref().unwrap_or(&self.shares);
         let returns = &mut self.returns;
         self.sessions.finish(&mut |v| {
-            let v = settle(v, shares, returns, &mut aggregates.cut);
+            let v = settle(v, shares, returns, &mut ledger.cut);
             let cv = classifier.visit(v, hosts);
-            aggregates.count(&cv);
+            ledger.at(cv.visit.start).count(&cv);
             if let (Some(spool), Some(row)) = (spool.as_deref_mut(), VisitRow::of(&cv)) {
                 spool.push(row);
             }
         });
-        self.aggregates.cut.visitors = self.sessions.evicted();
-        self.aggregates.cut.preview_paths = self.shares.evicted();
+        self.ledger.cut.visitors = self.sessions.evicted();
+        self.ledger.cut.preview_paths = self.shares.evicted();
     }
 
     /// Counts visits closed outside the fold (see [`RunState::merge`]).
@@ -118,8 +120,9 @@ impl RunState {
         let classifier = Classifier::new(rules, &self.facts);
         let shares = self.profile_shares.as_ref().unwrap_or(&self.shares);
         for v in visits {
-            let v = settle(v, shares, &mut self.returns, &mut self.aggregates.cut);
-            self.aggregates.count(&classifier.visit(v, hosts));
+            let v = settle(v, shares, &mut self.returns, &mut self.ledger.cut);
+            let cv = classifier.visit(v, hosts);
+            self.ledger.at(cv.visit.start).count(&cv);
         }
     }
 }
@@ -150,9 +153,11 @@ pub struct FoldCx<'a> {
     pub keep_visits: bool,
     /// How many malformed and out-of-order lines to show (with `-v`).
     pub show_malformed: usize,
-    /// Hits outside `[since, until)` are only counted.
-    pub since: Option<i64>,
-    pub until: Option<i64>,
+    /// Hits outside `[read_since, read_until)` are only counted: the window asked for
+    /// and the context around it that its visits need (earlier returns and shares, the
+    /// rest of a visit that began inside).
+    pub read_since: Option<i64>,
+    pub read_until: Option<i64>,
 }
 
 /// Where a line came from and how to read it again.
@@ -244,7 +249,6 @@ impl<'a> Fold<'a> {
     /// One line, as it comes.
     pub fn line(&mut self, at: LineAt<'_>, bytes: &[u8], rec: Rec) {
         self.counts[at.input].lines += 1;
-        self.state.aggregates.lines.read += 1;
         let Rec::Hit { time, .. } = rec else { return self.record(at, bytes, rec) };
         match self.state.clock.admit(time) {
             Admit::Now => self.record(at, bytes, rec),
@@ -294,7 +298,10 @@ impl<'a> Fold<'a> {
     }
 
     fn out_of_order(&mut self, input: usize, number: u64, bytes: &[u8]) {
-        self.state.aggregates.lines.out_of_order += 1;
+        // In the log's time, not its own: a line dated 2100 must not open a period there.
+        let lines = self.state.ledger.lines_at(self.state.clock.now());
+        lines.read += 1;
+        lines.out_of_order += 1;
         self.counts[input].out_of_order += 1;
         let now = self.state.clock.now().map(crate::time::format_rfc3339).unwrap_or_default();
         self.show(input, number, bytes, &format!("out of order (the log is at {now})"));
@@ -313,11 +320,17 @@ impl<'a> Fold<'a> {
         let (block, offset, format) = (at.block, at.offset, at.format);
         match rec {
             Rec::Malformed => {
-                self.state.aggregates.lines.malformed += 1;
+                let lines = self.state.ledger.lines_at(self.state.clock.now());
+                lines.read += 1;
+                lines.malformed += 1;
                 self.counts[at.input].malformed += 1;
                 self.show(at.input, at.number, line, "malformed line");
             }
-            Rec::Outside => self.state.aggregates.lines.outside_window += 1,
+            Rec::Outside => {
+                let lines = self.state.ledger.lines_at(self.state.clock.now());
+                lines.read += 1;
+                lines.outside_window += 1;
+            }
             Rec::Hit { time, key, agent: agent_key, page_view, flags, spans } => {
                 let pageview = flags.pageview;
                 let (rules, vkey, keep_visits) = (self.cx.rules, self.cx.visitor_key, self.cx.keep_visits);
@@ -350,9 +363,10 @@ impl<'a> Fold<'a> {
                     let mut cx = format.line_cx(block, offset);
                     let path = fields(format, line, spans, &mut cx).path();
                     let new_shares = state.shares.record(path, time, app, state.sessions.settled());
-                    state.aggregates.preview_fetch(path, rules.agents.name(app), new_shares);
+                    state.ledger.at(time).preview_fetch(path, rules.agents.name(app), new_shares);
                 }
-                let lines = &mut state.aggregates.lines;
+                let lines = &mut state.ledger.at(time).lines;
+                lines.read += 1;
                 if agent.is_excluded() {
                     lines.excluded += 1;
                 } else if flags.download {
@@ -366,9 +380,9 @@ impl<'a> Fold<'a> {
                     let classifier = Classifier::new(rules, &state.facts);
                     let shares = state.profile_shares.as_ref().unwrap_or(&state.shares);
                     for v in self.closed.drain(..) {
-                        let v = settle(v, shares, &mut state.returns, &mut state.aggregates.cut);
+                        let v = settle(v, shares, &mut state.returns, &mut state.ledger.cut);
                         let cv = classifier.visit(v, self.hosts);
-                        state.aggregates.count(&cv);
+                        state.ledger.at(cv.visit.start).count(&cv);
                         if let (Some(spool), Some(row)) = (self.spool.as_deref_mut(), VisitRow::of(&cv)) {
                             spool.push(row);
                         }

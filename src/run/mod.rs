@@ -27,7 +27,7 @@ use crate::engine::{self, Engine};
 use crate::identity::{KeyHasher, VisitorKey};
 use crate::input::{self, Compression, Input, InputError, Source};
 use crate::parse::{Format, FormatSpec};
-use crate::report::InputSummary;
+use crate::report::{InputSummary, Ledger};
 use crate::session::SessionConfig;
 
 /// Everything a run needs, decided before it starts.
@@ -35,8 +35,14 @@ use crate::session::SessionConfig;
 pub struct AnalyzeConfig {
     pub inputs: Vec<PathBuf>,
     pub format: FormatSpec,
+    /// What the reports will cover, from the earliest window's start to the latest's end:
+    /// hits before it are read as context (see [`context`]), after it only to finish the
+    /// visits that began in it.
     pub since: Option<i64>,
     pub until: Option<i64>,
+    /// Where windows begin or end besides `since` and `until` (a previous period's end):
+    /// where periods of the ledger are cut.
+    pub edges: Vec<i64>,
     /// The zone the daily report's days are in.
     pub zone: crate::time::Zone,
     pub session: SessionConfig,
@@ -150,17 +156,20 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
     };
     let mut initial =
         RunState::bounded(facts, cfg.session, cfg.share_window, KeyHasher::default(), cfg.bounded);
+    let mut caps = initial.ledger.caps();
     if let Some(pages) = cfg.max_pages {
-        initial.aggregates.caps.pages = pages;
+        caps.pages = pages;
     }
-    initial.aggregates = std::mem::take(&mut initial.aggregates).in_zone(cfg.zone.clone());
+    let edges = cfg.since.into_iter().chain(cfg.until).chain(cfg.edges.iter().copied());
+    initial.ledger = Ledger::new(cfg.zone.clone(), caps).with_edges(edges);
+    let (read_since, read_until) = context(cfg);
     let fold_cx = FoldCx {
         rules: &rules,
         visitor_key: cfg.visitor_key,
         keep_visits: cfg.keep_visits,
         show_malformed: cfg.show_malformed,
-        since: cfg.since,
-        until: cfg.until,
+        read_since,
+        read_until,
     };
     let mut analysis = Analysis::new(&fold_cx, &initial, parsers, cfg.block_size)?;
     // An input found mostly out of order is sorted by time into a temporary file and the
@@ -226,7 +235,8 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
         inputs.push(sum);
         errors.extend(error);
     }
-    let worth_showing = state.aggregates.lines.malformed + state.aggregates.lines.out_of_order;
+    let all = state.ledger.window(None, None).lines;
+    let worth_showing = all.malformed + all.out_of_order;
     if (read.shown as u64) < worth_showing && cfg.show_malformed > 0 {
         observer.notice(format!(
             "… and {} more malformed or out-of-order lines",
@@ -237,6 +247,16 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
     inputs.extend(unread);
     let evidence_required = crate::classify::Classifier::new(&rules, &state.facts).requires_evidence();
     Ok(Outcome { state, visits, evidence_required, inputs, errors })
+}
+
+/// What is read around a window `[since, until)`: before it, what its visits need of the
+/// past (the return memory's 30 days, shares within the share window, a visit already
+/// open); after it, a day, to finish the visits that began inside. A visit counts in the
+/// window it began in, so a windowed report is the full history's for that window.
+pub fn context(cfg: &AnalyzeConfig) -> (Option<i64>, Option<i64>) {
+    let before =
+        crate::classify::RETURN_WINDOW + cfg.share_window + cfg.session.timeout + cfg.session.lateness;
+    (cfg.since.map(|s| s.saturating_sub(before)), cfg.until.map(|u| u.saturating_add(86_400)))
 }
 
 /// How to read a sniffed input: the file again, what stdin still holds, or the input

@@ -133,8 +133,8 @@ impl Analysis<'_> {
             .map(|&format| LineStage {
                 format,
                 paths: &self.paths,
-                since: cx.since,
-                until: cx.until,
+                read_since: cx.read_since,
+                read_until: cx.read_until,
                 keys: &self.keys,
             })
             .collect();

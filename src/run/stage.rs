@@ -45,8 +45,9 @@ pub struct LineStage<'a> {
     pub format: Format,
     /// The tables' path rules and what this site embeds.
     pub paths: &'a PathRules,
-    pub since: Option<i64>,
-    pub until: Option<i64>,
+    /// Hits outside `[read_since, read_until)` are only counted (see `FoldCx`).
+    pub read_since: Option<i64>,
+    pub read_until: Option<i64>,
     pub keys: &'a KeyHasher,
 }
 
@@ -67,8 +68,8 @@ impl Stage for LineStage<'_> {
             let rec = match parsed {
                 Parsed::Malformed => Rec::Malformed,
                 Parsed::Hit(hit)
-                    if self.since.is_some_and(|s| hit.time < s)
-                        || self.until.is_some_and(|u| hit.time >= u) =>
+                    if self.read_since.is_some_and(|s| hit.time < s)
+                        || self.read_until.is_some_and(|u| hit.time >= u) =>
                 {
                     Rec::Outside
                 }

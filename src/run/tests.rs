@@ -29,6 +29,7 @@ fn one_thread_runs_twice() {
         format: FormatSpec::Auto,
         since: None,
         until: None,
+        edges: Vec::new(),
         zone: crate::time::Zone::utc(),
         session: SessionConfig::default(),
         share_window: 48 * 3600,
@@ -46,7 +47,7 @@ fn one_thread_runs_twice() {
     };
     for _ in 0..2 {
         let outcome = run(&cfg, &mut Quiet).expect("the run starts");
-        assert_eq!(outcome.state.aggregates.lines.read, 3);
+        assert_eq!(outcome.state.ledger.window(None, None).lines.read, 3);
     }
 }
 
@@ -85,8 +86,8 @@ fn fold(rules: &Rules, lines: &[u8], profile: Option<&ShareLog>, block: usize) -
         visitor_key: VisitorKey::from_passphrase("fold"),
         keep_visits: true,
         show_malformed: 0,
-        since: None,
-        until: None,
+        read_since: None,
+        read_until: None,
     };
     engine::on_own_thread(|| {
         let mut state = RunState::new(facts(), SessionConfig::default(), WINDOW, KeyHasher::from(7));
@@ -106,8 +107,8 @@ fn profile(rules: &Rules, lines: &[u8]) -> ShareLog {
         visitor_key: VisitorKey::from_passphrase("fold"),
         keep_visits: false,
         show_malformed: 0,
-        since: None,
-        until: None,
+        read_since: None,
+        read_until: None,
     };
     engine::on_own_thread(|| {
         let mut state = RunState::new(facts(), SessionConfig::default(), WINDOW, KeyHasher::from(7));
@@ -140,7 +141,7 @@ fn split_by_visitor(rules: &Rules, log: &[u8], parts: usize, salt: u64) -> Vec<V
 
 fn finished(rules: &Rules, mut state: RunState) -> crate::report::Aggregates {
     state.finish(rules, &mut HostCache::default(), None);
-    state.aggregates
+    state.ledger.window(None, None)
 }
 
 proptest! {

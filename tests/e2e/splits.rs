@@ -25,6 +25,7 @@ fn answer(inputs: Vec<std::path::PathBuf>, threads: usize, block_size: usize) ->
         format: FormatSpec::Auto,
         since: None,
         until: None,
+        edges: Vec::new(),
         zone: darklog::time::Zone::default(),
         session: SessionConfig::default(),
         share_window: 48 * 3600,
@@ -42,16 +43,10 @@ fn answer(inputs: Vec<std::path::PathBuf>, threads: usize, block_size: usize) ->
     };
     let outcome = run::run(&cfg, &mut Quiet).expect("the run starts");
     assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
-    let report = Report {
-        visits: std::cell::RefCell::new(outcome.visits),
-        evidence_required: outcome.evidence_required,
-        aggregates: outcome.state.aggregates,
-        inputs: Vec::new(),
-        site_hosts: outcome.state.facts.site_hosts,
-        since: None,
-        until: None,
-        top: 10,
-    };
+    let mut report = Report::of(&outcome.state.ledger, None, None, None);
+    *report.visits.get_mut() = outcome.visits;
+    report.evidence_required = outcome.evidence_required;
+    report.site_hosts = outcome.state.facts.site_hosts;
     [ReportKind::Summary, ReportKind::Visits]
         .into_iter()
         .map(|kind| {

@@ -1,0 +1,313 @@
+//! What several subcommands share: the flags that say how logs are read and who a
+//! visitor is, the flags of a report, the terminal's notices and progress bar, and the
+//! writing of a report with its line accounting and exit status.
+
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::output::Output;
+use super::window::Windows;
+use super::{Error, Status};
+use crate::classify::overrides::Overrides;
+use crate::identity::VisitorKey;
+use crate::parse::FormatSpec;
+use crate::report::csv::CsvReporter;
+use crate::report::json::JsonReporter;
+use crate::report::table::{printable, TableReporter};
+use crate::report::{Report, ReportKind, Reporter};
+use crate::run::{AnalyzeConfig, Observer};
+use crate::session::SessionConfig;
+use crate::time::{self, Zone};
+
+/// How the logs are read and what a visitor is: every flag that changes what a line says
+/// or whose visit it is.
+#[derive(Debug, Clone, Args)]
+pub struct ReadArgs {
+    /// Log format: auto (looks at the first lines of each input), combined, common,
+    /// vhost_combined.
+    #[arg(long, default_value = "auto", value_parser = clap::value_parser!(FormatSpec), value_name = "FORMAT")]
+    pub log_format: FormatSpec,
+
+    /// A visit ends after this long without a page view (30m, 1h, 900) [default: 30m,
+    /// or the rules file's].
+    #[arg(long, value_parser = time::parse_setting_duration, value_name = "DURATION")]
+    pub session_timeout: Option<i64>,
+
+    /// A no-referrer visit to a page an app's link preview fetched this long before is
+    /// that app's share (48h, 2d, 6h) [default: 48h, or the rules file's].
+    #[arg(long, value_parser = time::parse_setting_duration, value_name = "DURATION")]
+    pub share_window: Option<i64>,
+
+    /// A TOML file of rules to add to the built-in ones (and override them): referrer
+    /// hosts, user-agent tokens, parameters, fronts, assets, settings. See README.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+
+    /// The site's own host (repeatable); referrers from it are internal navigation.
+    /// Inferred from the referrers of asset requests when not given.
+    #[arg(long = "site", value_name = "HOST")]
+    pub sites: Vec<String>,
+
+    /// Another front page (repeatable): a landing there with no referrer is direct, not
+    /// dark social.
+    #[arg(long = "front", value_name = "PATH")]
+    pub fronts: Vec<String>,
+
+    /// Parser threads (default: one per core for compressed input, one fewer for plain;
+    /// reading and sessionizing run on threads of their own; at most 256). The answer is
+    /// the same for any number.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+
+    /// Passphrase that keys the visitor ids in reports; the same passphrase gives the same
+    /// ids across runs and processes. Default: a random key per run.
+    #[arg(long, env = "DARKLOG_VISITOR_KEY", hide_env_values = true, value_name = "PASSPHRASE")]
+    pub visitor_key: Option<String>,
+
+    /// Show the first malformed and out-of-order lines with file and line number.
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// No progress bar and no notices (errors are still printed).
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Bytes per block read (tests use small blocks to prove the answer does not change).
+    #[arg(long, hide = true, default_value_t = 1 << 20)]
+    pub block_size: usize,
+
+    /// No bound on the keyed tables (tests show that bounds that cut nothing change
+    /// nothing).
+    #[arg(long, hide = true, conflicts_with_all = ["max_visitors", "max_pages"])]
+    pub no_bounds: bool,
+
+    /// Open visitors held at most (tests reach the bound with small logs).
+    #[arg(long, hide = true, value_parser = clap::value_parser!(u32).range(8..))]
+    pub max_visitors: Option<u32>,
+
+    /// Landing pages counted at most (as --max-visitors).
+    #[arg(long, hide = true, value_parser = clap::value_parser!(u32).range(8..))]
+    pub max_pages: Option<u32>,
+}
+
+impl ReadArgs {
+    /// The run's configuration for `paths`, reading what `windows` cover, in `zone`.
+    pub fn config(
+        &self,
+        paths: &[PathBuf],
+        windows: &Windows,
+        zone: &Zone,
+        keep_visits: bool,
+    ) -> Result<AnalyzeConfig, Error> {
+        let overrides = self.rules.as_deref().map(Overrides::load).transpose()?;
+        let span = windows.span();
+        Ok(AnalyzeConfig {
+            inputs: paths.to_vec(),
+            format: self.log_format,
+            since: span.since,
+            until: span.until,
+            edges: windows.edges(),
+            zone: zone.clone(),
+            session: SessionConfig {
+                timeout: self
+                    .session_timeout
+                    .or(overrides.as_ref().and_then(|o| o.session_timeout))
+                    .unwrap_or(SessionConfig::default().timeout),
+                max_visitors: self.max_visitors.map_or(SessionConfig::default().max_visitors, |n| n as usize),
+                ..SessionConfig::default()
+            },
+            max_pages: self.max_pages.map(|n| n as usize),
+            share_window: self
+                .share_window
+                .or(overrides.as_ref().and_then(|o| o.share_window))
+                .unwrap_or(48 * 3600),
+            sites: self.sites.clone(),
+            fronts: self.fronts.clone(),
+            overrides,
+            visitor_key: match &self.visitor_key {
+                Some(p) => VisitorKey::from_passphrase(p),
+                None => VisitorKey::random(),
+            },
+            keep_visits,
+            show_malformed: if self.verbose { 10 } else { 0 },
+            block_size: self.block_size,
+            threads: self.threads.map_or(0, usize::from),
+            sort_memory: 256 << 20,
+            bounded: !self.no_bounds,
+        })
+    }
+
+    /// The terminal's observer for a run: notices unless quiet, a progress bar on a
+    /// terminal.
+    pub fn terminal(&self) -> Terminal {
+        Terminal::new(self.quiet)
+    }
+}
+
+/// What a report is and where it goes.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Which report: the summary, or one of its parts, or one row per visit.
+    #[arg(long, value_enum, default_value_t = ReportKind::Summary)]
+    pub report: ReportKind,
+
+    /// Rows in the top-pages and shares reports.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
+
+    /// Write the report to FILE (through a temporary file renamed into place; a FIFO or a
+    /// device is written as it is). FILE may not be one of the inputs.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+impl ReportArgs {
+    /// Opens `-o` before any work, so that a path that cannot be written (or that names
+    /// one of `inputs`) fails at once.
+    pub fn open_output(&self, inputs: &[PathBuf]) -> Result<Option<Output>, Error> {
+        match &self.output {
+            Some(path) => Ok(Some(Output::open(path, &crate::input::expand(inputs).0)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Writes `report`; then, on stderr, the line accounting (unless the table summary
+    /// holds it, or `quiet`), what bounds cut, the errors, and an empty window. The status
+    /// is what the exit code says.
+    pub fn render(
+        &self,
+        report: &Report,
+        output: Option<Output>,
+        windows: &Windows,
+        errors: &[String],
+        quiet: bool,
+    ) -> Result<Status, Error> {
+        let kind = self.report;
+        let to_terminal = self.output.is_none() && io::stdout().is_terminal();
+        let reporter: Box<dyn Reporter> = match self.format {
+            Format::Table => Box::new(TableReporter {
+                styled: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+                fit_terminal: to_terminal,
+            }),
+            Format::Csv => Box::new(CsvReporter),
+            Format::Json => Box::new(JsonReporter),
+        };
+        match output {
+            Some(output) => output.write(|out| reporter.write(report, kind, out))?,
+            None => {
+                let stdout = io::stdout();
+                let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
+                let written = reporter.write(report, kind, &mut out).and_then(|_| out.flush());
+                match written {
+                    Ok(()) => {}
+                    // The reader closed the pipe: it has what it wanted.
+                    Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+                    Err(e) => return Err(Error::Write(e)),
+                }
+            }
+        }
+        // The table summary carries the accounting itself; everything else gets it on stderr.
+        let summary_has_it = self.format == Format::Table && kind == ReportKind::Summary;
+        if !summary_has_it && !quiet {
+            eprintln!("darklog: {}", report.accounting());
+        }
+        // A run whose bounds cut something says so whatever the format, even quiet.
+        if let (Some(cut), false) = (report.cut(), summary_has_it) {
+            eprintln!("darklog: {cut}");
+        }
+        for e in errors {
+            eprintln!("darklog: {}", printable(e));
+        }
+        // A window with nothing in it is what a cron job must hear of: the logs stopped,
+        // or rotated away before the run.
+        let lines = &report.aggregates.lines;
+        let empty_window = windows.bounded() && lines.read == lines.outside_window + lines.malformed;
+        if empty_window {
+            let bound = |name: &str, t: Option<i64>| t.map(|t| format!("{name} {}", time::format_rfc3339(t)));
+            let window: Vec<String> =
+                [bound("since", report.since), bound("until", report.until)].into_iter().flatten().collect();
+            eprintln!(
+                "darklog: no line in the window ({}): {} lines read, {} outside it",
+                window.join(", "),
+                crate::report::thousands(lines.read),
+                crate::report::thousands(lines.outside_window)
+            );
+        }
+        Ok(if !errors.is_empty() {
+            Status::Partial
+        } else if empty_window {
+            Status::EmptyWindow
+        } else {
+            Status::Ok
+        })
+    }
+}
+
+/// Prints notices on stderr and drives the progress bar.
+pub struct Terminal {
+    quiet: bool,
+    bar: Option<ProgressBar>,
+}
+
+impl Terminal {
+    pub fn new(quiet: bool) -> Terminal {
+        let show_bar = !quiet && io::stderr().is_terminal();
+        let bar = show_bar.then(|| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {bytes}/{total_bytes} {wide_bar} {eta}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            bar
+        });
+        Terminal { quiet, bar }
+    }
+
+    /// Clears the progress bar: the run is over.
+    pub fn done(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+
+    fn say(&self, message: &str) {
+        // Notices quote the logs (a malformed line, an inferred host): no terminal control
+        // from them reaches the terminal.
+        let message = printable(message);
+        match &self.bar {
+            Some(bar) => bar.suspend(|| eprintln!("darklog: {message}")),
+            None => eprintln!("darklog: {message}"),
+        }
+    }
+}
+
+impl Observer for Terminal {
+    fn notice(&mut self, message: String) {
+        if !self.quiet {
+            self.say(&message);
+        }
+    }
+
+    fn progress(&mut self, done: u64, total: Option<u64>) {
+        if let Some(bar) = &self.bar {
+            if let Some(t) = total {
+                bar.set_length(t);
+            }
+            bar.set_position(done);
+        }
+    }
+}
