@@ -122,6 +122,7 @@ fn fold(data: &[u8], parsers: usize, block: usize) -> RunState {
         let data = data.to_vec();
         let input = ToRead {
             name: "fuzz".into(),
+            first_line: 0,
             format: Format::COMBINED,
             first_time: None,
             rereadable: false,

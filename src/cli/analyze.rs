@@ -8,7 +8,8 @@ use super::common::{ReadArgs, ReportArgs};
 use super::window::WindowArgs;
 use super::{Error, Status};
 use crate::report::{Report, ReportKind};
-use crate::run;
+use crate::run::saved::{write_atomically, Content, Lock, Saved, StateError};
+use crate::run::{self, AnalyzeConfig, Outcome, Start};
 
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
@@ -25,16 +26,43 @@ pub struct AnalyzeArgs {
 
     #[command(flatten)]
     read: ReadArgs,
+
+    /// Keep what runs know in FILE and read only what is new since the last run: logs
+    /// that grew, new rotations (renamed or compressed logs are known by their first
+    /// bytes). The report covers everything the state holds, or the window asked for
+    /// (whole days). Created when missing; locked while a run uses it.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+
+    /// With --state: days the state remembers (older days and logs are forgotten).
+    #[arg(long, value_name = "DAYS", default_value_t = 400, requires = "state", value_parser = clap::value_parser!(u32).range(1..))]
+    keep: u32,
 }
 
 pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     let windows = args.window.resolve()?;
     let kind = args.report.report;
     let output = args.report.open_output(&args.paths)?;
-    let cfg = args.read.config(&args.paths, &windows, &args.window.zone, kind == ReportKind::Visits)?;
+    let mut cfg = args.read.config(&args.paths, &windows, &args.window.zone, kind == ReportKind::Visits)?;
     let mut terminal = args.read.terminal();
-    let outcome = run::run(&cfg, &mut terminal)?;
+    let outcome = match &args.state {
+        None => run::run(&cfg, &mut terminal)?,
+        Some(path) => incremental(&args, &mut cfg, path, &mut terminal)?,
+    };
     terminal.done();
+    if args.state.is_some() {
+        // The state's days are cut at midnights only: a window must be whole days.
+        for t in windows.edges() {
+            if !outcome.state.ledger.can_cut_at(t) {
+                return Err(super::usage_error(format!(
+                    "with --state, a window is whole days in the state's zone ({}): {} is not a midnight \
+                     there (use --day, --week, --month or dates)",
+                    outcome.state.ledger.zone().name(),
+                    crate::time::format_rfc3339(t)
+                )));
+            }
+        }
+    }
 
     let mut report =
         Report::of(&outcome.state.ledger, windows.current.since, windows.current.until, windows.previous);
@@ -45,4 +73,49 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     *report.visits.get_mut() = outcome.visits;
     let errors: Vec<String> = outcome.errors.iter().map(ToString::to_string).collect();
     args.report.render(&report, output, &windows, &errors, args.read.quiet)
+}
+
+/// A run that goes on from the state in `path` (or starts it) and saves where it got to.
+fn incremental(
+    args: &AnalyzeArgs,
+    cfg: &mut AnalyzeConfig,
+    path: &std::path::Path,
+    terminal: &mut super::common::Terminal,
+) -> Result<Outcome, Error> {
+    if args.paths.iter().any(|p| p.as_os_str() == "-") {
+        return Err(super::usage_error(
+            "--state reads files it can find again next time: not standard input".into(),
+        ));
+    }
+    // Everything new is read and kept; the window only chooses what is reported.
+    (cfg.since, cfg.until, cfg.edges) = (None, None, Vec::new());
+    (cfg.incremental, cfg.keep_open, cfg.keep) = (true, true, i64::from(args.keep) * 86_400);
+    let settings = args.read.settings(cfg)?;
+    let name = path.display().to_string();
+    let _lock = Lock::take(path)?;
+    let start = match Saved::read(path) {
+        Ok(saved) => {
+            saved.check(&settings, &name)?;
+            match saved.content {
+                Content::State { marks, run } => Start::Resume { state: run, marks },
+                Content::Profile(_) => {
+                    return Err(StateError::Kind { path: name, found: "profile", wanted: "state" }.into())
+                }
+            }
+        }
+        Err(StateError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => Start::Fresh,
+        Err(e) => return Err(e.into()),
+    };
+    let mut outcome = run::run_from(cfg, start, terminal)?;
+    let mut open = outcome.open.take().expect("an incremental run keeps its open state");
+    if let Some((_, end)) = open.ledger.span() {
+        open.ledger.expire(end - cfg.keep);
+    }
+    let saved = Saved {
+        written_by: env!("CARGO_PKG_VERSION").to_string(),
+        settings,
+        content: Content::State { marks: std::mem::take(&mut outcome.marks), run: Box::new(open) },
+    };
+    write_atomically(path, &saved.encode()).map_err(|source| Error::Output { path: name, source })?;
+    Ok(outcome)
 }

@@ -18,6 +18,7 @@ use crate::report::csv::CsvReporter;
 use crate::report::json::JsonReporter;
 use crate::report::table::{printable, TableReporter};
 use crate::report::{Report, ReportKind, Reporter};
+use crate::run::saved::Settings;
 use crate::run::{AnalyzeConfig, Observer};
 use crate::session::SessionConfig;
 use crate::time::{self, Zone};
@@ -137,6 +138,50 @@ impl ReadArgs {
             threads: self.threads.map_or(0, usize::from),
             sort_memory: 256 << 20,
             bounded: !self.no_bounds,
+            incremental: false,
+            keep_open: false,
+            profile: false,
+            keep: 400 * 86_400,
+        })
+    }
+
+    /// What a saved state of runs with these flags must agree on (see [`Settings`]).
+    pub fn settings(&self, cfg: &AnalyzeConfig) -> Result<Settings, Error> {
+        use std::hash::Hasher;
+        let mut h = siphasher::sip::SipHasher13::new_with_keys(0x7275_6c65, 0x7361_7665);
+        for t in crate::classify::ALL_TABLES {
+            h.write(t.name.as_bytes());
+            h.write(t.text.as_bytes());
+        }
+        if let Some(path) = &self.rules {
+            let bytes = std::fs::read(path)
+                .map_err(|source| Error::Output { path: path.display().to_string(), source })?;
+            h.write(&bytes);
+        }
+        for s in cfg.sites.iter().chain([&"|".to_string()]).chain(&cfg.fronts) {
+            h.write(s.as_bytes());
+            h.write_u8(0);
+        }
+        let visitor_key = match &self.visitor_key {
+            Some(_) => format!("{:016x}", cfg.visitor_key.public_id(b"darklog state", b"")),
+            None => "random (no --visitor-key)".to_string(),
+        };
+        Ok(Settings {
+            rules: format!("{:016x}", h.finish()),
+            visitor_key,
+            zone: cfg.zone.name().to_string(),
+            log_format: match self.log_format {
+                FormatSpec::Auto => "auto".to_string(),
+                FormatSpec::Fixed(f) => f.name().to_string(),
+            },
+            session_timeout: cfg.session.timeout,
+            lateness: cfg.session.lateness,
+            share_window: cfg.share_window,
+            bounds: if cfg.bounded {
+                format!("visitors {}, pages {:?}", cfg.session.max_visitors, cfg.max_pages)
+            } else {
+                "none".into()
+            },
         })
     }
 

@@ -60,6 +60,9 @@ pub enum Error {
     /// A `--rules` file that cannot be used: exit 1, like a bad flag.
     #[error("{0}")]
     RulesFile(#[from] crate::classify::overrides::RulesFileError),
+    /// A saved state or profile that cannot be used: exit 4 (2 when it cannot be read).
+    #[error(transparent)]
+    State(#[from] crate::run::saved::StateError),
     /// Flags that parse but do not make sense together: exit 1, like clap's own errors.
     #[error("{0}")]
     Usage(clap::Error),
@@ -113,6 +116,14 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
         Err(Error::Usage(e)) => {
             let _ = e.print();
             1
+        }
+        Err(Error::State(e @ crate::run::saved::StateError::Io { .. })) => {
+            eprintln!("darklog: {}", printable(&e.to_string()));
+            2
+        }
+        Err(e @ Error::State(_)) => {
+            eprintln!("darklog: {}", printable(&e.to_string()));
+            4
         }
         Err(e @ Error::RulesFile(_)) => {
             eprintln!("darklog: {}", printable(&e.to_string()));

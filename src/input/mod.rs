@@ -8,6 +8,7 @@
 
 mod blocks;
 mod open;
+mod resume;
 mod same;
 
 use std::fs::Metadata;
@@ -16,6 +17,7 @@ use std::path::PathBuf;
 
 pub use blocks::{Block, BlockReader, MAX_LINE};
 pub use open::{foreign, open, Broken, Compression, Opened};
+pub use resume::{open_at, WholeLines};
 pub use same::{decoded_len, same_logs, Fingerprint, Length, SameLog, HEAD_BYTES};
 
 /// Where lines come from.

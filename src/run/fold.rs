@@ -190,6 +190,8 @@ pub struct InputCounts {
     pub lines: u64,
     pub malformed: u64,
     pub out_of_order: u64,
+    /// The time of its latest hit read.
+    pub last_time: Option<i64>,
 }
 
 impl InputCounts {
@@ -332,6 +334,8 @@ impl<'a> Fold<'a> {
                 lines.outside_window += 1;
             }
             Rec::Hit { time, key, agent: agent_key, page_view, flags, spans } => {
+                let last = &mut self.counts[at.input].last_time;
+                *last = Some(last.map_or(time, |l| l.max(time)));
                 let pageview = flags.pageview;
                 let (rules, vkey, keep_visits) = (self.cx.rules, self.cx.visitor_key, self.cx.keep_visits);
                 let agents = &mut *self.agents;

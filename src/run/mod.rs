@@ -9,6 +9,8 @@ mod clock;
 mod facts;
 mod fold;
 mod read;
+mod resume;
+pub mod saved;
 mod sniff;
 mod sort;
 mod stage;
@@ -22,7 +24,8 @@ pub use fold::{Fold, FoldCx, RunState};
 pub use read::{Opened, ReadAll, ToRead};
 pub use visits::{VisitRows, VisitSpool};
 
-use crate::classify::{AgentCache, HostCache, Rules, TableError};
+use crate::classify::shares::MAX_SHARED_PATHS;
+use crate::classify::{AgentCache, HostCache, Rules, ShareLog, TableError};
 use crate::engine::{self, Engine};
 use crate::identity::{KeyHasher, VisitorKey};
 use crate::input::{self, Compression, Input, InputError, Source};
@@ -68,11 +71,36 @@ pub struct AnalyzeConfig {
     pub bounded: bool,
     /// Landing pages counted at most, when not the default.
     pub max_pages: Option<usize>,
+    /// An incremental run (`--state`): inputs are read from where the state's marks say,
+    /// a plain file only up to its last whole line, and no window limits what is read.
+    pub incremental: bool,
+    /// Also hand back the state as it was before its open visits were closed (to be
+    /// saved, or merged with others).
+    pub keep_open: bool,
+    /// Remember every link-preview share (a profile of the job).
+    pub profile: bool,
+    /// How long a state remembers days (and inputs), in seconds.
+    pub keep: i64,
+}
+
+/// What a run starts from.
+pub enum Start {
+    /// Nothing: the site facts are learned from the first lines.
+    Fresh,
+    /// A saved state, and where it read each input to.
+    Resume { state: Box<RunState>, marks: Vec<saved::InputMark> },
+    /// A profile of the whole job this run reads a part of.
+    Profiled(Box<saved::Profile>),
 }
 
 /// What a run produced.
 pub struct Outcome {
+    /// The state at the end, every visit closed and counted.
     pub state: RunState,
+    /// The state before the open visits were closed, when asked for (`keep_open`).
+    pub open: Option<RunState>,
+    /// Where each input was read to (for `--state`).
+    pub marks: Vec<saved::InputMark>,
     /// The rows of the visits report, in start order, when it was asked for.
     pub visits: Option<VisitRows>,
     /// Whether visits needed browser evidence to count as readers.
@@ -113,10 +141,14 @@ pub fn rules(cfg: &AnalyzeConfig) -> Result<Rules, TableError> {
 }
 
 pub fn run(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome, RunError> {
-    engine::on_own_thread(|| run_here(cfg, observer)).map_err(RunError::Thread)?
+    run_from(cfg, Start::Fresh, observer)
 }
 
-fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome, RunError> {
+pub fn run_from(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> Result<Outcome, RunError> {
+    engine::on_own_thread(|| run_here(cfg, start, observer)).map_err(RunError::Thread)?
+}
+
+fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> Result<Outcome, RunError> {
     let rules = rules(cfg)?;
     let (inputs, mut errors) = input::expand(&cfg.inputs);
     let mut agents = AgentCache::new();
@@ -128,9 +160,33 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
     // Rotated sets are read oldest first, whatever they are called.
     sniffed.sort_by_key(|s| s.first_time.unwrap_or(i64::MAX));
     let total_raw: Option<u64> = sniffed.iter().map(|s| s.source.size()).sum();
-    let (facts, notices) = facts::learn(&mut sniffed, &cfg.sites, &rules, &mut agents);
-    for n in notices {
-        observer.notice(n);
+    let (mut initial, marks) = match start {
+        Start::Fresh => {
+            let (facts, notices) = facts::learn(&mut sniffed, &cfg.sites, &rules, &mut agents);
+            for n in notices {
+                observer.notice(n);
+            }
+            (fresh_state(cfg, facts, KeyHasher::default()), Vec::new())
+        }
+        Start::Profiled(p) => {
+            let mut state = fresh_state(cfg, p.facts, p.keys);
+            state.profile_shares = Some(p.shares);
+            (state, Vec::new())
+        }
+        Start::Resume { state, marks } => (*state, marks),
+    };
+    if cfg.profile {
+        initial.shares = ShareLog::keep_all(cfg.share_window, cfg.session.lateness)
+            .with_max_paths(if cfg.bounded { MAX_SHARED_PATHS } else { usize::MAX });
+    }
+    let mut plans = vec![resume::Plan::default(); sniffed.len()];
+    if cfg.incremental {
+        let mut notices = Vec::new();
+        plans = resume::plan(&sniffed, &marks, &mut notices);
+        notices.extend(resume::vanished(&plans, &marks));
+        for n in notices {
+            observer.notice(n);
+        }
     }
 
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -154,14 +210,6 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
         }
         n => n,
     };
-    let mut initial =
-        RunState::bounded(facts, cfg.session, cfg.share_window, KeyHasher::default(), cfg.bounded);
-    let mut caps = initial.ledger.caps();
-    if let Some(pages) = cfg.max_pages {
-        caps.pages = pages;
-    }
-    let edges = cfg.since.into_iter().chain(cfg.until).chain(cfg.edges.iter().copied());
-    initial.ledger = Ledger::new(cfg.zone.clone(), caps).with_edges(edges);
     let (read_since, read_until) = context(cfg);
     let fold_cx = FoldCx {
         rules: &rules,
@@ -175,13 +223,24 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
     // An input found mostly out of order is sorted by time into a temporary file and the
     // run read again from the start, once per input.
     let mut sorted: Vec<Option<sort::Sorted>> = sniffed.iter().map(|_| None).collect();
-    let mut sortable: Vec<bool> = sniffed.iter().map(|s| matches!(s.source, Source::File(_))).collect();
+    // An incremental run cannot sort: where it read an input to is a place in the input.
+    let mut sortable: Vec<bool> =
+        sniffed.iter().map(|s| matches!(s.source, Source::File(_)) && !cfg.incremental).collect();
     let mut stdin: Vec<Option<sniff::Reopened>> = sniffed.iter_mut().map(|s| s.reader.take()).collect();
     let (mut state, read) = loop {
         let mut state = initial.clone();
         analysis.spool = cfg.keep_visits.then(VisitSpool::default);
         let to_read = (0..sniffed.len())
-            .map(|i| to_read(&sniffed[i], sorted[i].as_ref(), stdin[i].take(), sortable[i]))
+            .map(|i| {
+                to_read(
+                    &sniffed[i],
+                    sorted[i].as_ref(),
+                    stdin[i].take(),
+                    sortable[i],
+                    &plans[i],
+                    cfg.incremental,
+                )
+            })
             .collect();
         let mut progress = |raw: u64| observer.progress(raw, total_raw);
         let read = analysis.read_all(&mut state, to_read, &mut progress);
@@ -207,6 +266,15 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
     for n in &read.notices {
         observer.notice(n.clone());
     }
+    let counts: Vec<fold::InputCounts> = read.inputs.iter().map(|r| r.counts).collect();
+    let marks = if cfg.incremental {
+        // What the ledger forgets, the marks forget too.
+        let forget_before = state.ledger.span().map(|(_, end)| end.saturating_sub(cfg.keep));
+        resume::marks_after(&sniffed, &plans, &counts, &marks, forget_before)
+    } else {
+        Vec::new()
+    };
+    let open = cfg.keep_open.then(|| state.clone());
     analysis.finish(&mut state);
     let visits = match analysis.spool.take().map(VisitSpool::finish).transpose() {
         Ok(v) => v,
@@ -246,7 +314,19 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
     // Inputs in the order they were read, then the ones that could not be.
     inputs.extend(unread);
     let evidence_required = crate::classify::Classifier::new(&rules, &state.facts).requires_evidence();
-    Ok(Outcome { state, visits, evidence_required, inputs, errors })
+    Ok(Outcome { state, open, marks, visits, evidence_required, inputs, errors })
+}
+
+/// A state of a run that starts from nothing but its facts and keys.
+fn fresh_state(cfg: &AnalyzeConfig, facts: crate::classify::SiteFacts, keys: KeyHasher) -> RunState {
+    let mut state = RunState::bounded(facts, cfg.session, cfg.share_window, keys, cfg.bounded);
+    let mut caps = state.ledger.caps();
+    if let Some(pages) = cfg.max_pages {
+        caps.pages = pages;
+    }
+    let edges = cfg.since.into_iter().chain(cfg.until).chain(cfg.edges.iter().copied());
+    state.ledger = Ledger::new(cfg.zone.clone(), caps).with_edges(edges);
+    state
 }
 
 /// What is read around a window `[since, until)`: before it, what its visits need of the
@@ -254,6 +334,9 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
 /// open); after it, a day, to finish the visits that began inside. A visit counts in the
 /// window it began in, so a windowed report is the full history's for that window.
 pub fn context(cfg: &AnalyzeConfig) -> (Option<i64>, Option<i64>) {
+    if cfg.incremental {
+        return (None, None);
+    }
     let before =
         crate::classify::RETURN_WINDOW + cfg.share_window + cfg.session.timeout + cfg.session.lateness;
     (cfg.since.map(|s| s.saturating_sub(before)), cfg.until.map(|u| u.saturating_add(86_400)))
@@ -266,6 +349,8 @@ fn to_read(
     sorted: Option<&sort::Sorted>,
     stdin: Option<sniff::Reopened>,
     sortable: bool,
+    plan: &resume::Plan,
+    incremental: bool,
 ) -> ToRead {
     let (source, name) = match sorted {
         Some(file) => {
@@ -278,12 +363,28 @@ fn to_read(
         Some(r) if sorted.is_none() => {
             Box::new(move || Ok(Opened { reader: r.reader, prelude: r.prelude, raw: r.raw_bytes }))
         }
-        _ => Box::new(move || {
-            let raw = Arc::new(AtomicU64::new(0));
-            input::open(&source, raw.clone()).map(|o| Opened { reader: o.reader, prelude: Vec::new(), raw })
+        _ if plan.done => Box::new(move || {
+            Ok(Opened { reader: Box::new(std::io::empty()), prelude: Vec::new(), raw: Arc::default() })
         }),
+        _ => {
+            let (offset, consumed) = (plan.offset, plan.consumed.clone());
+            // A plain file may still be written to: its last line, if not yet whole, is left
+            // for the next run. A compressed one is whole.
+            let hold_tail = incremental && s.compression.is_none();
+            Box::new(move || {
+                let raw = Arc::new(AtomicU64::new(0));
+                let o = input::open_at(&source, raw.clone(), offset)?;
+                let reader = Box::new(input::WholeLines::new(o.reader, hold_tail, consumed));
+                Ok(Opened { reader, prelude: Vec::new(), raw })
+            })
+        }
     };
-    ToRead { name, format: s.format, first_time: s.first_time, rereadable, opener }
+    // A log read from where a run stopped starts at that run's last time.
+    let first_time = match plan.mark {
+        Some(_) => s.first_time.max(plan.last_time),
+        None => s.first_time,
+    };
+    ToRead { name, first_line: plan.lines, format: s.format, first_time, rereadable, opener }
 }
 
 /// Reads inputs into a run's state: the engine, the rules and the caches of their

@@ -25,6 +25,8 @@ const MAX_OPEN: usize = 32;
 /// An input to read.
 pub struct ToRead {
     pub name: String,
+    /// Lines of it an earlier run read: its lines are numbered on from there.
+    pub first_line: u64,
     pub format: Format,
     /// When its first line is (from its first lines); `None`: it has none.
     pub first_time: Option<i64>,
@@ -126,6 +128,7 @@ impl Analysis<'_> {
         let formats: Vec<Format> = inputs.iter().map(|i| i.format).collect();
         let starts: Vec<Option<i64>> = inputs.iter().map(|i| i.first_time).collect();
         let rereadable: Vec<bool> = inputs.iter().map(|i| i.rereadable).collect();
+        let first_lines: Vec<u64> = inputs.iter().map(|i| i.first_line).collect();
         let lateness = state.sessions.config().lateness;
         let cx = self.cx;
         let stages: Vec<LineStage<'_>> = formats
@@ -211,7 +214,7 @@ impl Analysis<'_> {
                         }
                     }
                     let (start, end) = (line.start as usize, line.end as usize);
-                    let number = fold.counts[input].lines + 1;
+                    let number = first_lines[input] + fold.counts[input].lines + 1;
                     let at = LineAt { input, number, format, block: &o.block.cx, offset: start };
                     fold.line(at, &o.block.data[start..end], line.rec);
                     o.pos += 1;

@@ -24,6 +24,9 @@ pub(super) struct Sniffed {
     pub first_time: Option<i64>,
     /// What its content is known by, to read the same log once.
     pub fingerprint: Fingerprint,
+    /// Its first decoded bytes (up to [`saved::HEAD`](super::saved::HEAD)): what a saved
+    /// state knows it by across renames and compression.
+    pub head: Vec<u8>,
     /// Kept only for a stream, which cannot be opened twice.
     pub reader: Option<Reopened>,
 }
@@ -88,6 +91,7 @@ pub(super) fn sniff(input: &Input, spec: FormatSpec) -> Result<Sniffed, InputErr
     let first_time = { lines }.find_map(|line| format.parse(line, &mut cx).hit().map(|h| h.time));
     let whole = !broke && prelude.len() < PRELUDE_BYTES;
     let fingerprint = Fingerprint::new(&prelude, whole, source, opened.compression);
+    let head = prelude[..prelude.len().min(super::saved::HEAD)].to_vec();
     // A stream cannot be read twice: keep what was read and the stream itself (or, when
     // it broke, its error, for the read to report).
     let reader = source.is_stream().then(|| Reopened {
@@ -106,6 +110,7 @@ pub(super) fn sniff(input: &Input, spec: FormatSpec) -> Result<Sniffed, InputErr
         compression: opened.compression,
         first_time,
         fingerprint,
+        head,
         reader,
     })
 }

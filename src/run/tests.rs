@@ -42,6 +42,10 @@ fn one_thread_runs_twice() {
         block_size: 1 << 20,
         threads: 0,
         sort_memory: 1 << 20,
+        incremental: false,
+        keep_open: false,
+        profile: false,
+        keep: 400 * 86_400,
         bounded: true,
         max_pages: None,
     };
@@ -58,6 +62,7 @@ fn in_memory(name: &str, lines: &[u8]) -> ToRead {
     let lines = lines.to_vec();
     ToRead {
         name: name.to_string(),
+        first_line: 0,
         format: Format::COMBINED,
         first_time: None,
         rereadable: false,

@@ -40,6 +40,10 @@ fn answer(inputs: Vec<std::path::PathBuf>, threads: usize, block_size: usize) ->
         bounded: true,
         max_pages: None,
         sort_memory: 64 << 20,
+        incremental: false,
+        keep_open: false,
+        profile: false,
+        keep: 400 * 86_400,
     };
     let outcome = run::run(&cfg, &mut Quiet).expect("the run starts");
     assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);

@@ -1,0 +1,121 @@
+//! Where each input of an incremental run (`--state`) is read from: known by its first
+//! bytes whatever it is called now, a log that grew is read from where the last run
+//! stopped, a rotation already read whole is not opened, a new log is read whole.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use super::fold::InputCounts;
+use super::saved::{head_digest, InputMark, HEAD};
+use super::sniff::Sniffed;
+use crate::input::Source;
+
+/// Where to read one input from.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// The mark it matched, if any.
+    pub mark: Option<usize>,
+    /// Decoded bytes already read (skipped) and lines already counted.
+    pub offset: u64,
+    pub lines: u64,
+    /// The time of its last line read.
+    pub last_time: Option<i64>,
+    /// Read whole before and unchanged since (a compressed rotation): not opened.
+    pub done: bool,
+    /// Decoded bytes handed on by this run, through its last whole line.
+    pub consumed: Arc<AtomicU64>,
+}
+
+/// Matches each input with what the state knows of it; the notices say what is unusual.
+pub fn plan(sniffed: &[Sniffed], marks: &[InputMark], notices: &mut Vec<String>) -> Vec<Plan> {
+    sniffed
+        .iter()
+        .map(|s| {
+            if s.source.is_stream() {
+                return Plan::default();
+            }
+            // The longest head that matches: a log first read when it was short is known by
+            // fewer bytes.
+            let found =
+                (0..marks.len()).filter(|&i| marks[i].matches(&s.head)).max_by_key(|&i| marks[i].head_len);
+            let Some(i) = found else { return Plan::default() };
+            let m = &marks[i];
+            let size = match &s.source {
+                Source::File(p) if s.compression.is_none() => std::fs::metadata(p).ok().map(|md| md.len()),
+                _ => None,
+            };
+            if size.is_some_and(|n| n < m.offset) {
+                notices.push(format!(
+                    "{}: shorter than the {} bytes read of it ({}) by the last run: read from its start",
+                    s.source.name(),
+                    m.offset,
+                    m.name
+                ));
+                return Plan::default();
+            }
+            let done = (!m.growing && s.compression.is_some()) || size == Some(m.offset);
+            Plan {
+                mark: Some(i),
+                offset: m.offset,
+                lines: m.lines,
+                last_time: m.last_time,
+                done,
+                consumed: Arc::default(),
+            }
+        })
+        .collect()
+}
+
+/// The marks after the run: the inputs read (where they got to), then the earlier marks
+/// no input matched (kept: a log missing from one run is not read twice when it comes
+/// back), without those whose last line is older than `forget_before`.
+pub fn marks_after(
+    sniffed: &[Sniffed],
+    plans: &[Plan],
+    counts: &[InputCounts],
+    before: &[InputMark],
+    forget_before: Option<i64>,
+) -> Vec<InputMark> {
+    let mut marks = Vec::new();
+    for ((s, p), c) in sniffed.iter().zip(plans).zip(counts) {
+        if s.source.is_stream() {
+            continue;
+        }
+        let old = p.mark.map(|i| &before[i]);
+        let n = s.head.len().min(HEAD);
+        marks.push(InputMark {
+            name: s.source.name(),
+            head_len: n as u32,
+            head: head_digest(&s.head[..n]),
+            offset: p.offset + p.consumed.load(Ordering::Relaxed),
+            lines: p.lines + c.lines,
+            last_time: c.last_time.or(old.and_then(|m| m.last_time)),
+            growing: s.compression.is_none(),
+        });
+    }
+    let matched: Vec<usize> = plans.iter().filter_map(|p| p.mark).collect();
+    let kept = before.iter().enumerate().filter(|(i, m)| {
+        !matched.contains(i) && forget_before.is_none_or(|t| m.last_time.is_none_or(|l| l >= t))
+    });
+    // Said once (see `vanished`): a log gone is not still growing.
+    marks.extend(kept.map(|(_, m)| InputMark { growing: false, ..m.clone() }));
+    marks
+}
+
+/// The marks of logs that may have grown and are gone: lines written to them after the
+/// last run were not read.
+pub fn vanished(plans: &[Plan], before: &[InputMark]) -> Vec<String> {
+    let matched: Vec<usize> = plans.iter().filter_map(|p| p.mark).collect();
+    before
+        .iter()
+        .enumerate()
+        .filter(|(i, m)| m.growing && !matched.contains(i))
+        .map(|(_, m)| {
+            format!(
+                "{} (read to line {} by the last run) is not among the inputs: if it was rotated away \
+                 before this run, the lines written to it after the last run were not read",
+                m.name, m.lines
+            )
+        })
+        .collect()
+}
