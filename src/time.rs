@@ -1,6 +1,7 @@
-//! Civil-time arithmetic on Unix seconds (UTC), without a general date library: days,
-//! RFC 3339 and CLF output, and the times and durations users write (`--since 7d`).
-//! Log timestamps are parsed with the parsers (`parse::time`), on this arithmetic.
+//! Civil-time arithmetic on Unix seconds (UTC): days, RFC 3339 and CLF output, the times
+//! and durations users write (`--since 7d`), and the [`Zone`] days are counted in. Log
+//! timestamps are parsed with the parsers (`parse::time`), on this arithmetic; only a
+//! named zone's rules come from a library (jiff, with its database compiled in).
 
 use std::fmt::Write as _;
 
@@ -91,17 +92,150 @@ pub fn digits(b: &[u8]) -> Option<u32> {
 
 /// Parses a user-supplied point in time for `--since`/`--until`.
 ///
-/// Accepts `2026-11-01` (midnight UTC), `2026-11-01T06:00[:00]` or with a space
-/// (UTC unless a `Z` or `±HH:MM` suffix says otherwise), and durations before `now`
+/// Accepts `2026-11-01` (midnight in `zone`), `2026-11-01T06:00[:00]` or with a space
+/// (in `zone` unless a `Z` or `±HH:MM` suffix says otherwise), and durations before `now`
 /// such as `7d`, `24h`, `90m`, `2w`.
-pub fn parse_user_time(s: &str, now: i64) -> Result<i64, String> {
+pub fn parse_user_time(s: &str, now: i64, zone: &Zone) -> Result<i64, String> {
     let s = s.trim();
     if let Some(ago) = parse_duration(s) {
         return Ok(now - ago);
     }
-    parse_datetime(s).ok_or_else(|| {
-        format!("'{s}' is not a date (2026-11-01), a date-time (2026-11-01T06:00:00Z) or a duration ago (7d, 24h, 30m)")
-    })
+    match parse_datetime(s) {
+        Some((utc, true)) => Ok(utc),
+        Some((local, false)) => Ok(zone.local_to_utc(local)),
+        None => Err(format!(
+            "'{s}' is not a date (2026-11-01), a date-time (2026-11-01T06:00:00Z) or a duration ago (7d, 24h, 30m)"
+        )),
+    }
+}
+
+/// Where days begin: UTC, a fixed offset or an IANA zone. Named zones come from the
+/// database compiled into the binary, so a report does not change with the host's tzdata.
+#[derive(Clone)]
+pub struct Zone {
+    name: String,
+    /// `None` for UTC, which needs no lookup.
+    tz: Option<jiff::tz::TimeZone>,
+}
+
+impl Zone {
+    pub fn utc() -> Zone {
+        Zone { name: "UTC".into(), tz: None }
+    }
+
+    /// `UTC`, an IANA name (`Europe/Berlin`) or an offset (`+01:00`, `-0500`, `+5`).
+    pub fn parse(s: &str) -> Result<Zone, String> {
+        let s = s.trim();
+        if matches!(s, "UTC" | "utc" | "Z" | "z" | "GMT" | "Etc/UTC") {
+            return Ok(Zone::utc());
+        }
+        if let Some(seconds) = parse_offset(s) {
+            if seconds == 0 {
+                return Ok(Zone::utc());
+            }
+            let offset = jiff::tz::Offset::from_seconds(seconds).map_err(|e| format!("'{s}': {e}"))?;
+            let (sign, abs) = if seconds < 0 { ('-', -seconds) } else { ('+', seconds) };
+            let name = format!("{sign}{:02}:{:02}", abs / 3600, abs / 60 % 60);
+            return Ok(Zone { name, tz: Some(jiff::tz::TimeZone::fixed(offset)) });
+        }
+        let tz = jiff::tz::TimeZone::get(s).map_err(|_| {
+            format!(
+                "'{s}' is not a time zone (an IANA name such as Europe/Berlin, or an offset such as +01:00)"
+            )
+        })?;
+        Ok(Zone { name: s.to_string(), tz: Some(tz) })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn is_utc(&self) -> bool {
+        self.tz.is_none()
+    }
+
+    /// Seconds east of UTC at the instant `ts`.
+    pub fn offset_at(&self, ts: i64) -> i64 {
+        let Some(tz) = &self.tz else { return 0 };
+        jiff::Timestamp::from_second(ts).map_or(0, |t| i64::from(tz.to_offset(t).seconds()))
+    }
+
+    /// The day number (days since 1970-01-01) of the local date at `ts`.
+    #[inline]
+    pub fn day_of(&self, ts: i64) -> i64 {
+        if self.tz.is_none() {
+            return ts.div_euclid(86_400);
+        }
+        (ts + self.offset_at(ts)).div_euclid(86_400)
+    }
+
+    /// The instant a local wall-clock time (as seconds since 1970-01-01 local) names; a
+    /// time in a gap or a fold takes the offset before the transition, as clocks read it.
+    pub fn local_to_utc(&self, local: i64) -> i64 {
+        if self.tz.is_none() {
+            return local;
+        }
+        let first = local - self.offset_at(local);
+        let second = local - self.offset_at(first);
+        if self.offset_at(second) == local - second {
+            second
+        } else {
+            first
+        }
+    }
+}
+
+/// `+01:00`, `-0500`, `+5`, `UTC+2`: seconds east of UTC.
+fn parse_offset(s: &str) -> Option<i32> {
+    let s = s.strip_prefix("UTC").or_else(|| s.strip_prefix("GMT")).unwrap_or(s);
+    let (sign, rest) = match s.as_bytes().first()? {
+        b'+' => (1, &s[1..]),
+        b'-' => (-1, &s[1..]),
+        _ => return None,
+    };
+    let digits_only: String = rest.chars().filter(|&c| c != ':').collect();
+    if digits_only.is_empty() || digits_only.len() > 4 || !digits_only.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (h, m) = match digits_only.len() {
+        1 | 2 => (digits_only.parse::<i32>().ok()?, 0),
+        3 => (digits_only[..1].parse::<i32>().ok()?, digits_only[1..].parse::<i32>().ok()?),
+        _ => (digits_only[..2].parse::<i32>().ok()?, digits_only[2..].parse::<i32>().ok()?),
+    };
+    (h <= 25 && m < 60).then_some(sign * (h * 3600 + m * 60))
+}
+
+impl Default for Zone {
+    fn default() -> Zone {
+        Zone::utc()
+    }
+}
+
+impl PartialEq for Zone {
+    fn eq(&self, other: &Zone) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for Zone {}
+
+impl std::fmt::Debug for Zone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+impl serde::Serialize for Zone {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.name)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Zone {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Zone, D::Error> {
+        let name = String::deserialize(d)?;
+        Zone::parse(&name).map_err(serde::de::Error::custom)
+    }
 }
 
 /// A window or timeout setting: a positive duration of at most a week.
@@ -131,7 +265,9 @@ pub fn parse_duration(s: &str) -> Option<i64> {
     n.checked_mul(mult)
 }
 
-fn parse_datetime(s: &str) -> Option<i64> {
+/// A date or date-time: its seconds, and whether a zone was written (UTC seconds) or not
+/// (local wall-clock seconds).
+fn parse_datetime(s: &str) -> Option<(i64, bool)> {
     let b = s.as_bytes();
     if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
@@ -148,7 +284,7 @@ fn parse_datetime(s: &str) -> Option<i64> {
     let mut ts = days_from_civil(i64::from(year), month, day) * 86_400;
     let rest = &b[10..];
     if rest.is_empty() {
-        return Some(ts);
+        return Some((ts, false));
     }
     if rest[0] != b'T' && rest[0] != b' ' {
         return None;
@@ -172,10 +308,11 @@ fn parse_datetime(s: &str) -> Option<i64> {
     ts += i64::from(h * 3600 + mi * 60 + sec);
     let zone = &rest[i..];
     match zone {
-        b"" | b"Z" | b"z" => Some(ts),
+        b"" => Some((ts, false)),
+        b"Z" | b"z" => Some((ts, true)),
         [sign @ (b'+' | b'-'), zh1, zh2, b':', zm1, zm2] => {
             let off = i64::from(digits(&[*zh1, *zh2])? * 3600 + digits(&[*zm1, *zm2])? * 60);
-            Some(if *sign == b'+' { ts - off } else { ts + off })
+            Some((if *sign == b'+' { ts - off } else { ts + off }, true))
         }
         _ => None,
     }
@@ -213,18 +350,56 @@ mod tests {
     #[test]
     fn user_times() {
         let now = 1_000_000_000;
-        assert_eq!(parse_user_time("7d", now), Ok(now - 7 * 86_400));
-        assert_eq!(parse_user_time("24h", now), Ok(now - 86_400));
-        assert_eq!(parse_user_time("2026-11-01", now).map(format_rfc3339), Ok("2026-11-01T00:00:00Z".into()));
+        let utc = Zone::utc();
+        assert_eq!(parse_user_time("7d", now, &utc), Ok(now - 7 * 86_400));
+        assert_eq!(parse_user_time("24h", now, &utc), Ok(now - 86_400));
         assert_eq!(
-            parse_user_time("2026-11-01T06:30", now).map(format_rfc3339),
+            parse_user_time("2026-11-01", now, &utc).map(format_rfc3339),
+            Ok("2026-11-01T00:00:00Z".into())
+        );
+        assert_eq!(
+            parse_user_time("2026-11-01T06:30", now, &utc).map(format_rfc3339),
             Ok("2026-11-01T06:30:00Z".into())
         );
         assert_eq!(
-            parse_user_time("2026-11-01 06:30:15+02:00", now).map(format_rfc3339),
+            parse_user_time("2026-11-01 06:30:15+02:00", now, &utc).map(format_rfc3339),
             Ok("2026-11-01T04:30:15Z".into())
         );
-        assert!(parse_user_time("yesterday", now).is_err());
-        assert!(parse_user_time("2026-13-01", now).is_err());
+        assert!(parse_user_time("yesterday", now, &utc).is_err());
+        assert!(parse_user_time("2026-13-01", now, &utc).is_err());
+    }
+
+    #[test]
+    fn dates_are_midnight_in_the_zone_and_zoned_times_stay_as_written() {
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        let at = |s: &str, z: &Zone| parse_user_time(s, 0, z).map(format_rfc3339);
+        // Winter (+01:00) and summer (+02:00) midnights.
+        assert_eq!(at("2026-11-01", &berlin), Ok("2026-10-31T23:00:00Z".into()));
+        assert_eq!(at("2026-07-01", &berlin), Ok("2026-06-30T22:00:00Z".into()));
+        assert_eq!(at("2026-07-01T06:00:00Z", &berlin), Ok("2026-07-01T06:00:00Z".into()));
+        let kolkata = Zone::parse("+05:30").unwrap();
+        assert_eq!(kolkata.name(), "+05:30");
+        assert_eq!(at("2026-11-01", &kolkata), Ok("2026-10-31T18:30:00Z".into()));
+        assert_eq!(Zone::parse("-0500").unwrap().name(), "-05:00");
+        assert!(Zone::parse("Mars/Olympus").is_err());
+    }
+
+    #[test]
+    fn days_follow_the_zone_across_daylight_saving() {
+        let ny = Zone::parse("America/New_York").unwrap();
+        // 2026-03-08 is the spring change: 01:30 EST and 03:30 EDT are one local day.
+        let before = parse_user_time("2026-03-08T06:30:00Z", 0, &ny).unwrap();
+        let after = parse_user_time("2026-03-08T07:30:00Z", 0, &ny).unwrap();
+        assert_eq!(ny.day_of(before), ny.day_of(after));
+        assert_eq!(format_date(ny.day_of(before)), "2026-03-08");
+        // 03:59 UTC on the 9th is still the 8th in New York, already the 9th in UTC.
+        let late = parse_user_time("2026-03-09T03:59:00Z", 0, &ny).unwrap();
+        assert_eq!(format_date(ny.day_of(late)), "2026-03-08");
+        assert_eq!(format_date(Zone::utc().day_of(late)), "2026-03-09");
+        // A wall-clock time in the spring gap is read with the offset before it.
+        assert_eq!(
+            format_rfc3339(ny.local_to_utc(days_from_civil(2026, 3, 8) * 86_400 + 2 * 3600 + 1800)),
+            "2026-03-08T07:30:00Z"
+        );
     }
 }

@@ -16,7 +16,7 @@ use crate::report::table::TableReporter;
 use crate::report::{Report, ReportKind, Reporter};
 use crate::run::{self, AnalyzeConfig, Observer};
 use crate::session::SessionConfig;
-use crate::time;
+use crate::time::{self, Zone};
 
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
@@ -37,13 +37,20 @@ pub struct AnalyzeArgs {
     #[arg(long, default_value = "auto", value_parser = clap::value_parser!(FormatSpec), value_name = "FORMAT")]
     log_format: FormatSpec,
 
-    /// Only hits at or after this time: 2026-11-01, 2026-11-01T06:00:00Z, or 7d, 24h ago.
-    #[arg(long, value_parser = parse_time, value_name = "WHEN")]
-    since: Option<i64>,
+    /// Only hits at or after this time: 2026-11-01 (midnight in --tz), 2026-11-01T06:00:00Z,
+    /// or 7d, 24h ago.
+    #[arg(long, value_name = "WHEN")]
+    since: Option<String>,
 
     /// Only hits before this time (same forms as --since).
-    #[arg(long, value_parser = parse_time, value_name = "WHEN")]
-    until: Option<i64>,
+    #[arg(long, value_name = "WHEN")]
+    until: Option<String>,
+
+    /// The time zone of the daily report's days and of --since/--until dates: an IANA
+    /// name (Europe/Berlin) or an offset (+01:00). Also the zone of log times written
+    /// without an offset.
+    #[arg(long = "tz", default_value = "UTC", value_parser = Zone::parse, value_name = "ZONE")]
+    zone: Zone,
 
     /// A visit ends after this long without a page view (30m, 1h, 900) [default: 30m,
     /// or the rules file's].
@@ -109,8 +116,11 @@ enum Format {
     Json,
 }
 
-fn parse_time(s: &str) -> Result<i64, String> {
-    time::parse_user_time(s, time::now())
+/// `--since`/`--until`, read once the zone is known.
+fn parse_time(flag: &str, s: Option<&str>, zone: &Zone) -> Result<Option<i64>, Error> {
+    s.map(|s| time::parse_user_time(s, time::now(), zone))
+        .transpose()
+        .map_err(|e| super::usage_error(format!("invalid value for {flag}: {e}")))
 }
 
 /// Prints notices on stderr and drives the progress bar.
@@ -146,7 +156,9 @@ impl Observer for Terminal {
 }
 
 pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
-    if let (Some(since), Some(until)) = (args.since, args.until) {
+    let since = parse_time("--since", args.since.as_deref(), &args.zone)?;
+    let until = parse_time("--until", args.until.as_deref(), &args.zone)?;
+    if let (Some(since), Some(until)) = (since, until) {
         if since >= until {
             return Err(super::usage_error(format!(
                 "--since ({}) must be before --until ({})",
@@ -160,8 +172,9 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     let cfg = AnalyzeConfig {
         inputs: args.paths.clone(),
         format: args.log_format,
-        since: args.since,
-        until: args.until,
+        since,
+        until,
+        zone: args.zone.clone(),
         session: SessionConfig {
             timeout: args
                 .session_timeout
@@ -206,8 +219,8 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
         aggregates: outcome.state.aggregates,
         inputs: outcome.inputs,
         site_hosts: outcome.state.facts.site_hosts,
-        since: args.since,
-        until: args.until,
+        since,
+        until,
         top: args.top,
     };
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();

@@ -33,6 +33,7 @@ impl Reporter for JsonReporter {
                 None => Value::Null,
             },
         );
+        doc.insert("time_zone".into(), json!(report.aggregates.zone.name()));
         doc.insert("site_hosts".into(), json!(report.site_hosts));
         doc.insert("inputs".into(), json!(report.inputs));
         doc.insert("lines".into(), json!(report.aggregates.line_counts()));

@@ -23,6 +23,7 @@ pub use rows::{
 };
 
 use crate::classify::{Channel, ClassifiedVisit, Exclusion, Outcome, Reason, ScraperRule};
+use crate::time::Zone;
 
 /// Where every line read went. `read` always equals the sum of the others.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,8 +123,11 @@ pub struct Aggregates {
     pub scrapers: [Counter; ScraperRule::ALL.len()],
     /// Landing path (without query) → visits landing there.
     pub pages: FxHashMap<Vec<u8>, PageCounter>,
-    /// UTC day number → visits per channel.
+    /// Day number in `zone` → visits per channel.
     pub daily: BTreeMap<i64, DayCounter>,
+    /// The zone a visit's day is counted in (the day it started, there).
+    #[serde(default)]
+    pub zone: Zone,
     /// (landing path, app) → link-preview shares and the visits they brought.
     /// (An `IndexMap` for its lookups by a borrowed key: one runs for every preview
     /// fetch, and copying the path for it was most of its cost. Order plays no part.)
@@ -148,6 +152,11 @@ impl indexmap::Equivalent<(Vec<u8>, String)> for ShareKey<'_> {
 impl Aggregates {
     pub fn new(keep_visits: bool) -> Aggregates {
         Aggregates { visits: keep_visits.then(Vec::new), ..Aggregates::default() }
+    }
+
+    /// These aggregates, counting days in `zone`.
+    pub fn in_zone(self, zone: Zone) -> Aggregates {
+        Aggregates { zone, ..self }
     }
 
     /// Counts a classified visit.
@@ -186,7 +195,7 @@ impl Aggregates {
         page.visits += 1;
         page.pageviews += pageviews;
         page.dark_social += u64::from(ch == Channel::DarkSocial);
-        let day = self.daily.entry(v.start.div_euclid(86_400)).or_default();
+        let day = self.daily.entry(self.zone.day_of(v.start)).or_default();
         day.channels[ch.index()] += 1;
         day.pageviews += pageviews;
         if let Some(visits) = &mut self.visits {
@@ -223,6 +232,7 @@ impl Aggregates {
 
     /// Adds another partial result: the same as having counted its visits here.
     pub fn merge(&mut self, o: Aggregates) {
+        debug_assert_eq!(self.zone, o.zone, "aggregates merged count days in one zone");
         self.lines.merge(&o.lines);
         for (a, b) in self.channels.iter_mut().zip(&o.channels) {
             a.merge(b);

@@ -79,7 +79,8 @@ impl TableReporter {
     }
 
     fn daily(&self, report: &Report) -> Table {
-        let mut header = vec!["date (UTC)", "visits", "dark social", "dark share"];
+        let date = format!("date ({})", report.aggregates.zone.name());
+        let mut header = vec![date.as_str(), "visits", "dark social", "dark share"];
         header.extend(Channel::ALL[1..].iter().map(|c| c.name()));
         let mut t = self.table(&header);
         for r in report.day_rows() {

@@ -31,6 +31,8 @@ pub struct AnalyzeConfig {
     pub format: FormatSpec,
     pub since: Option<i64>,
     pub until: Option<i64>,
+    /// The zone the daily report's days are in.
+    pub zone: crate::time::Zone,
     pub session: SessionConfig,
     /// How long after a link-preview fetch a visit to that page counts as its share.
     pub share_window: i64,
@@ -142,6 +144,7 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
     };
     let mut state =
         RunState::new(facts, cfg.session, cfg.share_window, cfg.keep_visits, KeyHasher::default());
+    state.aggregates = std::mem::take(&mut state.aggregates).in_zone(cfg.zone.clone());
     let fold_cx = FoldCx {
         rules: &rules,
         visitor_key: cfg.visitor_key,

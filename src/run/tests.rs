@@ -27,6 +27,7 @@ fn one_thread_runs_twice() {
         format: FormatSpec::Auto,
         since: None,
         until: None,
+        zone: crate::time::Zone::utc(),
         session: SessionConfig::default(),
         share_window: 48 * 3600,
         sites: Vec::new(),

@@ -455,3 +455,39 @@ fn a_scrapers_robots_txt_line_is_excluded_with_its_pages() {
         r.stderr
     );
 }
+
+#[test]
+fn days_and_dates_are_in_the_tz_zone() {
+    // Two deep landings with no referrer, 22:30 and 23:30 UTC on 1 Nov: one day in UTC,
+    // two in Berlin (23:30 and 00:30 local, winter time).
+    let ua = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+    let log = format!(
+        "192.0.2.1 - - [01/Nov/2026:22:30:00 +0000] \"GET /a/one-long-story HTTP/1.1\" 200 1 \"-\" \"{ua}\"\n\
+         192.0.2.2 - - [01/Nov/2026:23:30:00 +0000] \"GET /a/two-long-story HTTP/1.1\" 200 1 \"-\" \"{ua}\"\n"
+    );
+    let daily = |extra: &[&str]| {
+        let mut args = vec!["analyze", "-", "--report", "daily", "--format", "csv", "-q"];
+        args.extend_from_slice(extra);
+        let r = darklog_stdin(&args, log.as_bytes());
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').take(2).collect::<Vec<_>>().join(","))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(daily(&[]), ["2026-11-01,2"]);
+    assert_eq!(daily(&["--tz", "Europe/Berlin"]), ["2026-11-01,1", "2026-11-02,1"]);
+    assert_eq!(daily(&["--tz", "+01:00"]), ["2026-11-01,1", "2026-11-02,1"]);
+    // --since 2026-11-02 is Berlin's midnight: 23:00 UTC on the 1st.
+    assert_eq!(daily(&["--tz", "Europe/Berlin", "--since", "2026-11-02"]), ["2026-11-02,1"]);
+    let r =
+        darklog_stdin(&["analyze", "-", "--report", "daily", "--tz", "Europe/Berlin", "-q"], log.as_bytes());
+    assert!(r.stdout.contains("date (Europe/Berlin)"), "{}", r.stdout);
+    let r =
+        darklog_stdin(&["analyze", "-", "--format", "json", "--tz", "Europe/Berlin", "-q"], log.as_bytes());
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(doc["time_zone"], "Europe/Berlin");
+    let r = darklog_stdin(&["analyze", "-", "--tz", "Mars/Olympus"], log.as_bytes());
+    assert_eq!(r.code, 1, "{}", r.stderr);
+}
