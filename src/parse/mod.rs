@@ -170,6 +170,9 @@ pub fn query_pairs(query: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Parsed<'a> {
     Hit(Hit<'a>),
+    /// Not a request: a line that says how to read the lines after it (W3C's `#Fields:`,
+    /// `#Version:`…).
+    Directive,
     /// Not a line of this format.
     Malformed,
 }
@@ -178,7 +181,7 @@ impl<'a> Parsed<'a> {
     pub fn hit(self) -> Option<Hit<'a>> {
         match self {
             Parsed::Hit(h) => Some(h),
-            Parsed::Malformed => None,
+            Parsed::Directive | Parsed::Malformed => None,
         }
     }
 }

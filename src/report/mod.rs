@@ -34,6 +34,9 @@ pub struct LineCounts {
     pub excluded: u64,
     pub outside_window: u64,
     pub malformed: u64,
+    /// Lines that are no request but tell how to read the others (W3C's `#Fields:`).
+    #[serde(default)]
+    pub directives: u64,
 }
 
 impl LineCounts {
@@ -44,10 +47,17 @@ impl LineCounts {
         self.excluded += o.excluded;
         self.outside_window += o.outside_window;
         self.malformed += o.malformed;
+        self.directives += o.directives;
     }
 
     pub fn balanced(&self) -> bool {
-        self.read == self.pageviews + self.other_hits + self.excluded + self.outside_window + self.malformed
+        self.read
+            == self.pageviews
+                + self.other_hits
+                + self.excluded
+                + self.outside_window
+                + self.malformed
+                + self.directives
     }
 }
 

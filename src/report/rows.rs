@@ -271,13 +271,14 @@ impl Report {
     pub fn accounting(&self) -> String {
         let l = &self.aggregates.line_counts();
         format!(
-            "{} lines read = {} page views + {} other hits + {} excluded (bots, previews, scrapers) + {} outside the window + {} malformed",
+            "{} lines read = {} page views + {} other hits + {} excluded (bots, previews, scrapers) + {} outside the window + {} malformed + {} directives",
             thousands(l.read),
             thousands(l.pageviews),
             thousands(l.other_hits),
             thousands(l.excluded),
             thousands(l.outside_window),
-            thousands(l.malformed)
+            thousands(l.malformed),
+            thousands(l.directives)
         )
     }
 

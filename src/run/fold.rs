@@ -172,6 +172,7 @@ impl<'a> Fold<'a> {
                 }
             }
             Rec::Outside => lines.outside_window += 1,
+            Rec::Directive => lines.directives += 1,
             Rec::Hit { time, key, agent: agent_key, page_view, flags, spans } => {
                 let pageview = flags.pageview;
                 let (format, rules, vkey, keep_visits) =

@@ -24,6 +24,7 @@ const _: () = assert!(std::mem::size_of::<Line>() == 64);
 #[derive(Clone, Copy)]
 pub(super) enum Rec {
     Malformed,
+    Directive,
     Outside,
     /// `page_view`: a stable hash of (visitor, path), for page views. `agent`: the user
     /// agent's key in the run's agent cache.
@@ -65,6 +66,7 @@ impl Stage for LineStage<'_> {
             let line = &block[start + from..start + to];
             let rec = match parsed {
                 Parsed::Malformed => Rec::Malformed,
+                Parsed::Directive => Rec::Directive,
                 Parsed::Hit(hit)
                     if self.since.is_some_and(|s| hit.time < s)
                         || self.until.is_some_and(|u| hit.time >= u) =>

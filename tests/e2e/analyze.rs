@@ -19,7 +19,7 @@ fn summary_table_is_exact() {
         "Dark social: 27.3% of visits (3 of 11): 18.2% identified (shares, tags, apps) + 9.1% inferred (no referrer on a deep page)\n"
     ));
     assert!(r.stdout.contains(
-        "22 lines read = 12 page views + 6 other hits + 3 excluded (bots, previews, scrapers) + 0 outside the window + 1 malformed"
+        "22 lines read = 12 page views + 6 other hits + 3 excluded (bots, previews, scrapers) + 0 outside the window + 1 malformed + 0 directives"
     ));
     assert_eq!(
         r.stderr,
@@ -154,7 +154,7 @@ fn window_flags_count_hits_outside() {
     // Before 10:06 UTC: 10 lines; on Nov 3: 1 line. The malformed line has no time.
     assert_eq!(l["outside_window"], 11, "{l}");
     assert_eq!(l["read"], 22);
-    let sum: u64 = ["pageviews", "other_hits", "excluded", "outside_window", "malformed"]
+    let sum: u64 = ["pageviews", "other_hits", "excluded", "outside_window", "malformed", "directives"]
         .iter()
         .map(|k| l[k].as_u64().unwrap())
         .sum();

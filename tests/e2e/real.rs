@@ -39,7 +39,7 @@ fn real_logs_parse_with_exact_malformed_counts() {
         let l = &doc["lines"];
         assert_eq!(l["read"], case.lines, "{}", case.file);
         assert_eq!(l["malformed"], case.malformed, "{}", case.file);
-        let parts: u64 = ["pageviews", "other_hits", "excluded", "outside_window", "malformed"]
+        let parts: u64 = ["pageviews", "other_hits", "excluded", "outside_window", "malformed", "directives"]
             .iter()
             .map(|k| l[k].as_u64().unwrap())
             .sum();
