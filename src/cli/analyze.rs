@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::format::FormatArgs;
 use super::{Error, Status};
 use crate::classify::overrides::Overrides;
 use crate::identity::VisitorKey;
-use crate::parse::FormatSpec;
 use crate::report::csv::CsvReporter;
 use crate::report::json::JsonReporter;
 use crate::report::table::TableReporter;
@@ -32,10 +32,8 @@ pub struct AnalyzeArgs {
     #[arg(long, value_enum, default_value_t = ReportKind::Summary)]
     report: ReportKind,
 
-    /// Log format: auto (looks at the first lines of each input), combined, common,
-    /// vhost_combined.
-    #[arg(long, default_value = "auto", value_parser = clap::value_parser!(FormatSpec), value_name = "FORMAT")]
-    log_format: FormatSpec,
+    #[command(flatten)]
+    reading: FormatArgs,
 
     /// Only hits at or after this time: 2026-11-01 (midnight in --tz), 2026-11-01T06:00:00Z,
     /// or 7d, 24h ago.
@@ -45,12 +43,6 @@ pub struct AnalyzeArgs {
     /// Only hits before this time (same forms as --since).
     #[arg(long, value_name = "WHEN")]
     until: Option<String>,
-
-    /// The time zone of the daily report's days and of --since/--until dates: an IANA
-    /// name (Europe/Berlin) or an offset (+01:00). Also the zone of log times written
-    /// without an offset.
-    #[arg(long = "tz", default_value = "UTC", value_parser = Zone::parse, value_name = "ZONE")]
-    zone: Zone,
 
     /// A visit ends after this long without a page view (30m, 1h, 900) [default: 30m,
     /// or the rules file's].
@@ -156,8 +148,10 @@ impl Observer for Terminal {
 }
 
 pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
-    let since = parse_time("--since", args.since.as_deref(), &args.zone)?;
-    let until = parse_time("--until", args.until.as_deref(), &args.zone)?;
+    let zone = &args.reading.zone;
+    let since = parse_time("--since", args.since.as_deref(), zone)?;
+    let until = parse_time("--until", args.until.as_deref(), zone)?;
+    let reading = args.reading.reading()?;
     if let (Some(since), Some(until)) = (since, until) {
         if since >= until {
             return Err(super::usage_error(format!(
@@ -171,10 +165,12 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     let overrides = args.rules.as_deref().map(Overrides::load).transpose()?;
     let cfg = AnalyzeConfig {
         inputs: args.paths.clone(),
-        format: args.log_format,
+        format: reading.format,
+        format_options: reading.options,
+        client_ip: reading.client_ip,
         since,
         until,
-        zone: args.zone.clone(),
+        zone: zone.clone(),
         session: SessionConfig {
             timeout: args
                 .session_timeout

@@ -7,6 +7,7 @@
 
 mod analyze;
 mod explain;
+mod format;
 mod rules;
 
 use std::ffi::OsString;

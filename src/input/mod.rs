@@ -51,8 +51,8 @@ pub enum InputError {
     Read { path: String, offset: u64, source: io::Error },
     #[error("{path}: corrupt or truncated gzip near compressed byte {compressed_offset} (after {offset} bytes of log): {source}")]
     Gzip { path: String, compressed_offset: u64, offset: u64, source: io::Error },
-    #[error("{path}: not a log format darklog reads (tried {tried}); use --log-format")]
-    UnknownFormat { path: String, tried: String },
+    #[error("{path}: not a layout darklog recognises (tried {tried}); {hint}")]
+    UnknownFormat { path: String, tried: String, hint: String },
 }
 
 /// Expands the command-line paths: files as given, directories to their regular files

@@ -110,6 +110,8 @@ pub struct FoldCx<'a> {
     /// Hits outside `[since, until)` are only counted.
     pub since: Option<i64>,
     pub until: Option<i64>,
+    /// How to find the client behind a proxy (`--client-ip`).
+    pub client_ip: Option<&'a crate::parse::ClientIp>,
 }
 
 /// The sequential stage over one input: its lines, in order, into the run's state.
@@ -118,7 +120,7 @@ pub struct Fold<'a> {
     pub state: &'a mut RunState,
     pub agents: &'a mut AgentCache,
     pub hosts: &'a mut HostCache,
-    pub format: Format,
+    pub format: &'a Format,
     /// The input's name, for messages.
     pub name: &'a str,
     /// Malformed lines shown so far in the run.
@@ -139,7 +141,7 @@ impl<'a> Fold<'a> {
         state: &'a mut RunState,
         agents: &'a mut AgentCache,
         hosts: &'a mut HostCache,
-        format: Format,
+        format: &'a Format,
         name: &'a str,
         shown: &'a mut usize,
     ) -> Fold<'a> {
@@ -175,15 +177,15 @@ impl<'a> Fold<'a> {
             Rec::Directive => lines.directives += 1,
             Rec::Hit { time, key, agent: agent_key, page_view, flags, spans } => {
                 let pageview = flags.pageview;
-                let (format, rules, vkey, keep_visits) =
-                    (self.format, self.cx.rules, self.cx.visitor_key, self.cx.keep_visits);
+                let (format, rules, vkey, keep_visits, client_ip) =
+                    (self.format, self.cx.rules, self.cx.visitor_key, self.cx.keep_visits, self.cx.client_ip);
                 let agents = &mut *self.agents;
                 let state = &mut *self.state;
                 let (shares, returns) =
                     (state.profile_shares.as_ref().unwrap_or(&state.shares), &state.returns);
                 let details = || {
                     let mut cx = format.line_cx(block, offset);
-                    let hit = fields(format, line, spans, &mut cx);
+                    let hit = fields(format, client_ip, line, spans, &mut cx);
                     Details {
                         agent: agents.get_keyed(&rules.agents, agent_key, || hit.user_agent),
                         landing: OwnedLanding {
@@ -206,7 +208,7 @@ impl<'a> Fold<'a> {
                 let agent = state.sessions.record(key, time, flags, details, &mut |v| closed.push(v));
                 if let (Agent::Preview { app }, true) = (agent, pageview) {
                     let mut cx = format.line_cx(block, offset);
-                    let path = fields(format, line, spans, &mut cx).path();
+                    let path = fields(format, client_ip, line, spans, &mut cx).path();
                     let new_shares = state.shares.record(path, time, app);
                     state.aggregates.preview_fetch(path, rules.agents.name(app), new_shares);
                 }

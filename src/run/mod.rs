@@ -19,7 +19,7 @@ use crate::classify::{AgentCache, HostCache, Rules, TableError};
 use crate::engine::{self, Consumer, Engine, ReadFailure};
 use crate::identity::{KeyHasher, VisitorKey};
 use crate::input::{self, InputError, Source};
-use crate::parse::{Format, FormatSpec};
+use crate::parse::{ClientIp, Format, FormatOptions};
 use crate::report::InputSummary;
 use crate::session::SessionConfig;
 use stage::LineStage;
@@ -28,7 +28,12 @@ use stage::LineStage;
 #[derive(Debug, Clone)]
 pub struct AnalyzeConfig {
     pub inputs: Vec<PathBuf>,
-    pub format: FormatSpec,
+    /// The layout `--log-format` named; `None` to detect each input's.
+    pub format: Option<Format>,
+    /// What detection builds the presets with.
+    pub format_options: FormatOptions,
+    /// How to find the client behind a proxy (`--client-ip`); `None`: the logged address.
+    pub client_ip: Option<ClientIp>,
     pub since: Option<i64>,
     pub until: Option<i64>,
     /// The zone the daily report's days are in.
@@ -101,19 +106,29 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
     let mut agents = AgentCache::new();
     let mut sniffed = Vec::new();
     let mut unread = Vec::new();
-    let mut formats_said: Vec<Format> = Vec::new();
+    let mut formats_said: Vec<String> = Vec::new();
     for source in sources {
-        match sniff::sniff(&source, cfg.format, &rules, &mut agents) {
-            Ok(s) => {
+        match sniff::sniff(
+            &source,
+            cfg.format.as_ref(),
+            &cfg.format_options,
+            cfg.client_ip.as_ref(),
+            &rules,
+            &mut agents,
+        ) {
+            Ok(mut s) => {
+                let name = s.format.name();
                 if let Some(n) = s.detected_from {
-                    if !formats_said.contains(&s.format) {
-                        formats_said.push(s.format);
+                    if !formats_said.contains(&name) {
                         observer.notice(format!(
-                            "log format: {} (detected from {n} lines of {}; --log-format to choose)",
-                            s.format,
+                            "log format: {name} (detected from {n} lines of {}; --log-format to choose)",
                             source.name()
                         ));
+                        formats_said.push(name);
                     }
+                }
+                for n in s.notices.drain(..) {
+                    observer.notice(n);
                 }
                 sniffed.push(s);
             }
@@ -152,6 +167,7 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
         show_malformed: cfg.show_malformed,
         since: cfg.since,
         until: cfg.until,
+        client_ip: cfg.client_ip.as_ref(),
     };
     let mut analysis = Analysis::new(&fold_cx, &state, parsers, cfg.block_size)?;
     let mut inputs = Vec::new();
@@ -164,7 +180,7 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
                 match input::open(&s.source, counter.clone()) {
                     Ok(opened) => (opened.reader, Vec::new(), counter),
                     Err(e) => {
-                        inputs.push(summary(&s.source, Some(s.format), s.gzip, Some(&e)));
+                        inputs.push(summary(&s.source, Some(&s.format), s.gzip, Some(&e)));
                         errors.push(e);
                         continue;
                     }
@@ -173,13 +189,13 @@ fn run_here(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome,
         };
         let base_raw = raw_bytes.load(Ordering::Relaxed);
         let mut progress = |raw: u64| observer.progress(base_raw + raw, total_raw);
-        let read = analysis.read(&mut state, s.format, &name, reader, prelude, &counter, &mut progress);
+        let read = analysis.read(&mut state, &s.format, &name, reader, prelude, &counter, &mut progress);
         for m in read.notices {
             observer.notice(m);
         }
         raw_bytes.fetch_add(counter.load(Ordering::Relaxed), Ordering::Relaxed);
         let result = read.result.map_err(|f| input::read_error(&s.source, s.gzip, f.offset, f.raw, f.error));
-        let mut sum = summary(&s.source, Some(s.format), s.gzip, result.as_ref().err());
+        let mut sum = summary(&s.source, Some(&s.format), s.gzip, result.as_ref().err());
         sum.lines = read.lines;
         sum.malformed = read.malformed;
         inputs.push(sum);
@@ -249,7 +265,7 @@ impl<'a> Analysis<'a> {
     pub fn read(
         &mut self,
         state: &mut RunState,
-        format: Format,
+        format: &Format,
         name: &str,
         reader: Box<dyn std::io::Read + Send>,
         prelude: Vec<u8>,
@@ -258,7 +274,14 @@ impl<'a> Analysis<'a> {
     ) -> InputRead {
         debug_assert!(state.keys == self.keys, "a state read with other keys");
         let cx = self.cx;
-        let stage = LineStage { format, rules: cx.rules, since: cx.since, until: cx.until, keys: &self.keys };
+        let stage = LineStage {
+            format,
+            rules: cx.rules,
+            since: cx.since,
+            until: cx.until,
+            keys: &self.keys,
+            client_ip: cx.client_ip,
+        };
         let fold = Fold::new(cx, state, &mut self.agents, &mut self.hosts, format, name, &mut self.shown);
         let mut reporting = Reporting { fold, progress, notices: Vec::new() };
         let result = self.engine.stream(reader, prelude, counter, &stage, &mut reporting);
@@ -290,10 +313,10 @@ impl<'s> Consumer<LineStage<'s>> for Reporting<'_, '_> {
     }
 }
 
-fn summary(source: &Source, format: Option<Format>, gzip: bool, error: Option<&InputError>) -> InputSummary {
+fn summary(source: &Source, format: Option<&Format>, gzip: bool, error: Option<&InputError>) -> InputSummary {
     InputSummary {
         name: source.name(),
-        format: format.map(|f| f.name().to_string()),
+        format: format.map(Format::name),
         gzip,
         lines: 0,
         malformed: 0,

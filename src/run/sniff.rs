@@ -10,7 +10,7 @@ use rustc_hash::FxHashMap;
 
 use crate::classify::{referrer_host, strip_www, AgentCache, Rules, SiteFacts};
 use crate::input::{self, InputError, Source};
-use crate::parse::{self, Format, FormatSpec, LineCx, Parsed};
+use crate::parse::{self, ClientIp, Format, FormatOptions, LineCx, Parsed, Preset};
 
 /// Decoded bytes sampled from the start of each input.
 const PRELUDE_BYTES: usize = 256 * 1024;
@@ -24,6 +24,8 @@ const SITE_VOTES: usize = 1000;
 pub(super) struct Sniffed {
     pub source: Source,
     pub format: Format,
+    /// What to tell the user of the sample: a proxy in front, fields the layout lacks.
+    pub notices: Vec<String>,
     /// Lines the format was detected from (`None`: given, not detected).
     pub detected_from: Option<usize>,
     pub gzip: bool,
@@ -48,7 +50,9 @@ pub(super) struct Reopened {
 /// requests were referred from (which name the site itself).
 pub(super) fn sniff(
     source: &Source,
-    spec: FormatSpec,
+    given: Option<&Format>,
+    opts: &FormatOptions,
+    client_ip: Option<&ClientIp>,
     rules: &Rules,
     agents: &mut AgentCache,
 ) -> Result<Sniffed, InputError> {
@@ -60,16 +64,32 @@ pub(super) fn sniff(
     let (prelude, broke) = input::read_prelude(&mut reader, PRELUDE_BYTES);
     let complete = broke || prelude.len() < PRELUDE_BYTES;
     let lines = input::prelude_lines(&prelude, complete).take(DETECT_LINES);
-    let (format, detected_from) = match spec {
-        FormatSpec::Fixed(f) => (f, None),
-        FormatSpec::Auto => match parse::detect(lines.clone()) {
+    let (format, detected_from) = match given {
+        Some(f) => (f.clone(), None),
+        None => match parse::detect(lines.clone(), opts) {
             Some(d) => (d.format, Some(d.sampled)),
             // Nothing to judge by (an empty input, or a first line longer than the
             // sample): read it as the most common format and let its lines speak.
             None if lines.clone().next().is_none() => (Format::COMBINED, None),
             None => {
-                let tried = Format::PRESETS.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ");
-                return Err(InputError::UnknownFormat { path: source.name(), tried });
+                let tried = Preset::ALL.map(Preset::name).join(", ");
+                let example = lines.clone().next().and_then(parse::suggest);
+                let json = lines.clone().next().is_some_and(|l| l.starts_with(b"{"));
+                let hint = match example {
+                    _ if json => "if it is JSON with other keys, name them: --log-format json --json-field \
+                                  client=KEY --json-field time=KEY … (roles: client, time, request, method, path, \
+                                  query, status, bytes, referrer, user_agent, host, forwarded_for)"
+                        .to_string(),
+                    Some(s) => format!(
+                        "if a format string writes it, give it to --log-format (or --nginx-conf FILE); \
+                         from its first line, perhaps: --log-format '{s}'"
+                    ),
+                    None => "if a format string writes it, give it to --log-format: an nginx log_format \
+                             ('$remote_addr - $remote_user [$time_local] \"$request\" $status …'), an Apache \
+                             LogFormat ('%h %l %u %t \"%r\" %>s %b …') or --nginx-conf FILE"
+                        .to_string(),
+                };
+                return Err(InputError::UnknownFormat { path: source.name(), tried, hint });
             }
         },
     };
@@ -83,8 +103,13 @@ pub(super) fn sniff(
         assets: u32,
     }
     let mut readers: FxHashMap<(Vec<u8>, Vec<u8>), Seen> = FxHashMap::default();
+    let mut proxies = ProxySample::default();
     for line in lines {
-        let Parsed::Hit(hit) = format.parse(line, &mut cx) else { continue };
+        let Parsed::Hit(mut hit) = format.parse(line, &mut cx) else { continue };
+        proxies.add(hit.client, hit.forwarded_for);
+        if let Some(picker) = client_ip {
+            hit.client = picker.pick(hit.client, hit.forwarded_for);
+        }
         first_time.get_or_insert(hit.time);
         let asset = rules.paths.is_asset(hit.path());
         if let (Some(r), true) = (hit.referrer, asset) {
@@ -103,9 +128,28 @@ pub(super) fn sniff(
         Source::Stdin => Some(Reopened { reader, prelude, raw_bytes: counter }),
         Source::File(_) => None,
     };
+    let mut notices = Vec::new();
+    if client_ip.is_none() {
+        notices.extend(proxies.notice(&source.name()));
+    }
+    let lacks = format.lacks();
+    if !lacks.is_empty() {
+        let channels = if lacks.contains(&"referrer") {
+            "search, social, email, referral and ai visits that only a referrer names are counted as \
+             direct or dark social"
+        } else {
+            "in-app browsers, link previews and bots cannot be told by their user agent"
+        };
+        notices.push(format!(
+            "{}: the {format} layout logs no {}: {channels}",
+            source.name(),
+            lacks.join(" or ")
+        ));
+    }
     Ok(Sniffed {
         source: source.clone(),
         format,
+        notices,
         detected_from,
         gzip: opened.gzip,
         first_time,
@@ -170,4 +214,48 @@ fn infer_site(votes: &FxHashMap<&str, u64>) -> Vec<String> {
         }
     }
     sites
+}
+
+/// Whether a sample looks like a proxy's log: most lines from a handful of addresses,
+/// carrying a forwarded-for header that names many more.
+#[derive(Default)]
+struct ProxySample {
+    clients: FxHashMap<Vec<u8>, usize>,
+    forwarded: FxHashMap<Vec<u8>, usize>,
+    hits: usize,
+}
+
+impl ProxySample {
+    fn add(&mut self, client: &[u8], forwarded: Option<&[u8]>) {
+        self.hits += 1;
+        if self.clients.len() < 10_000 {
+            *self.clients.entry(client.to_vec()).or_default() += 1;
+        }
+        if let Some(f) = forwarded {
+            if self.forwarded.len() < 10_000 {
+                *self.forwarded.entry(f.to_vec()).or_default() += 1;
+            }
+        }
+    }
+
+    fn notice(&self, name: &str) -> Option<String> {
+        let carrying: usize = self.forwarded.values().sum();
+        let mut counts: Vec<usize> = self.clients.values().copied().collect();
+        counts.sort_unstable_by(|a, b| b.cmp(a));
+        let few = counts.len().min(5);
+        let from_few: usize = counts[..few].iter().sum();
+        let proxied = self.hits >= 4
+            && carrying * 2 >= self.hits
+            && from_few * 10 >= self.hits * 8
+            && self.forwarded.len() > few;
+        proxied.then(|| {
+            format!(
+                "{name}: {from_few} of {} sampled lines come from {few} addresses and carry a forwarded-for \
+                 header naming {} others: behind a proxy or CDN, --client-ip x-forwarded-for keys visitors on \
+                 the client it names (--trusted-proxy CIDR for proxies outside private ranges)",
+                self.hits,
+                self.forwarded.len()
+            )
+        })
+    }
 }

@@ -5,7 +5,7 @@
 use crate::classify::{page_view, Rules};
 use crate::engine::Stage;
 use crate::identity::KeyHasher;
-use crate::parse::{BlockState, Carry, FieldSpans, Format, HitFields, LineCx, Parsed};
+use crate::parse::{BlockState, Carry, ClientIp, FieldSpans, Format, HitFields, LineCx, Parsed};
 use crate::session::HitFlags;
 
 /// One line as the parallel stage leaves it for the sequential one: where it is in its
@@ -43,11 +43,13 @@ pub(super) enum Rec {
 /// The parallel stage: parse, window, page-view test and visitor key for every line.
 #[derive(Clone, Copy)]
 pub(super) struct LineStage<'a> {
-    pub format: Format,
+    pub format: &'a Format,
     pub rules: &'a Rules,
     pub since: Option<i64>,
     pub until: Option<i64>,
     pub keys: &'a KeyHasher,
+    /// How to find the client behind a proxy; `None`: the logged address.
+    pub client_ip: Option<&'a ClientIp>,
 }
 
 impl Stage for LineStage<'_> {
@@ -73,7 +75,12 @@ impl Stage for LineStage<'_> {
                 {
                     Rec::Outside
                 }
-                Parsed::Hit(hit) => {
+                Parsed::Hit(mut hit) => {
+                    // The visitor is keyed on the client the proxies name, and every later
+                    // look at the line finds that client through its span.
+                    if let Some(picker) = self.client_ip {
+                        hit.client = picker.pick(hit.client, hit.forwarded_for);
+                    }
                     let path = hit.path();
                     let asset = self.rules.paths.is_asset(path);
                     let pageview = page_view(hit.method, hit.status, path, asset).is_ok();
@@ -101,15 +108,20 @@ impl Stage for LineStage<'_> {
 }
 
 /// The text fields of a line the parallel stage parsed: found through its spans, or, for
-/// a line they cannot locate, by parsing it again (into `cx`).
+/// a line they cannot locate, by parsing it again (into `cx`) and picking its client again.
 pub(super) fn fields<'a>(
-    format: Format,
+    format: &Format,
+    client_ip: Option<&ClientIp>,
     line: &'a [u8],
     spans: FieldSpans,
     cx: &'a mut LineCx,
 ) -> HitFields<'a> {
     if spans.is_unknown() {
-        return format.parse(line, cx).hit().expect("the parallel stage parsed this line").fields();
+        let mut hit = format.parse(line, cx).hit().expect("the parallel stage parsed this line");
+        if let Some(picker) = client_ip {
+            hit.client = picker.pick(hit.client, hit.forwarded_for);
+        }
+        return hit.fields();
     }
     spans.fields(line)
 }

@@ -24,7 +24,9 @@ fn one_thread_runs_twice() {
     std::fs::write(&path, line.repeat(3)).unwrap();
     let cfg = AnalyzeConfig {
         inputs: vec![path],
-        format: FormatSpec::Auto,
+        format: None,
+        format_options: Default::default(),
+        client_ip: None,
         since: None,
         until: None,
         zone: crate::time::Zone::utc(),
@@ -64,6 +66,7 @@ fn fold(rules: &Rules, lines: &[u8], profile: Option<&ShareLog>, block: usize) -
         show_malformed: 0,
         since: None,
         until: None,
+        client_ip: None,
     };
     engine::on_own_thread(|| {
         let mut state = RunState::new(facts(), SessionConfig::default(), WINDOW, true, KeyHasher::from(7));
@@ -72,7 +75,7 @@ fn fold(rules: &Rules, lines: &[u8], profile: Option<&ShareLog>, block: usize) -
         let counter = AtomicU64::new(0);
         let read = analysis.read(
             &mut state,
-            Format::COMBINED,
+            &Format::COMBINED,
             "part",
             Box::new(Cursor::new(lines.to_vec())),
             Vec::new(),
@@ -94,6 +97,7 @@ fn profile(rules: &Rules, lines: &[u8]) -> ShareLog {
         show_malformed: 0,
         since: None,
         until: None,
+        client_ip: None,
     };
     engine::on_own_thread(|| {
         let mut state = RunState::new(facts(), SessionConfig::default(), WINDOW, false, KeyHasher::from(7));
@@ -102,7 +106,7 @@ fn profile(rules: &Rules, lines: &[u8]) -> ShareLog {
         let counter = AtomicU64::new(0);
         let read = analysis.read(
             &mut state,
-            Format::COMBINED,
+            &Format::COMBINED,
             "all",
             Box::new(Cursor::new(lines.to_vec())),
             Vec::new(),

@@ -1,0 +1,491 @@
+//! One JSON object per line: nginx `escape=json` formats, Traefik's and Caddy's JSON access
+//! logs, or any object whose keys `--json-field` names.
+//!
+//! A small scanner over the line's bytes, not a general parser: it walks the object once,
+//! looks only at the keys it was told about (nested ones by path: Caddy's
+//! `request.headers.User-Agent`), takes the first element of an array (Caddy logs headers
+//! as arrays) and decodes a string only when it holds an escape, into the scratch buffer.
+
+use std::str::FromStr;
+
+use memchr::{memchr, memchr2};
+
+use super::found::{self, Found, Ref};
+use super::plan::without_port;
+use super::spec::FormatOptions;
+use super::time::{parse_epoch, parse_iso_local};
+use super::{Hit, LineCx, LineFormat, Parsed};
+use crate::time::Zone;
+
+/// What a JSON value is to darklog (`--json-field ROLE=KEY`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonRole {
+    Client,
+    Time,
+    Request,
+    Method,
+    Path,
+    /// Path and query together (nginx's `$request_uri`): read as a path that may hold one.
+    Target,
+    Query,
+    Status,
+    Bytes,
+    Referrer,
+    UserAgent,
+    Host,
+    ForwardedFor,
+}
+
+impl JsonRole {
+    const USER: [JsonRole; 12] = [
+        JsonRole::Client,
+        JsonRole::Time,
+        JsonRole::Request,
+        JsonRole::Method,
+        JsonRole::Path,
+        JsonRole::Query,
+        JsonRole::Status,
+        JsonRole::Bytes,
+        JsonRole::Referrer,
+        JsonRole::UserAgent,
+        JsonRole::Host,
+        JsonRole::ForwardedFor,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            JsonRole::Client => "client",
+            JsonRole::Time => "time",
+            JsonRole::Request => "request",
+            JsonRole::Method => "method",
+            JsonRole::Path | JsonRole::Target => "path",
+            JsonRole::Query => "query",
+            JsonRole::Status => "status",
+            JsonRole::Bytes => "bytes",
+            JsonRole::Referrer => "referrer",
+            JsonRole::UserAgent => "user_agent",
+            JsonRole::Host => "host",
+            JsonRole::ForwardedFor => "forwarded_for",
+        }
+    }
+}
+
+impl FromStr for JsonRole {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<JsonRole, String> {
+        JsonRole::USER
+            .into_iter()
+            .find(|r| r.name() == s.replace('-', "_"))
+            .ok_or_else(|| format!("unknown role '{s}' ({})", JsonRole::USER.map(JsonRole::name).join(", ")))
+    }
+}
+
+/// A key darklog looks for, by its path from the top of the object.
+#[derive(Debug, Clone, PartialEq)]
+struct Key {
+    path: Vec<Vec<u8>>,
+    role: JsonRole,
+    /// Of two keys for one role, the lower rank wins (Caddy's `client_ip` over `remote_ip`).
+    rank: u8,
+}
+
+/// A JSON layout: the keys of each role.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Json {
+    pub(super) name: &'static str,
+    keys: Vec<Key>,
+    zone: Zone,
+}
+
+/// Keys nested deeper than this are not looked at.
+const DEPTH: usize = 4;
+
+/// Keys named as nginx variables and Traefik's JSON access-log keys.
+const NGINX_AND_TRAEFIK: &[(JsonRole, &str)] = &[
+    (JsonRole::Client, "remote_addr"),
+    (JsonRole::Client, "ClientHost"),
+    (JsonRole::Client, "client_ip"),
+    (JsonRole::Client, "ClientAddr"),
+    (JsonRole::Time, "time_iso8601"),
+    (JsonRole::Time, "time_local"),
+    (JsonRole::Time, "msec"),
+    (JsonRole::Time, "StartUTC"),
+    (JsonRole::Time, "time"),
+    (JsonRole::Time, "timestamp"),
+    (JsonRole::Time, "@timestamp"),
+    (JsonRole::Request, "request"),
+    (JsonRole::Method, "request_method"),
+    (JsonRole::Method, "RequestMethod"),
+    (JsonRole::Method, "method"),
+    (JsonRole::Target, "request_uri"),
+    (JsonRole::Target, "RequestPath"),
+    (JsonRole::Target, "uri"),
+    (JsonRole::Path, "path"),
+    (JsonRole::Query, "args"),
+    (JsonRole::Query, "query_string"),
+    (JsonRole::Status, "status"),
+    (JsonRole::Status, "DownstreamStatus"),
+    (JsonRole::Status, "OriginStatus"),
+    (JsonRole::Referrer, "http_referer"),
+    (JsonRole::Referrer, "request_Referer"),
+    (JsonRole::Referrer, "referer"),
+    (JsonRole::Referrer, "referrer"),
+    (JsonRole::UserAgent, "http_user_agent"),
+    (JsonRole::UserAgent, "request_User-Agent"),
+    (JsonRole::UserAgent, "user_agent"),
+    (JsonRole::Host, "host"),
+    (JsonRole::Host, "http_host"),
+    (JsonRole::Host, "RequestHost"),
+    (JsonRole::Host, "server_name"),
+];
+
+/// Caddy's access log (v2): `request.client_ip` (2.7+), `remote_ip` (2.5+),
+/// `remote_addr` (`ip:port`, before 2.5).
+const CADDY: &[(JsonRole, &str)] = &[
+    (JsonRole::Time, "ts"),
+    (JsonRole::Client, "request.client_ip"),
+    (JsonRole::Client, "request.remote_ip"),
+    (JsonRole::Client, "request.remote_addr"),
+    (JsonRole::Method, "request.method"),
+    (JsonRole::Target, "request.uri"),
+    (JsonRole::Host, "request.host"),
+    (JsonRole::Referrer, "request.headers.Referer"),
+    (JsonRole::UserAgent, "request.headers.User-Agent"),
+    (JsonRole::Status, "status"),
+];
+
+impl Json {
+    /// The `json` preset: nginx variable names and Traefik's keys, then `--json-field`s.
+    pub fn nginx_and_traefik(opts: &FormatOptions) -> Json {
+        let mut table: Vec<(JsonRole, String)> =
+            NGINX_AND_TRAEFIK.iter().map(|(r, k)| (*r, k.to_string())).collect();
+        table.push((JsonRole::ForwardedFor, super::compile::nginx_header_var(&opts.client_header)));
+        table.push((JsonRole::ForwardedFor, format!("request_{}", opts.client_header)));
+        Json::build("json", opts, &table)
+    }
+
+    /// The `caddy` preset.
+    pub fn caddy(opts: &FormatOptions) -> Json {
+        let mut table: Vec<(JsonRole, String)> = CADDY.iter().map(|(r, k)| (*r, k.to_string())).collect();
+        table.push((JsonRole::ForwardedFor, format!("request.headers.{}", opts.client_header)));
+        Json::build("caddy", opts, &table)
+    }
+
+    /// A layout of exactly these keys (an nginx `escape=json` format's), then `--json-field`s.
+    pub(super) fn with_keys(name: &'static str, keys: &[(JsonRole, String)], opts: &FormatOptions) -> Json {
+        Json::build(name, opts, keys)
+    }
+
+    fn build(name: &'static str, opts: &FormatOptions, table: &[(JsonRole, String)]) -> Json {
+        let mut keys = Vec::new();
+        let mut add = |role: JsonRole, key: &str, user: bool| {
+            let rank = if user { 0 } else { 1 + keys.iter().filter(|k: &&Key| k.role == role).count() as u8 };
+            let path = key.split('.').map(|s| s.as_bytes().to_vec()).collect();
+            keys.push(Key { path, role, rank });
+        };
+        for (role, key) in &opts.json_fields {
+            add(*role, key, true);
+        }
+        for (role, key) in table {
+            add(*role, key, false);
+        }
+        Json { name, keys, zone: opts.zone.clone() }
+    }
+
+    fn parse<'a>(&self, line: &'a [u8], cx: &'a mut LineCx) -> Option<Hit<'a>> {
+        cx.scratch.clear();
+        let mut walk =
+            Walk { b: line, i: 0, found: Found::default(), ranks: [u8::MAX; 13], has_method: false };
+        walk.ws();
+        if walk.next()? != b'{' {
+            return None;
+        }
+        let mut path: [&[u8]; DEPTH] = [b""; DEPTH];
+        self.object(&mut walk, &mut path, 0, cx)?;
+        walk.ws();
+        if walk.i != line.len() {
+            return None;
+        }
+        let has_method = walk.has_method;
+        walk.found.hit(line, &mut cx.scratch, has_method)
+    }
+
+    /// The members of an object whose `{` is consumed, at `depth`.
+    fn object<'a>(
+        &self,
+        w: &mut Walk<'a>,
+        path: &mut [&'a [u8]; DEPTH],
+        depth: usize,
+        cx: &mut LineCx,
+    ) -> Option<()> {
+        w.ws();
+        if w.peek()? == b'}' {
+            w.i += 1;
+            return Some(());
+        }
+        loop {
+            w.ws();
+            if w.next()? != b'"' {
+                return None;
+            }
+            let (ks, ke, _) = w.string()?;
+            path[depth] = &w.b[ks..ke];
+            w.ws();
+            if w.next()? != b':' {
+                return None;
+            }
+            w.ws();
+            let wanted = self.wanted(&path[..=depth]);
+            match w.peek()? {
+                b'{' if depth + 1 < DEPTH && self.nests(&path[..=depth]) => {
+                    w.i += 1;
+                    self.object(w, path, depth + 1, cx)?;
+                }
+                b'[' if wanted.is_some() => {
+                    w.i += 1;
+                    w.ws();
+                    if w.peek()? != b']' {
+                        w.value(wanted, &self.zone, cx)?;
+                        w.ws();
+                        while w.peek()? == b',' {
+                            w.i += 1;
+                            w.ws();
+                            w.value(None, &self.zone, cx)?;
+                            w.ws();
+                        }
+                    }
+                    if w.next()? != b']' {
+                        return None;
+                    }
+                }
+                _ => w.value(wanted, &self.zone, cx)?,
+            }
+            w.ws();
+            match w.next()? {
+                b',' => continue,
+                b'}' => return Some(()),
+                _ => return None,
+            }
+        }
+    }
+
+    fn wanted(&self, path: &[&[u8]]) -> Option<(JsonRole, u8)> {
+        self.keys
+            .iter()
+            .find(|k| {
+                k.path.len() == path.len() && k.path.iter().zip(path).all(|(a, b)| a.eq_ignore_ascii_case(b))
+            })
+            .map(|k| (k.role, k.rank))
+    }
+
+    /// Whether a wanted key lies inside the object at `path`.
+    fn nests(&self, path: &[&[u8]]) -> bool {
+        self.keys.iter().any(|k| {
+            k.path.len() > path.len() && k.path.iter().zip(path).all(|(a, b)| a.eq_ignore_ascii_case(b))
+        })
+    }
+}
+
+impl LineFormat for Json {
+    fn parse_next<'a>(&self, data: &'a [u8], start: usize, cx: &'a mut LineCx) -> (usize, Parsed<'a>) {
+        let end = memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
+        let line = &data[start..end];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        (end, self.parse(line, cx).map_or(Parsed::Malformed, Parsed::Hit))
+    }
+}
+
+/// A walk through one line.
+struct Walk<'a> {
+    b: &'a [u8],
+    i: usize,
+    found: Found,
+    /// The rank of the key each role was taken from.
+    ranks: [u8; 13],
+    has_method: bool,
+}
+
+impl<'a> Walk<'a> {
+    fn ws(&mut self) {
+        while self.i < self.b.len() && matches!(self.b[self.i], b' ' | b'\t' | b'\r') {
+            self.i += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let c = self.peek()?;
+        self.i += 1;
+        Some(c)
+    }
+
+    /// A string whose `"` is consumed: (start, end, holds an escape).
+    fn string(&mut self) -> Option<(usize, usize, bool)> {
+        let start = self.i;
+        let mut escaped = false;
+        loop {
+            let at = self.i + memchr2(b'"', b'\\', &self.b[self.i..])?;
+            if self.b[at] == b'"' {
+                self.i = at + 1;
+                return Some((start, at, escaped));
+            }
+            escaped = true;
+            self.i = at + 2;
+        }
+    }
+
+    /// A value; when `wanted`, kept for its role.
+    fn value(&mut self, wanted: Option<(JsonRole, u8)>, zone: &Zone, cx: &mut LineCx) -> Option<()> {
+        let (start, end, escaped, string) = match self.peek()? {
+            b'"' => {
+                self.i += 1;
+                let (s, e, esc) = self.string()?;
+                (s, e, esc, true)
+            }
+            b'{' | b'[' => return self.skip(),
+            _ => {
+                let s = self.i;
+                while self.i < self.b.len() && !matches!(self.b[self.i], b',' | b'}' | b']' | b' ' | b'\t') {
+                    self.i += 1;
+                }
+                (s, self.i, false, false)
+            }
+        };
+        let Some((role, rank)) = wanted else { return Some(()) };
+        let slot = role as usize;
+        if rank >= self.ranks[slot] || (!string && &self.b[start..end] == b"null") {
+            return Some(());
+        }
+        if role == JsonRole::Time {
+            // Times hold no escapes worth decoding.
+            let value = &self.b[start..end];
+            if !value.is_empty() {
+                self.found.time = Some(time(value, zone, cx)?);
+                self.ranks[slot] = rank;
+            }
+            return Some(());
+        }
+        let r = if escaped { unescape(&self.b[start..end], &mut cx.scratch) } else { Ref::line(start, end) };
+        let value = r.get(self.b, &cx.scratch).unwrap_or_default();
+        if value.is_empty() {
+            return Some(());
+        }
+        self.ranks[slot] = rank;
+        let f = &mut self.found;
+        match role {
+            JsonRole::Client => {
+                // Traefik's ClientAddr and old Caddy's remote_addr carry the port.
+                let bare = without_port(value);
+                let off = (bare.as_ptr() as usize - value.as_ptr() as usize) as u32;
+                let len = bare.len() as u32;
+                f.client = match r {
+                    Ref::Line(s, _) => Ref::Line(s + off, s + off + len),
+                    Ref::Scratch(s, _) => Ref::Scratch(s + off, s + off + len),
+                    Ref::None => Ref::None,
+                };
+            }
+            JsonRole::Time => {}
+            JsonRole::Request => f.request = r,
+            JsonRole::Method => {
+                f.method = r;
+                self.has_method = true;
+            }
+            JsonRole::Path | JsonRole::Target => f.path = r,
+            JsonRole::Query => f.query = r,
+            JsonRole::Status => f.status = Some(found::status(value)?),
+            JsonRole::Bytes => {}
+            JsonRole::Referrer => f.referrer = r,
+            JsonRole::UserAgent => f.user_agent = r,
+            JsonRole::Host => f.host = r,
+            JsonRole::ForwardedFor => f.forwarded_for = r,
+        }
+        if role == JsonRole::Request {
+            self.has_method = true;
+        }
+        Some(())
+    }
+
+    /// Skips an object or array (strings inside may hold brackets).
+    fn skip(&mut self) -> Option<()> {
+        let mut depth = 0usize;
+        loop {
+            match self.next()? {
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(());
+                    }
+                }
+                b'"' => {
+                    self.string()?;
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// A time in any form the JSON logs write: CLF (`time_local`), ISO 8601, or a number of
+/// seconds (`msec`, Caddy's `ts`), quoted or not.
+fn time(value: &[u8], zone: &Zone, cx: &mut LineCx) -> Option<i64> {
+    if value.len() == 26 && value[2] == b'/' {
+        return cx.clf.parse(value);
+    }
+    if value.first().is_some_and(u8::is_ascii_digit) && value.get(4) == Some(&b'-') {
+        return match parse_iso_local(value)? {
+            (local, Some(offset)) => Some(local - i64::from(offset)),
+            (local, None) => Some(cx.local.to_utc(zone, local)),
+        };
+    }
+    parse_epoch(value)
+}
+
+/// A JSON string body with its escapes decoded, appended to `scratch`.
+fn unescape(raw: &[u8], scratch: &mut Vec<u8>) -> Ref {
+    let start = scratch.len();
+    let mut i = 0;
+    while i < raw.len() {
+        let c = raw[i];
+        if c != b'\\' || i + 1 >= raw.len() {
+            scratch.push(c);
+            i += 1;
+            continue;
+        }
+        let e = raw[i + 1];
+        i += 2;
+        match e {
+            b'n' => scratch.push(b'\n'),
+            b't' => scratch.push(b'\t'),
+            b'r' => scratch.push(b'\r'),
+            b'b' => scratch.push(8),
+            b'f' => scratch.push(12),
+            b'u' => {
+                let hex4 = |at: usize| {
+                    raw.get(at..at + 4)
+                        .and_then(|h| std::str::from_utf8(h).ok())
+                        .and_then(|h| u32::from_str_radix(h, 16).ok())
+                };
+                let Some(mut cp) = hex4(i) else {
+                    scratch.extend_from_slice(b"\\u");
+                    continue;
+                };
+                i += 4;
+                if (0xD800..0xDC00).contains(&cp) && raw.get(i..i + 2) == Some(b"\\u") {
+                    if let Some(lo) = hex4(i + 2).filter(|lo| (0xDC00..0xE000).contains(lo)) {
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                        i += 6;
+                    }
+                }
+                let ch = char::from_u32(cp).unwrap_or(char::REPLACEMENT_CHARACTER);
+                scratch.extend_from_slice(ch.encode_utf8(&mut [0; 4]).as_bytes());
+            }
+            other => scratch.push(other),
+        }
+    }
+    Ref::Scratch(start as u32, scratch.len() as u32)
+}
