@@ -193,7 +193,7 @@ impl Found {
                 target = path;
             }
         }
-        if target == b"-" {
+        if target == b"-" || method == b"-" {
             (method, target) = (b"", b"");
         }
         Some(Hit {

@@ -12,8 +12,10 @@ use crate::classify::{referrer_host, strip_www, AgentCache, Rules, SiteFacts};
 use crate::input::{self, InputError, Source};
 use crate::parse::{self, ClientIp, Format, FormatOptions, LineCx, Parsed, Preset};
 
-/// Decoded bytes sampled from the start of each input.
-const PRELUDE_BYTES: usize = 256 * 1024;
+/// Decoded bytes sampled from the start of each input: room for the detection lines of
+/// any layout (a JSON line is twice a combined one), so that what the sample shows of the
+/// site does not depend on the layout.
+const PRELUDE_BYTES: usize = 1024 * 1024;
 /// Lines of the prelude used to pick a format.
 const DETECT_LINES: usize = 1000;
 /// Multi-page readers the asset rule needs to see before it judges anyone by it.

@@ -222,7 +222,7 @@ fn lines_logged_late_still_join_their_visit() {
 
 #[test]
 fn a_first_line_longer_than_the_sample_does_not_hide_the_rest() {
-    let mut log = vec![b'x'; 300 * 1024];
+    let mut log = vec![b'x'; 1100 * 1024];
     log.push(b'\n');
     log.extend_from_slice(&small());
     let r = darklog_stdin(&["analyze", "-", "--format", "json", "-q"], &log);

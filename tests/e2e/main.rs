@@ -6,7 +6,9 @@
 
 mod agents;
 mod analyze;
+mod formats;
 mod generated;
 mod inputs;
 mod real;
+mod relayout;
 mod util;

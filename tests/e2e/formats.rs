@@ -1,0 +1,55 @@
+//! Every layout reads to the same visits: one generated log rewritten into each
+//! (`relayout.rs`) gives, through the built binary, the visits per channel of the
+//! combined original, and `auto` names the preset that wrote it.
+
+use crate::relayout::{relayout, Layout};
+use crate::util::*;
+
+fn report(path: &str, report: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["analyze", path, "--report", report, "--format", "csv", "--visitor-key=formats"];
+    args.extend_from_slice(extra);
+    darklog(&args)
+}
+
+#[test]
+fn every_layout_gives_the_visits_of_the_combined_original() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = generate(25_000, 11);
+    let original = write(dir.path(), "original.log", &log);
+    let want = report(s(&original), "channels", &["-q"]);
+    assert_eq!(want.code, 0, "{}", want.stderr);
+    let want_visits = report(s(&original), "visits", &["-q"]).stdout;
+    assert!(want_visits.lines().count() > 1000, "a log with visits in every channel");
+    for layout in Layout::ALL {
+        let path = write(dir.path(), &format!("{}.log", layout.name()), &relayout(&log, layout));
+        let got = report(s(&path), "channels", &layout.args());
+        assert_eq!(got.code, 0, "{}: {}", layout.name(), got.stderr);
+        assert_eq!(got.stdout, want.stdout, "{}: visits per channel", layout.name());
+        if let Some(preset) = layout.preset() {
+            let said = format!("darklog: log format: {preset} (detected from");
+            assert!(got.stderr.contains(&said), "{}: {}", layout.name(), got.stderr);
+        }
+        let mut args = layout.args();
+        args.push("-q");
+        let visits = report(s(&path), "visits", &args).stdout;
+        assert!(visits == want_visits, "{}: the same visits, visitor for visitor", layout.name());
+    }
+}
+
+#[test]
+fn behind_a_balancer_the_client_comes_from_x_forwarded_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = generate(6_000, 12);
+    let original = write(dir.path(), "original.log", &log);
+    let want = report(s(&original), "channels", &["-q"]).stdout;
+    let path = write(dir.path(), "apache.log", &relayout(&log, Layout::ApacheXff));
+    let format = crate::relayout::APACHE_XFF;
+    // Keyed on the balancer, every reader is one visitor: the visits are wrong.
+    let keyed_on_balancer = report(s(&path), "channels", &["--log-format", format, "-q"]).stdout;
+    assert_ne!(keyed_on_balancer, want);
+    let r = report(s(&path), "channels", &["--log-format", format]);
+    assert!(r.stderr.contains("carry a forwarded-for header"), "{}", r.stderr);
+    let right =
+        report(s(&path), "channels", &["--log-format", format, "--client-ip", "X-Forwarded-For", "-q"]);
+    assert_eq!(right.stdout, want);
+}
