@@ -13,7 +13,7 @@ use memchr::{memchr, memchr2};
 use super::found::{self, Found, Ref};
 use super::plan::without_port;
 use super::spec::FormatOptions;
-use super::time::{parse_epoch, parse_iso_local};
+use super::time::{parse_epoch, parse_iso_local, parse_iso_local_time};
 use super::{Hit, LineCx, LineFormat, Parsed};
 use crate::time::Zone;
 
@@ -95,6 +95,9 @@ struct Key {
 pub struct Json {
     pub(super) name: &'static str,
     keys: Vec<Key>,
+    /// Indexes into `keys` by the length of their last segment: a line's key is compared
+    /// with the one or two of its length, not with every key (that was most of the time).
+    by_len: Vec<Vec<u16>>,
     zone: Zone,
 }
 
@@ -190,7 +193,15 @@ impl Json {
         for (role, key) in table {
             add(*role, key, false);
         }
-        Json { name, keys, zone: opts.zone.clone() }
+        let mut by_len: Vec<Vec<u16>> = Vec::new();
+        for (i, k) in keys.iter().enumerate() {
+            let len = k.path.last().map_or(0, Vec::len);
+            if by_len.len() <= len {
+                by_len.resize_with(len + 1, Vec::new);
+            }
+            by_len[len].push(i as u16);
+        }
+        Json { name, keys, by_len, zone: opts.zone.clone() }
     }
 
     fn parse<'a>(&self, line: &'a [u8], cx: &'a mut LineCx) -> Option<Hit<'a>> {
@@ -271,8 +282,11 @@ impl Json {
     }
 
     fn wanted(&self, path: &[&[u8]]) -> Option<(JsonRole, u8)> {
-        self.keys
+        let last = path.last()?;
+        self.by_len
+            .get(last.len())?
             .iter()
+            .map(|&i| &self.keys[usize::from(i)])
             .find(|k| {
                 k.path.len() == path.len() && k.path.iter().zip(path).all(|(a, b)| a.eq_ignore_ascii_case(b))
             })
@@ -327,6 +341,19 @@ impl<'a> Walk<'a> {
     fn string(&mut self) -> Option<(usize, usize, bool)> {
         let start = self.i;
         let mut escaped = false;
+        // Keys and most values are short: a plain loop finds their end before a memchr
+        // call would have started.
+        let short = self.b.len().min(start + 24);
+        while self.i < short {
+            match self.b[self.i] {
+                b'"' => {
+                    self.i += 1;
+                    return Some((start, self.i - 1, false));
+                }
+                b'\\' => break,
+                _ => self.i += 1,
+            }
+        }
         loop {
             let at = self.i + memchr2(b'"', b'\\', &self.b[self.i..])?;
             if self.b[at] == b'"' {
@@ -371,7 +398,9 @@ impl<'a> Walk<'a> {
         }
         let r = if escaped { unescape(&self.b[start..end], &mut cx.scratch) } else { Ref::line(start, end) };
         let value = r.get(self.b, &cx.scratch).unwrap_or_default();
-        if value.is_empty() {
+        // An empty value is none, as `-` is; but an empty request is a request nginx could
+        // not read (a scanner's junk), a hit that is no page view.
+        if value.is_empty() && role != JsonRole::Request {
             return Some(());
         }
         self.ranks[slot] = rank;
@@ -437,6 +466,16 @@ fn time(value: &[u8], zone: &Zone, cx: &mut LineCx) -> Option<i64> {
         return cx.clf.parse(value);
     }
     if value.first().is_some_and(u8::is_ascii_digit) && value.get(4) == Some(&b'-') {
+        // The date part changes once a day: remembered.
+        if value.len() >= 19 && matches!(value[10], b'T' | b' ') {
+            let day = cx.date.parse(&value[..10])?;
+            if let Some((local, offset)) = parse_iso_local_time(value, day) {
+                return Some(match offset {
+                    Some(offset) => local - i64::from(offset),
+                    None => cx.local.to_utc(zone, local),
+                });
+            }
+        }
         return match parse_iso_local(value)? {
             (local, Some(offset)) => Some(local - i64::from(offset)),
             (local, None) => Some(cx.local.to_utc(zone, local)),

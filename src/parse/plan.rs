@@ -182,7 +182,7 @@ impl Plan {
         for (i, item) in self.items.iter().enumerate() {
             let field = match item {
                 Item::Lit(l) => {
-                    if !line[pos..].starts_with(l) {
+                    if !lit_at(line, pos, l) {
                         return None;
                     }
                     pos += l.len();
@@ -269,7 +269,7 @@ impl LineFormat for Plan {
 fn field_end(line: &[u8], pos: usize, lit: &[u8], field: &Field) -> Option<usize> {
     let mut from = pos;
     loop {
-        let at = from + memchr(lit[0], &line[from..])?;
+        let at = find(lit[0], line, from)?;
         let escaped = field.quoted && lit[0] == b'"' && {
             let backslashes = line[pos..at].iter().rev().take_while(|&&b| b == b'\\').count();
             backslashes % 2 == 1
@@ -278,11 +278,29 @@ fn field_end(line: &[u8], pos: usize, lit: &[u8], field: &Field) -> Option<usize
             && lit[0] == b' '
             && at > pos
             && (line[at - 1] == b',' || line[at - 1] == b':' || line.get(at + 1) == Some(&b':'));
-        if !escaped && !in_list && line[at..].starts_with(lit) {
+        if !escaped && !in_list && lit_at(line, at, lit) {
             return Some(at);
         }
         from = at + 1;
     }
+}
+
+/// Whether `lit` is at `pos`: literals are one to three bytes, too short for a call to
+/// `memcmp` to pay.
+#[inline(always)]
+fn lit_at(line: &[u8], pos: usize, lit: &[u8]) -> bool {
+    line.len() >= pos + lit.len() && line[pos..pos + lit.len()].iter().zip(lit).all(|(a, b)| a == b)
+}
+
+/// The first `byte` at or after `from`: most fields are short, so the first bytes are
+/// looked at one by one before `memchr` is called for a long one.
+#[inline(always)]
+fn find(byte: u8, line: &[u8], from: usize) -> Option<usize> {
+    let near = line.len().min(from + 16);
+    if let Some(i) = line[from..near].iter().position(|&b| b == byte) {
+        return Some(from + i);
+    }
+    memchr(byte, &line[near..]).map(|i| near + i)
 }
 
 /// `1.2.3.4:5678` → `1.2.3.4`; `[2001:db8::1]:443` → `2001:db8::1`; an IPv6 address

@@ -105,8 +105,12 @@ pub fn parse_iso_local(b: &[u8]) -> Option<(i64, Option<i32>)> {
     if b.len() < 19 || !matches!(b[10], b'T' | b' ') {
         return None;
     }
-    let day = parse_date(&b[..10])?;
-    let secs = parse_clock(&b[11..19])?;
+    parse_iso_local_time(b, parse_date(&b[..10])?)
+}
+
+/// [`parse_iso_local`] with the date part already read as `day`.
+pub fn parse_iso_local_time(b: &[u8], day: i64) -> Option<(i64, Option<i32>)> {
+    let secs = parse_clock(b.get(11..19)?)?;
     let mut rest = &b[19..];
     if let Some(frac) = rest.strip_prefix(b".") {
         let n = frac.iter().take_while(|c| c.is_ascii_digit()).count();

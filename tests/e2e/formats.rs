@@ -6,7 +6,9 @@ use crate::relayout::{relayout, Layout};
 use crate::util::*;
 
 fn report(path: &str, report: &str, extra: &[&str]) -> Run {
-    let mut args = vec!["analyze", path, "--report", report, "--format", "csv", "--visitor-key=formats"];
+    let format = if extra.contains(&"--format") { &[][..] } else { &["--format", "csv"][..] };
+    let mut args = vec!["analyze", path, "--report", report, "--visitor-key=formats"];
+    args.extend_from_slice(format);
     args.extend_from_slice(extra);
     darklog(&args)
 }
@@ -19,8 +21,12 @@ fn every_layout_gives_the_visits_of_the_combined_original() {
     let want = report(s(&original), "channels", &["-q"]);
     assert_eq!(want.code, 0, "{}", want.stderr);
     let want_visits = report(s(&original), "visits", &["-q"]).stdout;
+    let want_doc: serde_json::Value =
+        serde_json::from_str(&report(s(&original), "channels", &["-q", "--format", "json"]).stdout).unwrap();
+    let want_lines = &want_doc["lines"];
     assert!(want_visits.lines().count() > 1000, "a log with visits in every channel");
     for layout in Layout::ALL {
+        assert_eq!(Layout::from_name(layout.name()), Some(layout));
         let path = write(dir.path(), &format!("{}.log", layout.name()), &relayout(&log, layout));
         let got = report(s(&path), "channels", &layout.args());
         assert_eq!(got.code, 0, "{}: {}", layout.name(), got.stderr);
@@ -33,6 +39,18 @@ fn every_layout_gives_the_visits_of_the_combined_original() {
         args.push("-q");
         let visits = report(s(&path), "visits", &args).stdout;
         assert!(visits == want_visits, "{}: the same visits, visitor for visitor", layout.name());
+        // Every line where it went before, directives apart.
+        args.extend(["--format", "json"]);
+        let doc: serde_json::Value =
+            serde_json::from_str(&report(s(&path), "channels", &args).stdout).unwrap();
+        let lines = &doc["lines"];
+        for key in ["pageviews", "other_hits", "excluded", "outside_window", "malformed"] {
+            assert_eq!(lines[key], want_lines[key], "{}: {key}", layout.name());
+        }
+        assert_eq!(
+            lines["read"].as_u64(),
+            Some(want_lines["read"].as_u64().unwrap() + lines["directives"].as_u64().unwrap())
+        );
     }
 }
 

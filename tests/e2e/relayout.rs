@@ -84,10 +84,10 @@ pub fn relayout(log: &[u8], layout: Layout) -> Vec<u8> {
         if line.is_empty() {
             continue;
         }
-        if layout == Layout::W3c && n % 5000 == 0 {
+        if layout == Layout::W3c && n.is_multiple_of(5000) {
             // A restart writes the header again, and the second half of the log is
             // written with another field list.
-            out.extend_from_slice(w3c_header(n >= 10_000 && n < 20_000).as_bytes());
+            out.extend_from_slice(w3c_header((10_000..20_000).contains(&n)).as_bytes());
         }
         if layout == Layout::CloudFront && n == 0 {
             out.extend_from_slice(CLOUDFRONT_HEADER.as_bytes());
@@ -153,7 +153,7 @@ fn cf_encode(b: &[u8]) -> String {
 
 /// A client of the generator behind the balancer, sometimes with a private hop after it.
 fn forwarded(client: &[u8], n: usize) -> String {
-    if n % 3 == 0 {
+    if n.is_multiple_of(3) {
         format!("{}, 10.1.{}.{}", text(client), n % 7, n % 11)
     } else {
         text(client)
