@@ -396,4 +396,6 @@ impl fmt::Display for Format {
 }
 
 #[cfg(test)]
+mod format_tests;
+#[cfg(test)]
 mod tests;
