@@ -721,3 +721,18 @@ http {
     );
     assert!(FormatSpec::from_nginx_conf(conf, Some("nope")).unwrap_err().0.contains("main, json"));
 }
+
+#[test]
+fn a_json_line_cut_short_ends_at_its_own_newline() {
+    // b_nginx_json.log's first line cut inside the agent (as a full disk cuts it), then
+    // the line whole: the walk must not run on into the next line.
+    let whole = br#"{"time_local": "10/Nov/2026:10:00:00 +0100", "remote_addr": "203.0.113.5", "request": "GET /2026/11/long-story-about-things HTTP/1.1", "status": "200", "body_bytes_sent": "1234", "http_referer": "", "http_user_agent": "Mozilla/5.0 (iPhone)", "request_time": "0.012"}"#;
+    let cut = &whole[..whole.len() - 40];
+    let data = [cut, b"\n", whole, b"\n", cut].concat();
+    let mut got = Vec::new();
+    preset(Preset::Json).parse_chunk(&BlockState::default(), 0, &data, |start, end, parsed| {
+        got.push((start, end, parsed.hit().is_some()));
+    });
+    let (a, b) = (cut.len(), cut.len() + 1 + whole.len());
+    assert_eq!(got, [(0, a, false), (a + 1, b, true), (b + 1, data.len(), false)]);
+}

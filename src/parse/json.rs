@@ -8,10 +8,11 @@
 
 use std::str::FromStr;
 
-use memchr::{memchr, memchr2};
+use memchr::memchr;
 
 use super::found::{self, Found, Ref};
 use super::plan::without_port;
+use super::scan;
 use super::spec::FormatOptions;
 use super::time::{parse_epoch, parse_iso_local, parse_iso_local_time};
 use super::{Hit, LineCx, LineFormat, Parsed};
@@ -85,6 +86,8 @@ impl FromStr for JsonRole {
 #[derive(Debug, Clone, PartialEq)]
 struct Key {
     path: Vec<Vec<u8>>,
+    /// [`fingerprint`] of the last segment.
+    print: u64,
     role: JsonRole,
     /// Of two keys for one role, the lower rank wins (Caddy's `client_ip` over `remote_ip`).
     rank: u8,
@@ -184,8 +187,9 @@ impl Json {
         let mut keys = Vec::new();
         let mut add = |role: JsonRole, key: &str, user: bool| {
             let rank = if user { 0 } else { 1 + keys.iter().filter(|k: &&Key| k.role == role).count() as u8 };
-            let path = key.split('.').map(|s| s.as_bytes().to_vec()).collect();
-            keys.push(Key { path, role, rank });
+            let path: Vec<Vec<u8>> = key.split('.').map(|s| s.as_bytes().to_vec()).collect();
+            let print = fingerprint(path.last().map_or(&[][..], Vec::as_slice));
+            keys.push(Key { path, role, rank, print });
         };
         for (role, key) in &opts.json_fields {
             add(*role, key, true);
@@ -204,7 +208,10 @@ impl Json {
         Json { name, keys, by_len, zone: opts.zone.clone() }
     }
 
-    fn parse<'a>(&self, line: &'a [u8], cx: &'a mut LineCx) -> Option<Hit<'a>> {
+    /// The hit of the line at the start of `line` (which runs on to the end of the data:
+    /// the walk stops at the line's newline, found on the way rather than before), and
+    /// where the line ends.
+    fn parse<'a>(&self, line: &'a [u8], cx: &'a mut LineCx) -> Option<(usize, Hit<'a>)> {
         cx.scratch.clear();
         let mut walk =
             Walk { b: line, i: 0, found: Found::default(), ranks: [u8::MAX; 13], has_method: false };
@@ -215,11 +222,12 @@ impl Json {
         let mut path: [&[u8]; DEPTH] = [b""; DEPTH];
         self.object(&mut walk, &mut path, 0, cx)?;
         walk.ws();
-        if walk.i != line.len() {
+        if walk.i != line.len() && line[walk.i] != b'\n' {
             return None;
         }
         let has_method = walk.has_method;
-        walk.found.hit(line, &mut cx.scratch, has_method)
+        let end = walk.i;
+        walk.found.hit(&line[..end], &mut cx.scratch, has_method).map(|hit| (end, hit))
     }
 
     /// The members of an object whose `{` is consumed, at `depth`.
@@ -283,12 +291,18 @@ impl Json {
 
     fn wanted(&self, path: &[&[u8]]) -> Option<(JsonRole, u8)> {
         let last = path.last()?;
-        self.by_len
-            .get(last.len())?
+        let candidates = self.by_len.get(last.len())?;
+        if candidates.is_empty() {
+            return None;
+        }
+        let print = fingerprint(last);
+        candidates
             .iter()
             .map(|&i| &self.keys[usize::from(i)])
             .find(|k| {
-                k.path.len() == path.len() && k.path.iter().zip(path).all(|(a, b)| a.eq_ignore_ascii_case(b))
+                k.print == print
+                    && k.path.len() == path.len()
+                    && k.path.iter().zip(path).all(|(a, b)| a.eq_ignore_ascii_case(b))
             })
             .map(|k| (k.role, k.rank))
     }
@@ -303,10 +317,10 @@ impl Json {
 
 impl LineFormat for Json {
     fn parse_next<'a>(&self, data: &'a [u8], start: usize, cx: &'a mut LineCx) -> (usize, Parsed<'a>) {
-        let end = memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
-        let line = &data[start..end];
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        (end, self.parse(line, cx).map_or(Parsed::Malformed, Parsed::Hit))
+        match self.parse(&data[start..], cx) {
+            Some((len, hit)) => (start + len, Parsed::Hit(hit)),
+            None => (memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i), Parsed::Malformed),
+        }
     }
 }
 
@@ -341,27 +355,19 @@ impl<'a> Walk<'a> {
     fn string(&mut self) -> Option<(usize, usize, bool)> {
         let start = self.i;
         let mut escaped = false;
-        // Keys and most values are short: a plain loop finds their end before a memchr
-        // call would have started.
-        let short = self.b.len().min(start + 24);
-        while self.i < short {
-            match self.b[self.i] {
-                b'"' => {
-                    self.i += 1;
-                    return Some((start, self.i - 1, false));
-                }
-                b'\\' => break,
-                _ => self.i += 1,
-            }
-        }
         loop {
-            let at = self.i + memchr2(b'"', b'\\', &self.b[self.i..])?;
-            if self.b[at] == b'"' {
-                self.i = at + 1;
-                return Some((start, at, escaped));
+            let at = scan::first_of(self.b, self.i, [b'"', b'\\', b'\n'])?;
+            match self.b[at] {
+                b'"' => {
+                    self.i = at + 1;
+                    return Some((start, at, escaped));
+                }
+                b'\n' => return None,
+                _ => {
+                    escaped = true;
+                    self.i = at + 2;
+                }
             }
-            escaped = true;
-            self.i = at + 2;
         }
     }
 
@@ -376,7 +382,9 @@ impl<'a> Walk<'a> {
             b'{' | b'[' => return self.skip(),
             _ => {
                 let s = self.i;
-                while self.i < self.b.len() && !matches!(self.b[self.i], b',' | b'}' | b']' | b' ' | b'\t') {
+                while self.i < self.b.len()
+                    && !matches!(self.b[self.i], b',' | b'}' | b']' | b' ' | b'\t' | b'\n')
+                {
                     self.i += 1;
                 }
                 (s, self.i, false, false)
@@ -453,10 +461,22 @@ impl<'a> Walk<'a> {
                 b'"' => {
                     self.string()?;
                 }
+                b'\n' => return None,
                 _ => {}
             }
         }
     }
+}
+
+/// The first eight bytes of a key as one number, with the bit that tells ASCII letters'
+/// cases apart set: most keys of a line are told from the wanted ones of their length by
+/// one comparison (keys equal but for case have equal prints; the rest is checked after).
+#[inline]
+fn fingerprint(key: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    let n = key.len().min(8);
+    word[..n].copy_from_slice(&key[..n]);
+    u64::from_le_bytes(word) | 0x2020_2020_2020_2020
 }
 
 /// A time in any form the JSON logs write: CLF (`time_local`), ISO 8601, or a number of
