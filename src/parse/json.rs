@@ -6,81 +6,17 @@
 //! `request.headers.User-Agent`), takes the first element of an array (Caddy logs headers
 //! as arrays) and decodes a string only when it holds an escape, into the scratch buffer.
 
-use std::str::FromStr;
-
 use memchr::memchr;
 
 use super::found::{self, Found, Ref};
+pub use super::json_keys::JsonRole;
+use super::json_keys::{CADDY, NGINX_AND_TRAEFIK};
 use super::plan::without_port;
 use super::scan;
 use super::spec::FormatOptions;
 use super::time::{parse_epoch, parse_iso_local, parse_iso_local_time};
 use super::{Hit, LineCx, LineFormat, Parsed};
 use crate::time::Zone;
-
-/// What a JSON value is to darklog (`--json-field ROLE=KEY`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JsonRole {
-    Client,
-    Time,
-    Request,
-    Method,
-    Path,
-    /// Path and query together (nginx's `$request_uri`): read as a path that may hold one.
-    Target,
-    Query,
-    Status,
-    Bytes,
-    Referrer,
-    UserAgent,
-    Host,
-    ForwardedFor,
-}
-
-impl JsonRole {
-    const USER: [JsonRole; 12] = [
-        JsonRole::Client,
-        JsonRole::Time,
-        JsonRole::Request,
-        JsonRole::Method,
-        JsonRole::Path,
-        JsonRole::Query,
-        JsonRole::Status,
-        JsonRole::Bytes,
-        JsonRole::Referrer,
-        JsonRole::UserAgent,
-        JsonRole::Host,
-        JsonRole::ForwardedFor,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            JsonRole::Client => "client",
-            JsonRole::Time => "time",
-            JsonRole::Request => "request",
-            JsonRole::Method => "method",
-            JsonRole::Path | JsonRole::Target => "path",
-            JsonRole::Query => "query",
-            JsonRole::Status => "status",
-            JsonRole::Bytes => "bytes",
-            JsonRole::Referrer => "referrer",
-            JsonRole::UserAgent => "user_agent",
-            JsonRole::Host => "host",
-            JsonRole::ForwardedFor => "forwarded_for",
-        }
-    }
-}
-
-impl FromStr for JsonRole {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<JsonRole, String> {
-        JsonRole::USER
-            .into_iter()
-            .find(|r| r.name() == s.replace('-', "_"))
-            .ok_or_else(|| format!("unknown role '{s}' ({})", JsonRole::USER.map(JsonRole::name).join(", ")))
-    }
-}
 
 /// A key darklog looks for, by its path from the top of the object.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,60 +42,6 @@ pub struct Json {
 
 /// Keys nested deeper than this are not looked at.
 const DEPTH: usize = 4;
-
-/// Keys named as nginx variables and Traefik's JSON access-log keys.
-const NGINX_AND_TRAEFIK: &[(JsonRole, &str)] = &[
-    (JsonRole::Client, "remote_addr"),
-    (JsonRole::Client, "ClientHost"),
-    (JsonRole::Client, "client_ip"),
-    (JsonRole::Client, "ClientAddr"),
-    (JsonRole::Time, "time_iso8601"),
-    (JsonRole::Time, "time_local"),
-    (JsonRole::Time, "msec"),
-    (JsonRole::Time, "StartUTC"),
-    (JsonRole::Time, "time"),
-    (JsonRole::Time, "timestamp"),
-    (JsonRole::Time, "@timestamp"),
-    (JsonRole::Request, "request"),
-    (JsonRole::Method, "request_method"),
-    (JsonRole::Method, "RequestMethod"),
-    (JsonRole::Method, "method"),
-    (JsonRole::Target, "request_uri"),
-    (JsonRole::Target, "RequestPath"),
-    (JsonRole::Target, "uri"),
-    (JsonRole::Path, "path"),
-    (JsonRole::Query, "args"),
-    (JsonRole::Query, "query_string"),
-    (JsonRole::Status, "status"),
-    (JsonRole::Status, "DownstreamStatus"),
-    (JsonRole::Status, "OriginStatus"),
-    (JsonRole::Referrer, "http_referer"),
-    (JsonRole::Referrer, "request_Referer"),
-    (JsonRole::Referrer, "referer"),
-    (JsonRole::Referrer, "referrer"),
-    (JsonRole::UserAgent, "http_user_agent"),
-    (JsonRole::UserAgent, "request_User-Agent"),
-    (JsonRole::UserAgent, "user_agent"),
-    (JsonRole::Host, "host"),
-    (JsonRole::Host, "http_host"),
-    (JsonRole::Host, "RequestHost"),
-    (JsonRole::Host, "server_name"),
-];
-
-/// Caddy's access log (v2): `request.client_ip` (2.7+), `remote_ip` (2.5+),
-/// `remote_addr` (`ip:port`, before 2.5).
-const CADDY: &[(JsonRole, &str)] = &[
-    (JsonRole::Time, "ts"),
-    (JsonRole::Client, "request.client_ip"),
-    (JsonRole::Client, "request.remote_ip"),
-    (JsonRole::Client, "request.remote_addr"),
-    (JsonRole::Method, "request.method"),
-    (JsonRole::Target, "request.uri"),
-    (JsonRole::Host, "request.host"),
-    (JsonRole::Referrer, "request.headers.Referer"),
-    (JsonRole::UserAgent, "request.headers.User-Agent"),
-    (JsonRole::Status, "status"),
-];
 
 impl Json {
     /// The `json` preset: nginx variable names and Traefik's keys, then `--json-field`s.
@@ -302,7 +184,7 @@ impl Json {
             .find(|k| {
                 k.print == print
                     && k.path.len() == path.len()
-                    && k.path.iter().zip(path).all(|(a, b)| a.eq_ignore_ascii_case(b))
+                    && k.path.iter().zip(path).all(|(a, b)| same_key(a, b))
             })
             .map(|k| (k.role, k.rank))
     }
@@ -356,7 +238,7 @@ impl<'a> Walk<'a> {
         let start = self.i;
         let mut escaped = false;
         loop {
-            let at = scan::first_of(self.b, self.i, [b'"', b'\\', b'\n'])?;
+            let at = scan::find_any(self.b, self.i, [b'"', b'\\', b'\n'])?;
             match self.b[at] {
                 b'"' => {
                     self.i = at + 1;
@@ -473,10 +355,23 @@ impl<'a> Walk<'a> {
 /// one comparison (keys equal but for case have equal prints; the rest is checked after).
 #[inline]
 fn fingerprint(key: &[u8]) -> u64 {
-    let mut word = [0u8; 8];
-    let n = key.len().min(8);
-    word[..n].copy_from_slice(&key[..n]);
-    u64::from_le_bytes(word) | 0x2020_2020_2020_2020
+    let word = match key.get(..8) {
+        Some(head) => u64::from_le_bytes(head.try_into().unwrap_or_default()),
+        None => {
+            let mut word = [0u8; 8];
+            word[..key.len()].copy_from_slice(key);
+            u64::from_le_bytes(word)
+        }
+    };
+    word | 0x2020_2020_2020_2020
+}
+
+/// Keys equal but for the case of their letters, in one loop (no call to `memcmp` or
+/// lower-casing of both).
+#[inline]
+fn same_key(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(&x, &y)| x == y || (x | 0x20 == y | 0x20 && x.is_ascii_alphabetic()))
 }
 
 /// A time in any form the JSON logs write: CLF (`time_local`), ISO 8601, or a number of

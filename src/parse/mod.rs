@@ -16,6 +16,7 @@ mod detect;
 mod found;
 mod haproxy;
 mod json;
+mod json_keys;
 mod plan;
 mod scan;
 mod spec;

@@ -292,15 +292,10 @@ fn lit_at(line: &[u8], pos: usize, lit: &[u8]) -> bool {
     line.len() >= pos + lit.len() && line[pos..pos + lit.len()].iter().zip(lit).all(|(a, b)| a == b)
 }
 
-/// The first `byte` at or after `from`: most fields are short, so the first bytes are
-/// looked at one by one before `memchr` is called for a long one.
+/// The first `byte` at or after `from`.
 #[inline(always)]
 fn find(byte: u8, line: &[u8], from: usize) -> Option<usize> {
-    let near = line.len().min(from + 16);
-    if let Some(i) = line[from..near].iter().position(|&b| b == byte) {
-        return Some(from + i);
-    }
-    memchr(byte, &line[near..]).map(|i| near + i)
+    super::scan::find_byte(line, from, byte)
 }
 
 /// `1.2.3.4:5678` → `1.2.3.4`; `[2001:db8::1]:443` → `2001:db8::1`; an IPv6 address
