@@ -381,6 +381,25 @@ fn time(value: &[u8], zone: &Zone, cx: &mut LineCx) -> Option<i64> {
         return cx.clf.parse(value);
     }
     if value.first().is_some_and(u8::is_ascii_digit) && value.get(4) == Some(&b'-') {
+        // Lines come many to a second: the last one is remembered whole.
+        let (raw, len, ts) = &cx.iso;
+        if value.len() == usize::from(*len) && value == &raw[..value.len()] {
+            return Some(*ts);
+        }
+        let ts = iso(value, zone, cx)?;
+        if value.len() <= 32 {
+            cx.iso.0[..value.len()].copy_from_slice(value);
+            cx.iso.1 = value.len() as u8;
+            cx.iso.2 = ts;
+        }
+        return Some(ts);
+    }
+    parse_epoch(value)
+}
+
+/// An ISO 8601 time.
+fn iso(value: &[u8], zone: &Zone, cx: &mut LineCx) -> Option<i64> {
+    {
         // The date part changes once a day: remembered.
         if value.len() >= 19 && matches!(value[10], b'T' | b' ') {
             let day = cx.date.parse(&value[..10])?;
@@ -391,12 +410,11 @@ fn time(value: &[u8], zone: &Zone, cx: &mut LineCx) -> Option<i64> {
                 });
             }
         }
-        return match parse_iso_local(value)? {
+        match parse_iso_local(value)? {
             (local, Some(offset)) => Some(local - i64::from(offset)),
             (local, None) => Some(cx.local.to_utc(zone, local)),
-        };
+        }
     }
-    parse_epoch(value)
 }
 
 /// A JSON string body with its escapes decoded, appended to `scratch`.

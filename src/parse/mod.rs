@@ -225,6 +225,8 @@ pub struct LineCx {
     /// The W3C field list in force (set by `#Fields:` lines).
     pub(crate) layout: Option<Arc<w3c::Layout>>,
     pub(crate) date: time::DateCache,
+    /// The last ISO 8601 time a JSON line held (bytes, length, instant).
+    pub(crate) iso: ([u8; 32], u8, i64),
 }
 
 /// What a format carries from one block of an input to the next, read on the reading
