@@ -313,6 +313,16 @@ impl Format {
         }
     }
 
+    /// [`Format::lacks`], and for a W3C log the columns its field list in `cx` (the last
+    /// `#Fields:` read) leaves out.
+    pub fn lacks_in(&self, cx: &LineCx) -> Vec<&'static str> {
+        match (self, cx.layout.as_deref()) {
+            (Format::W3c(_), Some(layout)) => layout.lacks(),
+            (Format::Syslog(inner), _) => inner.lacks_in(cx),
+            _ => self.lacks(),
+        }
+    }
+
     /// Parses one line (without its newline).
     pub fn parse<'a>(&self, line: &'a [u8], cx: &'a mut LineCx) -> Parsed<'a> {
         self.parse_next(line, 0, cx).1

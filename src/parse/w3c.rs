@@ -55,6 +55,20 @@ pub struct Layout {
     has_method: bool,
 }
 
+impl Layout {
+    /// The rules' fields this field list leaves out.
+    pub(super) fn lacks(&self) -> Vec<&'static str> {
+        let mut lacks = Vec::new();
+        if !self.columns.contains(&Col::Referrer) {
+            lacks.push("referrer");
+        }
+        if !self.columns.contains(&Col::UserAgent) {
+            lacks.push("user agent");
+        }
+        lacks
+    }
+}
+
 impl W3c {
     pub fn new(kind: W3cKind, client_header: &str) -> W3c {
         W3c { kind, client_header: client_header.to_ascii_lowercase() }

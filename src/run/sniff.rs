@@ -133,8 +133,14 @@ pub(super) fn sniff(
     let mut notices = Vec::new();
     if client_ip.is_none() {
         notices.extend(proxies.notice(&source.name()));
+    } else if proxies.hits > 0 && proxies.forwarded.is_empty() {
+        notices.push(format!(
+            "{}: no sampled line of the {format} layout carries the header --client-ip names: \
+             visitors are keyed on the logged address",
+            source.name()
+        ));
     }
-    let lacks = format.lacks();
+    let lacks = format.lacks_in(&cx);
     if !lacks.is_empty() {
         let channels = if lacks.contains(&"referrer") {
             "search, social, email, referral and ai visits that only a referrer names are counted as \

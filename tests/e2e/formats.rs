@@ -71,3 +71,18 @@ fn behind_a_balancer_the_client_comes_from_x_forwarded_for() {
         report(s(&path), "channels", &["--log-format", format, "--client-ip", "X-Forwarded-For", "-q"]);
     assert_eq!(right.stdout, want);
 }
+
+#[test]
+fn a_layout_says_which_channels_it_cannot_see() {
+    let r = darklog(&["analyze", "fixtures/formats/alb.log", "--format", "csv"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("alb.log: the alb layout logs no referrer: search, social"), "{}", r.stderr);
+    // IIS 7.5's field list here has no cs(Referer).
+    let r = darklog(&["analyze", "fixtures/formats/iis_w3c_7.5.log", "--format", "csv"]);
+    assert!(r.stderr.contains("the w3c layout logs no referrer"), "{}", r.stderr);
+    let r = darklog(&["analyze", "fixtures/formats/apache_common.log", "--format", "csv"]);
+    assert!(r.stderr.contains("the common layout logs no referrer or user agent"), "{}", r.stderr);
+    // And --client-ip on a layout without the header changes nothing, and says so.
+    let r = darklog(&["analyze", "fixtures/small.log", "--client-ip", "x-forwarded-for", "--format", "csv"]);
+    assert!(r.stderr.contains("no sampled line of the combined layout carries the header"), "{}", r.stderr);
+}
