@@ -13,7 +13,7 @@ use crate::time::Zone;
 #[derive(Debug, Args)]
 pub struct FormatArgs {
     /// Log layout: auto (detects each input's from its first lines), a preset (combined,
-    /// common, vhost_combined, json, caddy, w3c, cloudfront, alb, haproxy, traefik), an
+    /// common, vhost_combined, main, traefik, json, caddy, w3c, cloudfront, alb, haproxy), an
     /// nginx log_format string ('$remote_addr … "$request" …') or an Apache LogFormat
     /// string ('%h %l %u %t "%r" %>s %b …').
     #[arg(long, default_value = "auto", value_parser = clap::value_parser!(FormatSpec), value_name = "FORMAT")]

@@ -31,6 +31,15 @@ fn every_layout_gives_the_visits_of_the_combined_original() {
         let got = report(s(&path), "channels", &layout.args());
         assert_eq!(got.code, 0, "{}: {}", layout.name(), got.stderr);
         assert_eq!(got.stdout, want.stdout, "{}: visits per channel", layout.name());
+        // Small blocks on several threads: a W3C field list is carried from block to block.
+        let mut small = layout.args();
+        small.extend(["-q", "--block-size", "7000", "--threads", "3"]);
+        assert_eq!(
+            report(s(&path), "channels", &small).stdout,
+            want.stdout,
+            "{}: small blocks",
+            layout.name()
+        );
         if let Some(preset) = layout.preset() {
             let said = format!("darklog: log format: {preset} (detected from");
             assert!(got.stderr.contains(&said), "{}: {}", layout.name(), got.stderr);
