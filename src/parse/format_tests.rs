@@ -736,3 +736,54 @@ fn a_json_line_cut_short_ends_at_its_own_newline() {
     let (a, b) = (cut.len(), cut.len() + 1 + whole.len());
     assert_eq!(got, [(0, a, false), (a + 1, b, true), (b + 1, data.len(), false)]);
 }
+
+/// Never a panic on input: every fixture line, cut at every byte and with a byte of
+/// trouble put in, through every preset and a format string of each style.
+#[test]
+fn no_line_cut_or_damaged_anywhere_panics() {
+    let opts = FormatOptions::default();
+    let mut formats: Vec<Format> = Preset::ALL.iter().map(|p| p.build(&opts)).collect();
+    formats
+        .push(apache("%{X-Forwarded-For}i %h %l %u [%{%d/%b/%Y %T}t.%{msec_frac}t %{%z}t] \"%r\" %>s %b %D"));
+    formats.push(nginx(
+        "$remote_addr [$time_iso8601] \"$request\" $status \"$http_x_forwarded_for\" $upstream_response_time",
+    ));
+    formats.extend(formats.clone().into_iter().map(|f| Format::Syslog(Arc::new(f))));
+    let mut lines = Vec::new();
+    for file in [
+        "alb.log",
+        "caddy_v2.jsonl",
+        "cloudfront_legacy.log",
+        "haproxy_httplog.log",
+        "iis_w3c.log",
+        "nginx_xff.log",
+        "traefik_clf.log",
+        "syslog_prefixed.log",
+    ] {
+        lines.extend(fixture(file).split(|&b| b == b'\n').map(<[u8]>::to_vec));
+    }
+    for format in &formats {
+        // Through a chunk, every line found whole, whatever the damage before it.
+        let mut data = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            data.extend_from_slice(&line[..line.len() * (i % 5) / 4 % (line.len() + 1)]);
+            data.push(b'\n');
+        }
+        let mut ends = Vec::new();
+        format.parse_chunk(&BlockState::default(), 0, &data, |_, end, _| ends.push(end));
+        let want: Vec<usize> = data.iter().enumerate().filter(|(_, &b)| b == b'\n').map(|(i, _)| i).collect();
+        assert_eq!(ends, want, "{format}: line ends");
+        let mut cx = LineCx::default();
+        for line in &lines {
+            for cut in (0..=line.len()).step_by(7) {
+                let _ = format.parse(&line[..cut], &mut cx);
+                for trouble in [b'"', b'\\', b'{', b'#', b' ', b'\t'] {
+                    let mut damaged = line[..cut].to_vec();
+                    damaged.push(trouble);
+                    damaged.extend_from_slice(&line[cut..]);
+                    let _ = format.parse(&damaged, &mut cx);
+                }
+            }
+        }
+    }
+}
