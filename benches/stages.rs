@@ -8,9 +8,14 @@ use darklog::classify::{
     Agent, AgentCache, Channel, Classifier, HostCache, Landing, OwnedLanding, Rules, SiteFacts,
 };
 use darklog::identity::KeyHasher;
-use darklog::parse::{Format, Hit, LineCx};
+use darklog::parse::{Format, FormatOptions, FormatSpec, Hit, LineCx, Preset};
 use darklog::session::{Details, HitFlags, SessionConfig, Sessionizer};
 use darklog_gen::{GenConfig, Generator};
+
+// The end-to-end tests' rewriter: the same lines in another layout.
+#[allow(dead_code)]
+#[path = "../tests/e2e/relayout.rs"]
+mod relayout;
 
 /// Real-shaped lines from the project's generator (the same the comparison script uses).
 fn lines(n: usize) -> Vec<Vec<u8>> {
@@ -56,6 +61,23 @@ fn parse(c: &mut Criterion) {
     let statuses: u64 = lines.iter().filter_map(|l| with_hit(l, &mut cx, |h| u64::from(h.status))).sum();
     assert_eq!(next(&block), statuses, "parse_next reads the block as parse reads its lines");
     g.bench_function("combined_block", |b| b.iter(|| next(black_box(&block))));
+    // The same lines read through a format string, and rewritten as nginx JSON.
+    let opts = FormatOptions::default();
+    let string =
+        FormatSpec::Nginx(Preset::Combined.nginx_body().unwrap().into()).build(&opts).unwrap().unwrap();
+    let json_block = relayout::relayout(&block, relayout::Layout::NginxJson);
+    let json = Preset::Json.build(&opts);
+    let read = |format: &Format, data: &[u8]| {
+        let mut n = 0u64;
+        format.parse_chunk(&Default::default(), 0, data, |_, _, parsed| {
+            n += parsed.hit().map_or(0, |h| u64::from(h.status))
+        });
+        n
+    };
+    assert_eq!(read(&string, &block), statuses, "the format string reads the block as combined does");
+    assert_eq!(read(&json, &json_block), statuses, "JSON reads the rewritten block to the same hits");
+    g.bench_function("format_string_block", |b| b.iter(|| read(&string, black_box(&block))));
+    g.bench_function("json_block", |b| b.iter(|| read(&json, black_box(&json_block))));
     g.finish();
 }
 

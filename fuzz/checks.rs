@@ -28,7 +28,8 @@ pub fn line_count(data: &[u8]) -> usize {
 /// a line parsed within a chunk is what it is parsed alone; a hit's fields are found
 /// again through its spans.
 pub fn lines(data: &[u8]) {
-    for format in Format::PRESETS {
+    let opts = parse::FormatOptions::default();
+    for format in parse::Preset::ALL.map(|p| p.build(&opts)) {
         let mut next = 0;
         let mut count = 0;
         format.parse_chunk(&BlockState::default(), 0, data, |start, end, parsed| {
@@ -49,7 +50,7 @@ pub fn lines(data: &[u8]) {
         });
         assert_eq!(count, line_count(data), "{format}: every line once");
     }
-    let _ = parse::detect(data.split(|&b| b == b'\n'));
+    let _ = parse::detect(data.split(|&b| b == b'\n'), &opts);
 }
 
 /// `--since`/`--until` text: never a panic, the same answer twice, and a date-time it
@@ -113,6 +114,7 @@ fn fold(data: &[u8], parsers: usize, block: usize) -> RunState {
         show_malformed: 3,
         read_since: Some(1_700_000_000),
         read_until: None,
+        client_ip: None,
     };
     let mut facts = SiteFacts::default();
     facts.add_site("example.com");

@@ -40,10 +40,10 @@ pub struct AnalyzeArgs {
 }
 
 pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
-    let windows = args.window.resolve()?;
+    let windows = args.window.resolve(&args.read.format.zone)?;
     let kind = args.report.report;
     let output = args.report.open_output(&args.paths)?;
-    let mut cfg = args.read.config(&args.paths, &windows, &args.window.zone, kind == ReportKind::Visits)?;
+    let mut cfg = args.read.config(&args.paths, &windows, kind == ReportKind::Visits)?;
     let mut terminal = args.read.terminal();
     let outcome = match &args.state {
         None => run::run(&cfg, &mut terminal)?,

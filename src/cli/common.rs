@@ -8,12 +8,12 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::format::FormatArgs;
 use super::output::Output;
 use super::window::Windows;
 use super::{Error, Status};
 use crate::classify::overrides::Overrides;
 use crate::identity::VisitorKey;
-use crate::parse::FormatSpec;
 use crate::report::csv::CsvReporter;
 use crate::report::json::JsonReporter;
 use crate::report::table::{printable, TableReporter};
@@ -21,16 +21,14 @@ use crate::report::{Report, ReportKind, Reporter};
 use crate::run::saved::Settings;
 use crate::run::{AnalyzeConfig, Observer};
 use crate::session::SessionConfig;
-use crate::time::{self, Zone};
+use crate::time;
 
 /// How the logs are read and what a visitor is: every flag that changes what a line says
 /// or whose visit it is.
 #[derive(Debug, Clone, Args)]
 pub struct ReadArgs {
-    /// Log format: auto (looks at the first lines of each input), combined, common,
-    /// vhost_combined.
-    #[arg(long, default_value = "auto", value_parser = clap::value_parser!(FormatSpec), value_name = "FORMAT")]
-    pub log_format: FormatSpec,
+    #[command(flatten)]
+    pub format: FormatArgs,
 
     /// A visit ends after this long without a page view (30m, 1h, 900) [default: 30m,
     /// or the rules file's].
@@ -100,14 +98,17 @@ impl ReadArgs {
         &self,
         paths: &[PathBuf],
         windows: &Windows,
-        zone: &Zone,
         keep_visits: bool,
     ) -> Result<AnalyzeConfig, Error> {
         let overrides = self.rules.as_deref().map(Overrides::load).transpose()?;
+        let reading = self.format.reading()?;
+        let zone = &self.format.zone;
         let span = windows.span();
         Ok(AnalyzeConfig {
             inputs: paths.to_vec(),
-            format: self.log_format,
+            format: reading.format,
+            format_options: reading.options,
+            client_ip: reading.client_ip,
             since: span.since,
             until: span.until,
             edges: windows.edges(),
@@ -170,10 +171,7 @@ impl ReadArgs {
             rules: format!("{:016x}", h.finish()),
             visitor_key,
             zone: cfg.zone.name().to_string(),
-            log_format: match self.log_format {
-                FormatSpec::Auto => "auto".to_string(),
-                FormatSpec::Fixed(f) => f.name().to_string(),
-            },
+            log_format: self.format.describe(),
             session_timeout: cfg.session.timeout,
             lateness: cfg.session.lateness,
             share_window: cfg.share_window,

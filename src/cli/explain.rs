@@ -5,12 +5,13 @@ use std::io::{self, BufRead, Write};
 
 use clap::Args;
 
+use super::format::{FormatArgs, Reading};
 use super::{Error, Status};
 use crate::classify::agent::Decided;
 use crate::classify::{
     referrer_host, strip_www, vhost_is, Agent, Classifier, HostVerdict, Landing, Rules, SiteFacts,
 };
-use crate::parse::{self, Format, FormatSpec, LineCx, Parsed};
+use crate::parse::{self, Format, LineCx, Parsed};
 use crate::report::table::printable;
 use crate::time::format_rfc3339;
 
@@ -33,9 +34,8 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "FILE")]
     rules: Option<std::path::PathBuf>,
 
-    /// Log format, as for `analyze`; `auto` tries each.
-    #[arg(long, default_value = "auto", value_parser = clap::value_parser!(FormatSpec), value_name = "FORMAT")]
-    log_format: FormatSpec,
+    #[command(flatten)]
+    reading: FormatArgs,
 }
 
 pub fn run(args: ExplainArgs) -> Result<Status, Error> {
@@ -51,14 +51,18 @@ pub fn run(args: ExplainArgs) -> Result<Status, Error> {
     for s in &args.sites {
         facts.add_site(s);
     }
-    let format = match args.log_format {
-        FormatSpec::Auto => None,
-        FormatSpec::Fixed(f) => Some(f),
-    };
+    let reading = args.reading.reading()?;
     let lines: Vec<Vec<u8>> = match &args.line {
         Some(l) => vec![l.clone().into_bytes()],
         None => io::stdin().lock().split(b'\n').collect::<Result<_, _>>().map_err(Error::ReadStdin)?,
     };
+    // Lines read together are read as one log: its layout detected from all of them, and
+    // a W3C `#Fields:` line read for the lines after it.
+    let format = reading.format.clone().or_else(|| {
+        parse::detect(lines.iter().map(|l| l.strip_suffix(b"\r").unwrap_or(l)), &reading.options)
+            .map(|d| d.format)
+    });
+    let mut cx = LineCx::default();
     let classifier = Classifier::new(&rules, &facts);
     let stdout = io::stdout();
     let mut out = stdout.lock();
@@ -67,7 +71,7 @@ pub fn run(args: ExplainArgs) -> Result<Status, Error> {
         if i > 0 {
             let _ = writeln!(out);
         }
-        let result = explain(&mut out, &classifier, format, line);
+        let result = explain(&mut out, &classifier, &reading, format.as_ref(), &mut cx, line);
         match result {
             Ok(true) => {}
             Ok(false) => status = Status::Partial,
@@ -84,31 +88,67 @@ pub fn explain_builtin(line: &[u8], out: &mut dyn Write) -> io::Result<bool> {
     static RULES: std::sync::OnceLock<Rules> = std::sync::OnceLock::new();
     let rules = RULES.get_or_init(|| Rules::builtin().expect("the built-in tables are valid"));
     let facts = SiteFacts::default();
-    explain(out, &Classifier::new(rules, &facts), None, line)
+    let reading = Reading { format: None, options: crate::parse::FormatOptions::default(), client_ip: None };
+    explain(out, &Classifier::new(rules, &facts), &reading, None, &mut LineCx::default(), line)
 }
 
 /// Writes the explanation of one line; `false` when the line is malformed.
 fn explain(
     out: &mut dyn Write,
     classifier: &Classifier<'_>,
-    format: Option<Format>,
+    reading: &Reading,
+    format: Option<&Format>,
+    cx: &mut LineCx,
     line: &[u8],
 ) -> io::Result<bool> {
     let rules = classifier.rules;
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     // What the line holds is shown printable: a log line can carry terminal controls.
     writeln!(out, "line:        {}", printable(&String::from_utf8_lossy(line)))?;
-    let format = format.or_else(|| parse::detect(std::iter::once(line)).map(|d| d.format));
-    let mut cx = LineCx::default();
-    let parsed = format.map(|f| (f, f.parse(line, &mut cx)));
-    let Some((format, Parsed::Hit(hit))) = parsed else {
-        writeln!(out, "verdict:     malformed: not a line of any format darklog reads")?;
-        return Ok(false);
+    let detected;
+    let format = match format {
+        Some(f) => Some(f),
+        None => {
+            detected = parse::detect(std::iter::once(line), &reading.options).map(|d| d.format);
+            detected.as_ref()
+        }
     };
+    let parsed = format.map(|f| (f, f.parse(line, cx)));
+    let (format, mut hit) = match parsed {
+        Some((format, Parsed::Hit(hit))) => (format, hit),
+        Some((format, Parsed::Directive)) => {
+            writeln!(out, "format:      {format}")?;
+            writeln!(out, "verdict:     a directive: it says how the lines after it are read")?;
+            return Ok(true);
+        }
+        _ => {
+            writeln!(
+                out,
+                "verdict:     malformed: not a line of {}",
+                format.map_or_else(
+                    || format!("any preset ({})", parse::Preset::ALL.map(parse::Preset::name).join(", ")),
+                    |f| f.name()
+                )
+            )?;
+            return Ok(false);
+        }
+    };
+    let logged = hit.client;
+    if let Some(picker) = &reading.client_ip {
+        hit.client = picker.pick(hit.client, hit.forwarded_for);
+    }
     let text = |b: &[u8]| printable(&String::from_utf8_lossy(b)).into_owned();
     writeln!(out, "format:      {format}")?;
     writeln!(out, "time:        {} (UTC)", format_rfc3339(hit.time))?;
     writeln!(out, "visitor:     client {} with its user agent", text(hit.client))?;
+    if let Some(forwarded) = hit.forwarded_for {
+        let how = if reading.client_ip.is_some() {
+            format!("the client --client-ip picks; logged from {}", text(logged))
+        } else {
+            "not read: --client-ip x-forwarded-for takes the client from it".to_string()
+        };
+        writeln!(out, "forwarded:   {} ({how})", text(forwarded))?;
+    }
     writeln!(out, "request:     {} {} -> {}", text(hit.method), text(hit.target), hit.status)?;
 
     let (agent, decided) = rules.agents.decide(hit.user_agent);

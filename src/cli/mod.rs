@@ -10,6 +10,7 @@
 mod analyze;
 mod common;
 mod explain;
+mod format;
 mod output;
 mod rules;
 mod window;
@@ -43,7 +44,7 @@ enum Command {
     /// Print the built-in rules in the order they are evaluated, and their tables.
     Rules(rules::RulesArgs),
     /// Show what darklog sees in one log line and which rule decides it.
-    Explain(explain::ExplainArgs),
+    Explain(Box<explain::ExplainArgs>),
 }
 
 /// What can stop a command, as the user will read it.
@@ -105,7 +106,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
     let result = match cli.command {
         Command::Analyze(args) => analyze::run(*args),
         Command::Rules(args) => rules::run(args),
-        Command::Explain(args) => explain::run(args),
+        Command::Explain(args) => explain::run(*args),
     };
     match result {
         Ok(Status::Ok) => 0,

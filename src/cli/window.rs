@@ -41,12 +41,6 @@ pub struct WindowArgs {
     /// month), with each figure's change.
     #[arg(long, value_enum, value_name = "PERIOD")]
     pub compare: Option<Compare>,
-
-    /// The time zone of days, weeks and months, and of dates without one: an IANA name
-    /// (Europe/Berlin) or an offset (+01:00). Also the zone of log times written without
-    /// an offset.
-    #[arg(long = "tz", default_value = "UTC", value_parser = Zone::parse, value_name = "ZONE")]
-    pub zone: Zone,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -93,8 +87,8 @@ impl Windows {
 }
 
 impl WindowArgs {
-    pub fn resolve(&self) -> Result<Windows, Error> {
-        let zone = &self.zone;
+    /// The windows, with days, weeks and months in `zone`.
+    pub fn resolve(&self, zone: &Zone) -> Result<Windows, Error> {
         let now = match &self.now {
             Some(s) => time::parse_user_time(s, time::now(), zone)
                 .map_err(|e| super::usage_error(format!("invalid value for --now: {e}")))?,
@@ -259,7 +253,7 @@ fn parse_date(s: &str) -> Option<i64> {
 mod tests {
     use super::*;
 
-    fn args(f: impl FnOnce(&mut WindowArgs)) -> Windows {
+    fn args(f: impl FnOnce(&mut WindowArgs, &mut Zone)) -> Windows {
         let mut a = WindowArgs {
             since: None,
             until: None,
@@ -268,10 +262,10 @@ mod tests {
             month: None,
             now: Some("2026-11-30T06:00:00Z".into()),
             compare: None,
-            zone: Zone::utc(),
         };
-        f(&mut a);
-        a.resolve().unwrap()
+        let mut zone = Zone::utc();
+        f(&mut a, &mut zone);
+        a.resolve(&zone).unwrap()
     }
 
     fn ymd(y: i64, m: u32, d: u32) -> i64 {
@@ -281,15 +275,15 @@ mod tests {
     #[test]
     fn calendar_windows_in_utc() {
         // 2026-11-30 is a Monday: the last complete week is the 23rd to the 30th.
-        let w = args(|a| a.week = Some("last".into()));
+        let w = args(|a, _| a.week = Some("last".into()));
         assert_eq!(w.current, Window { since: Some(ymd(2026, 11, 23)), until: Some(ymd(2026, 11, 30)) });
-        let w = args(|a| a.week = Some("2026-W45".into()));
+        let w = args(|a, _| a.week = Some("2026-W45".into()));
         assert_eq!(w.current, Window { since: Some(ymd(2026, 11, 2)), until: Some(ymd(2026, 11, 9)) });
-        let w = args(|a| a.week = Some("2020-W53".into()));
+        let w = args(|a, _| a.week = Some("2020-W53".into()));
         assert_eq!(w.current.since, Some(ymd(2020, 12, 28)));
-        let w = args(|a| a.day = Some("yesterday".into()));
+        let w = args(|a, _| a.day = Some("yesterday".into()));
         assert_eq!(w.current, Window { since: Some(ymd(2026, 11, 29)), until: Some(ymd(2026, 11, 30)) });
-        let w = args(|a| a.month = Some("last".into()));
+        let w = args(|a, _| a.month = Some("last".into()));
         assert_eq!(w.current, Window { since: Some(ymd(2026, 10, 1)), until: Some(ymd(2026, 11, 1)) });
     }
 
@@ -303,21 +297,20 @@ mod tests {
             month: None,
             now: None,
             compare: None,
-            zone: Zone::utc(),
         };
-        assert!(a.resolve().is_err());
+        assert!(a.resolve(&Zone::utc()).is_err());
         a.week = Some("last week".into());
-        assert!(a.resolve().is_err());
+        assert!(a.resolve(&Zone::utc()).is_err());
     }
 
     #[test]
     fn the_previous_period() {
-        let w = args(|a| {
+        let w = args(|a, _| {
             a.month = Some("2026-03".into());
             a.compare = Some(Compare::Previous);
         });
         assert_eq!(w.previous, Some((ymd(2026, 2, 1), ymd(2026, 3, 1))));
-        let w = args(|a| {
+        let w = args(|a, _| {
             a.since = Some("7d".into());
             a.compare = Some(Compare::Previous);
         });
@@ -329,8 +322,8 @@ mod tests {
     #[test]
     fn a_week_in_a_zone_with_summer_time() {
         // Berlin leaves summer time on 2026-10-25: that week is 169 hours long.
-        let w = args(|a| {
-            a.zone = Zone::parse("Europe/Berlin").unwrap();
+        let w = args(|a, zone| {
+            *zone = Zone::parse("Europe/Berlin").unwrap();
             a.week = Some("2026-W43".into());
             a.compare = Some(Compare::Previous);
         });

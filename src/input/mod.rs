@@ -117,8 +117,8 @@ pub enum InputError {
     Read { path: String, offset: u64, source: io::Error },
     #[error("{path}: corrupt or truncated {compression} near compressed byte {compressed_offset} (after {offset} bytes of log): {source}")]
     Corrupt { path: String, compression: Compression, compressed_offset: u64, offset: u64, source: io::Error },
-    #[error("{path}: not a log format darklog reads (tried {tried}); use --log-format")]
-    UnknownFormat { path: String, tried: String },
+    #[error("{path}: not a layout darklog recognises (tried {tried}); {hint}")]
+    UnknownFormat { path: String, tried: String, hint: String },
     #[error(
         "{path}: {out_of_order} of {lines} lines are out of order beyond the lateness window, and a \
          stream cannot be read twice to sort it: save it to a file (darklog sorts files by time \

@@ -78,7 +78,7 @@ pub(super) fn parse<'a>(format: ClfKind, line: &'a [u8], clock: &mut ClfCache) -
             (present(referrer), present(user_agent))
         }
     };
-    Some(Hit { vhost, client, time, method, target, status, referrer, user_agent })
+    Some(Hit { vhost, client, time, method, target, status, referrer, user_agent, forwarded_for: None })
 }
 
 /// The line starting at `start` in `data`: where it ends (its newline, or the end of
@@ -140,6 +140,7 @@ fn from_quotes<'a>(
         status,
         referrer: present(&line[q3 + 1..q4]),
         user_agent: present(&line[q5 + 1..q6]),
+        forwarded_for: None,
     })
 }
 
@@ -234,7 +235,7 @@ fn trim_line_end(line: &[u8]) -> &[u8] {
 /// The body of a quoted field whose opening quote is already consumed, and what follows
 /// the closing quote. A quote preceded by an odd number of backslashes is Apache's `\"`
 /// escape, not the end (nginx writes `\x22` instead, which needs no care here).
-fn quoted(s: &[u8]) -> Option<(&[u8], &[u8])> {
+pub(super) fn quoted(s: &[u8]) -> Option<(&[u8], &[u8])> {
     let mut from = 0;
     loop {
         let q = from + memchr(b'"', &s[from..])?;
@@ -253,7 +254,7 @@ fn present(field: &[u8]) -> Option<&[u8]> {
 /// `GET /path?q HTTP/1.1` → (`GET`, `/path?q`). HTTP/0.9 requests have no version; scanners
 /// send binary garbage or nothing (`-`): those keep an empty method, so they are hits that
 /// are never page views rather than malformed lines.
-fn split_request(request: &[u8]) -> (&[u8], &[u8]) {
+pub(super) fn split_request(request: &[u8]) -> (&[u8], &[u8]) {
     // Methods are a few letters: a plain loop finds their end sooner than a memchr call.
     let Some(sp) = request.iter().position(|&b| b == b' ') else {
         return (b"", b"");

@@ -3,19 +3,40 @@
 //! Every format implements [`LineFormat`], the one seam formats plug into: it owns
 //! decoding (escapes, encodings, time layouts), so later stages never learn which layout a
 //! hit came from. [`Format`] names the formats darklog has and dispatches to them once per
-//! chunk of lines, not once per line; [`FormatSpec`] is what `--log-format` says, parsed in
-//! one place for every command. Lines are bytes, never `String`s: real logs carry invalid
-//! UTF-8 in paths and user agents.
+//! chunk of lines, not once per line; [`FormatSpec`] is what `--log-format` says (a preset
+//! or a format string), parsed in one place for every command and built into a `Format`
+//! with the [`FormatOptions`] the other flags give. Lines are bytes, never `String`s: real
+//! logs carry invalid UTF-8 in paths and user agents.
 
+mod alb;
 mod clf;
+pub mod client;
+mod compile;
+mod detect;
+mod found;
+mod haproxy;
+mod json;
+mod json_keys;
+mod plan;
 mod scan;
+mod spec;
+mod syslog;
 pub mod time;
+mod w3c;
 
 use std::fmt;
-use std::str::FromStr;
+use std::sync::Arc;
 
+pub use alb::Alb;
 pub use clf::{Clf, ClfKind};
+pub use client::{Cidr, ClientIp};
+pub use detect::{detect, suggest, Detection};
+pub use haproxy::Haproxy;
+pub use json::{Json, JsonRole};
+pub use plan::Plan;
+pub use spec::{FormatError, FormatOptions, FormatSpec, Preset};
 pub use time::ClfCache;
+pub use w3c::W3c;
 
 /// The fields of one request, borrowed from the line or, for a field the format had to
 /// decode (an escape, an encoding), from the [`LineCx`] scratch buffer.
@@ -35,6 +56,9 @@ pub struct Hit<'a> {
     pub referrer: Option<&'a [u8]>,
     /// `None` when the format has no user agent or the field is `-` or empty.
     pub user_agent: Option<&'a [u8]>,
+    /// The header `--client-ip` names (X-Forwarded-For unless told otherwise), as logged:
+    /// the addresses of the proxies a request passed, when the format carries it.
+    pub forwarded_for: Option<&'a [u8]>,
 }
 
 impl<'a> Hit<'a> {
@@ -170,6 +194,9 @@ pub fn query_pairs(query: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Parsed<'a> {
     Hit(Hit<'a>),
+    /// Not a request: a line that says how to read the lines after it (W3C's `#Fields:`,
+    /// `#Version:`…).
+    Directive,
     /// Not a line of this format.
     Malformed,
 }
@@ -178,7 +205,7 @@ impl<'a> Parsed<'a> {
     pub fn hit(self) -> Option<Hit<'a>> {
         match self {
             Parsed::Hit(h) => Some(h),
-            Parsed::Malformed => None,
+            Parsed::Directive | Parsed::Malformed => None,
         }
     }
 }
@@ -193,17 +220,41 @@ pub struct LineCx {
     /// Decoded fields of the current line (a JSON escape, a URL-encoded agent): a hit's
     /// field points here when the line does not hold it as it is.
     pub scratch: Vec<u8>,
+    /// Wall-clock times of the run's zone, for layouts that write no offset.
+    pub(crate) local: time::LocalCache,
+    /// The W3C field list in force (set by `#Fields:` lines).
+    pub(crate) layout: Option<Arc<w3c::Layout>>,
+    pub(crate) date: time::DateCache,
+    /// The last ISO 8601 time a JSON line held (bytes, length, instant).
+    pub(crate) iso: ([u8; 32], u8, i64),
 }
 
 /// What a format carries from one block of an input to the next, read on the reading
-/// thread in input order: the state lines set for the lines after them. The NCSA family
-/// carries nothing.
+/// thread in input order: the state lines set for the lines after them (W3C's field
+/// list). The other formats carry nothing.
 #[derive(Debug, Default)]
-pub struct Carry {}
+pub struct Carry {
+    layout: Option<Arc<w3c::Layout>>,
+}
 
-/// The state a block's lines start in, as [`Format::begin_block`] read it.
+/// The state a block's lines start in, as [`Format::begin_block`] read it, and where in
+/// the block it changes.
 #[derive(Debug, Default, Clone)]
-pub struct BlockState {}
+pub struct BlockState {
+    start: Option<Arc<w3c::Layout>>,
+    /// (offset of the line after a `#Fields:` line, the list it sets), in order.
+    changes: Vec<(usize, Arc<w3c::Layout>)>,
+}
+
+impl BlockState {
+    fn layout_at(&self, offset: usize) -> Option<Arc<w3c::Layout>> {
+        let i = self.changes.partition_point(|(at, _)| *at <= offset);
+        match i {
+            0 => self.start.clone(),
+            _ => Some(self.changes[i - 1].1.clone()),
+        }
+    }
+}
 
 /// The seam every log format implements.
 pub trait LineFormat: Send + Sync {
@@ -214,10 +265,22 @@ pub trait LineFormat: Send + Sync {
 }
 
 /// The log formats darklog reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Format {
     /// The NCSA family: combined, common and vhost_combined.
     Clf(Clf),
+    /// A format string (nginx `log_format`, Apache `LogFormat`), compiled; also Traefik.
+    Plan(Arc<Plan>),
+    /// One JSON object per line: nginx `escape=json`, Traefik, Caddy, or keys given.
+    Json(Arc<Json>),
+    /// W3C extended (IIS) and CloudFront: columns named by `#Fields:` lines.
+    W3c(Arc<W3c>),
+    /// AWS Application Load Balancer.
+    Alb(Alb),
+    /// HAProxy's `option httplog`.
+    Haproxy(Arc<Haproxy>),
+    /// Any of these after a syslog prefix (`Nov 10 10:00:00 host prog[pid]: `).
+    Syslog(Arc<Format>),
 }
 
 impl Format {
@@ -225,17 +288,39 @@ impl Format {
     pub const COMMON: Format = Format::Clf(Clf(ClfKind::Common));
     pub const VHOST_COMBINED: Format = Format::Clf(Clf(ClfKind::VhostCombined));
 
-    /// Every preset, most specific first: detection prefers the earlier of two that fit.
-    pub const PRESETS: [Format; 3] = [Format::VHOST_COMBINED, Format::COMBINED, Format::COMMON];
-
-    pub fn name(&self) -> &'static str {
+    /// The name reports and messages use: a preset's, or the kind of format string.
+    pub fn name(&self) -> String {
         match self {
-            Format::Clf(f) => f.0.name(),
+            Format::Clf(f) => f.0.name().into(),
+            Format::Plan(p) => p.name.clone(),
+            Format::Json(j) => j.name.into(),
+            Format::W3c(w) => w.name().into(),
+            Format::Alb(_) => "alb".into(),
+            Format::Haproxy(_) => "haproxy".into(),
+            Format::Syslog(inner) => format!("{} (after a syslog prefix)", inner.name()),
         }
     }
 
-    pub fn from_name(name: &str) -> Option<Format> {
-        Format::PRESETS.into_iter().find(|f| f.name() == name)
+    /// Fields the layout never carries, of those the rules read (a W3C or JSON log may
+    /// still lack them line by line).
+    pub fn lacks(&self) -> Vec<&'static str> {
+        match self {
+            Format::Clf(Clf(ClfKind::Common)) => vec!["referrer", "user agent"],
+            Format::Clf(_) | Format::Json(_) | Format::W3c(_) | Format::Haproxy(_) => Vec::new(),
+            Format::Plan(p) => p.lacks(),
+            Format::Alb(_) => vec!["referrer"],
+            Format::Syslog(inner) => inner.lacks(),
+        }
+    }
+
+    /// [`Format::lacks`], and for a W3C log the columns its field list in `cx` (the last
+    /// `#Fields:` read) leaves out.
+    pub fn lacks_in(&self, cx: &LineCx) -> Vec<&'static str> {
+        match (self, cx.layout.as_deref()) {
+            (Format::W3c(_), Some(layout)) => layout.lacks(),
+            (Format::Syslog(inner), _) => inner.lacks_in(cx),
+            _ => self.lacks(),
+        }
     }
 
     /// Parses one line (without its newline).
@@ -248,19 +333,29 @@ impl Format {
     pub fn parse_next<'a>(&self, data: &'a [u8], start: usize, cx: &'a mut LineCx) -> (usize, Parsed<'a>) {
         match self {
             Format::Clf(f) => f.parse_next(data, start, cx),
+            Format::Plan(f) => f.parse_next(data, start, cx),
+            Format::Json(f) => f.parse_next(data, start, cx),
+            Format::W3c(f) => f.parse_next(data, start, cx),
+            Format::Alb(f) => f.parse_next(data, start, cx),
+            Format::Haproxy(f) => f.parse_next(data, start, cx),
+            Format::Syslog(inner) => syslog::parse_next(inner, data, start, cx),
         }
     }
 
     /// Reads what a block holds for the lines after it (a stateful format's directives),
     /// before the block is parsed; called for each block of an input, in order.
-    pub fn begin_block(&self, _carry: &mut Carry, _block: &[u8]) -> BlockState {
-        BlockState::default()
+    pub fn begin_block(&self, carry: &mut Carry, block: &[u8]) -> BlockState {
+        match self {
+            Format::W3c(w) => w.begin_block(carry, block),
+            Format::Syslog(inner) => inner.begin_block(carry, block),
+            _ => BlockState::default(),
+        }
     }
 
     /// The context to parse lines of a block from `offset` on (a chunk's start, or a line
     /// parsed again).
-    pub fn line_cx(&self, _state: &BlockState, _offset: usize) -> LineCx {
-        LineCx::default()
+    pub fn line_cx(&self, state: &BlockState, offset: usize) -> LineCx {
+        LineCx { layout: state.layout_at(offset), ..LineCx::default() }
     }
 
     /// Parses every line of `chunk`, which starts at `offset` in a block in `state`,
@@ -276,12 +371,24 @@ impl Format {
         let cx = self.line_cx(state, offset);
         match self {
             Format::Clf(f) => chunk_loop(f, cx, chunk, sink),
+            Format::Plan(f) => chunk_loop(&**f, cx, chunk, sink),
+            Format::Json(f) => chunk_loop(&**f, cx, chunk, sink),
+            Format::W3c(f) => chunk_loop(&**f, cx, chunk, sink),
+            Format::Alb(f) => chunk_loop(f, cx, chunk, sink),
+            Format::Haproxy(f) => chunk_loop(&**f, cx, chunk, sink),
+            Format::Syslog(_) => chunk_loop(self, cx, chunk, sink),
         }
     }
 }
 
+impl LineFormat for Format {
+    fn parse_next<'a>(&self, data: &'a [u8], start: usize, cx: &'a mut LineCx) -> (usize, Parsed<'a>) {
+        Format::parse_next(self, data, start, cx)
+    }
+}
+
 #[inline(always)]
-fn chunk_loop<F: LineFormat>(
+fn chunk_loop<F: LineFormat + ?Sized>(
     format: &F,
     mut cx: LineCx,
     chunk: &[u8],
@@ -297,56 +404,11 @@ fn chunk_loop<F: LineFormat>(
 
 impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        f.write_str(&self.name())
     }
 }
 
-/// What `--log-format` says: a format, or `auto` (detect per input).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FormatSpec {
-    Auto,
-    Fixed(Format),
-}
-
-impl FromStr for FormatSpec {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<FormatSpec, String> {
-        let name = s.trim().replace('-', "_");
-        if name == "auto" {
-            return Ok(FormatSpec::Auto);
-        }
-        Format::from_name(&name).map(FormatSpec::Fixed).ok_or_else(|| {
-            format!("unknown log format '{s}' (auto, {})", Format::PRESETS.map(|f| f.name()).join(", "))
-        })
-    }
-}
-
-/// What detection concluded from a sample of lines.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Detection {
-    pub format: Format,
-    pub parsed: usize,
-    pub sampled: usize,
-}
-
-/// Picks the format that parses the most of `lines` (non-empty ones); ties go to the
-/// more specific format. `None` when no format parses at least half of the sample.
-pub fn detect<'a>(lines: impl Iterator<Item = &'a [u8]> + Clone) -> Option<Detection> {
-    let sampled = lines.clone().filter(|l| !l.is_empty()).count();
-    if sampled == 0 {
-        return None;
-    }
-    let mut best: Option<Detection> = None;
-    for format in Format::PRESETS {
-        let mut cx = LineCx::default();
-        let parsed = lines.clone().filter(|l| matches!(format.parse(l, &mut cx), Parsed::Hit(_))).count();
-        if best.as_ref().is_none_or(|b| parsed > b.parsed) {
-            best = Some(Detection { format, parsed, sampled });
-        }
-    }
-    best.filter(|d| d.parsed * 2 >= d.sampled && d.parsed > 0)
-}
-
+#[cfg(test)]
+mod format_tests;
 #[cfg(test)]
 mod tests;

@@ -43,6 +43,9 @@ pub struct LineCounts {
     /// Lines too far behind the log's time, or far ahead of their neighbours.
     pub out_of_order: u64,
     pub malformed: u64,
+    /// Lines that are no request but tell how to read the others (W3C's `#Fields:`).
+    #[serde(default)]
+    pub directives: u64,
 }
 
 impl LineCounts {
@@ -56,6 +59,7 @@ impl LineCounts {
         self.outside_window += o.outside_window;
         self.out_of_order += o.out_of_order;
         self.malformed += o.malformed;
+        self.directives += o.directives;
     }
 
     pub fn balanced(&self) -> bool {
@@ -68,6 +72,7 @@ impl LineCounts {
                 + self.outside_window
                 + self.out_of_order
                 + self.malformed
+                + self.directives
     }
 }
 

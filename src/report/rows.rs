@@ -361,7 +361,7 @@ impl Report {
     pub fn accounting(&self) -> String {
         let l = &self.aggregates.line_counts();
         format!(
-            "{} lines read = {} page views + {} other hits + {} downloads + {} excluded (bots, previews, scrapers) + {} unconfirmed (no browser evidence) + {} outside the window + {} out of order + {} malformed",
+            "{} lines read = {} page views + {} other hits + {} downloads + {} excluded (bots, previews, scrapers) + {} unconfirmed (no browser evidence) + {} outside the window + {} out of order + {} malformed + {} directives",
             thousands(l.read),
             thousands(l.pageviews),
             thousands(l.other_hits),
@@ -370,7 +370,8 @@ impl Report {
             thousands(l.unconfirmed),
             thousands(l.outside_window),
             thousands(l.out_of_order),
-            thousands(l.malformed)
+            thousands(l.malformed),
+            thousands(l.directives)
         )
     }
 

@@ -16,7 +16,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::sniff::Sniffed;
 use crate::classify::{page_view, referrer_host, strip_www, AgentCache, PathKind, Rules, SiteFacts};
 use crate::input;
-use crate::parse::{split_target, LineCx, Parsed};
+use crate::parse::{split_target, ClientIp, LineCx, Parsed};
 
 /// Lines the facts are learned from, at most.
 const FACT_LINES: usize = 4000;
@@ -45,7 +45,12 @@ struct SampleHit {
 
 /// The hits of the run's first lines. Each input's start is read again for it (a stream's
 /// kept prelude is read on, and handed on longer), only as far as the sample needs.
-fn first_lines(sniffed: &mut [Sniffed], rules: &Rules, agents: &mut AgentCache) -> Vec<SampleHit> {
+fn first_lines(
+    sniffed: &mut [Sniffed],
+    client_ip: Option<&ClientIp>,
+    rules: &Rules,
+    agents: &mut AgentCache,
+) -> Vec<SampleHit> {
     let (mut lines_left, mut bytes_left) = (FACT_LINES, FACT_BYTES);
     let mut sample = Vec::new();
     let keys = crate::identity::KeyHasher::from(0);
@@ -53,10 +58,13 @@ fn first_lines(sniffed: &mut [Sniffed], rules: &Rules, agents: &mut AgentCache) 
         if lines_left == 0 || bytes_left == 0 {
             break;
         }
-        let format = s.format;
+        let format = s.format.clone();
         let mut cx = LineCx::default();
         let mut take = |line: &[u8]| {
-            let Parsed::Hit(hit) = format.parse(line, &mut cx) else { return };
+            let Parsed::Hit(mut hit) = format.parse(line, &mut cx) else { return };
+            if let Some(picker) = client_ip {
+                hit.client = picker.pick(hit.client, hit.forwarded_for);
+            }
             let path = hit.path();
             let ua = hit.user_agent.unwrap_or(b"");
             sample.push(SampleHit {
@@ -154,12 +162,13 @@ fn referrer_path(referrer: &[u8]) -> &[u8] {
 pub(super) fn learn(
     sniffed: &mut [Sniffed],
     sites: &[String],
+    client_ip: Option<&ClientIp>,
     rules: &Rules,
     agents: &mut AgentCache,
 ) -> (SiteFacts, Vec<String>) {
     let mut facts = SiteFacts::default();
     let mut notices = Vec::new();
-    let sample = first_lines(sniffed, rules, agents);
+    let sample = first_lines(sniffed, client_ip, rules, agents);
     let sample: Vec<&SampleHit> = sample.iter().collect();
     for s in sites {
         facts.add_site(s);

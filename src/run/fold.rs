@@ -158,6 +158,8 @@ pub struct FoldCx<'a> {
     /// rest of a visit that began inside).
     pub read_since: Option<i64>,
     pub read_until: Option<i64>,
+    /// How to find the client behind a proxy (`--client-ip`).
+    pub client_ip: Option<&'a crate::parse::ClientIp>,
 }
 
 /// Where a line came from and how to read it again.
@@ -166,7 +168,7 @@ pub struct LineAt<'a> {
     /// The input's index among the run's inputs, and its line number there.
     pub input: usize,
     pub number: u64,
-    pub format: Format,
+    pub format: &'a Format,
     /// The state of the line's block, and the line's place in it.
     pub block: &'a BlockState,
     pub offset: usize,
@@ -258,7 +260,7 @@ impl<'a> Fold<'a> {
             Admit::Hold => self.held.push(Held {
                 input: at.input,
                 number: at.number,
-                format: at.format,
+                format: at.format.clone(),
                 block: at.block.clone(),
                 offset: at.offset,
                 bytes: bytes.to_vec(),
@@ -287,7 +289,7 @@ impl<'a> Fold<'a> {
                         let at = LineAt {
                             input: h.input,
                             number: h.number,
-                            format: h.format,
+                            format: &h.format,
                             block: &h.block,
                             offset: h.offset,
                         };
@@ -328,6 +330,11 @@ impl<'a> Fold<'a> {
                 self.counts[at.input].malformed += 1;
                 self.show(at.input, at.number, line, "malformed line");
             }
+            Rec::Directive => {
+                let lines = self.state.ledger.lines_at(self.state.clock.now());
+                lines.read += 1;
+                lines.directives += 1;
+            }
             Rec::Outside => {
                 let lines = self.state.ledger.lines_at(self.state.clock.now());
                 lines.read += 1;
@@ -337,12 +344,13 @@ impl<'a> Fold<'a> {
                 let last = &mut self.counts[at.input].last_time;
                 *last = Some(last.map_or(time, |l| l.max(time)));
                 let pageview = flags.pageview;
-                let (rules, vkey, keep_visits) = (self.cx.rules, self.cx.visitor_key, self.cx.keep_visits);
+                let (rules, vkey, keep_visits, client_ip) =
+                    (self.cx.rules, self.cx.visitor_key, self.cx.keep_visits, self.cx.client_ip);
                 let agents = &mut *self.agents;
                 let state = &mut *self.state;
                 let details = || {
                     let mut cx = format.line_cx(block, offset);
-                    let hit = fields(format, line, spans, &mut cx);
+                    let hit = fields(format, client_ip, line, spans, &mut cx);
                     Details {
                         agent: agents.get_keyed(&rules.agents, agent_key, || hit.user_agent),
                         landing: OwnedLanding::new(
@@ -365,7 +373,7 @@ impl<'a> Fold<'a> {
                     state.sessions.record(key, time, flags, page_view, details, &mut |v| closed.push(v));
                 if let (Agent::Preview { app }, true) = (agent, pageview) {
                     let mut cx = format.line_cx(block, offset);
-                    let path = fields(format, line, spans, &mut cx).path();
+                    let path = fields(format, client_ip, line, spans, &mut cx).path();
                     let new_shares = state.shares.record(path, time, app, state.sessions.settled());
                     state.ledger.at(time).preview_fetch(path, rules.agents.name(app), new_shares);
                 }

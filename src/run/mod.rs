@@ -29,7 +29,7 @@ use crate::classify::{AgentCache, HostCache, Rules, ShareLog, TableError};
 use crate::engine::{self, Engine};
 use crate::identity::{KeyHasher, VisitorKey};
 use crate::input::{self, Compression, Input, InputError, Source};
-use crate::parse::{Format, FormatSpec};
+use crate::parse::{ClientIp, Format, FormatOptions};
 use crate::report::{InputSummary, Ledger};
 use crate::session::SessionConfig;
 
@@ -37,7 +37,12 @@ use crate::session::SessionConfig;
 #[derive(Debug, Clone)]
 pub struct AnalyzeConfig {
     pub inputs: Vec<PathBuf>,
-    pub format: FormatSpec,
+    /// The layout `--log-format` named; `None` to detect each input's.
+    pub format: Option<Format>,
+    /// What detection builds the presets with.
+    pub format_options: FormatOptions,
+    /// How to find the client behind a proxy (`--client-ip`); `None`: the logged address.
+    pub client_ip: Option<ClientIp>,
     /// What the reports will cover, from the earliest window's start to the latest's end:
     /// hits before it are read as context (see [`context`]), after it only to finish the
     /// visits that began in it.
@@ -152,7 +157,7 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
     let rules = rules(cfg)?;
     let (inputs, mut errors) = input::expand(&cfg.inputs);
     let mut agents = AgentCache::new();
-    let (mut sniffed, unread) = sniff_all(&inputs, cfg.format, &mut errors, observer);
+    let (mut sniffed, unread) = sniff_all(&inputs, cfg, &mut errors, observer);
     drop_same_logs(&mut sniffed, observer);
     if sniffed.is_empty() && !inputs.is_empty() && errors.is_empty() {
         errors.push(InputError::NothingToRead);
@@ -162,7 +167,8 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
     let total_raw: Option<u64> = sniffed.iter().map(|s| s.source.size()).sum();
     let (mut initial, marks) = match start {
         Start::Fresh => {
-            let (facts, notices) = facts::learn(&mut sniffed, &cfg.sites, &rules, &mut agents);
+            let (facts, notices) =
+                facts::learn(&mut sniffed, &cfg.sites, cfg.client_ip.as_ref(), &rules, &mut agents);
             for n in notices {
                 observer.notice(n);
             }
@@ -218,6 +224,7 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
         show_malformed: cfg.show_malformed,
         read_since,
         read_until,
+        client_ip: cfg.client_ip.as_ref(),
     };
     let mut analysis = Analysis::new(&fold_cx, &initial, parsers, cfg.block_size)?;
     // An input found mostly out of order is sorted by time into a temporary file and the
@@ -254,7 +261,7 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
             read.inputs[i].counts.lines,
             cfg.session.lateness
         ));
-        match sort::by_time(&s.source, s.format, cfg.sort_memory) {
+        match sort::by_time(&s.source, &s.format, cfg.sort_memory) {
             Ok(file) => sorted[i] = Some(file),
             // It cannot be sorted (no room for the temporary files): read as it is.
             Err(e) => {
@@ -297,7 +304,7 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
             }),
             None => None,
         };
-        let mut sum = summary(&s.source, Some(s.format), s.compression, error.as_ref());
+        let mut sum = summary(&s.source, Some(&s.format), s.compression, error.as_ref());
         sum.lines = r.counts.lines;
         sum.malformed = r.counts.malformed;
         inputs.push(sum);
@@ -384,7 +391,7 @@ fn to_read(
         Some(_) => s.first_time.max(plan.last_time),
         None => s.first_time,
     };
-    ToRead { name, first_line: plan.lines, format: s.format, first_time, rereadable, opener }
+    ToRead { name, first_line: plan.lines, format: s.format.clone(), first_time, rereadable, opener }
 }
 
 /// Reads inputs into a run's state: the engine, the rules and the caches of their
@@ -442,26 +449,29 @@ pub const MAX_PARSERS: usize = 256;
 /// the second list.
 fn sniff_all(
     inputs: &[Input],
-    spec: FormatSpec,
+    cfg: &AnalyzeConfig,
     errors: &mut Vec<InputError>,
     observer: &mut dyn Observer,
 ) -> (Vec<sniff::Sniffed>, Vec<InputSummary>) {
     let mut sniffed = Vec::new();
     let mut unread = Vec::new();
-    let mut formats_said: Vec<Format> = Vec::new();
+    let mut formats_said: Vec<String> = Vec::new();
     for input in inputs {
         let source = &input.source;
-        match sniff::sniff(input, spec) {
-            Ok(s) => {
+        match sniff::sniff(input, cfg.format.as_ref(), &cfg.format_options, cfg.client_ip.as_ref()) {
+            Ok(mut s) => {
+                let name = s.format.name();
                 if let Some(n) = s.detected_from {
-                    if !formats_said.contains(&s.format) {
-                        formats_said.push(s.format);
+                    if !formats_said.contains(&name) {
                         observer.notice(format!(
-                            "log format: {} (detected from {n} lines of {}; --log-format to choose)",
-                            s.format,
+                            "log format: {name} (detected from {n} lines of {}; --log-format to choose)",
                             source.name()
                         ));
+                        formats_said.push(name);
                     }
+                }
+                for n in s.notices.drain(..) {
+                    observer.notice(n);
                 }
                 sniffed.push(s);
             }
@@ -503,7 +513,7 @@ fn drop_same_logs(sniffed: &mut Vec<sniff::Sniffed>, observer: &mut dyn Observer
 
 fn summary(
     source: &Source,
-    format: Option<Format>,
+    format: Option<&Format>,
     compression: Option<Compression>,
     error: Option<&InputError>,
 ) -> InputSummary {

@@ -125,7 +125,7 @@ impl Analysis<'_> {
     ) -> ReadAll {
         let n = inputs.len();
         let names: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
-        let formats: Vec<Format> = inputs.iter().map(|i| i.format).collect();
+        let formats: Vec<Format> = inputs.iter().map(|i| i.format.clone()).collect();
         let starts: Vec<Option<i64>> = inputs.iter().map(|i| i.first_time).collect();
         let rereadable: Vec<bool> = inputs.iter().map(|i| i.rereadable).collect();
         let first_lines: Vec<u64> = inputs.iter().map(|i| i.first_line).collect();
@@ -133,12 +133,13 @@ impl Analysis<'_> {
         let cx = self.cx;
         let stages: Vec<LineStage<'_>> = formats
             .iter()
-            .map(|&format| LineStage {
+            .map(|format| LineStage {
                 format,
                 paths: &self.paths,
                 read_since: cx.read_since,
                 read_until: cx.read_until,
                 keys: &self.keys,
+                client_ip: cx.client_ip,
             })
             .collect();
         let mut results: Vec<InputRead> = (0..n).map(|_| InputRead::default()).collect();
@@ -199,7 +200,7 @@ impl Analysis<'_> {
                     (a, b) => a.or(b),
                 };
                 let o = &mut open[pick];
-                let (input, format) = (o.input, formats[o.input]);
+                let (input, format) = (o.input, &formats[o.input]);
                 let mut block_done = false;
                 loop {
                     if !o.settle() {

@@ -7,17 +7,23 @@ use std::io::Read;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
-use crate::input::{self, Compression, Fingerprint, Input, InputError, Source};
-use crate::parse::{self, Format, FormatSpec, LineCx, Parsed};
+use rustc_hash::FxHashMap;
 
-/// Decoded bytes sampled from the start of each input.
-const PRELUDE_BYTES: usize = 256 * 1024;
+use crate::input::{self, Compression, Fingerprint, Input, InputError, Source};
+use crate::parse::{self, ClientIp, Format, FormatOptions, LineCx, Parsed, Preset};
+
+/// Decoded bytes sampled from the start of each input: room for the detection lines of
+/// any layout (a JSON line is twice a combined one), so that what the sample shows of the
+/// site does not depend on the layout.
+const PRELUDE_BYTES: usize = 1024 * 1024;
 /// Lines of the prelude used to pick a format.
 const DETECT_LINES: usize = 1000;
 
 pub(super) struct Sniffed {
     pub source: Source,
     pub format: Format,
+    /// What to tell the user of the sample: a proxy in front, fields the layout lacks.
+    pub notices: Vec<String>,
     /// Lines the format was detected from (`None`: given, not detected).
     pub detected_from: Option<usize>,
     pub compression: Option<Compression>,
@@ -44,7 +50,12 @@ pub(super) struct Reopened {
 /// [`InputError::NotALog`] when its content is no log at all (binary data, an archive, or
 /// text of which no line is in any layout): the run skips such a file found in a
 /// directory.
-pub(super) fn sniff(input: &Input, spec: FormatSpec) -> Result<Sniffed, InputError> {
+pub(super) fn sniff(
+    input: &Input,
+    given: Option<&Format>,
+    opts: &FormatOptions,
+    client_ip: Option<&ClientIp>,
+) -> Result<Sniffed, InputError> {
     let source = &input.source;
     let counter = Arc::new(AtomicU64::new(0));
     let opened = input::open(source, counter.clone())?;
@@ -64,31 +75,61 @@ pub(super) fn sniff(input: &Input, spec: FormatSpec) -> Result<Sniffed, InputErr
         if looks_binary(&prelude) {
             return Err(not_a_log("binary data, not text".into()));
         }
-        let fixed = matches!(spec, FormatSpec::Fixed(_));
+        let fixed = given.is_some();
         let sampled = lines.clone().count();
-        if sampled > 0 && (input.listed || !fixed) && !any_layout(lines.clone()) {
+        if sampled > 0 && (input.listed || !fixed) && !any_layout(lines.clone(), opts) {
             if !input.listed {
-                return Err(unknown_format(source));
+                return Err(unknown_format(source, lines.clone().next()));
             }
             return Err(not_a_log(format!(
                 "none of its first {sampled} lines is in a layout darklog reads ({})",
-                preset_names()
+                Preset::ALL.map(Preset::name).join(", ")
             )));
         }
     }
-    let (format, detected_from) = match spec {
-        FormatSpec::Fixed(f) => (f, None),
-        FormatSpec::Auto => match parse::detect(lines.clone()) {
+    let (format, detected_from) = match given {
+        Some(f) => (f.clone(), None),
+        None => match parse::detect(lines.clone(), opts) {
             Some(d) => (d.format, Some(d.sampled)),
             // Nothing to judge by (an empty input, a first line longer than the sample,
             // data that broke before any line was whole): read it as the most common
             // format and let its lines, and its error, speak.
             None if broke || lines.clone().next().is_none() => (Format::COMBINED, None),
-            None => return Err(unknown_format(source)),
+            None => return Err(unknown_format(source, lines.clone().next())),
         },
     };
     let mut cx = LineCx::default();
-    let first_time = { lines }.find_map(|line| format.parse(line, &mut cx).hit().map(|h| h.time));
+    let mut first_time = None;
+    let mut proxies = ProxySample::default();
+    for line in lines {
+        let Parsed::Hit(hit) = format.parse(line, &mut cx) else { continue };
+        proxies.add(hit.client, hit.forwarded_for);
+        first_time.get_or_insert(hit.time);
+    }
+    let mut notices = Vec::new();
+    if client_ip.is_none() {
+        notices.extend(proxies.notice(&source.name()));
+    } else if proxies.hits > 0 && proxies.forwarded.is_empty() {
+        notices.push(format!(
+            "{}: no sampled line of the {format} layout carries the header --client-ip names: \
+             visitors are keyed on the logged address",
+            source.name()
+        ));
+    }
+    let lacks = format.lacks_in(&cx);
+    if !lacks.is_empty() {
+        let channels = if lacks.contains(&"referrer") {
+            "search, social, email, referral and ai visits that only a referrer names are counted as \
+             direct or dark social"
+        } else {
+            "in-app browsers, link previews and bots cannot be told by their user agent"
+        };
+        notices.push(format!(
+            "{}: the {format} layout logs no {}: {channels}",
+            source.name(),
+            lacks.join(" or ")
+        ));
+    }
     let whole = !broke && prelude.len() < PRELUDE_BYTES;
     let fingerprint = Fingerprint::new(&prelude, whole, source, opened.compression);
     let head = prelude[..prelude.len().min(super::saved::HEAD)].to_vec();
@@ -106,6 +147,7 @@ pub(super) fn sniff(input: &Input, spec: FormatSpec) -> Result<Sniffed, InputErr
     Ok(Sniffed {
         source: source.clone(),
         format,
+        notices,
         detected_from,
         compression: opened.compression,
         first_time,
@@ -115,18 +157,34 @@ pub(super) fn sniff(input: &Input, spec: FormatSpec) -> Result<Sniffed, InputErr
     })
 }
 
-fn preset_names() -> String {
-    Format::PRESETS.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
-}
-
-fn unknown_format(source: &Source) -> InputError {
-    InputError::UnknownFormat { path: source.name(), tried: preset_names() }
+fn unknown_format(source: &Source, first: Option<&[u8]>) -> InputError {
+    let tried = Preset::ALL.map(Preset::name).join(", ");
+    let example = first.and_then(parse::suggest);
+    let json = first.is_some_and(|l| l.starts_with(b"{"));
+    let hint = match example {
+        _ if json => "if it is JSON with other keys, name them: --log-format json --json-field \
+                      client=KEY --json-field time=KEY … (roles: client, time, request, method, path, \
+                      query, status, bytes, referrer, user_agent, host, forwarded_for)"
+            .to_string(),
+        Some(s) => format!(
+            "if a format string writes it, give it to --log-format (or --nginx-conf FILE); \
+             from its first line, perhaps: --log-format '{s}'"
+        ),
+        None => "if a format string writes it, give it to --log-format: an nginx log_format \
+                 ('$remote_addr - $remote_user [$time_local] \"$request\" $status …'), an Apache \
+                 LogFormat ('%h %l %u %t \"%r\" %>s %b …') or --nginx-conf FILE"
+            .to_string(),
+    };
+    InputError::UnknownFormat { path: source.name(), tried, hint }
 }
 
 /// Whether any of `lines` is a line of any layout darklog reads.
-fn any_layout<'a>(lines: impl Iterator<Item = &'a [u8]> + Clone) -> bool {
+fn any_layout<'a>(lines: impl Iterator<Item = &'a [u8]> + Clone, opts: &FormatOptions) -> bool {
     let mut cx = LineCx::default();
-    Format::PRESETS.iter().any(|f| lines.clone().any(|l| matches!(f.parse(l, &mut cx), Parsed::Hit(_))))
+    let any_line =
+        |f: &Format, cx: &mut LineCx| lines.clone().any(|l| matches!(f.parse(l, cx), Parsed::Hit(_)));
+    Preset::ALL.into_iter().any(|p| any_line(&p.build(opts), &mut cx))
+        || parse::detect(lines.clone(), opts).is_some()
 }
 
 /// Text logs hold printable bytes, tabs and line ends (and, after a crash or a
@@ -138,4 +196,47 @@ fn looks_binary(prelude: &[u8]) -> bool {
         start.iter().filter(|&&b| (b < 0x20 && !b"\t\n\r\x0c\x1b\0".contains(&b)) || b == 0x7f).count();
     let not_nul = start.iter().filter(|&&b| b != 0).count();
     controls * 16 > not_nul
+}
+/// Whether a sample looks like a proxy's log: most lines from a handful of addresses,
+/// carrying a forwarded-for header that names many more.
+#[derive(Default)]
+struct ProxySample {
+    clients: FxHashMap<Vec<u8>, usize>,
+    forwarded: FxHashMap<Vec<u8>, usize>,
+    hits: usize,
+}
+
+impl ProxySample {
+    fn add(&mut self, client: &[u8], forwarded: Option<&[u8]>) {
+        self.hits += 1;
+        if self.clients.len() < 10_000 {
+            *self.clients.entry(client.to_vec()).or_default() += 1;
+        }
+        if let Some(f) = forwarded {
+            if self.forwarded.len() < 10_000 {
+                *self.forwarded.entry(f.to_vec()).or_default() += 1;
+            }
+        }
+    }
+
+    fn notice(&self, name: &str) -> Option<String> {
+        let carrying: usize = self.forwarded.values().sum();
+        let mut counts: Vec<usize> = self.clients.values().copied().collect();
+        counts.sort_unstable_by(|a, b| b.cmp(a));
+        let few = counts.len().min(5);
+        let from_few: usize = counts[..few].iter().sum();
+        let proxied = self.hits >= 4
+            && carrying * 2 >= self.hits
+            && from_few * 10 >= self.hits * 8
+            && self.forwarded.len() > few;
+        proxied.then(|| {
+            format!(
+                "{name}: {from_few} of {} sampled lines come from {few} addresses and carry a forwarded-for \
+                 header naming {} others: behind a proxy or CDN, --client-ip x-forwarded-for keys visitors on \
+                 the client it names (--trusted-proxy CIDR for proxies outside private ranges)",
+                self.hits,
+                self.forwarded.len()
+            )
+        })
+    }
 }

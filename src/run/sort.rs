@@ -36,7 +36,7 @@ struct Entry {
 }
 
 /// Sorts `source` (read as `format`) by time, holding about `memory` bytes of lines at once.
-pub fn by_time(source: &Source, format: Format, memory: usize) -> Result<Sorted, InputError> {
+pub fn by_time(source: &Source, format: &Format, memory: usize) -> Result<Sorted, InputError> {
     let name = source.name();
     let failed = |e: io::Error| InputError::Sort { path: name.clone(), source: e };
     let raw = Arc::new(AtomicU64::new(0));
@@ -165,7 +165,7 @@ mod tests {
         lines.insert(5, "garbage\n".to_string());
         std::fs::write(&path, lines.concat()).unwrap();
         for memory in [1 << 10, 1 << 30] {
-            let sorted = by_time(&Source::File(path.clone()), Format::COMBINED, memory).unwrap();
+            let sorted = by_time(&Source::File(path.clone()), &Format::COMBINED, memory).unwrap();
             let got = std::fs::read_to_string(sorted.path()).unwrap();
             let mut want: Vec<String> = (0..3000).map(line).collect();
             want.insert(2996, "garbage\n".to_string());

@@ -5,7 +5,7 @@
 use crate::classify::{page_view, PathKind, PathRules};
 use crate::engine::Stage;
 use crate::identity::KeyHasher;
-use crate::parse::{BlockState, Carry, FieldSpans, Format, HitFields, LineCx, Parsed};
+use crate::parse::{BlockState, Carry, ClientIp, FieldSpans, Format, HitFields, LineCx, Parsed};
 use crate::session::HitFlags;
 
 /// One line as the parallel stage leaves it for the sequential one: where it is in its
@@ -24,6 +24,8 @@ const _: () = assert!(std::mem::size_of::<Line>() == 64);
 #[derive(Clone, Copy)]
 pub enum Rec {
     Malformed,
+    /// A line that says how to read the lines after it (W3C's `#Fields:`).
+    Directive,
     Outside,
     /// `page_view`: a stable hash of (visitor, path), for page views. `agent`: the user
     /// agent's key in the run's agent cache.
@@ -42,13 +44,15 @@ pub enum Rec {
 /// The parallel stage: parse, window, page-view test and visitor key for every line.
 #[derive(Clone, Copy)]
 pub struct LineStage<'a> {
-    pub format: Format,
+    pub format: &'a Format,
     /// The tables' path rules and what this site embeds.
     pub paths: &'a PathRules,
     /// Hits outside `[read_since, read_until)` are only counted (see `FoldCx`).
     pub read_since: Option<i64>,
     pub read_until: Option<i64>,
     pub keys: &'a KeyHasher,
+    /// How to find the client behind a proxy; `None`: the logged address.
+    pub client_ip: Option<&'a ClientIp>,
 }
 
 impl Stage for LineStage<'_> {
@@ -67,13 +71,19 @@ impl Stage for LineStage<'_> {
             let line = &block[start + from..start + to];
             let rec = match parsed {
                 Parsed::Malformed => Rec::Malformed,
+                Parsed::Directive => Rec::Directive,
                 Parsed::Hit(hit)
                     if self.read_since.is_some_and(|s| hit.time < s)
                         || self.read_until.is_some_and(|u| hit.time >= u) =>
                 {
                     Rec::Outside
                 }
-                Parsed::Hit(hit) => {
+                Parsed::Hit(mut hit) => {
+                    // The visitor is keyed on the client the proxies name, and every later
+                    // look at the line finds that client through its span.
+                    if let Some(picker) = self.client_ip {
+                        hit.client = picker.pick(hit.client, hit.forwarded_for);
+                    }
                     let path = hit.path();
                     let kind = self.paths.kind(path);
                     let pageview = page_view(hit.method, hit.status, path, kind).is_ok();
@@ -102,15 +112,20 @@ impl Stage for LineStage<'_> {
 }
 
 /// The text fields of a line the parallel stage parsed: found through its spans, or, for
-/// a line they cannot locate, by parsing it again (into `cx`).
+/// a line they cannot locate, by parsing it again (into `cx`) and picking its client again.
 pub(super) fn fields<'a>(
-    format: Format,
+    format: &Format,
+    client_ip: Option<&ClientIp>,
     line: &'a [u8],
     spans: FieldSpans,
     cx: &'a mut LineCx,
 ) -> HitFields<'a> {
     if spans.is_unknown() {
-        return format.parse(line, cx).hit().expect("the parallel stage parsed this line").fields();
+        let mut hit = format.parse(line, cx).hit().expect("the parallel stage parsed this line");
+        if let Some(picker) = client_ip {
+            hit.client = picker.pick(hit.client, hit.forwarded_for);
+        }
+        return hit.fields();
     }
     spans.fields(line)
 }

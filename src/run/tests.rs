@@ -26,7 +26,9 @@ fn one_thread_runs_twice() {
     std::fs::write(&path, line.repeat(3)).unwrap();
     let cfg = AnalyzeConfig {
         inputs: vec![path],
-        format: FormatSpec::Auto,
+        format: None,
+        format_options: Default::default(),
+        client_ip: None,
         since: None,
         until: None,
         edges: Vec::new(),
@@ -93,6 +95,7 @@ fn fold(rules: &Rules, lines: &[u8], profile: Option<&ShareLog>, block: usize) -
         show_malformed: 0,
         read_since: None,
         read_until: None,
+        client_ip: None,
     };
     engine::on_own_thread(|| {
         let mut state = RunState::new(facts(), SessionConfig::default(), WINDOW, KeyHasher::from(7));
@@ -114,6 +117,7 @@ fn profile(rules: &Rules, lines: &[u8]) -> ShareLog {
         show_malformed: 0,
         read_since: None,
         read_until: None,
+        client_ip: None,
     };
     engine::on_own_thread(|| {
         let mut state = RunState::new(facts(), SessionConfig::default(), WINDOW, KeyHasher::from(7));

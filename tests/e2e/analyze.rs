@@ -19,7 +19,7 @@ fn summary_table_is_exact() {
         "Dark social: 27.3% of visits (3 of 11): 18.2% identified (shares, tags, apps) + 9.1% inferred (no referrer on a deep page)\n"
     ));
     assert!(r.stdout.contains(
-        "22 lines read = 12 page views + 6 other hits + 0 downloads + 3 excluded (bots, previews, scrapers) + 0 unconfirmed (no browser evidence) + 0 outside the window + 0 out of order + 1 malformed"
+        "22 lines read = 12 page views + 6 other hits + 0 downloads + 3 excluded (bots, previews, scrapers) + 0 unconfirmed (no browser evidence) + 0 outside the window + 0 out of order + 1 malformed + 0 directives"
     ));
     assert_eq!(
         r.stderr,

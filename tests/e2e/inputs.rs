@@ -177,7 +177,12 @@ fn an_unknown_format_is_named() {
     let w3c = write(dir.path(), "u_ex150113.log", b"#Software: Microsoft Internet Information Services 8.5\n#Fields: date time s-ip\n2015-01-13 00:32:17 10.0.0.1\n");
     let r = darklog(&["analyze", s(&w3c), "fixtures/small.log", "--format", "csv"]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("u_ex150113.log: not a log format darklog reads"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("u_ex150113.log: not a layout darklog recognises (tried w3c, cloudfront,"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("give it to --log-format"), "{}", r.stderr);
     assert!(r.stdout.contains("dark-social,3,"));
 }
 
@@ -217,7 +222,7 @@ fn lines_logged_late_still_join_their_visit() {
 
 #[test]
 fn a_first_line_longer_than_the_sample_does_not_hide_the_rest() {
-    let mut log = vec![b'x'; 300 * 1024];
+    let mut log = vec![b'x'; 1100 * 1024];
     log.push(b'\n');
     log.extend_from_slice(&small());
     let r = darklog_stdin(&["analyze", "-", "--format", "json", "-q"], &log);
@@ -225,4 +230,21 @@ fn a_first_line_longer_than_the_sample_does_not_hide_the_rest() {
     let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(doc["lines"]["read"], 23);
     assert_eq!(doc["lines"]["malformed"], 2);
+}
+
+#[test]
+fn an_unknown_layout_is_answered_with_a_format_string_for_it() {
+    // FORMATS.md's c_apache_xff_D.log, first line: Apache with the forwarded-for first.
+    let line = b"203.0.113.5 10.0.0.2 - - [10/Nov/2026:10:00:00 +0100] \"GET /2026/11/long-story-about-things HTTP/1.1\" 200 1234 \"-\" \"Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)\" 11873\n";
+    let r = darklog_stdin(&["analyze", "-", "--format", "csv"], line);
+    assert_eq!(r.code, 2);
+    let want = "perhaps: --log-format '$http_x_forwarded_for $remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent \"$http_referer\" \"$http_user_agent\" $unknown'";
+    assert!(r.stderr.contains(want), "{}", r.stderr);
+    // And the suggestion reads it.
+    let suggested = "$http_x_forwarded_for $remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent \"$http_referer\" \"$http_user_agent\" $unknown";
+    let r = darklog_stdin(&["analyze", "-", "--format", "json", "-q", "--log-format", suggested], line);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    // Read as a hit (its truncated agent, no engine named, is a program's: excluded).
+    assert_eq!((doc["lines"]["malformed"].as_u64(), doc["lines"]["excluded"].as_u64()), (Some(0), Some(1)));
 }

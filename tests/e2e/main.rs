@@ -7,6 +7,7 @@
 mod agents;
 mod analyze;
 mod evidence;
+mod formats;
 mod fuzz;
 mod generated;
 mod inputs;
@@ -15,6 +16,7 @@ mod messy;
 mod order;
 mod output;
 mod real;
+mod relayout;
 mod splits;
 mod streams;
 mod suites;

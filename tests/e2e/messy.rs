@@ -117,7 +117,7 @@ fn files_in_a_directory_that_are_not_logs_are_skipped_with_the_reason() {
     // Named on the command line, a file in no layout is still an error.
     let named = darklog(&["analyze", &p("error.log"), "fixtures/small.log", "-q"]);
     assert_eq!(named.code, 2);
-    assert!(named.stderr.contains("error.log: not a log format darklog reads"), "{}", named.stderr);
+    assert!(named.stderr.contains("error.log: not a layout darklog recognises"), "{}", named.stderr);
     // A directory of nothing but such files has nothing to report.
     std::fs::remove_file(dir.path().join("access.log")).unwrap();
     let none = darklog(&["analyze", s(dir.path()), "-q"]);

@@ -4,7 +4,6 @@
 use proptest::prelude::*;
 
 use darklog::identity::VisitorKey;
-use darklog::parse::FormatSpec;
 use darklog::report::json::JsonReporter;
 use darklog::report::{Report, ReportKind, Reporter};
 use darklog::run::{self, AnalyzeConfig, Observer};
@@ -22,7 +21,9 @@ impl Observer for Quiet {
 fn answer(inputs: Vec<std::path::PathBuf>, threads: usize, block_size: usize) -> Vec<serde_json::Value> {
     let cfg = AnalyzeConfig {
         inputs,
-        format: FormatSpec::Auto,
+        format: None,
+        format_options: Default::default(),
+        client_ip: None,
         since: None,
         until: None,
         edges: Vec::new(),

@@ -1,0 +1,62 @@
+//! AWS Application Load Balancer access logs: space-separated, some fields quoted, the
+//! request logged with its full URL (`"GET https://host:443/path?q HTTP/1.1"`). No
+//! referrer is logged. New fields are only ever added at the end ("ignore any fields at
+//! the end of the log entry that you were not expecting", AWS): they are.
+
+use memchr::memchr;
+
+use super::found::{self, Found, Ref};
+use super::plan::without_port;
+use super::time::parse_iso;
+use super::{Hit, LineCx, LineFormat, Parsed};
+
+/// The ALB layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Alb;
+
+/// The next field from `pos`: (start, end) of its value (without quotes), and where the
+/// field after it starts.
+fn field(line: &[u8], pos: usize) -> Option<(usize, usize, usize)> {
+    if pos >= line.len() {
+        return None;
+    }
+    if line[pos] == b'"' {
+        let end = pos + 1 + memchr(b'"', &line[pos + 1..])?;
+        return Some((pos + 1, end, end + 2));
+    }
+    let end = memchr(b' ', &line[pos..]).map_or(line.len(), |i| pos + i);
+    Some((pos, end, end + 1))
+}
+
+impl Alb {
+    fn parse<'a>(&self, line: &'a [u8], scratch: &'a mut Vec<u8>) -> Option<Hit<'a>> {
+        scratch.clear();
+        let mut found = Found::default();
+        let mut pos = 0;
+        for i in 0..14 {
+            let (start, end, next) = field(line, pos)?;
+            let value = &line[start..end];
+            match i {
+                // The connection's type: http, https, h2, grpcs, ws, wss.
+                0 if value.is_empty() || !value.iter().all(u8::is_ascii_alphanumeric) => return None,
+                1 => found.time = Some(parse_iso(value)?),
+                3 => found.client = Ref::line(start, start + without_port(value).len()),
+                8 => found.status = Some(found::status(value)?),
+                12 => found.request = Ref::line(start, end),
+                13 => found.user_agent = Ref::line(start, end),
+                _ => {}
+            }
+            pos = next;
+        }
+        found.hit(line, scratch, true)
+    }
+}
+
+impl LineFormat for Alb {
+    fn parse_next<'a>(&self, data: &'a [u8], start: usize, cx: &'a mut LineCx) -> (usize, Parsed<'a>) {
+        let end = memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
+        let line = &data[start..end];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        (end, self.parse(line, &mut cx.scratch).map_or(Parsed::Malformed, Parsed::Hit))
+    }
+}

@@ -1,0 +1,131 @@
+//! `--log-format auto`: which preset reads an input, judged from its first lines, and,
+//! when none does, a format string to start from.
+
+use std::sync::Arc;
+
+use super::spec::{FormatOptions, Preset};
+use super::{syslog, Format, LineCx, Parsed};
+
+/// What detection concluded from a sample of lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detection {
+    pub format: Format,
+    pub parsed: usize,
+    pub sampled: usize,
+}
+
+/// Picks the preset that reads the most of `lines` (non-empty ones; a directive counts as
+/// read); ties go to the more specific preset. Lines behind a syslog prefix are read
+/// behind it. `None` when nothing reads at least half of the sample.
+pub fn detect<'a>(lines: impl Iterator<Item = &'a [u8]> + Clone, opts: &FormatOptions) -> Option<Detection> {
+    let sampled = lines.clone().filter(|l| !l.is_empty()).count();
+    let first = lines.clone().find(|l| !l.is_empty())?;
+    let syslogged = syslog::prefix(first).is_some();
+    let body = &first[syslog::prefix(first).unwrap_or(0)..];
+    // The shape of the first line rules most presets out before any is tried.
+    let candidates: Vec<Preset> = match body.first() {
+        Some(b'#') => vec![Preset::W3c, Preset::Cloudfront],
+        Some(b'{') => vec![Preset::Caddy, Preset::Json],
+        _ => Preset::ALL.into_iter().filter(|p| !matches!(p, Preset::W3c | Preset::Cloudfront)).collect(),
+    };
+    let mut best: Option<Detection> = None;
+    for preset in candidates {
+        let mut format = preset.build(opts);
+        if syslogged {
+            format = Format::Syslog(Arc::new(format));
+        }
+        let mut cx = LineCx::default();
+        let (mut parsed, mut hits) = (0, 0);
+        for line in lines.clone() {
+            match format.parse(line, &mut cx) {
+                Parsed::Hit(_) => hits += 1,
+                Parsed::Directive => {}
+                Parsed::Malformed => continue,
+            }
+            parsed += 1;
+        }
+        if hits > 0 && best.as_ref().is_none_or(|b| parsed > b.parsed) {
+            best = Some(Detection { format, parsed, sampled });
+        }
+    }
+    best.filter(|d| d.parsed * 2 >= d.sampled)
+}
+
+/// A format string that might read `line`, built from what its fields look like: the
+/// start a user needs to write the right one.
+pub fn suggest(line: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(line).ok()?;
+    let text = &text[syslog::prefix(line).unwrap_or(0)..];
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = text.trim_end();
+    let (mut addresses, mut after_request) = (0, 0);
+    while !rest.is_empty() {
+        let (token, after) = if let Some(r) = rest.strip_prefix('"') {
+            let end = r.find('"')?;
+            (&rest[..end + 2], &r[end + 1..])
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let end = r.find(']')?;
+            (&rest[..end + 2], &r[end + 1..])
+        } else {
+            let end = rest.find(' ').unwrap_or(rest.len());
+            (&rest[..end], &rest[end..])
+        };
+        rest = after.trim_start();
+        let inner = token.trim_matches('"');
+        let looks_ip = |s: &str| s.split(", ").all(|a| a.parse::<std::net::IpAddr>().is_ok());
+        let seen_request = out.iter().any(|v| v.contains("$request"));
+        let var = if token.starts_with('[') && token.len() == 28 {
+            "[$time_local]".to_string()
+        } else if token.starts_with('"') {
+            if seen_request {
+                after_request += 1;
+            }
+            let v = if inner.split(' ').count() == 3 && inner.contains(" HTTP/") {
+                "$request"
+            } else if looks_ip(inner) || (inner == "-" && after_request > 2) {
+                "$http_x_forwarded_for"
+            } else if after_request == 1 && (inner.starts_with("http") || inner == "-") {
+                "$http_referer"
+            } else if inner.contains('/') || inner == "-" {
+                "$http_user_agent"
+            } else {
+                "$unknown"
+            };
+            format!("\"{v}\"")
+        } else if out.is_empty() && token.contains('.') && token.bytes().any(|b| b.is_ascii_alphabetic()) {
+            if token.contains(':') {
+                "$host:$server_port".into()
+            } else {
+                "$host".into()
+            }
+        } else if looks_ip(token.trim_end_matches(',')) {
+            addresses += 1;
+            if addresses == 1 && !rest.starts_with("- ") && looks_ip(rest.split(' ').next().unwrap_or("")) {
+                "$http_x_forwarded_for".into()
+            } else {
+                "$remote_addr".into()
+            }
+        } else if token.len() == 3
+            && token.bytes().all(|b| b.is_ascii_digit())
+            && out.iter().any(|v| v.contains("$request"))
+            && !out.iter().any(|v| v == "$status")
+        {
+            "$status".into()
+        } else if token == "-" {
+            if out.iter().any(|v| v == "$status") {
+                "$body_bytes_sent".into()
+            } else {
+                "-".into()
+            }
+        } else if token.bytes().all(|b| b.is_ascii_digit()) && out.last().is_some_and(|v| v == "$status") {
+            "$body_bytes_sent".into()
+        } else if token.starts_with(|c: char| c.is_ascii_digit()) && token.contains('.') {
+            "$request_time".into()
+        } else {
+            "$unknown".into()
+        };
+        out.push(var);
+    }
+    let suggestion = out.join(" ").replace("$remote_addr - - [", "$remote_addr - $remote_user [");
+    (suggestion.contains("$request") && suggestion.contains("$time_local")).then_some(suggestion)
+}

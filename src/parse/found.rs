@@ -1,0 +1,211 @@
+//! What the formats that decode share: fields found by place (in the line, or decoded into
+//! the scratch buffer), turned into a [`Hit`] once the whole line is read, and the small
+//! decoders their layouts need (percent, `+`, HAProxy's `#XX`, absolute request URLs).
+//!
+//! Fields are kept as offsets until the end: a decoded field appended to the scratch
+//! buffer may move the ones before it, so no slice is taken while it still grows.
+
+use super::clf::split_request;
+use super::Hit;
+
+/// Where a field's bytes are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) enum Ref {
+    #[default]
+    None,
+    Line(u32, u32),
+    Scratch(u32, u32),
+}
+
+impl Ref {
+    pub fn line(start: usize, end: usize) -> Ref {
+        Ref::Line(start as u32, end as u32)
+    }
+
+    pub fn is_some(self) -> bool {
+        self != Ref::None
+    }
+
+    pub fn get<'a>(self, line: &'a [u8], scratch: &'a [u8]) -> Option<&'a [u8]> {
+        match self {
+            Ref::None => None,
+            Ref::Line(s, e) => line.get(s as usize..e as usize),
+            Ref::Scratch(s, e) => scratch.get(s as usize..e as usize),
+        }
+    }
+}
+
+/// The fields of one line as a format found them.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Found {
+    pub client: Ref,
+    pub time: Option<i64>,
+    /// A whole request line (`GET /a?b HTTP/1.1`), split at the end.
+    pub request: Ref,
+    pub method: Ref,
+    /// Path and query together.
+    pub target: Ref,
+    pub path: Ref,
+    /// Without its `?`.
+    pub query: Ref,
+    pub status: Option<u16>,
+    pub referrer: Ref,
+    pub user_agent: Ref,
+    pub host: Ref,
+    pub forwarded_for: Ref,
+}
+
+/// A field as the line has it, or decoded into the scratch buffer when `needs(field)`.
+pub(super) fn decoded(
+    line: &[u8],
+    start: usize,
+    end: usize,
+    scratch: &mut Vec<u8>,
+    needs: impl Fn(&[u8]) -> bool,
+    decode: impl Fn(&[u8], &mut Vec<u8>),
+) -> Ref {
+    let field = &line[start..end];
+    if !needs(field) {
+        return Ref::line(start, end);
+    }
+    let from = scratch.len();
+    decode(field, scratch);
+    Ref::Scratch(from as u32, scratch.len() as u32)
+}
+
+/// `%XX` decoded once (CloudFront's encoding of its fields); a `%` not followed by two
+/// hex digits is kept.
+pub(super) fn percent_decode(field: &[u8], out: &mut Vec<u8>) {
+    let mut i = 0;
+    while i < field.len() {
+        if field[i] == b'%' {
+            if let (Some(h), Some(l)) = (field.get(i + 1).and_then(hex), field.get(i + 2).and_then(hex)) {
+                out.push(h << 4 | l);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(field[i]);
+        i += 1;
+    }
+}
+
+/// HAProxy's `#XX` for `"`, `#`, `{`, `|`, `}` and bytes it will not print.
+pub(super) fn hash_decode(field: &[u8], out: &mut Vec<u8>) {
+    let mut i = 0;
+    while i < field.len() {
+        if field[i] == b'#' {
+            if let (Some(h), Some(l)) = (field.get(i + 1).and_then(hex), field.get(i + 2).and_then(hex)) {
+                out.push(h << 4 | l);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(field[i]);
+        i += 1;
+    }
+}
+
+/// IIS writes a space inside a value as `+`.
+pub(super) fn plus_decode(field: &[u8], out: &mut Vec<u8>) {
+    out.extend(field.iter().map(|&b| if b == b'+' { b' ' } else { b }));
+}
+
+fn hex(b: &u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// `-` and empty both mean "none" in every layout.
+pub(super) fn present(field: &[u8]) -> bool {
+    !field.is_empty() && field != b"-"
+}
+
+/// A status code: three digits (Caddy writes 0 for a request it never answered); `-` (a
+/// request that never got one) reads as 0.
+pub(super) fn status(field: &[u8]) -> Option<u16> {
+    match field {
+        b"-" | b"" => Some(0),
+        _ if field.len() <= 3 && field.iter().all(u8::is_ascii_digit) => {
+            Some(field.iter().fold(0u16, |n, d| n * 10 + u16::from(d - b'0')))
+        }
+        _ => None,
+    }
+}
+
+/// `https://host:443/path?q` → (`host`, `/path?q`): balancers log the full URL.
+fn split_absolute(target: &[u8]) -> Option<(&[u8], &[u8])> {
+    let rest = target.strip_prefix(b"https://").or_else(|| target.strip_prefix(b"http://"))?;
+    let slash = memchr::memchr(b'/', rest).unwrap_or(rest.len());
+    let authority = &rest[..slash];
+    let host = match memchr::memrchr(b':', authority) {
+        Some(c) if !authority.starts_with(b"[") || authority[..c].ends_with(b"]") => &authority[..c],
+        _ => authority,
+    };
+    let path: &[u8] = if slash == rest.len() { b"/" } else { &rest[slash..] };
+    Some((host, path))
+}
+
+impl Found {
+    /// The hit these fields make, once every field of the line is found; `None` when one
+    /// a hit needs (client, time, status, something requested) is missing. `has_method`:
+    /// whether the layout logs the method at all (one that does not is read as GET).
+    pub fn hit<'a>(self, line: &'a [u8], scratch: &'a mut Vec<u8>, has_method: bool) -> Option<Hit<'a>> {
+        let mut target = self.target;
+        if !target.is_some() && self.path.is_some() {
+            target = match self.query.get(line, scratch).filter(|q| present(q)) {
+                None => self.path,
+                Some(_) => {
+                    let start = scratch.len();
+                    let path = self.path.get(line, scratch).unwrap_or_default().to_vec();
+                    let query = self.query.get(line, scratch).unwrap_or_default().to_vec();
+                    scratch.extend_from_slice(&path);
+                    scratch.push(b'?');
+                    scratch.extend_from_slice(&query);
+                    Ref::Scratch(start as u32, scratch.len() as u32)
+                }
+            };
+        }
+        let scratch: &'a [u8] = scratch;
+        let get = |r: Ref| r.get(line, scratch);
+        let opt = |r: Ref| get(r).filter(|f| present(f));
+        let client = opt(self.client)?;
+        let time = self.time?;
+        let status = self.status?;
+        let (mut method, mut target) = match get(self.request) {
+            Some(request) => split_request(request),
+            None => (get(self.method).unwrap_or_default(), get(target).unwrap_or_default()),
+        };
+        if !self.request.is_some() && !has_method && !target.is_empty() {
+            method = b"GET";
+        }
+        if !self.request.is_some() && target.is_empty() && method.is_empty() {
+            return None;
+        }
+        let mut vhost = opt(self.host);
+        if target.first().is_some_and(|&b| b != b'/') {
+            if let Some((host, path)) = split_absolute(target) {
+                vhost = vhost.or(Some(host).filter(|h| !h.is_empty()));
+                target = path;
+            }
+        }
+        if target == b"-" || method == b"-" {
+            (method, target) = (b"", b"");
+        }
+        Some(Hit {
+            vhost,
+            client,
+            time,
+            method,
+            target,
+            status,
+            referrer: opt(self.referrer),
+            user_agent: opt(self.user_agent),
+            forwarded_for: opt(self.forwarded_for),
+        })
+    }
+}

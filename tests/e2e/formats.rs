@@ -1,0 +1,97 @@
+//! Every layout reads to the same visits: one generated log rewritten into each
+//! (`relayout.rs`) gives, through the built binary, the visits per channel of the
+//! combined original, and `auto` names the preset that wrote it.
+
+use crate::relayout::{relayout, Layout};
+use crate::util::*;
+
+fn report(path: &str, report: &str, extra: &[&str]) -> Run {
+    let format = if extra.contains(&"--format") { &[][..] } else { &["--format", "csv"][..] };
+    let mut args = vec!["analyze", path, "--report", report, "--visitor-key=formats"];
+    args.extend_from_slice(format);
+    args.extend_from_slice(extra);
+    darklog(&args)
+}
+
+#[test]
+fn every_layout_gives_the_visits_of_the_combined_original() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = generate(25_000, 11);
+    let original = write(dir.path(), "original.log", &log);
+    let want = report(s(&original), "channels", &["-q"]);
+    assert_eq!(want.code, 0, "{}", want.stderr);
+    let want_visits = report(s(&original), "visits", &["-q"]).stdout;
+    let want_doc: serde_json::Value =
+        serde_json::from_str(&report(s(&original), "channels", &["-q", "--format", "json"]).stdout).unwrap();
+    let want_lines = &want_doc["lines"];
+    assert!(want_visits.lines().count() > 1000, "a log with visits in every channel");
+    for layout in Layout::ALL {
+        assert_eq!(Layout::from_name(layout.name()), Some(layout));
+        let path = write(dir.path(), &format!("{}.log", layout.name()), &relayout(&log, layout));
+        let got = report(s(&path), "channels", &layout.args());
+        assert_eq!(got.code, 0, "{}: {}", layout.name(), got.stderr);
+        assert_eq!(got.stdout, want.stdout, "{}: visits per channel", layout.name());
+        // Small blocks on several threads: a W3C field list is carried from block to block.
+        let mut small = layout.args();
+        small.extend(["-q", "--block-size", "7000", "--threads", "3"]);
+        assert_eq!(
+            report(s(&path), "channels", &small).stdout,
+            want.stdout,
+            "{}: small blocks",
+            layout.name()
+        );
+        if let Some(preset) = layout.preset() {
+            let said = format!("darklog: log format: {preset} (detected from");
+            assert!(got.stderr.contains(&said), "{}: {}", layout.name(), got.stderr);
+        }
+        let mut args = layout.args();
+        args.push("-q");
+        let visits = report(s(&path), "visits", &args).stdout;
+        assert!(visits == want_visits, "{}: the same visits, visitor for visitor", layout.name());
+        // Every line where it went before, directives apart.
+        args.extend(["--format", "json"]);
+        let doc: serde_json::Value =
+            serde_json::from_str(&report(s(&path), "channels", &args).stdout).unwrap();
+        let lines = &doc["lines"];
+        for key in ["pageviews", "other_hits", "excluded", "outside_window", "malformed"] {
+            assert_eq!(lines[key], want_lines[key], "{}: {key}", layout.name());
+        }
+        assert_eq!(
+            lines["read"].as_u64(),
+            Some(want_lines["read"].as_u64().unwrap() + lines["directives"].as_u64().unwrap())
+        );
+    }
+}
+
+#[test]
+fn behind_a_balancer_the_client_comes_from_x_forwarded_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = generate(6_000, 12);
+    let original = write(dir.path(), "original.log", &log);
+    let want = report(s(&original), "channels", &["-q"]).stdout;
+    let path = write(dir.path(), "apache.log", &relayout(&log, Layout::ApacheXff));
+    let format = crate::relayout::APACHE_XFF;
+    // Keyed on the balancer, every reader is one visitor: the visits are wrong.
+    let keyed_on_balancer = report(s(&path), "channels", &["--log-format", format, "-q"]).stdout;
+    assert_ne!(keyed_on_balancer, want);
+    let r = report(s(&path), "channels", &["--log-format", format]);
+    assert!(r.stderr.contains("carry a forwarded-for header"), "{}", r.stderr);
+    let right =
+        report(s(&path), "channels", &["--log-format", format, "--client-ip", "X-Forwarded-For", "-q"]);
+    assert_eq!(right.stdout, want);
+}
+
+#[test]
+fn a_layout_says_which_channels_it_cannot_see() {
+    let r = darklog(&["analyze", "fixtures/formats/alb.log", "--format", "csv"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("alb.log: the alb layout logs no referrer: search, social"), "{}", r.stderr);
+    // IIS 7.5's field list here has no cs(Referer).
+    let r = darklog(&["analyze", "fixtures/formats/iis_w3c_7.5.log", "--format", "csv"]);
+    assert!(r.stderr.contains("the w3c layout logs no referrer"), "{}", r.stderr);
+    let r = darklog(&["analyze", "fixtures/formats/apache_common.log", "--format", "csv"]);
+    assert!(r.stderr.contains("the common layout logs no referrer or user agent"), "{}", r.stderr);
+    // And --client-ip on a layout without the header changes nothing, and says so.
+    let r = darklog(&["analyze", "fixtures/small.log", "--client-ip", "x-forwarded-for", "--format", "csv"]);
+    assert!(r.stderr.contains("no sampled line of the combined layout carries the header"), "{}", r.stderr);
+}
