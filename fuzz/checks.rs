@@ -115,6 +115,7 @@ fn fold(data: &[u8], parsers: usize, block: usize) -> RunState {
         read_since: Some(1_700_000_000),
         read_until: None,
         client_ip: None,
+        count_directives: true,
     };
     let mut facts = SiteFacts::default();
     facts.add_site("example.com");

@@ -11,7 +11,11 @@ mod analyze;
 mod common;
 mod explain;
 mod format;
+mod key;
+mod merge;
 mod output;
+mod partial;
+mod profile;
 mod rules;
 mod window;
 
@@ -45,6 +49,15 @@ enum Command {
     Rules(rules::RulesArgs),
     /// Show what darklog sees in one log line and which rule decides it.
     Explain(Box<explain::ExplainArgs>),
+    /// What every part of a job shared among processes must agree on: site facts and
+    /// link-preview shares, from the job's logs (and profiles to merge in).
+    Profile(Box<profile::ProfileArgs>),
+    /// Read one part of a job (split by visitor) with the job's profile; write its state.
+    Partial(Box<partial::PartialArgs>),
+    /// Report from the states of a job's parts what `analyze` reports from the whole.
+    Merge(Box<merge::MergeArgs>),
+    /// Every line keyed by visitor, time and place, for an engine to partition and sort.
+    Key(Box<key::KeyArgs>),
 }
 
 /// What can stop a command, as the user will read it.
@@ -107,6 +120,10 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
         Command::Analyze(args) => analyze::run(*args),
         Command::Rules(args) => rules::run(args),
         Command::Explain(args) => explain::run(*args),
+        Command::Profile(args) => profile::run(*args),
+        Command::Partial(args) => partial::run(*args),
+        Command::Merge(args) => merge::run(*args),
+        Command::Key(args) => key::run(*args),
     };
     match result {
         Ok(Status::Ok) => 0,

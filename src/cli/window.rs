@@ -63,6 +63,11 @@ pub struct Windows {
 }
 
 impl Windows {
+    /// No window: everything.
+    pub fn everything() -> Windows {
+        Windows { current: Window { since: None, until: None }, previous: None }
+    }
+
     /// Everything the reports cover: from the earliest start to the latest end.
     pub fn span(&self) -> Window {
         let since = match self.previous {

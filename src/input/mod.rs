@@ -125,6 +125,11 @@ pub enum InputError {
          itself) or sort it first"
     )]
     Disordered { path: String, out_of_order: u64, lines: u64 },
+    #[error(
+        "{path}: {out_of_order} of {lines} lines are older than the log the state has read already \
+         (by more than the lateness window): not counted; a log that old needs a state of its own"
+    )]
+    BehindState { path: String, out_of_order: u64, lines: u64 },
     #[error("{path}: cannot sort it by time in temporary files: {source}")]
     Sort { path: String, source: io::Error },
     #[error("cannot keep the visits report's rows in a temporary file: {source}")]

@@ -160,6 +160,9 @@ pub struct FoldCx<'a> {
     pub read_until: Option<i64>,
     /// How to find the client behind a proxy (`--client-ip`).
     pub client_ip: Option<&'a crate::parse::ClientIp>,
+    /// Directive lines are lines of the log (`false`: they were counted apart, and only
+    /// say how to read the lines after them: keyed lines read back).
+    pub count_directives: bool,
 }
 
 /// Where a line came from and how to read it again.
@@ -330,6 +333,7 @@ impl<'a> Fold<'a> {
                 self.counts[at.input].malformed += 1;
                 self.show(at.input, at.number, line, "malformed line");
             }
+            Rec::Directive if !self.cx.count_directives => self.counts[at.input].lines -= 1,
             Rec::Directive => {
                 let lines = self.state.ledger.lines_at(self.state.clock.now());
                 lines.read += 1;

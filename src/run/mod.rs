@@ -8,6 +8,7 @@
 mod clock;
 mod facts;
 mod fold;
+pub mod key;
 mod read;
 mod resume;
 pub mod saved;
@@ -86,6 +87,8 @@ pub struct AnalyzeConfig {
     pub profile: bool,
     /// How long a state remembers days (and inputs), in seconds.
     pub keep: i64,
+    /// The inputs are keyed lines (`darklog key`), read back as the log they hold.
+    pub keyed: bool,
 }
 
 /// What a run starts from.
@@ -131,6 +134,10 @@ pub enum RunError {
     Threads(#[from] rayon::ThreadPoolBuildError),
     #[error("cannot start the run's thread: {0}")]
     Thread(std::io::Error),
+    #[error("writing: {0}")]
+    Write(std::io::Error),
+    #[error("reading keyed lines: {0}")]
+    Keyed(std::io::Error),
 }
 
 /// The rules a run reads with: the built-in tables, a rules file's rows and `--front`s.
@@ -155,7 +162,14 @@ pub fn run_from(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) 
 
 fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> Result<Outcome, RunError> {
     let rules = rules(cfg)?;
-    let (inputs, mut errors) = input::expand(&cfg.inputs);
+    // Keyed lines are read back into the log they hold, which is read as any other.
+    let keyed =
+        if cfg.keyed { Some(key::decode_inputs(&cfg.inputs).map_err(RunError::Keyed)?) } else { None };
+    let paths = match &keyed {
+        Some(k) => vec![k.file.path().to_path_buf()],
+        None => cfg.inputs.clone(),
+    };
+    let (inputs, mut errors) = input::expand(&paths);
     let mut agents = AgentCache::new();
     let (mut sniffed, unread) = sniff_all(&inputs, cfg, &mut errors, observer);
     drop_same_logs(&mut sniffed, observer);
@@ -225,6 +239,7 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
         read_since,
         read_until,
         client_ip: cfg.client_ip.as_ref(),
+        count_directives: !cfg.keyed,
     };
     let mut analysis = Analysis::new(&fold_cx, &initial, parsers, cfg.block_size)?;
     // An input found mostly out of order is sorted by time into a temporary file and the
@@ -281,6 +296,14 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
     } else {
         Vec::new()
     };
+    if let Some(k) = &keyed {
+        // The directives, counted where a run over the logs counts them: at the log's time.
+        for &t in &k.decoded.directives {
+            let lines = state.ledger.lines_at(t);
+            lines.read += 1;
+            lines.directives += 1;
+        }
+    }
     let open = cfg.keep_open.then(|| state.clone());
     analysis.finish(&mut state);
     let visits = match analysis.spool.take().map(VisitSpool::finish).transpose() {
@@ -297,6 +320,12 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
             Some(read::ReadError::Read(f)) => {
                 Some(input::read_error(&s.source, s.compression, f.offset, f.raw, f.error))
             }
+            // A log older than what a saved state read already: its lines come too late.
+            None if r.counts.disordered() && cfg.incremental => Some(InputError::BehindState {
+                path: s.source.name(),
+                out_of_order: r.counts.out_of_order,
+                lines: r.counts.lines,
+            }),
             None if r.counts.disordered() => Some(InputError::Disordered {
                 path: s.source.name(),
                 out_of_order: r.counts.out_of_order,
@@ -305,6 +334,9 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
             None => None,
         };
         let mut sum = summary(&s.source, Some(&s.format), s.compression, error.as_ref());
+        if keyed.is_some() {
+            sum.name = "keyed lines".into();
+        }
         sum.lines = r.counts.lines;
         sum.malformed = r.counts.malformed;
         inputs.push(sum);
@@ -458,7 +490,8 @@ fn sniff_all(
     let mut formats_said: Vec<String> = Vec::new();
     for input in inputs {
         let source = &input.source;
-        match sniff::sniff(input, cfg.format.as_ref(), &cfg.format_options, cfg.client_ip.as_ref()) {
+        match sniff::sniff(input, cfg.format.as_ref(), &cfg.format_options, cfg.client_ip.as_ref(), cfg.keyed)
+        {
             Ok(mut s) => {
                 let name = s.format.name();
                 if let Some(n) = s.detected_from {

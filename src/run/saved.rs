@@ -106,6 +106,9 @@ pub fn head_digest(bytes: &[u8]) -> u64 {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Profile {
     pub facts: SiteFacts,
+    /// When the lines the facts were learned from begin: of profiles of parts of a job,
+    /// the earliest part's facts are the job's (a run learns them from its first lines).
+    pub facts_from: Option<i64>,
     /// Every link-preview share of the job (capped), for the partials to attribute from.
     pub shares: ShareLog,
     /// The in-process visitor keys the partials share, so that their states merge.
@@ -113,10 +116,14 @@ pub struct Profile {
 }
 
 impl Profile {
-    /// Adds the profile of other inputs of the same job: their shares. The facts are the
-    /// first one's (a profile of the job's first lines): merging is by order.
-    pub fn merge(&mut self, other: Profile) {
-        self.shares.merge(other.shares);
+    /// The profile of both parts of a job: every share of both, and the facts (and keys)
+    /// of the part whose lines come first. In any order.
+    pub fn merge(self, other: Profile) -> Profile {
+        let earlier = |p: &Profile| (p.facts_from.is_none(), p.facts_from);
+        let (mut first, second) =
+            if earlier(&other) < earlier(&self) { (other, self) } else { (self, other) };
+        first.shares.merge(second.shares);
+        first
     }
 }
 
@@ -186,7 +193,14 @@ impl Saved {
         rmp_serde::from_slice(&body).map_err(|e| damaged(e.to_string()))
     }
 
-    /// Reads a file (or a `--line` of text).
+    /// Whether the file at `path` is a saved state or profile (not a log).
+    pub fn is_saved(path: &Path) -> bool {
+        let mut head = [0u8; MAGIC.len()];
+        File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head)).is_ok()
+            && head == MAGIC
+    }
+
+    /// Reads a file.
     pub fn read(path: &Path) -> Result<Saved, StateError> {
         let name = path.display().to_string();
         let bytes = fs::read(path).map_err(|source| StateError::Io { path: name.clone(), source })?;
@@ -302,6 +316,7 @@ mod tests {
             settings: settings(),
             content: Content::Profile(Box::new(Profile {
                 facts: SiteFacts::default(),
+                facts_from: Some(5),
                 shares: ShareLog::keep_all(3600, 300),
                 keys: KeyHasher::from(9),
             })),

@@ -55,6 +55,7 @@ pub(super) fn sniff(
     given: Option<&Format>,
     opts: &FormatOptions,
     client_ip: Option<&ClientIp>,
+    lenient: bool,
 ) -> Result<Sniffed, InputError> {
     let source = &input.source;
     let counter = Arc::new(AtomicU64::new(0));
@@ -71,7 +72,7 @@ pub(super) fn sniff(
     let complete = broke || prelude.len() < PRELUDE_BYTES;
     let lines = input::prelude_lines(&prelude, complete).take(DETECT_LINES);
     // Only an intact start can say that an input is no log: corrupt data is corrupt.
-    if !broke {
+    if !broke && !lenient {
         if looks_binary(&prelude) {
             return Err(not_a_log("binary data, not text".into()));
         }
@@ -94,7 +95,8 @@ pub(super) fn sniff(
             // Nothing to judge by (an empty input, a first line longer than the sample,
             // data that broke before any line was whole): read it as the most common
             // format and let its lines, and its error, speak.
-            None if broke || lines.clone().next().is_none() => (Format::COMBINED, None),
+            // A part of a log keyed by visitor may hold only its malformed lines.
+            None if broke || lenient || lines.clone().next().is_none() => (Format::COMBINED, None),
             None => return Err(unknown_format(source, lines.clone().next())),
         },
     };

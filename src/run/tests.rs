@@ -48,6 +48,7 @@ fn one_thread_runs_twice() {
         keep_open: false,
         profile: false,
         keep: 400 * 86_400,
+        keyed: false,
         bounded: true,
         max_pages: None,
     };
@@ -96,6 +97,7 @@ fn fold(rules: &Rules, lines: &[u8], profile: Option<&ShareLog>, block: usize) -
         read_since: None,
         read_until: None,
         client_ip: None,
+        count_directives: true,
     };
     engine::on_own_thread(|| {
         let mut state = RunState::new(facts(), SessionConfig::default(), WINDOW, KeyHasher::from(7));
@@ -118,6 +120,7 @@ fn profile(rules: &Rules, lines: &[u8]) -> ShareLog {
         read_since: None,
         read_until: None,
         client_ip: None,
+        count_directives: true,
     };
     engine::on_own_thread(|| {
         let mut state = RunState::new(facts(), SessionConfig::default(), WINDOW, KeyHasher::from(7));

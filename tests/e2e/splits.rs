@@ -45,6 +45,7 @@ fn answer(inputs: Vec<std::path::PathBuf>, threads: usize, block_size: usize) ->
         keep_open: false,
         profile: false,
         keep: 400 * 86_400,
+        keyed: false,
     };
     let outcome = run::run(&cfg, &mut Quiet).expect("the run starts");
     assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);

@@ -1,0 +1,86 @@
+//! `darklog merge`: the report of a job from the states of its parts (`darklog partial`),
+//! as files or as `--line` lines on stdin: what `analyze` prints over the same inputs.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::common::{read_saved, ReadArgs, ReportArgs};
+use super::window::WindowArgs;
+use super::{Error, Status};
+use crate::classify::HostCache;
+use crate::report::{Report, ReportKind};
+use crate::run::saved::{Content, StateError};
+use crate::run::{self, RunState};
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// State files, or - for states as lines on stdin (`partial --line`).
+    #[arg(required = true, value_name = "STATE")]
+    states: Vec<PathBuf>,
+
+    #[command(flatten)]
+    report: ReportArgs,
+
+    #[command(flatten)]
+    window: WindowArgs,
+
+    /// The reading flags the parts were made with (their rules, visitor key, zone…): a
+    /// state made otherwise is refused.
+    #[command(flatten)]
+    read: ReadArgs,
+}
+
+pub fn run(args: MergeArgs) -> Result<Status, Error> {
+    if args.report.report == ReportKind::Visits {
+        return Err(super::usage_error(
+            "states keep no visit rows: write them with `darklog partial --visits FORMAT`".into(),
+        ));
+    }
+    let windows = args.window.resolve(&args.read.format.zone)?;
+    let output = args.report.open_output(&[])?;
+    let cfg = args.read.config(&[], &windows, false)?;
+    let settings = args.read.settings(&cfg)?;
+    let rules = run::rules(&cfg).map_err(run::RunError::from)?;
+    let mut merged: Option<RunState> = None;
+    let mut met = Vec::new();
+    for (name, saved) in read_saved(&args.states)? {
+        saved.check(&settings, &name)?;
+        let Content::State { run: state, .. } = saved.content else {
+            return Err(StateError::Kind { path: name, found: "profile", wanted: "state" }.into());
+        };
+        match &mut merged {
+            None => merged = Some(*state),
+            Some(m) => {
+                if m.facts != state.facts || m.keys != state.keys {
+                    return Err(StateError::Settings {
+                        path: name,
+                        differences: vec!["made with another profile: the parts of a job share one".into()],
+                    }
+                    .into());
+                }
+                met.extend(m.merge(*state));
+            }
+        }
+    }
+    let mut state = merged.expect("a state was given");
+    let mut hosts = HostCache::default();
+    // Parts split by visitor never hold the same visitor; parts split otherwise do, and
+    // their visits are joined and counted here.
+    state.count_closed(met, &rules, &mut hosts);
+    state.finish(&rules, &mut hosts, None);
+    for t in windows.edges() {
+        if !state.ledger.can_cut_at(t) {
+            return Err(super::usage_error(format!(
+                "the parts were not cut at {}: give `partial` the same window flags",
+                crate::time::format_rfc3339(t)
+            )));
+        }
+    }
+    let mut report =
+        Report::of(&state.ledger, windows.current.since, windows.current.until, windows.previous);
+    report.site_hosts = state.facts.site_hosts.clone();
+    report.evidence_required = crate::classify::Classifier::new(&rules, &state.facts).requires_evidence();
+    report.top = args.report.top;
+    args.report.render(&report, output, &windows, &[], args.read.quiet)
+}

@@ -1,0 +1,86 @@
+//! `darklog partial`: one part of a job shared among processes or machines. It reads its
+//! inputs (split by visitor, so that each visitor's hits are all in one part) with the
+//! job's profile, and writes its state instead of a report: `darklog merge` reports from
+//! the states of all parts what `analyze` reports from the whole.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::common::{read_saved, written_by, Format, ReadArgs, ReportArgs, SavedOutput};
+use super::window::WindowArgs;
+use super::{Error, Status};
+use crate::report::{Report, ReportKind};
+use crate::run::saved::{Content, Saved, StateError};
+use crate::run::{self, Start};
+
+#[derive(Debug, Args)]
+pub struct PartialArgs {
+    /// Log files or directories (as for `analyze`); with --keyed, files of `darklog key`
+    /// lines, or - for stdin.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// The job's profile (`darklog profile`): its site facts and shares.
+    #[arg(long, value_name = "FILE")]
+    profile: PathBuf,
+
+    /// The inputs are lines of `darklog key` (visitor key, time, sequence, the line in
+    /// base64), as an engine hands over a partition sorted by time and sequence.
+    #[arg(long)]
+    keyed: bool,
+
+    /// Instead of the state, write the visits of this part (as `analyze --report visits
+    /// --format FORMAT`; to -o or stdout): states keep no visit rows.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    visits: Option<Format>,
+
+    #[command(flatten)]
+    out: SavedOutput,
+
+    #[command(flatten)]
+    window: WindowArgs,
+
+    #[command(flatten)]
+    read: ReadArgs,
+}
+
+pub fn run(args: PartialArgs) -> Result<Status, Error> {
+    let windows = args.window.resolve(&args.read.format.zone)?;
+    if args.visits.is_none() {
+        args.out.check()?;
+    }
+    let mut cfg = args.read.config(&args.paths, &windows, args.visits.is_some())?;
+    cfg.keep_open = true;
+    cfg.keyed = args.keyed;
+    let settings = args.read.settings(&cfg)?;
+    let name = args.profile.display().to_string();
+    let saved = read_saved(std::slice::from_ref(&args.profile))?.pop().expect("one file").1;
+    saved.check(&settings, &name)?;
+    let Content::Profile(profile) = saved.content else {
+        return Err(StateError::Kind { path: name, found: "state", wanted: "profile" }.into());
+    };
+    let mut terminal = args.read.terminal();
+    let mut outcome = run::run_from(&cfg, Start::Profiled(profile), &mut terminal)?;
+    terminal.done();
+    let errors: Vec<String> = outcome.errors.iter().map(ToString::to_string).collect();
+    if let Some(format) = args.visits {
+        let report_args =
+            ReportArgs { format, report: ReportKind::Visits, top: 0, output: args.out.output.clone() };
+        let output = report_args.open_output(&args.paths)?;
+        let mut report =
+            Report::of(&outcome.state.ledger, windows.current.since, windows.current.until, None);
+        *report.visits.get_mut() = outcome.visits.take();
+        return report_args.render(&report, output, &windows, &errors, true);
+    }
+    let open = outcome.open.take().expect("a partial keeps its open state");
+    args.out.write(&Saved {
+        written_by: written_by(),
+        settings,
+        content: Content::State { marks: Vec::new(), run: Box::new(open) },
+    })?;
+    for e in &errors {
+        eprintln!("darklog: {}", crate::report::table::printable(e));
+    }
+    Ok(if errors.is_empty() { Status::Ok } else { Status::Partial })
+}

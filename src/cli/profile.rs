@@ -1,0 +1,70 @@
+//! `darklog profile`: what every part of a job shared among processes must agree on: the
+//! site facts (from the first lines of the run, as `analyze` learns them) and every
+//! link-preview share (capped). Profiles of parts of the job merge into one.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::common::{read_saved, written_by, ReadArgs, SavedOutput};
+use super::window::Windows;
+use super::{Error, Status};
+use crate::run::saved::{Content, Profile, Saved, StateError};
+use crate::run::{self, Start};
+
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    /// Log files or directories (as for `analyze`), and profiles to merge in.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    out: SavedOutput,
+
+    #[command(flatten)]
+    read: ReadArgs,
+}
+
+pub fn run(args: ProfileArgs) -> Result<Status, Error> {
+    args.out.check()?;
+    let (saved, logs): (Vec<PathBuf>, Vec<PathBuf>) =
+        args.paths.iter().cloned().partition(|p| p.is_file() && Saved::is_saved(p));
+    let windows = Windows::everything();
+    let mut cfg = args.read.config(&logs, &windows, false)?;
+    let settings = args.read.settings(&cfg)?;
+    let mut profiles = Vec::new();
+    let mut errors = Vec::new();
+    if !logs.is_empty() {
+        cfg.profile = true;
+        let mut terminal = args.read.terminal();
+        let outcome = run::run_from(&cfg, Start::Fresh, &mut terminal)?;
+        terminal.done();
+        errors.extend(outcome.errors.iter().map(ToString::to_string));
+        let state = outcome.state;
+        profiles.push(Profile {
+            facts: state.facts,
+            facts_from: state.ledger.span().map(|(start, _)| start),
+            shares: state.shares,
+            keys: state.keys,
+        });
+    }
+    for (name, s) in read_saved(&saved)? {
+        s.check(&settings, &name)?;
+        match s.content {
+            Content::Profile(p) => profiles.push(*p),
+            Content::State { .. } => {
+                return Err(StateError::Kind { path: name, found: "state", wanted: "profile" }.into())
+            }
+        }
+    }
+    let profile = profiles.into_iter().reduce(Profile::merge).expect("a path was given");
+    args.out.write(&Saved {
+        written_by: written_by(),
+        settings,
+        content: Content::Profile(Box::new(profile)),
+    })?;
+    for e in &errors {
+        eprintln!("darklog: {}", crate::report::table::printable(e));
+    }
+    Ok(if errors.is_empty() { Status::Ok } else { Status::Partial })
+}

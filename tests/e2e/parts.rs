@@ -1,0 +1,222 @@
+//! One job in parts: `profile`, `key`, `partial`, `merge`. Split by visitor, the parts'
+//! merged states report byte for byte what one `analyze` reports; split otherwise, not.
+
+use base64::Engine as _;
+use proptest::prelude::*;
+
+use crate::util::*;
+
+const KEY: &str = "parts";
+
+/// What an engine does with `darklog key` lines: partitions them by visitor (a hash of the
+/// key with `salt`, over `parts` partitions, some maybe empty) and sorts each partition by
+/// time and sequence.
+fn partition(keyed: &str, parts: usize, salt: u64) -> Vec<String> {
+    let mut out = vec![Vec::new(); parts];
+    for line in keyed.lines() {
+        let key = line.split('\t').next().unwrap();
+        let h = key
+            .bytes()
+            .fold(salt ^ 0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+        out[(h % parts as u64) as usize].push(line);
+    }
+    out.into_iter()
+        .map(|mut p| {
+            p.sort_by(|a, b| a.split('\t').skip(1).take(2).cmp(b.split('\t').skip(1).take(2)));
+            p.iter().map(|l| format!("{l}\n")).collect()
+        })
+        .collect()
+}
+
+/// Every aggregate report in every format (JSON without its `inputs`, which name the
+/// files each process read).
+fn every_report(args: &[&str], stdin: Option<&[u8]>) -> Vec<String> {
+    let mut out = Vec::new();
+    for report in ["summary", "channels", "pages", "daily", "shares"] {
+        for format in ["table", "csv", "json"] {
+            let mut a = args.to_vec();
+            a.extend(["--report", report, "--format", format, "--visitor-key", KEY, "-q"]);
+            let r = match stdin {
+                Some(input) => darklog_stdin(&a, input),
+                None => darklog(&a),
+            };
+            assert_eq!(r.code, 0, "{a:?}: {}", r.stderr);
+            let text = if format == "json" {
+                let mut doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+                doc.as_object_mut().unwrap().remove("inputs");
+                doc.to_string()
+            } else {
+                r.stdout
+            };
+            out.push(format!("{report} {format}\n{text}"));
+        }
+    }
+    out
+}
+
+fn ok(r: Run) -> Run {
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r
+}
+
+/// The states of `log`'s parts, keyed and partitioned as an engine would, merged.
+fn merged_keyed(dir: &std::path::Path, log: &std::path::Path, parts: usize, salt: u64) -> Vec<String> {
+    let profile = dir.join("job.profile");
+    ok(darklog(&["profile", s(log), "-o", s(&profile), "--visitor-key", KEY, "-q"]));
+    let keyed = ok(darklog(&["key", s(log), "--visitor-key", KEY, "-q"])).stdout;
+    let mut states = String::new();
+    for part in partition(&keyed, parts, salt) {
+        let args =
+            ["partial", "-", "--keyed", "--profile", s(&profile), "--line", "--visitor-key", KEY, "-q"];
+        states.push_str(&ok(darklog_stdin(&args, part.as_bytes())).stdout);
+    }
+    assert_eq!(states.lines().count(), parts, "one state a partition, empty ones too");
+    every_report(&["merge", "-"], Some(states.as_bytes()))
+}
+
+#[test]
+fn keyed_partitions_of_real_logs_merge_to_one_run_s_reports() {
+    let Some(data) = shared_data() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        "elastic_apache_logs_2015.log",
+        "zanbil_shop_nginx_2019_first1000.log",
+        "iis_w3c_2015.log",
+        "nasa_http_aug95_first50.log",
+    ] {
+        let log = data.join("real").join(name);
+        let want = every_report(&["analyze", s(&log)], None);
+        for parts in [1, 4, 16] {
+            let got = merged_keyed(dir.path(), &log, parts, 7);
+            for (g, w) in got.iter().zip(&want) {
+                assert_eq!(g, w, "{name}, {parts} partitions");
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4, ..ProptestConfig::default() })]
+
+    /// Any number of partitions by visitor (empty ones too), any salt: the same reports.
+    #[test]
+    fn keyed_partitions_of_generated_logs_merge_to_one_run_s_reports(
+        seed in 1u64..1000,
+        parts in 1usize..9,
+        salt in any::<u64>(),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let log = write(dir.path(), "gen.log", &generate(6000, seed));
+        let want = every_report(&["analyze", s(&log)], None);
+        let got = merged_keyed(dir.path(), &log, parts, salt);
+        prop_assert_eq!(got, want);
+    }
+}
+
+/// Logs split into files by visitor (as `key` defines one), each read by its own
+/// `partial` with the profile of all: `merge` prints what `analyze` prints over the files.
+#[test]
+fn files_split_by_visitor_merge_to_what_analyze_reads_of_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = write(dir.path(), "gen.log", &generate(8000, 31));
+    let keyed = ok(darklog(&["key", s(&log), "--visitor-key", KEY, "-q"])).stdout;
+    // In the log's own order: each file a log of some visitors.
+    let mut files = vec![Vec::new(); 3];
+    for line in keyed.lines() {
+        let f: Vec<&str> = line.split('\t').collect();
+        let part = f[0].bytes().map(usize::from).sum::<usize>() % 3;
+        files[part].extend(base64::engine::general_purpose::STANDARD.decode(f[3]).unwrap());
+        files[part].push(b'\n');
+    }
+    let paths: Vec<_> =
+        files.iter().enumerate().map(|(i, f)| write(dir.path(), &format!("part{i}.log"), f)).collect();
+    let names: Vec<&str> = paths.iter().map(|p| s(p)).collect();
+    let profile = dir.path().join("all.profile");
+    let mut args = vec!["profile"];
+    args.extend(&names);
+    args.extend(["-o", s(&profile), "--visitor-key", KEY, "-q"]);
+    ok(darklog(&args));
+    let mut states = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let state = dir.path().join(format!("part{i}.state"));
+        ok(darklog(&[
+            "partial",
+            name,
+            "--profile",
+            s(&profile),
+            "-o",
+            s(&state),
+            "--visitor-key",
+            KEY,
+            "-q",
+        ]));
+        states.push(state);
+    }
+    let mut merge = vec!["merge"];
+    merge.extend(states.iter().map(|p| s(p)));
+    let mut analyze = vec!["analyze"];
+    analyze.extend(&names);
+    assert_eq!(every_report(&merge, None), every_report(&analyze, None));
+}
+
+/// Split by blocks of lines instead, visits are cut in two: the parts do not add up.
+#[test]
+fn a_split_by_blocks_of_lines_does_not_give_one_run_s_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = generate(8000, 32);
+    let lines: Vec<&[u8]> = log.split_inclusive(|&b| b == b'\n').collect();
+    let whole = write(dir.path(), "whole.log", &log);
+    let profile = dir.path().join("p.profile");
+    ok(darklog(&["profile", s(&whole), "-o", s(&profile), "--visitor-key", KEY, "-q"]));
+    let mut states = Vec::new();
+    for (i, block) in lines.chunks(250).enumerate() {
+        let part = write(dir.path(), &format!("block{i}.log"), &block.concat());
+        let state = dir.path().join(format!("block{i}.state"));
+        ok(darklog(&[
+            "partial",
+            s(&part),
+            "--profile",
+            s(&profile),
+            "-o",
+            s(&state),
+            "--visitor-key",
+            KEY,
+            "-q",
+        ]));
+        states.push(state);
+    }
+    let visits = |r: Run| -> u64 {
+        let doc: serde_json::Value = serde_json::from_str(&ok(r).stdout).unwrap();
+        doc["headline"]["visits"].as_u64().unwrap()
+    };
+    let mut merge = vec!["merge", "--format", "json", "--visitor-key", KEY, "-q"];
+    merge.extend(states.iter().map(|p| s(p)));
+    let split = visits(darklog(&merge));
+    let one = visits(darklog(&["analyze", s(&whole), "--format", "json", "--visitor-key", KEY, "-q"]));
+    // Every visit that spans two blocks is counted twice.
+    assert!(split > one, "blocks of lines cut visits: {split} against {one}");
+}
+
+#[test]
+fn states_of_other_jobs_or_settings_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = s(&fixture("small.log")).to_string();
+    let p1 = dir.path().join("a.profile");
+    ok(darklog(&["profile", &log, "-o", s(&p1), "--visitor-key", KEY, "-q"]));
+    // A profile is no state, and a state of another visitor key is not this job's.
+    let r = darklog(&["merge", s(&p1), "--visitor-key", KEY]);
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(r.stderr.contains("is a profile, not a state"), "{}", r.stderr);
+    let r = darklog(&["partial", &log, "--profile", s(&p1), "--line", "--visitor-key", "other", "-q"]);
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(r.stderr.contains("the visitor key"), "{}", r.stderr);
+    // Visit rows come from the parts themselves.
+    let r = darklog(&["partial", &log, "--profile", s(&p1), "--visits", "csv", "--visitor-key", KEY, "-q"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("start,visitor,landing,"), "{}", r.stdout);
+    let r = darklog(&["merge", s(&p1), "--report", "visits"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    // Garbage on stdin is no state.
+    let r = darklog_stdin(&["merge", "-", "--visitor-key", KEY], b"not a state\n");
+    assert_eq!(r.code, 4, "{}", r.stderr);
+}

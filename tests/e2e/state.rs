@@ -1,0 +1,199 @@
+//! `--state`: incremental runs over logs that grow, rotate and are compressed give what
+//! one run over everything gives; the state is refused when it would count otherwise.
+
+use std::path::Path;
+
+use crate::util::*;
+
+/// A generated log as lines, over `days` days.
+fn lines(n: u64, seed: u64, days: u32) -> Vec<Vec<u8>> {
+    let log = darklog_gen::generate(&darklog_gen::GenConfig { lines: n, seed, days, ..Default::default() });
+    log.split_inclusive(|&b| b == b'\n').map(<[u8]>::to_vec).collect()
+}
+
+fn report(args: &[&str]) -> String {
+    let r = darklog(args);
+    assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+    r.stdout
+}
+
+/// Every aggregate report, in CSV and the table summary, of an `analyze` with `extra`.
+fn reports(inputs: &[&str], extra: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (kind, format) in
+        [("summary", "table"), ("channels", "csv"), ("pages", "csv"), ("daily", "csv"), ("shares", "csv")]
+    {
+        let mut args = vec!["analyze"];
+        args.extend(inputs);
+        args.extend(["--report", kind, "--format", format, "--visitor-key", "k", "-q"]);
+        args.extend(extra);
+        out.push(report(&args));
+    }
+    out
+}
+
+fn gzip_file(path: &Path) {
+    let data = std::fs::read(path).unwrap();
+    std::fs::write(
+        path.with_extension(format!("{}.gz", path.extension().unwrap().to_str().unwrap())),
+        gzip(&data),
+    )
+    .unwrap();
+    std::fs::remove_file(path).unwrap();
+}
+
+#[test]
+fn rotated_and_compressed_between_runs_gives_one_run_s_answer() {
+    let lines = lines(12_000, 21, 4);
+    let n = lines.len();
+    let (a, b, c) = (n * 3 / 10, n * 6 / 10, n * 8 / 10);
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    let live = logs.join("access.log");
+    let state = dir.path().join("darklog.state");
+    let st = s(&state);
+    let run = |extra: &[&str]| {
+        let mut args = vec!["analyze", s(&logs), "--state", st, "--visitor-key", "k", "-q"];
+        args.extend(extra);
+        let r = darklog(&args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r
+    };
+    // First run: the first 30%, the last line half written.
+    let mut first = lines[..a].concat();
+    let half = &lines[a][..lines[a].len() / 2];
+    first.extend_from_slice(half);
+    std::fs::write(&live, &first).unwrap();
+    run(&[]);
+    // Then the line completes, more come; logrotate renames the log and starts another.
+    std::fs::write(&live, lines[..b].concat()).unwrap();
+    std::fs::rename(&live, logs.join("access.log.1")).unwrap();
+    std::fs::write(&live, lines[b..c].concat()).unwrap();
+    run(&[]);
+    // Then the rotation is compressed, rotated again, and the live log grows.
+    gzip_file(&logs.join("access.log.1"));
+    std::fs::rename(logs.join("access.log.1.gz"), logs.join("access.log.2.gz")).unwrap();
+    std::fs::rename(&live, logs.join("access.log.1")).unwrap();
+    std::fs::write(&live, lines[c..].concat()).unwrap();
+    run(&[]);
+
+    let whole = dir.path().join("whole.log");
+    std::fs::write(&whole, lines.concat()).unwrap();
+    let want = reports(&[s(&whole)], &[]);
+    let got = reports(&[s(&logs)], &["--state", st]);
+    for (g, w) in got.iter().zip(&want) {
+        assert_eq!(g, w, "incremental runs and one run differ");
+    }
+    // And again, with nothing new: the same.
+    let again = reports(&[s(&logs)], &["--state", st]);
+    assert_eq!(again, want);
+}
+
+#[test]
+fn a_visit_open_across_runs_is_one_visit() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("access.log");
+    let state = dir.path().join("s.state");
+    let ua = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+    let line = |t: &str, path: &str| {
+        format!("192.0.2.7 - - [02/Nov/2026:{t} +0000] \"GET {path} HTTP/1.1\" 200 5 \"-\" \"{ua}\"\n")
+    };
+    std::fs::write(&log, line("10:00:00", "/2026/11/a-story")).unwrap();
+    let args = ["analyze", s(&log), "--state", s(&state), "--report", "visits", "--format", "csv", "-q"];
+    let first = darklog(&args);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let mut f = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    std::io::Write::write_all(&mut f, line("10:10:00", "/2026/11/another").as_bytes()).unwrap();
+    let r = darklog(&["analyze", s(&log), "--state", s(&state), "--format", "json", "-q"]);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(doc["headline"]["visits"], 1, "{}", r.stdout);
+    assert_eq!(doc["lines"]["read"], 2);
+    assert_eq!(doc["channels"][0]["pageviews"], 2, "{}", doc["channels"]);
+}
+
+#[test]
+fn a_state_made_otherwise_or_in_use_is_refused_with_exit_4() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("s.state");
+    let st = s(&state);
+    let small = s(&fixture("small.log")).to_string();
+    assert_eq!(darklog(&["analyze", &small, "--state", st, "--visitor-key", "a", "-q"]).code, 0);
+    let r = darklog(&["analyze", &small, "--state", st, "--visitor-key", "b", "--tz", "Europe/Berlin", "-q"]);
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(r.stderr.contains("the visitor key (--visitor-key)"), "{}", r.stderr);
+    assert!(r.stderr.contains("the time zone (--tz) (saved: UTC; this run: Europe/Berlin)"), "{}", r.stderr);
+    // Not a state at all.
+    let r = darklog(&["analyze", &small, "--state", &small, "-q"]);
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(r.stderr.contains("not a darklog state"), "{}", r.stderr);
+    // A window that is not whole days cannot be cut from a state's days.
+    let r =
+        darklog(&["analyze", &small, "--state", st, "--visitor-key", "a", "--since", "2026-11-02T10:06:00Z"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("whole days"), "{}", r.stderr);
+    // A run holding the lock keeps a second one out.
+    let lock =
+        std::fs::File::options().create(true).truncate(false).write(true).open(format!("{st}.lock")).unwrap();
+    lock.lock().unwrap();
+    let r = darklog(&["analyze", &small, "--state", st, "--visitor-key", "a", "-q"]);
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(r.stderr.contains("another darklog run holds its lock"), "{}", r.stderr);
+}
+
+#[test]
+fn a_live_log_gone_before_it_was_read_again_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("access.log");
+    std::fs::copy(fixture("small.log"), &log).unwrap();
+    let state = dir.path().join("s.state");
+    assert_eq!(darklog(&["analyze", s(&log), "--state", s(&state), "-q"]).code, 0);
+    let other = dir.path().join("other.log");
+    let later =
+        darklog_gen::GenConfig { lines: 200, seed: 3, days: 1, start: 1_794_355_200, ..Default::default() };
+    std::fs::write(&other, darklog_gen::generate(&later)).unwrap();
+    let r = darklog(&["analyze", s(&other), "--state", s(&state)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("access.log (read to line 22 by the last run) is not among the inputs"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// A week's report reads the lines before it as context: its dark-social visits are what
+/// the full history counts for those days.
+#[test]
+fn a_windowed_week_counts_what_the_full_history_counts_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("weeks.log");
+    // From 2026-11-02 (a Monday), three weeks.
+    std::fs::write(&log, lines(40_000, 5, 21).concat()).unwrap();
+    let channel = |doc: &serde_json::Value, name: &str| -> u64 {
+        doc["channels"].as_array().unwrap().iter().find(|c| c["channel"] == name).unwrap()["visits"]
+            .as_u64()
+            .unwrap()
+    };
+    let json = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec!["analyze", s(&log), "--format", "json", "--visitor-key", "k", "-q"];
+        args.extend(extra);
+        serde_json::from_str(&report(&args)).unwrap()
+    };
+    let week = json(&["--week", "2026-W46"]);
+    let daily = json(&["--report", "daily"]);
+    let in_week = |d: &serde_json::Value| ("2026-11-09".."2026-11-16").contains(&d["date"].as_str().unwrap());
+    let days: Vec<&serde_json::Value> =
+        daily["daily"].as_array().unwrap().iter().filter(|d| in_week(d)).collect();
+    assert_eq!(days.len(), 7);
+    let dark: u64 = days.iter().map(|d| d["dark_social"].as_u64().unwrap()).sum();
+    let visits: u64 = days.iter().map(|d| d["visits"].as_u64().unwrap()).sum();
+    assert!(dark > 100, "{dark}");
+    assert_eq!(channel(&week, "dark-social"), dark);
+    assert_eq!(week["headline"]["visits"].as_u64().unwrap(), visits);
+    // The same week as a window by dates, and from a state of the whole log.
+    let dates = json(&["--since", "2026-11-09", "--until", "2026-11-16"]);
+    assert_eq!(dates["channels"], week["channels"]);
+    let state = dir.path().join("s.state");
+    let from_state = json(&["--state", s(&state), "--week", "2026-W46"]);
+    assert_eq!(from_state["channels"], week["channels"]);
+}
