@@ -16,4 +16,5 @@ pub mod parse;
 pub mod report;
 pub mod run;
 pub mod session;
+mod sorted;
 pub mod time;

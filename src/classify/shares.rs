@@ -27,6 +27,7 @@ pub const BURST: i64 = 10;
 pub struct ShareLog {
     window: i64,
     lateness: i64,
+    #[serde(serialize_with = "crate::sorted::map")]
     by_path: FxHashMap<Vec<u8>, Vec<Share>>,
     next_sweep: i64,
     /// Paths held at most: a flood of preview fetches of invented paths must not grow

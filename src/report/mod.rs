@@ -217,6 +217,7 @@ pub struct Aggregates {
     pub referred: u64,
     pub referred_assetless: u64,
     /// Landing path (without query) → visits landing there.
+    #[serde(serialize_with = "crate::sorted::map")]
     pub pages: FxHashMap<Vec<u8>, PageCounter>,
     /// Day number in `zone` → visits per channel.
     pub daily: BTreeMap<i64, DayCounter>,

@@ -118,8 +118,13 @@ impl Default for SessionConfig {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(bound(
+    serialize = "A: Serialize, L: Serialize",
+    deserialize = "A: Deserialize<'de>, L: Deserialize<'de>"
+))]
 pub struct Sessionizer<A, L> {
     cfg: SessionConfig,
+    #[serde(serialize_with = "crate::sorted::map")]
     visitors: FxHashMap<u64, VisitorState<A, L>>,
     watermark: i64,
     next_sweep: i64,

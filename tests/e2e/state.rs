@@ -85,9 +85,11 @@ fn rotated_and_compressed_between_runs_gives_one_run_s_answer() {
     for (g, w) in got.iter().zip(&want) {
         assert_eq!(g, w, "incremental runs and one run differ");
     }
-    // And again, with nothing new: the same.
+    // And again, with nothing new: the same reports, and the same state, byte for byte.
+    let before = std::fs::read(&state).unwrap();
     let again = reports(&[s(&logs)], &["--state", st]);
     assert_eq!(again, want);
+    assert!(std::fs::read(&state).unwrap() == before, "a run with nothing new changed the state");
 }
 
 #[test]
