@@ -227,8 +227,8 @@ fn key_here(
 ) -> Result<Vec<crate::input::InputError>, super::RunError> {
     let rules = super::rules(cfg)?;
     let (inputs, mut errors) = crate::input::expand(&cfg.inputs);
-    let (mut sniffed, _) = super::sniff_all(&inputs, cfg, &mut errors, observer);
-    super::drop_same_logs(&mut sniffed, observer);
+    let (mut sniffed, _) = super::inputs::sniff_all(&inputs, cfg, &mut errors, observer);
+    super::inputs::drop_same_logs(&mut sniffed, observer);
     sniffed.sort_by_key(|s| s.first_time.unwrap_or(i64::MAX));
     let engine = Engine::new(cfg.threads.clamp(1, super::MAX_PARSERS), cfg.block_size)?;
     let keys = KeyHasher::default();

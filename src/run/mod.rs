@@ -8,6 +8,7 @@
 mod clock;
 mod facts;
 mod fold;
+mod inputs;
 pub mod key;
 mod read;
 mod resume;
@@ -18,10 +19,9 @@ mod stage;
 mod visits;
 
 use std::path::PathBuf;
-use std::sync::atomic::AtomicU64;
-use std::sync::Arc;
 
 pub use fold::{Fold, FoldCx, RunState};
+use inputs::{drop_same_logs, sniff_all, summary, to_read};
 pub use read::{Opened, ReadAll, ToRead};
 pub use visits::{VisitRows, VisitSpool};
 
@@ -29,7 +29,7 @@ use crate::classify::shares::MAX_SHARED_PATHS;
 use crate::classify::{AgentCache, HostCache, Rules, ShareLog, TableError};
 use crate::engine::{self, Engine};
 use crate::identity::{KeyHasher, VisitorKey};
-use crate::input::{self, Compression, Input, InputError, Source};
+use crate::input::{self, InputError, Source};
 use crate::parse::{ClientIp, Format, FormatOptions};
 use crate::report::{InputSummary, Ledger};
 use crate::session::SessionConfig;
@@ -381,51 +381,6 @@ pub fn context(cfg: &AnalyzeConfig) -> (Option<i64>, Option<i64>) {
     (cfg.since.map(|s| s.saturating_sub(before)), cfg.until.map(|u| u.saturating_add(86_400)))
 }
 
-/// How to read a sniffed input: the file again, what stdin still holds, or the input
-/// sorted by time.
-fn to_read(
-    s: &sniff::Sniffed,
-    sorted: Option<&sort::Sorted>,
-    stdin: Option<sniff::Reopened>,
-    sortable: bool,
-    plan: &resume::Plan,
-    incremental: bool,
-) -> ToRead {
-    let (source, name) = match sorted {
-        Some(file) => {
-            (Source::File(file.path().to_path_buf()), format!("{} (sorted by time)", s.source.name()))
-        }
-        None => (s.source.clone(), s.source.name()),
-    };
-    let rereadable = sorted.is_none() && sortable;
-    let opener: Box<dyn FnOnce() -> Result<Opened, InputError> + Send> = match stdin {
-        Some(r) if sorted.is_none() => {
-            Box::new(move || Ok(Opened { reader: r.reader, prelude: r.prelude, raw: r.raw_bytes }))
-        }
-        _ if plan.done => Box::new(move || {
-            Ok(Opened { reader: Box::new(std::io::empty()), prelude: Vec::new(), raw: Arc::default() })
-        }),
-        _ => {
-            let (offset, consumed) = (plan.offset, plan.consumed.clone());
-            // A plain file may still be written to: its last line, if not yet whole, is left
-            // for the next run. A compressed one is whole.
-            let hold_tail = incremental && s.compression.is_none();
-            Box::new(move || {
-                let raw = Arc::new(AtomicU64::new(0));
-                let o = input::open_at(&source, raw.clone(), offset)?;
-                let reader = Box::new(input::WholeLines::new(o.reader, hold_tail, consumed));
-                Ok(Opened { reader, prelude: Vec::new(), raw })
-            })
-        }
-    };
-    // A log read from where a run stopped starts at that run's last time.
-    let first_time = match plan.mark {
-        Some(_) => s.first_time.max(plan.last_time),
-        None => s.first_time,
-    };
-    ToRead { name, first_line: plan.lines, format: s.format.clone(), first_time, rereadable, opener }
-}
-
 /// Reads inputs into a run's state: the engine, the rules and the caches of their
 /// verdicts, which last as long as the run and are no part of its state.
 pub struct Analysis<'a> {
@@ -474,91 +429,6 @@ impl<'a> Analysis<'a> {
 /// More parser threads than this only wait: a block is parsed in chunks, and starting
 /// tens of thousands of threads took longer than the run.
 pub const MAX_PARSERS: usize = 256;
-
-/// Samples the start of every input (see [`sniff::sniff`]), in order, and says which
-/// format each was detected in. Inputs found in a directory that are no log are skipped
-/// with a notice; the others that cannot be read are in `errors`, and their summaries in
-/// the second list.
-fn sniff_all(
-    inputs: &[Input],
-    cfg: &AnalyzeConfig,
-    errors: &mut Vec<InputError>,
-    observer: &mut dyn Observer,
-) -> (Vec<sniff::Sniffed>, Vec<InputSummary>) {
-    let mut sniffed = Vec::new();
-    let mut unread = Vec::new();
-    let mut formats_said: Vec<String> = Vec::new();
-    for input in inputs {
-        let source = &input.source;
-        match sniff::sniff(input, cfg.format.as_ref(), &cfg.format_options, cfg.client_ip.as_ref(), cfg.keyed)
-        {
-            Ok(mut s) => {
-                let name = s.format.name();
-                if let Some(n) = s.detected_from {
-                    if !formats_said.contains(&name) {
-                        observer.notice(format!(
-                            "log format: {name} (detected from {n} lines of {}; --log-format to choose)",
-                            source.name()
-                        ));
-                        formats_said.push(name);
-                    }
-                }
-                for n in s.notices.drain(..) {
-                    observer.notice(n);
-                }
-                sniffed.push(s);
-            }
-            Err(InputError::NotALog { path, why }) if input.listed => {
-                observer.notice(format!("{path}: skipped, not an access log: {why}"));
-            }
-            Err(e) => {
-                unread.push(summary(source, None, None, Some(&e)));
-                errors.push(e);
-            }
-        }
-    }
-    (sniffed, unread)
-}
-
-/// Leaves out the inputs that are another input again (see [`input::same_logs`]), saying
-/// which and why.
-fn drop_same_logs(sniffed: &mut Vec<sniff::Sniffed>, observer: &mut dyn Observer) {
-    let prints: Vec<input::Fingerprint> = sniffed.iter().map(|s| s.fingerprint.clone()).collect();
-    let same = input::same_logs(&prints, |i| input::decoded_len(&sniffed[i].source));
-    for s in same.iter() {
-        let (dropped, kept) = (sniffed[s.dropped].source.name(), sniffed[s.kept].source.name());
-        let k = input::HEAD_BYTES / 1024;
-        let why = if s.identical {
-            format!("the same log as {kept} (the same first {k} KiB and the same length)")
-        } else if sniffed[s.kept].fingerprint.stream {
-            format!("the same first {k} KiB as {kept}, a stream, read as it comes")
-        } else {
-            format!("the start of {kept} (the same first {k} KiB; {kept} is longer)")
-        };
-        observer.notice(format!("{dropped}: {why}: read once, as {kept}"));
-    }
-    let mut index = 0;
-    sniffed.retain(|_| {
-        index += 1;
-        !same.iter().any(|s| s.dropped == index - 1)
-    });
-}
-
-fn summary(
-    source: &Source,
-    format: Option<&Format>,
-    compression: Option<Compression>,
-    error: Option<&InputError>,
-) -> InputSummary {
-    InputSummary {
-        name: source.name(),
-        format: format.map(|f| f.name().to_string()),
-        gzip: compression == Some(Compression::Gzip),
-        lines: 0,
-        malformed: 0,
-        error: error.map(|e| e.to_string()),
-    }
-}
 
 #[cfg(test)]
 mod tests;
