@@ -113,9 +113,11 @@ pub struct OwnedLanding {
     pub shared_by: Option<Name>,
     /// The visitor read this page in an earlier visit (see [`ReturnLog`]).
     pub returning: bool,
-    /// The visit's page views as (reader, page) keys, the landing's first (0 when the
-    /// landing is no page view), each once: remembered for returns when the visit closes.
-    pub pages: Vec<u64>,
+    /// The landing's (reader, page) key (0 when the landing is no page view), and the
+    /// visit's other page views', each once: remembered for returns when the visit closes.
+    /// (Apart, so that a visit of one page, most of them, allocates nothing for it.)
+    pub page: u64,
+    pub more_pages: Vec<u64>,
     /// Page views past [`MAX_VISIT_PAGES`], not remembered.
     pub pages_beyond: u32,
 }
@@ -139,24 +141,25 @@ impl OwnedLanding {
             vhost,
             shared_by: None,
             returning: false,
-            pages: vec![page],
+            page,
+            more_pages: Vec::new(),
             pages_beyond: 0,
         }
     }
 
-    /// The landing's (reader, page) key, 0 for none.
-    pub fn page(&self) -> u64 {
-        self.pages.first().copied().unwrap_or(0)
+    /// Every page view's key, the landing's first (0 when the landing is no page view).
+    pub fn pages(&self) -> impl Iterator<Item = u64> + '_ {
+        std::iter::once(self.page).chain(self.more_pages.iter().copied())
     }
 }
 
 impl LandingData for OwnedLanding {
     fn viewed(&mut self, page: u64) {
-        if page == 0 || self.pages.contains(&page) {
+        if page == 0 || page == self.page || self.more_pages.contains(&page) {
             return;
         }
-        if self.pages.len() < MAX_VISIT_PAGES {
-            self.pages.push(page);
+        if self.more_pages.len() + 1 < MAX_VISIT_PAGES {
+            self.more_pages.push(page);
         } else {
             self.pages_beyond += 1;
         }
@@ -164,7 +167,7 @@ impl LandingData for OwnedLanding {
 
     fn take_over(&mut self, replaced: OwnedLanding) {
         self.pages_beyond += replaced.pages_beyond;
-        for page in replaced.pages {
+        for page in replaced.pages() {
             self.viewed(page);
         }
     }

@@ -462,13 +462,13 @@ fn a_visit_remembers_its_first_pages_once_and_counts_the_rest() {
     for page in (1..=100).chain(1..=10) {
         landing.viewed(page);
     }
-    assert_eq!(landing.pages.len(), MAX_VISIT_PAGES);
+    assert_eq!(landing.pages().count(), MAX_VISIT_PAGES);
     // Pages 65 to 100 are past the bound; 1 to 10 again are known.
     assert_eq!(landing.pages_beyond, 36);
     // A late first page view takes over: its own key first, then what was gathered.
     let mut late = OwnedLanding::new(b"/b".to_vec(), None, None, 500);
     late.take_over(landing);
-    assert_eq!(late.page(), 500);
-    assert_eq!(late.pages.len(), MAX_VISIT_PAGES);
+    assert_eq!(late.page, 500);
+    assert_eq!(late.pages().count(), MAX_VISIT_PAGES);
     assert_eq!(late.pages_beyond, 37);
 }

@@ -135,10 +135,10 @@ impl RunState {
 fn settle(mut v: Visit, shares: &ShareLog, returns: &mut ReturnLog, cut: &mut Cut) -> Visit {
     let path = crate::parse::split_target(&v.landing.target).0;
     v.landing.shared_by = shares.attribute(path, v.start);
-    let landing = v.landing.page();
+    let landing = v.landing.page;
     v.landing.returning = landing != 0 && returns.seen(landing);
     if !v.agent.is_excluded() {
-        for &page in v.landing.pages.iter().filter(|&&p| p != 0) {
+        for page in v.landing.pages().filter(|&p| p != 0) {
             returns.record(page, v.start);
         }
         cut.visit_pages += u64::from(v.landing.pages_beyond);

@@ -16,7 +16,7 @@ use tempfile::NamedTempFile;
 use crate::report::VisitRow;
 
 /// Rows waiting for their turn at most.
-pub const MAX_WAITING: usize = 200_000;
+pub const MAX_WAITING: usize = 100_000;
 
 #[derive(Default)]
 pub struct VisitSpool {
