@@ -57,7 +57,7 @@ impl MarkdownReporter {
         if let Some(c) = comparison(report) {
             writeln!(out, "{c}\n")?;
         }
-        if let Some(g) = grew_most(report) {
+        if let Some(g) = grew_most(report, None) {
             writeln!(out, "{}\n", cell(&g))?;
         }
         Ok(())

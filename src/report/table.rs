@@ -82,7 +82,7 @@ impl Col {
 }
 
 /// The narrowest a squeezed column (a path) gets before a column is dropped instead.
-const SQUEEZE_MIN: usize = 24;
+const SQUEEZE_MIN: usize = 36;
 
 /// Display width of `s` in terminal columns.
 fn width_of(s: &str) -> usize {
@@ -221,19 +221,17 @@ impl TableReporter {
                             (w, c)
                         })
                         .max_by_key(|(w, _)| *w);
+                    // Paths give way to a comfortable width first, then the least-read
+                    // columns go, then paths give way to their header's width.
+                    let floor = |c: &Col| match droppable {
+                        Some(_) => SQUEEZE_MIN.max(width_of(&c.header)),
+                        None => width_of(&c.header).max(8),
+                    };
                     match squeezable {
-                        Some((w, c)) if w.saturating_sub(over) >= SQUEEZE_MIN.max(width_of(&c.header)) => {
-                            for s in &mut c.cells {
-                                *s = middle_ellipsis(s, w - over);
-                            }
-                        }
-                        Some((w, c)) if droppable.is_none() && w > width_of(&c.header).max(8) => {
-                            let to = w.saturating_sub(over).max(width_of(&c.header)).max(8);
+                        Some((w, c)) if w > floor(c) => {
+                            let to = w.saturating_sub(over).max(floor(c));
                             for s in &mut c.cells {
                                 *s = middle_ellipsis(s, to);
-                            }
-                            if to == w.saturating_sub(over) {
-                                break;
                             }
                         }
                         _ => match droppable {
@@ -520,8 +518,9 @@ pub fn comparison(report: &Report) -> Option<String> {
     ))
 }
 
-/// With `--compare previous`, the pages whose dark-social visits grew most, in a sentence.
-pub fn grew_most(report: &Report) -> Option<String> {
+/// With `--compare previous`, the pages whose dark-social visits grew most, in a sentence;
+/// paths longer than `max_path` lose their middle (a word longer than a line would break).
+pub fn grew_most(report: &Report, max_path: Option<usize>) -> Option<String> {
     report.previous.as_ref()?;
     let grown = report.growing_pages(5);
     if grown.is_empty() {
@@ -530,13 +529,9 @@ pub fn grew_most(report: &Report) -> Option<String> {
     let pages: Vec<String> = grown
         .iter()
         .map(|g| {
-            format!(
-                "{} (+{}, {} from {})",
-                printable(&g.landing),
-                g.change,
-                g.dark_social_visits,
-                g.dark_social_visits_prev
-            )
+            let path = printable(&g.landing);
+            let path = max_path.map_or_else(|| path.to_string(), |w| middle_ellipsis(&path, w));
+            format!("{path} (+{}, {} from {})", g.change, g.dark_social_visits, g.dark_social_visits_prev)
         })
         .collect();
     Some(format!("Grew most (dark-social visits): {}", pages.join(", ")))
@@ -550,7 +545,7 @@ impl Reporter for TableReporter {
                 if let Some((first, last)) = report.period() {
                     writeln!(out, "Visits from {first} to {last}")?;
                 }
-                if let Some(grown) = grew_most(report) {
+                if let Some(grown) = grew_most(report, self.width.map(|w| w.saturating_sub(20))) {
                     writeln!(out, "{}", wrap(&grown, self.width))?;
                 }
                 writeln!(out, "\nChannels\n{}", self.channels(report))?;

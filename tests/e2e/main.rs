@@ -17,6 +17,7 @@ mod order;
 mod output;
 mod real;
 mod relayout;
+mod report;
 mod splits;
 mod streams;
 mod suites;

@@ -172,7 +172,7 @@ impl HtmlReporter {
             "<p class=\"big\" id=\"range\">{:.1}% to {:.1}% <small>of visits</small></p>\
              <p><span data-v=\"{}\">{}</span> of <span data-v=\"{}\">{}</span> visits ({:.1}%) came through links shared in private \
              (messaging apps, email, chat) with browser evidence; with the readers whose assets were cached, \
-             <span data-v=\"{}\">{}</span>. Period: {}.</p>",
+             <span data-v=\"{}\">{}</span>. Period: <span class=\"nw\">{}</span>.</p>",
             h.range_low_pct,
             h.range_high_pct,
             h.dark_social_visits,
