@@ -110,7 +110,7 @@ impl VisitorKey {
         VisitorKey { k0: s.hash_one(1u8), k1: s.hash_one(2u8) }
     }
 
-    /// The id printed in reports (as 16 lowercase hex digits: [`format_id`]).
+    /// The id printed in reports (as `v` and 16 lowercase hex digits: [`format_id`]).
     pub fn public_id(&self, ip: &[u8], ua: &[u8]) -> u64 {
         let mut h = SipHasher13::new_with_keys(self.k0, self.k1);
         h.write(ip);
@@ -120,8 +120,10 @@ impl VisitorKey {
     }
 }
 
+/// `v` and 16 hex digits: the letter keeps a spreadsheet from reading `5497951551436923`
+/// or `992711e989545562` as a number (the second as 9.9e+253).
 pub fn format_id(id: u64) -> String {
-    format!("{id:016x}")
+    format!("v{id:016x}")
 }
 
 #[cfg(test)]
@@ -133,7 +135,7 @@ mod tests {
         let a = VisitorKey::from_passphrase("a");
         let b = VisitorKey::from_passphrase("b");
         let id = a.public_id(b"192.0.2.1", b"Mozilla/5.0");
-        assert_eq!(format_id(id).len(), 16);
+        assert_eq!(format_id(id).len(), 17);
         assert_eq!(id, a.public_id(b"192.0.2.1", b"Mozilla/5.0"));
         assert_ne!(id, b.public_id(b"192.0.2.1", b"Mozilla/5.0"));
         assert_ne!(id, a.public_id(b"192.0.2.2", b"Mozilla/5.0"));

@@ -89,6 +89,11 @@ impl Reason {
         }
     }
 
+    /// Its place in [`Reason::ORDER`]: reports count visits by rule in an array.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     pub fn from_id(id: &str) -> Option<Reason> {
         Reason::ORDER.into_iter().find(|r| r.id() == id)
     }
@@ -143,7 +148,8 @@ mod tests {
 
     #[test]
     fn ids_are_unique_and_read_back() {
-        for r in Reason::ORDER {
+        for (i, r) in Reason::ORDER.into_iter().enumerate() {
+            assert_eq!(r.index(), i, "ORDER is the enum's order");
             assert_eq!(Reason::from_id(r.id()), Some(r));
         }
         let mut ids: Vec<_> = Reason::ORDER.iter().map(|r| r.id()).collect();

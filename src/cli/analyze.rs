@@ -70,6 +70,7 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     report.inputs = outcome.inputs;
     report.evidence_required = outcome.evidence_required;
     report.top = args.report.top;
+    report.rules_file = args.read.rules.as_ref().map(|p| p.display().to_string());
     *report.visits.get_mut() = outcome.visits;
     let errors: Vec<String> = outcome.errors.iter().map(ToString::to_string).collect();
     args.report.render(&report, output, &windows, &errors, args.read.quiet)

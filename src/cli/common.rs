@@ -15,7 +15,9 @@ use super::{Error, Status};
 use crate::classify::overrides::Overrides;
 use crate::identity::VisitorKey;
 use crate::report::csv::CsvReporter;
+use crate::report::html::HtmlReporter;
 use crate::report::json::JsonReporter;
+use crate::report::markdown::MarkdownReporter;
 use crate::report::table::{printable, TableReporter};
 use crate::report::{Report, ReportKind, Reporter};
 use crate::run::saved::{write_atomically, Saved, Settings};
@@ -202,9 +204,14 @@ pub struct ReportArgs {
     #[arg(long, value_enum, default_value_t = ReportKind::Summary)]
     pub report: ReportKind,
 
-    /// Rows in the top-pages and shares reports.
+    /// Rows in the top-pages and shares reports (0: all of them).
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub top: usize,
+
+    /// Fit tables in N columns (default: the terminal's width on a terminal; written to a
+    /// file or a pipe, tables keep their natural width).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(40..))]
+    pub width: Option<u16>,
 
     /// Write the report to FILE (through a temporary file renamed into place; a FIFO or a
     /// device is written as it is). FILE may not be one of the inputs.
@@ -217,6 +224,10 @@ pub enum Format {
     Table,
     Csv,
     Json,
+    /// One self-contained page: the whole story, with charts, whatever --report says.
+    Html,
+    /// The headline and the tables, for chat and tickets.
+    Markdown,
 }
 
 impl ReportArgs {
@@ -245,10 +256,12 @@ impl ReportArgs {
         let reporter: Box<dyn Reporter> = match self.format {
             Format::Table => Box::new(TableReporter {
                 styled: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-                fit_terminal: to_terminal,
+                width: self.width.map(usize::from).or_else(|| to_terminal.then(terminal_width).flatten()),
             }),
             Format::Csv => Box::new(CsvReporter),
             Format::Json => Box::new(JsonReporter),
+            Format::Html => Box::new(HtmlReporter),
+            Format::Markdown => Box::new(MarkdownReporter),
         };
         match output {
             Some(output) => output.write(|out| reporter.write(report, kind, out))?,
@@ -299,6 +312,12 @@ impl ReportArgs {
             Status::Ok
         })
     }
+}
+
+/// The terminal's width in columns, when it tells one worth fitting to (a pty under
+/// `script` or a serial console can say 0).
+fn terminal_width() -> Option<usize> {
+    comfy_table::Table::new().width().map(usize::from).filter(|&w| w >= 40)
 }
 
 /// Prints notices on stderr and drives the progress bar.

@@ -82,5 +82,6 @@ pub fn run(args: MergeArgs) -> Result<Status, Error> {
     report.site_hosts = state.facts.site_hosts.clone();
     report.evidence_required = crate::classify::Classifier::new(&rules, &state.facts).requires_evidence();
     report.top = args.report.top;
+    report.rules_file = args.read.rules.as_ref().map(|p| p.display().to_string());
     args.report.render(&report, output, &windows, &[], args.read.quiet)
 }

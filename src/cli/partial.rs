@@ -65,8 +65,13 @@ pub fn run(args: PartialArgs) -> Result<Status, Error> {
     terminal.done();
     let errors: Vec<String> = outcome.errors.iter().map(ToString::to_string).collect();
     if let Some(format) = args.visits {
-        let report_args =
-            ReportArgs { format, report: ReportKind::Visits, top: 0, output: args.out.output.clone() };
+        let report_args = ReportArgs {
+            format,
+            report: ReportKind::Visits,
+            top: 0,
+            output: args.out.output.clone(),
+            width: None,
+        };
         let output = report_args.open_output(&args.paths)?;
         let mut report =
             Report::of(&outcome.state.ledger, windows.current.since, windows.current.until, None);

@@ -5,15 +5,17 @@ use std::io::{self, Write};
 
 use serde_json::{json, Map, Value};
 
-use super::{Report, ReportKind, Reporter};
+use super::{change_pct, Report, ReportKind, Reporter};
 use crate::classify::Channel;
 use crate::time::format_rfc3339;
 
 /// Bumped when a field changes meaning or goes away, or a report gains rows (new fields
 /// alone do not bump it). 2: browser evidence (the `excluded:no-browser-evidence` row
 /// replaces `excluded:scrapers-pages-only`), the estimated range in `headline`, and the
-/// `downloads` and `unconfirmed` terms of `lines`.
-pub const JSON_VERSION: u32 = 2;
+/// `downloads` and `unconfirmed` terms of `lines`. 3: channel rows have a `kind`, visitor
+/// ids a `v` prefix, `--top 0` means every row; the summary counts `reasons`; pages have
+/// `share_of_visits_pct`; `--compare previous` adds `previous` and `*_prev` fields.
+pub const JSON_VERSION: u32 = 3;
 
 pub struct JsonReporter;
 
@@ -54,14 +56,26 @@ impl Reporter for JsonReporter {
                             .iter()
                             .map(|c| (c.name().to_string(), json!(d.channels[c.index()])))
                             .collect();
-                        json!({
+                        let mut row = json!({
                             "date": d.date,
                             "visits": d.visits,
                             "dark_social": d.dark_social,
                             "dark_social_pct": d.dark_social_pct,
                             "pageviews": d.pageviews,
                             "channels": by_channel,
-                        })
+                        });
+                        if let (Some(prev), Value::Object(row)) = (d.prev, &mut row) {
+                            let p = prev.as_ref();
+                            row.insert("date_prev".into(), json!(p.map(|p| &p.date)));
+                            row.insert("visits_prev".into(), json!(p.map(|p| p.visits)));
+                            row.insert("dark_social_prev".into(), json!(p.map(|p| p.dark_social)));
+                            row.insert("dark_social_pct_prev".into(), json!(p.map(|p| p.dark_social_pct)));
+                            row.insert(
+                                "visits_change_pct".into(),
+                                json!(p.and_then(|p| p.visits_change_pct)),
+                            );
+                        }
+                        row
                     })
                     .collect(),
             )
@@ -69,12 +83,19 @@ impl Reporter for JsonReporter {
         match kind {
             ReportKind::Summary => {
                 doc.insert("headline".into(), headline);
+                if let Some(previous) = previous(report) {
+                    doc.insert("previous".into(), previous);
+                }
                 doc.insert("channels".into(), channels());
+                doc.insert("reasons".into(), json!(report.reason_rows()));
                 doc.insert("pages".into(), pages());
                 doc.insert("daily".into(), daily());
             }
             ReportKind::Channels => {
                 doc.insert("headline".into(), headline);
+                if let Some(previous) = previous(report) {
+                    doc.insert("previous".into(), previous);
+                }
                 doc.insert("channels".into(), channels());
             }
             ReportKind::Pages => {
@@ -123,4 +144,20 @@ impl Reporter for JsonReporter {
         serde_json::to_writer_pretty(&mut *out, &Value::Object(doc))?;
         out.write_all(b"\n")
     }
+}
+
+/// With `--compare previous`: the period before, its headline, the change, and the pages
+/// whose dark-social visits grew most.
+fn previous(report: &Report) -> Option<Value> {
+    let (p, before) = (report.previous.as_ref()?, report.headline_prev()?);
+    let now = report.headline();
+    Some(json!({
+        "since": format_rfc3339(p.since),
+        "until": p.until.map(format_rfc3339),
+        "headline": before,
+        "visits_change_pct": change_pct(now.visits, before.visits),
+        "dark_social_visits_change_pct": change_pct(now.dark_social_visits, before.dark_social_visits),
+        "dark_social_pct_change_points": ((now.dark_social_pct - before.dark_social_pct) * 100.0).round() / 100.0,
+        "grew_most": report.growing_pages(5),
+    }))
 }

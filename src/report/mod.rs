@@ -7,8 +7,10 @@
 //! rows; one [`Reporter`] per output format renders those rows.
 
 pub mod csv;
+pub mod html;
 pub mod json;
 mod ledger;
+pub mod markdown;
 mod rows;
 pub mod table;
 
@@ -20,8 +22,9 @@ use serde::{Deserialize, Serialize};
 
 pub use ledger::{Ledger, Period};
 pub use rows::{
-    pct, thousands, ChannelRow, DayRow, Headline, InputSummary, PageRow, Previous, Report, ReportKind,
-    Reporter, ShareRow, MIN_CACHED_RATE_SAMPLE,
+    change_pct, format_local, pct, thousands, ChannelPrev, ChannelRow, DayPrev, DayRow, Growth, Headline,
+    InputSummary, PagePrev, PageRow, PageSeries, Previous, ReasonRow, Report, ReportKind, Reporter, RowKind,
+    SharePrev, ShareRow, MIN_CACHED_RATE_SAMPLE,
 };
 
 use crate::classify::{Channel, ClassifiedVisit, Exclusion, Outcome, Reason, ScraperRule};
@@ -204,6 +207,10 @@ pub struct Aggregates {
     pub scraper_lines: MovedLines,
     /// Dark-social visits only the classic rule names (`deep-direct`).
     pub dark_inferred: Counter,
+    /// Counted visits by the rule that decided them, in [`Reason::ORDER`]. (States saved
+    /// before it was kept read as zeros.)
+    #[serde(default)]
+    pub reasons: [u64; Reason::ORDER.len()],
     /// Visits in a browser's name that behaved like machines, by [`ScraperRule`].
     pub scrapers: [Counter; ScraperRule::ALL.len()],
     /// Visits with no browser evidence, and their lines.
@@ -292,6 +299,7 @@ impl Aggregates {
         }
         let ch = verdict.channel;
         self.channels[ch.index()].add(pageviews);
+        self.reasons[verdict.reason.index()] += 1;
         if verdict.reason == Reason::DeepDirect {
             self.dark_inferred.add(pageviews);
         }
@@ -359,6 +367,9 @@ impl Aggregates {
         self.bots.merge(&o.bots);
         self.previews.merge(&o.previews);
         self.dark_inferred.merge(&o.dark_inferred);
+        for (a, b) in self.reasons.iter_mut().zip(o.reasons) {
+            *a += b;
+        }
         self.scraper_lines.merge(&o.scraper_lines);
         for (a, b) in self.scrapers.iter_mut().zip(&o.scrapers) {
             a.merge(b);

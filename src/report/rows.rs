@@ -4,8 +4,8 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Aggregates, PageCounter, ShareCounter, VisitRow};
-use crate::classify::{Channel, ScraperRule};
+use super::{Aggregates, DayCounter, PageCounter, ShareCounter, VisitRow};
+use crate::classify::{Channel, Reason, ScraperRule};
 use crate::time::{format_date, format_rfc3339};
 
 /// Which report to print (also the values of `--report`).
@@ -78,6 +78,26 @@ pub struct Headline {
 /// is estimated from it.
 pub const MIN_CACHED_RATE_SAMPLE: u64 = 200;
 
+/// What a row of the channel table is: a channel (these add up to the visits), an
+/// excluded kind of traffic (not visits), or a part of the dark-social row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RowKind {
+    Channel,
+    Excluded,
+    Part,
+}
+
+impl RowKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            RowKind::Channel => "channel",
+            RowKind::Excluded => "excluded",
+            RowKind::Part => "part",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChannelRow {
     /// The row's stable name (CSV and JSON).
@@ -85,10 +105,25 @@ pub struct ChannelRow {
     /// The row's name for people (the table).
     #[serde(skip)]
     pub label: &'static str,
+    /// A shorter name, for narrow tables.
+    #[serde(skip)]
+    pub short: &'static str,
     pub visits: u64,
     /// `None` for excluded rows: they are not part of the share.
     pub visits_pct: Option<f64>,
     pub pageviews: u64,
+    pub kind: RowKind,
+    /// With `--compare previous`: the same row in the period before.
+    #[serde(flatten)]
+    pub prev: Option<ChannelPrev>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ChannelPrev {
+    pub visits_prev: u64,
+    pub visits_pct_prev: Option<f64>,
+    /// `None` when there were none before (no percentage of nothing).
+    pub visits_change_pct: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -98,6 +133,17 @@ pub struct PageRow {
     pub visits: u64,
     pub dark_social_pct: f64,
     pub pageviews: u64,
+    /// Its dark-social visits as a share of all the site's visits.
+    pub share_of_visits_pct: f64,
+    #[serde(flatten)]
+    pub prev: Option<PagePrev>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PagePrev {
+    pub dark_social_visits_prev: u64,
+    pub visits_prev: u64,
+    pub dark_social_visits_change_pct: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -110,6 +156,19 @@ pub struct DayRow {
     /// Visits per channel, in [`Channel::ALL`] order.
     #[serde(skip)]
     pub channels: [u64; Channel::ALL.len()],
+    /// With `--compare previous`: the day as far into the period before (`None` past its
+    /// end: a month can be longer than the one before).
+    #[serde(skip)]
+    pub prev: Option<Option<DayPrev>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DayPrev {
+    pub date: String,
+    pub visits: u64,
+    pub dark_social: u64,
+    pub dark_social_pct: f64,
+    pub visits_change_pct: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -120,7 +179,52 @@ pub struct ShareRow {
     pub fetches: u64,
     pub visits: u64,
     pub visits_per_share: f64,
+    #[serde(flatten)]
+    pub prev: Option<SharePrev>,
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SharePrev {
+    pub shares_prev: u64,
+    pub visits_prev: u64,
+    pub shares_change_pct: Option<f64>,
+}
+
+/// How many visits one rule decided.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReasonRow {
+    pub reason: &'static str,
+    pub visits: u64,
+    pub visits_pct: f64,
+    #[serde(skip)]
+    pub description: &'static str,
+}
+
+/// A page whose dark-social visits grew against the period before.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Growth {
+    pub landing: String,
+    pub dark_social_visits: u64,
+    pub dark_social_visits_prev: u64,
+    pub change: u64,
+}
+
+/// The change from `prev` to `now` in percent, two decimals; `None` from nothing.
+pub fn change_pct(now: u64, prev: u64) -> Option<f64> {
+    (prev > 0).then(|| ((now as f64 - prev as f64) * 10_000.0 / prev as f64).round() / 100.0)
+}
+
+/// Daily dark-social visits of the top landing pages, for sparklines: day `first_day + i`
+/// is `by_page[path][i]`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PageSeries {
+    pub first_day: i64,
+    pub days: usize,
+    pub by_page: rustc_hash::FxHashMap<Vec<u8>, Vec<u64>>,
+}
+
+/// Pages that get a series: the most shown at once by anything that draws them.
+const SERIES_PAGES: usize = 100;
 
 /// An input and how it was read, for the report's header and JSON.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -146,7 +250,12 @@ pub struct Report {
     pub until: Option<i64>,
     /// The period before the window, to compare with (`--compare previous`).
     pub previous: Option<Previous>,
+    /// Rows of the pages and shares reports; 0 is all of them.
     pub top: usize,
+    /// The `--rules` file, for the reader of a report to know how it was made.
+    pub rules_file: Option<String>,
+    /// Daily dark-social visits of the top pages (the HTML's sparklines).
+    pub series: PageSeries,
 }
 
 /// The period a report is compared with, and what was counted in it.
@@ -166,8 +275,12 @@ impl Report {
         until: Option<i64>,
         previous: Option<(i64, i64)>,
     ) -> Report {
+        let aggregates = ledger.window(since, until);
+        let series = page_series(ledger, &aggregates, since, until);
         Report {
-            aggregates: ledger.window(since, until),
+            aggregates,
+            series,
+            rules_file: None,
             inputs: Vec::new(),
             site_hosts: Vec::new(),
             evidence_required: true,
@@ -184,141 +297,268 @@ impl Report {
     }
 
     pub fn headline(&self) -> Headline {
-        let a = &self.aggregates;
-        let total = a.human_visits();
-        let dark = a.channels[Channel::DarkSocial.index()].visits;
-        let inferred = a.dark_inferred.visits;
-        let sample = a.referred;
-        let rate = (sample >= MIN_CACHED_RATE_SAMPLE).then(|| a.referred_assetless as f64 / sample as f64);
-        // Cached readers are to the readers with evidence as r is to 1 - r; never more than
-        // the unconfirmed visits there are, so a scraper farm cannot inflate it.
-        let cached = |with_evidence: u64, at_most: u64| match rate {
-            Some(r) if r < 1.0 => ((with_evidence as f64 * r / (1.0 - r)).round() as u64).min(at_most),
-            Some(_) => at_most,
-            None => 0,
-        };
-        let estimated = cached(dark, a.unconfirmed_deep);
-        let with_estimate = total + cached(total, a.unconfirmed.visits);
-        Headline {
-            visits: total,
-            dark_social_visits: dark,
-            dark_social_pct: pct(dark, total),
-            identified_visits: dark - inferred,
-            identified_pct: pct(dark - inferred, total),
-            inferred_visits: inferred,
-            inferred_pct: pct(inferred, total),
-            estimated_visits: estimated,
-            visits_with_estimate: with_estimate,
-            cached_rate: rate.map(|r| (r * 10_000.0).round() / 10_000.0),
-            cached_rate_sample: sample,
-            range_low_pct: pct(dark - inferred, with_estimate),
-            range_high_pct: pct(dark + estimated, with_estimate),
-            browser_evidence_required: self.evidence_required,
-        }
+        headline_of(&self.aggregates, self.evidence_required)
+    }
+
+    /// The headline of the period before, with `--compare previous`.
+    pub fn headline_prev(&self) -> Option<Headline> {
+        self.previous.as_ref().map(|p| headline_of(&p.aggregates, self.evidence_required))
     }
 
     pub fn channel_rows(&self) -> Vec<ChannelRow> {
-        let a = &self.aggregates;
-        let total = a.human_visits();
-        let mut rows: Vec<ChannelRow> = Channel::ALL
-            .iter()
-            .map(|&c| {
-                let k = a.channels[c.index()];
-                ChannelRow {
-                    channel: c.name().to_string(),
-                    label: c.name(),
-                    visits: k.visits,
-                    visits_pct: Some(pct(k.visits, total)),
-                    pageviews: k.pageviews,
-                }
-            })
-            .collect();
-        let scrapers = |rule: ScraperRule| a.scrapers[rule.index()];
-        for (name, label, k) in [
-            ("excluded:bots", "excluded: bots", a.bots),
-            ("excluded:link-previews", "excluded: link previews", a.previews),
-            (
-                "excluded:scrapers-robots-txt",
-                "excluded: asked for robots.txt",
-                scrapers(ScraperRule::RobotsTxt),
-            ),
-            ("excluded:scrapers-too-fast", "excluded: too fast to read", scrapers(ScraperRule::TooFast)),
-            ("excluded:no-browser-evidence", "excluded: no browser evidence", a.unconfirmed),
-        ] {
-            rows.push(ChannelRow {
-                channel: name.to_string(),
-                label,
-                visits: k.visits,
-                visits_pct: None,
-                pageviews: k.pageviews,
-            });
+        let mut rows = channel_rows_of(&self.aggregates, &self.headline());
+        if let Some(p) = &self.previous {
+            let before = channel_rows_of(&p.aggregates, &headline_of(&p.aggregates, self.evidence_required));
+            for (r, b) in rows.iter_mut().zip(before) {
+                r.prev = Some(ChannelPrev {
+                    visits_prev: b.visits,
+                    visits_pct_prev: b.visits_pct,
+                    visits_change_pct: change_pct(r.visits, b.visits),
+                });
+            }
         }
-        // The dark-social row again, split into the range: these two add up to it.
-        let dark = a.channels[Channel::DarkSocial.index()];
-        let inferred = a.dark_inferred;
-        for (name, label, visits, pageviews) in [
-            (
-                "dark-social:identified",
-                "dark social, identified",
-                dark.visits - inferred.visits,
-                dark.pageviews - inferred.pageviews,
-            ),
-            ("dark-social:inferred", "dark social, inferred", inferred.visits, inferred.pageviews),
-        ] {
-            rows.push(ChannelRow {
-                channel: name.to_string(),
-                label,
-                visits,
-                visits_pct: Some(pct(visits, total)),
-                pageviews,
-            });
-        }
-        // Beyond the range's evidence: readers with cached assets, estimated (no page views
-        // are known for them).
-        let estimated = self.headline().estimated_visits;
-        rows.push(ChannelRow {
-            channel: "dark-social:estimated".to_string(),
-            label: "dark social, estimated cached readers",
-            visits: estimated,
-            visits_pct: Some(pct(estimated, total + estimated)),
-            pageviews: 0,
-        });
         rows
     }
 
+    /// `top` rows of `rows`, or all of them when `top` is 0.
+    fn limit(&self) -> usize {
+        if self.top == 0 {
+            usize::MAX
+        } else {
+            self.top
+        }
+    }
+
+    /// Visits by the rule that decided them, in the order the rules are tried.
+    pub fn reason_rows(&self) -> Vec<ReasonRow> {
+        let total = self.aggregates.human_visits();
+        Reason::ORDER
+            .iter()
+            .map(|&r| {
+                let n = self.aggregates.reasons[r.index()];
+                ReasonRow {
+                    reason: r.id(),
+                    visits: n,
+                    visits_pct: pct(n, total),
+                    description: r.description(),
+                }
+            })
+            .collect()
+    }
+
+    /// With `--compare previous`: the pages whose dark-social visits grew most (at most
+    /// `n`, most first, ties by path).
+    pub fn growing_pages(&self, n: usize) -> Vec<Growth> {
+        let Some(p) = &self.previous else { return Vec::new() };
+        let mut grown: Vec<Growth> = self
+            .aggregates
+            .pages
+            .iter()
+            .filter_map(|(path, now)| {
+                let before = p.aggregates.pages.get(path).map_or(0, |b| b.dark_social);
+                (now.dark_social > before).then(|| Growth {
+                    landing: String::from_utf8_lossy(path).into_owned(),
+                    dark_social_visits: now.dark_social,
+                    dark_social_visits_prev: before,
+                    change: now.dark_social - before,
+                })
+            })
+            .collect();
+        grown.sort_by(|a, b| b.change.cmp(&a.change).then_with(|| a.landing.cmp(&b.landing)));
+        grown.truncate(n);
+        grown
+    }
+}
+
+fn headline_of(a: &Aggregates, evidence_required: bool) -> Headline {
+    let total = a.human_visits();
+    let dark = a.channels[Channel::DarkSocial.index()].visits;
+    let inferred = a.dark_inferred.visits;
+    let sample = a.referred;
+    let rate = (sample >= MIN_CACHED_RATE_SAMPLE).then(|| a.referred_assetless as f64 / sample as f64);
+    // Cached readers are to the readers with evidence as r is to 1 - r; never more than
+    // the unconfirmed visits there are, so a scraper farm cannot inflate it.
+    let cached = |with_evidence: u64, at_most: u64| match rate {
+        Some(r) if r < 1.0 => ((with_evidence as f64 * r / (1.0 - r)).round() as u64).min(at_most),
+        Some(_) => at_most,
+        None => 0,
+    };
+    let estimated = cached(dark, a.unconfirmed_deep);
+    let with_estimate = total + cached(total, a.unconfirmed.visits);
+    Headline {
+        visits: total,
+        dark_social_visits: dark,
+        dark_social_pct: pct(dark, total),
+        identified_visits: dark - inferred,
+        identified_pct: pct(dark - inferred, total),
+        inferred_visits: inferred,
+        inferred_pct: pct(inferred, total),
+        estimated_visits: estimated,
+        visits_with_estimate: with_estimate,
+        cached_rate: rate.map(|r| (r * 10_000.0).round() / 10_000.0),
+        cached_rate_sample: sample,
+        range_low_pct: pct(dark - inferred, with_estimate),
+        range_high_pct: pct(dark + estimated, with_estimate),
+        browser_evidence_required: evidence_required,
+    }
+}
+
+fn channel_rows_of(a: &Aggregates, headline: &Headline) -> Vec<ChannelRow> {
+    let total = a.human_visits();
+    let mut rows: Vec<ChannelRow> = Channel::ALL
+        .iter()
+        .map(|&c| {
+            let k = a.channels[c.index()];
+            ChannelRow {
+                channel: c.name().to_string(),
+                kind: RowKind::Channel,
+                label: c.name(),
+                short: c.name(),
+                visits: k.visits,
+                visits_pct: Some(pct(k.visits, total)),
+                pageviews: k.pageviews,
+                prev: None,
+            }
+        })
+        .collect();
+    let scrapers = |rule: ScraperRule| a.scrapers[rule.index()];
+    for (name, label, short, k) in [
+        ("excluded:bots", "excluded: bots", "x bots", a.bots),
+        ("excluded:link-previews", "excluded: link previews", "x previews", a.previews),
+        (
+            "excluded:scrapers-robots-txt",
+            "excluded: asked for robots.txt",
+            "x robots.txt",
+            scrapers(ScraperRule::RobotsTxt),
+        ),
+        (
+            "excluded:scrapers-too-fast",
+            "excluded: too fast to read",
+            "x too fast",
+            scrapers(ScraperRule::TooFast),
+        ),
+        ("excluded:no-browser-evidence", "excluded: no browser evidence", "x no evidence", a.unconfirmed),
+    ] {
+        rows.push(ChannelRow {
+            channel: name.to_string(),
+            kind: RowKind::Excluded,
+            label,
+            short,
+            visits: k.visits,
+            visits_pct: None,
+            pageviews: k.pageviews,
+            prev: None,
+        });
+    }
+    // The dark-social row again, split into the range: these two add up to it.
+    let dark = a.channels[Channel::DarkSocial.index()];
+    let inferred = a.dark_inferred;
+    for (name, label, short, visits, pageviews) in [
+        (
+            "dark-social:identified",
+            "dark social, identified",
+            "· identified",
+            dark.visits - inferred.visits,
+            dark.pageviews - inferred.pageviews,
+        ),
+        ("dark-social:inferred", "dark social, inferred", "· inferred", inferred.visits, inferred.pageviews),
+    ] {
+        rows.push(ChannelRow {
+            channel: name.to_string(),
+            kind: RowKind::Part,
+            label,
+            short,
+            visits,
+            visits_pct: Some(pct(visits, total)),
+            pageviews,
+            prev: None,
+        });
+    }
+    // Beyond the range's evidence: readers with cached assets, estimated (no page views
+    // are known for them).
+    let estimated = headline.estimated_visits;
+    rows.push(ChannelRow {
+        channel: "dark-social:estimated".to_string(),
+        kind: RowKind::Part,
+        label: "dark social, estimated cached readers",
+        short: "· estimated",
+        visits: estimated,
+        visits_pct: Some(pct(estimated, total + estimated)),
+        pageviews: 0,
+        prev: None,
+    });
+    rows
+}
+
+impl Report {
     /// Top landing pages by dark-social visits (ties by path), `top` of them.
     pub fn page_rows(&self) -> Vec<PageRow> {
         let mut pages: Vec<(&Vec<u8>, &PageCounter)> =
             self.aggregates.pages.iter().filter(|(_, p)| p.dark_social > 0).collect();
         pages.sort_by(|a, b| b.1.dark_social.cmp(&a.1.dark_social).then_with(|| a.0.cmp(b.0)));
+        let total = self.aggregates.human_visits();
+        let before = self.previous.as_ref().map(|p| &p.aggregates.pages);
         pages
             .into_iter()
-            .take(self.top)
+            .take(self.limit())
             .map(|(path, p)| PageRow {
                 landing: String::from_utf8_lossy(path).into_owned(),
                 dark_social_visits: p.dark_social,
                 visits: p.visits,
                 dark_social_pct: pct(p.dark_social, p.visits),
                 pageviews: p.pageviews,
+                share_of_visits_pct: pct(p.dark_social, total),
+                prev: before.map(|pages| {
+                    let b = pages.get(path).copied().unwrap_or_default();
+                    PagePrev {
+                        dark_social_visits_prev: b.dark_social,
+                        visits_prev: b.visits,
+                        dark_social_visits_change_pct: change_pct(p.dark_social, b.dark_social),
+                    }
+                }),
             })
             .collect()
     }
 
+    /// Visits per day that had any; with `--compare previous`, every day of the window,
+    /// each beside the day as far into the period before.
     pub fn day_rows(&self) -> Vec<DayRow> {
-        self.aggregates
-            .daily
-            .iter()
-            .map(|(&day, d)| {
-                let visits = d.channels.iter().sum();
-                let dark = d.channels[Channel::DarkSocial.index()];
-                DayRow {
-                    date: format_date(day),
-                    visits,
-                    dark_social: dark,
-                    dark_social_pct: pct(dark, visits),
-                    pageviews: d.pageviews,
-                    channels: d.channels,
-                }
+        let row = |day: i64, d: &DayCounter| {
+            let visits = d.channels.iter().sum();
+            let dark = d.channels[Channel::DarkSocial.index()];
+            DayRow {
+                date: format_date(day),
+                visits,
+                dark_social: dark,
+                dark_social_pct: pct(dark, visits),
+                pageviews: d.pageviews,
+                channels: d.channels,
+                prev: None,
+            }
+        };
+        let a = &self.aggregates;
+        let (Some(p), Some(since), Some(until)) = (&self.previous, self.since, self.until) else {
+            return a.daily.iter().map(|(&day, d)| row(day, d)).collect();
+        };
+        let zone = &a.zone;
+        let (first, last) = (zone.day_of(since), zone.day_of(until - 1));
+        let (prev_first, prev_last) = (zone.day_of(p.since), zone.day_of(p.until.unwrap_or(since) - 1));
+        let empty = DayCounter::default();
+        (0..=(last - first).max(0))
+            .map(|i| {
+                let mut r = row(first + i, a.daily.get(&(first + i)).unwrap_or(&empty));
+                let day = prev_first + i;
+                r.prev = Some((day <= prev_last).then(|| {
+                    let b = row(day, p.aggregates.daily.get(&day).unwrap_or(&empty));
+                    DayPrev {
+                        date: b.date,
+                        visits: b.visits,
+                        dark_social: b.dark_social,
+                        dark_social_pct: b.dark_social_pct,
+                        visits_change_pct: change_pct(r.visits, b.visits),
+                    }
+                }));
+                r
             })
             .collect()
     }
@@ -330,9 +570,18 @@ impl Report {
         rows.sort_by(|a, b| {
             (b.1.shares, b.1.visits).cmp(&(a.1.shares, a.1.visits)).then_with(|| a.0.cmp(b.0))
         });
+        let before = self.previous.as_ref().map(|p| &p.aggregates.shares);
         rows.into_iter()
-            .take(self.top)
+            .take(self.limit())
             .map(|((path, app), c)| ShareRow {
+                prev: before.map(|shares| {
+                    let b = shares.get(&(path.clone(), app.clone())).copied().unwrap_or_default();
+                    SharePrev {
+                        shares_prev: b.shares,
+                        visits_prev: b.visits,
+                        shares_change_pct: change_pct(c.shares, b.shares),
+                    }
+                }),
                 landing: String::from_utf8_lossy(path).into_owned(),
                 app: app.clone(),
                 shares: c.shares,
@@ -456,6 +705,46 @@ impl Report {
     pub fn period(&self) -> Option<(String, String)> {
         Some((format_rfc3339(self.aggregates.first_time?), format_rfc3339(self.aggregates.last_time?)))
     }
+}
+
+/// Daily dark-social visits of the window's top pages, from the ledger's periods.
+fn page_series(
+    ledger: &super::Ledger,
+    window: &Aggregates,
+    since: Option<i64>,
+    until: Option<i64>,
+) -> PageSeries {
+    let mut top: Vec<(&Vec<u8>, u64)> =
+        window.pages.iter().filter(|(_, p)| p.dark_social > 0).map(|(k, p)| (k, p.dark_social)).collect();
+    top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    top.truncate(SERIES_PAGES);
+    let zone = ledger.zone();
+    let inside: Vec<&super::Period> = ledger
+        .periods()
+        .iter()
+        .filter(|p| since.is_none_or(|s| p.start >= s) && until.is_none_or(|u| p.start < u))
+        .collect();
+    let (Some(first), Some(last)) = (inside.first(), inside.last()) else { return PageSeries::default() };
+    let first_day = zone.day_of(first.start);
+    let days = (zone.day_of(last.start) - first_day + 1) as usize;
+    let mut by_page: rustc_hash::FxHashMap<Vec<u8>, Vec<u64>> =
+        top.iter().map(|(k, _)| ((*k).clone(), vec![0; days])).collect();
+    for p in inside {
+        let i = (zone.day_of(p.start) - first_day) as usize;
+        for (path, series) in by_page.iter_mut() {
+            if let Some(c) = p.aggregates.pages.get(path) {
+                series[i] += c.dark_social;
+            }
+        }
+    }
+    PageSeries { first_day, days, by_page }
+}
+
+/// `2026-11-29 04:39:00`: a time as a spreadsheet reads a date-time, in `zone`.
+pub fn format_local(ts: i64, zone: &crate::time::Zone) -> String {
+    let local = ts + zone.offset_at(ts);
+    let r = format_rfc3339(local);
+    format!("{} {}", &r[..10], &r[11..19])
 }
 
 /// `1234567` → `1,234,567`.

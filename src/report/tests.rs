@@ -110,6 +110,8 @@ fn rows_and_shares() {
         until: None,
         previous: None,
         top: 10,
+        rules_file: None,
+        series: PageSeries::default(),
     };
     let h = r.headline();
     assert_eq!((h.dark_social_visits, h.visits, h.dark_social_pct), (3, 5, 60.0));
@@ -119,12 +121,20 @@ fn rows_and_shares() {
         ch[0],
         ChannelRow {
             channel: "dark-social".into(),
+            kind: RowKind::Channel,
             label: "dark-social",
+            short: "dark-social",
             visits: 3,
             visits_pct: Some(60.0),
-            pageviews: 6
+            pageviews: 6,
+            prev: None,
         }
     );
+    let channel_sum: u64 = ch.iter().filter(|c| c.kind == RowKind::Channel).map(|c| c.visits).sum();
+    assert_eq!(channel_sum, h.visits, "the channel rows add up to the visits");
+    let reasons = r.reason_rows();
+    assert_eq!(reasons.iter().map(|r| r.visits).sum::<u64>(), h.visits, "every counted visit has its rule");
+    assert_eq!(reasons.iter().find(|r| r.reason == "deep-direct").unwrap().visits, 2);
     assert_eq!(ch[8].channel, "excluded:bots");
     assert_eq!(ch[9].visits, 1);
     assert_eq!((ch[10].channel.as_str(), ch[10].visits), ("excluded:scrapers-robots-txt", 1));
@@ -133,6 +143,62 @@ fn rows_and_shares() {
     assert_eq!(pages.iter().map(|p| p.landing.as_str()).collect::<Vec<_>>(), ["/a/b", "/c/d", "/e/f"]);
     assert_eq!(pages[0].visits, 2);
     assert_eq!(r.day_rows().len(), 3);
+    let r = Report { top: 1, ..r };
+    assert_eq!(r.page_rows().len(), 1);
+    let r = Report { top: 0, ..r };
+    assert_eq!(r.page_rows().len(), 3, "--top 0 is every row");
+}
+
+#[test]
+fn a_comparison_pairs_rows_and_days_with_the_period_before() {
+    let mut now = Aggregates::new();
+    let mut before = Aggregates::new();
+    let day = 86_400;
+    // The window is days 7..10, the period before days 4..7.
+    for (t, target) in [(7 * day, "/a/b"), (7 * day + 50, "/a/b"), (9 * day, "/c/d")] {
+        now.count(&counted(visit(t, target, None), Channel::DarkSocial, "unknown", Reason::DeepDirect));
+    }
+    before.count(&counted(visit(4 * day, "/a/b", None), Channel::DarkSocial, "unknown", Reason::DeepDirect));
+    before.count(&counted(visit(5 * day, "/", None), Channel::Direct, "none", Reason::FrontDirect));
+    let r = Report {
+        visits: Default::default(),
+        aggregates: now,
+        inputs: vec![],
+        site_hosts: vec![],
+        evidence_required: false,
+        since: Some(7 * day),
+        until: Some(10 * day),
+        previous: Some(Previous { since: 4 * day, until: Some(7 * day), aggregates: before }),
+        top: 10,
+        rules_file: None,
+        series: PageSeries::default(),
+    };
+    let ch = r.channel_rows();
+    let p = ch[0].prev.unwrap();
+    assert_eq!((ch[0].visits, p.visits_prev, p.visits_change_pct), (3, 1, Some(200.0)));
+    assert_eq!(ch[1].prev.unwrap().visits_change_pct, Some(-100.0));
+    let days = r.day_rows();
+    assert_eq!(days.len(), 3, "every day of the window, the quiet one too");
+    assert_eq!(days[1].visits, 0);
+    let first = days[0].prev.clone().unwrap().unwrap();
+    assert_eq!((first.date.as_str(), first.visits), ("1970-01-05", 1));
+    assert_eq!(days[2].prev.clone().unwrap().unwrap().date, "1970-01-07");
+    let pages = r.page_rows();
+    assert_eq!(pages[0].prev.unwrap().dark_social_visits_prev, 1);
+    assert_eq!(pages[1].prev.unwrap().dark_social_visits_change_pct, None, "nothing before: no percentage");
+    let grown = r.growing_pages(5);
+    assert_eq!(
+        grown.iter().map(|g| (g.landing.as_str(), g.change)).collect::<Vec<_>>(),
+        [("/a/b", 1), ("/c/d", 1)]
+    );
+    assert_eq!(r.headline_prev().unwrap().visits, 2);
+}
+
+#[test]
+fn changes_in_percent() {
+    assert_eq!(change_pct(150, 100), Some(50.0));
+    assert_eq!(change_pct(1, 3), Some(-66.67));
+    assert_eq!(change_pct(5, 0), None);
 }
 
 #[test]

@@ -31,7 +31,7 @@ fn summary_table_is_exact() {
 #[test]
 fn every_report_in_every_format() {
     for report in ["summary", "channels", "pages", "daily", "visits", "shares"] {
-        for format in ["table", "csv", "json"] {
+        for format in ["table", "csv", "json", "markdown"] {
             let r = darklog(&[
                 "analyze",
                 "fixtures/small.log",
@@ -44,11 +44,15 @@ fn every_report_in_every_format() {
             ]);
             assert_eq!(r.code, 0, "{report}/{format}: {}", r.stderr);
             assert_eq!(r.stderr, "", "{report}/{format}: --quiet leaves stderr empty");
-            let ext = if format == "table" { "txt" } else { format };
+            let ext = match format {
+                "table" => "txt",
+                "markdown" => "md",
+                other => other,
+            };
             expect_file(&format!("small.{report}.{ext}"), &r.stdout);
             if format == "json" {
                 let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("valid JSON");
-                assert_eq!(doc["version"], 2);
+                assert_eq!(doc["version"], 3);
                 assert_eq!(doc["report"], report);
                 assert_eq!(doc["lines"]["read"], 22);
                 assert_eq!(doc["lines"]["malformed"], 1);
@@ -63,9 +67,12 @@ fn csv_columns_are_stable() {
         let r = darklog(&["analyze", "fixtures/small.log", "--report", report, "--format", "csv", KEY, "-q"]);
         r.stdout.lines().next().unwrap().to_string()
     };
-    assert!(first_line("channels").starts_with("channel,visits,visits_pct,pageviews"));
-    assert!(first_line("summary").starts_with("channel,visits,visits_pct,pageviews"));
-    assert!(first_line("visits").starts_with("start,visitor,landing,channel,source,reason,pageviews"));
+    assert_eq!(first_line("channels"), "channel,visits,visits_pct,pageviews,kind");
+    assert_eq!(first_line("summary"), "metric,value");
+    assert_eq!(
+        first_line("visits"),
+        "start,visitor,landing,channel,source,reason,pageviews,end,hits,referrer_host,start_local,end_local"
+    );
     assert!(first_line("pages").starts_with("landing,dark_social_visits,visits"));
     assert!(first_line("daily").starts_with("date,visits,dark_social,dark_social_pct"));
 }
@@ -100,7 +107,9 @@ fn visitor_ids_are_keyed_hashes_never_addresses() {
     };
     assert_ne!(ids(&a), ids(&b));
     assert_eq!(ids(&a), ids(&visits(Some("one"))), "the same passphrase gives the same ids");
-    assert!(ids(&a).iter().all(|id| id.len() == 16 && id.chars().all(|c| c.is_ascii_hexdigit())));
+    assert!(ids(&a).iter().all(|id| {
+        id.len() == 17 && id.starts_with('v') && id[1..].chars().all(|c| c.is_ascii_hexdigit())
+    }));
 }
 
 #[test]
@@ -380,7 +389,17 @@ session_timeout = "50m"
 paths = ["/news/2026/11/03/follow-up"]
 "#,
     );
-    let r = darklog(&["analyze", "fixtures/small.log", "--rules", s(&rules), "--format", "csv", "-q"]);
+    let r = darklog(&[
+        "analyze",
+        "fixtures/small.log",
+        "--rules",
+        s(&rules),
+        "--report",
+        "channels",
+        "--format",
+        "csv",
+        "-q",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     // Firefox (B, the blog referral, the POST) is now a bot; the 50m timeout joins A's
     // return to `/` to A's first visit; the follow-up page is a front.
@@ -395,6 +414,8 @@ paths = ["/news/2026/11/03/follow-up"]
         s(&rules),
         "--session-timeout",
         "30m",
+        "--report",
+        "channels",
         "--format",
         "csv",
         "-q",

@@ -18,6 +18,7 @@ mod output;
 mod parts;
 mod real;
 mod relayout;
+mod report;
 mod splits;
 mod state;
 mod streams;

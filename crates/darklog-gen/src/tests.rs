@@ -214,7 +214,9 @@ fn truth_csv_has_the_documented_columns() {
     );
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
     assert_eq!(rows.len() as u64, s.visits);
-    assert!(rows.iter().all(|r| r[0].len() == 20 && r[0].ends_with('Z') && r[1].len() == 16));
+    assert!(rows
+        .iter()
+        .all(|r| r[0].len() == 20 && r[0].ends_with('Z') && r[1].len() == 17 && r[1].starts_with('v')));
 }
 
 /// The scenario mix, against the proportions the generator is meant to have.

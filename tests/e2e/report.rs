@@ -1,0 +1,495 @@
+//! The reports people open: the HTML page in a real browser, CSV as a spreadsheet reads it,
+//! tables at a terminal's width, and `--compare previous` against two separate runs.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::util::*;
+
+const KEY: &str = "--visitor-key=e2e";
+
+/// The browser, when this machine has one. Under CI (`CI` set) it must be there: `.ci/run`
+/// installs it, and a test that skipped would prove nothing.
+fn chromium() -> Option<PathBuf> {
+    for name in ["chromium", "chromium-browser", "google-chrome"] {
+        if let Ok(out) = Command::new("sh").args(["-c", &format!("command -v {name}")]).output() {
+            let path = String::from_utf8_lossy(&out.stdout).trim().to_string();
+            if out.status.success() && !path.is_empty() {
+                return Some(PathBuf::from(path));
+            }
+        }
+    }
+    if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
+        panic!("no chromium on this machine, and CI is set: .ci/run installs it (apt-get install chromium)");
+    }
+    eprintln!("skipped: no chromium on this machine (apt-get install chromium)");
+    None
+}
+
+/// Headless Chromium on `page`, with `args` (a screenshot or `--dump-dom`); its stdout and
+/// stderr. Its profile lives in `dir`, so runs do not share state.
+fn headless(browser: &Path, dir: &Path, page: &Path, args: &[&str]) -> (String, String) {
+    let profile = dir.join(format!("profile-{}", args.join("-").replace(['/', '=', ','], "_")));
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--hide-scrollbars",
+            "--enable-logging=stderr",
+            "--v=0",
+            &format!("--user-data-dir={}", profile.display()),
+        ])
+        .args(args)
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("chromium runs");
+    assert!(out.status.success(), "chromium failed: {}", String::from_utf8_lossy(&out.stderr));
+    (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// Pixels of a PNG that are not (nearly) the page's white, and all its pixels.
+fn ink(png_path: &Path) -> (u64, u64) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(png_path).unwrap()));
+    let mut reader = decoder.read_info().expect("a PNG");
+    let mut buf = vec![0; reader.output_buffer_size().expect("a size")];
+    let info = reader.next_frame(&mut buf).expect("a frame");
+    let channels = info.color_type.samples();
+    let pixels = &buf[..info.buffer_size()];
+    let inked = pixels.chunks(channels).filter(|p| p.iter().take(3).any(|&c| c < 230)).count() as u64;
+    (inked, u64::from(info.width) * u64::from(info.height))
+}
+
+/// Anything in the page that names a place to fetch from: a scheme, a protocol-relative
+/// URL, a `src`, an `href`, a CSS `url(` or `@import`.
+fn fetches(html: &str) -> Vec<String> {
+    let lower = html.to_ascii_lowercase();
+    ["http:", "https:", "ftp:", "ws:", "wss:", "//www.", "src=", "href=", "url(", "@import", "xmlns"]
+        .iter()
+        .filter(|p| lower.contains(*p))
+        .map(|p| p.to_string())
+        .collect()
+}
+
+fn sample_json(report: &str) -> serde_json::Value {
+    json(&darklog(&["analyze", "fixtures/sample.log.gz", "--report", report, "--format", "json", KEY, "-q"]))
+}
+
+fn sample_html() -> String {
+    let r = darklog(&["analyze", "fixtures/sample.log.gz", "--format", "html", KEY, "-q"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r.stdout
+}
+
+#[test]
+fn the_html_report_renders_in_a_real_browser_and_fetches_nothing() {
+    let html = sample_html();
+    assert!(
+        html.contains(
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'sha256-"
+        ),
+        "the CSP is the page's first rule"
+    );
+    assert!(html.contains("script-src 'sha256-") && html.contains("img-src data:; base-uri 'none'"));
+    assert_eq!(fetches(&html), Vec::<String>::new(), "the page names nowhere to fetch from");
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let page = write(dir.path(), "report.html", html.as_bytes());
+    let summary = sample_json("summary");
+    let h = &summary["headline"];
+    // The DOM after the page's script ran: the CSP let it (its hash is right) when the
+    // headers became buttons.
+    let (dom, log) = headless(&browser, dir.path(), &page, &["--dump-dom"]);
+    assert!(!log.contains("Refused to"), "the CSP refused something: {log}");
+    assert!(
+        dom.contains("<th scope=\"col\"><button type=\"button\">landing page</button></th>"),
+        "the script ran"
+    );
+    assert_eq!(fetches(&dom), Vec::<String>::new(), "nothing in the DOM fetches either");
+    for number in [
+        format!(
+            "{:.1}% to {:.1}%",
+            h["range_low_pct"].as_f64().unwrap(),
+            h["range_high_pct"].as_f64().unwrap()
+        ),
+        format!("data-v=\"{}\"", h["dark_social_visits"]),
+        format!("data-v=\"{}\"", h["visits"]),
+        format!("data-v=\"{}\"", h["identified_visits"]),
+        format!("data-v=\"{}\"", h["inferred_visits"]),
+    ] {
+        assert!(dom.contains(&number), "the headline's {number} is in the DOM");
+    }
+    for (name, size) in [("phone", "390,844"), ("laptop", "1280,900")] {
+        let shot = dir.path().join(format!("{name}.png"));
+        let (_, log) = headless(
+            &browser,
+            dir.path(),
+            &page,
+            &[&format!("--window-size={size}"), &format!("--screenshot={}", shot.display())],
+        );
+        assert!(!log.contains("Refused to"), "{log}");
+        let (inked, all) = ink(&shot);
+        // Text, charts and tables: far from blank, far from a solid fill.
+        assert!(inked * 100 > all * 3 && inked * 100 < all * 60, "{name}: {inked} of {all} pixels inked");
+        if std::env::var_os("DARKLOG_SCREENSHOTS").is_some() {
+            std::fs::copy(&shot, root().join(format!("docs/report-{name}.png"))).unwrap();
+        }
+    }
+}
+
+/// The `data-v` values in the section `id` of the page, in order.
+fn section_values(html: &str, id: &str) -> Vec<f64> {
+    let start = html.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no section {id}"));
+    let section = &html[start..start + html[start..].find("</section>").unwrap()];
+    section
+        .split("data-v=\"")
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].parse::<f64>().expect("a number"))
+        .collect()
+}
+
+#[test]
+fn the_html_numbers_are_the_json_numbers() {
+    let html = sample_html();
+    let summary = sample_json("summary");
+    let mut want = Vec::new();
+    let h = &summary["headline"];
+    for k in ["dark_social_visits", "visits"] {
+        want.push(h[k].as_f64().unwrap());
+    }
+    want.push(h["dark_social_visits"].as_f64().unwrap() + h["estimated_visits"].as_f64().unwrap());
+    for k in ["identified_visits", "inferred_visits", "estimated_visits"] {
+        want.push(h[k].as_f64().unwrap());
+    }
+    assert_eq!(section_values(&html, "s-headline"), want);
+    let mut want = Vec::new();
+    for row in summary["channels"].as_array().unwrap() {
+        want.push(row["visits"].as_f64().unwrap());
+        want.extend(row["visits_pct"].as_f64());
+        want.push(row["pageviews"].as_f64().unwrap());
+    }
+    assert_eq!(section_values(&html, "s-channels"), want);
+    let mut want = Vec::new();
+    for r in summary["reasons"].as_array().unwrap() {
+        want.extend([r["visits"].as_f64().unwrap(), r["visits_pct"].as_f64().unwrap()]);
+    }
+    let why = section_values(&html, "s-why");
+    assert_eq!(&why[..want.len()], want.as_slice(), "each rule's count");
+    assert_eq!(
+        why.last().copied(),
+        summary["lines"]["read"].as_f64(),
+        "the line accounting ends with the lines read"
+    );
+    let shares = sample_json("shares");
+    let shared = section_values(&html, "s-shared");
+    let mut want = Vec::new();
+    for p in summary["pages"].as_array().unwrap() {
+        for k in ["dark_social_visits", "share_of_visits_pct", "visits", "dark_social_pct"] {
+            want.push(p[k].as_f64().unwrap());
+        }
+    }
+    for s in shares["shares"].as_array().unwrap() {
+        for k in ["shares", "fetches", "visits", "visits_per_share"] {
+            want.push(s[k].as_f64().unwrap());
+        }
+    }
+    assert_eq!(shared, want);
+}
+
+/// Every report of the sample as CSV, with `--top 0`.
+fn sample_csv(report: &str, extra: &[&str]) -> csv::Reader<std::io::Cursor<Vec<u8>>> {
+    let mut args = vec![
+        "analyze",
+        "fixtures/sample.log.gz",
+        "--report",
+        report,
+        "--format",
+        "csv",
+        "--top",
+        "0",
+        KEY,
+        "-q",
+    ];
+    args.extend_from_slice(extra);
+    let r = darklog(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    csv::Reader::from_reader(std::io::Cursor::new(r.stdout.into_bytes()))
+}
+
+/// `YYYY-MM-DD`, as a spreadsheet reads a date.
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10 && b[4] == b'-' && b[7] == b'-' && s.replace('-', "").bytes().all(|c| c.is_ascii_digit())
+}
+
+#[test]
+fn every_csv_loads_with_numbers_as_numbers_and_ids_as_text() {
+    let text = [
+        "landing",
+        "app",
+        "channel",
+        "kind",
+        "date",
+        "date_prev",
+        "start",
+        "end",
+        "visitor",
+        "source",
+        "reason",
+        "referrer_host",
+        "metric",
+        "value",
+        "start_local",
+        "end_local",
+    ];
+    for (report, extra) in [
+        ("summary", &[][..]),
+        ("channels", &[][..]),
+        ("pages", &[][..]),
+        ("daily", &[][..]),
+        ("shares", &[][..]),
+        ("visits", &[][..]),
+        ("summary", &["--since", "2026-11-05", "--until", "2026-11-09", "--compare", "previous"][..]),
+        ("channels", &["--since", "2026-11-05", "--until", "2026-11-09", "--compare", "previous"][..]),
+        ("pages", &["--since", "2026-11-05", "--until", "2026-11-09", "--compare", "previous"][..]),
+        ("daily", &["--since", "2026-11-05", "--until", "2026-11-09", "--compare", "previous"][..]),
+        ("shares", &["--since", "2026-11-05", "--until", "2026-11-09", "--compare", "previous"][..]),
+    ] {
+        let mut rdr = sample_csv(report, extra);
+        let headers = rdr.headers().unwrap().clone();
+        let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.expect("a well-formed record")).collect();
+        assert!(!rows.is_empty(), "{report}: rows");
+        for (i, col) in headers.iter().enumerate() {
+            for row in &rows {
+                let v = &row[i];
+                match col {
+                    "visitor" => {
+                        assert!(v.starts_with('v') && v.len() == 17, "{report}: visitor {v}");
+                        assert!(v.parse::<f64>().is_err(), "{report}: {v} stays text");
+                    }
+                    "start_local" | "end_local" => {
+                        assert!(
+                            is_date(&v[..10]) && v.len() == 19 && &v[10..11] == " ",
+                            "{report}: {col} {v}"
+                        );
+                    }
+                    "date" => assert!(is_date(v), "{report}: {col} {v}"),
+                    "date_prev" => assert!(v.is_empty() || is_date(v), "{report}: {col} {v}"),
+                    c if text.contains(&c) => {}
+                    _ => assert!(
+                        v.is_empty() || v.parse::<f64>().is_ok(),
+                        "{report}: {col} = {v:?} is not a number"
+                    ),
+                }
+            }
+        }
+        if report == "summary" {
+            for row in &rows {
+                let (metric, value) = (&row[0], &row[1]);
+                if metric.ends_with("period_start") || metric.ends_with("period_end") {
+                    assert!(is_date(value), "{metric} = {value}");
+                } else {
+                    assert!(
+                        value.is_empty() || value.parse::<f64>().is_ok(),
+                        "{metric} = {value:?} is not a number"
+                    );
+                }
+            }
+        }
+    }
+    // Summing the channel rows gives the visits; the summary says how many.
+    let mut rdr = sample_csv("channels", &[]);
+    let h = rdr.headers().unwrap().clone();
+    let (visits, kind) =
+        (h.iter().position(|c| c == "visits").unwrap(), h.iter().position(|c| c == "kind").unwrap());
+    let sum: u64 = rdr
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| &r[kind] == "channel")
+        .map(|r| r[visits].parse::<u64>().unwrap())
+        .sum();
+    let summary: HashMap<String, String> = sample_csv("summary", &[])
+        .records()
+        .map(|r| r.unwrap())
+        .map(|r| (r[0].to_string(), r[1].to_string()))
+        .collect();
+    assert_eq!(sum.to_string(), summary["visits"]);
+    // --top 0 is every row: more than the default ten.
+    assert!(sample_csv("pages", &[]).records().count() > 10);
+    let all_shares = sample_csv("shares", &[]).records().count();
+    let r = darklog(&[
+        "analyze",
+        "fixtures/sample.log.gz",
+        "--report",
+        "shares",
+        "--format",
+        "csv",
+        "--top",
+        "1000",
+        "-q",
+    ]);
+    assert_eq!(all_shares, r.stdout.lines().count() - 1);
+    let ten = darklog(&["analyze", "fixtures/sample.log.gz", "--report", "pages", "--format", "csv", "-q"]);
+    assert_eq!(ten.stdout.lines().count(), 11);
+}
+
+#[test]
+fn tables_fit_80_and_200_columns() {
+    for width in ["80", "200"] {
+        for report in ["summary", "pages", "daily", "shares", "visits"] {
+            let r = darklog(&[
+                "analyze",
+                "fixtures/sample.log.gz",
+                "--report",
+                report,
+                "--width",
+                width,
+                KEY,
+                "-q",
+            ]);
+            assert_eq!(r.code, 0, "{}", r.stderr);
+            let w: usize = width.parse().unwrap();
+            for line in r.stdout.lines() {
+                assert!(line.chars().count() <= w, "{report} at {width}: {line:?}");
+            }
+            if report != "visits" {
+                expect_file(&format!("sample.{report}.w{width}.txt"), &r.stdout);
+            }
+        }
+    }
+    // The comparison's columns give way too.
+    let r = darklog(&[
+        "analyze",
+        "fixtures/sample.log.gz",
+        "--since",
+        "2026-11-05",
+        "--until",
+        "2026-11-09",
+        "--compare",
+        "previous",
+        "--width",
+        "80",
+        KEY,
+        "-q",
+    ]);
+    assert!(r.stdout.lines().all(|l| l.chars().count() <= 80), "{}", r.stdout);
+    expect_file("sample.compare.w80.txt", &r.stdout);
+    let r = darklog(&["analyze", "fixtures/sample.log.gz", "--width", "20"]);
+    assert_eq!(r.code, 1, "a width too narrow for any table is a usage error");
+}
+
+/// A JSON report of the generated three weeks.
+fn weeks(log: &Path, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["analyze", s(log), "--format", "json", "--top", "0", KEY, "-q"];
+    all.extend_from_slice(args);
+    let r = darklog(&all);
+    assert!(r.code == 0, "{all:?}: {}", r.stderr);
+    json(&r)
+}
+
+#[test]
+fn compare_previous_equals_two_separate_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = darklog_gen::GenConfig { lines: 60_000, seed: 21, days: 21, ..Default::default() };
+    let (log, _) = generate_with_truth(&cfg);
+    let log = write(dir.path(), "weeks.log", &log);
+    for report in ["channels", "pages", "daily", "shares"] {
+        let both = weeks(&log, &["--report", report, "--week", "2026-W46", "--compare", "previous"]);
+        let now = weeks(&log, &["--report", report, "--week", "2026-W46"]);
+        let before = weeks(&log, &["--report", report, "--week", "2026-W45"]);
+        let key = if report == "daily" { "daily" } else { report };
+        let (rows, now_rows, before_rows) =
+            (both[key].as_array().unwrap(), now[key].as_array().unwrap(), before[key].as_array().unwrap());
+        match report {
+            "channels" => {
+                assert_eq!(both["previous"]["headline"], before["headline"], "the previous headline");
+                assert_eq!(both["headline"], now["headline"]);
+                for ((r, n), b) in rows.iter().zip(now_rows).zip(before_rows) {
+                    assert_eq!((&r["channel"], &r["visits"]), (&n["channel"], &n["visits"]));
+                    assert_eq!(r["visits_prev"], b["visits"], "{}", r["channel"]);
+                    assert_eq!(r["visits_pct_prev"], b["visits_pct"], "{}", r["channel"]);
+                }
+            }
+            "pages" => {
+                let by_path: HashMap<&str, &serde_json::Value> =
+                    before_rows.iter().map(|p| (p["landing"].as_str().unwrap(), p)).collect();
+                assert_eq!(rows.len(), now_rows.len());
+                for r in rows {
+                    let prev = by_path
+                        .get(r["landing"].as_str().unwrap())
+                        .map_or(0, |b| b["dark_social_visits"].as_u64().unwrap());
+                    assert_eq!(r["dark_social_visits_prev"].as_u64(), Some(prev), "{}", r["landing"]);
+                }
+            }
+            "daily" => {
+                assert_eq!(rows.len(), 7);
+                for (i, r) in rows.iter().enumerate() {
+                    assert_eq!(r["visits"], now_rows[i]["visits"]);
+                    assert_eq!(r["date_prev"], before_rows[i]["date"], "day {i} pairs with day {i}");
+                    assert_eq!(r["visits_prev"], before_rows[i]["visits"]);
+                    assert_eq!(r["dark_social_prev"], before_rows[i]["dark_social"]);
+                }
+            }
+            _ => {
+                let by_key: HashMap<(&str, &str), &serde_json::Value> = before_rows
+                    .iter()
+                    .map(|p| ((p["landing"].as_str().unwrap(), p["app"].as_str().unwrap()), p))
+                    .collect();
+                assert!(!rows.is_empty());
+                for r in rows {
+                    let b = by_key.get(&(r["landing"].as_str().unwrap(), r["app"].as_str().unwrap()));
+                    assert_eq!(
+                        r["shares_prev"].as_u64(),
+                        Some(b.map_or(0, |b| b["shares"].as_u64().unwrap()))
+                    );
+                    assert_eq!(
+                        r["visits_prev"].as_u64(),
+                        Some(b.map_or(0, |b| b["visits"].as_u64().unwrap()))
+                    );
+                }
+            }
+        }
+    }
+    // The summary names the pages that grew most, and CSV carries the same numbers.
+    let summary = weeks(&log, &["--week", "2026-W46", "--compare", "previous"]);
+    let grown = summary["previous"]["grew_most"].as_array().unwrap();
+    assert!(!grown.is_empty());
+    assert!(grown.windows(2).all(|w| w[0]["change"].as_u64() >= w[1]["change"].as_u64()));
+    let r = darklog(&[
+        "analyze",
+        s(&log),
+        "--week",
+        "2026-W46",
+        "--compare",
+        "previous",
+        "--report",
+        "channels",
+        "--format",
+        "csv",
+        KEY,
+        "-q",
+    ]);
+    let before = weeks(&log, &["--report", "channels", "--week", "2026-W45"]);
+    let mut rdr = csv::Reader::from_reader(r.stdout.as_bytes());
+    let h = rdr.headers().unwrap().clone();
+    let prev = h.iter().position(|c| c == "visits_prev").expect("a visits_prev column");
+    for (rec, b) in rdr.records().zip(before["channels"].as_array().unwrap()) {
+        assert_eq!(rec.unwrap()[prev].parse::<u64>().ok(), b["visits"].as_u64());
+    }
+    // Without --compare nothing of it shows.
+    let plain = darklog(&[
+        "analyze",
+        s(&log),
+        "--week",
+        "2026-W46",
+        "--report",
+        "channels",
+        "--format",
+        "csv",
+        KEY,
+        "-q",
+    ]);
+    assert!(!plain.stdout.contains("_prev"));
+}
