@@ -27,6 +27,7 @@ SPARK_CONF = {
 }
 
 darklog, examples, work, logs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+start = time.time()
 passed, failed = 0, 0
 
 
@@ -153,5 +154,8 @@ def timed(step, *args):
 timed(in_session)
 timed(submitted, logs[0])
 timed(spark_sql, logs[-1])
+install, build = (int(os.environ.get(v, 0)) for v in ("SPARK_INSTALL_S", "SPARK_BUILD_S"))
+jobs = time.time() - start
+print(f"  pyspark install {install} s + Spark jobs {jobs:.0f} s = {install + jobs:.0f} s; release build {build} s")
 print(f"spark: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
