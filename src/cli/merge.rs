@@ -63,7 +63,10 @@ pub fn run(args: MergeArgs) -> Result<Status, Error> {
             }
         }
     }
-    let mut state = merged.expect("a state was given");
+    // Empty input (a job whose partitions all were empty gives no state line) is no state.
+    let Some(mut state) = merged else {
+        return Err(StateError::NotAState { path: "standard input".into() }.into());
+    };
     let mut hosts = HostCache::default();
     // Parts split by visitor never hold the same visitor; parts split otherwise do, and
     // their visits are joined and counted here.

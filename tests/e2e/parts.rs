@@ -219,4 +219,8 @@ fn states_of_other_jobs_or_settings_are_refused() {
     // Garbage on stdin is no state.
     let r = darklog_stdin(&["merge", "-", "--visitor-key", KEY], b"not a state\n");
     assert_eq!(r.code, 4, "{}", r.stderr);
+    // Nor is nothing: no panic, a refusal.
+    let r = darklog_stdin(&["merge", "-", "--visitor-key", KEY], b"\n");
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(r.stderr.contains("standard input: not a darklog state"), "{}", r.stderr);
 }
