@@ -156,6 +156,6 @@ timed(submitted, logs[0])
 timed(spark_sql, logs[-1])
 install, build = (int(os.environ.get(v, 0)) for v in ("SPARK_INSTALL_S", "SPARK_BUILD_S"))
 jobs = time.time() - start
-print(f"  pyspark install {install} s + Spark jobs {jobs:.0f} s = {install + jobs:.0f} s; release build {build} s")
+print(f"  pyspark install {install} s + Spark jobs {jobs:.0f} s = {install + jobs:.0f} s; build {build} s")
 print(f"spark: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
