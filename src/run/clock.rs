@@ -50,15 +50,17 @@ pub struct SessionClock {
     lateness: i64,
     /// The newest time read; `None` until the start lines set it.
     now: Option<i64>,
-    /// Times of the held lines, in the order they came.
+    /// Times of the held lines, in the order they came: every one ahead of the clock by
+    /// more than `lateness` when it came (or, before the clock is set, the start lines).
     held: VecDeque<i64>,
-    /// The earliest of them: the time the lines ahead say it is.
+    /// The earliest of them.
     held_from: i64,
     /// Lines read at the old time since the first was held.
     since_held: usize,
-    /// While the start lines are released: their median and how far from it a start line
-    /// may be (further, it is an outlier).
-    starting: Option<(i64, i64)>,
+    /// The verdicts on the held lines once released, in order (empty between lines: a
+    /// saved state never holds any).
+    #[serde(skip)]
+    verdicts: VecDeque<Admit>,
 }
 
 impl SessionClock {
@@ -69,7 +71,7 @@ impl SessionClock {
             held: VecDeque::new(),
             held_from: i64::MAX,
             since_held: 0,
-            starting: None,
+            verdicts: VecDeque::new(),
         }
     }
 
@@ -89,19 +91,15 @@ impl SessionClock {
             self.held.push_back(time);
             return Admit::Hold;
         };
-        if !self.held.is_empty() && time >= self.held_from.saturating_sub(self.lateness) {
-            self.held.push_back(time);
-            self.held_from = self.held_from.min(time);
-            return Admit::Hold;
-        }
         if time < now.saturating_sub(self.lateness) {
             self.since_held += usize::from(!self.held.is_empty());
             return Admit::OutOfOrder;
         }
+        // Ahead: held with whatever else is ahead, until the lines after say which of
+        // them the log goes on from (see `decide`).
         if time > now.saturating_add(self.lateness) {
-            debug_assert!(self.held.is_empty());
             self.held.push_back(time);
-            self.held_from = time;
+            self.held_from = self.held_from.min(time);
             return Admit::Hold;
         }
         self.since_held += usize::from(!self.held.is_empty());
@@ -115,18 +113,20 @@ impl SessionClock {
         if self.held.is_empty() {
             return None;
         }
-        if self.now.is_none() {
+        let Some(now) = self.now else {
             if self.held.len() < START_LINES && !end {
                 return None;
             }
-            let (start, median, spread) = start(self.held.iter().copied());
-            self.now = Some(start);
-            self.starting = Some((median, spread));
-            return Some(Decision::Release);
-        }
-        if self.held.len() >= CONFIRM || (end && (self.since_held == 0 || self.held.len() >= 2)) {
-            self.now = Some(self.now.map_or(self.held_from, |n| n.max(self.held_from)));
-            return Some(Decision::Release);
+            self.verdicts = start_verdicts(&self.held, self.lateness);
+            return Some(self.released());
+        };
+        // The log caught up with them (lines at the old time moved the clock): no longer
+        // ahead.
+        let caught_up = self.held.iter().all(|&t| t <= now.saturating_add(self.lateness));
+        if caught_up || self.held.len() >= CONFIRM || (end && (self.since_held == 0 || self.held.len() >= 2))
+        {
+            self.verdicts = jump_verdicts(&self.held, now, self.lateness, !end);
+            return Some(self.released());
         }
         if self.since_held >= CONFIRM || end {
             self.held.clear();
@@ -137,27 +137,84 @@ impl SessionClock {
         None
     }
 
+    /// Applies the verdicts just made: the clock moves to the newest line read, and a
+    /// last line still ahead of it is held again, alone.
+    fn released(&mut self) -> Decision {
+        let read = self.held.iter().zip(&self.verdicts).filter(|(_, v)| **v == Admit::Now).map(|(t, _)| *t);
+        self.now = read.max().max(self.now);
+        self.held_from = i64::MAX;
+        self.since_held = 0;
+        Decision::Release
+    }
+
     /// The verdict on the next released line (call once per held line, in order, after
-    /// [`Decision::Release`]).
+    /// [`Decision::Release`]). `Admit::Hold`: the line stays held.
     pub fn release(&mut self) -> Admit {
         let time = self.held.pop_front().expect("a released line was held");
-        let starting = self.starting;
-        if self.held.is_empty() {
-            self.held_from = i64::MAX;
-            self.since_held = 0;
-            self.starting = None;
+        let verdict = self.verdicts.pop_front().expect("a verdict for each held line");
+        if verdict == Admit::Hold {
+            self.held.push_back(time);
+            self.held_from = time;
         }
-        let now = self.now.expect("release sets the clock");
-        if time < now.saturating_sub(self.lateness) {
-            return Admit::OutOfOrder;
-        }
-        // A start line far from the others is an outlier.
-        if starting.is_some_and(|(median, spread)| (time - median).abs() > spread) {
-            return Admit::OutOfOrder;
-        }
-        self.now = Some(now.max(time));
-        Admit::Now
+        verdict
     }
+}
+
+/// Verdicts on the first lines of a log: a line far from their median (one dated 1970
+/// or 2100 among them) is not where the log starts.
+fn start_verdicts(held: &VecDeque<i64>, lateness: i64) -> VecDeque<Admit> {
+    let (start, median, spread) = start(held.iter().copied());
+    let mut now = start;
+    held.iter()
+        .map(|&t| {
+            if t < now.saturating_sub(lateness) || (t - median).abs() > spread {
+                Admit::OutOfOrder
+            } else {
+                now = now.max(t);
+                Admit::Now
+            }
+        })
+        .collect()
+}
+
+/// Verdicts on lines that came ahead of the clock (`now`), read in order: a line still
+/// ahead of the clock is a jump the log goes on from unless the lines held after it are
+/// mostly earlier (then it was an outlier: a line dated 2100, a clock hours off, held
+/// with the lines after a gap in the log). The last line, still ahead of every line read,
+/// is held again when `hold_last` (the lines to come decide it).
+fn jump_verdicts(held: &VecDeque<i64>, mut now: i64, lateness: i64, hold_last: bool) -> VecDeque<Admit> {
+    let times: Vec<i64> = held.iter().copied().collect();
+    let mut verdicts = VecDeque::with_capacity(times.len());
+    for (i, &t) in times.iter().enumerate() {
+        let after = &times[i + 1..];
+        let verdict = if t < now.saturating_sub(lateness) {
+            Admit::OutOfOrder
+        } else if t <= now.saturating_add(lateness) {
+            Admit::Now
+        } else if after.is_empty() {
+            if hold_last {
+                Admit::Hold
+            } else {
+                Admit::Now
+            }
+        } else if median(after) < t.saturating_sub(lateness) {
+            Admit::OutOfOrder
+        } else {
+            Admit::Now
+        };
+        if verdict == Admit::Now {
+            now = now.max(t);
+        }
+        verdicts.push_back(verdict);
+    }
+    verdicts
+}
+
+/// The lower median.
+fn median(times: &[i64]) -> i64 {
+    let mut sorted = times.to_vec();
+    sorted.sort_unstable();
+    sorted[(sorted.len() - 1) / 2]
 }
 
 /// Where a log starts, from its first lines: the earliest of them that is not far from
@@ -185,11 +242,15 @@ mod tests {
         let mut out = vec![' '; times.len()];
         let settle = |clock: &mut SessionClock, held: &mut VecDeque<usize>, out: &mut Vec<char>, end| {
             while let Some(d) = clock.decide(end) {
-                for i in held.drain(..) {
+                for i in std::mem::take(held) {
                     out[i] = match d {
                         Decision::Release => match clock.release() {
                             Admit::Now => 'r',
-                            _ => 'o',
+                            Admit::Hold => {
+                                held.push_back(i);
+                                ' '
+                            }
+                            Admit::OutOfOrder => 'o',
                         },
                         Decision::Drop => 'o',
                     };
@@ -221,6 +282,33 @@ mod tests {
         let v = verdicts(&t);
         assert_eq!(v.matches('o').count(), 3, "{v}");
         assert_eq!((&v[20..21], &v[30..31], &v[35..36]), ("o", "o", "o"), "{v}");
+    }
+
+    /// The log goes quiet for ten minutes while a line dated 2100 is held: the line after
+    /// the gap is ahead of the clock too, and the two are told apart by the lines after.
+    #[test]
+    fn an_outlier_held_across_a_gap_in_the_log_does_not_move_the_clock() {
+        for outlier in [4_000_000_000, 1_000_000 + 20 * 10 + 4 * 3600] {
+            let mut t = steady(20, 1_000_000, 10);
+            t.push(outlier);
+            t.extend(steady(20, 1_000_000 + 20 * 10 + 600, 10));
+            let v = verdicts(&t);
+            assert_eq!(v, format!("{}o{}", "r".repeat(20), "r".repeat(20)), "{outlier}: {v}");
+        }
+    }
+
+    /// An outlier that comes as the line that would confirm a jump, or two in a row.
+    #[test]
+    fn outliers_among_the_lines_of_a_jump_are_out_of_order() {
+        let mut t = steady(20, 1_000_000, 10);
+        t.extend(steady(7, 1_000_000 + 3600, 10));
+        t.push(4_000_000_000);
+        t.extend(steady(10, 1_000_000 + 3600 + 70, 10));
+        assert_eq!(verdicts(&t), format!("{}o{}", "r".repeat(27), "r".repeat(10)));
+        let mut t = steady(20, 1_000_000, 10);
+        t.extend([4_000_000_000, 4_000_000_000]);
+        t.extend(steady(20, 1_000_000 + 3600, 10));
+        assert_eq!(verdicts(&t), format!("{}oo{}", "r".repeat(20), "r".repeat(20)));
     }
 
     #[test]

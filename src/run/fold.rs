@@ -298,7 +298,9 @@ impl<'a> Fold<'a> {
                         };
                         self.record(at, &h.bytes, h.rec);
                     }
-                    _ => self.out_of_order(h.input, h.number, &h.bytes),
+                    // Still ahead of every line read: the lines to come decide it.
+                    Admit::Hold => self.held.push(h),
+                    Admit::OutOfOrder => self.out_of_order(h.input, h.number, &h.bytes),
                 }
             }
         }
