@@ -37,7 +37,7 @@ pub use host::{
 pub use params::ParamRules;
 pub use path::{page_view, PathKind, PathRules};
 pub use reason::{Exclusion, Reason, ScraperRule};
-pub use returns::{ReturnLog, RETURN_WINDOW};
+pub use returns::{ReturnLog, EXACT_PAIRS, RETURN_WINDOW};
 pub use shares::ShareLog;
 pub use tables::TableError;
 

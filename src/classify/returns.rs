@@ -2,16 +2,22 @@
 //! earlier visit used a bookmark or their history, not a friend's link.
 //!
 //! Remembering every (reader, page) pair for weeks would make memory grow with the log,
-//! so the pairs go into two fixed-size Bloom filters instead: generations of half the
-//! window each, on fixed boundaries of log time (so that which generation a pair joins,
-//! and when it is forgotten, depends on its time alone, never on the order pairs came
-//! in or on how a run was split). Memory is fixed; the price is a small false-positive
-//! rate (about 1% at capacity): a share miscounted as a return. Pairs are hashed with a
-//! fixed seed, so the answer is the same in every run. A generation past its capacity
-//! still takes pairs, at a rising false-positive rate, and says how many it took beyond.
+//! so the pairs go into generations of half the window each, on fixed boundaries of log
+//! time (so that which generation a pair joins, and when it is forgotten, depends on its
+//! time alone, never on the order pairs came in or on how a run was split). A generation
+//! holds its pairs' 64-bit hashes exactly up to a bound, so that whether a pair was seen
+//! depends on that pair alone: a run split by visitor into parts gives each visit the
+//! same answer as one run. Past the bound the generation becomes a fixed-size Bloom
+//! filter: memory stops growing, at a small false-positive rate (about 1% at capacity: a
+//! share miscounted as a return) that depends on how many pairs share the filter, so
+//! parts may then differ from one run; the pairs it took are reported as cut. Pairs are
+//! hashed with a fixed seed, so the answer is the same in every run.
 
 /// How long a reader's pages are remembered (two generations of half this each).
 pub const RETURN_WINDOW: i64 = 30 * 86_400;
+/// Pairs a generation holds exactly: as many as a hash table of 2^21 slots holds (about
+/// 19 MB), a week of a site of ten million lines.
+pub const EXACT_PAIRS: usize = 7 << 18;
 /// 64-byte blocks per filter: 4 MiB each.
 const BLOCKS: usize = 1 << 16;
 /// Pairs a filter takes at about 1% false positives (≈ 10 bits a pair).
@@ -19,6 +25,7 @@ const CAPACITY: u64 = (BLOCKS as u64 * 512) / 10;
 /// Bits set per pair, all in one 512-bit block (one cache line per lookup).
 const PROBES: u32 = 7;
 
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 
 /// 512 bits on a cache line of their own: a lookup touches one line, not two.
@@ -28,8 +35,15 @@ struct Block([u64; 8]);
 
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Filter {
+    /// The pairs' hashes, while there are at most `EXACT_PAIRS` and no `blocks`.
+    #[serde(default, serialize_with = "crate::sorted::set")]
+    exact: FxHashSet<u64>,
+    /// The Bloom filter's bits, once the exact pairs outgrew their bound.
     blocks: Vec<Block>,
     pairs: u64,
+    /// Pairs that went into the Bloom filter (when it was made, and since).
+    #[serde(default)]
+    approximated: u64,
     /// The generation: pairs of times in `[generation, generation + 1)` half windows.
     generation: i64,
 }
@@ -41,7 +55,11 @@ fn generation(time: i64) -> i64 {
 
 impl Filter {
     fn new(generation: i64) -> Filter {
-        Filter { blocks: Vec::new(), pairs: 0, generation }
+        Filter { exact: FxHashSet::default(), blocks: Vec::new(), pairs: 0, approximated: 0, generation }
+    }
+
+    fn is_bloom(&self) -> bool {
+        !self.blocks.is_empty()
     }
 
     /// The block and the bit positions of a pair.
@@ -56,27 +74,67 @@ impl Filter {
         (block, bits)
     }
 
-    fn insert(&mut self, hash: u64) {
-        if self.blocks.is_empty() {
-            self.blocks = vec![Block([0; 8]); BLOCKS];
-        }
+    fn set_bits(blocks: &mut [Block], hash: u64) {
         let (block, bits) = Self::slots(hash);
-        let b = &mut self.blocks[block].0;
+        let b = &mut blocks[block].0;
         for (word, mask) in bits {
             b[word] |= mask;
         }
+    }
+
+    /// The exact pairs, past their bound, into a Bloom filter.
+    #[cold]
+    fn make_bloom(&mut self) {
+        let mut blocks = vec![Block([0; 8]); BLOCKS];
+        for &hash in &self.exact {
+            Self::set_bits(&mut blocks, hash);
+        }
+        self.blocks = blocks;
+        self.approximated += self.exact.len() as u64;
+        self.exact = FxHashSet::default();
+    }
+
+    fn insert(&mut self, hash: u64) {
+        if !self.is_bloom() {
+            if self.exact.len() < EXACT_PAIRS {
+                self.exact.insert(hash);
+                self.pairs += 1;
+                return;
+            }
+            self.make_bloom();
+        }
+        Self::set_bits(&mut self.blocks, hash);
         self.pairs += 1;
+        self.approximated += 1;
     }
 
     /// Adds the pairs of a filter of the same generation.
-    fn merge(&mut self, other: Filter) {
+    fn merge(&mut self, mut other: Filter) {
         debug_assert_eq!(self.generation, other.generation);
-        if other.blocks.is_empty() {
+        if !self.is_bloom() && !other.is_bloom() {
+            if self.exact.len() < other.exact.len() {
+                std::mem::swap(self, &mut other);
+            }
+            for hash in other.exact {
+                if !self.is_bloom() && self.exact.len() >= EXACT_PAIRS && !self.exact.contains(&hash) {
+                    self.make_bloom();
+                }
+                if self.is_bloom() {
+                    Self::set_bits(&mut self.blocks, hash);
+                    self.approximated += 1;
+                } else {
+                    self.exact.insert(hash);
+                }
+            }
+            self.pairs += other.pairs;
+            self.approximated += other.approximated;
             return;
         }
-        if self.blocks.is_empty() {
-            *self = other;
-            return;
+        if !self.is_bloom() {
+            self.make_bloom();
+        }
+        if !other.is_bloom() {
+            other.make_bloom();
         }
         for (a, b) in self.blocks.iter_mut().zip(&other.blocks) {
             for (x, y) in a.0.iter_mut().zip(b.0) {
@@ -84,10 +142,14 @@ impl Filter {
             }
         }
         self.pairs += other.pairs;
+        self.approximated += other.approximated;
     }
 
     fn contains(&self, hash: u64) -> bool {
-        let Some(b) = self.blocks.get(Self::slots(hash).0) else { return false };
+        if !self.is_bloom() {
+            return self.exact.contains(&hash);
+        }
+        let b = &self.blocks[Self::slots(hash).0];
         Self::slots(hash).1.all(|(word, mask)| b.0[word] & mask != 0)
     }
 }
@@ -97,6 +159,9 @@ impl Filter {
 pub struct ReturnLog {
     current: Filter,
     previous: Filter,
+    /// Pairs remembered approximately by generations forgotten since.
+    #[serde(default)]
+    approximated_before: u64,
 }
 
 impl std::fmt::Debug for ReturnLog {
@@ -111,7 +176,11 @@ impl std::fmt::Debug for ReturnLog {
 
 impl Default for ReturnLog {
     fn default() -> Self {
-        ReturnLog { current: Filter::new(i64::MIN + 1), previous: Filter::new(i64::MIN) }
+        ReturnLog {
+            current: Filter::new(i64::MIN + 1),
+            previous: Filter::new(i64::MIN),
+            approximated_before: 0,
+        }
     }
 }
 
@@ -121,19 +190,29 @@ impl ReturnLog {
         self.current.contains(pair) || self.previous.contains(pair)
     }
 
-    /// Pairs taken beyond the capacity of their generation.
+    /// Pairs taken beyond the capacity of their generation's Bloom filter.
     pub fn overfull(&self) -> u64 {
-        self.current.pairs.saturating_sub(CAPACITY) + self.previous.pairs.saturating_sub(CAPACITY)
+        let over = |f: &Filter| if f.is_bloom() { f.pairs.saturating_sub(CAPACITY) } else { 0 };
+        over(&self.current) + over(&self.previous)
+    }
+
+    /// Pairs of the generations held that are remembered only approximately (past the
+    /// exact bound): returns may then differ between one run and parts of it.
+    pub fn approximate(&self) -> u64 {
+        self.approximated_before + self.current.approximated + self.previous.approximated
     }
 
     /// Adds another log's pairs, generation by generation: the log of one run over both.
     pub fn merge(&mut self, other: ReturnLog) {
+        self.approximated_before += other.approximated_before;
         for filter in [other.previous, other.current] {
             self.advance(filter.generation);
             if filter.generation == self.current.generation {
                 self.current.merge(filter);
             } else if filter.generation == self.previous.generation {
                 self.previous.merge(filter);
+            } else {
+                self.approximated_before += filter.approximated;
             }
         }
     }
@@ -143,10 +222,14 @@ impl ReturnLog {
         if generation <= self.current.generation {
             return;
         }
-        // The filters' bits are allocated again when first set (zeroed pages, cheap).
         let current = std::mem::replace(&mut self.current, Filter::new(generation));
-        self.previous =
-            if current.generation == generation - 1 { current } else { Filter::new(generation - 1) };
+        let forgotten = if current.generation == generation - 1 {
+            std::mem::replace(&mut self.previous, current).approximated
+        } else {
+            std::mem::replace(&mut self.previous, Filter::new(generation - 1)).approximated
+                + current.approximated
+        };
+        self.approximated_before += forgotten;
     }
 
     /// Remembers the pair as seen at `time`; a pair older than both generations is not
@@ -217,10 +300,62 @@ mod tests {
         assert!(a == whole, "merged parts differ from the whole");
     }
 
+    /// Under the exact bound, whether a pair was seen depends on that pair alone: a part
+    /// of the pairs answers for its own pairs as the whole does, and a full part too.
+    #[test]
+    fn exact_pairs_answer_alike_in_a_part_and_in_the_whole() {
+        let mut whole = ReturnLog::default();
+        let mut part = ReturnLog::default();
+        for i in 0..400_000u64 {
+            whole.record(pair(i, 1), 0);
+            if i % 8 == 0 {
+                part.record(pair(i, 1), 0);
+            }
+        }
+        for i in 0..400_000u64 {
+            assert!(!whole.seen(pair(i, 2)), "no false positive");
+            if i % 8 == 0 {
+                assert_eq!(part.seen(pair(i, 1)), whole.seen(pair(i, 1)));
+            }
+        }
+        assert_eq!((whole.approximate(), whole.overfull()), (0, 0));
+    }
+
+    /// Past the bound, the pairs go into the Bloom filter: every one still seen, and
+    /// counted as approximate, in a run and in a merge of parts alike.
+    #[test]
+    fn past_the_exact_bound_pairs_are_remembered_approximately_and_counted() {
+        let n = EXACT_PAIRS as u64 + 1000;
+        let mut log = ReturnLog::default();
+        let (mut a, mut b) = (ReturnLog::default(), ReturnLog::default());
+        for i in 0..n {
+            log.record(pair(i, 1), 0);
+            if i % 2 == 0 {
+                a.record(pair(i, 1), 0)
+            } else {
+                b.record(pair(i, 1), 0)
+            }
+        }
+        // Every pair but a Bloom false positive or two (a pair already "seen" is not
+        // recorded again).
+        let approximate = log.approximate();
+        assert!(approximate > n - 10 && approximate <= n, "{approximate}");
+        assert_eq!(a.approximate(), 0, "a part under the bound is exact");
+        a.merge(b);
+        assert!(a.approximate() >= n - EXACT_PAIRS as u64, "{}", a.approximate());
+        assert!((0..n).all(|i| log.seen(pair(i, 1)) && a.seen(pair(i, 1))));
+        // A generation forgotten takes its count along, into the run's total.
+        log.record(pair(0, 9), RETURN_WINDOW * 2);
+        assert_eq!(log.approximate(), approximate);
+    }
+
     #[test]
     fn false_positives_stay_near_one_percent_at_capacity() {
         let mut log = ReturnLog::default();
-        for i in 0..CAPACITY - 1 {
+        for i in 0..EXACT_PAIRS as u64 + 1 {
+            log.record(pair(i, 1), 0);
+        }
+        for i in EXACT_PAIRS as u64 + 1..CAPACITY - 1 {
             log.record(pair(i, 1), 0);
         }
         assert_eq!(log.overfull(), 0);

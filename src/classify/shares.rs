@@ -129,12 +129,15 @@ impl ShareLog {
     }
 
     /// The app of the most recent share of `path` at or before `start`, within the window.
+    /// Shares of two apps in the same second are told apart by their last fetch, then by
+    /// the app: never by the order they were recorded in, which differs between one run
+    /// and a profile merged from parts.
     pub fn attribute(&self, path: &[u8], start: i64) -> Option<Name> {
         self.by_path
             .get(path)?
             .iter()
             .filter(|s| s.first <= start && start - s.first <= self.window)
-            .max_by_key(|s| s.first)
+            .max_by_key(|s| (s.first, s.last, s.app))
             .map(|s| s.app)
     }
 
@@ -180,6 +183,18 @@ mod tests {
             other => panic!("{other:?}"),
         };
         (app("WhatsApp/2.23.20.0 A"), app("Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)"))
+    }
+
+    #[test]
+    fn shares_of_two_apps_in_the_same_second_are_attributed_whatever_order_they_came_in() {
+        let (whatsapp, slack) = apps();
+        let (mut one, mut other) = (ShareLog::new(48 * 3600, 300), ShareLog::new(48 * 3600, 300));
+        one.record(b"/a", 100, whatsapp, i64::MAX);
+        one.record(b"/a", 100, slack, i64::MAX);
+        other.record(b"/a", 100, slack, i64::MAX);
+        other.record(b"/a", 100, whatsapp, i64::MAX);
+        assert!(one.attribute(b"/a", 200).is_some());
+        assert_eq!(one.attribute(b"/a", 200), other.attribute(b"/a", 200));
     }
 
     #[test]

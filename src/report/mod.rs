@@ -306,7 +306,7 @@ impl Aggregates {
         self.first_time = Some(self.first_time.map_or(v.start, |t| t.min(v.start)));
         self.last_time = Some(self.last_time.map_or(v.end, |t| t.max(v.end)));
         if self.pages.len() >= self.caps.pages && !self.pages.contains_key(path) {
-            let (n, most) = evict_lightest(&mut self.pages, self.caps.pages, |p| p.visits);
+            let (n, most) = evict_lightest(&mut self.pages, |p| p.visits);
             self.cut.pages += n;
             self.cut.page_error = self.cut.page_error.max(most);
         }
@@ -457,6 +457,11 @@ pub struct Cut {
     /// Page views of long visits not remembered for returns (past a visit's first
     /// [`crate::classify::MAX_VISIT_PAGES`] pages).
     pub visit_pages: u64,
+    /// (reader, page) pairs the return memory holds only approximately, past its exact
+    /// bound ([`crate::classify::EXACT_PAIRS`] a generation): a share may be taken for
+    /// a return, and parts of a run may differ from one run.
+    #[serde(default)]
+    pub return_pairs: u64,
 }
 
 impl Cut {
@@ -472,24 +477,26 @@ impl Cut {
         self.share_error = self.share_error.max(o.share_error);
         self.preview_paths += o.preview_paths;
         self.visit_pages += o.visit_pages;
+        self.return_pairs += o.return_pairs;
     }
 }
 
 /// Drops the lightest quarter of `table` by `weight`: every entry at or under the weight
 /// that cuts off a quarter (so the same ones in every run). Returns how many, and that
-/// weight. The table is built again, for `cap` entries, without the holes removals leave.
+/// weight. The table is refilled in its own allocation, without the holes removals leave
+/// (a table with holes grows as if it held them): the kept entries wait in a vector, a
+/// little over half the table's size, not in a second table.
 fn evict_lightest<K: std::hash::Hash + Eq, V>(
     table: &mut FxHashMap<K, V>,
-    cap: usize,
     weight: impl Fn(&V) -> u64,
 ) -> (u64, u64) {
     let mut weights: Vec<u64> = table.values().map(&weight).collect();
     let quarter = (weights.len() / 4).max(1) - 1;
     let cutoff = *weights.select_nth_unstable(quarter).1;
+    drop(weights);
     let before = table.len();
-    let mut kept = FxHashMap::with_capacity_and_hasher(cap.min(before), Default::default());
-    kept.extend(table.drain().filter(|(_, v)| weight(v) > cutoff));
-    *table = kept;
+    let kept: Vec<(K, V)> = table.drain().filter(|(_, v)| weight(v) > cutoff).collect();
+    table.extend(kept);
     ((before - table.len()) as u64, cutoff)
 }
 

@@ -699,6 +699,12 @@ impl Report {
                 thousands(c.visit_pages)
             ));
         }
+        if c.return_pairs > 0 {
+            parts.push(format!(
+                "{} reader-page pairs remembered approximately (a few shares may count as returns)",
+                thousands(c.return_pairs)
+            ));
+        }
         Some(format!("bounds cut: {}", parts.join("; ")))
     }
 

@@ -113,6 +113,7 @@ impl RunState {
         });
         self.ledger.cut.visitors = self.sessions.evicted();
         self.ledger.cut.preview_paths = self.shares.evicted();
+        self.ledger.cut.return_pairs = self.returns.approximate();
     }
 
     /// Counts visits closed outside the fold (see [`RunState::merge`]).
