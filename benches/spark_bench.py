@@ -20,7 +20,6 @@ import darklog_job  # noqa: E402
 from pyspark.sql import SparkSession  # noqa: E402
 
 
-
 def summary(argv, stdin=None):
     """The JSON summary, without `inputs` (which names the files each process read)."""
     out = subprocess.run([darklog, *argv, "--format", "json", "-q"], input=stdin, capture_output=True, check=True)
@@ -86,4 +85,12 @@ print(f"shuffle                        {shuffle / 1e6:,.0f} MB written, {shuffle
       "(compressed)")
 sizes = sorted(len(s) for s in states)
 print(f"state lines                    {len(states)}, {sizes[0] / 1e3:,.0f} to {sizes[-1] / 1e3:,.0f} KB")
+if merged != analyze:
+    # What differs, for whoever reads the bench's output; the states are kept to look closer.
+    with open(os.path.join(work, "states.txt"), "w") as f:
+        f.write("".join(s + "\n" for s in states))
+    for key in sorted(set(analyze) | set(merged)):
+        if analyze.get(key) != merged.get(key):
+            print(f"  differs: {key}\n    analyze {json.dumps(analyze.get(key))[:600]}\n    spark   {json.dumps(merged.get(key))[:600]}")
+    print(f"  the states: {os.path.join(work, 'states.txt')} (darklog merge - < it)")
 sys.exit(0 if merged == analyze else 1)

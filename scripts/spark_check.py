@@ -104,17 +104,24 @@ def conf_args():
     return [a for k, v in SPARK_CONF.items() for a in ("--conf", f"{k}={v}")]
 
 
+# A window after `--`: merge cuts it from the states, which hold every day (the stages
+# must not be given it). Two days of the first real log.
+WINDOW = ["--since", "2015-05-18", "--until", "2015-05-20"]
+
+
 def submitted(log):
-    """The driver as an operator starts it: spark-submit, the binary shipped with --files."""
+    """The driver as an operator starts it: spark-submit, the binary shipped with --files,
+    a window asked for."""
     files = sorted(glob.glob(log))
     out = os.path.join(work, "submit.states")
     r = subprocess.run(
         ["spark-submit", *conf_args(), "--files", f"{darklog},{examples}/stage.py",
-         f"{examples}/darklog_job.py", "--partitions", "4", "--states", out, log, "--", "--report", "daily", "-q"],
+         f"{examples}/darklog_job.py", "--partitions", "4", "--states", out, log, "--", "--report", "daily", *WINDOW, "-q"],
         capture_output=True,
     )
     check(f"spark-submit {log}: exit 0", r.returncode, 0)
-    check(f"spark-submit {log}: daily table", r.stdout.decode(), report(["analyze", *files, "--report", "daily"], "table"))
+    check(f"spark-submit {log}: daily table of a window", r.stdout.decode(),
+          report(["analyze", *files, "--report", "daily", *WINDOW], "table"))
     if r.returncode == 0:
         check_states(f"spark-submit {log}", files, open(out).read().split())
     else:

@@ -80,9 +80,12 @@ def main():
 
 
 def reading_flags(merge):
-    """The flags of `merge`'s that every stage must share (all but the report's own, and
-    -q, which the stages are given already)."""
-    own = {"--report": 1, "--format": 1, "-o": 1, "--output": 1, "--top": 1, "-q": 0, "--quiet": 0}
+    """The flags of `merge`'s that every stage must share: all but the report's and the
+    window's (the states hold every day: `merge` cuts the window), and -q, which the
+    stages are given already."""
+    own = {"--report": 1, "--format": 1, "-o": 1, "--output": 1, "--top": 1, "--width": 1,
+           "--since": 1, "--until": 1, "--day": 1, "--week": 1, "--month": 1, "--now": 1,
+           "--compare": 1, "-q": 0, "--quiet": 0}
     out, skip = [], 0
     for arg in merge:
         if skip:
