@@ -4,12 +4,13 @@
 //! a terminal or `NO_COLOR` is set. Text from the logs is shown
 //! [`printable`]: a log is written by whoever sends requests.
 
-use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
 
+use super::text::width_of;
+pub use super::text::{comparison, grew_most, middle_ellipsis, printable, wrap};
 use super::{thousands, Report, ReportKind, Reporter, RowKind};
 use crate::classify::Channel;
 use crate::time::format_rfc3339;
@@ -83,71 +84,6 @@ impl Col {
 
 /// The narrowest a squeezed column (a path) gets before a column is dropped instead.
 const SQUEEZE_MIN: usize = 36;
-
-/// Display width of `s` in terminal columns.
-fn width_of(s: &str) -> usize {
-    unicode_width::UnicodeWidthStr::width(s)
-}
-
-/// `s` cut to `max` columns by taking out its middle: the start and the end of a path
-/// say the most (`/news/2026/…/budget-vote`).
-pub fn middle_ellipsis(s: &str, max: usize) -> String {
-    if width_of(s) <= max {
-        return s.to_string();
-    }
-    if max <= 1 {
-        return "…".chars().take(max).collect();
-    }
-    let keep = max - 1;
-    let (head_w, tail_w) = (keep.div_ceil(2), keep / 2);
-    let (mut head, mut w) = (String::new(), 0);
-    for c in s.chars() {
-        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if w + cw > head_w {
-            break;
-        }
-        head.push(c);
-        w += cw;
-    }
-    let (mut tail, mut w) = (Vec::new(), 0);
-    for c in s.chars().rev() {
-        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if w + cw > tail_w {
-            break;
-        }
-        tail.push(c);
-        w += cw;
-    }
-    head.push('…');
-    head.extend(tail.into_iter().rev());
-    head
-}
-
-/// `text` broken into lines of at most `width` columns at spaces (a word longer than a
-/// line keeps its own line, whole).
-pub fn wrap(text: &str, width: Option<usize>) -> String {
-    let Some(width) = width else { return text.to_string() };
-    let mut out = String::with_capacity(text.len() + 8);
-    for (n, para) in text.split('\n').enumerate() {
-        if n > 0 {
-            out.push('\n');
-        }
-        let mut line = 0;
-        for word in para.split(' ').filter(|w| !w.is_empty()) {
-            let w = width_of(word);
-            if line > 0 && line + 1 + w > width {
-                out.push('\n');
-                line = 0;
-            } else if line > 0 {
-                out.push(' ');
-                line += 1;
-            }
-            out.push_str(word);
-            line += w;
-        }
-    }
-    out
-}
 
 /// A signed percentage change, `+12.5%`, or `new` when there was nothing before.
 fn change(p: Option<f64>, now: u64) -> (String, Look) {
@@ -492,51 +428,6 @@ impl TableReporter {
     }
 }
 
-/// With `--compare previous`, the headline against the period before, in a sentence.
-pub fn comparison(report: &Report) -> Option<String> {
-    let (p, before) = (report.previous.as_ref()?, report.headline_prev()?);
-    let now = report.headline();
-    let zone = &report.aggregates.zone;
-    let day = |t: i64| crate::time::format_date(zone.day_of(t));
-    let signed = |v: Option<f64>| match v {
-        Some(v) => format!("{v:+.1}%"),
-        None => "new".to_string(),
-    };
-    Some(format!(
-        "Against {} to {}: dark social {:.1}% of visits (was {:.1}%, {:+.1} points), {} dark-social visits (was {}, {}), {} visits (was {}, {})",
-        day(p.since),
-        day(p.until.map_or(p.since, |u| u - 1)),
-        now.dark_social_pct,
-        before.dark_social_pct,
-        now.dark_social_pct - before.dark_social_pct,
-        thousands(now.dark_social_visits),
-        thousands(before.dark_social_visits),
-        signed(super::change_pct(now.dark_social_visits, before.dark_social_visits)),
-        thousands(now.visits),
-        thousands(before.visits),
-        signed(super::change_pct(now.visits, before.visits)),
-    ))
-}
-
-/// With `--compare previous`, the pages whose dark-social visits grew most, in a sentence;
-/// paths longer than `max_path` lose their middle (a word longer than a line would break).
-pub fn grew_most(report: &Report, max_path: Option<usize>) -> Option<String> {
-    report.previous.as_ref()?;
-    let grown = report.growing_pages(5);
-    if grown.is_empty() {
-        return Some("Grew most: no page has more dark-social visits than before".into());
-    }
-    let pages: Vec<String> = grown
-        .iter()
-        .map(|g| {
-            let path = printable(&g.landing);
-            let path = max_path.map_or_else(|| path.to_string(), |w| middle_ellipsis(&path, w));
-            format!("{path} (+{}, {} from {})", g.change, g.dark_social_visits, g.dark_social_visits_prev)
-        })
-        .collect();
-    Some(format!("Grew most (dark-social visits): {}", pages.join(", ")))
-}
-
 impl Reporter for TableReporter {
     fn write(&self, report: &Report, kind: ReportKind, out: &mut dyn Write) -> io::Result<()> {
         match kind {
@@ -566,34 +457,6 @@ impl Reporter for TableReporter {
         }
         Ok(())
     }
-}
-
-/// `text` with every character that could drive a terminal written as an escape instead:
-/// C0 and C1 controls and DEL (`\x1b`, `\u{9b}`), and the bidirectional marks and
-/// overrides that make a line read other than it is (`\u{202e}`). A request can put any
-/// of them in a path, a query or a user agent, and a raw ESC in a table would be obeyed
-/// by the terminal showing it. Everything else is left as it is.
-pub fn printable(text: &str) -> Cow<'_, str> {
-    fn controls(c: char) -> bool {
-        c.is_control()
-            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    }
-    if !text.chars().any(controls) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match u32::from(c) {
-            _ if !controls(c) => out.push(c),
-            n @ 0..=0x7f => {
-                let _ = write!(out, "\\x{n:02x}");
-            }
-            n => {
-                let _ = write!(out, "\\u{{{n:x}}}");
-            }
-        }
-    }
-    Cow::Owned(out)
 }
 
 #[cfg(test)]

@@ -7,107 +7,24 @@
 //! a few lines of script sort them by a column. Every number a cell shows is also in its
 //! `data-v`, as the JSON report writes it.
 
+mod markup;
 mod svg;
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use base64::Engine as _;
-use sha2::Digest as _;
-
 use super::table::comparison;
 use super::{thousands, Report, ReportKind, Reporter, RowKind};
 use crate::classify::Channel;
 use crate::time::format_date;
+pub use markup::content_security_policy;
+pub(crate) use markup::esc;
+use markup::{change_cell, num, pct_cell, table};
 
 pub struct HtmlReporter;
 
-const STYLE: &str = include_str!("page.css");
-const SCRIPT: &str = include_str!("sort.js");
-
-/// `text` safe in HTML text and in a quoted attribute.
-pub(crate) fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// The CSP source of an inline element's text: `'sha256-…'`.
-fn hash_source(text: &str) -> String {
-    format!(
-        "'sha256-{}'",
-        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(text.as_bytes()))
-    )
-}
-
-/// The policy: nothing may be fetched, framed, posted or based elsewhere; the page's own
-/// style and script run because their hashes are named.
-pub fn content_security_policy() -> String {
-    format!(
-        "default-src 'none'; style-src {}; script-src {}; img-src data:; base-uri 'none'; form-action 'none'",
-        hash_source(STYLE),
-        hash_source(SCRIPT)
-    )
-}
-
-/// A number cell: shown with separators, `data-v` as JSON has it.
-fn num(v: u64) -> String {
-    format!("<td class=\"n\" data-v=\"{v}\">{}</td>", thousands(v))
-}
-
-fn pct_cell(v: Option<f64>) -> String {
-    match v {
-        Some(v) => format!("<td class=\"n\" data-v=\"{v}\">{v:.1}%</td>"),
-        None => "<td class=\"n\">–</td>".to_string(),
-    }
-}
-
-fn change_cell(v: Option<f64>, now: u64) -> String {
-    match v {
-        Some(v) => {
-            let class = if v > 0.0 {
-                " up"
-            } else if v < 0.0 {
-                " down"
-            } else {
-                ""
-            };
-            format!("<td class=\"n{class}\" data-v=\"{v}\">{v:+.1}%</td>")
-        }
-        None if now > 0 => "<td class=\"n up\">new</td>".to_string(),
-        None => "<td class=\"n\">–</td>".to_string(),
-    }
-}
-
-/// A sortable table: `head` is `(label, numeric)`, rows are `<tr>…</tr>` already.
-fn table(out: &mut String, caption: &str, head: &[(&str, bool)], rows: &[String]) {
-    let _ = write!(
-        out,
-        "<div class=\"scroll\"><table class=\"sortable\"><caption>{}</caption><thead><tr>",
-        esc(caption)
-    );
-    for (label, numeric) in head {
-        let class = if *numeric { " class=\"n\"" } else { "" };
-        let _ = write!(out, "<th scope=\"col\"{class}>{}</th>", esc(label));
-    }
-    out.push_str("</tr></thead><tbody>");
-    for r in rows {
-        out.push_str(r);
-    }
-    out.push_str("</tbody></table></div>");
-}
+pub(super) const STYLE: &str = include_str!("page.css");
+pub(super) const SCRIPT: &str = include_str!("sort.js");
 
 impl HtmlReporter {
     pub fn page(&self, report: &Report) -> String {
