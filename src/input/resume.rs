@@ -112,6 +112,20 @@ impl<R: Read> WholeLines<R> {
 
 impl<R: Read> Read for WholeLines<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if !self.hold_tail {
+            // Nothing is held back: the bytes go straight through, counted, not copied
+            // through a buffer of our own (that copy was a tenth of a plain run's time).
+            loop {
+                match self.inner.read(out) {
+                    Ok(n) => {
+                        self.consumed.fetch_add(n as u64, Ordering::Relaxed);
+                        return Ok(n);
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                }
+            }
+        }
         loop {
             if self.start < self.ready {
                 let n = out.len().min(self.ready - self.start);
