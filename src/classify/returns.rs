@@ -94,18 +94,21 @@ impl Filter {
         self.exact = FxHashSet::default();
     }
 
-    fn insert(&mut self, hash: u64) {
+    /// Adds a pair not seen before (a pair seen already would only fill the filter
+    /// faster): one lookup while exact.
+    fn insert_new(&mut self, hash: u64) {
         if !self.is_bloom() {
-            if self.exact.len() < EXACT_PAIRS {
-                self.exact.insert(hash);
-                self.pairs += 1;
+            if self.exact.len() < EXACT_PAIRS || self.exact.contains(&hash) {
+                self.pairs += u64::from(self.exact.insert(hash));
                 return;
             }
             self.make_bloom();
         }
-        Self::set_bits(&mut self.blocks, hash);
-        self.pairs += 1;
-        self.approximated += 1;
+        if !self.contains(hash) {
+            Self::set_bits(&mut self.blocks, hash);
+            self.pairs += 1;
+            self.approximated += 1;
+        }
     }
 
     /// Adds the pairs of a filter of the same generation.
@@ -244,10 +247,7 @@ impl ReturnLog {
         } else {
             return;
         };
-        // A pair seen already would only fill the filter faster.
-        if !filter.contains(pair) {
-            filter.insert(pair);
-        }
+        filter.insert_new(pair);
     }
 }
 
