@@ -17,6 +17,11 @@
 #   mawk           a one-liner counting referrer-less hits by path
 #   formats        darklog on the same lines read through a format string (combined, as
 #                  an nginx log_format) and rewritten as nginx JSON (examples/relayout.rs)
+#   asset-heavy    darklog and wc -l on a log of browsers that load five assets a page
+#                  (darklog-gen --assets-per-page 5: about half the lines are assets)
+#   baseline       with BASELINE=path/to/an/older/darklog, it and this build in
+#                  alternation on the plain and gzip logs (paired runs: the machine's
+#                  moods hit both alike)
 # and prints a markdown table of median wall time, peak RSS and the ratios the
 # performance targets are stated in. Times are medians of RUNS runs; these machines are
 # shared, so read the ratios, not the seconds.
@@ -55,6 +60,13 @@ if [ ! -s "$LOG.json" ]; then
     mv "$LOG.json.tmp" "$LOG.json"
 fi
 
+ASSETS=$WORK/gen-$LINES-assets5.log
+if [ ! -s "$ASSETS" ]; then
+    echo "generating $LINES lines, five assets a page…" >&2
+    "$GENERATE" --lines "$LINES" --seed 1 --assets-per-page 5 > "$ASSETS.tmp" 2>/dev/null
+    mv "$ASSETS.tmp" "$ASSETS"
+fi
+
 if ! command -v goaccess >/dev/null 2>&1; then
     echo "installing goaccess…" >&2
     { apt-get install -y -qq goaccess || { apt-get update -qq && apt-get install -y -qq goaccess; }; } >/dev/null 2>&1 || true
@@ -88,6 +100,33 @@ measure darklog_plain_t1 "$DARKLOG" analyze "$LOG" --format json -q --threads 1
 measure darklog_string "$DARKLOG" analyze "$LOG" --format json -q --log-format "$COMBINED_STRING"
 cat "$LOG.json" >/dev/null
 measure darklog_json "$DARKLOG" analyze "$LOG.json" --format json -q
+cat "$ASSETS" >/dev/null
+measure wc_assets wc -l "$ASSETS"
+measure darklog_assets "$DARKLOG" analyze "$ASSETS" --format json -q
+if [ -n "${BASELINE:-}" ]; then
+    # Alternating runs, one median each.
+    for ((pair = 0; pair < RUNS; pair++)); do
+        for which in base new; do
+            bin=$DARKLOG
+            [ "$which" = base ] && bin=$BASELINE
+            RUNS_SAVED=$RUNS
+            RUNS=1
+            measure "pair_${which}_plain_$pair" "$bin" analyze "$LOG" --format json -q
+            measure "pair_${which}_gz_$pair" "$bin" analyze "$LOG.gz" --format json -q
+            RUNS=$RUNS_SAVED
+        done
+    done
+    median_of() { # PREFIX: the median of WALL[PREFIX_0..RUNS-1]
+        local i
+        for ((i = 0; i < RUNS; i++)); do echo "${WALL[${1}_$i]}"; done | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+    }
+    for which in base new; do
+        for input in plain gz; do
+            WALL[pair_${which}_$input]=$(median_of "pair_${which}_$input")
+            RSS[pair_${which}_$input]=$(for ((i = 0; i < RUNS; i++)); do echo "${RSS[pair_${which}_${input}_$i]}"; done | sort -n | tail -n 1)
+        done
+    done
+fi
 # shellcheck disable=SC2016
 measure mawk mawk -F'"' '$4 == "-" { split($2, r, " "); n[r[2]]++ } END { for (p in n) k++; print k }' "$LOG"
 GOACCESS_NOTE=""
@@ -129,6 +168,14 @@ row "darklog analyze big.log --threads 1" darklog_plain_t1
 row "darklog analyze big.log --log-format '\$remote_addr … \"\$http_user_agent\"'" darklog_string
 row "darklog analyze big.json (nginx escape=json, $(du -m "$LOG.json" | cut -f1) MB)" darklog_json
 row "mawk one-liner (referrer-less hits by path)" mawk
+row "wc -l, five assets a page ($(du -m "$ASSETS" | cut -f1) MB)" wc_assets
+row "darklog analyze, five assets a page" darklog_assets
+if [ -n "${BASELINE:-}" ]; then
+    row "baseline $("$BASELINE" --version) big.log (paired)" pair_base_plain
+    row "this build big.log (paired)" pair_new_plain
+    row "baseline big.log.gz (paired)" pair_base_gz
+    row "this build big.log.gz (paired)" pair_new_gz
+fi
 [ -n "${WALL[goaccess]:-}" ] && row "GoAccess --log-format=COMBINED -o report.json" goaccess
 [ -n "${WALL[darklog_gz_big]:-}" ] && row "darklog analyze (${BIG_LINES} lines, gzip)" darklog_gz_big
 echo
@@ -136,6 +183,11 @@ echo "| target | measured | goal |"
 echo "|---|---:|---|"
 echo "| darklog gzip / inflate+count | $(ratio "${WALL[darklog_gz]}" "${WALL[inflate]}") | ≤ 1.3 |"
 echo "| darklog plain / wc -l | $(ratio "${WALL[darklog_plain]}" "${WALL[wc]}") | ≤ 3 |"
+echo "| darklog plain / wc -l, five assets a page | $(ratio "${WALL[darklog_assets]}" "${WALL[wc_assets]}") | ≤ 3 |"
+if [ -n "${BASELINE:-}" ]; then
+    echo "| this build / baseline, plain (paired) | $(ratio "${WALL[pair_new_plain]}" "${WALL[pair_base_plain]}") | ≤ 1 (no slower) |"
+    echo "| this build / baseline, gzip (paired) | $(ratio "${WALL[pair_new_gz]}" "${WALL[pair_base_gz]}") | ≤ 1 (no slower) |"
+fi
 echo "| format string / combined (plain) | $(ratio "${WALL[darklog_string]}" "${WALL[darklog_plain]}") | ≤ 1.3 |"
 echo "| nginx JSON / combined (plain) | $(ratio "${WALL[darklog_json]}" "${WALL[darklog_plain]}") | ≤ 2 |"
 if [ -n "${WALL[goaccess]:-}" ]; then

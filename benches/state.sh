@@ -22,10 +22,12 @@ rm -f "$STATE" "$STATE.lock"
 "$D" analyze "$LOG" --state "$STATE" -q > /dev/null
 echo "state: $(stat -c %s "$STATE") bytes for $(wc -l < "$LOG") lines"
 if command -v hyperfine > /dev/null; then
+    # One --prepare is run before every command's runs: the first run's `rm` gets one
+    # per command (`true` for the others), or "nothing new" would start from no state.
     hyperfine -N -w 1 -r "$RUNS" \
-        -n "analyze (no state)" "$D analyze $LOG -q" \
-        -n "analyze --state, nothing new (load + save)" "$D analyze $LOG --state $STATE -q" \
-        -n "first run --state (read all + save)" -p "rm -f $STATE" "$D analyze $LOG --state $STATE -q"
+        -p true -n "analyze (no state)" "$D analyze $LOG -q" \
+        -p true -n "analyze --state, nothing new (load + save)" "$D analyze $LOG --state $STATE -q" \
+        -p "rm -f $STATE" -n "first run --state (read all + save)" "$D analyze $LOG --state $STATE -q"
 else
     for i in $(seq "$RUNS"); do /usr/bin/time -f "nothing new: %e s, %M KB" "$D" analyze "$LOG" --state "$STATE" -q > /dev/null; done
 fi
