@@ -118,19 +118,10 @@ impl Filter {
             if self.exact.len() < other.exact.len() {
                 std::mem::swap(self, &mut other);
             }
+            // A pair both hold is one pair (parts split by visitor share none).
             for hash in other.exact {
-                if !self.is_bloom() && self.exact.len() >= EXACT_PAIRS && !self.exact.contains(&hash) {
-                    self.make_bloom();
-                }
-                if self.is_bloom() {
-                    Self::set_bits(&mut self.blocks, hash);
-                    self.approximated += 1;
-                } else {
-                    self.exact.insert(hash);
-                }
+                self.insert_new(hash);
             }
-            self.pairs += other.pairs;
-            self.approximated += other.approximated;
             return;
         }
         if !self.is_bloom() {

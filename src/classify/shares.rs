@@ -129,15 +129,15 @@ impl ShareLog {
     }
 
     /// The app of the most recent share of `path` at or before `start`, within the window.
-    /// Shares of two apps in the same second are told apart by their last fetch, then by
-    /// the app: never by the order they were recorded in, which differs between one run
-    /// and a profile merged from parts.
+    /// Shares of two apps in the same second are told apart by the app: never by the order
+    /// they were recorded in, nor by their last fetch, which differ between one run (a
+    /// burst may go on after the visit closed) and a profile merged from parts.
     pub fn attribute(&self, path: &[u8], start: i64) -> Option<Name> {
         self.by_path
             .get(path)?
             .iter()
             .filter(|s| s.first <= start && start - s.first <= self.window)
-            .max_by_key(|s| (s.first, s.last, s.app))
+            .max_by_key(|s| (s.first, s.app))
             .map(|s| s.app)
     }
 

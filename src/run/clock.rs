@@ -53,8 +53,6 @@ pub struct SessionClock {
     /// Times of the held lines, in the order they came: every one ahead of the clock by
     /// more than `lateness` when it came (or, before the clock is set, the start lines).
     held: VecDeque<i64>,
-    /// The earliest of them.
-    held_from: i64,
     /// Lines read at the old time since the first was held.
     since_held: usize,
     /// The verdicts on the held lines once released, in order (empty between lines: a
@@ -65,14 +63,7 @@ pub struct SessionClock {
 
 impl SessionClock {
     pub fn new(lateness: i64) -> SessionClock {
-        SessionClock {
-            lateness,
-            now: None,
-            held: VecDeque::new(),
-            held_from: i64::MAX,
-            since_held: 0,
-            verdicts: VecDeque::new(),
-        }
+        SessionClock { lateness, now: None, held: VecDeque::new(), since_held: 0, verdicts: VecDeque::new() }
     }
 
     /// The newest time read, if any.
@@ -99,7 +90,6 @@ impl SessionClock {
         // them the log goes on from (see `decide`).
         if time > now.saturating_add(self.lateness) {
             self.held.push_back(time);
-            self.held_from = self.held_from.min(time);
             return Admit::Hold;
         }
         self.since_held += usize::from(!self.held.is_empty());
@@ -117,22 +107,30 @@ impl SessionClock {
             if self.held.len() < START_LINES && !end {
                 return None;
             }
-            self.verdicts = start_verdicts(&self.held, self.lateness);
+            self.verdicts = start_verdicts(&self.held, self.lateness, !end);
             return Some(self.released());
         };
         // The log caught up with them (lines at the old time moved the clock): no longer
         // ahead.
         let caught_up = self.held.iter().all(|&t| t <= now.saturating_add(self.lateness));
-        if caught_up || self.held.len() >= CONFIRM || (end && (self.since_held == 0 || self.held.len() >= 2))
-        {
-            self.verdicts = jump_verdicts(&self.held, now, self.lateness, !end);
+        // Confirmed by more lines ahead than came at the old time meanwhile (outliers that
+        // alternate with the log's lines confirm nothing).
+        let confirmed = self.held.len() >= CONFIRM + self.since_held;
+        if caught_up || confirmed {
+            self.verdicts = jump_verdicts(&self.held, now, self.lateness, !end, None);
             return Some(self.released());
         }
-        if self.since_held >= CONFIRM || end {
+        if self.since_held >= CONFIRM || (end && self.since_held > 0) {
             self.held.clear();
-            self.held_from = i64::MAX;
             self.since_held = 0;
             return Some(Decision::Drop);
+        }
+        if end {
+            // Nothing came after them: a jump the input ended in, read, unless it is
+            // further ahead than a log goes quiet for and resumes within one input (a
+            // line dated 2100 as the last line must not move a clock a saved state keeps).
+            self.verdicts = jump_verdicts(&self.held, now, self.lateness, false, Some(START_SPREAD));
+            return Some(self.released());
         }
         None
     }
@@ -142,7 +140,6 @@ impl SessionClock {
     fn released(&mut self) -> Decision {
         let read = self.held.iter().zip(&self.verdicts).filter(|(_, v)| **v == Admit::Now).map(|(t, _)| *t);
         self.now = read.max().max(self.now);
-        self.held_from = i64::MAX;
         self.since_held = 0;
         Decision::Release
     }
@@ -154,26 +151,21 @@ impl SessionClock {
         let verdict = self.verdicts.pop_front().expect("a verdict for each held line");
         if verdict == Admit::Hold {
             self.held.push_back(time);
-            self.held_from = time;
         }
         verdict
     }
 }
 
 /// Verdicts on the first lines of a log: a line far from their median (one dated 1970
-/// or 2100 among them) is not where the log starts.
-fn start_verdicts(held: &VecDeque<i64>, lateness: i64) -> VecDeque<Admit> {
+/// or 2100 among them) is not where the log starts, and the lines after the start are
+/// judged as a jump is (a line hours ahead of the ones after it is an outlier).
+fn start_verdicts(held: &VecDeque<i64>, lateness: i64, hold_last: bool) -> VecDeque<Admit> {
     let (start, median, spread) = start(held.iter().copied());
-    let mut now = start;
+    let far = |t: i64| (t - median).abs() > spread;
+    let near: VecDeque<i64> = held.iter().copied().filter(|&t| !far(t)).collect();
+    let mut verdicts = jump_verdicts(&near, start, lateness, hold_last, None).into_iter();
     held.iter()
-        .map(|&t| {
-            if t < now.saturating_sub(lateness) || (t - median).abs() > spread {
-                Admit::OutOfOrder
-            } else {
-                now = now.max(t);
-                Admit::Now
-            }
-        })
+        .map(|&t| if far(t) { Admit::OutOfOrder } else { verdicts.next().unwrap_or(Admit::OutOfOrder) })
         .collect()
 }
 
@@ -181,13 +173,21 @@ fn start_verdicts(held: &VecDeque<i64>, lateness: i64) -> VecDeque<Admit> {
 /// ahead of the clock is a jump the log goes on from unless the lines held after it are
 /// mostly earlier (then it was an outlier: a line dated 2100, a clock hours off, held
 /// with the lines after a gap in the log). The last line, still ahead of every line read,
-/// is held again when `hold_last` (the lines to come decide it).
-fn jump_verdicts(held: &VecDeque<i64>, mut now: i64, lateness: i64, hold_last: bool) -> VecDeque<Admit> {
+/// is held again when `hold_last` (the lines to come decide it). With `limit`, a line
+/// further than that ahead of the clock is out of order whatever follows.
+fn jump_verdicts(
+    held: &VecDeque<i64>,
+    mut now: i64,
+    lateness: i64,
+    hold_last: bool,
+    limit: Option<i64>,
+) -> VecDeque<Admit> {
     let times: Vec<i64> = held.iter().copied().collect();
+    let ceiling = limit.map(|l| now.saturating_add(l));
     let mut verdicts = VecDeque::with_capacity(times.len());
     for (i, &t) in times.iter().enumerate() {
         let after = &times[i + 1..];
-        let verdict = if t < now.saturating_sub(lateness) {
+        let verdict = if t < now.saturating_sub(lateness) || ceiling.is_some_and(|c| t > c) {
             Admit::OutOfOrder
         } else if t <= now.saturating_add(lateness) {
             Admit::Now
@@ -309,6 +309,52 @@ mod tests {
         t.extend([4_000_000_000, 4_000_000_000]);
         t.extend(steady(20, 1_000_000 + 3600, 10));
         assert_eq!(verdicts(&t), format!("{}oo{}", "r".repeat(20), "r".repeat(20)));
+    }
+
+    /// Among the first lines, one hours ahead is an outlier as it is later on.
+    #[test]
+    fn an_outlier_among_the_start_lines_does_not_move_the_clock() {
+        let mut t = steady(40, 1_000_000, 10);
+        t[5] = 1_000_000 + 4 * 3600;
+        assert_eq!(verdicts(&t), format!("{}o{}", "r".repeat(5), "r".repeat(34)));
+    }
+
+    /// The input ends on lines ahead: read when nothing came after them at the old time
+    /// and they are not further ahead than a day; out of order otherwise. A saved state
+    /// keeps the clock, so a last line dated 2100 must not move it.
+    #[test]
+    fn outliers_at_the_end_of_the_input_are_not_read() {
+        let base = steady(30, 1_000_000, 10);
+        for (tail, want) in [
+            (vec![4_000_000_000], "o"),
+            (vec![4_000_000_000, 1_000_300, 4_000_000_000], "oro"),
+            // A gap, then a line a day and more ahead: the first is read, the last not.
+            (vec![1_000_900, 1_000_000 + 30 * 3600], "ro"),
+        ] {
+            let mut t = base.clone();
+            t.extend(&tail);
+            let v = verdicts(&t);
+            assert_eq!(&v[30..], want, "{tail:?}: {v}");
+        }
+        let mut t = base.clone();
+        t.push(4_000_000_000);
+        t.extend(steady(7, 1_000_300, 1));
+        t.push(4_000_000_000);
+        let v = verdicts(&t);
+        assert_eq!(&v[30..], format!("o{}o", "r".repeat(7)), "{v}");
+    }
+
+    /// Outliers that alternate with the log's lines confirm nothing.
+    #[test]
+    fn outliers_alternating_with_the_log_are_out_of_order() {
+        let mut t = steady(20, 1_000_000, 10);
+        for i in 0..8 {
+            t.push(4_000_000_000);
+            t.push(1_000_200 + i * 10);
+        }
+        t.extend(steady(10, 1_000_300, 10));
+        let v = verdicts(&t);
+        assert_eq!(v.matches('o').count(), 8, "{v}");
     }
 
     #[test]
