@@ -134,10 +134,14 @@ impl RunState {
 /// read the landing page in an earlier visit. Then its pages are remembered for the
 /// reader's later visits, which close after it.
 fn settle(mut v: Visit, shares: &ShareLog, returns: &mut ReturnLog, cut: &mut Cut) -> Visit {
-    let path = crate::parse::split_target(&v.landing.target).0;
-    v.landing.shared_by = shares.attribute(path, v.start);
-    let landing = v.landing.page;
-    v.landing.returning = landing != 0 && returns.seen(landing);
+    // Only a reader's visit with no referrer is decided by a share or a return (the
+    // referrer decides every other): the lookups are skipped for the rest.
+    if v.landing.referrer.is_none() && !v.agent.is_excluded() {
+        let path = crate::parse::split_target(&v.landing.target).0;
+        v.landing.shared_by = shares.attribute(path, v.start);
+        let landing = v.landing.page;
+        v.landing.returning = landing != 0 && returns.seen(landing);
+    }
     if !v.agent.is_excluded() {
         for page in v.landing.pages().filter(|&p| p != 0) {
             returns.record(page, v.start);
