@@ -7,6 +7,7 @@
 //! [`run`] is the analysis itself, a fold of parsed lines into one state; [`identity`]
 //! keys visitors; [`cli`] turns flags into a config and wires them.
 
+mod bounded;
 pub mod classify;
 pub mod cli;
 pub mod engine;

@@ -142,18 +142,12 @@ impl ShareLog {
     }
 
     /// Forgets the quarter of the paths shared longest ago: every path last shared at or
-    /// before the time that cuts off a quarter. The table is built again, without holes.
+    /// before the time that cuts off a quarter.
     #[cold]
     fn evict(&mut self) {
         let latest = |shares: &Vec<Share>| shares.iter().map(|s| s.last).max().unwrap_or(i64::MIN);
-        let mut times: Vec<i64> = self.by_path.values().map(latest).collect();
-        let quarter = (times.len() / 4).max(1) - 1;
-        let cutoff = *times.select_nth_unstable(quarter).1;
-        let before = self.by_path.len();
-        let mut kept = FxHashMap::with_capacity_and_hasher(self.max_paths.min(before), Default::default());
-        kept.extend(self.by_path.drain().filter(|(_, shares)| latest(shares) > cutoff));
-        self.by_path = kept;
-        self.evicted += (before - self.by_path.len()) as u64;
+        let (n, _) = crate::bounded::evict_quarter(&mut self.by_path, latest, |_, _| {});
+        self.evicted += n;
     }
 
     /// Forgets shares no visit can be attributed to any more: no visit still open, or to

@@ -1,7 +1,6 @@
 //! The bounds on the aggregates' keyed tables, and what they cut (reported wherever the
 //! numbers are).
 
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 /// How big the keyed tables of the aggregates may grow.
@@ -66,23 +65,4 @@ impl Cut {
         self.visit_pages += o.visit_pages;
         self.return_pairs += o.return_pairs;
     }
-}
-
-/// Drops the lightest quarter of `table` by `weight`: every entry at or under the weight
-/// that cuts off a quarter (so the same ones in every run). Returns how many, and that
-/// weight. The table is refilled in its own allocation, without the holes removals leave
-/// (a table with holes grows as if it held them): the kept entries wait in a vector, a
-/// little over half the table's size, not in a second table.
-pub(super) fn evict_lightest<K: std::hash::Hash + Eq, V>(
-    table: &mut FxHashMap<K, V>,
-    weight: impl Fn(&V) -> u64,
-) -> (u64, u64) {
-    let mut weights: Vec<u64> = table.values().map(&weight).collect();
-    let quarter = (weights.len() / 4).max(1) - 1;
-    let cutoff = *weights.select_nth_unstable(quarter).1;
-    drop(weights);
-    let before = table.len();
-    let kept: Vec<(K, V)> = table.drain().filter(|(_, v)| weight(v) > cutoff).collect();
-    table.extend(kept);
-    ((before - table.len()) as u64, cutoff)
 }

@@ -23,7 +23,6 @@ use indexmap::IndexMap;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use bounds::evict_lightest;
 pub use bounds::{Caps, Cut};
 pub use ledger::{Ledger, Period};
 pub use row_types::{
@@ -312,7 +311,7 @@ impl Aggregates {
         self.first_time = Some(self.first_time.map_or(v.start, |t| t.min(v.start)));
         self.last_time = Some(self.last_time.map_or(v.end, |t| t.max(v.end)));
         if self.pages.len() >= self.caps.pages && !self.pages.contains_key(path) {
-            let (n, most) = evict_lightest(&mut self.pages, |p| p.visits);
+            let (n, most) = crate::bounded::evict_quarter(&mut self.pages, |p| p.visits, |_, _| {});
             self.cut.pages += n;
             self.cut.page_error = self.cut.page_error.max(most);
         }
@@ -351,9 +350,7 @@ impl Aggregates {
             return &mut self.shares[i];
         }
         if self.shares.len() >= self.caps.shares {
-            let mut weights: Vec<u64> = self.shares.values().map(|c| c.fetches + c.visits).collect();
-            let quarter = (weights.len() / 4).max(1) - 1;
-            let cutoff = *weights.select_nth_unstable(quarter).1;
+            let cutoff = crate::bounded::quarter_cutoff(self.shares.values().map(|c| c.fetches + c.visits));
             let before = self.shares.len();
             self.shares.retain(|_, c| c.fetches + c.visits > cutoff);
             self.shares.shrink_to_fit();

@@ -372,26 +372,15 @@ impl<A: Standing, L: LandingData> Sessionizer<A, L> {
 
     /// Forgets the least recently seen quarter of the visitors, their visits closed: every
     /// visitor last seen at or before the time that cuts off a quarter (so the same ones in
-    /// every run, whatever the order of the table). The table is refilled without the holes
-    /// removals leave: a table with holes grows as if it held them.
+    /// every run, whatever the order of the table).
     #[cold]
     fn evict(&mut self, closed: &mut impl FnMut(ClosedVisit<A, L>)) {
-        let mut seen: Vec<i64> = self.visitors.values().map(|st| st.last_seen).collect();
-        let n = (seen.len() / 4).max(1);
-        let cutoff = *seen.select_nth_unstable(n - 1).1;
-        drop(seen);
-        // The kept visitors wait in a vector (a little over half the table's size) and go
-        // back into the table's own allocation, emptied by `drain`: no second table.
-        let mut kept = Vec::with_capacity(self.visitors.len() - n);
-        for (key, st) in self.visitors.drain() {
-            if st.last_seen > cutoff {
-                kept.push((key, st));
-            } else {
-                self.evicted += 1;
-                st.prev.map(|p| *p).into_iter().chain(st.visit).for_each(&mut *closed);
-            }
-        }
-        self.visitors.extend(kept);
+        let (n, _) = crate::bounded::evict_quarter(
+            &mut self.visitors,
+            |st| st.last_seen,
+            |_, st| st.prev.map(|p| *p).into_iter().chain(st.visit).for_each(&mut *closed),
+        );
+        self.evicted += n;
     }
 
     /// Closes every open visit (end of input).
