@@ -76,25 +76,20 @@ pub(super) fn decoded(
 /// `%XX` decoded once (CloudFront's encoding of its fields); a `%` not followed by two
 /// hex digits is kept.
 pub(super) fn percent_decode(field: &[u8], out: &mut Vec<u8>) {
-    let mut i = 0;
-    while i < field.len() {
-        if field[i] == b'%' {
-            if let (Some(h), Some(l)) = (field.get(i + 1).and_then(hex), field.get(i + 2).and_then(hex)) {
-                out.push(h << 4 | l);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(field[i]);
-        i += 1;
-    }
+    escape_decode(b'%', field, out);
 }
 
 /// HAProxy's `#XX` for `"`, `#`, `{`, `|`, `}` and bytes it will not print.
 pub(super) fn hash_decode(field: &[u8], out: &mut Vec<u8>) {
+    escape_decode(b'#', field, out);
+}
+
+/// `field` with every `<escape>XX` (two hex digits) written as its byte; an escape byte
+/// not followed by two hex digits is kept.
+fn escape_decode(escape: u8, field: &[u8], out: &mut Vec<u8>) {
     let mut i = 0;
     while i < field.len() {
-        if field[i] == b'#' {
+        if field[i] == escape {
             if let (Some(h), Some(l)) = (field.get(i + 1).and_then(hex), field.get(i + 2).and_then(hex)) {
                 out.push(h << 4 | l);
                 i += 3;
