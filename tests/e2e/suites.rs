@@ -12,7 +12,7 @@
 
 use std::collections::HashSet;
 use std::io::Read;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use crate::util::*;
 
@@ -153,21 +153,9 @@ fn quoted(field: &str) -> String {
 
 /// One `darklog explain` run over these lines: each line's explanation.
 fn explain(bin: &str, lines: &[String]) -> Vec<String> {
-    let mut child = Command::new(bin)
-        .args(["explain", "--log-format", "combined"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("darklog runs");
-    let mut stdin = child.stdin.take().unwrap();
-    let input = lines.join("\n").into_bytes();
-    let feeder = std::thread::spawn(move || {
-        use std::io::Write;
-        let _ = stdin.write_all(&input);
-    });
-    let out = child.wait_with_output().unwrap();
-    feeder.join().unwrap();
+    let mut command = Command::new(bin);
+    command.args(["explain", "--log-format", "combined"]);
+    let out = with_stdin(command, lines.join("\n").as_bytes());
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let blocks: Vec<String> = text.split("\n\nline:").map(String::from).collect();
     assert_eq!(

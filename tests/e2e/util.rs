@@ -52,8 +52,15 @@ pub fn darklog(args: &[&str]) -> Run {
 }
 
 pub fn darklog_stdin(args: &[&str], input: &[u8]) -> Run {
-    let mut child = cmd()
-        .args(args)
+    let mut command = cmd();
+    command.args(args);
+    with_stdin(command, input).into()
+}
+
+/// Runs `command` with `input` on its stdin, written by a thread while its output is read
+/// (neither side waits on a full pipe).
+pub fn with_stdin(mut command: Command, input: &[u8]) -> Output {
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -66,7 +73,7 @@ pub fn darklog_stdin(args: &[&str], input: &[u8]) -> Run {
     });
     let out = child.wait_with_output().expect("darklog finishes");
     feeder.join().unwrap();
-    out.into()
+    out
 }
 
 /// Compares `actual` with `fixtures/expected/<name>` (or rewrites it under DARKLOG_BLESS).
