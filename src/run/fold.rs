@@ -107,8 +107,11 @@ impl RunState {
             let v = settle(v, shares, returns, &mut ledger.cut);
             let cv = classifier.visit(v, hosts);
             ledger.at(cv.visit.start).count(&cv);
-            if let (Some(spool), Some(row)) = (spool.as_deref_mut(), VisitRow::of(&cv)) {
-                spool.push(row);
+            // The row only when a visits report will print it: building one copies text.
+            if let Some(spool) = spool.as_deref_mut() {
+                if let Some(row) = VisitRow::of(&cv) {
+                    spool.push(row);
+                }
             }
         });
         self.ledger.cut.visitors = self.sessions.evicted();
@@ -406,8 +409,10 @@ impl<'a> Fold<'a> {
                         let v = settle(v, shares, &mut state.returns, &mut state.ledger.cut);
                         let cv = classifier.visit(v, self.hosts);
                         state.ledger.at(cv.visit.start).count(&cv);
-                        if let (Some(spool), Some(row)) = (self.spool.as_deref_mut(), VisitRow::of(&cv)) {
-                            spool.push(row);
+                        if let Some(spool) = self.spool.as_deref_mut() {
+                            if let Some(row) = VisitRow::of(&cv) {
+                                spool.push(row);
+                            }
                         }
                     }
                     if let Some(spool) = self.spool.as_deref_mut() {
