@@ -16,13 +16,3 @@ pub fn map<K: Serialize + Ord, V: Serialize, H: BuildHasher, S: Serializer>(
     entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
     serializer.collect_map(entries)
 }
-
-/// `#[serde(serialize_with = "crate::sorted::set")]`
-pub fn set<K: Serialize + Ord, H: BuildHasher, S: Serializer>(
-    set: &std::collections::HashSet<K, H>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    let mut keys: Vec<&K> = set.iter().collect();
-    keys.sort_unstable();
-    serializer.collect_seq(keys)
-}

@@ -15,6 +15,7 @@ pub mod agent;
 pub mod facts;
 pub mod host;
 pub mod overrides;
+mod pairs;
 pub mod params;
 pub mod path;
 pub mod reason;

@@ -15,9 +15,9 @@
 
 /// How long a reader's pages are remembered (two generations of half this each).
 pub const RETURN_WINDOW: i64 = 30 * 86_400;
-/// Pairs a generation holds exactly: as many as a hash table of 2^21 slots holds (about
-/// 19 MB), a week of a site of ten million lines.
-pub const EXACT_PAIRS: usize = 7 << 18;
+/// Pairs a generation holds exactly: as many as a table of 2^21 slots holds (16 MiB), a
+/// week of a site of ten million lines.
+pub const EXACT_PAIRS: usize = PairSet::MAX;
 /// 64-byte blocks per filter: 4 MiB each.
 const BLOCKS: usize = 1 << 16;
 /// Pairs a filter takes at about 1% false positives (≈ 10 bits a pair).
@@ -25,8 +25,9 @@ const CAPACITY: u64 = (BLOCKS as u64 * 512) / 10;
 /// Bits set per pair, all in one 512-bit block (one cache line per lookup).
 const PROBES: u32 = 7;
 
-use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
+
+use super::pairs::PairSet;
 
 /// 512 bits on a cache line of their own: a lookup touches one line, not two.
 #[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,8 +37,8 @@ struct Block([u64; 8]);
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Filter {
     /// The pairs' hashes, while there are at most `EXACT_PAIRS` and no `blocks`.
-    #[serde(default, serialize_with = "crate::sorted::set")]
-    exact: FxHashSet<u64>,
+    #[serde(default)]
+    exact: PairSet,
     /// The Bloom filter's bits, once the exact pairs outgrew their bound.
     blocks: Vec<Block>,
     pairs: u64,
@@ -55,7 +56,7 @@ fn generation(time: i64) -> i64 {
 
 impl Filter {
     fn new(generation: i64) -> Filter {
-        Filter { exact: FxHashSet::default(), blocks: Vec::new(), pairs: 0, approximated: 0, generation }
+        Filter { exact: PairSet::default(), blocks: Vec::new(), pairs: 0, approximated: 0, generation }
     }
 
     fn is_bloom(&self) -> bool {
@@ -86,19 +87,19 @@ impl Filter {
     #[cold]
     fn make_bloom(&mut self) {
         let mut blocks = vec![Block([0; 8]); BLOCKS];
-        for &hash in &self.exact {
+        for hash in self.exact.iter() {
             Self::set_bits(&mut blocks, hash);
         }
         self.blocks = blocks;
         self.approximated += self.exact.len() as u64;
-        self.exact = FxHashSet::default();
+        self.exact = PairSet::default();
     }
 
     /// Adds a pair not seen before (a pair seen already would only fill the filter
     /// faster): one lookup while exact.
     fn insert_new(&mut self, hash: u64) {
         if !self.is_bloom() {
-            if self.exact.len() < EXACT_PAIRS || self.exact.contains(&hash) {
+            if self.exact.len() < EXACT_PAIRS || self.exact.contains(hash) {
                 self.pairs += u64::from(self.exact.insert(hash));
                 return;
             }
@@ -119,7 +120,7 @@ impl Filter {
                 std::mem::swap(self, &mut other);
             }
             // A pair both hold is one pair (parts split by visitor share none).
-            for hash in other.exact {
+            for hash in other.exact.iter() {
                 self.insert_new(hash);
             }
             return;
@@ -141,7 +142,7 @@ impl Filter {
 
     fn contains(&self, hash: u64) -> bool {
         if !self.is_bloom() {
-            return self.exact.contains(&hash);
+            return self.exact.contains(hash);
         }
         let b = &self.blocks[Self::slots(hash).0];
         Self::slots(hash).1.all(|(word, mask)| b.0[word] & mask != 0)
