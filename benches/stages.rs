@@ -174,7 +174,7 @@ fn sessionize(c: &mut Criterion) {
         for &(key, time, pageview) in &hits {
             let details = || Details {
                 agent: Agent::Browser,
-                landing: OwnedLanding::new(Vec::new(), None, None, 0),
+                landing: OwnedLanding::new(b"", None, None, 0),
                 visitor_id: 0,
             };
             let hit = HitFlags { pageview, asset: !pageview, download: false, robots: false };

@@ -169,12 +169,7 @@ fn the_evidence_rule() {
         assets,
         downloads: 0,
         robots: false,
-        landing: OwnedLanding::new(
-            b"/news/2026/11/a-story".to_vec(),
-            referrer.map(|r| r.as_bytes().to_vec()),
-            None,
-            0,
-        ),
+        landing: OwnedLanding::new(b"/news/2026/11/a-story", referrer.map(str::as_bytes), None, 0),
     };
     let outcome = |rules: &Rules, facts: &SiteFacts, v: Visit| match Classifier::new(rules, facts)
         .visit(v, &mut HostCache::default())
@@ -458,7 +453,7 @@ fn tables_have_no_duplicates_or_contradictions() {
 #[test]
 fn a_visit_remembers_its_first_pages_once_and_counts_the_rest() {
     use crate::session::LandingData;
-    let mut landing = OwnedLanding::new(b"/a".to_vec(), None, None, 1);
+    let mut landing = OwnedLanding::new(b"/a", None, None, 1);
     for page in (1..=100).chain(1..=10) {
         landing.viewed(page);
     }
@@ -466,9 +461,49 @@ fn a_visit_remembers_its_first_pages_once_and_counts_the_rest() {
     // Pages 65 to 100 are past the bound; 1 to 10 again are known.
     assert_eq!(landing.pages_beyond, 36);
     // A late first page view takes over: its own key first, then what was gathered.
-    let mut late = OwnedLanding::new(b"/b".to_vec(), None, None, 500);
+    let mut late = OwnedLanding::new(b"/b", None, None, 500);
     late.take_over(landing);
     assert_eq!(late.page, 500);
     assert_eq!(late.pages().count(), MAX_VISIT_PAGES);
     assert_eq!(late.pages_beyond, 37);
+}
+
+#[test]
+fn a_landing_keeps_its_three_fields_apart_in_one_allocation() {
+    let l = OwnedLanding::new(b"/a?b=1", Some(b""), Some(b"example.com"), 7);
+    assert_eq!(
+        (l.target(), l.referrer(), l.vhost()),
+        (&b"/a?b=1"[..], Some(&b""[..]), Some(&b"example.com"[..]))
+    );
+    let none = OwnedLanding::new(b"", None, None, 0);
+    assert_eq!((none.target(), none.referrer(), none.vhost()), (&b""[..], None, None));
+    let vhost_only = OwnedLanding::new(b"/x", None, Some(b"h"), 0);
+    assert_eq!((vhost_only.referrer(), vhost_only.vhost()), (None, Some(&b"h"[..])));
+}
+
+/// A state holds a landing's fields by name, as earlier builds wrote them: one written
+/// then reads back here, and this one's reads back there.
+#[test]
+fn a_landing_is_written_as_its_fields() {
+    #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Earlier {
+        target: Vec<u8>,
+        referrer: Option<Vec<u8>>,
+        vhost: Option<Vec<u8>>,
+        shared_by: Option<Name>,
+        returning: bool,
+        page: u64,
+        more_pages: Vec<u64>,
+        pages_beyond: u32,
+    }
+    let mut l = OwnedLanding::new(b"/story", Some(b"https://t.co/x"), None, 9);
+    l.returning = true;
+    l.more_pages = vec![3, 4];
+    l.pages_beyond = 2;
+    let bytes = rmp_serde::to_vec_named(&l).unwrap();
+    let earlier: Earlier = rmp_serde::from_slice(&bytes).unwrap();
+    assert_eq!(earlier.referrer.as_deref(), Some(&b"https://t.co/x"[..]));
+    assert_eq!((earlier.page, earlier.more_pages.as_slice(), earlier.pages_beyond), (9, &[3, 4][..], 2));
+    let back: OwnedLanding = rmp_serde::from_slice(&rmp_serde::to_vec_named(&earlier).unwrap()).unwrap();
+    assert_eq!(back, l);
 }

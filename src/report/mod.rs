@@ -92,7 +92,7 @@ impl VisitRow {
         Some(VisitRow {
             start: v.start,
             visitor: crate::identity::format_id(v.visitor_id),
-            landing: String::from_utf8_lossy(&v.landing.target).into_owned(),
+            landing: String::from_utf8_lossy(v.landing.target()).into_owned(),
             end: v.end,
             channel: verdict.channel,
             reason: verdict.reason,

@@ -16,12 +16,7 @@ fn visit(start: i64, target: &str, referrer: Option<&str>) -> Visit {
         assets: 3,
         downloads: 0,
         robots: false,
-        landing: OwnedLanding::new(
-            target.as_bytes().to_vec(),
-            referrer.map(|r| r.as_bytes().to_vec()),
-            None,
-            0,
-        ),
+        landing: OwnedLanding::new(target.as_bytes(), referrer.map(str::as_bytes), None, 0),
     }
 }
 

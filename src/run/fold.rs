@@ -139,8 +139,8 @@ impl RunState {
 fn settle(mut v: Visit, shares: &ShareLog, returns: &mut ReturnLog, cut: &mut Cut) -> Visit {
     // Only a reader's visit with no referrer is decided by a share or a return (the
     // referrer decides every other): the lookups are skipped for the rest.
-    if v.landing.referrer.is_none() && !v.agent.is_excluded() {
-        let path = crate::parse::split_target(&v.landing.target).0;
+    if v.landing.referrer().is_none() && !v.agent.is_excluded() {
+        let path = crate::parse::split_target(v.landing.target()).0;
         v.landing.shared_by = shares.attribute(path, v.start);
         let landing = v.landing.page;
         v.landing.returning = landing != 0 && returns.seen(landing);
@@ -367,12 +367,7 @@ impl<'a> Fold<'a> {
                     let hit = fields(format, client_ip, line, spans, &mut cx);
                     Details {
                         agent: agents.get_keyed(&rules.agents, agent_key, || hit.user_agent),
-                        landing: OwnedLanding::new(
-                            hit.target.to_vec(),
-                            hit.referrer.map(<[u8]>::to_vec),
-                            hit.vhost.map(<[u8]>::to_vec),
-                            page_view,
-                        ),
+                        landing: OwnedLanding::new(hit.target, hit.referrer, hit.vhost, page_view),
                         visitor_id: if keep_visits {
                             vkey.public_id(hit.client, hit.user_agent.unwrap_or(b""))
                         } else {
