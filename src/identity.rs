@@ -14,7 +14,9 @@ use siphasher::sip::SipHasher13;
 /// so that nobody can craft a user agent whose key collides with another visitor's (a
 /// bot handing its verdict to a browser's readers) or log lines whose keys pile up in
 /// one part of a hash map. Reports never depend on the seed: everything printed is
-/// sorted by value, not by these keys. The seed is kept with a run's state, so that a
+/// sorted by value, not by these keys, and visits the tables hand over together are
+/// counted in an order of their content wherever order could change what a bound keeps
+/// (`run::fold`). The seed is kept with a run's state, so that a
 /// later run over the same state finds its visitors again.
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(from = "u64", into = "u64")]

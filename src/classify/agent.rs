@@ -30,7 +30,7 @@ use literals::Literals;
 pub struct Name(u16);
 
 /// What a user agent says about who is asking.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Agent {
     /// An ordinary browser (or no user agent at all): a reader.
     Browser,

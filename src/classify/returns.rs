@@ -185,6 +185,13 @@ impl ReturnLog {
         self.current.contains(pair) || self.previous.contains(pair)
     }
 
+    /// Whether `more` pairs could take a generation past its exact bound (or one is past
+    /// it already): then which pairs came first decides the Bloom filter's answers.
+    pub fn near_bound(&self, more: usize) -> bool {
+        let near = |f: &Filter| f.is_bloom() || f.exact.len().saturating_add(more) >= EXACT_PAIRS;
+        near(&self.current) || near(&self.previous)
+    }
+
     /// Pairs taken beyond the capacity of their generation's Bloom filter.
     pub fn overfull(&self) -> u64 {
         let over = |f: &Filter| if f.is_bloom() { f.pairs.saturating_sub(CAPACITY) } else { 0 };

@@ -148,6 +148,11 @@ impl Ledger {
         }
     }
 
+    /// Whether counting `more` visits into any period could reach one of its bounds.
+    pub fn near_bounds(&self, more: usize) -> bool {
+        self.periods.iter().any(|p| p.aggregates.near_bounds(more))
+    }
+
     /// The first and last time anything was counted (periods' bounds).
     pub fn span(&self) -> Option<(i64, i64)> {
         Some((self.periods.first()?.start, self.periods.last()?.end))

@@ -327,6 +327,13 @@ impl Aggregates {
         day.pageviews += pageviews;
     }
 
+    /// Whether counting `more` visits could reach a bound (landing pages, share counters):
+    /// then the order they are counted in decides what the bound keeps.
+    pub fn near_bounds(&self, more: usize) -> bool {
+        self.pages.len().saturating_add(more) >= self.caps.pages
+            || self.shares.len().saturating_add(more) >= self.caps.shares
+    }
+
     /// A visit an external referrer decided is part of the sample the cached-reader rate
     /// is read from.
     fn count_referred(&mut self, reason: Reason, assets: u32) {

@@ -103,7 +103,9 @@ impl RunState {
         let ledger = &mut self.ledger;
         let shares = self.profile_shares.as_ref().unwrap_or(&self.shares);
         let returns = &mut self.returns;
-        self.sessions.finish(&mut |v| {
+        // Each open visitor holds up to two visits.
+        let ordered = near_bounds(ledger, returns, self.sessions.active().saturating_mul(2));
+        let mut count = |v| {
             let v = settle(v, shares, returns, &mut ledger.cut);
             let cv = classifier.visit(v, hosts);
             ledger.at(cv.visit.start).count(&cv);
@@ -113,14 +115,20 @@ impl RunState {
                     spool.push(row);
                 }
             }
-        });
+        };
+        if ordered {
+            self.sessions.finish_ordered(content_order, &mut count);
+        } else {
+            self.sessions.finish(&mut count);
+        }
         self.ledger.cut.visitors = self.sessions.evicted();
         self.ledger.cut.preview_paths = self.shares.evicted();
         self.ledger.cut.return_pairs = self.returns.approximate();
     }
 
     /// Counts visits closed outside the fold (see [`RunState::merge`]).
-    pub fn count_closed(&mut self, visits: Vec<Visit>, rules: &Rules, hosts: &mut HostCache) {
+    pub fn count_closed(&mut self, mut visits: Vec<Visit>, rules: &Rules, hosts: &mut HostCache) {
+        visits.sort_unstable_by(content_order);
         let classifier = Classifier::new(rules, &self.facts);
         let shares = self.profile_shares.as_ref().unwrap_or(&self.shares);
         for v in visits {
@@ -129,6 +137,27 @@ impl RunState {
             self.ledger.at(cv.visit.start).count(&cv);
         }
     }
+}
+
+/// Visits closed together (by a sweep, an eviction, the end of the input, a merge) come
+/// in the order of a table whose keys a per-run seed decides. Counting is additive, and
+/// their order does not matter, except where a bound evicts or the return memory is past
+/// its exact bound: there the order decides what is kept. So near a bound such visits
+/// are counted in this order of their content, the same in every run.
+fn content_order(a: &Visit, b: &Visit) -> std::cmp::Ordering {
+    fn times(v: &Visit) -> impl Ord {
+        (v.start, v.end, v.pageviews, v.hits, v.assets, v.downloads, v.robots, v.agent)
+    }
+    fn landing(v: &Visit) -> impl Ord + '_ {
+        let l = &v.landing;
+        (l.target(), l.referrer(), l.vhost(), l.page, &l.more_pages)
+    }
+    times(a).cmp(&times(b)).then_with(|| landing(a).cmp(&landing(b)))
+}
+
+/// Whether counting `more` visits could reach a bound whose cut depends on their order.
+fn near_bounds(ledger: &Ledger, returns: &ReturnLog, more: usize) -> bool {
+    ledger.near_bounds(more) || returns.near_bound(more.saturating_mul(crate::classify::MAX_VISIT_PAGES))
 }
 
 /// What the run knows of a visit only when it closes, by then every line of its landing's
@@ -398,6 +427,10 @@ impl<'a> Fold<'a> {
                     lines.other_hits += 1;
                 }
                 if !self.closed.is_empty() {
+                    if self.closed.len() > 1 && near_bounds(&state.ledger, &state.returns, self.closed.len())
+                    {
+                        self.closed.sort_unstable_by(content_order);
+                    }
                     let classifier = Classifier::new(rules, &state.facts);
                     let shares = state.profile_shares.as_ref().unwrap_or(&state.shares);
                     for v in self.closed.drain(..) {

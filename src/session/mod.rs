@@ -383,6 +383,37 @@ impl<A: Standing, L: LandingData> Sessionizer<A, L> {
         self.evicted += n;
     }
 
+    /// Closes every open visit (end of input), visitor by visitor in `order` of their
+    /// visits (not in the order of the table, which a per-run seed decides): for a caller
+    /// whose counting depends on order. Costs a sort of references, no copy of a visit.
+    pub fn finish_ordered(
+        &mut self,
+        order: impl Fn(&ClosedVisit<A, L>, &ClosedVisit<A, L>) -> std::cmp::Ordering,
+        closed: &mut impl FnMut(ClosedVisit<A, L>),
+    ) {
+        /// A visitor's open visits, earliest first.
+        type Visits<'a, A, L> = [Option<&'a ClosedVisit<A, L>>; 2];
+        fn visits<A, L>(st: &VisitorState<A, L>) -> Visits<'_, A, L> {
+            let (prev, visit) = (st.prev.as_deref(), st.visit.as_ref());
+            [prev.or(visit), prev.and(visit)]
+        }
+        let mut keys: Vec<(u64, Visits<'_, A, L>)> =
+            self.visitors.iter().map(|(&k, st)| (k, visits(st))).collect();
+        keys.sort_unstable_by(|(_, a), (_, b)| {
+            let by = |x: Option<&ClosedVisit<A, L>>, y: Option<&ClosedVisit<A, L>>| match (x, y) {
+                (Some(x), Some(y)) => order(x, y),
+                (x, y) => x.is_some().cmp(&y.is_some()),
+            };
+            by(a[0], b[0]).then_with(|| by(a[1], b[1]))
+        });
+        let keys: Vec<u64> = keys.into_iter().map(|(k, _)| k).collect();
+        for k in keys {
+            if let Some(st) = self.visitors.remove(&k) {
+                st.prev.map(|p| *p).into_iter().chain(st.visit).for_each(&mut *closed);
+            }
+        }
+    }
+
     /// Closes every open visit (end of input).
     pub fn finish(&mut self, closed: &mut impl FnMut(ClosedVisit<A, L>)) {
         for (_, st) in self.visitors.drain() {
