@@ -116,6 +116,7 @@ fn fold(data: &[u8], parsers: usize, block: usize) -> RunState {
         read_until: None,
         client_ip: None,
         count_directives: true,
+        end_limit: None,
     };
     let mut facts = SiteFacts::default();
     facts.add_site("example.com");

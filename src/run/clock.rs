@@ -98,8 +98,40 @@ impl SessionClock {
     }
 
     /// Whether the held lines are decided, after a line was admitted; `end` at the end
-    /// of the input, where whatever is held is decided on what came.
+    /// of the input, where whatever is held is decided on what came. Lines still held then
+    /// and dated after `end_limit` are out of order however they would be judged: see
+    /// [`SessionClock::decide_at_end`].
     pub fn decide(&mut self, end: bool) -> Option<Decision> {
+        self.decide_at_end(end, None)
+    }
+
+    /// [`SessionClock::decide`], with a limit on the lines read at the end of the input.
+    /// An incremental run saves its clock for the next: a lone line dated 2100 read at
+    /// the end of one run would put every line of the next out of order, for good. No
+    /// line of a log can be dated after the moment it is read, so a line held at the end
+    /// and dated after `end_limit` (a little past the run's own clock) is taken for the
+    /// outlier it is; a real jump the input ends in is read as before.
+    pub fn decide_at_end(&mut self, end: bool, end_limit: Option<i64>) -> Option<Decision> {
+        let before = self.now;
+        let decision = self.decide_inner(end)?;
+        if let (true, Some(limit), Decision::Release) = (end, end_limit, decision) {
+            let mut capped = false;
+            for (t, v) in self.held.iter().zip(self.verdicts.iter_mut()) {
+                if *t > limit && *v == Admit::Now {
+                    *v = Admit::OutOfOrder;
+                    capped = true;
+                }
+            }
+            if capped {
+                // The clock moves to the newest line read, without them.
+                let read = self.held.iter().zip(&self.verdicts).filter(|(_, v)| **v == Admit::Now);
+                self.now = read.map(|(t, _)| *t).max().max(before);
+            }
+        }
+        Some(decision)
+    }
+
+    fn decide_inner(&mut self, end: bool) -> Option<Decision> {
         if self.held.is_empty() {
             return None;
         }
@@ -229,11 +261,16 @@ mod tests {
 
     /// The verdicts on `times`, in order: `r` read, `o` out of order.
     fn verdicts(times: &[i64]) -> String {
+        verdicts_until(times, None).0
+    }
+
+    /// [`verdicts`], with a limit on the lines read at the end; and where the clock ends.
+    fn verdicts_until(times: &[i64], end_limit: Option<i64>) -> (String, Option<i64>) {
         let mut clock = SessionClock::new(300);
         let mut held: VecDeque<usize> = VecDeque::new();
         let mut out = vec![' '; times.len()];
         let settle = |clock: &mut SessionClock, held: &mut VecDeque<usize>, out: &mut Vec<char>, end| {
-            while let Some(d) = clock.decide(end) {
+            while let Some(d) = clock.decide_at_end(end, end_limit) {
                 for i in std::mem::take(held) {
                     out[i] = match d {
                         Decision::Release => match clock.release() {
@@ -258,7 +295,24 @@ mod tests {
             settle(&mut clock, &mut held, &mut out, false);
         }
         settle(&mut clock, &mut held, &mut out, true);
-        out.into_iter().collect()
+        (out.into_iter().collect(), clock.now())
+    }
+
+    /// A lone line dated 2100 at the very end of an incremental run's input: read, it
+    /// would be the clock the next run starts from, and every line of that run would be
+    /// behind it. Past the limit it is out of order and the clock stays with the log; a
+    /// real jump the input ends in, before the limit, is still read.
+    #[test]
+    fn a_line_held_at_the_end_past_the_limit_is_out_of_order() {
+        let mut times: Vec<i64> = (0..40).map(|i| 1_000_000 + i * 10).collect();
+        times.push(4_102_444_800); // 2100-01-01
+        let limit = Some(2_000_000);
+        assert_eq!(verdicts_until(&times, None), (format!("{}r", "r".repeat(40)), Some(4_102_444_800)));
+        assert_eq!(verdicts_until(&times, limit), (format!("{}o", "r".repeat(40)), Some(1_000_390)));
+        // A trailing jump of two hours, and one line after it: read as before.
+        times.pop();
+        times.extend([1_007_600, 1_007_610]);
+        assert_eq!(verdicts_until(&times, limit), ("r".repeat(42), Some(1_007_610)));
     }
 
     fn steady(n: usize, from: i64, step: i64) -> Vec<i64> {

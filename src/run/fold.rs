@@ -200,6 +200,10 @@ pub struct FoldCx<'a> {
     /// Directive lines are lines of the log (`false`: they were counted apart, and only
     /// say how to read the lines after them: keyed lines read back).
     pub count_directives: bool,
+    /// Lines held at the end of the input and dated after this are out of order (see
+    /// [`super::clock::SessionClock::decide_at_end`]): set for incremental runs, whose
+    /// clock the next run starts from.
+    pub end_limit: Option<i64>,
 }
 
 /// Where a line came from and how to read it again.
@@ -318,7 +322,7 @@ impl<'a> Fold<'a> {
     }
 
     fn settle(&mut self, end: bool) {
-        while let Some(decision) = self.state.clock.decide(end) {
+        while let Some(decision) = self.state.clock.decide_at_end(end, self.cx.end_limit) {
             for h in std::mem::take(&mut self.held) {
                 let admit = match decision {
                     Decision::Release => self.state.clock.release(),

@@ -240,6 +240,9 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
         read_until,
         client_ip: cfg.client_ip.as_ref(),
         count_directives: !cfg.keyed,
+        // A day past this machine's clock: no log line is written after it is read, and
+        // a day leaves room for clocks that disagree.
+        end_limit: cfg.incremental.then(|| crate::time::now().saturating_add(86_400)),
     };
     let mut analysis = Analysis::new(&fold_cx, &initial, parsers, cfg.block_size)?;
     // An input found mostly out of order is sorted by time into a temporary file and the

@@ -98,6 +98,7 @@ fn fold(rules: &Rules, lines: &[u8], profile: Option<&ShareLog>, block: usize) -
         read_until: None,
         client_ip: None,
         count_directives: true,
+        end_limit: None,
     };
     engine::on_own_thread(|| {
         let mut state = RunState::new(facts(), SessionConfig::default(), WINDOW, KeyHasher::from(7));
@@ -121,6 +122,7 @@ fn profile(rules: &Rules, lines: &[u8]) -> ShareLog {
         read_until: None,
         client_ip: None,
         count_directives: true,
+        end_limit: None,
     };
     engine::on_own_thread(|| {
         let mut state = RunState::new(facts(), SessionConfig::default(), WINDOW, KeyHasher::from(7));

@@ -92,6 +92,50 @@ fn rotated_and_compressed_between_runs_gives_one_run_s_answer() {
     assert!(std::fs::read(&state).unwrap() == before, "a run with nothing new changed the state");
 }
 
+/// A run whose input ends in a lone line dated 2100 saves a state the next run can still
+/// read on from: the line is out of order (no line is written after it is read), the
+/// saved clock stays with the log, and the two runs give one run's answer.
+#[test]
+fn a_line_dated_2100_at_the_end_of_a_run_does_not_stop_the_next() {
+    let lines = lines(3_000, 8, 1);
+    let half = lines.len() / 2;
+    let last = String::from_utf8(lines[half - 1].clone()).unwrap();
+    let (day, rest) = last.split_once('[').unwrap();
+    let outlier = format!("{day}[01/Jan/2100{}", &rest[rest.find(':').unwrap()..]);
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("access.log");
+    let state = dir.path().join("s.state");
+    let mut first = lines[..half].concat();
+    first.extend_from_slice(outlier.as_bytes());
+    std::fs::write(&log, &first).unwrap();
+    let run = || {
+        let r = darklog(&[
+            "analyze",
+            s(&log),
+            "--state",
+            s(&state),
+            "--format",
+            "json",
+            "--visitor-key",
+            "k",
+            "-q",
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        json(&r)
+    };
+    assert_eq!(run()["lines"]["out_of_order"], 1, "the line dated 2100 is not read");
+    let mut all = first.clone();
+    all.extend(lines[half..].concat());
+    std::fs::write(&log, &all).unwrap();
+    let second = run();
+    assert_eq!(second["lines"]["out_of_order"], 1, "nothing of the second run is behind the clock");
+    let whole = dir.path().join("whole.log");
+    std::fs::write(&whole, &all).unwrap();
+    let want = reports(&[s(&whole)], &[]);
+    let got = reports(&[s(&log)], &["--state", s(&state)]);
+    assert_eq!(got, want, "two runs and one run differ");
+}
+
 #[test]
 fn a_visit_open_across_runs_is_one_visit() {
     let dir = tempfile::tempdir().unwrap();
