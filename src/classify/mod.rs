@@ -140,7 +140,8 @@ impl OwnedLanding {
     /// A landing with no signals yet; `page` is its (reader, page) key, 0 for none.
     /// Fields are cut at 4 GiB (a line is far shorter).
     pub fn new(target: &[u8], referrer: Option<&[u8]>, vhost: Option<&[u8]>, page: u64) -> OwnedLanding {
-        let len = |f: &[u8]| u32::try_from(f.len()).unwrap_or(NONE - 1);
+        // `NONE` itself marks an absent field.
+        let len = |f: &[u8]| u32::try_from(f.len()).unwrap_or(NONE).min(NONE - 1);
         let (target_len, referrer_len, vhost_len) =
             (len(target), referrer.map_or(NONE, len), vhost.map_or(NONE, len));
         fn cut(f: Option<&[u8]>, n: u32) -> &[u8] {

@@ -57,6 +57,10 @@ impl PairSet {
             return new;
         }
         if self.len + 1 > Self::capacity_at(self.slots.len()) {
+            // A hash held already takes no room: the largest table must not double for it.
+            if self.contains(hash) {
+                return false;
+            }
             self.grow();
         }
         let new = Self::place(&mut self.slots, hash);
@@ -194,5 +198,13 @@ mod tests {
     fn the_largest_table_fills_to_its_bound() {
         assert_eq!(PairSet::capacity_at(LARGEST_SLOTS), PairSet::MAX);
         assert_eq!(PairSet::capacity_at(LARGEST_SLOTS / 2), LARGEST_SLOTS / 8 * 3);
+        let mut set = PairSet::default();
+        for i in 1..=PairSet::MAX as u64 {
+            set.insert(i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        }
+        assert_eq!((set.len(), set.slots.len()), (PairSet::MAX, LARGEST_SLOTS));
+        // A hash held already, at the bound: no room taken, the table as it was.
+        assert!(!set.insert(0x9E37_79B9_7F4A_7C15));
+        assert_eq!(set.slots.len(), LARGEST_SLOTS);
     }
 }

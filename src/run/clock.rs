@@ -112,26 +112,9 @@ impl SessionClock {
     /// and dated after `end_limit` (a little past the run's own clock) is taken for the
     /// outlier it is; a real jump the input ends in is read as before.
     pub fn decide_at_end(&mut self, end: bool, end_limit: Option<i64>) -> Option<Decision> {
-        let before = self.now;
-        let decision = self.decide_inner(end)?;
-        if let (true, Some(limit), Decision::Release) = (end, end_limit, decision) {
-            let mut capped = false;
-            for (t, v) in self.held.iter().zip(self.verdicts.iter_mut()) {
-                if *t > limit && *v == Admit::Now {
-                    *v = Admit::OutOfOrder;
-                    capped = true;
-                }
-            }
-            if capped {
-                // The clock moves to the newest line read, without them.
-                let read = self.held.iter().zip(&self.verdicts).filter(|(_, v)| **v == Admit::Now);
-                self.now = read.map(|(t, _)| *t).max().max(before);
-            }
-        }
-        Some(decision)
-    }
-
-    fn decide_inner(&mut self, end: bool) -> Option<Decision> {
+        // The lines past the limit are set aside before any verdict, so that they judge no
+        // other line either (the lines after a held line decide whether it was an outlier).
+        let limit = end_limit.filter(|_| end).unwrap_or(i64::MAX);
         if self.held.is_empty() {
             return None;
         }
@@ -139,7 +122,7 @@ impl SessionClock {
             if self.held.len() < START_LINES && !end {
                 return None;
             }
-            self.verdicts = start_verdicts(&self.held, self.lateness, !end);
+            self.verdicts = start_verdicts(&self.held, self.lateness, !end, limit);
             return Some(self.released());
         };
         // The log caught up with them (lines at the old time moved the clock): no longer
@@ -149,7 +132,7 @@ impl SessionClock {
         // alternate with the log's lines confirm nothing).
         let confirmed = self.held.len() >= CONFIRM + self.since_held;
         if caught_up || confirmed {
-            self.verdicts = jump_verdicts(&self.held, now, self.lateness, !end);
+            self.verdicts = jump_verdicts(&self.held, now, self.lateness, !end, limit);
             return Some(self.released());
         }
         if self.since_held >= CONFIRM || (end && self.since_held > 0) {
@@ -161,7 +144,7 @@ impl SessionClock {
             // Nothing came after them at the old time: a jump the input ended in, read. (A
             // limit on how far ahead was tried: a real trailing jump days later was then
             // lost, and a part of a log split by visitor no longer matched the whole.)
-            self.verdicts = jump_verdicts(&self.held, now, self.lateness, false);
+            self.verdicts = jump_verdicts(&self.held, now, self.lateness, false, limit);
             return Some(self.released());
         }
         None
@@ -191,11 +174,14 @@ impl SessionClock {
 /// Verdicts on the first lines of a log: a line far from their median (one dated 1970
 /// or 2100 among them) is not where the log starts, and the lines after the start are
 /// judged as a jump is (a line hours ahead of the ones after it is an outlier).
-fn start_verdicts(held: &VecDeque<i64>, lateness: i64, hold_last: bool) -> VecDeque<Admit> {
-    let (start, median, spread) = start(held.iter().copied());
-    let far = |t: i64| (t - median).abs() > spread;
+fn start_verdicts(held: &VecDeque<i64>, lateness: i64, hold_last: bool, limit: i64) -> VecDeque<Admit> {
+    let within: Vec<i64> = held.iter().copied().filter(|&t| t <= limit).collect();
+    let Some((start, median, spread)) = (!within.is_empty()).then(|| start(within.into_iter())) else {
+        return held.iter().map(|_| Admit::OutOfOrder).collect();
+    };
+    let far = |t: i64| t > limit || (t - median).abs() > spread;
     let near: VecDeque<i64> = held.iter().copied().filter(|&t| !far(t)).collect();
-    let mut verdicts = jump_verdicts(&near, start, lateness, hold_last).into_iter();
+    let mut verdicts = jump_verdicts(&near, start, lateness, hold_last, limit).into_iter();
     held.iter()
         .map(|&t| if far(t) { Admit::OutOfOrder } else { verdicts.next().unwrap_or(Admit::OutOfOrder) })
         .collect()
@@ -205,13 +191,21 @@ fn start_verdicts(held: &VecDeque<i64>, lateness: i64, hold_last: bool) -> VecDe
 /// ahead of the clock is a jump the log goes on from unless the lines held after it are
 /// mostly earlier (then it was an outlier: a line dated 2100, a clock hours off, held
 /// with the lines after a gap in the log). The last line, still ahead of every line read,
-/// is held again when `hold_last` (the lines to come decide it).
-fn jump_verdicts(held: &VecDeque<i64>, mut now: i64, lateness: i64, hold_last: bool) -> VecDeque<Admit> {
+/// is held again when `hold_last` (the lines to come decide it). Lines after `limit` are
+/// out of order, and are not among the lines after any other.
+fn jump_verdicts(
+    held: &VecDeque<i64>,
+    mut now: i64,
+    lateness: i64,
+    hold_last: bool,
+    limit: i64,
+) -> VecDeque<Admit> {
     let times: Vec<i64> = held.iter().copied().collect();
     let mut verdicts = VecDeque::with_capacity(times.len());
     for (i, &t) in times.iter().enumerate() {
-        let after = &times[i + 1..];
-        let verdict = if t < now.saturating_sub(lateness) {
+        let after: Vec<i64> = times[i + 1..].iter().copied().filter(|&a| a <= limit).collect();
+        let after = after.as_slice();
+        let verdict = if t > limit || t < now.saturating_sub(lateness) {
             Admit::OutOfOrder
         } else if t <= now.saturating_add(lateness) {
             Admit::Now
@@ -313,6 +307,11 @@ mod tests {
         times.pop();
         times.extend([1_007_600, 1_007_610]);
         assert_eq!(verdicts_until(&times, limit), ("r".repeat(42), Some(1_007_610)));
+        // Lines past the limit judge no other line: held with three of them, a real line
+        // an hour ahead is still read.
+        times.truncate(40);
+        times.extend([4_102_444_800, 4_102_444_801, 4_102_444_802, 1_003_990]);
+        assert_eq!(verdicts_until(&times, limit), (format!("{}ooor", "r".repeat(40)), Some(1_003_990)));
     }
 
     fn steady(n: usize, from: i64, step: i64) -> Vec<i64> {
