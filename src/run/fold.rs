@@ -105,17 +105,7 @@ impl RunState {
         let returns = &mut self.returns;
         // Each open visitor holds up to two visits.
         let ordered = near_bounds(ledger, returns, self.sessions.active().saturating_mul(2));
-        let mut count = |v| {
-            let v = settle(v, shares, returns, &mut ledger.cut);
-            let cv = classifier.visit(v, hosts);
-            ledger.at(cv.visit.start).count(&cv);
-            // The row only when a visits report will print it: building one copies text.
-            if let Some(spool) = spool.as_deref_mut() {
-                if let Some(row) = VisitRow::of(&cv) {
-                    spool.push(row);
-                }
-            }
-        };
+        let mut count = |v| count_visit(v, &classifier, shares, returns, ledger, hosts, spool.as_deref_mut());
         if ordered {
             self.sessions.finish_ordered(content_order, &mut count);
         } else {
@@ -132,9 +122,28 @@ impl RunState {
         let classifier = Classifier::new(rules, &self.facts);
         let shares = self.profile_shares.as_ref().unwrap_or(&self.shares);
         for v in visits {
-            let v = settle(v, shares, &mut self.returns, &mut self.ledger.cut);
-            let cv = classifier.visit(v, hosts);
-            self.ledger.at(cv.visit.start).count(&cv);
+            count_visit(v, &classifier, shares, &mut self.returns, &mut self.ledger, hosts, None);
+        }
+    }
+}
+
+/// A closed visit settled, classified and counted, and its row kept when a visits report
+/// will print it (`spool`; building a row copies text, so none is built otherwise).
+fn count_visit(
+    v: Visit,
+    classifier: &Classifier<'_>,
+    shares: &ShareLog,
+    returns: &mut ReturnLog,
+    ledger: &mut Ledger,
+    hosts: &mut HostCache,
+    spool: Option<&mut VisitSpool>,
+) {
+    let v = settle(v, shares, returns, &mut ledger.cut);
+    let cv = classifier.visit(v, hosts);
+    ledger.at(cv.visit.start).count(&cv);
+    if let Some(spool) = spool {
+        if let Some(row) = VisitRow::of(&cv) {
+            spool.push(row);
         }
     }
 }
@@ -438,14 +447,16 @@ impl<'a> Fold<'a> {
                     let classifier = Classifier::new(rules, &state.facts);
                     let shares = state.profile_shares.as_ref().unwrap_or(&state.shares);
                     for v in self.closed.drain(..) {
-                        let v = settle(v, shares, &mut state.returns, &mut state.ledger.cut);
-                        let cv = classifier.visit(v, self.hosts);
-                        state.ledger.at(cv.visit.start).count(&cv);
-                        if let Some(spool) = self.spool.as_deref_mut() {
-                            if let Some(row) = VisitRow::of(&cv) {
-                                spool.push(row);
-                            }
-                        }
+                        let (returns, ledger) = (&mut state.returns, &mut state.ledger);
+                        count_visit(
+                            v,
+                            &classifier,
+                            shares,
+                            returns,
+                            ledger,
+                            self.hosts,
+                            self.spool.as_deref_mut(),
+                        );
                     }
                     if let Some(spool) = self.spool.as_deref_mut() {
                         spool.release(state.sessions.settled());
