@@ -80,6 +80,22 @@ struct VisitorState<A, L> {
     pending: Pending,
 }
 
+/// A visitor's open visits, earliest first.
+type Visits<'a, A, L> = [Option<&'a ClosedVisit<A, L>>; 2];
+
+impl<A, L> VisitorState<A, L> {
+    /// Its open visits, earliest first (the previous visit, then the current).
+    fn visits(&self) -> Visits<'_, A, L> {
+        let (prev, visit) = (self.prev.as_deref(), self.visit.as_ref());
+        [prev.or(visit), prev.and(visit)]
+    }
+
+    /// Its open visits, earliest first, to be closed.
+    fn into_visits(self) -> impl Iterator<Item = ClosedVisit<A, L>> {
+        self.prev.map(|p| *p).into_iter().chain(self.visit)
+    }
+}
+
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 struct Pending {
     hits: u32,
@@ -212,7 +228,7 @@ impl<A: Standing, L: LandingData> Sessionizer<A, L> {
             Entry::Occupied(entry) if entry.get().last_seen < horizon => {
                 let state = entry.into_mut();
                 let old = std::mem::replace(state, fresh());
-                old.prev.map(|p| *p).into_iter().chain(old.visit).for_each(&mut *closed);
+                old.into_visits().for_each(&mut *closed);
                 state
             }
             Entry::Occupied(entry) => {
@@ -355,9 +371,7 @@ impl<A: Standing, L: LandingData> Sessionizer<A, L> {
         let mut displaced = Vec::new();
         for (key, st) in other.visitors {
             match self.visitors.entry(key) {
-                Entry::Occupied(_) => {
-                    st.prev.map(|p| *p).into_iter().chain(st.visit).for_each(|v| displaced.push(v))
-                }
+                Entry::Occupied(_) => displaced.extend(st.into_visits()),
                 Entry::Vacant(e) => {
                     e.insert(st);
                 }
@@ -378,7 +392,7 @@ impl<A: Standing, L: LandingData> Sessionizer<A, L> {
         let (n, _) = crate::bounded::evict_quarter(
             &mut self.visitors,
             |st| st.last_seen,
-            |_, st| st.prev.map(|p| *p).into_iter().chain(st.visit).for_each(&mut *closed),
+            |_, st| st.into_visits().for_each(&mut *closed),
         );
         self.evicted += n;
     }
@@ -391,14 +405,8 @@ impl<A: Standing, L: LandingData> Sessionizer<A, L> {
         order: impl Fn(&ClosedVisit<A, L>, &ClosedVisit<A, L>) -> std::cmp::Ordering,
         closed: &mut impl FnMut(ClosedVisit<A, L>),
     ) {
-        /// A visitor's open visits, earliest first.
-        type Visits<'a, A, L> = [Option<&'a ClosedVisit<A, L>>; 2];
-        fn visits<A, L>(st: &VisitorState<A, L>) -> Visits<'_, A, L> {
-            let (prev, visit) = (st.prev.as_deref(), st.visit.as_ref());
-            [prev.or(visit), prev.and(visit)]
-        }
         let mut keys: Vec<(u64, Visits<'_, A, L>)> =
-            self.visitors.iter().map(|(&k, st)| (k, visits(st))).collect();
+            self.visitors.iter().map(|(&k, st)| (k, st.visits())).collect();
         keys.sort_unstable_by(|(_, a), (_, b)| {
             let by = |x: Option<&ClosedVisit<A, L>>, y: Option<&ClosedVisit<A, L>>| match (x, y) {
                 (Some(x), Some(y)) => order(x, y),
@@ -409,7 +417,7 @@ impl<A: Standing, L: LandingData> Sessionizer<A, L> {
         let keys: Vec<u64> = keys.into_iter().map(|(k, _)| k).collect();
         for k in keys {
             if let Some(st) = self.visitors.remove(&k) {
-                st.prev.map(|p| *p).into_iter().chain(st.visit).for_each(&mut *closed);
+                st.into_visits().for_each(&mut *closed);
             }
         }
     }
@@ -417,7 +425,7 @@ impl<A: Standing, L: LandingData> Sessionizer<A, L> {
     /// Closes every open visit (end of input).
     pub fn finish(&mut self, closed: &mut impl FnMut(ClosedVisit<A, L>)) {
         for (_, st) in self.visitors.drain() {
-            st.prev.map(|p| *p).into_iter().chain(st.visit).for_each(&mut *closed);
+            st.into_visits().for_each(&mut *closed);
         }
     }
 }
