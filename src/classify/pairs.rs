@@ -34,18 +34,7 @@ impl PairSet {
         if hash == 0 {
             return self.zero;
         }
-        if self.slots.is_empty() {
-            return false;
-        }
-        let mask = self.slots.len() - 1;
-        let mut i = hash as usize & mask;
-        loop {
-            match self.slots[i] {
-                0 => return false,
-                h if h == hash => return true,
-                _ => i = (i + 1) & mask,
-            }
-        }
+        !self.slots.is_empty() && self.slots[Self::slot(&self.slots, hash)] == hash
     }
 
     /// Adds `hash`; whether it was new.
@@ -56,16 +45,21 @@ impl PairSet {
             self.len += usize::from(new);
             return new;
         }
-        if self.len + 1 > Self::capacity_at(self.slots.len()) {
-            // A hash held already takes no room: the largest table must not double for it.
-            if self.contains(hash) {
+        let mut i = 0;
+        if !self.slots.is_empty() {
+            i = Self::slot(&self.slots, hash);
+            if self.slots[i] == hash {
+                // Held already: no room taken, so a full table does not grow for it.
                 return false;
             }
-            self.grow();
         }
-        let new = Self::place(&mut self.slots, hash);
-        self.len += usize::from(new);
-        new
+        if self.len + 1 > Self::capacity_at(self.slots.len()) {
+            self.grow();
+            i = Self::slot(&self.slots, hash);
+        }
+        self.slots[i] = hash;
+        self.len += 1;
+        true
     }
 
     /// Every hash, in no order.
@@ -94,25 +88,21 @@ impl PairSet {
         let mut table = Vec::with_capacity(slots);
         table.resize(slots, 0u64);
         for &h in self.slots.iter().filter(|&&h| h != 0) {
-            Self::place(&mut table, h);
+            let i = Self::slot(&table, h);
+            table[i] = h;
         }
         self.slots = table;
     }
 
-    /// Puts a nonzero hash into its slot; whether it was not there.
-    fn place(slots: &mut [u64], hash: u64) -> bool {
+    /// Where a nonzero hash is in `slots` (not empty), or the free slot where it goes:
+    /// the slot its low bits name, or the first free one after it.
+    fn slot(slots: &[u64], hash: u64) -> usize {
         let mask = slots.len() - 1;
         let mut i = hash as usize & mask;
-        loop {
-            match slots[i] {
-                0 => {
-                    slots[i] = hash;
-                    return true;
-                }
-                h if h == hash => return false,
-                _ => i = (i + 1) & mask,
-            }
+        while slots[i] != 0 && slots[i] != hash {
+            i = (i + 1) & mask;
         }
+        i
     }
 }
 
