@@ -112,9 +112,7 @@ impl SessionClock {
     /// and dated after `end_limit` (a little past the run's own clock) is taken for the
     /// outlier it is; a real jump the input ends in is read as before.
     pub fn decide_at_end(&mut self, end: bool, end_limit: Option<i64>) -> Option<Decision> {
-        // The lines past the limit are set aside before any verdict, so that they judge no
-        // other line either (the lines after a held line decide whether it was an outlier).
-        let limit = end_limit.filter(|_| end).unwrap_or(i64::MAX);
+        let limit = end_limit.filter(|_| end);
         if self.held.is_empty() {
             return None;
         }
@@ -122,7 +120,7 @@ impl SessionClock {
             if self.held.len() < START_LINES && !end {
                 return None;
             }
-            self.verdicts = start_verdicts(&self.held, self.lateness, !end, limit);
+            self.verdicts = within(&self.held, limit, |held| start_verdicts(held, self.lateness, !end));
             return Some(self.released());
         };
         // The log caught up with them (lines at the old time moved the clock): no longer
@@ -132,7 +130,7 @@ impl SessionClock {
         // alternate with the log's lines confirm nothing).
         let confirmed = self.held.len() >= CONFIRM + self.since_held;
         if caught_up || confirmed {
-            self.verdicts = jump_verdicts(&self.held, now, self.lateness, !end, limit);
+            self.verdicts = within(&self.held, limit, |held| jump_verdicts(held, now, self.lateness, !end));
             return Some(self.released());
         }
         if self.since_held >= CONFIRM || (end && self.since_held > 0) {
@@ -144,7 +142,7 @@ impl SessionClock {
             // Nothing came after them at the old time: a jump the input ended in, read. (A
             // limit on how far ahead was tried: a real trailing jump days later was then
             // lost, and a part of a log split by visitor no longer matched the whole.)
-            self.verdicts = jump_verdicts(&self.held, now, self.lateness, false, limit);
+            self.verdicts = within(&self.held, limit, |held| jump_verdicts(held, now, self.lateness, false));
             return Some(self.released());
         }
         None
@@ -171,17 +169,30 @@ impl SessionClock {
     }
 }
 
+/// `judge`'s verdicts on the held lines dated up to `limit`, and the lines after it out of
+/// order: set aside before any verdict, so that they judge no other line either (the lines
+/// after a held line decide whether it was an outlier).
+fn within(
+    held: &VecDeque<i64>,
+    limit: Option<i64>,
+    judge: impl FnOnce(&VecDeque<i64>) -> VecDeque<Admit>,
+) -> VecDeque<Admit> {
+    let Some(limit) = limit.filter(|&l| held.iter().any(|&t| t > l)) else { return judge(held) };
+    let kept: VecDeque<i64> = held.iter().copied().filter(|&t| t <= limit).collect();
+    let mut verdicts = if kept.is_empty() { VecDeque::new() } else { judge(&kept) }.into_iter();
+    held.iter()
+        .map(|&t| if t > limit { Admit::OutOfOrder } else { verdicts.next().unwrap_or(Admit::OutOfOrder) })
+        .collect()
+}
+
 /// Verdicts on the first lines of a log: a line far from their median (one dated 1970
 /// or 2100 among them) is not where the log starts, and the lines after the start are
 /// judged as a jump is (a line hours ahead of the ones after it is an outlier).
-fn start_verdicts(held: &VecDeque<i64>, lateness: i64, hold_last: bool, limit: i64) -> VecDeque<Admit> {
-    let within: Vec<i64> = held.iter().copied().filter(|&t| t <= limit).collect();
-    let Some((start, median, spread)) = (!within.is_empty()).then(|| start(within.into_iter())) else {
-        return held.iter().map(|_| Admit::OutOfOrder).collect();
-    };
-    let far = |t: i64| t > limit || (t - median).abs() > spread;
+fn start_verdicts(held: &VecDeque<i64>, lateness: i64, hold_last: bool) -> VecDeque<Admit> {
+    let (start, median, spread) = start(held.iter().copied());
+    let far = |t: i64| (t - median).abs() > spread;
     let near: VecDeque<i64> = held.iter().copied().filter(|&t| !far(t)).collect();
-    let mut verdicts = jump_verdicts(&near, start, lateness, hold_last, limit).into_iter();
+    let mut verdicts = jump_verdicts(&near, start, lateness, hold_last).into_iter();
     held.iter()
         .map(|&t| if far(t) { Admit::OutOfOrder } else { verdicts.next().unwrap_or(Admit::OutOfOrder) })
         .collect()
@@ -191,21 +202,13 @@ fn start_verdicts(held: &VecDeque<i64>, lateness: i64, hold_last: bool, limit: i
 /// ahead of the clock is a jump the log goes on from unless the lines held after it are
 /// mostly earlier (then it was an outlier: a line dated 2100, a clock hours off, held
 /// with the lines after a gap in the log). The last line, still ahead of every line read,
-/// is held again when `hold_last` (the lines to come decide it). Lines after `limit` are
-/// out of order, and are not among the lines after any other.
-fn jump_verdicts(
-    held: &VecDeque<i64>,
-    mut now: i64,
-    lateness: i64,
-    hold_last: bool,
-    limit: i64,
-) -> VecDeque<Admit> {
+/// is held again when `hold_last` (the lines to come decide it).
+fn jump_verdicts(held: &VecDeque<i64>, mut now: i64, lateness: i64, hold_last: bool) -> VecDeque<Admit> {
     let times: Vec<i64> = held.iter().copied().collect();
     let mut verdicts = VecDeque::with_capacity(times.len());
     for (i, &t) in times.iter().enumerate() {
-        let after: Vec<i64> = times[i + 1..].iter().copied().filter(|&a| a <= limit).collect();
-        let after = after.as_slice();
-        let verdict = if t > limit || t < now.saturating_sub(lateness) {
+        let after = &times[i + 1..];
+        let verdict = if t < now.saturating_sub(lateness) {
             Admit::OutOfOrder
         } else if t <= now.saturating_add(lateness) {
             Admit::Now
