@@ -131,11 +131,7 @@ fn fold(data: &[u8], parsers: usize, block: usize) -> RunState {
             first_time: None,
             rereadable: false,
             opener: Box::new(move || {
-                Ok(Opened {
-                    reader: Box::new(Cursor::new(data)),
-                    prelude: Vec::new(),
-                    raw: Arc::new(AtomicU64::new(0)),
-                })
+                Ok(Opened::read(Box::new(Cursor::new(data)), Vec::new(), Arc::new(AtomicU64::new(0))))
             }),
         };
         let read = analysis.read_all(&mut state, vec![input], &mut |_| {});

@@ -9,13 +9,13 @@
 //! thread count or block size.
 
 use std::collections::BTreeMap;
-use std::io::{self, Read};
+use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc};
 
 use rayon::prelude::*;
 
-use crate::input::{Block, BlockReader};
+use crate::input::{Block, BlockData, Feed};
 
 /// The parallel part: records for the lines of a chunk.
 pub trait Stage: Sync {
@@ -88,18 +88,17 @@ impl Engine {
         Ok(Engine { pool, block_size })
     }
 
-    /// Reads `reader` to its end through `stage` into `consumer`. `prelude` is data already
-    /// read from `reader` (it comes first); `raw` counts the raw bytes read from the file.
+    /// Reads `feed` to its end through `stage` into `consumer`; `raw` counts the raw bytes
+    /// read from the file.
     pub fn stream<S: Stage, C: Consumer<S>>(
         &self,
-        reader: Box<dyn Read + Send>,
-        prelude: Vec<u8>,
+        feed: Feed,
         raw: Arc<AtomicU64>,
         stage: &S,
         consumer: &mut C,
     ) -> Result<(), ReadFailure> {
         std::thread::scope(|scope| {
-            let mut stream = self.open(scope, reader, prelude, raw, stage);
+            let mut stream = self.open(scope, feed, raw, stage);
             let mut failure = None;
             while let Some(block) = stream.next_block() {
                 if block.cut {
@@ -114,15 +113,13 @@ impl Engine {
         })
     }
 
-    /// Starts reading `reader` (on a thread of `scope`) and parsing its blocks (on the
+    /// Starts reading `feed` (on a thread of `scope`) and parsing its blocks (on the
     /// pool): [`Stream::next_block`] hands them out in input order. Several inputs can be open at
-    /// once, for a caller that merges them. `prelude` is data already read from `reader`;
-    /// `raw` counts the raw bytes read from the file.
+    /// once, for a caller that merges them. `raw` counts the raw bytes read from the file.
     pub fn open<'scope, S: Stage>(
         &'scope self,
         scope: &'scope std::thread::Scope<'scope, '_>,
-        reader: Box<dyn Read + Send>,
-        prelude: Vec<u8>,
+        feed: Feed,
         raw: Arc<AtomicU64>,
         stage: &'scope S,
     ) -> Stream<S> {
@@ -138,7 +135,7 @@ impl Engine {
         // the reader stops).
         let reading =
             std::thread::Builder::new().name("darklog-read".into()).spawn_scoped(scope, move || {
-                let mut blocks = BlockReader::new(reader, prelude, block_size);
+                let mut blocks = feed.blocks(block_size);
                 let mut carry = S::Carry::default();
                 pool.in_place_scope(|parsers| {
                     let mut allocated = 0;
@@ -150,8 +147,9 @@ impl Engine {
                             allocated += 1;
                             (Vec::new(), Vec::new())
                         } else {
+                            // A mapped block's pages are let go here, off the consumer's thread.
                             match recycle_rx.recv() {
-                                Ok(recycled) => recycled,
+                                Ok((data, recs)) => (data.into_buffer(), recs),
                                 Err(_) => break,
                             }
                         };
@@ -181,7 +179,7 @@ impl Engine {
 type Parsed<S> = (Block, <S as Stage>::Block, Vec<Vec<<S as Stage>::Rec>>);
 
 /// A block's buffer and its records' vectors, going back to the reader to be filled again.
-type Buffers<S> = (Vec<u8>, Vec<Vec<<S as Stage>::Rec>>);
+type Buffers<S> = (BlockData, Vec<Vec<<S as Stage>::Rec>>);
 
 /// One input being read: its parsed blocks, in order.
 pub struct Stream<S: Stage> {
@@ -197,7 +195,7 @@ pub struct Stream<S: Stage> {
 
 /// A block of an input with its records, as [`Stream::next_block`] hands it out.
 pub struct ParsedBlock<S: Stage> {
-    pub data: Vec<u8>,
+    pub data: BlockData,
     /// Decoded byte offset of `data[0]` in its input.
     pub offset: u64,
     pub cx: S::Block,
@@ -250,11 +248,17 @@ impl<S: Stage> Stream<S> {
     /// Hands a block's buffers back to the reader, done with; returns where the input
     /// broke, when this was its last block and it broke.
     pub fn recycle(&self, block: ParsedBlock<S>) -> Option<ReadFailure> {
-        let failure = block.error.map(|error| ReadFailure {
-            offset: block.offset + block.data.len() as u64,
-            raw: block.raw,
-            error,
-        });
+        let offset = block.offset + block.data.len() as u64;
+        let failure = match (block.error, &block.data) {
+            (Some(error), _) => Some(ReadFailure { offset, raw: block.raw, error }),
+            // Truncated after the block was mapped in: where the file was, it read zeros.
+            (None, BlockData::Mapped(range)) if range.shrank() => Some(ReadFailure {
+                offset,
+                raw: block.raw,
+                error: io::Error::new(io::ErrorKind::UnexpectedEof, "the file shrank while it was read"),
+            }),
+            (None, _) => None,
+        };
         let _ = self.recycle_tx.send((block.data, block.chunks));
         failure
     }
@@ -356,9 +360,9 @@ mod tests {
                 let engine = Engine::new(parsers, block).unwrap();
                 let mut got = Vec::new();
                 let raw = Arc::new(AtomicU64::new(0));
-                engine
-                    .stream(Box::new(std::io::Cursor::new(data.clone())), Vec::new(), raw, &Lengths, &mut got)
-                    .unwrap();
+                let feed =
+                    Feed::Read { reader: Box::new(std::io::Cursor::new(data.clone())), prelude: Vec::new() };
+                engine.stream(feed, raw, &Lengths, &mut got).unwrap();
                 got
             })
             .unwrap();

@@ -80,6 +80,11 @@ pub struct ReadArgs {
     #[arg(long, hide = true, default_value_t = 1 << 20)]
     pub block_size: usize,
 
+    /// Read plain files with `read` instead of mapping them (tests show that both give
+    /// the same answer).
+    #[arg(long, hide = true)]
+    pub no_map: bool,
+
     /// No bound on the keyed tables (tests show that bounds that cut nothing change
     /// nothing).
     #[arg(long, hide = true, conflicts_with_all = ["max_visitors", "max_pages"])]
@@ -141,6 +146,7 @@ impl ReadArgs {
             threads: self.threads.map_or(0, usize::from),
             sort_memory: 256 << 20,
             bounded: !self.no_bounds,
+            map_files: !self.no_map,
             incremental: false,
             keep_open: false,
             profile: false,

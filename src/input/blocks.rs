@@ -9,7 +9,7 @@ use std::io::{self, Read};
 
 /// A run of whole lines (the last block of an input may end without a newline).
 pub struct Block {
-    pub data: Vec<u8>,
+    pub data: BlockData,
     /// Decoded byte offset of `data[0]` in its input.
     pub offset: u64,
     /// Set on the last block of an input that broke: its data is what was read before.
@@ -20,12 +20,72 @@ pub struct Block {
     pub cut: bool,
 }
 
+/// A block's bytes: read into a buffer, or in place in a file's map.
+pub enum BlockData {
+    Owned(Vec<u8>),
+    Mapped(super::mapped::MappedRange),
+}
+
+impl BlockData {
+    /// The buffer to read the next block into (a mapped block has none).
+    pub fn into_buffer(self) -> Vec<u8> {
+        match self {
+            BlockData::Owned(buf) => buf,
+            BlockData::Mapped(_) => Vec::new(),
+        }
+    }
+}
+
+impl std::ops::Deref for BlockData {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            BlockData::Owned(buf) => buf,
+            BlockData::Mapped(range) => range.bytes(),
+        }
+    }
+}
+
 /// The longest line kept whole. Real log lines are a few kilobytes at most.
 pub const MAX_LINE: usize = 16 << 20;
 
 /// The largest block asked for: a block plus a longest line stays far below 4 GiB, so
 /// later stages can address lines in it with 32 bits.
 pub const MAX_BLOCK: usize = 1 << 30;
+
+/// What an input's blocks are read from.
+pub enum Feed {
+    /// A reader, and bytes already read from it (they come first).
+    Read { reader: Box<dyn Read + Send>, prelude: Vec<u8> },
+    /// A plain file, in place.
+    Mapped(super::MappedBlocks),
+}
+
+impl Feed {
+    pub fn blocks(self, block_size: usize) -> Blocks {
+        match self {
+            Feed::Read { reader, prelude } => Blocks::Read(BlockReader::new(reader, prelude, block_size)),
+            Feed::Mapped(mapped) => Blocks::Mapped(mapped.with_block_size(block_size)),
+        }
+    }
+}
+
+/// An input's blocks, in order.
+pub enum Blocks {
+    Read(BlockReader<Box<dyn Read + Send>>),
+    Mapped(super::MappedBlocks),
+}
+
+impl Blocks {
+    /// The next block, read into `buf` (a recycled buffer) when it is read at all.
+    pub fn next_block(&mut self, buf: Vec<u8>) -> Option<Block> {
+        match self {
+            Blocks::Read(reader) => reader.next_block(buf),
+            Blocks::Mapped(mapped) => mapped.next_block(),
+        }
+    }
+}
 
 pub struct BlockReader<R> {
     reader: R,
@@ -55,7 +115,12 @@ impl<R: Read> BlockReader<R> {
         if self.skipping {
             if let Err(error) = self.skip_line(&mut buf) {
                 buf.clear();
-                return Some(Block { data: buf, offset: self.offset, error: Some(error), cut: false });
+                return Some(Block {
+                    data: BlockData::Owned(buf),
+                    offset: self.offset,
+                    error: Some(error),
+                    cut: false,
+                });
             }
         }
         if self.done {
@@ -119,7 +184,7 @@ impl<R: Read> BlockReader<R> {
         }
         let offset = self.offset;
         self.offset += buf.len() as u64;
-        Some(Block { data: buf, offset, error, cut })
+        Some(Block { data: BlockData::Owned(buf), offset, error, cut })
     }
 
     /// Reads past the rest of a cut line, through its newline; what follows it is carried
@@ -158,7 +223,7 @@ mod tests {
     use super::*;
 
     fn collect(data: &[u8], prelude: &[u8], size: usize) -> Vec<Vec<u8>> {
-        blocks(data, prelude, size).into_iter().map(|b| b.data).collect()
+        blocks(data, prelude, size).into_iter().map(|b| b.data.into_buffer()).collect()
     }
 
     fn blocks(data: &[u8], prelude: &[u8], size: usize) -> Vec<Block> {
@@ -214,7 +279,7 @@ mod tests {
             assert!(cut[0].data.iter().all(|&b| b == b'x'));
             let last = blocks.last().unwrap();
             assert_eq!((last.offset, &last.data[..]), (after as u64, &b"short\nlast"[..]));
-            let kept: Vec<u8> = blocks.iter().filter(|b| !b.cut).flat_map(|b| b.data.clone()).collect();
+            let kept: Vec<u8> = blocks.iter().filter(|b| !b.cut).flat_map(|b| b.data.to_vec()).collect();
             assert_eq!([before, b"short\nlast"].concat(), kept);
 
             let mut unended = text[..after - 1].to_vec();

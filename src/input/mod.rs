@@ -7,6 +7,7 @@
 //! again when it is read.
 
 mod blocks;
+mod mapped;
 mod open;
 mod resume;
 mod same;
@@ -15,7 +16,8 @@ use std::fs::Metadata;
 use std::io::{self, Read};
 use std::path::PathBuf;
 
-pub use blocks::{Block, BlockReader, MAX_LINE};
+pub use blocks::{Block, BlockData, BlockReader, Blocks, Feed, MAX_LINE};
+pub use mapped::{map_at, MappedBlocks};
 pub use open::{foreign, open, Broken, Compression, Opened};
 pub use resume::{open_at, WholeLines};
 pub use same::{decoded_len, same_logs, Fingerprint, Length, SameLog, HEAD_BYTES};

@@ -19,6 +19,7 @@ pub(super) fn to_read(
     sortable: bool,
     plan: &resume::Plan,
     incremental: bool,
+    map: bool,
 ) -> ToRead {
     let (source, name) = match sorted {
         Some(file) => {
@@ -28,22 +29,28 @@ pub(super) fn to_read(
     };
     let rereadable = sorted.is_none() && sortable;
     let opener: Box<dyn FnOnce() -> Result<Opened, InputError> + Send> = match stdin {
-        Some(r) if sorted.is_none() => {
-            Box::new(move || Ok(Opened { reader: r.reader, prelude: r.prelude, raw: r.raw_bytes }))
+        Some(r) if sorted.is_none() => Box::new(move || Ok(Opened::read(r.reader, r.prelude, r.raw_bytes))),
+        _ if plan.done => {
+            Box::new(move || Ok(Opened::read(Box::new(std::io::empty()), Vec::new(), Arc::default())))
         }
-        _ if plan.done => Box::new(move || {
-            Ok(Opened { reader: Box::new(std::io::empty()), prelude: Vec::new(), raw: Arc::default() })
-        }),
         _ => {
             let (offset, consumed) = (plan.offset, plan.consumed.clone());
             // A plain file may still be written to: its last line, if not yet whole, is left
             // for the next run. A compressed one is whole.
             let hold_tail = incremental && s.compression.is_none();
+            let mappable = map && s.compression.is_none();
             Box::new(move || {
                 let raw = Arc::new(AtomicU64::new(0));
+                if let (true, Source::File(path)) = (mappable, &source) {
+                    if let Some(mapped) =
+                        input::map_at(path, &source.name(), offset, hold_tail, &raw, &consumed)
+                    {
+                        return Ok(Opened { feed: input::Feed::Mapped(mapped), raw });
+                    }
+                }
                 let o = input::open_at(&source, raw.clone(), offset)?;
                 let reader = Box::new(input::WholeLines::new(o.reader, hold_tail, consumed));
-                Ok(Opened { reader, prelude: Vec::new(), raw })
+                Ok(Opened::read(reader, Vec::new(), raw))
             })
         }
     };

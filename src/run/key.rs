@@ -133,7 +133,7 @@ pub(super) fn key_input<W: Write>(
     reader: Box<dyn io::Read + Send>,
     prelude: Vec<u8>,
 ) -> Result<(), crate::engine::ReadFailure> {
-    engine.stream(reader, prelude, Arc::new(AtomicU64::new(0)), stage, writer)
+    engine.stream(crate::input::Feed::Read { reader, prelude }, Arc::new(AtomicU64::new(0)), stage, writer)
 }
 
 /// What decoding keyed lines found.

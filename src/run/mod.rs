@@ -75,6 +75,8 @@ pub struct AnalyzeConfig {
     /// Whether the keyed tables are bounded (always, but to show that bounds that cut
     /// nothing change nothing).
     pub bounded: bool,
+    /// Plain files are read through a memory map (`false`: with `read`).
+    pub map_files: bool,
     /// Landing pages counted at most, when not the default.
     pub max_pages: Option<usize>,
     /// An incremental run (`--state`): inputs are read from where the state's marks say,
@@ -264,6 +266,7 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
                     sortable[i],
                     &plans[i],
                     cfg.incremental,
+                    cfg.map_files,
                 )
             })
             .collect();

@@ -15,7 +15,7 @@ use super::fold::{Fold, InputCounts, LineAt};
 use super::stage::{Line, LineStage, Rec};
 use super::{Analysis, RunState};
 use crate::engine::{ParsedBlock, ReadFailure, Stream};
-use crate::input::InputError;
+use crate::input::{Feed, InputError};
 use crate::parse::Format;
 
 /// Inputs open at once at most: each holds a few blocks in flight. Past that, an input
@@ -36,11 +36,17 @@ pub struct ToRead {
     pub opener: Box<dyn FnOnce() -> Result<Opened, InputError> + Send>,
 }
 
-/// An input opened: its decoded bytes, what was read of them already, its raw-byte count.
+/// An input opened: its decoded bytes, and its raw-byte count.
 pub struct Opened {
-    pub reader: Box<dyn Read + Send>,
-    pub prelude: Vec<u8>,
+    pub feed: Feed,
     pub raw: Arc<AtomicU64>,
+}
+
+impl Opened {
+    /// An input read from `reader`, `prelude` (read from it already) first.
+    pub fn read(reader: Box<dyn Read + Send>, prelude: Vec<u8>, raw: Arc<AtomicU64>) -> Opened {
+        Opened { feed: Feed::Read { reader, prelude }, raw }
+    }
 }
 
 /// How reading went.
@@ -170,7 +176,7 @@ impl Analysis<'_> {
                         Err(e) => results[next].error = Some(ReadError::Open(e)),
                         Ok(o) => {
                             raws.push(o.raw.clone());
-                            let mut stream = engine.open(scope, o.reader, o.prelude, o.raw, &stages[next]);
+                            let mut stream = engine.open(scope, o.feed, o.raw, &stages[next]);
                             match stream.next_block().map(whole_lines) {
                                 Some(block) => {
                                     let mut o = Open { input: next, stream, block, chunk: 0, pos: 0 };

@@ -50,6 +50,7 @@ fn one_thread_runs_twice() {
         keep: 400 * 86_400,
         keyed: false,
         bounded: true,
+        map_files: true,
         max_pages: None,
     };
     for _ in 0..2 {
@@ -70,11 +71,7 @@ fn in_memory(name: &str, lines: &[u8]) -> ToRead {
         first_time: None,
         rereadable: false,
         opener: Box::new(move || {
-            Ok(Opened {
-                reader: Box::new(Cursor::new(lines)),
-                prelude: Vec::new(),
-                raw: Arc::new(AtomicU64::new(0)),
-            })
+            Ok(Opened::read(Box::new(Cursor::new(lines)), Vec::new(), Arc::new(AtomicU64::new(0))))
         }),
     }
 }

@@ -52,6 +52,9 @@ fn same_answer_at_any_thread_count_block_size_or_compression() {
         for (path, extra) in [
             (s(&plain), &["--threads", "2"][..]),
             (s(&plain), &["--threads", "3", "--block-size", "5000"]),
+            // Read, not mapped.
+            (s(&plain), &["--no-map", "--threads", "2"]),
+            (s(&plain), &["--no-map", "--threads", "3", "--block-size", "5000"]),
             (s(&gz), &["--threads", "1"]),
             (s(&gz), &["--threads", "2", "--block-size", "70000"]),
         ] {

@@ -39,6 +39,7 @@ fn answer(inputs: Vec<std::path::PathBuf>, threads: usize, block_size: usize) ->
         block_size,
         threads,
         bounded: true,
+        map_files: true,
         max_pages: None,
         sort_memory: 64 << 20,
         incremental: false,

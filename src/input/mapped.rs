@@ -1,0 +1,536 @@
+//! Plain files read in place, through a memory map, instead of copied into buffers: the
+//! kernel's copy was a sixth of a plain run's CPU time, on a machine where every core is
+//! busy parsing. Blocks are ranges of the map, on the same line boundaries as
+//! [`BlockReader`](super::BlockReader)'s; the reading thread maps each block's pages
+//! before the parsers read them (waiting on the disk there, as it did for `read`), and
+//! drops them from the process once the block is consumed, so that memory stays that of a
+//! few blocks whatever the file's size.
+//!
+//! A map has one hazard `read` has not: a file truncated while it is read (a log rotated
+//! with `copytruncate`) turns every access past its new end into SIGBUS, which kills the
+//! process. Mapping a block's pages in first reports a truncation as an error instead;
+//! for a truncation after that, while parsers read the block, [`guard`] catches the
+//! signal, maps zeros where the file was, and marks the map: the input then ends with an
+//! error naming the file, as a broken gzip does.
+
+use std::fs::File;
+use std::io;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use super::{Block, BlockData, MAX_LINE};
+
+/// A read-only map of a file, from a page boundary to the end the file had when mapped.
+pub struct Mapping {
+    ptr: *mut libc::c_void,
+    len: usize,
+    /// Its place among the ranges the SIGBUS guard knows.
+    slot: usize,
+    /// Pages before this were let go (see [`MappedRange`]'s drop).
+    released: AtomicUsize,
+}
+
+// SAFETY: the map is read-only and never moves; it is unmapped only when dropped, by
+// whoever holds the last reference.
+unsafe impl Send for Mapping {}
+unsafe impl Sync for Mapping {}
+
+impl Mapping {
+    /// Maps `len` bytes of `file` from `offset` (a multiple of the page size). `None` when
+    /// the guard has no room for another map (the caller reads the file instead).
+    fn new(file: &File, offset: u64, len: usize) -> io::Result<Option<Mapping>> {
+        use std::os::fd::AsRawFd;
+        guard::install()?;
+        let offset = libc::off_t::try_from(offset).map_err(io::Error::other)?;
+        // SAFETY: a fresh read-only private map of an open file; nothing aliases it.
+        let ptr = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ,
+                libc::MAP_PRIVATE,
+                file.as_raw_fd(),
+                offset,
+            )
+        };
+        if ptr == libc::MAP_FAILED {
+            return Err(io::Error::last_os_error());
+        }
+        let Some(slot) = guard::register(ptr as usize, len) else {
+            // SAFETY: the map just made, used by nothing yet.
+            unsafe { libc::munmap(ptr, len) };
+            return Ok(None);
+        };
+        // SAFETY: advice on the map just made; a kernel without it ignores it harmlessly.
+        unsafe { libc::madvise(ptr, len, libc::MADV_SEQUENTIAL) };
+        Ok(Some(Mapping { ptr, len, slot, released: AtomicUsize::new(0) }))
+    }
+
+    fn bytes(&self) -> &[u8] {
+        // SAFETY: `len` readable bytes from `ptr` for as long as `self` lives (a page past a
+        // truncated file's end reads as zeros: see `guard`).
+        unsafe { std::slice::from_raw_parts(self.ptr as *const u8, self.len) }
+    }
+
+    /// Whether the file shrank under the map while it was read.
+    fn shrank(&self) -> bool {
+        guard::shrank(self.slot)
+    }
+
+    /// Maps in the pages of `range` now, on the reading thread (which waits on the disk
+    /// for them, if need be, rather than a parser): one read every 64 KiB, as the kernel
+    /// maps the pages around a faulting one that are in memory (a `MADV_POPULATE_READ`
+    /// of the same pages cost twice as much). An error when part of it is past the file's
+    /// end (the file shrank since it was mapped: the guard read zeros there).
+    fn populate(&self, range: std::ops::Range<usize>) -> io::Result<()> {
+        let page = guard::page_size();
+        let mut at = range.start / page * page;
+        while at < range.end {
+            // SAFETY: within the map (`range` is); a volatile read, so that it is made.
+            unsafe { std::ptr::read_volatile((self.ptr as *const u8).add(at)) };
+            at += FAULT_AROUND;
+        }
+        if self.shrank() {
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "its pages read as zeros"));
+        }
+        Ok(())
+    }
+
+    /// Blocks are consumed in order: the pages before `end` are let go from the process,
+    /// a batch at a time (they stay in the page cache; read again, they would be mapped
+    /// again). A batch per block made the system calls cost more than the copy they save.
+    fn release_to(&self, end: usize) {
+        let from = self.released.load(Ordering::Relaxed);
+        let page = guard::page_size();
+        let to = end / page * page;
+        if to < from + RELEASE_BATCH {
+            return;
+        }
+        self.released.store(to, Ordering::Relaxed);
+        // SAFETY: advice on pages of this map, which is read-only: nothing is lost.
+        unsafe { libc::madvise(self.ptr.add(from), to - from, libc::MADV_DONTNEED) };
+    }
+}
+
+impl Drop for Mapping {
+    fn drop(&mut self) {
+        guard::unregister(self.slot);
+        // SAFETY: the map made in `new`, no longer referenced (this is its last owner).
+        unsafe { libc::munmap(self.ptr, self.len) };
+    }
+}
+
+/// Bytes of consumed pages let go at once.
+const RELEASE_BATCH: usize = 16 << 20;
+
+/// What Linux maps around a page fault by default (`fault_around_bytes`).
+const FAULT_AROUND: usize = 64 * 1024;
+
+/// A block's bytes in a map.
+pub struct MappedRange {
+    map: Arc<Mapping>,
+    start: usize,
+    end: usize,
+}
+
+impl MappedRange {
+    pub fn bytes(&self) -> &[u8] {
+        &self.map.bytes()[self.start..self.end]
+    }
+
+    /// Whether the file shrank under the map while the block was read: then it may hold
+    /// zeros where the file's bytes were.
+    pub fn shrank(&self) -> bool {
+        self.map.shrank()
+    }
+}
+
+impl Drop for MappedRange {
+    fn drop(&mut self) {
+        self.map.release_to(self.end);
+    }
+}
+
+/// A plain file's blocks, as ranges of its map.
+pub struct MappedBlocks {
+    map: Arc<Mapping>,
+    file: File,
+    path: String,
+    /// The next block starts here, in the map.
+    pos: usize,
+    /// What is handed on ends here: the map's end, or its last newline when the last line
+    /// is still being written.
+    end: usize,
+    /// Where the first block starts in the map: block offsets count from there, as
+    /// [`BlockReader`](super::BlockReader)'s count from where its reader starts.
+    first: usize,
+    block_size: usize,
+    raw: Arc<AtomicU64>,
+    consumed: Arc<AtomicU64>,
+    done: bool,
+}
+
+impl MappedBlocks {
+    /// `file` (a regular file of `len` bytes when opened) from `offset`, mapped; `None`
+    /// when it cannot be mapped (it is then read). With `hold_tail`, a last line without
+    /// its newline is left for the next run, as [`WholeLines`](super::WholeLines) does.
+    /// `raw` and `consumed` count the bytes handed on.
+    pub fn open(
+        file: File,
+        path: String,
+        offset: u64,
+        hold_tail: bool,
+        raw: Arc<AtomicU64>,
+        consumed: Arc<AtomicU64>,
+    ) -> Option<MappedBlocks> {
+        let len = file.metadata().ok().filter(|m| m.is_file())?.len();
+        // Nothing to map (an empty map is an error).
+        if len <= offset {
+            return None;
+        }
+        let page = guard::page_size() as u64;
+        let base = offset / page * page;
+        let map = Mapping::new(&file, base, usize::try_from(len - base).ok()?).ok()??;
+        let pos = (offset - base) as usize;
+        let mut end = map.len;
+        if hold_tail {
+            let tail = map.bytes()[pos..].iter().rev().position(|&b| b == b'\n').unwrap_or(end - pos);
+            // A "line" longer than MAX_LINE is handed on anyway: it is cut as malformed.
+            if tail <= MAX_LINE {
+                end -= tail;
+            }
+        }
+        Some(MappedBlocks {
+            map: Arc::new(map),
+            file,
+            path,
+            pos,
+            end,
+            first: pos,
+            block_size: block_size_default(),
+            raw,
+            consumed,
+            done: false,
+        })
+    }
+
+    /// Blocks of about `block_size` bytes.
+    pub fn with_block_size(mut self, block_size: usize) -> MappedBlocks {
+        self.block_size = block_size.clamp(1024, super::blocks::MAX_BLOCK);
+        self
+    }
+
+    /// Where the next block ends, and whether it is the cut start of a line longer than
+    /// [`MAX_LINE`] (then the line's rest is skipped).
+    fn next_end(&self) -> (usize, bool) {
+        let data = &self.map.bytes()[..self.end];
+        let (pos, size) = (self.pos, self.block_size);
+        if self.end - pos <= size {
+            return (self.end, false);
+        }
+        if let Some(i) = memchr::memrchr(b'\n', &data[pos..pos + size]) {
+            return (pos + i + 1, false);
+        }
+        let far = (pos + size + MAX_LINE).min(self.end);
+        match memchr::memchr(b'\n', &data[pos + size..far]) {
+            Some(i) => (pos + size + i + 1, false),
+            None if far == self.end => (self.end, false),
+            None => (far, true),
+        }
+    }
+
+    /// The next block; `None` at the end. Its data is in the map (`_buf` is not needed).
+    pub fn next_block(&mut self) -> Option<Block> {
+        if self.done || self.pos >= self.end {
+            return None;
+        }
+        let start = self.pos;
+        let offset = (start - self.first) as u64;
+        // Mapped in before the newline is looked for: a look past a truncated file's end
+        // would find the guard's zeros instead of this error.
+        let populated = self.map.populate(start..self.end.min(start + self.block_size)).and_then(|()| {
+            let (end, cut) = self.next_end();
+            self.map.populate(start..end).map(|()| (end, cut))
+        });
+        let (end, cut) = match populated {
+            Ok(found) => found,
+            Err(error) => {
+                self.done = true;
+                let now = self.file.metadata().map(|m| m.len()).unwrap_or(0);
+                let error = shrank_error(&self.path, now, error);
+                let data = BlockData::Mapped(MappedRange { map: self.map.clone(), start, end: start });
+                return Some(Block { data, offset, error: Some(error), cut: false });
+            }
+        };
+        self.pos = if cut {
+            match memchr::memchr(b'\n', &self.map.bytes()[end..self.end]) {
+                Some(i) => end + i + 1,
+                None => self.end,
+            }
+        } else {
+            end
+        };
+        let handed = (self.pos - start) as u64;
+        self.raw.fetch_add(handed, Ordering::Relaxed);
+        self.consumed.fetch_add(handed, Ordering::Relaxed);
+        let data = BlockData::Mapped(MappedRange { map: self.map.clone(), start, end });
+        Some(Block { data, offset, error: None, cut })
+    }
+}
+
+/// A plain file at `path`, mapped from decoded byte `offset` (see [`MappedBlocks::open`]);
+/// `None` when it is not mapped (too small, not a regular file, compressed after all,
+/// cannot be opened: the caller reads it, and reports what breaks).
+pub fn map_at(
+    path: &std::path::Path,
+    name: &str,
+    offset: u64,
+    hold_tail: bool,
+    raw: &Arc<AtomicU64>,
+    consumed: &Arc<AtomicU64>,
+) -> Option<MappedBlocks> {
+    let file = File::open(path).ok()?;
+    let blocks =
+        MappedBlocks::open(file, name.to_string(), offset, hold_tail, raw.clone(), consumed.clone())?;
+    // The file was sniffed as plain; one replaced since by a compressed one is read, and
+    // decoded, the usual way.
+    let head = &blocks.map.bytes()[..blocks.map.len.min(16)];
+    super::Compression::of(head).is_none().then_some(blocks)
+}
+
+fn block_size_default() -> usize {
+    1 << 20
+}
+
+/// The error of a file that shrank while it was read.
+pub fn shrank_error(path: &str, now: u64, cause: io::Error) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::UnexpectedEof,
+        format!(
+            "{path} shrank to {now} bytes while it was read (truncated, or rotated with \
+             copytruncate?): {cause}"
+        ),
+    )
+}
+
+/// Catches SIGBUS on the pages of the maps it knows (a file truncated under its map) and
+/// maps zeros there, so that the access goes on and the input ends with an error; any
+/// other SIGBUS gets the handler that was there before.
+mod guard {
+    use std::io;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::OnceLock;
+
+    const SLOTS: usize = 64;
+
+    static STARTS: [AtomicUsize; SLOTS] = [const { AtomicUsize::new(0) }; SLOTS];
+    static ENDS: [AtomicUsize; SLOTS] = [const { AtomicUsize::new(0) }; SLOTS];
+    static SHRANK: [AtomicBool; SLOTS] = [const { AtomicBool::new(false) }; SLOTS];
+    static PAGE: AtomicUsize = AtomicUsize::new(4096);
+    /// The handler before ours: `Err` when ours could not be installed.
+    static PREVIOUS: OnceLock<Result<Previous, i32>> = OnceLock::new();
+
+    struct Previous(libc::sigaction);
+    // SAFETY: plain data (a handler's address, flags and mask), written once, then only read.
+    unsafe impl Send for Previous {}
+    unsafe impl Sync for Previous {}
+
+    pub fn page_size() -> usize {
+        PAGE.load(Ordering::Relaxed)
+    }
+
+    pub fn install() -> io::Result<()> {
+        let installed = PREVIOUS.get_or_init(|| {
+            // SAFETY: sysconf and sigaction with valid arguments; the handler only reads
+            // atomics and calls mmap and sigaction, which are safe in a signal handler.
+            unsafe {
+                let page = libc::sysconf(libc::_SC_PAGESIZE);
+                if page > 0 {
+                    PAGE.store(page as usize, Ordering::Relaxed);
+                }
+                let mut action: libc::sigaction = std::mem::zeroed();
+                action.sa_sigaction = on_sigbus as *const () as usize;
+                action.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
+                libc::sigemptyset(&mut action.sa_mask);
+                let mut previous: libc::sigaction = std::mem::zeroed();
+                if libc::sigaction(libc::SIGBUS, &action, &mut previous) != 0 {
+                    return Err(io::Error::last_os_error().raw_os_error().unwrap_or(0));
+                }
+                Ok(Previous(previous))
+            }
+        });
+        match installed {
+            Ok(_) => Ok(()),
+            Err(code) => Err(io::Error::from_raw_os_error(*code)),
+        }
+    }
+
+    /// A map's range, watched; `None` when every slot is taken.
+    pub fn register(start: usize, len: usize) -> Option<usize> {
+        for slot in 0..SLOTS {
+            if ENDS[slot].compare_exchange(0, start + len, Ordering::AcqRel, Ordering::Relaxed).is_ok() {
+                SHRANK[slot].store(false, Ordering::Relaxed);
+                STARTS[slot].store(start, Ordering::Release);
+                return Some(slot);
+            }
+        }
+        None
+    }
+
+    pub fn unregister(slot: usize) {
+        STARTS[slot].store(0, Ordering::Release);
+        ENDS[slot].store(0, Ordering::Release);
+    }
+
+    pub fn shrank(slot: usize) -> bool {
+        SHRANK[slot].load(Ordering::Acquire)
+    }
+
+    extern "C" fn on_sigbus(_: libc::c_int, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
+        // SAFETY: the kernel hands a valid siginfo to an SA_SIGINFO handler.
+        let addr = unsafe { (*info).si_addr() } as usize;
+        let page = PAGE.load(Ordering::Relaxed);
+        for slot in 0..SLOTS {
+            let start = STARTS[slot].load(Ordering::Acquire);
+            if start != 0 && addr >= start && addr < ENDS[slot].load(Ordering::Acquire) {
+                let at = addr / page * page;
+                // SAFETY: replaces one page of our own read-only map (past the file's new
+                // end, where nothing is left to read) with a page of zeros.
+                let mapped = unsafe {
+                    libc::mmap(
+                        at as *mut libc::c_void,
+                        page,
+                        libc::PROT_READ,
+                        libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED,
+                        -1,
+                        0,
+                    )
+                };
+                if mapped != libc::MAP_FAILED {
+                    SHRANK[slot].store(true, Ordering::Release);
+                    return;
+                }
+            }
+        }
+        // Not ours: the previous handler takes the fault when the access is tried again.
+        if let Some(Ok(Previous(previous))) = PREVIOUS.get() {
+            // SAFETY: restores the disposition saved when ours was installed.
+            unsafe { libc::sigaction(libc::SIGBUS, previous, std::ptr::null_mut()) };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn file_with(text: &[u8]) -> (tempfile::NamedTempFile, File) {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        f.write_all(text).unwrap();
+        f.flush().unwrap();
+        let file = File::open(f.path()).unwrap();
+        (f, file)
+    }
+
+    fn lines(n: usize) -> Vec<u8> {
+        (0..n).flat_map(|i| format!("line number {i} {}\n", "x".repeat(i % 300)).into_bytes()).collect()
+    }
+
+    fn all_blocks(mut blocks: MappedBlocks) -> Vec<Block> {
+        std::iter::from_fn(|| blocks.next_block()).collect()
+    }
+
+    #[test]
+    fn blocks_are_the_file_in_whole_lines_from_any_offset() {
+        let text = lines(5000);
+        let (_f, file) = file_with(&text);
+        for (offset, size) in [(0, 1024), (0, 100_000), (4096, 4096), (5000, 1 << 20)] {
+            let offset = offset + memchr::memchr(b'\n', &text[offset..]).unwrap() + 1;
+            let base = offset as u64;
+            let counted = Arc::new(AtomicU64::new(0));
+            let blocks = MappedBlocks::open(
+                file.try_clone().unwrap(),
+                "f".into(),
+                offset as u64,
+                false,
+                Arc::default(),
+                counted.clone(),
+            )
+            .unwrap()
+            .with_block_size(size);
+            let blocks = all_blocks(blocks);
+            let mut at = 0;
+            for b in &blocks {
+                assert_eq!(b.offset, at, "offsets count from {base}");
+                assert!(b.error.is_none() && !b.cut);
+                at += b.data.len() as u64;
+            }
+            assert!(blocks[..blocks.len() - 1].iter().all(|b| b.data.ends_with(b"\n")));
+            let joined: Vec<u8> = blocks.iter().flat_map(|b| b.data.to_vec()).collect();
+            assert_eq!(joined, &text[offset..], "offset {offset}, blocks of {size}");
+            assert_eq!(counted.load(Ordering::Relaxed), (text.len() - offset) as u64);
+        }
+    }
+
+    #[test]
+    fn a_line_longer_than_the_longest_kept_is_cut_once() {
+        let mut text = b"first\n".to_vec();
+        text.resize(6 + MAX_LINE + 5000, b'x');
+        let after = text.len() + 1;
+        text.extend_from_slice(b"\nshort\nlast");
+        let (_f, file) = file_with(&text);
+        let blocks = MappedBlocks::open(file, "f".into(), 0, false, Arc::default(), Arc::default())
+            .unwrap()
+            .with_block_size(4096);
+        let blocks = all_blocks(blocks);
+        assert_eq!(&blocks[0].data[..], b"first\n");
+        assert!(blocks[1].cut && blocks[1].data.iter().all(|&b| b == b'x'));
+        assert_eq!(blocks.len(), 3);
+        assert_eq!((blocks[2].offset, &blocks[2].data[..]), (after as u64, &b"short\nlast"[..]));
+    }
+
+    #[test]
+    fn a_tail_being_written_is_held() {
+        let mut text = lines(3000);
+        text.extend_from_slice(b"half a li");
+        let (_f, file) = file_with(&text);
+        let blocks = MappedBlocks::open(file, "f".into(), 0, true, Arc::default(), Arc::default()).unwrap();
+        let joined: Vec<u8> = all_blocks(blocks).iter().flat_map(|b| b.data.to_vec()).collect();
+        assert_eq!(joined, &text[..text.len() - 9]);
+    }
+
+    #[test]
+    fn a_file_truncated_under_its_map_ends_with_an_error_not_a_signal() {
+        let text = lines(20_000);
+        let (f, file) = file_with(&text);
+        let mut blocks = MappedBlocks::open(file, "the.log".into(), 0, false, Arc::default(), Arc::default())
+            .unwrap()
+            .with_block_size(64 * 1024);
+        let first = blocks.next_block().unwrap();
+        assert!(first.error.is_none());
+        // Truncated while the first block is still to be parsed: its pages read as zeros
+        // (no SIGBUS), the map says so, and the next block is an error naming the file.
+        std::fs::OpenOptions::new().write(true).open(f.path()).unwrap().set_len(0).unwrap();
+        assert!(first.data.iter().all(|&b| b == 0));
+        match &first.data {
+            BlockData::Mapped(range) => assert!(range.shrank()),
+            BlockData::Owned(_) => panic!("a mapped block"),
+        }
+        let next = blocks.next_block().unwrap();
+        let error = next.error.expect("an error");
+        assert!(next.data.is_empty());
+        assert!(error.to_string().contains("the.log shrank to 0 bytes"), "{error}");
+        assert!(blocks.next_block().is_none());
+    }
+
+    #[test]
+    fn empty_files_and_devices_are_read() {
+        let open = |file| MappedBlocks::open(file, "f".into(), 0, false, Arc::default(), Arc::default());
+        assert!(open(file_with(b"").1).is_none());
+        assert!(open(File::open("/dev/null").unwrap()).is_none());
+        let (_f, file) = file_with(b"one line\n");
+        let blocks = all_blocks(open(file).unwrap());
+        assert_eq!(&blocks[0].data[..], b"one line\n");
+    }
+}
