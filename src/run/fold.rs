@@ -111,6 +111,7 @@ impl RunState {
         } else {
             self.sessions.finish(&mut count);
         }
+        self.returns.flush();
         self.ledger.cut.visitors = self.sessions.evicted();
         self.ledger.cut.preview_paths = self.shares.evicted();
         self.ledger.cut.return_pairs = self.returns.approximate();
