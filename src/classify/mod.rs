@@ -393,7 +393,7 @@ impl Rules {
             source: p.source.clone().map(Cow::Owned),
             reason: Reason::RulesFileParameter,
         });
-        r.params.rows.splice(0..0, rows);
+        r.params.prepend(rows);
         for f in &o.fronts {
             r.paths.add_front(f);
         }

@@ -21,7 +21,10 @@ pub struct ParamRule {
 }
 
 pub struct ParamRules {
-    pub rows: Vec<ParamRule>,
+    rows: Vec<ParamRule>,
+    /// The parameters the rows name, each once: a query's keys are looked up among these
+    /// (a few), not among the rows (many, most of them on `utm_source`), for every visit.
+    names: Vec<Box<[u8]>>,
 }
 
 /// One decoded `key=value` pair, lowercased.
@@ -60,12 +63,34 @@ impl ParamRules {
                 reason,
             });
         }
-        Ok(ParamRules { rows })
+        Ok(ParamRules::new(rows))
+    }
+
+    fn new(rows: Vec<ParamRule>) -> ParamRules {
+        let mut names: Vec<Box<[u8]>> = Vec::new();
+        for rule in &rows {
+            if !names.iter().any(|n| n.eq_ignore_ascii_case(rule.param.as_bytes())) {
+                names.push(rule.param.as_bytes().into());
+            }
+        }
+        ParamRules { rows, names }
+    }
+
+    /// The rows, in the order they are tried.
+    pub fn rows(&self) -> &[ParamRule] {
+        &self.rows
+    }
+
+    /// Rows tried before these (a rules file's).
+    pub fn prepend(&mut self, first: impl IntoIterator<Item = ParamRule>) {
+        let mut rows: Vec<ParamRule> = first.into_iter().collect();
+        rows.append(&mut self.rows);
+        *self = ParamRules::new(rows);
     }
 
     /// The first row that the query satisfies, with the source it names.
     pub fn decide(&self, query: &[u8]) -> Option<(&ParamRule, String)> {
-        let pairs = parse_query(&self.rows, query);
+        let pairs = parse_query(&self.names, query);
         if pairs.is_empty() {
             return None;
         }
@@ -100,11 +125,10 @@ impl ParamRules {
 
 /// The decoded pairs whose key some row names; an empty value (`utm_source=`) says
 /// nothing, so it is left out. Other pairs (most of a query) are not decoded at all.
-fn parse_query(rows: &[ParamRule], query: &[u8]) -> Vec<Pair> {
+fn parse_query(names: &[Box<[u8]>], query: &[u8]) -> Vec<Pair> {
     crate::parse::query_pairs(query)
         .filter(|(k, _)| {
-            k.iter().any(|&b| b == b'%' || b == b'+')
-                || rows.iter().any(|r| r.param.as_bytes().eq_ignore_ascii_case(k))
+            k.iter().any(|&b| b == b'%' || b == b'+') || names.iter().any(|n| n.eq_ignore_ascii_case(k))
         })
         .map(|(k, v)| Pair { key: decode(k), value: decode(v) })
         .filter(|p| !p.value.is_empty())
@@ -165,5 +189,25 @@ mod tests {
         assert_eq!(decide("utm_source=%zz"), Some((Channel::Referral, "%zz".into())));
         assert_eq!(decide("utm_source=&gclid="), None);
         assert_eq!(decide("x=1;utm_medium=email"), Some((Channel::Email, "email".into())));
+    }
+
+    #[test]
+    fn prepended_rows_come_first_and_their_parameters_are_looked_for() {
+        let mut rules = ParamRules::builtin().unwrap();
+        let row = |param: &'static str, source: &'static str| ParamRule {
+            from_file: true,
+            line: 1,
+            param: Cow::Borrowed(param),
+            value: None,
+            channel: Channel::Email,
+            source: Some(Cow::Borrowed(source)),
+            reason: Reason::RulesFileParameter,
+        };
+        assert!(rules.decide(b"nl=weekly").is_none());
+        rules.prepend([row("nl", "newsletter"), row("utm_source", "ours")]);
+        let decide = |q: &str| rules.decide(q.as_bytes()).map(|(r, s)| (r.channel, s));
+        assert_eq!(decide("NL=weekly"), Some((Channel::Email, "newsletter".into())));
+        assert_eq!(decide("utm_source=whatsapp"), Some((Channel::Email, "ours".into())));
+        assert_eq!(rules.rows()[0].param, "nl");
     }
 }

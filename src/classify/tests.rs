@@ -412,7 +412,7 @@ fn tables_have_no_duplicates_or_contradictions() {
     }
 
     let mut params = std::collections::HashMap::new();
-    for row in &r.params.rows {
+    for row in r.params.rows() {
         if let Some(prev) = params.insert((row.param.clone(), row.value.clone()), row.line) {
             panic!("parameters.tsv:{}: repeats line {prev}", row.line);
         }
