@@ -252,11 +252,9 @@ impl<S: Stage> Stream<S> {
         let failure = match (block.error, &block.data) {
             (Some(error), _) => Some(ReadFailure { offset, raw: block.raw, error }),
             // Truncated after the block was mapped in: where the file was, it read zeros.
-            (None, BlockData::Mapped(range)) if range.shrank() => Some(ReadFailure {
-                offset,
-                raw: block.raw,
-                error: io::Error::new(io::ErrorKind::UnexpectedEof, "the file shrank while it was read"),
-            }),
+            (None, BlockData::Mapped(range)) if range.shrank() => {
+                Some(ReadFailure { offset, raw: block.raw, error: crate::input::shrank(None, None) })
+            }
             (None, _) => None,
         };
         let _ = self.recycle_tx.send((block.data, block.chunks));

@@ -155,7 +155,6 @@ impl Drop for MappedRange {
 pub struct MappedBlocks {
     map: Arc<Mapping>,
     file: File,
-    path: String,
     /// The next block starts here, in the map.
     pos: usize,
     /// What is handed on ends here: the map's end, or its last newline when the last line
@@ -177,7 +176,6 @@ impl MappedBlocks {
     /// `raw` and `consumed` count the bytes handed on.
     pub fn open(
         file: File,
-        path: String,
         offset: u64,
         hold_tail: bool,
         raw: Arc<AtomicU64>,
@@ -203,7 +201,6 @@ impl MappedBlocks {
         Some(MappedBlocks {
             map: Arc::new(map),
             file,
-            path,
             pos,
             end,
             first: pos,
@@ -256,8 +253,8 @@ impl MappedBlocks {
             Ok(found) => found,
             Err(error) => {
                 self.done = true;
-                let now = self.file.metadata().map(|m| m.len()).unwrap_or(0);
-                let error = shrank_error(&self.path, now, error);
+                let now = self.file.metadata().map(|m| m.len()).ok();
+                let error = shrank(now, Some(error));
                 let data = BlockData::Mapped(MappedRange { map: self.map.clone(), start, end: start });
                 return Some(Block { data, offset, error: Some(error), cut: false });
             }
@@ -283,15 +280,13 @@ impl MappedBlocks {
 /// cannot be opened: the caller reads it, and reports what breaks).
 pub fn map_at(
     path: &std::path::Path,
-    name: &str,
     offset: u64,
     hold_tail: bool,
     raw: &Arc<AtomicU64>,
     consumed: &Arc<AtomicU64>,
 ) -> Option<MappedBlocks> {
     let file = File::open(path).ok()?;
-    let blocks =
-        MappedBlocks::open(file, name.to_string(), offset, hold_tail, raw.clone(), consumed.clone())?;
+    let blocks = MappedBlocks::open(file, offset, hold_tail, raw.clone(), consumed.clone())?;
     // The file was sniffed as plain; one replaced since by a compressed one is read, and
     // decoded, the usual way.
     let head = &blocks.map.bytes()[..blocks.map.len.min(16)];
@@ -302,14 +297,16 @@ fn block_size_default() -> usize {
     1 << 20
 }
 
-/// The error of a file that shrank while it was read.
-pub fn shrank_error(path: &str, now: u64, cause: io::Error) -> io::Error {
+/// The error of a file that shrank while it was read (to `now` bytes, when known).
+pub fn shrank(now: Option<u64>, cause: Option<io::Error>) -> io::Error {
+    let to = now.map(|n| format!(" to {n} bytes")).unwrap_or_default();
+    let why = cause
+        .filter(|c| c.kind() != io::ErrorKind::UnexpectedEof)
+        .map(|c| format!(": {c}"))
+        .unwrap_or_default();
     io::Error::new(
         io::ErrorKind::UnexpectedEof,
-        format!(
-            "{path} shrank to {now} bytes while it was read (truncated, or rotated with \
-             copytruncate?): {cause}"
-        ),
+        format!("the file shrank{to} while it was read (truncated, or rotated with copytruncate?){why}"),
     )
 }
 
@@ -451,7 +448,6 @@ mod tests {
             let counted = Arc::new(AtomicU64::new(0));
             let blocks = MappedBlocks::open(
                 file.try_clone().unwrap(),
-                "f".into(),
                 offset as u64,
                 false,
                 Arc::default(),
@@ -480,9 +476,8 @@ mod tests {
         let after = text.len() + 1;
         text.extend_from_slice(b"\nshort\nlast");
         let (_f, file) = file_with(&text);
-        let blocks = MappedBlocks::open(file, "f".into(), 0, false, Arc::default(), Arc::default())
-            .unwrap()
-            .with_block_size(4096);
+        let blocks =
+            MappedBlocks::open(file, 0, false, Arc::default(), Arc::default()).unwrap().with_block_size(4096);
         let blocks = all_blocks(blocks);
         assert_eq!(&blocks[0].data[..], b"first\n");
         assert!(blocks[1].cut && blocks[1].data.iter().all(|&b| b == b'x'));
@@ -495,7 +490,7 @@ mod tests {
         let mut text = lines(3000);
         text.extend_from_slice(b"half a li");
         let (_f, file) = file_with(&text);
-        let blocks = MappedBlocks::open(file, "f".into(), 0, true, Arc::default(), Arc::default()).unwrap();
+        let blocks = MappedBlocks::open(file, 0, true, Arc::default(), Arc::default()).unwrap();
         let joined: Vec<u8> = all_blocks(blocks).iter().flat_map(|b| b.data.to_vec()).collect();
         assert_eq!(joined, &text[..text.len() - 9]);
     }
@@ -504,7 +499,7 @@ mod tests {
     fn a_file_truncated_under_its_map_ends_with_an_error_not_a_signal() {
         let text = lines(20_000);
         let (f, file) = file_with(&text);
-        let mut blocks = MappedBlocks::open(file, "the.log".into(), 0, false, Arc::default(), Arc::default())
+        let mut blocks = MappedBlocks::open(file, 0, false, Arc::default(), Arc::default())
             .unwrap()
             .with_block_size(64 * 1024);
         let first = blocks.next_block().unwrap();
@@ -520,13 +515,13 @@ mod tests {
         let next = blocks.next_block().unwrap();
         let error = next.error.expect("an error");
         assert!(next.data.is_empty());
-        assert!(error.to_string().contains("the.log shrank to 0 bytes"), "{error}");
+        assert!(error.to_string().starts_with("the file shrank to 0 bytes while it was read"), "{error}");
         assert!(blocks.next_block().is_none());
     }
 
     #[test]
     fn empty_files_and_devices_are_read() {
-        let open = |file| MappedBlocks::open(file, "f".into(), 0, false, Arc::default(), Arc::default());
+        let open = |file| MappedBlocks::open(file, 0, false, Arc::default(), Arc::default());
         assert!(open(file_with(b"").1).is_none());
         assert!(open(File::open("/dev/null").unwrap()).is_none());
         let (_f, file) = file_with(b"one line\n");

@@ -42,9 +42,7 @@ pub(super) fn to_read(
             Box::new(move || {
                 let raw = Arc::new(AtomicU64::new(0));
                 if let (true, Source::File(path)) = (mappable, &source) {
-                    if let Some(mapped) =
-                        input::map_at(path, &source.name(), offset, hold_tail, &raw, &consumed)
-                    {
+                    if let Some(mapped) = input::map_at(path, offset, hold_tail, &raw, &consumed) {
                         return Ok(Opened { feed: input::Feed::Mapped(mapped), raw });
                     }
                 }
