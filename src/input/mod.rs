@@ -7,6 +7,10 @@
 //! again when it is read.
 
 mod blocks;
+#[cfg(unix)]
+mod mapped;
+#[cfg(not(unix))]
+#[path = "unmapped.rs"]
 mod mapped;
 mod open;
 mod resume;
