@@ -165,6 +165,8 @@ pub struct MappedBlocks {
     /// Where the first block starts in the map: block offsets count from there, as
     /// [`BlockReader`](super::BlockReader)'s count from where its reader starts.
     first: usize,
+    /// The file offset of the map's first byte.
+    base: u64,
     block_size: usize,
     raw: Arc<AtomicU64>,
     consumed: Arc<AtomicU64>,
@@ -206,6 +208,7 @@ impl MappedBlocks {
             pos,
             end,
             first: pos,
+            base,
             block_size: block_size_default(),
             raw,
             consumed,
@@ -240,11 +243,22 @@ impl MappedBlocks {
 
     /// The next block; `None` at the end. Its data is in the map (`_buf` is not needed).
     pub fn next_block(&mut self) -> Option<Block> {
-        if self.done || self.pos >= self.end {
+        if self.done {
             return None;
         }
         let start = self.pos;
         let offset = (start - self.first) as u64;
+        if start >= self.end {
+            self.done = true;
+            // A file cut within its last page reads zeros there, with no signal: its
+            // size, now that all is read, tells.
+            let now = self.file.metadata().map(|m| m.len()).ok();
+            let mapped_to = self.base + self.map.len as u64;
+            return now.filter(|&now| now < mapped_to).map(|now| {
+                let data = BlockData::Mapped(MappedRange { map: self.map.clone(), start, end: start });
+                Block { data, offset, error: Some(shrank(Some(now), None)), cut: false }
+            });
+        }
         // Mapped in before the newline is looked for: a look past a truncated file's end
         // would find the guard's zeros instead of this error.
         let populated = self.map.populate(start..self.end.min(start + self.block_size)).and_then(|()| {
@@ -287,12 +301,16 @@ pub fn map_at(
     raw: &Arc<AtomicU64>,
     consumed: &Arc<AtomicU64>,
 ) -> Option<MappedBlocks> {
+    use std::os::unix::fs::FileExt;
     let file = File::open(path).ok()?;
-    let blocks = MappedBlocks::open(file, offset, hold_tail, raw.clone(), consumed.clone())?;
     // The file was sniffed as plain; one replaced since by a compressed one is read, and
     // decoded, the usual way.
-    let head = &blocks.map.bytes()[..blocks.map.len.min(16)];
-    super::Compression::of(head).is_none().then_some(blocks)
+    let mut head = [0u8; 16];
+    let n = file.read_at(&mut head, 0).ok()?;
+    if super::Compression::of(&head[..n]).is_some() {
+        return None;
+    }
+    MappedBlocks::open(file, offset, hold_tail, raw.clone(), consumed.clone())
 }
 
 fn block_size_default() -> usize {
@@ -339,28 +357,43 @@ mod guard {
     }
 
     pub fn install() -> io::Result<()> {
-        let installed = PREVIOUS.get_or_init(|| {
-            // SAFETY: sysconf and sigaction with valid arguments; the handler only reads
-            // atomics and calls mmap and sigaction, which are safe in a signal handler.
+        // The handler before ours is kept before ours goes in: a fault in between finds
+        // it there.
+        let previous = PREVIOUS.get_or_init(|| {
+            // SAFETY: sysconf, and sigaction reading the current disposition only.
             unsafe {
                 let page = libc::sysconf(libc::_SC_PAGESIZE);
                 if page > 0 {
                     PAGE.store(page as usize, Ordering::Relaxed);
                 }
-                let mut action: libc::sigaction = std::mem::zeroed();
-                action.sa_sigaction = on_sigbus as *const () as usize;
-                action.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
-                libc::sigemptyset(&mut action.sa_mask);
                 let mut previous: libc::sigaction = std::mem::zeroed();
-                if libc::sigaction(libc::SIGBUS, &action, &mut previous) != 0 {
+                if libc::sigaction(libc::SIGBUS, std::ptr::null(), &mut previous) != 0 {
                     return Err(io::Error::last_os_error().raw_os_error().unwrap_or(0));
                 }
                 Ok(Previous(previous))
             }
         });
-        match installed {
-            Ok(_) => Ok(()),
-            Err(code) => Err(io::Error::from_raw_os_error(*code)),
+        if let Err(code) = previous {
+            return Err(io::Error::from_raw_os_error(*code));
+        }
+        static INSTALLED: OnceLock<i32> = OnceLock::new();
+        let code = *INSTALLED.get_or_init(|| {
+            // SAFETY: sigaction with a valid action; the handler only reads atomics and
+            // calls mmap, sigaction and raise, which are safe in a signal handler.
+            unsafe {
+                let mut action: libc::sigaction = std::mem::zeroed();
+                action.sa_sigaction = on_sigbus as *const () as usize;
+                action.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
+                libc::sigemptyset(&mut action.sa_mask);
+                if libc::sigaction(libc::SIGBUS, &action, std::ptr::null_mut()) != 0 {
+                    return io::Error::last_os_error().raw_os_error().unwrap_or(-1);
+                }
+                0
+            }
+        });
+        match code {
+            0 => Ok(()),
+            code => Err(io::Error::from_raw_os_error(code)),
         }
     }
 
@@ -386,12 +419,43 @@ mod guard {
     }
 
     extern "C" fn on_sigbus(_: libc::c_int, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
-        // SAFETY: the kernel hands a valid siginfo to an SA_SIGINFO handler.
-        let addr = unsafe { (*info).si_addr() } as usize;
+        #[cfg(target_os = "linux")]
+        // SAFETY: this thread's errno, saved to be restored: the calls below may set it.
+        let errno = unsafe { *libc::__errno_location() };
+        // SAFETY: the kernel hands a valid siginfo to an SA_SIGINFO handler; its address
+        // is a fault's only for a fault (a SIGBUS sent by `kill` has none).
+        let (code, addr) = unsafe { ((*info).si_code, (*info).si_addr() as usize) };
+        if code == libc::BUS_ADRERR && guarded(addr) {
+            #[cfg(target_os = "linux")]
+            // SAFETY: as above.
+            unsafe {
+                *libc::__errno_location() = errno
+            };
+            return;
+        }
+        // Not ours: the previous disposition takes it (a fault is taken again when the
+        // access is tried again; a sent signal is sent again).
+        if let Some(Ok(Previous(previous))) = PREVIOUS.get() {
+            // SAFETY: restores the disposition saved before ours was installed.
+            unsafe { libc::sigaction(libc::SIGBUS, previous, std::ptr::null_mut()) };
+        }
+        if code != libc::BUS_ADRERR {
+            // SAFETY: raise is safe in a signal handler; SIGBUS is blocked until this
+            // handler returns, and then goes to the disposition just restored.
+            unsafe { libc::raise(libc::SIGBUS) };
+        }
+    }
+
+    /// Whether `addr` is in one of our maps: then a page of zeros is mapped there and the
+    /// map marked.
+    fn guarded(addr: usize) -> bool {
         let page = PAGE.load(Ordering::Relaxed);
         for slot in 0..SLOTS {
             let start = STARTS[slot].load(Ordering::Acquire);
-            if start != 0 && addr >= start && addr < ENDS[slot].load(Ordering::Acquire) {
+            let end = ENDS[slot].load(Ordering::Acquire);
+            // A slot let go and taken again meanwhile could pair one map's start with
+            // another's end: read the start again.
+            if start != 0 && addr >= start && addr < end && STARTS[slot].load(Ordering::Acquire) == start {
                 let at = addr / page * page;
                 // SAFETY: replaces one page of our own read-only map (past the file's new
                 // end, where nothing is left to read) with a page of zeros.
@@ -407,15 +471,11 @@ mod guard {
                 };
                 if mapped != libc::MAP_FAILED {
                     SHRANK[slot].store(true, Ordering::Release);
-                    return;
+                    return true;
                 }
             }
         }
-        // Not ours: the previous handler takes the fault when the access is tried again.
-        if let Some(Ok(Previous(previous))) = PREVIOUS.get() {
-            // SAFETY: restores the disposition saved when ours was installed.
-            unsafe { libc::sigaction(libc::SIGBUS, previous, std::ptr::null_mut()) };
-        }
+        false
     }
 }
 
@@ -518,6 +578,23 @@ mod tests {
         let error = next.error.expect("an error");
         assert!(next.data.is_empty());
         assert!(error.to_string().starts_with("the file shrank to 0 bytes while it was read"), "{error}");
+        assert!(blocks.next_block().is_none());
+    }
+
+    #[test]
+    fn a_file_cut_within_its_last_page_ends_with_an_error() {
+        let text = lines(100);
+        let (f, file) = file_with(&text);
+        let mut blocks = MappedBlocks::open(file, 0, false, Arc::default(), Arc::default()).unwrap();
+        let whole = blocks.next_block().unwrap();
+        assert!(whole.error.is_none());
+        // No signal for bytes cut from the last page (they read as zeros): the size does.
+        let now = text.len() as u64 - 10;
+        std::fs::OpenOptions::new().write(true).open(f.path()).unwrap().set_len(now).unwrap();
+        let end = blocks.next_block().expect("an error at the end");
+        assert!(end.data.is_empty() && end.offset == text.len() as u64);
+        let error = end.error.expect("an error");
+        assert!(error.to_string().starts_with(&format!("the file shrank to {now} bytes")), "{error}");
         assert!(blocks.next_block().is_none());
     }
 
