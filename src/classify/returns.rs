@@ -174,7 +174,8 @@ pub struct ReturnLog {
     pending: Vec<(u64, bool)>,
 }
 
-/// Pairs recorded before they go into their tables together.
+/// Pairs recorded before they go into their tables together (far from the exact bound;
+/// see [`ReturnLog::record`]).
 const BATCH: usize = 32;
 
 /// What a log stores: its tables, with every pending pair in them.
@@ -331,7 +332,9 @@ impl ReturnLog {
             return;
         };
         self.pending.push((pair, current));
-        if self.pending.len() >= BATCH {
+        // Near the exact bound, or past it, which pairs are in when decides answers (the
+        // Bloom filter's): there each pair goes in at once, as it came.
+        if self.pending.len() >= BATCH || self.near_bound(0) {
             self.flush();
         }
     }

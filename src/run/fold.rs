@@ -125,6 +125,7 @@ impl RunState {
         for v in visits {
             count_visit(v, &classifier, shares, &mut self.returns, &mut self.ledger, hosts, None);
         }
+        self.returns.flush();
     }
 }
 
