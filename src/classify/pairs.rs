@@ -37,13 +37,6 @@ impl PairSet {
         !self.slots.is_empty() && self.slots[Self::slot(&self.slots, hash)] == hash
     }
 
-    /// Asks for the cache line a lookup of `hash` starts at.
-    pub fn prefetch(&self, hash: u64) {
-        if !self.slots.is_empty() {
-            prefetch(&self.slots[hash as usize & (self.slots.len() - 1)]);
-        }
-    }
-
     /// Adds `hash`; whether it was new.
     pub fn insert(&mut self, hash: u64) -> bool {
         if hash == 0 {
@@ -111,19 +104,6 @@ impl PairSet {
         }
         i
     }
-}
-
-/// Asks for the cache line `value` is on, without waiting for it.
-#[inline]
-pub(super) fn prefetch<T>(value: &T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch is a hint: it reads nothing and cannot fault.
-    unsafe {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        _mm_prefetch::<_MM_HINT_T0>((value as *const T).cast::<i8>());
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = value;
 }
 
 impl PartialEq for PairSet {

@@ -140,15 +140,6 @@ impl Filter {
         self.approximated += other.approximated;
     }
 
-    /// Asks for the cache line a lookup of `hash` will read.
-    fn prefetch(&self, hash: u64) {
-        if self.is_bloom() {
-            super::pairs::prefetch(&self.blocks[Self::slots(hash).0]);
-        } else {
-            self.exact.prefetch(hash);
-        }
-    }
-
     fn contains(&self, hash: u64) -> bool {
         if !self.is_bloom() {
             return self.exact.contains(hash);
@@ -159,55 +150,14 @@ impl Filter {
 }
 
 /// (reader, page) pairs seen recently.
-#[derive(Clone, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReturnLog {
     current: Filter,
     previous: Filter,
     /// Pairs remembered approximately by generations forgotten since.
     #[serde(default)]
     approximated_before: u64,
-    /// Pairs recorded but not yet in their generation's table: they go in a batch at a
-    /// time, their cache lines asked for first, so that their misses overlap (one by one,
-    /// a run spent a tenth of its time waiting on them). `true`: into the current
-    /// generation. Never written: a log is stored with them in their tables.
-    #[serde(skip)]
-    pending: Vec<(u64, bool)>,
 }
-
-/// Pairs recorded before they go into their tables together (far from the exact bound;
-/// see [`ReturnLog::record`]).
-const BATCH: usize = 32;
-
-/// What a log stores: its tables, with every pending pair in them.
-#[derive(Serialize)]
-struct Stored<'a> {
-    current: &'a Filter,
-    previous: &'a Filter,
-    approximated_before: u64,
-}
-
-impl Serialize for ReturnLog {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let flushed = self.flushed();
-        let log = flushed.as_ref();
-        Stored {
-            current: &log.current,
-            previous: &log.previous,
-            approximated_before: log.approximated_before,
-        }
-        .serialize(serializer)
-    }
-}
-
-impl PartialEq for ReturnLog {
-    fn eq(&self, other: &ReturnLog) -> bool {
-        let (a, b) = (self.flushed(), other.flushed());
-        let (a, b) = (a.as_ref(), b.as_ref());
-        a.current == b.current && a.previous == b.previous && a.approximated_before == b.approximated_before
-    }
-}
-
-impl Eq for ReturnLog {}
 
 impl std::fmt::Debug for ReturnLog {
     /// Megabytes of bits say nothing: how full each generation is does.
@@ -225,7 +175,6 @@ impl Default for ReturnLog {
             current: Filter::new(i64::MIN + 1),
             previous: Filter::new(i64::MIN),
             approximated_before: 0,
-            pending: Vec::new(),
         }
     }
 }
@@ -233,60 +182,30 @@ impl Default for ReturnLog {
 impl ReturnLog {
     /// Whether the pair (a stable hash of reader and page) was seen before.
     pub fn seen(&self, pair: u64) -> bool {
-        self.pending.iter().any(|&(p, _)| p == pair)
-            || self.current.contains(pair)
-            || self.previous.contains(pair)
+        self.current.contains(pair) || self.previous.contains(pair)
     }
 
     /// Whether `more` pairs could take a generation past its exact bound (or one is past
     /// it already): then which pairs came first decides the Bloom filter's answers.
     pub fn near_bound(&self, more: usize) -> bool {
-        let more = more.saturating_add(self.pending.len());
         let near = |f: &Filter| f.is_bloom() || f.exact.len().saturating_add(more) >= EXACT_PAIRS;
         near(&self.current) || near(&self.previous)
     }
 
     /// Pairs taken beyond the capacity of their generation's Bloom filter.
     pub fn overfull(&self) -> u64 {
-        let log = self.flushed();
         let over = |f: &Filter| if f.is_bloom() { f.pairs.saturating_sub(CAPACITY) } else { 0 };
-        over(&log.current) + over(&log.previous)
+        over(&self.current) + over(&self.previous)
     }
 
     /// Pairs of the generations held that are remembered only approximately (past the
     /// exact bound): returns may then differ between one run and parts of it.
     pub fn approximate(&self) -> u64 {
-        let log = self.flushed();
-        log.approximated_before + log.current.approximated + log.previous.approximated
-    }
-
-    /// Puts the pending pairs into their tables, in the order they were recorded.
-    pub fn flush(&mut self) {
-        let mut pending = std::mem::take(&mut self.pending);
-        for &(pair, current) in &pending {
-            if current { &self.current } else { &self.previous }.prefetch(pair);
-        }
-        for &(pair, current) in &pending {
-            if current { &mut self.current } else { &mut self.previous }.insert_new(pair);
-        }
-        pending.clear();
-        self.pending = pending;
-    }
-
-    /// This log with its pending pairs in their tables (a copy only when some are pending).
-    fn flushed(&self) -> std::borrow::Cow<'_, ReturnLog> {
-        if self.pending.is_empty() {
-            return std::borrow::Cow::Borrowed(self);
-        }
-        let mut log = self.clone();
-        log.flush();
-        std::borrow::Cow::Owned(log)
+        self.approximated_before + self.current.approximated + self.previous.approximated
     }
 
     /// Adds another log's pairs, generation by generation: the log of one run over both.
-    pub fn merge(&mut self, mut other: ReturnLog) {
-        self.flush();
-        other.flush();
+    pub fn merge(&mut self, other: ReturnLog) {
         self.approximated_before += other.approximated_before;
         for filter in [other.previous, other.current] {
             self.advance(filter.generation);
@@ -319,24 +238,15 @@ impl ReturnLog {
     /// remembered.
     pub fn record(&mut self, pair: u64, time: i64) {
         let generation = generation(time);
-        if generation > self.current.generation {
-            // The pending pairs go into the generations they were recorded for first.
-            self.flush();
-            self.advance(generation);
-        }
-        let current = if generation == self.current.generation {
-            true
+        self.advance(generation);
+        let filter = if generation == self.current.generation {
+            &mut self.current
         } else if generation == self.previous.generation {
-            false
+            &mut self.previous
         } else {
             return;
         };
-        self.pending.push((pair, current));
-        // Near the exact bound, or past it, which pairs are in when decides answers (the
-        // Bloom filter's): there each pair goes in at once, as it came.
-        if self.pending.len() >= BATCH || self.near_bound(0) {
-            self.flush();
-        }
+        filter.insert_new(pair);
     }
 }
 

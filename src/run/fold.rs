@@ -111,7 +111,6 @@ impl RunState {
         } else {
             self.sessions.finish(&mut count);
         }
-        self.returns.flush();
         self.ledger.cut.visitors = self.sessions.evicted();
         self.ledger.cut.preview_paths = self.shares.evicted();
         self.ledger.cut.return_pairs = self.returns.approximate();
@@ -125,7 +124,6 @@ impl RunState {
         for v in visits {
             count_visit(v, &classifier, shares, &mut self.returns, &mut self.ledger, hosts, None);
         }
-        self.returns.flush();
     }
 }
 
