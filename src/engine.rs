@@ -253,7 +253,7 @@ impl<S: Stage> Stream<S> {
             (Some(error), _) => Some(ReadFailure { offset, raw: block.raw, error }),
             // Truncated after the block was mapped in: where the file was, it read zeros.
             (None, BlockData::Mapped(range)) if range.shrank() => {
-                Some(ReadFailure { offset, raw: block.raw, error: crate::input::shrank(None, None) })
+                Some(ReadFailure { offset, raw: block.raw, error: crate::input::shrank(None) })
             }
             (None, _) => None,
         };

@@ -80,9 +80,9 @@ impl Mapping {
     /// Maps in the pages of `range` now, on the reading thread (which waits on the disk
     /// for them, if need be, rather than a parser): one read every 64 KiB, as the kernel
     /// maps the pages around a faulting one that are in memory (a `MADV_POPULATE_READ`
-    /// of the same pages cost twice as much). An error when part of it is past the file's
+    /// of the same pages cost twice as much). `false` when part of it is past the file's
     /// end (the file shrank since it was mapped: the guard read zeros there).
-    fn populate(&self, range: std::ops::Range<usize>) -> io::Result<()> {
+    fn populate(&self, range: std::ops::Range<usize>) -> bool {
         let page = guard::page_size();
         let mut at = range.start / page * page;
         while at < range.end {
@@ -90,10 +90,7 @@ impl Mapping {
             unsafe { std::ptr::read_volatile((self.ptr as *const u8).add(at)) };
             at += FAULT_AROUND;
         }
-        if self.shrank() {
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "its pages read as zeros"));
-        }
-        Ok(())
+        !self.shrank()
     }
 
     /// Blocks are consumed in order: the pages before `end` are let go from the process,
@@ -209,7 +206,7 @@ impl MappedBlocks {
             end,
             first: pos,
             base,
-            block_size: block_size_default(),
+            block_size: DEFAULT_BLOCK,
             raw,
             consumed,
             done: false,
@@ -241,40 +238,29 @@ impl MappedBlocks {
         }
     }
 
-    /// The next block; `None` at the end. Its data is in the map (`_buf` is not needed).
+    /// The next block; `None` at the end. Its data is in the map.
     pub fn next_block(&mut self) -> Option<Block> {
         if self.done {
             return None;
         }
         let start = self.pos;
-        let offset = (start - self.first) as u64;
         if start >= self.end {
             self.done = true;
             // A file cut within its last page reads zeros there, with no signal: its
             // size, now that all is read, tells.
             let now = self.file.metadata().map(|m| m.len()).ok();
             let mapped_to = self.base + self.map.len as u64;
-            return now.filter(|&now| now < mapped_to).map(|now| {
-                let data = BlockData::Mapped(MappedRange { map: self.map.clone(), start, end: start });
-                Block { data, offset, error: Some(shrank(Some(now), None)), cut: false }
-            });
+            return now.is_some_and(|now| now < mapped_to).then(|| self.shrank_at(start));
         }
         // Mapped in before the newline is looked for: a look past a truncated file's end
         // would find the guard's zeros instead of this error.
-        let populated = self.map.populate(start..self.end.min(start + self.block_size)).and_then(|()| {
-            let (end, cut) = self.next_end();
-            self.map.populate(start..end).map(|()| (end, cut))
-        });
-        let (end, cut) = match populated {
-            Ok(found) => found,
-            Err(error) => {
-                self.done = true;
-                let now = self.file.metadata().map(|m| m.len()).ok();
-                let error = shrank(now, Some(error));
-                let data = BlockData::Mapped(MappedRange { map: self.map.clone(), start, end: start });
-                return Some(Block { data, offset, error: Some(error), cut: false });
-            }
-        };
+        if !self.map.populate(start..self.end.min(start + self.block_size)) {
+            return Some(self.shrank_at(start));
+        }
+        let (end, cut) = self.next_end();
+        if !self.map.populate(start..end) {
+            return Some(self.shrank_at(start));
+        }
         self.pos = if cut {
             match memchr::memchr(b'\n', &self.map.bytes()[end..self.end]) {
                 Some(i) => end + i + 1,
@@ -286,8 +272,19 @@ impl MappedBlocks {
         let handed = (self.pos - start) as u64;
         self.raw.fetch_add(handed, Ordering::Relaxed);
         self.consumed.fetch_add(handed, Ordering::Relaxed);
+        Some(self.block(start, end, None, cut))
+    }
+
+    /// The input's end at `start`: the file shrank under the map.
+    fn shrank_at(&mut self, start: usize) -> Block {
+        self.done = true;
+        let now = self.file.metadata().map(|m| m.len()).ok();
+        self.block(start, start, Some(shrank(now)), false)
+    }
+
+    fn block(&self, start: usize, end: usize, error: Option<io::Error>, cut: bool) -> Block {
         let data = BlockData::Mapped(MappedRange { map: self.map.clone(), start, end });
-        Some(Block { data, offset, error: None, cut })
+        Block { data, offset: (start - self.first) as u64, error, cut }
     }
 }
 
@@ -313,20 +310,15 @@ pub fn map_at(
     MappedBlocks::open(file, offset, hold_tail, raw.clone(), consumed.clone())
 }
 
-fn block_size_default() -> usize {
-    1 << 20
-}
+/// Blocks of this size unless told (the engine always tells).
+const DEFAULT_BLOCK: usize = 1 << 20;
 
 /// The error of a file that shrank while it was read (to `now` bytes, when known).
-pub fn shrank(now: Option<u64>, cause: Option<io::Error>) -> io::Error {
+pub fn shrank(now: Option<u64>) -> io::Error {
     let to = now.map(|n| format!(" to {n} bytes")).unwrap_or_default();
-    let why = cause
-        .filter(|c| c.kind() != io::ErrorKind::UnexpectedEof)
-        .map(|c| format!(": {c}"))
-        .unwrap_or_default();
     io::Error::new(
         io::ErrorKind::UnexpectedEof,
-        format!("the file shrank{to} while it was read (truncated, or rotated with copytruncate?){why}"),
+        format!("the file shrank{to} while it was read (truncated, or rotated with copytruncate?)"),
     )
 }
 

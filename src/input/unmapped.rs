@@ -43,6 +43,6 @@ pub fn map_at(
 }
 
 /// The error of a file that shrank while it was read (never raised here).
-pub fn shrank(_: Option<u64>, _: Option<io::Error>) -> io::Error {
+pub fn shrank(_: Option<u64>) -> io::Error {
     io::Error::new(io::ErrorKind::UnexpectedEof, "the file shrank while it was read")
 }
