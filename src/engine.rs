@@ -34,6 +34,11 @@ pub trait Stage: Sync {
     /// Parses the whole lines of `block[start..end]` into `out` (cleared first). Records
     /// locate their lines by offsets into `block`.
     fn chunk(&self, cx: &Self::Block, block: &[u8], start: usize, end: usize, out: &mut Vec<Self::Rec>);
+
+    /// Where the line of a record ends in its block (the index of its newline): a block
+    /// cut short (its file truncated while it was read) keeps the records of the lines
+    /// whose newline is before the cut.
+    fn line_end(rec: &Self::Rec) -> usize;
 }
 
 /// The sequential part: every block's records, in input order.
@@ -172,7 +177,7 @@ impl Engine {
                 });
             });
         let failure = reading.err().map(|error| ReadFailure { offset: 0, raw: 0, error });
-        Stream { parsed_rx, recycle_tx, early: BTreeMap::new(), next: 0, raw, failure }
+        Stream { parsed_rx, recycle_tx, early: BTreeMap::new(), next: 0, raw, failure, ended: false }
     }
 }
 
@@ -191,6 +196,8 @@ pub struct Stream<S: Stage> {
     raw: Arc<AtomicU64>,
     /// The reading thread could not start.
     failure: Option<ReadFailure>,
+    /// The input ended early (its file was truncated): no block comes after.
+    ended: bool,
 }
 
 /// A block of an input with its records, as [`Stream::next_block`] hands it out.
@@ -209,15 +216,28 @@ pub struct ParsedBlock<S: Stage> {
     error: Option<std::io::Error>,
 }
 
+impl<S: Stage> ParsedBlock<S> {
+    /// Ends the block, and its input, at byte `at` of its data (a line's start): the
+    /// records of the lines past it are dropped, and the input ends with `error`.
+    pub fn end_at(&mut self, at: usize, error: std::io::Error) {
+        self.chunks.iter_mut().for_each(|recs| recs.retain(|r| S::line_end(r) < at));
+        self.data.shorten(at);
+        (self.error, self.cut) = (Some(error), false);
+    }
+}
+
 impl<S: Stage> Stream<S> {
     /// The next block, in input order; `None` at the end of the input (or when its
     /// reading thread could not start: see [`Stream::recycle`] and [`Stream::failure`]).
     pub fn next_block(&mut self) -> Option<ParsedBlock<S>> {
         loop {
+            if self.ended {
+                return None;
+            }
             if let Some((block, cx, chunks)) = self.early.remove(&self.next) {
                 self.next += 1;
                 let raw = self.raw.load(Ordering::Relaxed);
-                return Some(ParsedBlock {
+                let mut parsed = ParsedBlock {
                     offset: block.offset,
                     cut: block.cut,
                     error: block.error,
@@ -225,7 +245,17 @@ impl<S: Stage> Stream<S> {
                     cx,
                     chunks,
                     raw,
-                });
+                };
+                if let (None, Some((valid, error))) = (&parsed.error, parsed.data.shrunk()) {
+                    // Truncated since the block was mapped: past the file's new end it
+                    // reads zeros (or would, when the consumer looks at a line again).
+                    // The input ends there, as it now does on disk; with copytruncate,
+                    // the lines cut are in the rotated copy.
+                    let whole = memchr::memrchr(b'\n', &parsed.data[..valid]).map_or(0, |i| i + 1);
+                    parsed.end_at(whole, error);
+                }
+                self.ended = parsed.error.is_some();
+                return Some(parsed);
             }
             let (seq, parsed) = match self.parsed_rx.try_recv() {
                 Ok(parsed) => parsed,
@@ -245,14 +275,21 @@ impl<S: Stage> Stream<S> {
         }
     }
 
+    /// No block comes after the one handed out last: its input ended early (see
+    /// [`ParsedBlock::end_at`]).
+    pub fn end(&mut self) {
+        self.ended = true;
+    }
+
     /// Hands a block's buffers back to the reader, done with; returns where the input
     /// broke, when this was its last block and it broke.
     pub fn recycle(&self, block: ParsedBlock<S>) -> Option<ReadFailure> {
         let offset = block.offset + block.data.len() as u64;
         let failure = match (block.error, &block.data) {
             (Some(error), _) => Some(ReadFailure { offset, raw: block.raw, error }),
-            // Truncated after the block was mapped in: where the file was, it read zeros.
-            (None, BlockData::Mapped(range)) if range.shrank() => {
+            // Truncated below the block's end while it was consumed: where the file was, it
+            // read zeros (the map's mark says a page was read past the file's end).
+            (None, BlockData::Mapped(range)) if range.shrank() && range.shrunk().is_some() => {
                 Some(ReadFailure { offset, raw: block.raw, error: crate::input::shrank(None) })
             }
             (None, _) => None,
@@ -330,21 +367,33 @@ mod tests {
     struct Lengths;
 
     impl Stage for Lengths {
-        type Rec = usize;
+        type Rec = (usize, usize);
         type Carry = ();
         type Block = ();
 
         fn begin_block(&self, _: &mut (), _: &[u8]) {}
 
-        fn chunk(&self, _: &(), block: &[u8], start: usize, end: usize, out: &mut Vec<usize>) {
+        /// (where the line ends, its length)
+        fn chunk(&self, _: &(), block: &[u8], start: usize, end: usize, out: &mut Vec<(usize, usize)>) {
             out.clear();
-            out.extend(block[start..end].split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(<[u8]>::len));
+            let mut at = start;
+            for line in block[start..end].split(|&b| b == b'\n') {
+                at += line.len();
+                if !line.is_empty() {
+                    out.push((at, line.len()));
+                }
+                at += 1;
+            }
+        }
+
+        fn line_end(rec: &(usize, usize)) -> usize {
+            rec.0
         }
     }
 
     impl Consumer<Lengths> for Vec<usize> {
-        fn consume(&mut self, _: &(), _: &[u8], chunks: &[Vec<usize>]) {
-            self.extend(chunks.iter().flatten());
+        fn consume(&mut self, _: &(), _: &[u8], chunks: &[Vec<(usize, usize)>]) {
+            self.extend(chunks.iter().flatten().map(|&(_, len)| len));
         }
     }
 
@@ -365,6 +414,52 @@ mod tests {
             })
             .unwrap();
             assert!(got == want, "{parsers} parsers, {block}-byte blocks");
+        }
+    }
+
+    /// A file truncated while its blocks are read, mapped and parsed ahead of the consumer:
+    /// the consumer gets exactly the whole lines before the file's new end, none of the
+    /// zeros a map reads past it, and the input ends with an error there.
+    #[cfg(unix)]
+    #[test]
+    fn a_file_truncated_while_read_ends_at_its_new_end() {
+        use std::io::Write;
+        struct Truncating {
+            path: std::path::PathBuf,
+            to: u64,
+            got: Vec<usize>,
+        }
+        impl Consumer<Lengths> for Truncating {
+            fn consume(&mut self, _: &(), _: &[u8], chunks: &[Vec<(usize, usize)>]) {
+                if self.got.is_empty() {
+                    let file = std::fs::OpenOptions::new().write(true).open(&self.path).unwrap();
+                    file.set_len(self.to).unwrap();
+                }
+                self.got.extend(chunks.iter().flatten().map(|&(_, len)| len));
+            }
+        }
+        let data: Vec<u8> =
+            (0..20_000).flat_map(|i| format!("{}\n", "x".repeat(i % 297 + 1)).into_bytes()).collect();
+        for to in [200_017, 64 * 1024 + 3, 2_000_000] {
+            let mut f = tempfile::NamedTempFile::new().unwrap();
+            f.write_all(&data).unwrap();
+            f.flush().unwrap();
+            let whole = memchr::memrchr(b'\n', &data[..to]).unwrap() + 1;
+            let want: Vec<usize> =
+                data[..whole].split(|&b| b == b'\n').map(<[u8]>::len).filter(|&n| n > 0).collect();
+            let mut consumer = Truncating { path: f.path().to_path_buf(), to: to as u64, got: Vec::new() };
+            let failure = on_own_thread(|| {
+                let engine = Engine::new(1, 16 * 1024).unwrap();
+                let file = std::fs::File::open(f.path()).unwrap();
+                let blocks =
+                    crate::input::MappedBlocks::open(file, 0, false, Arc::default(), Arc::default()).unwrap();
+                engine.stream(Feed::Mapped(blocks), Arc::default(), &Lengths, &mut consumer).unwrap_err()
+            })
+            .unwrap();
+            assert!(consumer.got == want, "cut at {to}: {} lines, want {}", consumer.got.len(), want.len());
+            assert_eq!(failure.offset, whole as u64, "cut at {to}");
+            let error = failure.error.to_string();
+            assert!(error.starts_with(&format!("the file shrank to {to} bytes")), "{error}");
         }
     }
 }

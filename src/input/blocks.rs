@@ -34,6 +34,32 @@ impl BlockData {
             BlockData::Mapped(_) => Vec::new(),
         }
     }
+
+    /// Whether the block is mapped and its map read past its file's end (the file was
+    /// truncated since it was mapped): an atomic load, for a check on every line.
+    pub fn shrank(&self) -> bool {
+        match self {
+            BlockData::Owned(_) => false,
+            BlockData::Mapped(range) => range.shrank(),
+        }
+    }
+
+    /// For a mapped block of a file truncated since it was mapped: how many of its bytes
+    /// are still the file's, and the error to end the input with.
+    pub fn shrunk(&self) -> Option<(usize, io::Error)> {
+        match self {
+            BlockData::Owned(_) => None,
+            BlockData::Mapped(range) => range.shrunk(),
+        }
+    }
+
+    /// Keeps the first `len` bytes.
+    pub fn shorten(&mut self, len: usize) {
+        match self {
+            BlockData::Owned(buf) => buf.truncate(len),
+            BlockData::Mapped(range) => range.shorten(len),
+        }
+    }
 }
 
 impl std::ops::Deref for BlockData {

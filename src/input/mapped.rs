@@ -24,6 +24,9 @@ use super::{Block, BlockData, MAX_LINE};
 pub struct Mapping {
     ptr: *mut libc::c_void,
     len: usize,
+    /// The file mapped, and the offset in it of the map's first byte.
+    file: File,
+    base: u64,
     /// Its place among the ranges the SIGBUS guard knows.
     slot: usize,
     /// Pages before this were let go (see [`MappedRange`]'s drop).
@@ -38,10 +41,10 @@ unsafe impl Sync for Mapping {}
 impl Mapping {
     /// Maps `len` bytes of `file` from `offset` (a multiple of the page size). `None` when
     /// the guard has no room for another map (the caller reads the file instead).
-    fn new(file: &File, offset: u64, len: usize) -> io::Result<Option<Mapping>> {
+    fn new(file: File, base: u64, len: usize) -> io::Result<Option<Mapping>> {
         use std::os::fd::AsRawFd;
         guard::install()?;
-        let offset = libc::off_t::try_from(offset).map_err(io::Error::other)?;
+        let offset = libc::off_t::try_from(base).map_err(io::Error::other)?;
         // SAFETY: a fresh read-only private map of an open file; nothing aliases it.
         let ptr = unsafe {
             libc::mmap(
@@ -63,7 +66,20 @@ impl Mapping {
         };
         // SAFETY: advice on the map just made; a kernel without it ignores it harmlessly.
         unsafe { libc::madvise(ptr, len, libc::MADV_SEQUENTIAL) };
-        Ok(Some(Mapping { ptr, len, slot, released: AtomicUsize::new(0) }))
+        Ok(Some(Mapping { ptr, len, file, base, slot, released: AtomicUsize::new(0) }))
+    }
+
+    /// The file's size now (`None` when it cannot be told).
+    fn file_len(&self) -> Option<u64> {
+        self.file.metadata().map(|m| m.len()).ok()
+    }
+
+    /// Where in the map the file ends now, given its size `now` (the map's end when it
+    /// cannot be told, or is past the map's end).
+    fn ends_at(&self, now: Option<u64>) -> usize {
+        now.map_or(self.len, |now| {
+            usize::try_from(now.saturating_sub(self.base)).unwrap_or(usize::MAX).min(self.len)
+        })
     }
 
     fn bytes(&self) -> &[u8] {
@@ -142,6 +158,22 @@ impl MappedRange {
     pub fn shrank(&self) -> bool {
         self.map.shrank()
     }
+
+    /// When the file now ends before this block does (it was truncated since it was
+    /// mapped): how many of the block's bytes are still the file's, and the error to end
+    /// the input with. Past that, the block reads zeros, or soon would.
+    pub fn shrunk(&self) -> Option<(usize, io::Error)> {
+        let now = self.map.file_len()?;
+        (now < self.map.base + self.end as u64).then(|| {
+            let valid = self.map.ends_at(Some(now)).saturating_sub(self.start);
+            (valid.min(self.end - self.start), shrank(Some(now)))
+        })
+    }
+
+    /// Keeps the first `len` bytes of the block.
+    pub fn shorten(&mut self, len: usize) {
+        self.end = self.end.min(self.start + len);
+    }
 }
 
 impl Drop for MappedRange {
@@ -153,7 +185,6 @@ impl Drop for MappedRange {
 /// A plain file's blocks, as ranges of its map.
 pub struct MappedBlocks {
     map: Arc<Mapping>,
-    file: File,
     /// The next block starts here, in the map.
     pos: usize,
     /// What is handed on ends here: the map's end, or its last newline when the last line
@@ -162,8 +193,6 @@ pub struct MappedBlocks {
     /// Where the first block starts in the map: block offsets count from there, as
     /// [`BlockReader`](super::BlockReader)'s count from where its reader starts.
     first: usize,
-    /// The file offset of the map's first byte.
-    base: u64,
     block_size: usize,
     raw: Arc<AtomicU64>,
     consumed: Arc<AtomicU64>,
@@ -189,7 +218,7 @@ impl MappedBlocks {
         }
         let page = guard::page_size() as u64;
         let base = offset / page * page;
-        let map = Mapping::new(&file, base, usize::try_from(len - base).ok()?).ok()??;
+        let map = Mapping::new(file, base, usize::try_from(len - base).ok()?).ok()??;
         let pos = (offset - base) as usize;
         let mut end = map.len;
         if hold_tail {
@@ -201,11 +230,9 @@ impl MappedBlocks {
         }
         Some(MappedBlocks {
             map: Arc::new(map),
-            file,
             pos,
             end,
             first: pos,
-            base,
             block_size: DEFAULT_BLOCK,
             raw,
             consumed,
@@ -248,9 +275,8 @@ impl MappedBlocks {
             self.done = true;
             // A file cut within its last page reads zeros there, with no signal: its
             // size, now that all is read, tells.
-            let now = self.file.metadata().map(|m| m.len()).ok();
-            let mapped_to = self.base + self.map.len as u64;
-            return now.is_some_and(|now| now < mapped_to).then(|| self.shrank_at(start));
+            let mapped_to = self.map.base + self.map.len as u64;
+            return self.map.file_len().is_some_and(|now| now < mapped_to).then(|| self.shrank_at(start));
         }
         // Mapped in before the newline is looked for: a look past a truncated file's end
         // would find the guard's zeros instead of this error.
@@ -275,11 +301,17 @@ impl MappedBlocks {
         Some(self.block(start, end, None, cut))
     }
 
-    /// The input's end at `start`: the file shrank under the map.
+    /// The input's end, the file having shrunk under the map: the whole lines from
+    /// `start` that are still the file's, with the error.
     fn shrank_at(&mut self, start: usize) -> Block {
         self.done = true;
-        let now = self.file.metadata().map(|m| m.len()).ok();
-        self.block(start, start, Some(shrank(now)), false)
+        let now = self.map.file_len();
+        let valid = self.map.ends_at(now).clamp(start, self.end.max(start));
+        let end = memchr::memrchr(b'\n', &self.map.bytes()[start..valid]).map_or(start, |i| start + i + 1);
+        let handed = (end - start) as u64;
+        self.raw.fetch_add(handed, Ordering::Relaxed);
+        self.consumed.fetch_add(handed, Ordering::Relaxed);
+        self.block(start, end, Some(shrank(now)), false)
     }
 
     fn block(&self, start: usize, end: usize, error: Option<io::Error>, cut: bool) -> Block {
@@ -566,11 +598,35 @@ mod tests {
             BlockData::Mapped(range) => assert!(range.shrank()),
             BlockData::Owned(_) => panic!("a mapped block"),
         }
+        // Handed on now, none of it would be kept: all of it is past the file's end.
+        let (valid, error) = first.data.shrunk().expect("shrunk");
+        assert_eq!(valid, 0);
+        assert!(error.to_string().starts_with("the file shrank to 0 bytes"), "{error}");
         let next = blocks.next_block().unwrap();
         let error = next.error.expect("an error");
         assert!(next.data.is_empty());
         assert!(error.to_string().starts_with("the file shrank to 0 bytes while it was read"), "{error}");
         assert!(blocks.next_block().is_none());
+    }
+
+    #[test]
+    fn a_file_cut_before_a_block_is_mapped_in_keeps_its_whole_lines_before_the_cut() {
+        let text = lines(20_000);
+        let (f, file) = file_with(&text);
+        let mut blocks = MappedBlocks::open(file, 0, false, Arc::default(), Arc::default())
+            .unwrap()
+            .with_block_size(64 * 1024);
+        let first = blocks.next_block().unwrap();
+        let cut = first.data.len() + 100_000 + 7;
+        std::fs::OpenOptions::new().write(true).open(f.path()).unwrap().set_len(cut as u64).unwrap();
+        let rest = all_blocks(blocks);
+        let (last, before) = rest.split_last().unwrap();
+        assert!(before.iter().all(|b| b.error.is_none()));
+        let error = last.error.as_ref().expect("an error");
+        assert!(error.to_string().starts_with(&format!("the file shrank to {cut} bytes")), "{error}");
+        let joined: Vec<u8> = std::iter::once(&first).chain(&rest).flat_map(|b| b.data.to_vec()).collect();
+        let whole = memchr::memrchr(b'\n', &text[..cut]).unwrap() + 1;
+        assert!(joined == text[..whole], "{} bytes, want {whole}", joined.len());
     }
 
     #[test]

@@ -17,6 +17,14 @@ impl MappedRange {
     pub fn shrank(&self) -> bool {
         match *self {}
     }
+
+    pub fn shrunk(&self) -> Option<(usize, io::Error)> {
+        match *self {}
+    }
+
+    pub fn shorten(&mut self, _: usize) {
+        match *self {}
+    }
 }
 
 pub enum MappedBlocks {}

@@ -94,6 +94,8 @@ struct Open<'s> {
     block: ParsedBlock<LineStage<'s>>,
     chunk: usize,
     pos: usize,
+    /// Where the block's file now ends in it, once asked (see `cut_if_past_file_end`).
+    file_end: Option<usize>,
 }
 
 impl Open<'_> {
@@ -104,6 +106,24 @@ impl Open<'_> {
             Rec::Hit { time, .. } => Some(time),
             _ => None,
         }
+    }
+
+    /// The block's file was truncated under its map while the block was consumed (the
+    /// map read past the file's new end): if the line at `start..end` reaches past that
+    /// end, the input ends before it. The lines cut read zeros; their records, parsed
+    /// before the cut, are right, but their text, which the fold may look at again, is
+    /// gone. (The line whose own look was the first past the end is read as zeros: a
+    /// truncation that races the fold costs that one line.)
+    fn cut_if_past_file_end(&mut self, start: usize, end: usize) -> bool {
+        let block = &self.block;
+        let valid = *self.file_end.get_or_insert_with(|| block.data.shrunk().map_or(usize::MAX, |(v, _)| v));
+        if end < valid {
+            return false;
+        }
+        let error = self.block.data.shrunk().map_or_else(|| crate::input::shrank(None), |(_, e)| e);
+        self.block.end_at(start, error);
+        self.stream.end();
+        true
     }
 
     /// Moves to the next line with a record, through empty chunks; `false` at the end of
@@ -179,7 +199,8 @@ impl Analysis<'_> {
                             let mut stream = engine.open(scope, o.feed, o.raw, &stages[next]);
                             match stream.next_block().map(whole_lines) {
                                 Some(block) => {
-                                    let mut o = Open { input: next, stream, block, chunk: 0, pos: 0 };
+                                    let mut o =
+                                        Open { input: next, stream, block, chunk: 0, pos: 0, file_end: None };
                                     o.settle();
                                     open.push(o);
                                 }
@@ -221,6 +242,9 @@ impl Analysis<'_> {
                         }
                     }
                     let (start, end) = (line.start as usize, line.end as usize);
+                    if o.block.data.shrank() && o.cut_if_past_file_end(start, end) {
+                        continue;
+                    }
                     let number = first_lines[input] + fold.counts[input].lines + 1;
                     let at = LineAt { input, number, format, block: &o.block.cx, offset: start };
                     fold.line(at, &o.block.data[start..end], line.rec);
@@ -233,7 +257,7 @@ impl Analysis<'_> {
                 match o.stream.next_block().map(whole_lines) {
                     Some(b) => {
                         let done = std::mem::replace(&mut o.block, b);
-                        (o.chunk, o.pos) = (0, 0);
+                        (o.chunk, o.pos, o.file_end) = (0, 0, None);
                         if let Some(f) = o.stream.recycle(done) {
                             results[input].error = Some(ReadError::Read(f));
                         }

@@ -109,6 +109,10 @@ impl Stage for LineStage<'_> {
             out.push(Line { start: (start + from) as u32, end: (start + to) as u32, rec });
         });
     }
+
+    fn line_end(line: &Line) -> usize {
+        line.end as usize
+    }
 }
 
 /// The text fields of a line the parallel stage parsed: found through its spans, or, for
