@@ -520,6 +520,21 @@ mod tests {
         (0..n).flat_map(|i| format!("line number {i} {}\n", "x".repeat(i % 300)).into_bytes()).collect()
     }
 
+    /// `text` mapped in 64 KiB blocks, its first block taken, then its file cut to the
+    /// size `cut` gives from that block.
+    fn cut_after_first_block(
+        text: &[u8],
+        cut: impl FnOnce(&Block) -> u64,
+    ) -> (tempfile::NamedTempFile, MappedBlocks, Block) {
+        let (f, file) = file_with(text);
+        let mut blocks = MappedBlocks::open(file, 0, false, Arc::default(), Arc::default())
+            .unwrap()
+            .with_block_size(64 * 1024);
+        let first = blocks.next_block().unwrap();
+        std::fs::OpenOptions::new().write(true).open(f.path()).unwrap().set_len(cut(&first)).unwrap();
+        (f, blocks, first)
+    }
+
     fn all_blocks(mut blocks: MappedBlocks) -> Vec<Block> {
         std::iter::from_fn(|| blocks.next_block()).collect()
     }
@@ -583,16 +598,10 @@ mod tests {
 
     #[test]
     fn a_file_truncated_under_its_map_ends_with_an_error_not_a_signal() {
-        let text = lines(20_000);
-        let (f, file) = file_with(&text);
-        let mut blocks = MappedBlocks::open(file, 0, false, Arc::default(), Arc::default())
-            .unwrap()
-            .with_block_size(64 * 1024);
-        let first = blocks.next_block().unwrap();
-        assert!(first.error.is_none());
         // Truncated while the first block is still to be parsed: its pages read as zeros
         // (no SIGBUS), the map says so, and the next block is an error naming the file.
-        std::fs::OpenOptions::new().write(true).open(f.path()).unwrap().set_len(0).unwrap();
+        let (_f, mut blocks, first) = cut_after_first_block(&lines(20_000), |_| 0);
+        assert!(first.error.is_none());
         assert!(first.data.iter().all(|&b| b == 0));
         match &first.data {
             BlockData::Mapped(range) => assert!(range.shrank()),
@@ -612,13 +621,8 @@ mod tests {
     #[test]
     fn a_file_cut_before_a_block_is_mapped_in_keeps_its_whole_lines_before_the_cut() {
         let text = lines(20_000);
-        let (f, file) = file_with(&text);
-        let mut blocks = MappedBlocks::open(file, 0, false, Arc::default(), Arc::default())
-            .unwrap()
-            .with_block_size(64 * 1024);
-        let first = blocks.next_block().unwrap();
-        let cut = first.data.len() + 100_000 + 7;
-        std::fs::OpenOptions::new().write(true).open(f.path()).unwrap().set_len(cut as u64).unwrap();
+        let (_f, blocks, first) = cut_after_first_block(&text, |first| first.data.len() as u64 + 100_007);
+        let cut = first.data.len() + 100_007;
         let rest = all_blocks(blocks);
         let (last, before) = rest.split_last().unwrap();
         assert!(before.iter().all(|b| b.error.is_none()));
