@@ -417,25 +417,46 @@ mod tests {
         }
     }
 
-    /// A file truncated while its blocks are read, mapped and parsed ahead of the consumer:
-    /// the consumer gets exactly the whole lines before the file's new end, none of the
-    /// zeros a map reads past it, and the input ends with an error there.
+    /// A file truncated while its blocks are read ahead of the consumer: the reading
+    /// thread cuts the file as it begins the block that holds the cut (mapped in, not
+    /// yet parsed or handed on), so that block and the ones after it are cut when they
+    /// are handed on. The consumer gets exactly the whole lines before the file's new
+    /// end, none of the zeros a map reads past it, and the input ends with an error there.
     #[cfg(unix)]
     #[test]
     fn a_file_truncated_while_read_ends_at_its_new_end() {
         use std::io::Write;
-        struct Truncating {
+        use std::sync::atomic::AtomicBool;
+        struct CutAt {
             path: std::path::PathBuf,
             to: u64,
-            got: Vec<usize>,
+            seen: AtomicU64,
+            cut: AtomicBool,
         }
-        impl Consumer<Lengths> for Truncating {
-            fn consume(&mut self, _: &(), _: &[u8], chunks: &[Vec<(usize, usize)>]) {
-                if self.got.is_empty() {
+        impl Stage for CutAt {
+            type Rec = (usize, usize);
+            type Carry = ();
+            type Block = ();
+
+            fn begin_block(&self, _: &mut (), block: &[u8]) {
+                let start = self.seen.fetch_add(block.len() as u64, Ordering::Relaxed);
+                if start + block.len() as u64 > self.to && !self.cut.swap(true, Ordering::Relaxed) {
                     let file = std::fs::OpenOptions::new().write(true).open(&self.path).unwrap();
                     file.set_len(self.to).unwrap();
                 }
-                self.got.extend(chunks.iter().flatten().map(|&(_, len)| len));
+            }
+
+            fn chunk(&self, cx: &(), block: &[u8], start: usize, end: usize, out: &mut Vec<(usize, usize)>) {
+                Lengths.chunk(cx, block, start, end, out);
+            }
+
+            fn line_end(rec: &(usize, usize)) -> usize {
+                Lengths::line_end(rec)
+            }
+        }
+        impl Consumer<CutAt> for Vec<usize> {
+            fn consume(&mut self, _: &(), _: &[u8], chunks: &[Vec<(usize, usize)>]) {
+                self.extend(chunks.iter().flatten().map(|&(_, len)| len));
             }
         }
         let data: Vec<u8> =
@@ -447,16 +468,24 @@ mod tests {
             let whole = memchr::memrchr(b'\n', &data[..to]).unwrap() + 1;
             let want: Vec<usize> =
                 data[..whole].split(|&b| b == b'\n').map(<[u8]>::len).filter(|&n| n > 0).collect();
-            let mut consumer = Truncating { path: f.path().to_path_buf(), to: to as u64, got: Vec::new() };
-            let failure = on_own_thread(|| {
+            let stage = CutAt {
+                path: f.path().to_path_buf(),
+                to: to as u64,
+                seen: AtomicU64::new(0),
+                cut: AtomicBool::new(false),
+            };
+            let (got, failure) = on_own_thread(|| {
                 let engine = Engine::new(1, 16 * 1024).unwrap();
                 let file = std::fs::File::open(f.path()).unwrap();
                 let blocks =
                     crate::input::MappedBlocks::open(file, 0, false, Arc::default(), Arc::default()).unwrap();
-                engine.stream(Feed::Mapped(blocks), Arc::default(), &Lengths, &mut consumer).unwrap_err()
+                let mut got = Vec::new();
+                let failure =
+                    engine.stream(Feed::Mapped(blocks), Arc::default(), &stage, &mut got).unwrap_err();
+                (got, failure)
             })
             .unwrap();
-            assert!(consumer.got == want, "cut at {to}: {} lines, want {}", consumer.got.len(), want.len());
+            assert!(got == want, "cut at {to}: {} lines, want {}", got.len(), want.len());
             assert_eq!(failure.offset, whole as u64, "cut at {to}");
             let error = failure.error.to_string();
             assert!(error.starts_with(&format!("the file shrank to {to} bytes")), "{error}");

@@ -74,12 +74,16 @@ impl Mapping {
         self.file.metadata().map(|m| m.len()).ok()
     }
 
-    /// Where in the map the file ends now, given its size `now` (the map's end when it
-    /// cannot be told, or is past the map's end).
-    fn ends_at(&self, now: Option<u64>) -> usize {
-        now.map_or(self.len, |now| {
+    /// Where in the map the file's bytes end now, given its size `now`: at that size, or
+    /// before, at the first page the guard had to read as zeros (a file truncated and
+    /// written again past it, or a page the disk could not read); the map's end when
+    /// neither tells.
+    fn valid_to(&self, now: Option<u64>) -> usize {
+        let size = now.map_or(self.len, |now| {
             usize::try_from(now.saturating_sub(self.base)).unwrap_or(usize::MAX).min(self.len)
-        })
+        });
+        let zeroed = guard::zeroed_from(self.slot).map_or(self.len, |a| a.saturating_sub(self.ptr as usize));
+        size.min(zeroed)
     }
 
     fn bytes(&self) -> &[u8] {
@@ -159,15 +163,17 @@ impl MappedRange {
         self.map.shrank()
     }
 
-    /// When the file now ends before this block does (it was truncated since it was
-    /// mapped): how many of the block's bytes are still the file's, and the error to end
-    /// the input with. Past that, the block reads zeros, or soon would.
+    /// When the file's bytes now end before this block does (it was truncated since it
+    /// was mapped): how many of the block's bytes are still the file's, and the error to
+    /// end the input with. Past that, the block reads zeros, or soon would.
     pub fn shrunk(&self) -> Option<(usize, io::Error)> {
-        let now = self.map.file_len()?;
-        (now < self.map.base + self.end as u64).then(|| {
-            let valid = self.map.ends_at(Some(now)).saturating_sub(self.start);
-            (valid.min(self.end - self.start), shrank(Some(now)))
-        })
+        let now = self.map.file_len();
+        let valid = self.map.valid_to(now);
+        if valid >= self.end {
+            return None;
+        }
+        let by_size = now.is_some_and(|n| n < self.map.base + self.end as u64);
+        Some((valid.saturating_sub(self.start), if by_size { shrank(now) } else { unreadable() }))
     }
 
     /// Keeps the first `len` bytes of the block.
@@ -306,7 +312,10 @@ impl MappedBlocks {
     fn shrank_at(&mut self, start: usize) -> Block {
         self.done = true;
         let now = self.map.file_len();
-        let valid = self.map.ends_at(now).clamp(start, self.end.max(start));
+        // No further than the block asked for: the rest of the file may lie beyond, and a
+        // file whose size cannot be told keeps nothing.
+        let upto = self.end.min(start + self.block_size).max(start);
+        let valid = if now.is_some() { self.map.valid_to(now).clamp(start, upto) } else { start };
         let end = memchr::memrchr(b'\n', &self.map.bytes()[start..valid]).map_or(start, |i| start + i + 1);
         let handed = (end - start) as u64;
         self.raw.fetch_add(handed, Ordering::Relaxed);
@@ -354,6 +363,15 @@ pub fn shrank(now: Option<u64>) -> io::Error {
     )
 }
 
+/// The error of a page of a file that could not be read through its map though the file
+/// is long enough: truncated and written again past it while it was read, or a disk error.
+fn unreadable() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::UnexpectedEof,
+        "part of the file could no longer be read while it was read (truncated and written again, or a disk error?)",
+    )
+}
+
 /// Catches SIGBUS on the pages of the maps it knows (a file truncated under its map) and
 /// maps zeros there, so that the access goes on and the input ends with an error; any
 /// other SIGBUS gets the handler that was there before.
@@ -367,6 +385,8 @@ mod guard {
     static STARTS: [AtomicUsize; SLOTS] = [const { AtomicUsize::new(0) }; SLOTS];
     static ENDS: [AtomicUsize; SLOTS] = [const { AtomicUsize::new(0) }; SLOTS];
     static SHRANK: [AtomicBool; SLOTS] = [const { AtomicBool::new(false) }; SLOTS];
+    /// The lowest page of each map that the guard replaced with zeros (`usize::MAX`: none).
+    static ZEROED: [AtomicUsize; SLOTS] = [const { AtomicUsize::new(usize::MAX) }; SLOTS];
     static PAGE: AtomicUsize = AtomicUsize::new(4096);
     /// The handler before ours: `Err` when ours could not be installed.
     static PREVIOUS: OnceLock<Result<Previous, i32>> = OnceLock::new();
@@ -426,6 +446,7 @@ mod guard {
         for slot in 0..SLOTS {
             if ENDS[slot].compare_exchange(0, start + len, Ordering::AcqRel, Ordering::Relaxed).is_ok() {
                 SHRANK[slot].store(false, Ordering::Relaxed);
+                ZEROED[slot].store(usize::MAX, Ordering::Relaxed);
                 STARTS[slot].store(start, Ordering::Release);
                 return Some(slot);
             }
@@ -440,6 +461,11 @@ mod guard {
 
     pub fn shrank(slot: usize) -> bool {
         SHRANK[slot].load(Ordering::Acquire)
+    }
+
+    /// The address of the lowest page of the map in `slot` that reads zeros, if any.
+    pub fn zeroed_from(slot: usize) -> Option<usize> {
+        Some(ZEROED[slot].load(Ordering::Acquire)).filter(|&a| a != usize::MAX)
     }
 
     extern "C" fn on_sigbus(_: libc::c_int, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
@@ -494,6 +520,8 @@ mod guard {
                     )
                 };
                 if mapped != libc::MAP_FAILED {
+                    // Lock-free atomics only: safe in a signal handler.
+                    ZEROED[slot].fetch_min(at, Ordering::AcqRel);
                     SHRANK[slot].store(true, Ordering::Release);
                     return true;
                 }
@@ -631,6 +659,22 @@ mod tests {
         let joined: Vec<u8> = std::iter::once(&first).chain(&rest).flat_map(|b| b.data.to_vec()).collect();
         let whole = memchr::memrchr(b'\n', &text[..cut]).unwrap() + 1;
         assert!(joined == text[..whole], "{} bytes, want {whole}", joined.len());
+    }
+
+    #[test]
+    fn a_page_read_as_zeros_ends_the_input_even_when_the_file_grows_back() {
+        // Truncated, read past its end (the guard maps zeros there), then written again to
+        // its old size: its size no longer tells, the zeroed page does.
+        let text = lines(20_000);
+        let (f, mut blocks, first) = cut_after_first_block(&text, |_| 0);
+        assert_eq!(first.data[0], 0);
+        std::fs::write(f.path(), &text).unwrap();
+        let (valid, error) = first.data.shrunk().expect("cut at the zeroed page");
+        assert_eq!(valid, 0);
+        assert!(error.to_string().starts_with("part of the file could no longer be read"), "{error}");
+        let next = blocks.next_block().unwrap();
+        assert!(next.data.is_empty() && next.error.is_some());
+        assert!(blocks.next_block().is_none());
     }
 
     #[test]

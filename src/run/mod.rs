@@ -295,6 +295,14 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
         observer.notice(n.clone());
     }
     let counts: Vec<fold::InputCounts> = read.inputs.iter().map(|r| r.counts).collect();
+    // An input that broke was counted up to the break, whatever its reader had handed on
+    // beyond it (blocks read ahead, or cut at a truncated file's new end): the next run
+    // starts there.
+    for (p, r) in plans.iter().zip(&read.inputs) {
+        if let Some(read::ReadError::Read(f)) = &r.error {
+            p.consumed.fetch_min(f.offset, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
     let marks = if cfg.incremental {
         // What the ledger forgets, the marks forget too.
         let forget_before = state.ledger.span().map(|(_, end)| end.saturating_sub(cfg.keep));

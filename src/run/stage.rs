@@ -117,6 +117,7 @@ impl Stage for LineStage<'_> {
 
 /// The text fields of a line the parallel stage parsed: found through its spans, or, for
 /// a line they cannot locate, by parsing it again (into `cx`) and picking its client again.
+/// Never fails: a line that no longer parses has empty fields.
 pub(super) fn fields<'a>(
     format: &Format,
     client_ip: Option<&ClientIp>,
@@ -125,7 +126,9 @@ pub(super) fn fields<'a>(
     cx: &'a mut LineCx,
 ) -> HitFields<'a> {
     if spans.is_unknown() {
-        let mut hit = format.parse(line, cx).hit().expect("the parallel stage parsed this line");
+        // The parallel stage parsed this line; it parses again unless its bytes changed
+        // since (a file truncated under its map reads zeros): then its fields are empty.
+        let Some(mut hit) = format.parse(line, cx).hit() else { return FieldSpans::UNKNOWN.fields(line) };
         if let Some(picker) = client_ip {
             hit.client = picker.pick(hit.client, hit.forwarded_for);
         }
