@@ -285,14 +285,14 @@ impl<S: Stage> Stream<S> {
     /// broke, when this was its last block and it broke.
     pub fn recycle(&self, block: ParsedBlock<S>) -> Option<ReadFailure> {
         let offset = block.offset + block.data.len() as u64;
-        let failure = match (block.error, &block.data) {
-            (Some(error), _) => Some(ReadFailure { offset, raw: block.raw, error }),
+        let failure = match block.error {
+            Some(error) => Some(ReadFailure { offset, raw: block.raw, error }),
             // Truncated below the block's end while it was consumed: where the file was, it
-            // read zeros (the map's mark says a page was read past the file's end).
-            (None, BlockData::Mapped(range)) if range.shrank() && range.shrunk().is_some() => {
-                Some(ReadFailure { offset, raw: block.raw, error: crate::input::shrank(None) })
+            // read zeros (the map's mark, one load, says whether to ask the file).
+            None if block.data.shrank() => {
+                block.data.shrunk().map(|(_, error)| ReadFailure { offset, raw: block.raw, error })
             }
-            (None, _) => None,
+            None => None,
         };
         let _ = self.recycle_tx.send((block.data, block.chunks));
         failure

@@ -355,7 +355,7 @@ pub fn map_at(
 const DEFAULT_BLOCK: usize = 1 << 20;
 
 /// The error of a file that shrank while it was read (to `now` bytes, when known).
-pub fn shrank(now: Option<u64>) -> io::Error {
+fn shrank(now: Option<u64>) -> io::Error {
     let to = now.map(|n| format!(" to {n} bytes")).unwrap_or_default();
     io::Error::new(
         io::ErrorKind::UnexpectedEof,

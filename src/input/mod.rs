@@ -21,7 +21,7 @@ use std::io::{self, Read};
 use std::path::PathBuf;
 
 pub use blocks::{Block, BlockData, BlockReader, Blocks, Feed, MAX_LINE};
-pub use mapped::{map_at, shrank, MappedBlocks};
+pub use mapped::{map_at, MappedBlocks};
 pub use open::{foreign, open, Broken, Compression, Opened};
 pub use resume::{open_at, WholeLines};
 pub use same::{decoded_len, same_logs, Fingerprint, Length, SameLog, HEAD_BYTES};

@@ -49,8 +49,3 @@ pub fn map_at(
 ) -> Option<MappedBlocks> {
     None
 }
-
-/// The error of a file that shrank while it was read (never raised here).
-pub fn shrank(_: Option<u64>) -> io::Error {
-    io::Error::new(io::ErrorKind::UnexpectedEof, "the file shrank while it was read")
-}

@@ -115,12 +115,18 @@ impl Open<'_> {
     /// gone. (The line whose own look was the first past the end is read as zeros: a
     /// truncation that races the fold costs that one line.)
     fn cut_if_past_file_end(&mut self, start: usize, end: usize) -> bool {
-        let block = &self.block;
-        let valid = *self.file_end.get_or_insert_with(|| block.data.shrunk().map_or(usize::MAX, |(v, _)| v));
+        if self.file_end.is_some_and(|valid| end < valid) {
+            return false;
+        }
+        // The file is asked once a block, and once more for the line that ends the input.
+        let Some((valid, error)) = self.block.data.shrunk() else {
+            self.file_end = Some(usize::MAX);
+            return false;
+        };
+        self.file_end = Some(valid);
         if end < valid {
             return false;
         }
-        let error = self.block.data.shrunk().map_or_else(|| crate::input::shrank(None), |(_, e)| e);
         self.block.end_at(start, error);
         self.stream.end();
         true
