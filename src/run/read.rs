@@ -146,6 +146,30 @@ impl Open<'_> {
     }
 }
 
+/// How many lines ahead the fold asks for a page view's text. The fold reads the text
+/// of a visit's first line (to keep its landing), long after the parse stage read it on
+/// another core: without the hint, that copy waits on memory.
+const PREFETCH_AHEAD: usize = 4;
+
+/// Asks the CPU to bring a line's first 192 bytes (address, time, request, most
+/// referrers) into cache. Only a hint: it never faults, even past a truncated map.
+#[inline(always)]
+fn prefetch_text(data: &[u8], start: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if start < data.len() {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        let at = data.as_ptr().wrapping_add(start).cast::<i8>();
+        // SAFETY: a prefetch reads nothing and cannot fault, whatever the address.
+        unsafe {
+            _mm_prefetch::<_MM_HINT_T0>(at);
+            _mm_prefetch::<_MM_HINT_T0>(at.wrapping_add(64));
+            _mm_prefetch::<_MM_HINT_T0>(at.wrapping_add(128));
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (data, start);
+}
+
 impl Analysis<'_> {
     /// Reads `inputs` (sorted by first time) into `state`, merged by time. `progress`
     /// hears of the raw bytes read so far, in all.
@@ -242,6 +266,13 @@ impl Analysis<'_> {
                     }
                     let recs = &o.block.chunks[o.chunk];
                     let line = recs[o.pos];
+                    if let Some(Line { start, rec: Rec::Hit { flags, .. }, .. }) =
+                        recs.get(o.pos + PREFETCH_AHEAD)
+                    {
+                        if flags.pageview {
+                            prefetch_text(&o.block.data, *start as usize);
+                        }
+                    }
                     if let (Some(limit), Rec::Hit { time, .. }) = (limit, &line.rec) {
                         if *time > limit {
                             break;
