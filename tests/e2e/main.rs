@@ -10,6 +10,7 @@ mod evidence;
 mod formats;
 mod fuzz;
 mod generated;
+mod house;
 mod inputs;
 mod lists;
 mod messy;
