@@ -1,5 +1,6 @@
 //! Why a visit got its channel, or why it is not counted as one: typed, so that reports
-//! count by them and `darklog rules` and the README list them from one place.
+//! count by them and `darklog rules` lists them from one place (the README's table is
+//! checked against that list by `tests/e2e/house.rs`).
 
 use std::fmt;
 

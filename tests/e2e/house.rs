@@ -111,3 +111,20 @@ fn the_house_checks_see_what_they_look_for() {
     let seen = code(&file);
     assert!(seen.contains("classify::Rules") && !seen.contains("Box::leak"), "{seen}");
 }
+
+/// The README's rule table is the rule order `darklog rules` prints (from the `Reason`
+/// enum): same ids, same numbers. A `b` row continues the rule above it.
+#[test]
+fn the_readme_lists_the_rules_in_their_order() {
+    let run = crate::util::darklog(&["rules"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let listed = Regex::new(r"(?m)^\s*(\d+)\. (\S+)").unwrap();
+    let order: Vec<(String, String)> =
+        listed.captures_iter(&run.stdout).map(|c| (c[1].to_string(), c[2].to_string())).collect();
+    assert!(order.len() >= 13, "darklog rules lists the rules: {}", run.stdout);
+    let readme = fs::read_to_string(Path::new(ROOT).join("README.md")).unwrap();
+    let row = Regex::new(r"(?m)^\| (\d+) \| `([a-z-]+)` \|").unwrap();
+    let table: Vec<(String, String)> =
+        row.captures_iter(&readme).map(|c| (c[1].to_string(), c[2].to_string())).collect();
+    assert_eq!(table, order, "README.md's rule table against `darklog rules`");
+}
