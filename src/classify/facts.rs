@@ -18,6 +18,58 @@ pub struct SiteFacts {
     /// extension (product images served as `/image/27142`): assets for the run.
     #[serde(default)]
     pub embedded_prefixes: Vec<String>,
+    /// What `browsers_load_assets` was decided from (states written before it have 0s).
+    #[serde(default)]
+    pub asset_sample: AssetSample,
+}
+
+/// Readers who came by a click (their first page view had a referrer) in the lines the
+/// facts were learned from, and how many of them loaded an asset.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssetSample {
+    pub referred: u32,
+    pub loading: u32,
+}
+
+/// Referred readers a run needs to have seen before it tells whether browsers here load
+/// assets: fewer, and it asks for no browser evidence.
+pub const MIN_ASSET_SAMPLE: u32 = 12;
+
+/// Whether a visit needs browser evidence (an asset) to count as a reader, and if not, why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Evidence {
+    Required,
+    /// A rules file counts visits without it (`require_browser_evidence = false`).
+    OffByRules,
+    /// Too few referred readers in the first lines to tell whether browsers load assets.
+    TooFewToTell(AssetSample),
+    /// Most referred readers loaded no asset from the logged host (assets on a CDN).
+    NoAssetsHere(AssetSample),
+}
+
+impl Evidence {
+    pub fn required(self) -> bool {
+        self == Evidence::Required
+    }
+
+    /// Why no browser evidence is asked for, in words; `None` when it is.
+    pub fn why_not(self) -> Option<String> {
+        match self {
+            Evidence::Required => None,
+            Evidence::OffByRules => {
+                Some("the rules file counts visits without it: require_browser_evidence = false".to_string())
+            }
+            Evidence::TooFewToTell(s) => Some(format!(
+                "{} readers came by a click in the first lines, {MIN_ASSET_SAMPLE} needed to tell whether \
+                 browsers here load assets",
+                s.referred
+            )),
+            Evidence::NoAssetsHere(s) => Some(format!(
+                "browsers here load no assets from the logged host: {} of {} readers who came by a click did",
+                s.loading, s.referred
+            )),
+        }
+    }
 }
 
 impl SiteFacts {

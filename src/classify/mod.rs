@@ -32,7 +32,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use agent::{Agent, AgentCache, AgentRules, Name};
-pub use facts::SiteFacts;
+pub use facts::{AssetSample, Evidence, SiteFacts, MIN_ASSET_SAMPLE};
 pub use host::{
     referrer_host, referrer_host_raw, strip_www, vhost_is, CachedHost, HostCache, HostRules, HostVerdict,
 };
@@ -310,7 +310,18 @@ impl<'a> Classifier<'a> {
     /// this site's browsers visibly load assets, unless a rules file says otherwise. On a
     /// site whose assets come from elsewhere (a CDN), none does, and no reader is lost.
     pub fn requires_evidence(&self) -> bool {
-        self.facts.browsers_load_assets && self.rules.require_browser_evidence
+        self.evidence().required()
+    }
+
+    /// [`Classifier::requires_evidence`], with the reason when not.
+    pub fn evidence(&self) -> Evidence {
+        let sample = self.facts.asset_sample;
+        match (self.facts.browsers_load_assets, self.rules.require_browser_evidence) {
+            (true, true) => Evidence::Required,
+            (true, false) => Evidence::OffByRules,
+            (false, _) if sample.referred < MIN_ASSET_SAMPLE => Evidence::TooFewToTell(sample),
+            (false, _) => Evidence::NoAssetsHere(sample),
+        }
     }
 
     /// A closed visit, classified: excluded (bot, preview fetcher, scraper) or counted

@@ -68,7 +68,7 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
         Report::of(&outcome.state.ledger, windows.current.since, windows.current.until, windows.previous);
     report.site_hosts = outcome.state.facts.site_hosts.clone();
     report.inputs = outcome.inputs;
-    report.evidence_required = outcome.evidence_required;
+    report.evidence = outcome.evidence;
     report.top = args.report.top;
     report.rules_file = args.read.rules.as_ref().map(|p| p.display().to_string());
     *report.visits.get_mut() = outcome.visits;

@@ -83,7 +83,7 @@ pub fn run(args: MergeArgs) -> Result<Status, Error> {
     let mut report =
         Report::of(&state.ledger, windows.current.since, windows.current.until, windows.previous);
     report.site_hosts = state.facts.site_hosts.clone();
-    report.evidence_required = crate::classify::Classifier::new(&rules, &state.facts).requires_evidence();
+    report.evidence = crate::classify::Classifier::new(&rules, &state.facts).evidence();
     report.top = args.report.top;
     report.rules_file = args.read.rules.as_ref().map(|p| p.display().to_string());
     args.report.render(&report, output, &windows, &[], args.read.quiet)

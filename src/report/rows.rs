@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use super::row_types::*;
 use super::{Aggregates, DayCounter, PageCounter, ShareCounter, VisitRow};
-use crate::classify::{Channel, Reason, ScraperRule};
+use crate::classify::{Channel, Evidence, Reason, ScraperRule};
 use crate::time::format_date;
 
 /// Which report to print (also the values of `--report`).
@@ -36,8 +36,8 @@ pub struct Report {
     pub aggregates: Aggregates,
     pub inputs: Vec<InputSummary>,
     pub site_hosts: Vec<String>,
-    /// Whether a visit needed browser evidence (an asset) to count as a reader.
-    pub evidence_required: bool,
+    /// Whether a visit needed browser evidence (an asset) to count as a reader, and why not.
+    pub evidence: Evidence,
     /// The rows of the visits report, when it was asked for.
     pub visits: std::cell::RefCell<Option<crate::run::VisitRows>>,
     pub since: Option<i64>,
@@ -77,7 +77,7 @@ impl Report {
             rules_file: None,
             inputs: Vec::new(),
             site_hosts: Vec::new(),
-            evidence_required: true,
+            evidence: Evidence::Required,
             visits: std::cell::RefCell::new(None),
             since,
             until,
@@ -91,18 +91,19 @@ impl Report {
     }
 
     pub fn headline(&self) -> Headline {
-        headline_of(&self.aggregates, self.evidence_required)
+        headline_of(&self.aggregates, self.evidence.required())
     }
 
     /// The headline of the period before, with `--compare previous`.
     pub fn headline_prev(&self) -> Option<Headline> {
-        self.previous.as_ref().map(|p| headline_of(&p.aggregates, self.evidence_required))
+        self.previous.as_ref().map(|p| headline_of(&p.aggregates, self.evidence.required()))
     }
 
     pub fn channel_rows(&self) -> Vec<ChannelRow> {
         let mut rows = channel_rows_of(&self.aggregates, &self.headline());
         if let Some(p) = &self.previous {
-            let before = channel_rows_of(&p.aggregates, &headline_of(&p.aggregates, self.evidence_required));
+            let before =
+                channel_rows_of(&p.aggregates, &headline_of(&p.aggregates, self.evidence.required()));
             for (r, b) in rows.iter_mut().zip(before) {
                 r.prev = Some(ChannelPrev {
                     visits_prev: b.visits,

@@ -172,10 +172,8 @@ impl Report {
     /// none.
     pub fn range(&self) -> String {
         let h = self.headline();
-        if !h.browser_evidence_required {
-            return "Range: no browser evidence is asked for (browsers here load no assets from the logged \
-                    host): every visit counts"
-                .to_string();
+        if let Some(why) = self.evidence.why_not() {
+            return format!("Range: no browser evidence is asked for ({why}): every visit counts");
         }
         let mut text = format!(
             "Range: {} identified to {} with browser evidence",

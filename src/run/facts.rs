@@ -14,7 +14,10 @@ use std::sync::Arc;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::sniff::Sniffed;
-use crate::classify::{page_view, referrer_host, strip_www, AgentCache, PathKind, Rules, SiteFacts};
+use crate::classify::{
+    page_view, referrer_host, strip_www, AgentCache, AssetSample, PathKind, Rules, SiteFacts,
+    MIN_ASSET_SAMPLE,
+};
 use crate::input;
 use crate::parse::{split_target, ClientIp, LineCx, Parsed};
 
@@ -22,8 +25,6 @@ use crate::parse::{split_target, ClientIp, LineCx, Parsed};
 const FACT_LINES: usize = 4000;
 /// Decoded bytes those lines lie within, at most.
 const FACT_BYTES: usize = 1 << 20;
-/// Referred readers the evidence rule needs to see before it judges anyone by it.
-const MIN_ASSET_SAMPLE: usize = 12;
 /// Asset referrers that vote on the site's host.
 const SITE_VOTES: usize = 1000;
 
@@ -215,12 +216,19 @@ pub(super) fn learn(
         }
     }
     let referred = readers.values().filter(|r| r.0 == Some(true));
-    let (referred, loading) = (referred.clone().count(), referred.filter(|r| r.1).count());
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let (referred, loading) = (count(referred.clone().count()), count(referred.filter(|r| r.1).count()));
+    facts.asset_sample = AssetSample { referred, loading };
     facts.browsers_load_assets = referred >= MIN_ASSET_SAMPLE && loading * 2 > referred;
     if facts.browsers_load_assets {
+        let counted = if rules.require_browser_evidence {
+            "has no browser evidence and is not counted as a reader"
+        } else {
+            "counts as a reader all the same (require_browser_evidence = false in the rules file)"
+        };
         notices.push(format!(
             "browsers here load assets ({loading} of {referred} referred readers sampled): a visit \
-             that loads none has no browser evidence and is not counted as a reader"
+             that loads none {counted}"
         ));
     }
     (facts, notices)

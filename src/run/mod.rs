@@ -113,8 +113,8 @@ pub struct Outcome {
     pub marks: Vec<saved::InputMark>,
     /// The rows of the visits report, in start order, when it was asked for.
     pub visits: Option<VisitRows>,
-    /// Whether visits needed browser evidence to count as readers.
-    pub evidence_required: bool,
+    /// Whether visits needed browser evidence to count as readers, and why not.
+    pub evidence: crate::classify::Evidence,
     pub inputs: Vec<InputSummary>,
     pub errors: Vec<InputError>,
 }
@@ -366,8 +366,8 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
     }
     // Inputs in the order they were read, then the ones that could not be.
     inputs.extend(unread);
-    let evidence_required = crate::classify::Classifier::new(&rules, &state.facts).requires_evidence();
-    Ok(Outcome { state, open, marks, visits, evidence_required, inputs, errors })
+    let evidence = crate::classify::Classifier::new(&rules, &state.facts).evidence();
+    Ok(Outcome { state, open, marks, visits, evidence, inputs, errors })
 }
 
 /// A state of a run that starts from nothing but its facts and keys.

@@ -195,3 +195,49 @@ fn a_rules_file_can_count_unconfirmed_visits() {
     assert!(counted.contains("excluded:no-browser-evidence,0,"), "{counted}");
     assert!(counted.contains("dark-social,8"), "{counted}");
 }
+
+/// Where no browser evidence is asked for, the run says why: the rules file, too few
+/// readers to tell, or browsers that load no assets here; the HTML page says the same and
+/// names no estimate it does not have.
+#[test]
+fn a_run_says_why_it_asks_for_no_browser_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = write(dir.path(), "rules.toml", b"[settings]\nrequire_browser_evidence = false\n");
+    let off = darklog(&["analyze", "fixtures/sample.log.gz", "--rules", s(&rules)]);
+    assert_eq!(off.code, 0, "{}", off.stderr);
+    assert!(
+        off.stderr.contains(
+            "a visit that loads none counts as a reader all the same (require_browser_evidence = false"
+        ),
+        "{}",
+        off.stderr
+    );
+    assert!(
+        off.stdout.contains(
+            "Range: no browser evidence is asked for (the rules file counts visits without it: \
+             require_browser_evidence = false): every visit counts"
+        ),
+        "{}",
+        off.stdout
+    );
+    let html =
+        darklog(&["analyze", "fixtures/sample.log.gz", "--rules", s(&rules), "--format", "html", "-q"]);
+    assert!(
+        html.stdout.contains("no browser evidence was asked for (the rules file counts"),
+        "{}",
+        html.stdout
+    );
+    assert!(!html.stdout.contains("with the readers whose assets were cached"), "no estimate is named");
+    let on = darklog(&["analyze", "fixtures/sample.log.gz", "--format", "html", "-q"]);
+    assert!(
+        on.stdout.contains("with browser evidence; readers with cached assets are not estimated (90 visits"),
+        "{}",
+        on.stdout
+    );
+    let few = darklog(&["analyze", "fixtures/small.log"]);
+    assert!(
+        few.stdout.contains("(4 readers came by a click in the first lines, 12 needed"),
+        "{}",
+        few.stdout
+    );
+}

@@ -52,7 +52,7 @@ fn answer(inputs: Vec<std::path::PathBuf>, threads: usize, block_size: usize) ->
     assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
     let mut report = Report::of(&outcome.state.ledger, None, None, None);
     *report.visits.get_mut() = outcome.visits;
-    report.evidence_required = outcome.evidence_required;
+    report.evidence = outcome.evidence;
     report.site_hosts = outcome.state.facts.site_hosts;
     [ReportKind::Summary, ReportKind::Visits]
         .into_iter()

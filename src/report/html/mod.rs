@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::table::comparison;
-use super::{thousands, Report, ReportKind, Reporter, RowKind};
+use super::{thousands, Report, ReportKind, Reporter, RowKind, MIN_CACHED_RATE_SAMPLE};
 use crate::classify::Channel;
 use crate::time::format_date;
 pub use markup::content_security_policy;
@@ -84,12 +84,27 @@ impl HtmlReporter {
     fn headline(&self, out: &mut String, report: &Report, period: &str) {
         let h = report.headline();
         out.push_str("<section aria-labelledby=\"s-headline\"><h2 id=\"s-headline\">Dark social</h2>");
+        // What the range stands on: browser evidence and the estimate of readers with
+        // cached assets, or why either is missing.
+        let evidence = match (report.evidence.why_not(), h.cached_rate) {
+            (Some(why), _) => format!("; no browser evidence was asked for ({})", esc(&why)),
+            (None, Some(_)) => format!(
+                " with browser evidence; with the readers whose assets were cached, <span data-v=\"{}\">{}</span>",
+                h.dark_social_visits + h.estimated_visits,
+                thousands(h.dark_social_visits + h.estimated_visits)
+            ),
+            (None, None) => format!(
+                " with browser evidence; readers with cached assets are not estimated ({} visits from other \
+                 sites, {} needed)",
+                thousands(h.cached_rate_sample),
+                MIN_CACHED_RATE_SAMPLE
+            ),
+        };
         let _ = write!(
             out,
             "<p class=\"big\" id=\"range\">{:.1}% to {:.1}% <small>of visits</small></p>\
              <p><span data-v=\"{}\">{}</span> of <span data-v=\"{}\">{}</span> visits ({:.1}%) came through links shared in private \
-             (messaging apps, email, chat) with browser evidence; with the readers whose assets were cached, \
-             <span data-v=\"{}\">{}</span>. Period: <span class=\"nw\">{}</span>.</p>",
+             (messaging apps, email, chat){evidence}. Period: <span class=\"nw\">{}</span>.</p>",
             h.range_low_pct,
             h.range_high_pct,
             h.dark_social_visits,
@@ -97,8 +112,6 @@ impl HtmlReporter {
             h.visits,
             thousands(h.visits),
             h.dark_social_pct,
-            h.dark_social_visits + h.estimated_visits,
-            thousands(h.dark_social_visits + h.estimated_visits),
             esc(period)
         );
         out.push_str("<dl class=\"cards\">");
@@ -460,7 +473,10 @@ impl HtmlReporter {
             ),
             (
                 "Browser evidence",
-                if report.evidence_required { "required" } else { "not asked for" }.to_string(),
+                report
+                    .evidence
+                    .why_not()
+                    .map_or("required".to_string(), |why| format!("not asked for: {why}")),
             ),
             ("darklog", env!("CARGO_PKG_VERSION").to_string()),
         ];
