@@ -270,7 +270,8 @@ fn channel_rows_of(a: &Aggregates, headline: &Headline) -> Vec<ChannelRow> {
         });
     }
     // Beyond the range's evidence: readers with cached assets, estimated (no page views
-    // are known for them).
+    // are known for them). Their share is of the visits with every channel's cached
+    // readers estimated back, as the range's is.
     let estimated = headline.estimated_visits;
     rows.push(ChannelRow {
         channel: "dark-social:estimated".to_string(),
@@ -278,7 +279,7 @@ fn channel_rows_of(a: &Aggregates, headline: &Headline) -> Vec<ChannelRow> {
         label: "dark social, estimated cached readers",
         short: "· estimated",
         visits: estimated,
-        visits_pct: Some(pct(estimated, total + estimated)),
+        visits_pct: Some(pct(estimated, headline.visits_with_estimate)),
         pageviews: 0,
         prev: None,
     });

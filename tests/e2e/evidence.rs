@@ -78,6 +78,13 @@ fn the_range_brings_back_readers_with_cached_assets() {
     let (low_pct, high_pct) = (h["range_low_pct"].as_f64().unwrap(), h["range_high_pct"].as_f64().unwrap());
     assert!(low_pct < truth_pct && (high_pct - truth_pct).abs() < 1.5, "truth {truth_pct:.2}% against {h}");
     assert!(n("visits_with_estimate").abs_diff(humans) * 20 <= humans, "truth {humans} visits against {h}");
+    // The estimated row's share is of the same visits as the range's.
+    let row =
+        doc["channels"].as_array().unwrap().iter().find(|r| r["channel"] == "dark-social:estimated").unwrap();
+    let share = row["visits_pct"].as_f64().unwrap();
+    let want = estimated as f64 * 100.0 / n("visits_with_estimate") as f64;
+    assert!((share - want).abs() < 0.006, "estimated row {row} against {h}");
+    assert!((h["range_high_pct"].as_f64().unwrap() - h["range_low_pct"].as_f64().unwrap()) > share, "{h}");
 }
 
 /// Without enough visits from other sites there is no estimate, and the summary says so.
