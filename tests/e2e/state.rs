@@ -169,8 +169,11 @@ fn a_state_made_otherwise_or_in_use_is_refused_with_exit_4() {
     assert_eq!(r.code, 4, "{}", r.stderr);
     assert!(r.stderr.contains("the visitor key (--visitor-key)"), "{}", r.stderr);
     assert!(r.stderr.contains("the time zone (--tz) (saved: UTC; this run: Europe/Berlin)"), "{}", r.stderr);
-    // Not a state at all.
-    let r = darklog(&["analyze", &small, "--state", &small, "-q"]);
+    // Not a state at all (a copy: the run takes the lock beside it, FILE.lock, and the
+    // source tree is no place for that).
+    let log = dir.path().join("access.log");
+    std::fs::copy(fixture("small.log"), &log).unwrap();
+    let r = darklog(&["analyze", &small, "--state", s(&log), "-q"]);
     assert_eq!(r.code, 4, "{}", r.stderr);
     assert!(r.stderr.contains("not a darklog state"), "{}", r.stderr);
     // A window that is not whole days cannot be cut from a state's days.
