@@ -17,7 +17,9 @@ use crate::time::format_rfc3339;
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// The log line (quote it); without it, each line of stdin is explained.
+    /// The log line (quote it); without it, each line of stdin is explained, the lines
+    /// read as one log (its layout, site, browser evidence and embedded paths learned
+    /// from them, as `analyze` learns them from a log's first lines).
     #[arg(value_name = "LINE")]
     line: Option<String>,
 
@@ -47,10 +49,6 @@ pub fn run(args: ExplainArgs) -> Result<Status, Error> {
     for f in &args.fronts {
         rules.paths.add_front(f);
     }
-    let mut facts = SiteFacts::default();
-    for s in &args.sites {
-        facts.add_site(s);
-    }
     let reading = args.reading.reading()?;
     let lines: Vec<Vec<u8>> = match &args.line {
         Some(l) => vec![l.clone().into_bytes()],
@@ -62,6 +60,28 @@ pub fn run(args: ExplainArgs) -> Result<Status, Error> {
         parse::detect(lines.iter().map(|l| l.strip_suffix(b"\r").unwrap_or(l)), &reading.options)
             .map(|d| d.format)
     });
+    // And what the site's facts are is learned from them, as `analyze` learns it from a
+    // log's first lines: the site's host, whether its browsers load assets, the paths its
+    // pages embed. One line shows none of that.
+    let learned = (lines.len() > 1 && format.is_some()).then(|| lines.len().min(crate::run::FACT_LINES));
+    let facts = match &format {
+        Some(format) if learned.is_some() => {
+            let lines = lines.iter().map(|l| l.strip_suffix(b"\r").unwrap_or(l));
+            let mut agents = crate::classify::AgentCache::new();
+            let client_ip = reading.client_ip.as_ref();
+            let (facts, notices) =
+                crate::run::learn_lines(lines, format, &args.sites, client_ip, &rules, &mut agents);
+            for n in notices {
+                eprintln!("darklog: {}", printable(&n));
+            }
+            facts
+        }
+        _ => {
+            let mut facts = SiteFacts::default();
+            args.sites.iter().for_each(|s| facts.add_site(s));
+            facts
+        }
+    };
     let mut cx = LineCx::default();
     let classifier = Classifier::new(&rules, &facts);
     let stdout = io::stdout();
@@ -71,7 +91,7 @@ pub fn run(args: ExplainArgs) -> Result<Status, Error> {
         if i > 0 {
             let _ = writeln!(out);
         }
-        let result = explain(&mut out, &classifier, &reading, format.as_ref(), &mut cx, line);
+        let result = explain(&mut out, &classifier, &reading, format.as_ref(), &mut cx, line, learned);
         match result {
             Ok(true) => {}
             Ok(false) => status = Status::Partial,
@@ -89,7 +109,7 @@ pub fn explain_builtin(line: &[u8], out: &mut dyn Write) -> io::Result<bool> {
     let rules = RULES.get_or_init(|| Rules::builtin().expect("the built-in tables are valid"));
     let facts = SiteFacts::default();
     let reading = Reading { format: None, options: crate::parse::FormatOptions::default(), client_ip: None };
-    explain(out, &Classifier::new(rules, &facts), &reading, None, &mut LineCx::default(), line)
+    explain(out, &Classifier::new(rules, &facts), &reading, None, &mut LineCx::default(), line, None)
 }
 
 /// Writes the explanation of one line; `false` when the line is malformed.
@@ -100,6 +120,7 @@ fn explain(
     format: Option<&Format>,
     cx: &mut LineCx,
     line: &[u8],
+    learned: Option<usize>,
 ) -> io::Result<bool> {
     let rules = classifier.rules;
     let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -180,11 +201,22 @@ fn explain(
     writeln!(out, "user agent:  {agent_text}")?;
 
     let path = hit.path();
-    let kind = rules.paths.kind(path);
+    let table_kind = rules.paths.kind(path);
+    let kind = classifier.facts.kind(table_kind, path);
     let verdict = crate::classify::page_view(hit.method, hit.status, path, kind);
     let page_view = verdict.is_ok();
     match verdict {
         Ok(()) => writeln!(out, "page view:   yes")?,
+        Err(_) if kind != table_kind => {
+            let prefixes = &classifier.facts.embedded_prefixes;
+            let under = prefixes.iter().find(|p| path.starts_with(p.as_bytes())).map_or("", String::as_str);
+            writeln!(
+                out,
+                "page view:   no, an embedded resource of this site (its pages fetch paths under {} as \
+                 they load: learned from the lines read): it starts no visit",
+                printable(under)
+            )?
+        }
         Err(why_not) => writeln!(out, "page view:   no, {why_not}: it starts no visit")?,
     }
 
@@ -268,14 +300,26 @@ fn explain(
              unconfirmed, not counted as a reader, and readers whose assets were all cached\n             \
              are estimated from the visits other sites refer"
         )?;
+        if let Some(many) = learned {
+            let said = match classifier.evidence().why_not() {
+                None => "asked for: a visit landing here counts only if it loads an asset".to_string(),
+                Some(why) => format!("not asked for ({why})"),
+            };
+            writeln!(out, "             in these {many} lines: {said}")?;
+        }
     }
-    if page_view {
+    if page_view || kind != table_kind {
         writeln!(
             out,
             "assets:      in a log, paths under a prefix that the site's pages fetch as they load and\n             \
              never link to (product images served as /image/27142) are learned as assets,\n             \
              whatever their extension"
         )?;
+        if learned.is_some() {
+            let prefixes = &classifier.facts.embedded_prefixes;
+            let said = if prefixes.is_empty() { "none".to_string() } else { prefixes.join(", ") };
+            writeln!(out, "             learned from these lines: {}", printable(&said))?;
+        }
     }
     Ok(true)
 }

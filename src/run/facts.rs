@@ -19,10 +19,10 @@ use crate::classify::{
     MIN_ASSET_SAMPLE,
 };
 use crate::input;
-use crate::parse::{split_target, ClientIp, LineCx, Parsed};
+use crate::parse::{split_target, ClientIp, Format, LineCx, Parsed};
 
 /// Lines the facts are learned from, at most.
-const FACT_LINES: usize = 4000;
+pub const FACT_LINES: usize = 4000;
 /// Decoded bytes those lines lie within, at most.
 const FACT_BYTES: usize = 1 << 20;
 /// Asset referrers that vote on the site's host.
@@ -62,21 +62,7 @@ fn first_lines(
         let format = s.format.clone();
         let mut cx = LineCx::default();
         let mut take = |line: &[u8]| {
-            let Parsed::Hit(mut hit) = format.parse(line, &mut cx) else { return };
-            if let Some(picker) = client_ip {
-                hit.client = picker.pick(hit.client, hit.forwarded_for);
-            }
-            let path = hit.path();
-            let ua = hit.user_agent.unwrap_or(b"");
-            sample.push(SampleHit {
-                visitor: keys.visitor(hit.client, keys.agent(ua)),
-                excluded: agents.get(&rules.agents, hit.user_agent).is_excluded(),
-                time: hit.time,
-                path: path.to_vec(),
-                kind: rules.paths.kind(path),
-                fetched: page_view(hit.method, hit.status, path, PathKind::Page).is_ok(),
-                referrer: hit.referrer.map(|r| (referrer_host(r), referrer_path(r).to_vec())),
-            });
+            sample.extend(sample_hit(&format, &mut cx, line, client_ip, rules, agents, &keys));
         };
         let (bytes, complete) = match &mut s.reader {
             Some(kept) => {
@@ -108,6 +94,33 @@ fn first_lines(
         bytes_left = if complete { bytes_left - bytes } else { 0 };
     }
     sample
+}
+
+/// What the facts need of one line; `None` for a line that is no hit.
+fn sample_hit(
+    format: &Format,
+    cx: &mut LineCx,
+    line: &[u8],
+    client_ip: Option<&ClientIp>,
+    rules: &Rules,
+    agents: &mut AgentCache,
+    keys: &crate::identity::KeyHasher,
+) -> Option<SampleHit> {
+    let Parsed::Hit(mut hit) = format.parse(line, cx) else { return None };
+    if let Some(picker) = client_ip {
+        hit.client = picker.pick(hit.client, hit.forwarded_for);
+    }
+    let path = hit.path();
+    let ua = hit.user_agent.unwrap_or(b"");
+    Some(SampleHit {
+        visitor: keys.visitor(hit.client, keys.agent(ua)),
+        excluded: agents.get(&rules.agents, hit.user_agent).is_excluded(),
+        time: hit.time,
+        path: path.to_vec(),
+        kind: rules.paths.kind(path),
+        fetched: page_view(hit.method, hit.status, path, PathKind::Page).is_ok(),
+        referrer: hit.referrer.map(|r| (referrer_host(r), referrer_path(r).to_vec())),
+    })
 }
 
 /// Bytes of the sample read at a time from a file. Reading the whole megabyte at once
@@ -167,9 +180,34 @@ pub(super) fn learn(
     rules: &Rules,
     agents: &mut AgentCache,
 ) -> (SiteFacts, Vec<String>) {
+    let sample = first_lines(sniffed, client_ip, rules, agents);
+    decide(&sample, sites, rules)
+}
+
+/// [`learn`] from lines in memory, read as one log of `format` (`darklog explain`'s
+/// lines): the first of them, as many as a run learns from.
+pub fn learn_lines<'l>(
+    lines: impl IntoIterator<Item = &'l [u8]>,
+    format: &Format,
+    sites: &[String],
+    client_ip: Option<&ClientIp>,
+    rules: &Rules,
+    agents: &mut AgentCache,
+) -> (SiteFacts, Vec<String>) {
+    let keys = crate::identity::KeyHasher::from(0);
+    let mut cx = LineCx::default();
+    let sample: Vec<SampleHit> = lines
+        .into_iter()
+        .take(FACT_LINES)
+        .filter_map(|line| sample_hit(format, &mut cx, line, client_ip, rules, agents, &keys))
+        .collect();
+    decide(&sample, sites, rules)
+}
+
+/// The facts a sample of first lines shows, and the notices that say so.
+fn decide(sample: &[SampleHit], sites: &[String], rules: &Rules) -> (SiteFacts, Vec<String>) {
     let mut facts = SiteFacts::default();
     let mut notices = Vec::new();
-    let sample = first_lines(sniffed, client_ip, rules, agents);
     let sample: Vec<&SampleHit> = sample.iter().collect();
     for s in sites {
         facts.add_site(s);

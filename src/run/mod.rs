@@ -7,6 +7,7 @@
 
 mod clock;
 mod facts;
+pub use facts::{learn_lines, FACT_LINES};
 mod fold;
 mod inputs;
 pub mod key;

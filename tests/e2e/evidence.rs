@@ -106,11 +106,9 @@ fn line(ip: &str, time: &str, path: &str, referrer: &str, ua: &str) -> String {
     format!("{ip} - - [02/Nov/2026:{time} +0000] \"GET {path} HTTP/1.1\" 200 512 \"{referrer}\" \"{ua}\"\n")
 }
 
-/// A shop whose product images have no extension: listing pages embed them, in bursts,
-/// and nothing ever links to them. They are learned as assets; a reader who clicks
-/// quickly from one product page to the next leaves the pages pages.
-#[test]
-fn extensionless_images_are_learned_and_quick_clicks_stay_pages() {
+/// A shop whose listing pages embed product images without an extension, and a reader
+/// who clicks quickly from one product page to the next.
+fn shop_log() -> String {
     let mut log = String::new();
     for i in 0..8 {
         let ip = format!("198.51.100.{i}");
@@ -136,6 +134,15 @@ fn extensionless_images_are_learned_and_quick_clicks_stay_pages() {
             log += &line("203.0.113.9", t, "/css/site.css", &previous, &ua);
         }
     }
+    log
+}
+
+/// A shop whose product images have no extension: listing pages embed them, in bursts,
+/// and nothing ever links to them. They are learned as assets; a reader who clicks
+/// quickly from one product page to the next leaves the pages pages.
+#[test]
+fn extensionless_images_are_learned_and_quick_clicks_stay_pages() {
+    let log = shop_log();
     let r = darklog_stdin(
         &["analyze", "-", "--report", "visits", "--format", "csv", "--visitor-key=k"],
         log.as_bytes(),
@@ -246,5 +253,33 @@ fn a_run_says_why_it_asks_for_no_browser_evidence() {
         few.stdout.contains("(4 readers came by a click in the first lines, 12 needed"),
         "{}",
         few.stdout
+    );
+}
+
+/// `explain` reads lines given together as one log: it learns the shop's embedded images
+/// from them, as `analyze` does, and says so on the image's line and in its notices.
+#[test]
+fn explain_learns_the_site_from_the_lines_it_reads() {
+    let r = darklog_stdin(&["explain"], shop_log().as_bytes());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("embedded resources: paths under /image/ "), "{}", r.stderr);
+    let image = r.stdout.split("\n\n").find(|e| e.contains("GET /image/0/productModel")).unwrap();
+    assert!(
+        image.contains(
+            "page view:   no, an embedded resource of this site (its pages fetch paths under /image/"
+        ),
+        "{image}"
+    );
+    assert!(image.contains("learned from these lines: /image/"), "{image}");
+    let product = r.stdout.split("\n\n").find(|e| e.contains("GET /product/3 ")).unwrap();
+    assert!(product.contains("page view:   yes"), "{product}");
+    assert!(product.contains("(host www.shop.example: the site itself (internal))"), "{product}");
+    // One line alone shows nothing of the site.
+    let one = shop_log().lines().nth(1).unwrap().to_string();
+    let r = darklog(&["explain", &one]);
+    assert!(
+        r.stdout.contains("page view:   yes") && !r.stdout.contains("learned from these lines"),
+        "{}",
+        r.stdout
     );
 }
