@@ -18,9 +18,10 @@ pub struct SiteFacts {
     /// extension (product images served as `/image/27142`): assets for the run.
     #[serde(default)]
     pub embedded_prefixes: Vec<String>,
-    /// What `browsers_load_assets` was decided from (states written before it have 0s).
+    /// What `browsers_load_assets` was decided from; `None` in a state or profile written
+    /// before darklog kept it.
     #[serde(default)]
-    pub asset_sample: AssetSample,
+    pub asset_sample: Option<AssetSample>,
 }
 
 /// Readers who came by a click (their first page view had a referrer) in the lines the
@@ -45,6 +46,8 @@ pub enum Evidence {
     TooFewToTell(AssetSample),
     /// Most referred readers loaded no asset from the logged host (assets on a CDN).
     NoAssetsHere(AssetSample),
+    /// One of the two, in a state or profile that did not keep which.
+    NotSeen,
 }
 
 impl Evidence {
@@ -68,6 +71,11 @@ impl Evidence {
                 "browsers here load no assets from the logged host: {} of {} readers who came by a click did",
                 s.loading, s.referred
             )),
+            Evidence::NotSeen => Some(
+                "the first lines did not show browsers loading assets (too few readers, or none \
+                 loading them; the state was written by an older darklog, which did not keep which)"
+                    .to_string(),
+            ),
         }
     }
 }

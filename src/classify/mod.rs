@@ -315,12 +315,13 @@ impl<'a> Classifier<'a> {
 
     /// [`Classifier::requires_evidence`], with the reason when not.
     pub fn evidence(&self) -> Evidence {
-        let sample = self.facts.asset_sample;
-        match (self.facts.browsers_load_assets, self.rules.require_browser_evidence) {
-            (true, true) => Evidence::Required,
-            (true, false) => Evidence::OffByRules,
-            (false, _) if sample.referred < MIN_ASSET_SAMPLE => Evidence::TooFewToTell(sample),
-            (false, _) => Evidence::NoAssetsHere(sample),
+        match (self.facts.browsers_load_assets, self.rules.require_browser_evidence, self.facts.asset_sample)
+        {
+            (true, true, _) => Evidence::Required,
+            (true, false, _) => Evidence::OffByRules,
+            (false, _, None) => Evidence::NotSeen,
+            (false, _, Some(s)) if s.referred < MIN_ASSET_SAMPLE => Evidence::TooFewToTell(s),
+            (false, _, Some(s)) => Evidence::NoAssetsHere(s),
         }
     }
 

@@ -494,3 +494,43 @@ fn a_landing_is_written_as_its_fields() {
     assert_eq!(rmp_serde::to_vec_named(&l).unwrap(), EARLIER);
     assert_eq!(rmp_serde::from_slice::<OwnedLanding>(EARLIER).unwrap(), l);
 }
+
+/// Why a run asks for no browser evidence, from the facts and the rules; facts from a
+/// state written before darklog kept its sample read back, and claim no reason they
+/// cannot know.
+#[test]
+fn evidence_says_why_it_is_not_asked_for() {
+    let rules = rules();
+    let sample = |referred, loading| Some(AssetSample { referred, loading });
+    let at = |load: bool, s: Option<AssetSample>| SiteFacts {
+        browsers_load_assets: load,
+        asset_sample: s,
+        ..SiteFacts::default()
+    };
+    let evidence = |rules: &Rules, f: &SiteFacts| Classifier::new(rules, f).evidence();
+    assert_eq!(evidence(&rules, &at(true, sample(20, 18))), Evidence::Required);
+    let mut off = self::rules();
+    off.require_browser_evidence = false;
+    assert_eq!(evidence(&off, &at(true, sample(20, 18))), Evidence::OffByRules);
+    let few = evidence(&rules, &at(false, sample(4, 4)));
+    assert!(few.why_not().unwrap().starts_with("4 readers came by a click"), "{few:?}");
+    let none = evidence(&rules, &at(false, sample(40, 0)));
+    assert!(none.why_not().unwrap().contains("0 of 40 readers"), "{none:?}");
+    // The facts as an earlier build wrote them, by name, without the sample.
+    #[derive(Serialize)]
+    struct Earlier {
+        site_hosts: Vec<String>,
+        browsers_load_assets: bool,
+        embedded_prefixes: Vec<String>,
+    }
+    let bytes = rmp_serde::to_vec_named(&Earlier {
+        site_hosts: vec![],
+        browsers_load_assets: false,
+        embedded_prefixes: vec![],
+    })
+    .unwrap();
+    let earlier: SiteFacts = rmp_serde::from_slice(&bytes).unwrap();
+    assert_eq!(earlier.asset_sample, None);
+    assert_eq!(evidence(&rules, &earlier), Evidence::NotSeen);
+    assert!(!Evidence::NotSeen.why_not().unwrap().contains("12 needed"));
+}

@@ -63,23 +63,22 @@ pub fn run(args: ExplainArgs) -> Result<Status, Error> {
     // And what the site's facts are is learned from them, as `analyze` learns it from a
     // log's first lines: the site's host, whether its browsers load assets, the paths its
     // pages embed. One line shows none of that.
-    let learned = (lines.len() > 1 && format.is_some()).then(|| lines.len().min(crate::run::FACT_LINES));
-    let facts = match &format {
-        Some(format) if learned.is_some() => {
-            let lines = lines.iter().map(|l| l.strip_suffix(b"\r").unwrap_or(l));
+    let text_lines = || lines.iter().map(|l| l.strip_suffix(b"\r").unwrap_or(l)).filter(|l| !l.is_empty());
+    let (facts, learned) = match &format {
+        Some(format) if text_lines().nth(1).is_some() => {
             let mut agents = crate::classify::AgentCache::new();
             let client_ip = reading.client_ip.as_ref();
-            let (facts, notices) =
-                crate::run::learn_lines(lines, format, &args.sites, client_ip, &rules, &mut agents);
+            let (facts, notices, read) =
+                crate::run::learn_lines(text_lines(), format, &args.sites, client_ip, &rules, &mut agents);
             for n in notices {
                 eprintln!("darklog: {}", printable(&n));
             }
-            facts
+            (facts, Some(read))
         }
         _ => {
             let mut facts = SiteFacts::default();
             args.sites.iter().for_each(|s| facts.add_site(s));
-            facts
+            (facts, None)
         }
     };
     let mut cx = LineCx::default();

@@ -22,7 +22,7 @@ use crate::input;
 use crate::parse::{split_target, ClientIp, Format, LineCx, Parsed};
 
 /// Lines the facts are learned from, at most.
-pub const FACT_LINES: usize = 4000;
+const FACT_LINES: usize = 4000;
 /// Decoded bytes those lines lie within, at most.
 const FACT_BYTES: usize = 1 << 20;
 /// Asset referrers that vote on the site's host.
@@ -185,7 +185,8 @@ pub(super) fn learn(
 }
 
 /// [`learn`] from lines in memory, read as one log of `format` (`darklog explain`'s
-/// lines): the first of them, as many as a run learns from.
+/// lines): the first non-empty ones, as many lines and bytes as a run learns from. Also
+/// returns how many lines that was.
 pub fn learn_lines<'l>(
     lines: impl IntoIterator<Item = &'l [u8]>,
     format: &Format,
@@ -193,15 +194,22 @@ pub fn learn_lines<'l>(
     client_ip: Option<&ClientIp>,
     rules: &Rules,
     agents: &mut AgentCache,
-) -> (SiteFacts, Vec<String>) {
+) -> (SiteFacts, Vec<String>, usize) {
     let keys = crate::identity::KeyHasher::from(0);
     let mut cx = LineCx::default();
-    let sample: Vec<SampleHit> = lines
-        .into_iter()
-        .take(FACT_LINES)
-        .filter_map(|line| sample_hit(format, &mut cx, line, client_ip, rules, agents, &keys))
-        .collect();
-    decide(&sample, sites, rules)
+    let (mut read, mut bytes) = (0, 0);
+    let mut sample = Vec::new();
+    for line in lines.into_iter().filter(|l| !l.is_empty()) {
+        // Whole lines within the first FACT_BYTES, newlines counted, as a run reads them.
+        bytes += line.len() + 1;
+        if read == FACT_LINES || bytes > FACT_BYTES {
+            break;
+        }
+        read += 1;
+        sample.extend(sample_hit(format, &mut cx, line, client_ip, rules, agents, &keys));
+    }
+    let (facts, notices) = decide(&sample, sites, rules);
+    (facts, notices, read)
 }
 
 /// The facts a sample of first lines shows, and the notices that say so.
@@ -256,7 +264,7 @@ fn decide(sample: &[SampleHit], sites: &[String], rules: &Rules) -> (SiteFacts, 
     let referred = readers.values().filter(|r| r.0 == Some(true));
     let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     let (referred, loading) = (count(referred.clone().count()), count(referred.filter(|r| r.1).count()));
-    facts.asset_sample = AssetSample { referred, loading };
+    facts.asset_sample = Some(AssetSample { referred, loading });
     facts.browsers_load_assets = referred >= MIN_ASSET_SAMPLE && loading * 2 > referred;
     if facts.browsers_load_assets {
         let counted = if rules.require_browser_evidence {

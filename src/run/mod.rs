@@ -7,7 +7,7 @@
 
 mod clock;
 mod facts;
-pub use facts::{learn_lines, FACT_LINES};
+pub use facts::learn_lines;
 mod fold;
 mod inputs;
 pub mod key;

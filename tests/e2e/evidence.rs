@@ -283,3 +283,48 @@ fn explain_learns_the_site_from_the_lines_it_reads() {
         r.stdout
     );
 }
+
+/// explain learns from the lines analyze learns from: the first non-empty ones, within
+/// the same count and bytes. Past a megabyte of bot lines, the readers who would show
+/// assets loaded are beyond both; and one line with a blank after it is one line.
+#[test]
+fn explain_learns_from_the_lines_analyze_learns_from() {
+    let bot = format!(
+        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html) {}",
+        "x".repeat(200)
+    );
+    let mut log = String::new();
+    for i in 0..3400 {
+        log += &line(&format!("66.249.66.{}", i % 250), "10:00:00", &format!("/p/{i}"), "-", &bot);
+    }
+    for i in 0..30 {
+        let (ip, ua) = (format!("198.51.100.{i}"), format!("{CHROME} r{i}"));
+        log += &line(&ip, "10:01:00", &format!("/story/{i}"), "https://www.google.com/", &ua);
+        log += &line(&ip, "10:01:01", "/css/a.css", &format!("https://example.com/story/{i}"), &ua);
+    }
+    let learned = |stderr: &str| -> Vec<String> {
+        stderr
+            .lines()
+            .filter(|l| !l.contains("log format:") && !l.contains(" lines read = "))
+            .map(String::from)
+            .collect()
+    };
+    let analyze = darklog_stdin(&["analyze", "-"], log.as_bytes());
+    let explain = darklog_stdin(&["explain"], log.as_bytes());
+    assert_eq!(learned(&explain.stderr), learned(&analyze.stderr), "{}", explain.stderr);
+    assert!(explain.stdout.contains(" lines: not asked for (0 readers came by a click"), "explain");
+    // The readers alone teach both the same site and evidence.
+    let readers: String = log.lines().skip(3400).map(|l| format!("{l}\n")).collect();
+    let analyze = darklog_stdin(&["analyze", "-"], readers.as_bytes());
+    let explain = darklog_stdin(&["explain"], readers.as_bytes());
+    assert!(learned(&analyze.stderr).iter().any(|l| l.contains("browsers here load assets (30 of 30")));
+    assert_eq!(learned(&explain.stderr), learned(&analyze.stderr));
+    let one = format!("{}\n\n", log.lines().last().unwrap());
+    let r = darklog_stdin(&["explain"], one.as_bytes());
+    assert!(
+        !r.stdout.contains("learned from these lines") && r.stderr.is_empty(),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+}
