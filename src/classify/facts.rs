@@ -63,9 +63,9 @@ impl Evidence {
                 Some("the rules file counts visits without it: require_browser_evidence = false".to_string())
             }
             Evidence::TooFewToTell(s) => Some(format!(
-                "{} readers came by a click in the first lines, {MIN_ASSET_SAMPLE} needed to tell whether \
-                 browsers here load assets",
-                s.referred
+                "{} came by a click in the first lines, {MIN_ASSET_SAMPLE} needed to tell whether browsers \
+                 here load assets",
+                if s.referred == 1 { "1 reader".to_string() } else { format!("{} readers", s.referred) }
             )),
             Evidence::NoAssetsHere(s) => Some(format!(
                 "browsers here load no assets from the logged host: {} of {} readers who came by a click did",
