@@ -184,8 +184,11 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
     let total_raw: Option<u64> = sniffed.iter().map(|s| s.source.size()).sum();
     let (mut initial, marks) = match start {
         Start::Fresh => {
-            let (facts, notices) =
+            let (facts, mut notices) =
                 facts::learn(&mut sniffed, &cfg.sites, cfg.client_ip.as_ref(), &rules, &mut agents);
+            if cfg.sites.is_empty() {
+                notices.extend(facts::other_sites(&sniffed, &facts, &rules));
+            }
             for n in notices {
                 observer.notice(n);
             }

@@ -328,3 +328,50 @@ fn explain_learns_from_the_lines_analyze_learns_from() {
         r.stderr
     );
 }
+
+/// Two sites' logs given together: the run learns the first one's site, and says that the
+/// other looks like another site's log. A site's own rotated logs say nothing of the kind.
+#[test]
+fn another_sites_log_in_the_same_run_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    // The shop's log fills the lines a run learns from (4,000), so only it is learned from.
+    let shop = write(dir.path(), "shop.log", shop_log().repeat(80).as_bytes());
+    let other: String =
+        shop_log().replace("shop.example", "blog.example").replace("02/Nov/2026:10", "02/Nov/2026:11");
+    let blog = write(dir.path(), "blog.log", other.as_bytes());
+    let r = darklog(&["analyze", s(&shop), s(&blog), "--format", "csv"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("site: shop.example (inferred"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains(&format!("{}: the referrers of its first lines name blog.example (", blog.display()))
+            && r.stderr.contains("never shop.example: if it is another site's log, analyze it apart"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains(&format!("{}: the referrers", shop.display())), "{}", r.stderr);
+    // Named with --site, both are the run's sites: nothing to say.
+    let r = darklog(&[
+        "analyze",
+        s(&shop),
+        s(&blog),
+        "--site",
+        "shop.example",
+        "--site",
+        "blog.example",
+        "--format",
+        "csv",
+    ]);
+    assert!(!r.stderr.contains("the referrers of its first lines"), "{}", r.stderr);
+    // One site's rotated set.
+    generate_set(dir.path(), 20_000, 9, 4);
+    let set: Vec<String> = ["access.log.3.gz", "access.log.2.gz", "access.log.1", "access.log"]
+        .iter()
+        .map(|n| dir.path().join(n).display().to_string())
+        .collect();
+    let mut args = vec!["analyze"];
+    args.extend(set.iter().map(String::as_str));
+    let r = darklog(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("the referrers of its first lines"), "{}", r.stderr);
+}
