@@ -56,14 +56,12 @@ pub fn run(args: ExplainArgs) -> Result<Status, Error> {
     };
     // Lines read together are read as one log: its layout detected from all of them, and
     // a W3C `#Fields:` line read for the lines after it.
-    let format = reading.format.clone().or_else(|| {
-        parse::detect(lines.iter().map(|l| l.strip_suffix(b"\r").unwrap_or(l)), &reading.options)
-            .map(|d| d.format)
-    });
+    let text_lines = || lines.iter().map(|l| l.strip_suffix(b"\r").unwrap_or(l)).filter(|l| !l.is_empty());
+    let format =
+        reading.format.clone().or_else(|| parse::detect(text_lines(), &reading.options).map(|d| d.format));
     // And what the site's facts are is learned from them, as `analyze` learns it from a
     // log's first lines: the site's host, whether its browsers load assets, the paths its
     // pages embed. One line shows none of that.
-    let text_lines = || lines.iter().map(|l| l.strip_suffix(b"\r").unwrap_or(l)).filter(|l| !l.is_empty());
     let (facts, learned) = match &format {
         Some(format) if text_lines().nth(1).is_some() => {
             let mut agents = crate::classify::AgentCache::new();
@@ -202,12 +200,12 @@ fn explain(
     let path = hit.path();
     let table_kind = rules.paths.kind(path);
     let kind = classifier.facts.kind(table_kind, path);
+    let prefixes = &classifier.facts.embedded_prefixes;
     let verdict = crate::classify::page_view(hit.method, hit.status, path, kind);
     let page_view = verdict.is_ok();
     match verdict {
         Ok(()) => writeln!(out, "page view:   yes")?,
         Err(_) if kind != table_kind => {
-            let prefixes = &classifier.facts.embedded_prefixes;
             let under = prefixes.iter().find(|p| path.starts_with(p.as_bytes())).map_or("", String::as_str);
             writeln!(
                 out,
@@ -315,7 +313,6 @@ fn explain(
              whatever their extension"
         )?;
         if learned.is_some() {
-            let prefixes = &classifier.facts.embedded_prefixes;
             let said = if prefixes.is_empty() { "none".to_string() } else { prefixes.join(", ") };
             writeln!(out, "             learned from these lines: {}", printable(&said))?;
         }
