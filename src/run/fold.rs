@@ -425,7 +425,10 @@ impl<'a> Fold<'a> {
                 if let (Agent::Preview { app }, true) = (agent, pageview) {
                     let mut cx = format.line_cx(block, offset);
                     let path = fields(format, client_ip, line, spans, &mut cx).path();
-                    let new_shares = state.shares.record(path, time, app, state.sessions.settled());
+                    // The visits this hit closed are counted below, after its line, and
+                    // may be attributed to shares the sweep would otherwise forget now.
+                    let open_since = closed.iter().map(|v| v.start).fold(state.sessions.settled(), i64::min);
+                    let new_shares = state.shares.record(path, time, app, open_since);
                     state.ledger.at(time).preview_fetch(path, rules.agents.name(app), new_shares);
                 }
                 let lines = &mut state.ledger.at(time).lines;
