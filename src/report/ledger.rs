@@ -123,12 +123,20 @@ impl Ledger {
     }
 
     /// The aggregates of the period `t` falls in, made when first needed.
+    #[inline]
     pub fn at(&mut self, t: i64) -> &mut Aggregates {
-        if let Some(p) = self.periods.get(self.last) {
-            if p.start <= t && t < p.end {
-                return &mut self.periods[self.last].aggregates;
-            }
+        // Every line asks: the common case, the period asked last, is kept apart from the
+        // search so that it is inlined where it is asked.
+        let last = self.last;
+        if self.periods.get(last).is_some_and(|p| p.start <= t && t < p.end) {
+            return &mut self.periods[last].aggregates;
         }
+        self.find_or_open(t)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn find_or_open(&mut self, t: i64) -> &mut Aggregates {
         let i = self.periods.partition_point(|p| p.end <= t);
         if self.periods.get(i).is_none_or(|p| p.start > t) {
             let (start, end) = self.bounds(t);

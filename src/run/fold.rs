@@ -304,9 +304,9 @@ impl<'a> Fold<'a> {
     }
 
     /// One line, as it comes.
-    pub fn line(&mut self, at: LineAt<'_>, bytes: &[u8], rec: Rec) {
+    pub fn line(&mut self, at: LineAt<'_>, bytes: &[u8], rec: &Rec) {
         self.counts[at.input].lines += 1;
-        let Rec::Hit { time, .. } = rec else { return self.record(at, bytes, rec) };
+        let &Rec::Hit { time, .. } = rec else { return self.record(at, bytes, rec) };
         match self.state.clock.admit(time) {
             Admit::Now => self.record(at, bytes, rec),
             Admit::OutOfOrder => self.out_of_order(at.input, at.number, bytes),
@@ -317,7 +317,7 @@ impl<'a> Fold<'a> {
                 block: at.block.clone(),
                 offset: at.offset,
                 bytes: bytes.to_vec(),
-                rec,
+                rec: *rec,
             }),
         }
         if !self.held.is_empty() {
@@ -346,7 +346,7 @@ impl<'a> Fold<'a> {
                             block: &h.block,
                             offset: h.offset,
                         };
-                        self.record(at, &h.bytes, h.rec);
+                        self.record(at, &h.bytes, &h.rec);
                     }
                     // Still ahead of every line read: the lines to come decide it.
                     Admit::Hold => self.held.push(h),
@@ -375,9 +375,9 @@ impl<'a> Fold<'a> {
         }
     }
 
-    fn record(&mut self, at: LineAt<'_>, line: &[u8], rec: Rec) {
+    fn record(&mut self, at: LineAt<'_>, line: &[u8], rec: &Rec) {
         let (block, offset, format) = (at.block, at.offset, at.format);
-        match rec {
+        match *rec {
             Rec::Malformed => {
                 let lines = self.state.ledger.lines_at(self.state.clock.now());
                 lines.read += 1;
@@ -400,18 +400,19 @@ impl<'a> Fold<'a> {
                 let last = &mut self.counts[at.input].last_time;
                 *last = Some(last.map_or(time, |l| l.max(time)));
                 let pageview = flags.pageview;
-                let (rules, vkey, keep_visits, client_ip) =
-                    (self.cx.rules, self.cx.visitor_key, self.cx.keep_visits, self.cx.client_ip);
+                let fold_cx = self.cx;
+                let (rules, client_ip) = (fold_cx.rules, fold_cx.client_ip);
                 let agents = &mut *self.agents;
                 let state = &mut *self.state;
-                let details = || {
+                // Moved in, not borrowed: what it holds can stay in registers.
+                let details = move || {
                     let mut cx = format.line_cx(block, offset);
                     let hit = fields(format, client_ip, line, spans, &mut cx);
                     Details {
                         agent: agents.get_keyed(&rules.agents, agent_key, || hit.user_agent),
                         landing: OwnedLanding::new(hit.target, hit.referrer, hit.vhost, page_view),
-                        visitor_id: if keep_visits {
-                            vkey.public_id(hit.client, hit.user_agent.unwrap_or(b""))
+                        visitor_id: if fold_cx.keep_visits {
+                            fold_cx.visitor_key.public_id(hit.client, hit.user_agent.unwrap_or(b""))
                         } else {
                             0
                         },

@@ -265,7 +265,7 @@ impl Analysis<'_> {
                         break;
                     }
                     let recs = &o.block.chunks[o.chunk];
-                    let line = recs[o.pos];
+                    let line = &recs[o.pos];
                     if let Some(Line { start, rec: Rec::Hit { flags, .. }, .. }) =
                         recs.get(o.pos + PREFETCH_AHEAD)
                     {
@@ -282,9 +282,11 @@ impl Analysis<'_> {
                     if o.block.data.shrank() && o.cut_if_past_file_end(start, end) {
                         continue;
                     }
+                    // Read again, not copied out above: the record is a cache line.
+                    let line = &o.block.chunks[o.chunk][o.pos];
                     let number = first_lines[input] + fold.counts[input].lines + 1;
                     let at = LineAt { input, number, format, block: &o.block.cx, offset: start };
-                    fold.line(at, &o.block.data[start..end], line.rec);
+                    fold.line(at, &o.block.data[start..end], &line.rec);
                     o.pos += 1;
                 }
                 if !block_done {
