@@ -115,6 +115,21 @@ pub(super) fn find_byte(data: &[u8], from: usize, byte: u8) -> Option<usize> {
             }
             at += 16;
         }
+        if at < stop && stop == data.len() && data.len() >= 16 {
+            // The end of a short field: its last 16 bytes, read again where they overlap
+            // what was compared, settle it without a call.
+            let last = data.len() - 16;
+            // SAFETY: as above; the load reads data[last..last + 16], in bounds.
+            let bits = unsafe {
+                let v = _mm_loadu_si128(data.as_ptr().add(last).cast::<__m128i>());
+                _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(byte as i8)))
+            } >> (at - last);
+            return (bits != 0).then(|| at + bits.trailing_zeros() as usize);
+        }
+    }
+    if data.len() - at.min(data.len()) < 16 {
+        // A few bytes left: a loop over them is done before `memchr` has set up.
+        return data.get(at..)?.iter().position(|&b| b == byte).map(|i| at + i);
     }
     memchr::memchr(byte, data.get(at..)?).map(|i| at + i)
 }
@@ -228,11 +243,17 @@ mod tests {
     #[test]
     fn find_byte_finds_what_position_finds() {
         let mut rng = darklog_gen::rng::Rng::new(13);
-        for len in [0, 1, 15, 16, 17, 63, 64, 65, 200] {
+        // Every length to past the first 64 bytes: each way a field's end is read.
+        for len in (0..=80).chain([127, 128, 129, 200]) {
             for _ in 0..100 {
                 let data: Vec<u8> = (0..len).map(|_| b"ab \""[rng.below(4) as usize]).collect();
-                for from in 0..=data.len() {
-                    let want = data[from..].iter().position(|&b| b == b'"').map(|i| from + i);
+                for from in 0..=data.len() + 1 {
+                    let want = data
+                        .get(from..)
+                        .unwrap_or_default()
+                        .iter()
+                        .position(|&b| b == b'"')
+                        .map(|i| from + i);
                     assert_eq!(find_byte(&data, from, b'"'), want, "{data:?} from {from}");
                 }
             }
