@@ -7,6 +7,7 @@
 //! again when it is read.
 
 mod blocks;
+mod gzip;
 #[cfg(unix)]
 mod mapped;
 #[cfg(not(unix))]
@@ -211,7 +212,8 @@ pub fn read_error(
         Some(compression) if !open::is_raw(&e) => InputError::Corrupt {
             path: source.name(),
             compression,
-            compressed_offset: raw,
+            // The decoder's own count where it has one; else how far the file was read.
+            compressed_offset: gzip::broke_at(&e).unwrap_or(raw),
             offset,
             source: e,
         },

@@ -7,8 +7,6 @@ use std::io::{self, BufReader, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use flate2::bufread::MultiGzDecoder;
-
 use super::{InputError, Source};
 
 /// The compressions darklog reads.
@@ -157,7 +155,7 @@ pub fn open(source: &Source, raw_bytes: Arc<AtomicU64>) -> Result<Opened, InputE
     let buffered = BufReader::with_capacity(256 * 1024, io::Cursor::new(head).chain(counting));
     let reader: Box<dyn Read + Send> = match compression {
         None => Box::new(buffered),
-        Some(Compression::Gzip) => Box::new(MultiGzDecoder::new(buffered)),
+        Some(Compression::Gzip) => Box::new(super::gzip::GzipReader::new(buffered)),
         Some(Compression::Bzip2) => Box::new(Capped(bzip2::bufread::MultiBzDecoder::new(buffered))),
         Some(Compression::Xz) => {
             Box::new(Capped(lzma_rust2::XzReader::new_mem_limit(buffered, true, XZ_MEM_LIMIT_KB)))
@@ -176,7 +174,7 @@ pub fn open(source: &Source, raw_bytes: Arc<AtomicU64>) -> Result<Opened, InputE
 /// Hands a decoder small reads. These decoders fill all the room they are given before
 /// they return, and an error in the middle of a call loses what that call decoded: asked
 /// for a megabyte at a time, a bzip2 file damaged in its seventh block gave no line at all
-/// instead of its first six blocks. (flate2 returns what one inflate call gives.)
+/// instead of its first six blocks. (gzip has a reader of its own that loses nothing.)
 struct Capped<R>(R);
 
 /// The most a decoder is asked for at once.

@@ -129,6 +129,36 @@ fn corrupt_gzip_is_named_and_the_rest_is_reported() {
     assert!(r.stdout.starts_with("channel,visits,visits_pct,pageviews,kind\n"));
 }
 
+/// Damage 45 KB into the sample's gzip: every line decoded before it is reported (a
+/// decoder asked one byte at a time is the yardstick), and the error names the compressed
+/// byte where the inflater stopped, not how far the file had been read ahead.
+#[test]
+fn a_damaged_gzip_loses_no_line_before_the_damage() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut data = std::fs::read(fixture("sample.log.gz")).unwrap();
+    let at = 45_000;
+    data[at..at + 8].copy_from_slice(b"\xff\xff\xff\xff\x00\x00\x13\x37");
+    let broken = write(dir.path(), "damaged.log.gz", &data);
+    let mut decoder = flate2::read::GzDecoder::new(&data[..]);
+    let (mut before, mut byte) = (Vec::new(), [0u8; 1]);
+    while let Ok(1) = decoder.read(&mut byte) {
+        before.push(byte[0]);
+    }
+    let whole_lines = before.iter().filter(|&&b| b == b'\n').count() as u64;
+    assert!(whole_lines > 2000, "{whole_lines}");
+    let r = darklog(&["analyze", s(&broken), "--format", "json", "-q"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let doc = json(&r);
+    let read = doc["lines"]["read"].as_u64().unwrap();
+    assert!(read >= whole_lines, "{read} lines reported, {whole_lines} before the damage");
+    assert_eq!(read, parts_of(&doc["lines"]));
+    let said = r.stderr.split("near compressed byte ").nth(1).expect("where it broke");
+    let byte: usize = said.split(' ').next().unwrap().parse().unwrap();
+    assert!((at..at + 64).contains(&byte), "{}", r.stderr);
+    let after: usize = said.split("(after ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+    assert!(after >= before.len(), "{after} bytes handed on, {} before the damage", before.len());
+}
+
 #[test]
 fn missing_file_is_named_and_the_rest_is_reported() {
     let r = darklog(&["analyze", "fixtures/small.log", "no/such/access.log", "--format", "csv"]);
