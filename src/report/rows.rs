@@ -392,12 +392,18 @@ impl Report {
             .collect()
     }
 
-    /// Every visit, by start time then visitor, handed to `each` one at a time (the rows
-    /// come from a file: the run did not hold them). They can be read once.
+    /// Every visit of the window, by start time then visitor, handed to `each` one at a
+    /// time (the rows come from a file: the run did not hold them). They can be read once.
+    /// The run reads, and spools, visits from before the window too (they decide returns
+    /// and shares): a visit is in the window where it starts, as the aggregates count it.
     pub fn each_visit(&self, mut each: impl FnMut(&VisitRow) -> io::Result<()>) -> io::Result<()> {
         let Some(mut rows) = self.visits.borrow_mut().take() else { return Ok(()) };
+        let inside = |t: i64| self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t < u);
         for row in rows.iter() {
-            each(&row?)?;
+            let row = row?;
+            if inside(row.start) {
+                each(&row)?;
+            }
         }
         Ok(())
     }

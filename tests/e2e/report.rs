@@ -496,3 +496,34 @@ fn compare_previous_equals_two_separate_runs() {
     ]);
     assert!(!plain.stdout.contains("_prev"));
 }
+
+/// The visits report lists the window's visits, as the summary counts them: the run reads
+/// (and closes) visits from before the window too, for the returns and shares they decide.
+#[test]
+fn the_visits_report_keeps_to_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = write(dir.path(), "week.log", &generate(20_000, 3));
+    for window in [
+        &["--day", "2026-11-05"][..],
+        &["--since", "2026-11-04T13:30:00Z", "--until", "2026-11-06T02:00:00Z"],
+        &["--since", "2026-11-07"],
+    ] {
+        let run = |extra: &[&str]| {
+            let args = [&["analyze", s(&log), "--format", "json", "-q"][..], window, extra].concat();
+            let r = darklog(&args);
+            assert_eq!(r.code, 0, "{window:?}: {}", r.stderr);
+            json(&r)
+        };
+        let summary = run(&[]);
+        let visits = run(&["--report", "visits"]);
+        let rows = visits["visits"].as_array().expect("visit rows");
+        let (since, until) = (&summary["window"]["since"], &summary["window"]["until"]);
+        assert_eq!(rows.len() as u64, summary["headline"]["visits"].as_u64().unwrap(), "{window:?}");
+        assert!(rows.len() > 100, "{window:?}: {}", rows.len());
+        for row in rows {
+            let start = row["start"].as_str().unwrap();
+            assert!(since.as_str().is_none_or(|s| start >= s), "{window:?}: {start} before {since}");
+            assert!(until.as_str().is_none_or(|u| start < u), "{window:?}: {start} from {until}");
+        }
+    }
+}
