@@ -323,7 +323,14 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
         }
     }
     let open = cfg.keep_open.then(|| state.clone());
+    // A run that saves its state lists a visit once, in the run that sees it end: the
+    // visits still open are counted in this report, and listed by the next run, with the
+    // lines it adds to them (cron jobs append each run's rows).
+    let listing = if cfg.incremental { analysis.spool.take() } else { None };
     analysis.finish(&mut state);
+    if listing.is_some() {
+        analysis.spool = listing;
+    }
     let visits = match analysis.spool.take().map(VisitSpool::finish).transpose() {
         Ok(v) => v,
         Err(e) => {

@@ -158,6 +158,41 @@ fn a_visit_open_across_runs_is_one_visit() {
     assert_eq!(doc["channels"][0]["pageviews"], 2, "{}", doc["channels"]);
 }
 
+/// `--report visits` run after run, as a cron job appends it: each visit once, in the run
+/// that sees it end, as one run over the whole log lists it (the visit across the cut with
+/// all its page views); a rerun with nothing new lists none again.
+#[test]
+fn visit_rows_appended_run_after_run_hold_each_visit_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let all = lines(20_000, 5, 7);
+    let full = dir.path().join("full.log");
+    std::fs::write(&full, all.concat()).unwrap();
+    let (log, state) = (dir.path().join("access.log"), dir.path().join("s.state"));
+    let cut = all.len() * 6 / 10;
+    std::fs::write(&log, all[..cut].concat()).unwrap();
+    let visits = |path: &Path, state: Option<&Path>| {
+        let mut args =
+            vec!["analyze", s(path), "--report", "visits", "--format", "csv", "--visitor-key", "k", "-q"];
+        args.extend(state.map(|st| ["--state", s(st)]).into_iter().flatten());
+        let rows: Vec<String> = report(&args).lines().skip(1).map(str::to_string).collect();
+        rows
+    };
+    let mut appended = visits(&log, Some(&state));
+    let mut f = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    std::io::Write::write_all(&mut f, &all[cut..].concat()).unwrap();
+    appended.extend(visits(&log, Some(&state)));
+    assert_eq!(visits(&log, Some(&state)), Vec::<String>::new(), "nothing new, no row again");
+    let once = visits(&full, None);
+    let mut starts: Vec<(&str, &str)> =
+        appended.iter().map(|r| (&r[..20], r.split(',').nth(1).unwrap())).collect();
+    starts.sort_unstable();
+    starts.dedup();
+    assert_eq!(starts.len(), appended.len(), "a visit listed twice");
+    assert!(appended.iter().all(|r| once.contains(r)), "a row that one run does not list as it is");
+    // Only the visits still open at the end of the last run wait for the next.
+    assert!(once.len() - appended.len() <= 3, "{} of {}", appended.len(), once.len());
+}
+
 #[test]
 fn a_state_made_otherwise_or_in_use_is_refused_with_exit_4() {
     let dir = tempfile::tempdir().unwrap();
