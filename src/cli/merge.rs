@@ -44,7 +44,9 @@ pub fn run(args: MergeArgs) -> Result<Status, Error> {
     let rules = run::rules(&cfg).map_err(run::RunError::from)?;
     let mut merged: Option<RunState> = None;
     let mut met = Vec::new();
-    for (name, saved) in read_saved(&args.states)? {
+    let all = read_saved(&args.states)?;
+    refuse_duplicates(&all)?;
+    for (name, saved) in all {
         saved.check(&settings, &name)?;
         let Content::State { run: state, .. } = saved.content else {
             return Err(StateError::Kind { path: name, found: "profile", wanted: "state" }.into());
@@ -87,4 +89,25 @@ pub fn run(args: MergeArgs) -> Result<Status, Error> {
     report.top = args.report.top;
     report.rules_file = args.read.rules.as_ref().map(|p| p.display().to_string());
     args.report.render(&report, output, &windows, &[], args.read.quiet)
+}
+
+/// Parts of one job never hold the same visitor twice (keyed by visitor) nor the same
+/// lines (split by file or time), so two equal parts that hold any visitor are one part
+/// given twice: a copy under another name, a partition retried and both kept. Equal parts
+/// with no visitor (a partition of only malformed lines) can be two, and are let be.
+fn refuse_duplicates(all: &[(String, crate::run::saved::Saved)]) -> Result<(), StateError> {
+    let states: Vec<(&String, &RunState)> = all
+        .iter()
+        .filter_map(|(name, saved)| match &saved.content {
+            Content::State { run, .. } if run.sessions.active() > 0 => Some((name, &**run)),
+            _ => None,
+        })
+        .collect();
+    for (j, (name, state)) in states.iter().enumerate() {
+        // Unequal parts differ in their open visitors first: most comparisons end there.
+        if let Some((first, _)) = states[..j].iter().find(|(_, earlier)| earlier == state) {
+            return Err(StateError::Duplicate { path: (*name).clone(), first: (*first).clone() });
+        }
+    }
+    Ok(())
 }

@@ -161,6 +161,10 @@ pub enum StateError {
     Settings { path: String, differences: Vec<String> },
     #[error("{path}: is a {found}, not a {wanted}")]
     Kind { path: String, found: &'static str, wanted: &'static str },
+    #[error(
+        "{path}: the same part as {first} (a copy, or named twice): merging it would count its visits twice"
+    )]
+    Duplicate { path: String, first: String },
     #[error("{path}: another darklog run holds its lock ({lock}); try again when it is done")]
     Locked { path: String, lock: String },
 }

@@ -237,3 +237,38 @@ fn states_of_other_jobs_or_settings_are_refused() {
     assert_eq!(r.code, 4, "{}", r.stderr);
     assert!(r.stderr.contains("standard input: not a darklog state"), "{}", r.stderr);
 }
+
+/// A part given twice (a copy under another name, a retried partition kept twice) would
+/// count its visits twice: refused, naming both.
+#[test]
+fn a_part_given_twice_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = fixture("small.log");
+    let profile = dir.path().join("job.profile");
+    ok(darklog(&["profile", s(&log), "-o", s(&profile), "--visitor-key", KEY, "-q"]));
+    let keyed = ok(darklog(&["key", s(&log), "--visitor-key", KEY, "-q"])).stdout;
+    let mut states = Vec::new();
+    for part in partition(&keyed, 3, 7) {
+        let args =
+            ["partial", "-", "--keyed", "--profile", s(&profile), "--line", "--visitor-key", KEY, "-q"];
+        states.push(ok(darklog_stdin(&args, part.as_bytes())).stdout);
+    }
+    let once = states.concat();
+    ok(darklog_stdin(&["merge", "-", "--visitor-key", KEY, "-q"], once.as_bytes()));
+    let twice = [&states[..], &states[1..2]].concat().concat();
+    let r = darklog_stdin(&["merge", "-", "--visitor-key", KEY, "-q"], twice.as_bytes());
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "standard input, line 4: the same part as standard input, line 2 (a copy, or named twice)"
+        ),
+        "{}",
+        r.stderr
+    );
+    let (a, b) = (dir.path().join("a.state"), dir.path().join("copy.state"));
+    ok(darklog(&["partial", s(&log), "--profile", s(&profile), "-o", s(&a), "--visitor-key", KEY, "-q"]));
+    std::fs::copy(&a, &b).unwrap();
+    let r = darklog(&["merge", s(&a), s(&b), "--visitor-key", KEY, "-q"]);
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(r.stderr.contains("copy.state: the same part as "), "{}", r.stderr);
+}
