@@ -77,15 +77,16 @@ pub enum Error {
     /// A saved state or profile that cannot be used: exit 4 (2 when it cannot be read).
     #[error(transparent)]
     State(#[from] crate::run::saved::StateError),
-    /// Flags that parse but do not make sense together: exit 1, like clap's own errors.
+    /// Flags that parse but do not make sense together: exit 1, like clap's own errors,
+    /// and one line, like every error darklog finds itself (clap's would add the top
+    /// command's usage, not the subcommand's).
     #[error("{0}")]
-    Usage(clap::Error),
+    Usage(String),
 }
 
-/// A usage error in clap's words and format.
+/// Flags that parse but do not make sense together (exit 1).
 pub(crate) fn usage_error(message: String) -> Error {
-    use clap::CommandFactory;
-    Error::Usage(Cli::command().error(clap::error::ErrorKind::ArgumentConflict, message))
+    Error::Usage(message)
 }
 
 impl std::error::Error for TableError {}
@@ -131,8 +132,8 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
         Ok(Status::EmptyWindow) => 3,
         // A closed pipe (`darklog … | head`) is the reader saying it has enough.
         Err(e) if e.is_broken_pipe() => 0,
-        Err(Error::Usage(e)) => {
-            let _ = e.print();
+        Err(e @ Error::Usage(_)) => {
+            eprintln!("darklog: {}", printable(&e.to_string()));
             1
         }
         Err(Error::State(e @ crate::run::saved::StateError::Io { .. })) => {

@@ -210,13 +210,25 @@ fn usage_errors_exit_1_with_clap_message() {
     for args in [
         &["analyze"][..],
         &["analyze", "fixtures/small.log", "--format", "xml"],
-        &["analyze", "fixtures/small.log", "--since", "yesterday"],
         &["analyze", "fixtures/small.log", "--threads", "0"],
         &["frobnicate"],
     ] {
         let r = darklog(args);
         assert_eq!(r.code, 1, "{args:?}: {}", r.stderr);
         assert!(r.stderr.contains("error:"), "{args:?}: {}", r.stderr);
+        assert_eq!(r.stdout, "");
+    }
+    // Flags that parse but do not make sense: darklog's one line, not clap's usage of the
+    // top command (which named `darklog <COMMAND>` for a subcommand's flags).
+    for args in [
+        &["analyze", "fixtures/small.log", "--since", "yesterday"][..],
+        &["analyze", "fixtures/small.log", "--since", "2026-11-05", "--until", "2026-11-01"],
+        &["analyze", "-", "--state", "x.state"],
+        &["merge", "x.state", "--report", "visits"],
+    ] {
+        let r = darklog(args);
+        assert_eq!(r.code, 1, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.starts_with("darklog: ") && r.stderr.lines().count() == 1, "{args:?}: {}", r.stderr);
         assert_eq!(r.stdout, "");
     }
     assert_eq!(darklog(&["--help"]).code, 0);
