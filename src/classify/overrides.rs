@@ -51,7 +51,10 @@ pub struct RulesFileError {
 
 impl fmt::Display for RulesFileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.key.is_empty() {
+        if self.line == 0 {
+            // Not about a line: the file itself (it cannot be read).
+            write!(f, "{}: {}", self.file, self.message)
+        } else if self.key.is_empty() {
             write!(f, "{}:{}: {}", self.file, self.line, self.message)
         } else {
             write!(f, "{}:{}: {}: {}", self.file, self.line, self.key, self.message)

@@ -71,7 +71,14 @@ impl Output {
                     .prefix(".darklog-")
                     .suffix(".tmp")
                     .tempfile_in(dir)
-                    .map_err(err)?;
+                    // tempfile's error names its own file, which the user never asked for:
+                    // the cause is the directory's.
+                    .map_err(|e| {
+                        err(io::Error::new(
+                            e.kind(),
+                            format!("cannot write in {}: {}", dir.display(), plain(&e)),
+                        ))
+                    })?;
                 cleanup::arm(tmp.path());
                 To::Renamed { target, tmp }
             }
@@ -205,4 +212,14 @@ mod cleanup {
     pub fn watch() {}
     pub fn arm(_: &std::path::Path) {}
     pub fn disarm() {}
+}
+
+/// An I/O error's own message, without what a wrapper added (tempfile adds
+/// `at path "…"`, the temporary file's name).
+fn plain(e: &io::Error) -> String {
+    let said = e.to_string();
+    match said.rsplit_once(" at path \"") {
+        Some((cause, _)) => cause.to_string(),
+        None => said,
+    }
 }

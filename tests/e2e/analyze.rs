@@ -250,7 +250,17 @@ fn output_file_is_written_whole_through_a_temporary() {
 
     let r = darklog(&["analyze", "fixtures/small.log", "-q", "-o", "/nonexistent-dir/x.csv"]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.starts_with("darklog: /nonexistent-dir/x.csv: "), "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "darklog: /nonexistent-dir/x.csv: cannot write in /nonexistent-dir: No such file or directory (os error 2)\n",
+        "the file asked for and its directory, not the temporary's name"
+    );
+    // A rules file that cannot be read is named without a line number it does not have.
+    let r = darklog(&["analyze", "fixtures/small.log", "-q", "--rules", "no/such.toml"]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (1, "darklog: no/such.toml: No such file or directory (os error 2)\n")
+    );
 }
 
 #[test]
