@@ -79,17 +79,26 @@ pub(super) fn sniff_all(
         {
             Ok(mut s) => {
                 let name = s.format.name();
+                // Keyed lines are read from a temporary file of their decoded lines: its
+                // name means nothing to the user.
+                let shown = |notice: String| {
+                    if cfg.keyed {
+                        notice.replace(&source.name(), "the keyed lines")
+                    } else {
+                        notice
+                    }
+                };
                 if let Some(n) = s.detected_from {
                     if !formats_said.contains(&name) {
-                        observer.notice(format!(
+                        observer.notice(shown(format!(
                             "log format: {name} (detected from {n} lines of {}; --log-format to choose)",
                             source.name()
-                        ));
+                        )));
                         formats_said.push(name);
                     }
                 }
                 for n in s.notices.drain(..) {
-                    observer.notice(n);
+                    observer.notice(shown(n));
                 }
                 sniffed.push(s);
             }

@@ -255,6 +255,10 @@ fn a_part_given_twice_is_refused() {
     }
     let once = states.concat();
     ok(darklog_stdin(&["merge", "-", "--visitor-key", KEY, "-q"], once.as_bytes()));
+    // (Keyed lines are read through a temporary file, which notices do not name.)
+    let args = ["partial", "-", "--keyed", "--profile", s(&profile), "--line", "--visitor-key", KEY];
+    let r = ok(darklog_stdin(&args, keyed.as_bytes()));
+    assert!(r.stderr.contains("detected from") && !r.stderr.contains(".darklog-"), "{}", r.stderr);
     let twice = [&states[..], &states[1..2]].concat().concat();
     let r = darklog_stdin(&["merge", "-", "--visitor-key", KEY, "-q"], twice.as_bytes());
     assert_eq!(r.code, 4, "{}", r.stderr);
