@@ -13,7 +13,7 @@ use crate::time::{format_date, format_rfc3339};
 pub struct CsvReporter;
 
 fn pct(v: f64) -> String {
-    format!("{v:.2}")
+    format!("{:.2}", super::row_types::two(v))
 }
 
 fn opt_pct(v: Option<f64>) -> String {
@@ -82,7 +82,10 @@ fn headline_metrics(m: &mut Vec<(String, String)>, prefix: &str, h: &Headline) {
     put("visits_with_estimate", h.visits_with_estimate.to_string());
     put("range_low_pct", pct(h.range_low_pct));
     put("range_high_pct", pct(h.range_high_pct));
-    put("cached_rate", h.cached_rate.map(|r| format!("{r:.4}")).unwrap_or_default());
+    put(
+        "cached_rate",
+        h.cached_rate.map(|r| format!("{:.4}", (r * 10_000.0).round() / 10_000.0)).unwrap_or_default(),
+    );
     put("cached_rate_sample", h.cached_rate_sample.to_string());
     put("browser_evidence_required", u8::from(h.browser_evidence_required).to_string());
 }

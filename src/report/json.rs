@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use serde_json::{json, Map, Value};
 
+use super::row_types::two;
 use super::{change_pct, Report, ReportKind, Reporter};
 use crate::classify::Channel;
 use crate::time::format_rfc3339;
@@ -60,7 +61,7 @@ impl Reporter for JsonReporter {
                             "date": d.date,
                             "visits": d.visits,
                             "dark_social": d.dark_social,
-                            "dark_social_pct": d.dark_social_pct,
+                            "dark_social_pct": two(d.dark_social_pct),
                             "pageviews": d.pageviews,
                             "channels": by_channel,
                         });
@@ -69,10 +70,13 @@ impl Reporter for JsonReporter {
                             row.insert("date_prev".into(), json!(p.map(|p| &p.date)));
                             row.insert("visits_prev".into(), json!(p.map(|p| p.visits)));
                             row.insert("dark_social_prev".into(), json!(p.map(|p| p.dark_social)));
-                            row.insert("dark_social_pct_prev".into(), json!(p.map(|p| p.dark_social_pct)));
+                            row.insert(
+                                "dark_social_pct_prev".into(),
+                                json!(p.map(|p| two(p.dark_social_pct))),
+                            );
                             row.insert(
                                 "visits_change_pct".into(),
-                                json!(p.and_then(|p| p.visits_change_pct)),
+                                json!(p.and_then(|p| p.visits_change_pct).map(two)),
                             );
                         }
                         row
@@ -155,9 +159,9 @@ fn previous(report: &Report) -> Option<Value> {
         "since": format_rfc3339(p.since),
         "until": p.until.map(format_rfc3339),
         "headline": before,
-        "visits_change_pct": change_pct(now.visits, before.visits),
-        "dark_social_visits_change_pct": change_pct(now.dark_social_visits, before.dark_social_visits),
-        "dark_social_pct_change_points": ((now.dark_social_pct - before.dark_social_pct) * 100.0).round() / 100.0,
+        "visits_change_pct": change_pct(now.visits, before.visits).map(two),
+        "dark_social_visits_change_pct": change_pct(now.dark_social_visits, before.dark_social_visits).map(two),
+        "dark_social_pct_change_points": two(now.dark_social_pct - before.dark_social_pct),
         "grew_most": report.growing_pages(5),
     }))
 }

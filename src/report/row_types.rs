@@ -1,15 +1,40 @@
 //! The rows every output format prints, as plain data (serialized as they are in JSON).
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use crate::classify::Channel;
 
-/// A percentage rounded to two decimals, as every format prints it.
+/// A percentage, not rounded: each format rounds it where it prints it (JSON and CSV to
+/// two decimals, the table, Markdown and HTML to one). Rounded here to two, the one
+/// decimal people read was a rounding of a rounding: 20 of 201 (9.9502%) printed as 9.9%.
 pub fn pct(part: u64, whole: u64) -> f64 {
     if whole == 0 {
         0.0
     } else {
-        (part as f64 * 10_000.0 / whole as f64).round() / 100.0
+        part as f64 * 100.0 / whole as f64
+    }
+}
+
+/// A percentage to two decimals, as JSON and CSV print it.
+pub fn two(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+fn two_decimals<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(two(*v))
+}
+
+fn two_decimals_opt<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => s.serialize_some(&two(*v)),
+        None => s.serialize_none(),
+    }
+}
+
+fn four_decimals_opt<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => s.serialize_some(&((v * 10_000.0).round() / 10_000.0)),
+        None => s.serialize_none(),
     }
 }
 
@@ -22,10 +47,13 @@ pub fn pct(part: u64, whole: u64) -> f64 {
 pub struct Headline {
     pub visits: u64,
     pub dark_social_visits: u64,
+    #[serde(serialize_with = "two_decimals")]
     pub dark_social_pct: f64,
     pub identified_visits: u64,
+    #[serde(serialize_with = "two_decimals")]
     pub identified_pct: f64,
     pub inferred_visits: u64,
+    #[serde(serialize_with = "two_decimals")]
     pub inferred_pct: f64,
     /// Readers with cached assets estimated among the unconfirmed no-referrer deep
     /// landings (0 when there is no estimate).
@@ -36,11 +64,14 @@ pub struct Headline {
     pub visits_with_estimate: u64,
     /// The asset-less share of visits an external referrer confirms: how often a real
     /// reader's assets were all cached. `None` when the sample is too small.
+    #[serde(serialize_with = "four_decimals_opt")]
     pub cached_rate: Option<f64>,
     pub cached_rate_sample: u64,
     /// The range: identified only, and everything with the estimate, as shares of
     /// `visits_with_estimate`.
+    #[serde(serialize_with = "two_decimals")]
     pub range_low_pct: f64,
+    #[serde(serialize_with = "two_decimals")]
     pub range_high_pct: f64,
     /// Whether visits needed browser evidence to count (where browsers here load assets).
     pub browser_evidence_required: bool,
@@ -82,6 +113,7 @@ pub struct ChannelRow {
     pub short: &'static str,
     pub visits: u64,
     /// `None` for excluded rows: they are not part of the share.
+    #[serde(serialize_with = "two_decimals_opt")]
     pub visits_pct: Option<f64>,
     pub pageviews: u64,
     pub kind: RowKind,
@@ -93,8 +125,10 @@ pub struct ChannelRow {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct ChannelPrev {
     pub visits_prev: u64,
+    #[serde(serialize_with = "two_decimals_opt")]
     pub visits_pct_prev: Option<f64>,
     /// `None` when there were none before (no percentage of nothing).
+    #[serde(serialize_with = "two_decimals_opt")]
     pub visits_change_pct: Option<f64>,
 }
 
@@ -103,9 +137,11 @@ pub struct PageRow {
     pub landing: String,
     pub dark_social_visits: u64,
     pub visits: u64,
+    #[serde(serialize_with = "two_decimals")]
     pub dark_social_pct: f64,
     pub pageviews: u64,
     /// Its dark-social visits as a share of all the site's visits.
+    #[serde(serialize_with = "two_decimals")]
     pub share_of_visits_pct: f64,
     #[serde(flatten)]
     pub prev: Option<PagePrev>,
@@ -115,6 +151,7 @@ pub struct PageRow {
 pub struct PagePrev {
     pub dark_social_visits_prev: u64,
     pub visits_prev: u64,
+    #[serde(serialize_with = "two_decimals_opt")]
     pub dark_social_visits_change_pct: Option<f64>,
 }
 
@@ -123,6 +160,7 @@ pub struct DayRow {
     pub date: String,
     pub visits: u64,
     pub dark_social: u64,
+    #[serde(serialize_with = "two_decimals")]
     pub dark_social_pct: f64,
     pub pageviews: u64,
     /// Visits per channel, in [`Channel::ALL`] order.
@@ -139,7 +177,9 @@ pub struct DayPrev {
     pub date: String,
     pub visits: u64,
     pub dark_social: u64,
+    #[serde(serialize_with = "two_decimals")]
     pub dark_social_pct: f64,
+    #[serde(serialize_with = "two_decimals_opt")]
     pub visits_change_pct: Option<f64>,
 }
 
@@ -159,6 +199,7 @@ pub struct ShareRow {
 pub struct SharePrev {
     pub shares_prev: u64,
     pub visits_prev: u64,
+    #[serde(serialize_with = "two_decimals_opt")]
     pub shares_change_pct: Option<f64>,
 }
 
@@ -167,6 +208,7 @@ pub struct SharePrev {
 pub struct ReasonRow {
     pub reason: &'static str,
     pub visits: u64,
+    #[serde(serialize_with = "two_decimals")]
     pub visits_pct: f64,
     #[serde(skip)]
     pub description: &'static str,
@@ -181,9 +223,10 @@ pub struct Growth {
     pub change: u64,
 }
 
-/// The change from `prev` to `now` in percent, two decimals; `None` from nothing.
+/// The change from `prev` to `now` in percent (not rounded, as [`pct`]); `None` from
+/// nothing.
 pub fn change_pct(now: u64, prev: u64) -> Option<f64> {
-    (prev > 0).then(|| ((now as f64 - prev as f64) * 10_000.0 / prev as f64).round() / 100.0)
+    (prev > 0).then(|| (now as f64 - prev as f64) * 100.0 / prev as f64)
 }
 
 /// Daily dark-social visits of the top landing pages, for sparklines: day `first_day + i`

@@ -190,7 +190,7 @@ fn headline_of(a: &Aggregates, evidence_required: bool) -> Headline {
         inferred_pct: pct(inferred, total),
         estimated_visits: estimated,
         visits_with_estimate: with_estimate,
-        cached_rate: rate.map(|r| (r * 10_000.0).round() / 10_000.0),
+        cached_rate: rate,
         cached_rate_sample: sample,
         range_low_pct: pct(dark - inferred, with_estimate),
         range_high_pct: pct(dark + estimated, with_estimate),

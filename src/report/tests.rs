@@ -192,8 +192,19 @@ fn a_comparison_pairs_rows_and_days_with_the_period_before() {
 #[test]
 fn changes_in_percent() {
     assert_eq!(change_pct(150, 100), Some(50.0));
-    assert_eq!(change_pct(1, 3), Some(-66.67));
+    assert_eq!(change_pct(1, 3).map(super::row_types::two), Some(-66.67));
     assert_eq!(change_pct(5, 0), None);
+}
+
+/// Each format rounds a share once, from the counts: 20 of 201 is 9.9502%, which JSON
+/// and CSV print as 9.95 and the table as 10.0% (a rounding of 9.95 printed 9.9%).
+#[test]
+fn a_share_is_rounded_once_where_it_is_printed() {
+    let v = pct(20, 201);
+    assert_eq!(super::row_types::two(v), 9.95);
+    assert_eq!(format!("{v:.1}"), "10.0");
+    assert_eq!(format!("{:.1}", pct(62, 201)), "30.8");
+    assert_eq!(super::row_types::two(pct(62, 201)), 30.85);
 }
 
 #[test]

@@ -53,7 +53,7 @@ pub(super) fn num(v: u64) -> String {
 
 pub(super) fn pct_cell(v: Option<f64>) -> String {
     match v {
-        Some(v) => format!("<td class=\"n\" data-v=\"{v}\">{v:.1}%</td>"),
+        Some(v) => format!("<td class=\"n\" data-v=\"{}\">{v:.1}%</td>", super::super::row_types::two(v)),
         None => "<td class=\"n\">–</td>".to_string(),
     }
 }
@@ -68,7 +68,7 @@ pub(super) fn change_cell(v: Option<f64>, now: u64) -> String {
             } else {
                 ""
             };
-            format!("<td class=\"n{class}\" data-v=\"{v}\">{v:+.1}%</td>")
+            format!("<td class=\"n{class}\" data-v=\"{}\">{v:+.1}%</td>", super::super::row_types::two(v))
         }
         None if now > 0 => "<td class=\"n up\">new</td>".to_string(),
         None => "<td class=\"n\">–</td>".to_string(),
