@@ -103,9 +103,15 @@ pub(super) fn sniff(
     let mut cx = LineCx::default();
     let mut first_time = None;
     let mut proxies = ProxySample::default();
+    // The clients --client-ip picks, sampled the same way: still a few addresses for
+    // many forwarded ones, and the proxy is what visitors are keyed on.
+    let mut picked = ProxySample::default();
     for line in lines {
         let Parsed::Hit(hit) = format.parse(line, &mut cx) else { continue };
         proxies.add(hit.client, hit.forwarded_for);
+        if let Some(picker) = client_ip {
+            picked.add(picker.pick(hit.client, hit.forwarded_for), hit.forwarded_for);
+        }
         first_time.get_or_insert(hit.time);
     }
     let mut notices = Vec::new();
@@ -116,6 +122,20 @@ pub(super) fn sniff(
             "{}: no sampled line of the {format} layout carries the header --client-ip names: \
              visitors are keyed on the logged address",
             source.name()
+        ));
+    } else if let Some((top, from_few, few)) = picked.proxied() {
+        let top = String::from_utf8_lossy(top);
+        let keyed_on = match few {
+            1 => format!("one address, {top}"),
+            _ => format!("{few} addresses, {top} the busiest"),
+        };
+        notices.push(format!(
+            "{}: with --client-ip, {from_few} of {} sampled lines are still keyed on {keyed_on}, though \
+             their forwarded-for headers name {} others: a proxy outside the private ranges is taken \
+             for the client, and the visitors behind it are one; trust it with --trusted-proxy CIDR",
+            source.name(),
+            picked.hits,
+            picked.forwarded.len()
         ));
     }
     let lacks = format.lacks_in(&cx);
@@ -221,17 +241,23 @@ impl ProxySample {
         }
     }
 
-    fn notice(&self, name: &str) -> Option<String> {
+    /// Whether most lines come from a few addresses while carrying forwarded-for headers
+    /// that name more: the busiest address, the lines from the few, and how few.
+    fn proxied(&self) -> Option<(&[u8], usize, usize)> {
         let carrying: usize = self.forwarded.values().sum();
-        let mut counts: Vec<usize> = self.clients.values().copied().collect();
-        counts.sort_unstable_by(|a, b| b.cmp(a));
+        let mut counts: Vec<(&Vec<u8>, usize)> = self.clients.iter().map(|(c, &n)| (c, n)).collect();
+        counts.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
         let few = counts.len().min(5);
-        let from_few: usize = counts[..few].iter().sum();
+        let from_few: usize = counts[..few].iter().map(|c| c.1).sum();
         let proxied = self.hits >= 4
             && carrying * 2 >= self.hits
             && from_few * 10 >= self.hits * 8
             && self.forwarded.len() > few;
-        proxied.then(|| {
+        proxied.then(|| (counts[0].0.as_slice(), from_few, few))
+    }
+
+    fn notice(&self, name: &str) -> Option<String> {
+        self.proxied().map(|(_, from_few, few)| {
             format!(
                 "{name}: {from_few} of {} sampled lines come from {few} addresses and carry a forwarded-for \
                  header naming {} others: behind a proxy or CDN, --client-ip x-forwarded-for keys visitors on \

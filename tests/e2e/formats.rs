@@ -95,3 +95,42 @@ fn a_layout_says_which_channels_it_cannot_see() {
     let r = darklog(&["analyze", "fixtures/small.log", "--client-ip", "x-forwarded-for", "--format", "csv"]);
     assert!(r.stderr.contains("no sampled line of the combined layout carries the header"), "{}", r.stderr);
 }
+
+/// Behind a proxy outside the private ranges, --client-ip alone takes the proxy for the
+/// client (the right-most address not trusted): every reader is one visitor. Said, with
+/// the flag that fixes it.
+#[test]
+fn a_public_proxy_not_trusted_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let ua = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+    let mut log = String::new();
+    for (i, client) in ["203.0.113.5", "198.51.100.7", "192.0.2.44", "203.0.113.90"].iter().enumerate() {
+        for path in [format!("/2026/11/story-number-{i}"), "/assets/app.css".to_string()] {
+            log.push_str(&format!(
+                "\"{client}, 172.70.1.1\" 172.70.1.1 - - [10/Nov/2026:10:0{i}:00 +0000] \"GET {path} HTTP/1.1\" \
+                 200 1234 \"-\" \"{ua}\"\n"
+            ));
+        }
+    }
+    let path = write(dir.path(), "xff.log", log.as_bytes());
+    let format = "\"$http_x_forwarded_for\" $remote_addr - $remote_user [$time_local] \"$request\" $status \
+                  $body_bytes_sent \"$http_referer\" \"$http_user_agent\"";
+    let visits = |extra: &[&str]| {
+        let args =
+            [&["analyze", s(&path), "--log-format", format, "--client-ip", "x-forwarded-for"][..], extra]
+                .concat();
+        let r = darklog(&[&args[..], &["--format", "json", "--site", "example.com"]].concat());
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        (json(&r)["headline"]["visits"].as_u64().unwrap(), r.stderr)
+    };
+    let (one, said) = visits(&[]);
+    assert_eq!(one, 1, "keyed on the proxy");
+    assert!(
+        said.contains("8 of 8 sampled lines are still keyed on one address, 172.70.1.1, though their forwarded-for headers name 4 others")
+            && said.contains("--trusted-proxy CIDR"),
+        "{said}"
+    );
+    let (four, said) = visits(&["--trusted-proxy", "172.70.0.0/16"]);
+    assert_eq!(four, 4);
+    assert!(!said.contains("still keyed"), "{said}");
+}
