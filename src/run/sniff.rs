@@ -115,6 +115,11 @@ pub(super) fn sniff(
         first_time.get_or_insert(hit.time);
     }
     let mut notices = Vec::new();
+    if prelude.is_empty() && !broke && !lenient {
+        // Not an error (a log rotated before anything was written to it), but a user who
+        // named it should not have to guess why it counts nothing.
+        notices.push(format!("{}: empty: no line to read", source.name()));
+    }
     if client_ip.is_none() {
         notices.extend(proxies.notice(&source.name()));
     } else if proxies.hits > 0 && proxies.forwarded.is_empty() {

@@ -231,6 +231,16 @@ fn an_empty_directory_is_named() {
     assert!(r.stderr.contains("a directory with no log files in it"), "{}", r.stderr);
 }
 
+/// An empty log is no error (rotated before anything was written to it), but it is said.
+#[test]
+fn an_empty_file_is_said_not_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = write(dir.path(), "access.log", b"");
+    let r = darklog(&["analyze", s(&empty), "fixtures/small.log", "--format", "csv"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains(&format!("darklog: {}: empty: no line to read\n", s(&empty))), "{}", r.stderr);
+}
+
 #[test]
 fn lines_logged_late_still_join_their_visit() {
     // Page views at 10:00:00 and 10:31:40, then one logged 200 s late at 10:28:20 that
