@@ -50,9 +50,36 @@ pub fn run(args: ExplainArgs) -> Result<Status, Error> {
         rules.paths.add_front(f);
     }
     let reading = args.reading.reading()?;
+    let mut broke = None;
     let lines: Vec<Vec<u8>> = match &args.line {
         Some(l) => vec![l.clone().into_bytes()],
-        None => io::stdin().lock().split(b'\n').collect::<Result<_, _>>().map_err(Error::ReadStdin)?,
+        None => {
+            // Compressed lines (`zcat` forgotten, `head -c` of a .gz) are read as `analyze`
+            // reads them: by their magic bytes.
+            let opened = crate::input::open(&crate::input::Source::Stdin, Default::default()).map_err(
+                |e| match e {
+                    crate::input::InputError::Read { source, .. } => Error::ReadStdin(source),
+                    other => Error::ReadStdin(io::Error::other(other.to_string())),
+                },
+            )?;
+            if let Some(what) = opened.foreign {
+                return Err(super::usage_error(format!(
+                    "standard input is {what}, which darklog does not read"
+                )));
+            }
+            // What came before a break is explained; the break is said after it.
+            let mut lines = Vec::new();
+            for line in io::BufReader::new(opened.reader).split(b'\n') {
+                match line {
+                    Ok(line) => lines.push(line),
+                    Err(e) => {
+                        broke = Some(e);
+                        break;
+                    }
+                }
+            }
+            lines
+        }
     };
     // Lines read together are read as one log: its layout detected from all of them, and
     // a W3C `#Fields:` line read for the lines after it.
@@ -95,6 +122,11 @@ pub fn run(args: ExplainArgs) -> Result<Status, Error> {
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(status),
             Err(e) => return Err(Error::Write(e)),
         }
+    }
+    if let Some(e) = broke {
+        let _ = out.flush();
+        eprintln!("darklog: {}", printable(&Error::ReadStdin(e).to_string()));
+        status = Status::Partial;
     }
     Ok(status)
 }

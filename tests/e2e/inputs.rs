@@ -231,6 +231,26 @@ fn an_empty_directory_is_named() {
     assert!(r.stderr.contains("a directory with no log files in it"), "{}", r.stderr);
 }
 
+/// `explain` reads compressed lines on stdin as `analyze` does; cut short, it explains
+/// the lines before the break and then says it broke (exit 2).
+#[test]
+fn explain_reads_gzip_on_stdin() {
+    let plain = darklog_stdin(&["explain"], &small());
+    assert_eq!(plain.code, 2, "small.log has a malformed line: {}", plain.stderr);
+    let r = darklog_stdin(&["explain"], &gzip(&small()));
+    assert_eq!((r.code, &r.stdout), (2, &plain.stdout));
+    let log = gunzip(&std::fs::read(fixture("sample.log.gz")).unwrap());
+    let whole = gzip(&log[..200_000]);
+    let r = darklog_stdin(&["explain"], &whole[..whole.len() / 2]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stdout.matches("\nline:").count() > 100, "the lines before the break are explained");
+    assert!(
+        r.stderr.ends_with("darklog: reading standard input: the file ends inside compressed data\n"),
+        "{}",
+        r.stderr
+    );
+}
+
 /// An empty log is no error (rotated before anything was written to it), but it is said.
 #[test]
 fn an_empty_file_is_said_not_failed() {
