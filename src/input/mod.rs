@@ -137,6 +137,13 @@ pub enum InputError {
          (by more than the lateness window): not counted; a log that old needs a state of its own"
     )]
     BehindState { path: String, out_of_order: u64, lines: u64 },
+    #[error(
+        "{path} and the {after} logs after it: more than {max} logs cover the same hours and darklog \
+         reads at most {max} at once, so lines of theirs came out of order and were not counted: \
+         concatenate the logs of the same hours into fewer files (darklog sorts a file out of time \
+         order itself), or analyze them in groups"
+    )]
+    Crowded { path: String, after: usize, max: usize },
     #[error("{path}: cannot sort it by time in temporary files: {source}")]
     Sort { path: String, source: io::Error },
     #[error("cannot keep the visits report's rows in a temporary file: {source}")]

@@ -339,6 +339,14 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
         }
     };
     let mut inputs = Vec::new();
+    let crowded = read.crowded;
+    if let Some(i) = crowded {
+        errors.push(InputError::Crowded {
+            path: sniffed[i].source.name(),
+            after: sniffed.len() - i - 1,
+            max: read::MAX_OPEN,
+        });
+    }
     for (s, r) in sniffed.iter().zip(read.inputs) {
         let error = match r.error {
             Some(read::ReadError::Open(e)) => Some(e),
@@ -351,6 +359,8 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
                 out_of_order: r.counts.out_of_order,
                 lines: r.counts.lines,
             }),
+            // The crowding is said once, below, for all the inputs it touched.
+            None if r.counts.disordered() && crowded.is_some() => None,
             None if r.counts.disordered() => Some(InputError::Disordered {
                 path: s.source.name(),
                 out_of_order: r.counts.out_of_order,

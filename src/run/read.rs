@@ -20,7 +20,7 @@ use crate::parse::Format;
 
 /// Inputs open at once at most: each holds a few blocks in flight. Past that, an input
 /// waits for one to end (its lines may then come out of order).
-const MAX_OPEN: usize = 32;
+pub const MAX_OPEN: usize = 32;
 
 /// An input to read.
 pub struct ToRead {
@@ -56,6 +56,9 @@ pub struct ReadAll {
     /// An input found mostly out of order beyond the lateness window that can be read
     /// again: the read stopped there, and the state is not to be used.
     pub disordered: Option<usize>,
+    /// The first input that was due while [`MAX_OPEN`] inputs were open: it and those
+    /// after it waited, and what they held from before the log's time came out of order.
+    pub crowded: Option<usize>,
     /// Notices for the user, in the order they came.
     pub notices: Vec<String>,
     /// Malformed and out-of-order lines shown.
@@ -204,6 +207,7 @@ impl Analysis<'_> {
         let engine = &self.engine;
         let mut fold = Fold::new(cx, state, &mut self.agents, &mut self.hosts, names, self.spool.as_mut());
         let mut disordered = None;
+        let mut crowded = None;
         std::thread::scope(|scope| {
             let mut open: Vec<Open<'_>> = Vec::new();
             let mut next = 0;
@@ -239,6 +243,14 @@ impl Analysis<'_> {
                         }
                     }
                     next += 1;
+                }
+                if crowded.is_none() && next < n && open.len() >= MAX_OPEN {
+                    let now = open.iter().filter_map(Open::head_time).min();
+                    if let (Some(now), Some(start)) = (now, starts[next]) {
+                        if start <= now.saturating_add(lateness) {
+                            crowded = Some(next);
+                        }
+                    }
                 }
                 if open.is_empty() {
                     if next < n {
@@ -309,7 +321,9 @@ impl Analysis<'_> {
                     }
                 }
                 progress(raw_total(&raws));
-                let found = (0..n).find(|&i| rereadable[i] && fold.counts[i].disordered());
+                // Sorting one input again does not help inputs that waited for room.
+                let found =
+                    (0..n).find(|&i| crowded.is_none() && rereadable[i] && fold.counts[i].disordered());
                 if found.is_some() {
                     disordered = found;
                     break;
@@ -322,6 +336,12 @@ impl Analysis<'_> {
         for (r, c) in results.iter_mut().zip(&fold.counts) {
             r.counts = *c;
         }
-        ReadAll { inputs: results, disordered, notices: std::mem::take(&mut fold.pending), shown: fold.shown }
+        ReadAll {
+            inputs: results,
+            disordered,
+            crowded,
+            notices: std::mem::take(&mut fold.pending),
+            shown: fold.shown,
+        }
     }
 }

@@ -285,3 +285,36 @@ fn any_interleaving_within_the_lateness_window_gives_the_same_report() {
         })
         .unwrap();
 }
+
+/// More logs over the same hours than darklog reads at once (a fleet's servers, one log
+/// each): said, with exit 2, not counted wrong in silence; and the advice it gives, one
+/// file of them all, gives one log's answer.
+#[test]
+fn more_logs_over_the_same_hours_than_are_read_at_once_are_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = generate(4_000, 3);
+    let fleet = dir.path().join("fleet");
+    std::fs::create_dir(&fleet).unwrap();
+    let mut servers = vec![Vec::new(); 40];
+    for (i, line) in log.split_inclusive(|&b| b == b'\n').enumerate() {
+        servers[i % 40].extend_from_slice(line);
+    }
+    for (i, lines) in servers.iter().enumerate() {
+        write(&fleet, &format!("srv{i:03}.log"), lines);
+    }
+    let r = darklog(&["analyze", s(&fleet), "--format", "json", "-q"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("srv032.log and the 7 logs after it: more than 32 logs cover the same hours"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("cannot be read twice"), "{}", r.stderr);
+    let one = write(dir.path(), "one.log", &log);
+    let all = write(dir.path(), "all.log", &servers.concat());
+    let visits = |p: &std::path::Path| {
+        let r = darklog(&["analyze", s(p), "--format", "json", "-q"]);
+        json(&r)["headline"]["visits"].clone()
+    };
+    assert_eq!(visits(&all), visits(&one));
+}
