@@ -155,7 +155,7 @@ pub enum StateError {
     NotAState { path: String },
     #[error("{path}: written in state format {found} (by darklog {written_by}); this darklog reads format {FORMAT_VERSION}: start a new state")]
     Version { path: String, found: u32, written_by: String },
-    #[error("{path}: cannot be read ({why}): the file is damaged")]
+    #[error("{path}: damaged, not read ({why}): restore it from a backup, or start a new state")]
     Damaged { path: String, why: String },
     #[error("{path}: made with other settings, refused: {}", .differences.join("; "))]
     Settings { path: String, differences: Vec<String> },
@@ -176,7 +176,15 @@ impl Saved {
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         // Level 3: the return filters are most of a state, and barely compress at any level.
-        out.extend_from_slice(&zstd::bulk::compress(&body, 3).expect("compressing in memory cannot fail"));
+        // With zstd's checksum of the content: a state damaged on disk (one bit flipped
+        // in the return filter's megabytes) must be refused, not read and written on.
+        let compressed = zstd::bulk::Compressor::new(3)
+            .and_then(|mut c| {
+                c.set_parameter(zstd::zstd_safe::CParameter::ChecksumFlag(true))?;
+                c.compress(&body)
+            })
+            .expect("compressing in memory cannot fail");
+        out.extend_from_slice(&compressed);
         out
     }
 

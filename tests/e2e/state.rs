@@ -193,6 +193,30 @@ fn visit_rows_appended_run_after_run_hold_each_visit_once() {
     assert!(once.len() - appended.len() <= 3, "{} of {}", appended.len(), once.len());
 }
 
+/// A state damaged on disk (one bit flipped anywhere in its content) is refused, not read
+/// and written on with its damage: the state carries zstd's checksum of its content.
+#[test]
+fn a_state_damaged_on_disk_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = write(dir.path(), "access.log", &lines(3_000, 4, 2).concat());
+    let state = dir.path().join("s.state");
+    let run = || {
+        darklog(&["analyze", s(&log), "--state", s(&state), "--visitor-key", "k", "-q", "--format", "json"])
+    };
+    assert_eq!(run().code, 0);
+    let good = std::fs::read(&state).unwrap();
+    for at in [good.len() / 3, good.len() / 2, good.len() - 10] {
+        let mut bad = good.clone();
+        bad[at] ^= 0x10;
+        std::fs::write(&state, &bad).unwrap();
+        let r = run();
+        assert_eq!(r.code, 4, "byte {at}: {}", r.stderr);
+        assert!(r.stderr.contains("s.state: damaged, not read ("), "{}", r.stderr);
+        assert!(r.stderr.contains("restore it from a backup, or start a new state"), "{}", r.stderr);
+        assert_eq!(std::fs::read(&state).unwrap(), bad, "a refused state is left as it is");
+    }
+}
+
 #[test]
 fn a_state_made_otherwise_or_in_use_is_refused_with_exit_4() {
     let dir = tempfile::tempdir().unwrap();
