@@ -45,8 +45,8 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     let output = args.report.open_output(&args.paths)?;
     let mut cfg = args.read.config(&args.paths, &windows, kind == ReportKind::Visits)?;
     let mut terminal = args.read.terminal();
-    let outcome = match &args.state {
-        None => run::run(&cfg, &mut terminal)?,
+    let (outcome, unsaved) = match &args.state {
+        None => (run::run(&cfg, &mut terminal)?, None),
         Some(path) => incremental(&args, &mut cfg, path, &mut terminal)?,
     };
     terminal.done();
@@ -72,17 +72,19 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     report.top = args.report.top;
     report.rules_file = args.read.rules.as_ref().map(|p| p.display().to_string());
     *report.visits.get_mut() = outcome.visits;
-    let errors: Vec<String> = outcome.errors.iter().map(ToString::to_string).collect();
+    let mut errors: Vec<String> = outcome.errors.iter().map(ToString::to_string).collect();
+    errors.extend(unsaved);
     args.report.render(&report, output, &windows, &errors, args.read.quiet)
 }
 
-/// A run that goes on from the state in `path` (or starts it) and saves where it got to.
+/// A run that goes on from the state in `path` (or starts it) and saves where it got to;
+/// with it, why the state could not be saved (the report is still written: exit 2).
 fn incremental(
     args: &AnalyzeArgs,
     cfg: &mut AnalyzeConfig,
     path: &std::path::Path,
     terminal: &mut super::common::Terminal,
-) -> Result<Outcome, Error> {
+) -> Result<(Outcome, Option<String>), Error> {
     if args.paths.iter().any(|p| p.as_os_str() == "-") {
         return Err(super::usage_error(
             "--state reads files it can find again next time: not standard input".into(),
@@ -93,7 +95,15 @@ fn incremental(
     (cfg.incremental, cfg.keep_open, cfg.keep) = (true, true, i64::from(args.keep) * 86_400);
     let settings = args.read.settings(cfg)?;
     let name = path.display().to_string();
-    let _lock = Lock::take(path)?;
+    // Where no lock can be made, no state can be written either: the run still reports,
+    // and says the state was not saved. Another run holding the lock stops this one.
+    let (_lock, mut unsaved) = match Lock::take(path) {
+        Ok(lock) => (Some(lock), None),
+        Err(StateError::Io { source, .. }) => {
+            (None, Some(format!("{name}: state not saved: {}", super::output::plain(&source))))
+        }
+        Err(e) => return Err(e.into()),
+    };
     let start = match Saved::read(path) {
         Ok(saved) => {
             saved.check(&settings, &name)?;
@@ -117,6 +127,10 @@ fn incremental(
         settings,
         content: Content::State { marks: std::mem::take(&mut outcome.marks), run: Box::new(open) },
     };
-    write_atomically(path, &saved.encode()).map_err(|source| Error::Output { path: name, source })?;
-    Ok(outcome)
+    if unsaved.is_none() {
+        if let Err(e) = write_atomically(path, &saved.encode()) {
+            unsaved = Some(format!("{name}: state not saved: {}", super::output::plain(&e)));
+        }
+    }
+    Ok((outcome, unsaved))
 }

@@ -216,7 +216,7 @@ mod cleanup {
 
 /// An I/O error's own message, without what a wrapper added (tempfile adds
 /// `at path "…"`, the temporary file's name).
-fn plain(e: &io::Error) -> String {
+pub(crate) fn plain(e: &io::Error) -> String {
     let said = e.to_string();
     match said.rsplit_once(" at path \"") {
         Some((cause, _)) => cause.to_string(),

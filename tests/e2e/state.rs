@@ -217,6 +217,34 @@ fn a_state_damaged_on_disk_is_refused() {
     }
 }
 
+/// A state that cannot be written (its directory is gone) costs the state, not the
+/// report: the report is written and the run ends with exit 2, saying so.
+#[test]
+fn a_state_that_cannot_be_written_still_gives_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("no-such-dir").join("s.state");
+    let r = darklog(&[
+        "analyze",
+        "fixtures/small.log",
+        "--state",
+        s(&state),
+        "--format",
+        "csv",
+        "--report",
+        "channels",
+        "-q",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        report(&["analyze", "fixtures/small.log", "--format", "csv", "--report", "channels", "-q"])
+    );
+    assert_eq!(
+        r.stderr,
+        format!("darklog: {}: state not saved: No such file or directory (os error 2)\n", s(&state))
+    );
+}
+
 #[test]
 fn a_state_made_otherwise_or_in_use_is_refused_with_exit_4() {
     let dir = tempfile::tempdir().unwrap();
