@@ -298,6 +298,22 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
     for n in &read.notices {
         observer.notice(n.clone());
     }
+    // Malformed lines are counted, never an error; most of a log is worth a word: a log
+    // that changed layout part-way, or was read in the wrong one.
+    for (s, r) in sniffed.iter().zip(&read.inputs) {
+        let c = r.counts;
+        if c.lines >= 20 && c.malformed * 2 > c.lines && !cfg.keyed {
+            observer.notice(format!(
+                "{}: {} of its {} lines are not in the {} layout and were counted malformed \
+                 (-v shows the first): if the log changed layout part-way, give each part its \
+                 layout with --log-format",
+                s.source.name(),
+                crate::report::thousands(c.malformed),
+                crate::report::thousands(c.lines),
+                s.format.name()
+            ));
+        }
+    }
     let counts: Vec<fold::InputCounts> = read.inputs.iter().map(|r| r.counts).collect();
     // An input that broke was counted up to the break, whatever its reader had handed on
     // beyond it (blocks read ahead, or cut at a truncated file's new end): the next run
