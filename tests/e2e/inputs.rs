@@ -223,6 +223,22 @@ fn a_file_named_twice_is_read_once() {
     assert_eq!(twice.stdout, once.stdout);
 }
 
+/// In a directory, a link to a log is that log (a dangling link is skipped), and the
+/// log named twice that way is read once.
+#[cfg(unix)]
+#[test]
+fn a_link_in_a_directory_is_the_log_it_points_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    let small = std::fs::canonicalize(fixture("small.log")).unwrap();
+    std::os::unix::fs::symlink(&small, logs.join("current.log")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("gone.log"), logs.join("dangling.log")).unwrap();
+    let r = darklog(&["analyze", s(&logs), s(&small), "--format", "json", "-q"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(json(&r)["lines"]["read"], 22);
+}
+
 #[test]
 fn an_empty_directory_is_named() {
     let dir = tempfile::tempdir().unwrap();
