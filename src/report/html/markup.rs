@@ -19,7 +19,11 @@ pub(crate) fn esc(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() => {
+            // Bidirectional overrides too, as the table shows them: a path that reverses
+            // the text after it must not make the page read otherwise.
+            c if c.is_control()
+                || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
+            {
                 let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
             }
             c => out.push(c),
@@ -91,4 +95,18 @@ pub(super) fn table(out: &mut String, caption: &str, head: &[(&str, bool)], rows
         out.push_str(r);
     }
     out.push_str("</tbody></table></div>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::esc;
+
+    #[test]
+    fn markup_and_text_that_reads_otherwise_are_escaped() {
+        assert_eq!(esc("<a href='x'>&\"</a>"), "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
+        assert_eq!(esc("/a\x1bb"), "/a\\u{1b}b");
+        // A right-to-left override would show "exe.gpj" as "jpg.exe" on the page.
+        assert_eq!(esc("/\u{202e}gpj.exe/\u{2066}x\u{2069}"), "/\\u{202e}gpj.exe/\\u{2066}x\\u{2069}");
+        assert_eq!(esc("/caf\u{e9}"), "/caf\u{e9}");
+    }
 }
