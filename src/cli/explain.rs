@@ -294,6 +294,9 @@ fn explain(
     let front = rules.paths.is_front(path, hit.query());
     writeln!(out, "page:        {}", if front { "a front (homepage or section)" } else { "deep (content)" })?;
 
+    // Only a landing the classic rule decides (deep, no other signal) can be turned by a
+    // preview or a return: the rules before them decide first.
+    let mut deep_direct = false;
     let verdict = match agent {
         Agent::Bot { .. } | Agent::Preview { .. } => "excluded: not a visit".to_string(),
         _ if !page_view => "not a landing (no visit starts with this line)".to_string(),
@@ -306,6 +309,7 @@ fn explain(
                 shared_by: None,
                 returning: false,
             });
+            deep_direct = v.reason == crate::classify::Reason::DeepDirect;
             format!(
                 "{} / {} (rule {}), as the landing of a visit",
                 v.channel,
@@ -316,12 +320,16 @@ fn explain(
     };
     writeln!(out, "verdict:     {verdict}")?;
     if page_view && !agent.is_excluded() {
-        writeln!(
-            out,
-            "in a log:    a link preview of this page shortly before (rule preview), an earlier\n             \
-             read of it by the same visitor (rule return), or the visitor's behaviour\n             \
-             (robots.txt, pace) can decide otherwise"
-        )?;
+        if deep_direct {
+            writeln!(
+                out,
+                "in a log:    a link preview of this page shortly before (rule preview), an earlier\n             \
+                 read of it by the same visitor (rule return), or the visitor's behaviour\n             \
+                 (robots.txt, pace) can decide otherwise"
+            )?;
+        } else {
+            writeln!(out, "in a log:    the visitor's behaviour (robots.txt, pace) can still exclude it")?;
+        }
         writeln!(
             out,
             "evidence:    where the site's browsers visibly load assets (read from the first lines\n             \

@@ -560,3 +560,22 @@ fn days_and_dates_are_in_the_tz_zone() {
     let r = darklog_stdin(&["analyze", "-", "--tz", "Mars/Olympus"], log.as_bytes());
     assert_eq!(r.code, 1, "{}", r.stderr);
 }
+
+/// `explain` says a preview or a return can turn a landing only where they can: after
+/// the classic rule, not after a click id or a referrer that decided first.
+#[test]
+fn explain_says_what_a_log_can_still_change() {
+    let ua = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+    let line = |target: &str| {
+        format!("192.0.2.1 - - [10/Nov/2026:10:00:00 +0000] \"GET {target} HTTP/1.1\" 200 5 \"-\" \"{ua}\"")
+    };
+    let r = darklog(&["explain", &line("/2026/a-story?fbclid=abc")]);
+    assert!(r.stdout.contains("(rule click-id)"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("in a log:    the visitor's behaviour (robots.txt, pace) can still exclude it"),
+        "{}",
+        r.stdout
+    );
+    let r = darklog(&["explain", &line("/2026/a-story")]);
+    assert!(r.stdout.contains("(rule deep-direct)") && r.stdout.contains("(rule preview)"), "{}", r.stdout);
+}
