@@ -84,7 +84,7 @@ fn headline_metrics(m: &mut Vec<(String, String)>, prefix: &str, h: &Headline) {
     put("range_high_pct", pct(h.range_high_pct));
     put(
         "cached_rate",
-        h.cached_rate.map(|r| format!("{:.4}", (r * 10_000.0).round() / 10_000.0)).unwrap_or_default(),
+        h.cached_rate.map(|r| format!("{:.4}", super::row_types::four(r))).unwrap_or_default(),
     );
     put("cached_rate_sample", h.cached_rate_sample.to_string());
     put("browser_evidence_required", u8::from(h.browser_evidence_required).to_string());

@@ -31,9 +31,14 @@ fn two_decimals_opt<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Er
     }
 }
 
+/// A rate (a fraction) to four decimals, as JSON and CSV print it.
+pub fn four(v: f64) -> f64 {
+    (v * 10_000.0).round() / 10_000.0
+}
+
 fn four_decimals_opt<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
     match v {
-        Some(v) => s.serialize_some(&((v * 10_000.0).round() / 10_000.0)),
+        Some(v) => s.serialize_some(&four(*v)),
         None => s.serialize_none(),
     }
 }

@@ -118,16 +118,18 @@ pub fn grew_most(report: &Report, max_path: Option<usize>) -> Option<String> {
     Some(format!("Grew most (dark-social visits): {}", pages.join(", ")))
 }
 
+/// A character that drives a terminal or changes how the text around it reads: C0 and C1
+/// controls, DEL, and the bidirectional marks, embeddings, overrides and isolates.
+pub(crate) fn controls(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// `text` with every character that could drive a terminal written as an escape instead:
 /// C0 and C1 controls and DEL (`\x1b`, `\u{9b}`), and the bidirectional marks and
 /// overrides that make a line read other than it is (`\u{202e}`). A request can put any
 /// of them in a path, a query or a user agent, and a raw ESC in a table would be obeyed
 /// by the terminal showing it. Everything else is left as it is.
 pub fn printable(text: &str) -> Cow<'_, str> {
-    fn controls(c: char) -> bool {
-        c.is_control()
-            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    }
     if !text.chars().any(controls) {
         return Cow::Borrowed(text);
     }

@@ -7,6 +7,8 @@ use base64::Engine as _;
 use sha2::Digest as _;
 
 use super::{SCRIPT, STYLE};
+use crate::report::row_types::two;
+use crate::report::text::controls;
 use crate::report::thousands;
 
 /// `text` safe in HTML text and in a quoted attribute.
@@ -21,9 +23,7 @@ pub(crate) fn esc(text: &str) -> String {
             '\'' => out.push_str("&#39;"),
             // Bidirectional overrides too, as the table shows them: a path that reverses
             // the text after it must not make the page read otherwise.
-            c if c.is_control()
-                || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
-            {
+            c if controls(c) => {
                 let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
             }
             c => out.push(c),
@@ -57,7 +57,7 @@ pub(super) fn num(v: u64) -> String {
 
 pub(super) fn pct_cell(v: Option<f64>) -> String {
     match v {
-        Some(v) => format!("<td class=\"n\" data-v=\"{}\">{v:.1}%</td>", super::super::row_types::two(v)),
+        Some(v) => format!("<td class=\"n\" data-v=\"{}\">{v:.1}%</td>", two(v)),
         None => "<td class=\"n\">–</td>".to_string(),
     }
 }
@@ -72,7 +72,7 @@ pub(super) fn change_cell(v: Option<f64>, now: u64) -> String {
             } else {
                 ""
             };
-            format!("<td class=\"n{class}\" data-v=\"{}\">{v:+.1}%</td>", super::super::row_types::two(v))
+            format!("<td class=\"n{class}\" data-v=\"{}\">{v:+.1}%</td>", two(v))
         }
         None if now > 0 => "<td class=\"n up\">new</td>".to_string(),
         None => "<td class=\"n\">–</td>".to_string(),
