@@ -136,7 +136,7 @@ fn fold(data: &[u8], parsers: usize, block: usize) -> RunState {
         };
         let read = analysis.read_all(&mut state, vec![input], &mut |_| {});
         assert!(read.inputs.iter().all(|i| i.error.is_none()));
-        analysis.finish(&mut state);
+        analysis.finish(&mut state, true);
         state
     })
     .expect("a thread starts")

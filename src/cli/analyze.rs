@@ -95,13 +95,12 @@ fn incremental(
     (cfg.incremental, cfg.keep_open, cfg.keep) = (true, true, i64::from(args.keep) * 86_400);
     let settings = args.read.settings(cfg)?;
     let name = path.display().to_string();
+    let not_saved = |e: &std::io::Error| format!("{name}: state not saved: {}", super::output::plain(e));
     // Where no lock can be made, no state can be written either: the run still reports,
     // and says the state was not saved. Another run holding the lock stops this one.
     let (_lock, mut unsaved) = match Lock::take(path) {
         Ok(lock) => (Some(lock), None),
-        Err(StateError::Io { source, .. }) => {
-            (None, Some(format!("{name}: state not saved: {}", super::output::plain(&source))))
-        }
+        Err(StateError::Io { source, .. }) => (None, Some(not_saved(&source))),
         Err(e) => return Err(e.into()),
     };
     let start = match Saved::read(path) {
@@ -129,7 +128,7 @@ fn incremental(
     };
     if unsaved.is_none() {
         if let Err(e) = write_atomically(path, &saved.encode()) {
-            unsaved = Some(format!("{name}: state not saved: {}", super::output::plain(&e)));
+            unsaved = Some(not_saved(&e));
         }
     }
     Ok((outcome, unsaved))

@@ -104,8 +104,10 @@ fn refuse_duplicates(all: &[(String, crate::run::saved::Saved)]) -> Result<(), S
         })
         .collect();
     for (j, (name, state)) in states.iter().enumerate() {
-        // Unequal parts differ in their open visitors first: most comparisons end there.
-        if let Some((first, _)) = states[..j].iter().find(|(_, earlier)| earlier == state) {
+        // Unequal parts differ in their open visitors: compared first, most comparisons end
+        // there (the whole state compares the site facts, which every part shares, first).
+        let same = |earlier: &RunState| earlier.sessions == state.sessions && earlier == *state;
+        if let Some((first, _)) = states[..j].iter().find(|(_, earlier)| same(earlier)) {
             return Err(StateError::Duplicate { path: (*name).clone(), first: (*first).clone() });
         }
     }

@@ -157,8 +157,8 @@ pub enum InputError {
 }
 
 /// Expands the command-line paths: files as given, directories to their regular files
-/// and links to regular files (sorted by name, hidden files skipped). A file named twice, by any names (through a
-/// directory and by name, `-` and `/dev/stdin`), is read once.
+/// and links to regular files (sorted by name, hidden files skipped). A file named twice,
+/// by any names (through a directory and by name, `-` and `/dev/stdin`), is read once.
 pub fn expand(paths: &[PathBuf]) -> (Vec<Input>, Vec<InputError>) {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
@@ -187,10 +187,10 @@ pub fn expand(paths: &[PathBuf]) -> (Vec<Input>, Vec<InputError>) {
                         .filter_map(Result::ok)
                         // A link to a log (`current.log -> ../2026/access.log`) is that log;
                         // a dangling link, a FIFO or a socket is skipped.
-                        .filter(|e| {
-                            e.file_type().is_ok_and(|t| t.is_file())
-                                || e.file_type().is_ok_and(|t| t.is_symlink())
-                                    && std::fs::metadata(e.path()).is_ok_and(|m| m.is_file())
+                        .filter(|e| match e.file_type() {
+                            Ok(t) if t.is_symlink() => std::fs::metadata(e.path()).is_ok_and(|m| m.is_file()),
+                            Ok(t) => t.is_file(),
+                            Err(_) => false,
                         })
                         .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
                         .map(|e| e.path())

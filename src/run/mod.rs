@@ -342,11 +342,7 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
     // A run that saves its state lists a visit once, in the run that sees it end: the
     // visits still open are counted in this report, and listed by the next run, with the
     // lines it adds to them (cron jobs append each run's rows).
-    let listing = if cfg.incremental { analysis.spool.take() } else { None };
-    analysis.finish(&mut state);
-    if listing.is_some() {
-        analysis.spool = listing;
-    }
+    analysis.finish(&mut state, !cfg.incremental);
     let visits = match analysis.spool.take().map(VisitSpool::finish).transpose() {
         Ok(v) => v,
         Err(e) => {
@@ -471,9 +467,10 @@ impl<'a> Analysis<'a> {
         })
     }
 
-    /// Closes every open visit of `state` and counts it: the end of the input.
-    pub fn finish(&mut self, state: &mut RunState) {
-        state.finish(self.cx.rules, &mut self.hosts, self.spool.as_mut());
+    /// Closes every open visit of `state` and counts it: the end of the input. Their rows
+    /// go to the visits report only when `list` says so.
+    pub fn finish(&mut self, state: &mut RunState, list: bool) {
+        state.finish(self.cx.rules, &mut self.hosts, self.spool.as_mut().filter(|_| list));
     }
 }
 

@@ -322,8 +322,10 @@ impl Analysis<'_> {
                 }
                 progress(raw_total(&raws));
                 // Sorting one input again does not help inputs that waited for room.
-                let found =
-                    (0..n).find(|&i| crowded.is_none() && rereadable[i] && fold.counts[i].disordered());
+                let found = match crowded {
+                    Some(_) => None,
+                    None => (0..n).find(|&i| rereadable[i] && fold.counts[i].disordered()),
+                };
                 if found.is_some() {
                     disordered = found;
                     break;
