@@ -214,9 +214,9 @@ pub struct ReportArgs {
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub top: usize,
 
-    /// Fit tables in N columns (default: the terminal's width on a terminal; written to a
-    /// file or a pipe, tables keep their natural width).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(40..))]
+    /// Fit tables in N columns, at least 50 (default: the terminal's width on a terminal;
+    /// written to a file or a pipe, tables keep their natural width).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(i64::from(MIN_WIDTH)..))]
     pub width: Option<u16>,
 
     /// Write the report to FILE (through a temporary file renamed into place; a FIFO or a
@@ -320,10 +320,13 @@ impl ReportArgs {
     }
 }
 
-/// The terminal's width in columns, when it tells one worth fitting to (a pty under
-/// `script` or a serial console can say 0).
+/// The narrowest every report fits in (the visits list and the comparison need it).
+const MIN_WIDTH: u16 = 50;
+
+/// The terminal's width in columns, when it tells one (a pty under `script` or a serial
+/// console can say 0); a narrower terminal gets the narrowest tables, which wrap least.
 fn terminal_width() -> Option<usize> {
-    comfy_table::Table::new().width().map(usize::from).filter(|&w| w >= 40)
+    comfy_table::Table::new().width().filter(|&w| w > 0).map(|w| usize::from(w.max(MIN_WIDTH)))
 }
 
 /// Prints notices on stderr and drives the progress bar.

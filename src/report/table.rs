@@ -434,7 +434,7 @@ impl Reporter for TableReporter {
             ReportKind::Summary => {
                 writeln!(out, "{}", self.headline(report))?;
                 if let Some((first, last)) = report.period() {
-                    writeln!(out, "Visits from {first} to {last}")?;
+                    writeln!(out, "{}", wrap(&format!("Visits from {first} to {last}"), self.width))?;
                 }
                 if let Some(grown) = grew_most(report, self.width.map(|w| w.saturating_sub(20))) {
                     writeln!(out, "{}", wrap(&grown, self.width))?;

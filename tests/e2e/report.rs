@@ -344,8 +344,8 @@ fn every_csv_loads_with_numbers_as_numbers_and_ids_as_text() {
 }
 
 #[test]
-fn tables_fit_80_and_200_columns() {
-    for width in ["80", "200"] {
+fn tables_fit_50_80_and_200_columns() {
+    for width in ["50", "80", "200"] {
         for report in ["summary", "pages", "daily", "shares", "visits"] {
             let r = darklog(&[
                 "analyze",
@@ -362,30 +362,26 @@ fn tables_fit_80_and_200_columns() {
             for line in r.stdout.lines() {
                 assert!(line.chars().count() <= w, "{report} at {width}: {line:?}");
             }
-            if report != "visits" {
+            if report != "visits" && width != "50" {
                 expect_file(&format!("sample.{report}.w{width}.txt"), &r.stdout);
             }
         }
     }
     // The comparison's columns give way too.
-    let r = darklog(&[
-        "analyze",
-        "fixtures/sample.log.gz",
-        "--since",
-        "2026-11-05",
-        "--until",
-        "2026-11-09",
-        "--compare",
-        "previous",
-        "--width",
-        "80",
-        KEY,
-        "-q",
-    ]);
-    assert!(r.stdout.lines().all(|l| l.chars().count() <= 80), "{}", r.stdout);
-    expect_file("sample.compare.w80.txt", &r.stdout);
-    let r = darklog(&["analyze", "fixtures/sample.log.gz", "--width", "20"]);
-    assert_eq!(r.code, 1, "a width too narrow for any table is a usage error");
+    for width in ["50", "80"] {
+        let window = ["--since", "2026-11-05", "--until", "2026-11-09", "--compare", "previous"];
+        let mut args = vec!["analyze", "fixtures/sample.log.gz", "--width", width, KEY, "-q"];
+        args.extend(window);
+        let r = darklog(&args);
+        let w: usize = width.parse().unwrap();
+        assert!(r.stdout.lines().all(|l| l.chars().count() <= w), "{}", r.stdout);
+        if width == "80" {
+            expect_file("sample.compare.w80.txt", &r.stdout);
+        }
+    }
+    let r = darklog(&["analyze", "fixtures/sample.log.gz", "--width", "49"]);
+    assert_eq!(r.code, 1, "a width too narrow for every report is a usage error");
+    assert!(r.stderr.contains("49 is not in 50..="), "{}", r.stderr);
 }
 
 /// A JSON report of the generated three weeks.
