@@ -24,7 +24,7 @@ use std::path::PathBuf;
 pub use blocks::{Block, BlockData, BlockReader, Blocks, Feed, MAX_LINE};
 pub use mapped::{map_at, MappedBlocks};
 pub use open::{foreign, open, Broken, Compression, Opened};
-pub use resume::{open_at, WholeLines};
+pub use resume::{open_at, Tail, WholeLines};
 pub use same::{decoded_len, same_logs, Fingerprint, Length, SameLog, HEAD_BYTES};
 
 /// Where lines come from.
@@ -137,6 +137,12 @@ pub enum InputError {
          (by more than the lateness window): not counted; a log that old needs a state of its own"
     )]
     BehindState { path: String, out_of_order: u64, lines: u64 },
+    #[error(
+        "{path} (read to line {lines} by the last run) is not among the inputs: if it was rotated \
+         away before this run, the lines written to it after the last run were not read (give \
+         the rotated logs too, as access.log*)"
+    )]
+    Vanished { path: String, lines: u64 },
     #[error(
         "{path} and the {after} logs after it: more than {max} logs cover the same hours and darklog \
          reads at most {max} at once, so lines of theirs came out of order and were not counted: \

@@ -52,12 +52,24 @@ impl<R: Read> Read for Counted<R> {
     }
 }
 
-/// Hands on what `inner` reads, counting it in `consumed`; with `hold_tail`, nothing after
-/// the last newline at the end (a line being written). A "line" longer than
-/// [`MAX_LINE`] is handed on anyway: it will be cut as one malformed line.
+/// When `WholeLines` holds back what follows the last newline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tail {
+    /// Never: every byte is handed on.
+    Pass,
+    /// Where the input breaks (a compressed file cut short, perhaps still being written):
+    /// the next run reads that line whole from the last newline, once the file is.
+    AtBreak,
+    /// At the end too (a plain file may be in the middle of a line being written).
+    AtEnd,
+}
+
+/// Hands on what `inner` reads, counting it in `consumed`, but not what `tail` holds back.
+/// A "line" longer than [`MAX_LINE`] is handed on anyway: it will be cut as one
+/// malformed line.
 pub struct WholeLines<R> {
     inner: R,
-    hold_tail: bool,
+    tail: Tail,
     consumed: Arc<AtomicU64>,
     buf: Vec<u8>,
     /// `buf[start..ready]` can be handed on; `buf[ready..]` waits for its newline.
@@ -70,17 +82,8 @@ pub struct WholeLines<R> {
 const FILL: usize = 256 * 1024;
 
 impl<R: Read> WholeLines<R> {
-    pub fn new(inner: R, hold_tail: bool, consumed: Arc<AtomicU64>) -> WholeLines<R> {
-        WholeLines {
-            inner,
-            hold_tail,
-            consumed,
-            buf: Vec::new(),
-            start: 0,
-            ready: 0,
-            eof: false,
-            error: None,
-        }
+    pub fn new(inner: R, tail: Tail, consumed: Arc<AtomicU64>) -> WholeLines<R> {
+        WholeLines { inner, tail, consumed, buf: Vec::new(), start: 0, ready: 0, eof: false, error: None }
     }
 
     fn fill(&mut self) {
@@ -101,7 +104,11 @@ impl<R: Read> WholeLines<R> {
                 self.eof = true;
             }
         }
-        let tail_held = self.hold_tail && self.error.is_none();
+        let tail_held = match self.tail {
+            Tail::Pass => false,
+            Tail::AtBreak => self.error.is_some(),
+            Tail::AtEnd => true,
+        };
         self.ready = if (self.eof && !tail_held) || self.buf.len() > MAX_LINE + FILL {
             self.buf.len()
         } else {
@@ -112,7 +119,7 @@ impl<R: Read> WholeLines<R> {
 
 impl<R: Read> Read for WholeLines<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        if !self.hold_tail {
+        if self.tail == Tail::Pass {
             // Nothing is held back: the bytes go straight through, counted, not copied
             // through a buffer of our own (that copy was a tenth of a plain run's time).
             loop {
@@ -151,7 +158,8 @@ mod tests {
 
     fn read_all(data: &[u8], hold_tail: bool) -> (Vec<u8>, u64) {
         let consumed = Arc::new(AtomicU64::new(0));
-        let mut r = WholeLines::new(io::Cursor::new(data.to_vec()), hold_tail, consumed.clone());
+        let tail = if hold_tail { Tail::AtEnd } else { Tail::Pass };
+        let mut r = WholeLines::new(io::Cursor::new(data.to_vec()), tail, consumed.clone());
         let mut out = Vec::new();
         r.read_to_end(&mut out).unwrap();
         (out, consumed.load(Ordering::Relaxed))
@@ -166,6 +174,36 @@ mod tests {
         let (out, n) = read_all(&big, true);
         assert_eq!(n as usize, out.len());
         assert_eq!(out.len(), big.len() - big.len() % 1000);
+    }
+
+    /// Reads its bytes, then fails.
+    struct Breaks(io::Cursor<Vec<u8>>);
+
+    impl Read for Breaks {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            match self.0.read(buf)? {
+                0 => Err(io::Error::new(io::ErrorKind::InvalidData, "corrupt")),
+                n => Ok(n),
+            }
+        }
+    }
+
+    #[test]
+    fn a_line_cut_by_a_break_is_held_back_at_break() {
+        for (tail, want) in [(Tail::AtBreak, &b"a\nb\n"[..]), (Tail::Pass, b"a\nb\nhal")] {
+            let consumed = Arc::new(AtomicU64::new(0));
+            let mut r =
+                WholeLines::new(Breaks(io::Cursor::new(b"a\nb\nhal".to_vec())), tail, consumed.clone());
+            let mut out = Vec::new();
+            assert!(r.read_to_end(&mut out).is_err());
+            assert_eq!((&out[..], consumed.load(Ordering::Relaxed)), (want, want.len() as u64));
+        }
+        // Whole, the last line without its newline is handed on: a compressed file is done.
+        let consumed = Arc::new(AtomicU64::new(0));
+        let mut r = WholeLines::new(io::Cursor::new(b"a\nlast".to_vec()), Tail::AtBreak, consumed);
+        let mut out = Vec::new();
+        r.read_to_end(&mut out).unwrap();
+        assert_eq!(out, b"a\nlast");
     }
 
     #[test]

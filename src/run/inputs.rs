@@ -47,7 +47,13 @@ pub(super) fn to_read(
                     }
                 }
                 let o = input::open_at(&source, raw.clone(), offset)?;
-                let reader = Box::new(input::WholeLines::new(o.reader, hold_tail, consumed));
+                // Where a compressed file breaks, its cut line is read whole by the next run.
+                let tail = match (hold_tail, incremental) {
+                    (true, _) => input::Tail::AtEnd,
+                    (false, true) => input::Tail::AtBreak,
+                    (false, false) => input::Tail::Pass,
+                };
+                let reader = Box::new(input::WholeLines::new(o.reader, tail, consumed));
                 Ok(Opened::read(reader, Vec::new(), raw))
             })
         }

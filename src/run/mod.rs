@@ -209,7 +209,7 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
     if cfg.incremental {
         let mut notices = Vec::new();
         plans = resume::plan(&sniffed, &marks, &mut notices);
-        notices.extend(resume::vanished(&plans, &marks));
+        errors.extend(resume::vanished(&plans, &marks));
         for n in notices {
             observer.notice(n);
         }
@@ -326,7 +326,9 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
     let marks = if cfg.incremental {
         // What the ledger forgets, the marks forget too.
         let forget_before = state.ledger.span().map(|(_, end)| end.saturating_sub(cfg.keep));
-        resume::marks_after(&sniffed, &plans, &counts, &marks, forget_before)
+        let broken: Vec<bool> =
+            read.inputs.iter().map(|r| matches!(r.error, Some(read::ReadError::Read(_)))).collect();
+        resume::marks_after(&sniffed, &plans, &counts, &broken, &marks, forget_before)
     } else {
         Vec::new()
     };

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::fold::InputCounts;
 use super::saved::{head_digest, InputMark, HEAD};
 use super::sniff::Sniffed;
-use crate::input::Source;
+use crate::input::{InputError, Source};
 
 /// Where to read one input from.
 #[derive(Debug, Clone, Default)]
@@ -53,7 +53,7 @@ pub fn plan(sniffed: &[Sniffed], marks: &[InputMark], notices: &mut Vec<String>)
                 ));
                 return Plan::default();
             }
-            let done = (!m.growing && s.compression.is_some()) || size == Some(m.offset);
+            let done = (!m.growing && !m.broken && s.compression.is_some()) || size == Some(m.offset);
             Plan {
                 mark: Some(i),
                 offset: m.offset,
@@ -66,18 +66,19 @@ pub fn plan(sniffed: &[Sniffed], marks: &[InputMark], notices: &mut Vec<String>)
         .collect()
 }
 
-/// The marks after the run: the inputs read (where they got to), then the earlier marks
-/// no input matched (kept: a log missing from one run is not read twice when it comes
-/// back), without those whose last line is older than `forget_before`.
+/// The marks after the run: the inputs read (where they got to; `broken`: which broke),
+/// then the earlier marks no input matched (kept: a log missing from one run is not read
+/// twice when it comes back), without those whose last line is older than `forget_before`.
 pub fn marks_after(
     sniffed: &[Sniffed],
     plans: &[Plan],
     counts: &[InputCounts],
+    broken: &[bool],
     before: &[InputMark],
     forget_before: Option<i64>,
 ) -> Vec<InputMark> {
     let mut marks = Vec::new();
-    for ((s, p), c) in sniffed.iter().zip(plans).zip(counts) {
+    for (((s, p), c), &broken) in sniffed.iter().zip(plans).zip(counts).zip(broken) {
         if s.source.is_stream() {
             continue;
         }
@@ -90,7 +91,10 @@ pub fn marks_after(
             offset: p.offset + p.consumed.load(Ordering::Relaxed),
             lines: p.lines + c.lines,
             last_time: c.last_time.or(old.and_then(|m| m.last_time)),
-            growing: s.compression.is_none(),
+            // A plain log that did not grow over a whole interval between runs is taken
+            // for a rotation, no longer written: gone later, it lost nothing.
+            growing: s.compression.is_none() && !p.done,
+            broken,
         });
     }
     let matched: Vec<usize> = plans.iter().filter_map(|p| p.mark).collect();
@@ -102,20 +106,14 @@ pub fn marks_after(
     marks
 }
 
-/// The marks of logs that may have grown and are gone: lines written to them after the
-/// last run were not read.
-pub fn vanished(plans: &[Plan], before: &[InputMark]) -> Vec<String> {
+/// The logs that may have grown since the last run and are gone: lines written to them
+/// after it were not read.
+pub fn vanished(plans: &[Plan], before: &[InputMark]) -> Vec<InputError> {
     let matched: Vec<usize> = plans.iter().filter_map(|p| p.mark).collect();
     before
         .iter()
         .enumerate()
         .filter(|(i, m)| m.growing && !matched.contains(i))
-        .map(|(_, m)| {
-            format!(
-                "{} (read to line {} by the last run) is not among the inputs: if it was rotated away \
-                 before this run, the lines written to it after the last run were not read",
-                m.name, m.lines
-            )
-        })
+        .map(|(_, m)| InputError::Vanished { path: m.name.clone(), lines: m.lines })
         .collect()
 }

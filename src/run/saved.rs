@@ -81,6 +81,10 @@ pub struct InputMark {
     /// It was a plain file, which may still grow: when it is gone at the next run, what
     /// was written to it after this one may be lost.
     pub growing: bool,
+    /// Its reading broke (a truncated or damaged compressed file): the next run reads it
+    /// again from `offset`, compressed or not, and says so again if it still breaks.
+    #[serde(default)]
+    pub broken: bool,
 }
 
 /// Bytes of an input's start that name it.
@@ -364,6 +368,7 @@ mod tests {
             lines: 1,
             last_time: None,
             growing: true,
+            broken: false,
         };
         assert!(mark.matches(log));
         assert!(mark.matches(&log[..9]));

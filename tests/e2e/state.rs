@@ -288,13 +288,69 @@ fn a_live_log_gone_before_it_was_read_again_is_named() {
     let later =
         darklog_gen::GenConfig { lines: 200, seed: 3, days: 1, start: 1_794_355_200, ..Default::default() };
     std::fs::write(&other, darklog_gen::generate(&later)).unwrap();
-    let r = darklog(&["analyze", s(&other), "--state", s(&state)]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Lines may be lost: an error, said under -q too, and the rest still counted.
+    let r = darklog(&["analyze", s(&other), "--state", s(&state), "-q", "--format", "csv"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
         r.stderr.contains("access.log (read to line 22 by the last run) is not among the inputs"),
         "{}",
         r.stderr
     );
+    assert!(r.stdout.contains("lines_read,"), "{}", r.stdout);
+    // Said once: the next run knows it is gone.
+    let r = darklog(&["analyze", s(&other), "--state", s(&state), "-q"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+/// A log read whole before and unchanged since is a rotation: gone later, it lost nothing
+/// (`rotate N` without compression deletes one every week).
+#[test]
+fn a_rotation_read_whole_may_go_without_a_word() {
+    let lines = lines(3_000, 5, 2);
+    let dir = tempfile::tempdir().unwrap();
+    let (live, old) = (dir.path().join("access.log"), dir.path().join("access.log.1"));
+    let state = dir.path().join("s.state");
+    let run = |inputs: &[&Path]| {
+        let mut args = vec!["analyze"];
+        args.extend(inputs.iter().map(|p| s(p)));
+        args.extend(["--state", s(&state), "--visitor-key", "k", "-q", "-o", "/dev/null"]);
+        darklog(&args)
+    };
+    std::fs::write(&old, lines[..1000].concat()).unwrap();
+    std::fs::write(&live, lines[1000..2000].concat()).unwrap();
+    assert_eq!(run(&[&old, &live]).code, 0);
+    std::fs::write(&live, lines[1000..].concat()).unwrap();
+    assert_eq!(run(&[&old, &live]).code, 0);
+    std::fs::remove_file(&old).unwrap();
+    let r = run(&[&live]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+/// A compressed log read while still being written (cut short) is read on from where it
+/// broke once it is whole, not skipped as a rotation read whole.
+#[test]
+fn a_truncated_gzip_is_read_on_when_it_is_whole() {
+    let lines = lines(20_000, 12, 3);
+    let dir = tempfile::tempdir().unwrap();
+    let gz = dir.path().join("access.log.1.gz");
+    let whole = gzip(&lines.concat());
+    let state = dir.path().join("s.state");
+    let run =
+        || darklog(&["analyze", s(&gz), "--state", s(&state), "--visitor-key", "k", "-q", "--format", "csv"]);
+    std::fs::write(&gz, &whole[..whole.len() / 2]).unwrap();
+    let r = run();
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("corrupt or truncated gzip"), "{}", r.stderr);
+    // Still cut: said again.
+    let r = run();
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    std::fs::write(&gz, &whole).unwrap();
+    let r = run();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let plain = dir.path().join("whole.log");
+    std::fs::write(&plain, lines.concat()).unwrap();
+    let want = report(&["analyze", s(&plain), "--visitor-key", "k", "-q", "--format", "csv"]);
+    assert_eq!(r.stdout, want);
 }
 
 /// A week's report reads the lines before it as context: its dark-social visits are what
