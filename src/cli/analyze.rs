@@ -43,6 +43,9 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     let windows = args.window.resolve(&args.read.format.zone)?;
     let kind = args.report.report;
     let output = args.report.open_output(&args.paths)?;
+    if let (Some(out), Some(state)) = (&args.report.output, &args.state) {
+        super::output::refuse_inputs(out, "-o", &crate::input::expand(std::slice::from_ref(state)).0)?;
+    }
     let mut cfg = args.read.config(&args.paths, &windows, kind == ReportKind::Visits)?;
     let mut terminal = args.read.terminal();
     let (outcome, unsaved) = match &args.state {
@@ -90,6 +93,10 @@ fn incremental(
             "--state reads files it can find again next time: not standard input".into(),
         ));
     }
+    // A state named through a link is the link's target: written there, locked there.
+    let target = super::output::link_target(path).unwrap_or_else(|_| path.to_path_buf());
+    let path = target.as_path();
+    cfg.skip = vec![path.to_path_buf(), Lock::path_of(path)];
     // Everything new is read and kept; the window only chooses what is reported.
     (cfg.since, cfg.until, cfg.edges) = (None, None, Vec::new());
     (cfg.incremental, cfg.keep_open, cfg.keep) = (true, true, i64::from(args.keep) * 86_400);

@@ -152,6 +152,7 @@ impl ReadArgs {
             profile: false,
             keep: 400 * 86_400,
             keyed: false,
+            skip: Vec::new(),
         })
     }
 
@@ -405,6 +406,14 @@ impl SavedOutput {
             ));
         }
         Ok(())
+    }
+
+    /// Refuses an `-o` that names one of `inputs` (logs, states, profiles, keyed lines).
+    pub fn refuse_inputs(&self, inputs: &[PathBuf]) -> Result<(), Error> {
+        match &self.output {
+            Some(path) => super::output::refuse_inputs(path, "-o", &crate::input::expand(inputs).0),
+            None => Ok(()),
+        }
     }
 
     pub fn write(&self, saved: &Saved) -> Result<(), Error> {

@@ -38,7 +38,7 @@ pub fn run(args: MergeArgs) -> Result<Status, Error> {
         ));
     }
     let windows = args.window.resolve(&args.read.format.zone)?;
-    let output = args.report.open_output(&[])?;
+    let output = args.report.open_output(&args.states)?;
     let cfg = args.read.config(&[], &windows, false)?;
     let settings = args.read.settings(&cfg)?;
     let rules = run::rules(&cfg).map_err(run::RunError::from)?;

@@ -37,22 +37,10 @@ impl Output {
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
             Err(e) => return Err(err(e)),
         };
-        if let Some(m) = &meta {
-            if m.is_dir() {
-                return Err(err(io::Error::other("is a directory")));
-            }
-            // A terminal can be both what a log is typed into and where its report goes;
-            // a file or a FIFO cannot.
-            let written_over = m.is_file() || is_fifo(m);
-            let id = FileId::of(m);
-            if let Some(input) = inputs.iter().find(|i| written_over && id.is_some() && i.source.id() == id) {
-                return Err(super::usage_error(format!(
-                    "-o {} is {}, one of the inputs: the report would replace the log",
-                    path.display(),
-                    input.source.name()
-                )));
-            }
+        if meta.as_ref().is_some_and(fs::Metadata::is_dir) {
+            return Err(err(io::Error::other("is a directory")));
         }
+        refuse_inputs(path, "-o", inputs)?;
         let to = match meta {
             Some(m) if !m.is_file() => To::Direct(OpenOptions::new().write(true).open(path).map_err(err)?),
             // A regular file behind a file descriptor's name is what the shell opened:
@@ -116,6 +104,23 @@ impl Output {
     }
 }
 
+/// A usage error (exit 1) when `path`, given as `flag`, is one of `inputs` by any name:
+/// writing it would replace what is read.
+pub fn refuse_inputs(path: &Path, flag: &str, inputs: &[Input]) -> Result<(), Error> {
+    let Ok(m) = fs::metadata(path) else { return Ok(()) };
+    // A terminal can be both what a log is typed into and where its report goes; a file
+    // or a FIFO cannot.
+    let id = FileId::of(&m).filter(|_| m.is_file() || is_fifo(&m));
+    match inputs.iter().find(|i| id.is_some() && i.source.id() == id) {
+        Some(input) => Err(super::usage_error(format!(
+            "{flag} {} is {}, one of the inputs: writing it would replace what is read",
+            path.display(),
+            input.source.name()
+        ))),
+        None => Ok(()),
+    }
+}
+
 #[cfg(unix)]
 fn is_fifo(m: &fs::Metadata) -> bool {
     use std::os::unix::fs::FileTypeExt;
@@ -137,7 +142,7 @@ fn is_descriptor(path: &Path) -> bool {
 
 /// The file a chain of symbolic links ends at (which need not exist yet): the report
 /// replaces it, and the links keep pointing at it.
-fn link_target(path: &Path) -> io::Result<PathBuf> {
+pub(super) fn link_target(path: &Path) -> io::Result<PathBuf> {
     let mut p = path.to_path_buf();
     // Linux's own limit on links followed in one lookup.
     for _ in 0..40 {

@@ -50,6 +50,9 @@ pub fn run(args: PartialArgs) -> Result<Status, Error> {
     if args.visits.is_none() {
         args.out.check()?;
     }
+    let mut read = args.paths.clone();
+    read.push(args.profile.clone());
+    args.out.refuse_inputs(&read)?;
     let mut cfg = args.read.config(&args.paths, &windows, args.visits.is_some())?;
     cfg.keep_open = true;
     cfg.keyed = args.keyed;

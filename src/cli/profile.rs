@@ -27,6 +27,7 @@ pub struct ProfileArgs {
 
 pub fn run(args: ProfileArgs) -> Result<Status, Error> {
     args.out.check()?;
+    args.out.refuse_inputs(&args.paths)?;
     let (saved, logs): (Vec<PathBuf>, Vec<PathBuf>) =
         args.paths.iter().cloned().partition(|p| p.is_file() && Saved::is_saved(p));
     let windows = Windows::everything();

@@ -92,6 +92,9 @@ pub struct AnalyzeConfig {
     pub keep: i64,
     /// The inputs are keyed lines (`darklog key`), read back as the log they hold.
     pub keyed: bool,
+    /// Files not read even where a directory of inputs holds them: the run's own state
+    /// and its lock.
+    pub skip: Vec<PathBuf>,
 }
 
 /// What a run starts from.
@@ -172,7 +175,9 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
         Some(k) => vec![k.file.path().to_path_buf()],
         None => cfg.inputs.clone(),
     };
-    let (inputs, mut errors) = input::expand(&paths);
+    let (mut inputs, mut errors) = input::expand(&paths);
+    let skip: Vec<_> = cfg.skip.iter().filter_map(|p| Source::File(p.clone()).id()).collect();
+    inputs.retain(|i| !i.listed || i.source.id().is_none_or(|id| !skip.contains(&id)));
     let mut agents = AgentCache::new();
     let (mut sniffed, unread) = sniff_all(&inputs, cfg, &mut errors, observer);
     drop_same_logs(&mut sniffed, observer);

@@ -284,11 +284,16 @@ pub struct Lock {
 }
 
 impl Lock {
-    /// Takes the lock, or says who holds it.
-    pub fn take(state: &Path) -> Result<Lock, StateError> {
+    /// The lock file of a state: `FILE.lock`.
+    pub fn path_of(state: &Path) -> PathBuf {
         let mut lock = state.as_os_str().to_owned();
         lock.push(".lock");
-        let lock = PathBuf::from(lock);
+        PathBuf::from(lock)
+    }
+
+    /// Takes the lock, or says who holds it.
+    pub fn take(state: &Path) -> Result<Lock, StateError> {
+        let lock = Lock::path_of(state);
         let name = state.display().to_string();
         let file = File::options()
             .create(true)

@@ -49,6 +49,7 @@ fn one_thread_runs_twice() {
         profile: false,
         keep: 400 * 86_400,
         keyed: false,
+        skip: Vec::new(),
         bounded: true,
         map_files: true,
         max_pages: None,

@@ -34,7 +34,11 @@ fn an_output_that_is_an_input_is_refused_whatever_its_name() {
     ] {
         let r = report_to(&out, &[&input]);
         assert_eq!(r.code, 1, "-o {}: {}", out.display(), r.stderr);
-        assert!(r.stderr.contains("one of the inputs: the report would replace the log"), "{}", r.stderr);
+        assert!(
+            r.stderr.contains("one of the inputs: writing it would replace what is read"),
+            "{}",
+            r.stderr
+        );
         assert_eq!(std::fs::read(&log).unwrap(), small, "the log is untouched");
     }
     // The same file on stdin.
@@ -46,6 +50,37 @@ fn an_output_that_is_an_input_is_refused_whatever_its_name() {
         .into();
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_eq!(std::fs::read(&log).unwrap(), small);
+}
+
+/// `profile`, `partial` and `merge` write states and reports too: never over what they read.
+#[test]
+fn no_command_writes_over_its_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = std::fs::read(fixture("small.log")).unwrap();
+    let log = write(dir.path(), "access.log", &small);
+    let (profile, state) = (dir.path().join("job.profile"), dir.path().join("a.state"));
+    let key = ["--visitor-key", "k", "-q"];
+    let ok = |args: &[&str]| {
+        let r = darklog(&[args, &key[..]].concat());
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+    };
+    ok(&["profile", s(&log), "-o", s(&profile)]);
+    ok(&["partial", s(&log), "--profile", s(&profile), "-o", s(&state)]);
+    let before: Vec<Vec<u8>> = [&log, &profile, &state].iter().map(|p| std::fs::read(p).unwrap()).collect();
+    for args in [
+        vec!["profile", s(&log), "-o", s(&log)],
+        vec!["profile", s(&profile), "-o", s(&profile)],
+        vec!["partial", s(&log), "--profile", s(&profile), "-o", s(&log)],
+        vec!["partial", s(&log), "--profile", s(&profile), "-o", s(&profile)],
+        vec!["merge", s(&state), "-o", s(&state)],
+        vec!["analyze", s(&log), "--state", s(&state), "-o", s(&state)],
+    ] {
+        let r = darklog(&[&args[..], &key[..]].concat());
+        assert_eq!(r.code, 1, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains("writing it would replace what is read"), "{args:?}: {}", r.stderr);
+    }
+    let after: Vec<Vec<u8>> = [&log, &profile, &state].iter().map(|p| std::fs::read(p).unwrap()).collect();
+    assert!(before == after, "an input was written over");
 }
 
 #[test]

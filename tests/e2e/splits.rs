@@ -47,6 +47,7 @@ fn answer(inputs: Vec<std::path::PathBuf>, threads: usize, block_size: usize) ->
         profile: false,
         keep: 400 * 86_400,
         keyed: false,
+        skip: Vec::new(),
     };
     let outcome = run::run(&cfg, &mut Quiet).expect("the run starts");
     assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);

@@ -353,6 +353,37 @@ fn a_truncated_gzip_is_read_on_when_it_is_whole() {
     assert_eq!(r.stdout, want);
 }
 
+/// A state named through a link is its target's: written and locked there. A state kept
+/// in the directory of logs it reads is not read as a log.
+#[test]
+fn a_state_through_a_link_or_among_the_logs_is_the_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    std::fs::copy(fixture("small.log"), logs.join("access.log")).unwrap();
+    let real = logs.join("site.state");
+    let link = dir.path().join("link.state");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let run = |state: &Path| darklog(&["analyze", s(&logs), "--state", s(state), "--visitor-key", "k"]);
+    let r = run(&link);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link was replaced");
+    assert!(real.is_file(), "the state was not written through the link");
+    // The second run reads the log and the state's directory: nothing said of the state.
+    let r = run(&real);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("site.state"), "{}", r.stderr);
+    // One lock, whichever name: a run through the link is kept out while one holds it.
+    let lock = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(logs.join("site.state.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    assert_eq!(run(&link).code, 4);
+}
+
 /// A week's report reads the lines before it as context: its dark-social visits are what
 /// the full history counts for those days.
 #[test]
