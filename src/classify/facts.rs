@@ -81,6 +81,14 @@ impl Evidence {
 }
 
 impl SiteFacts {
+    /// Learned from too few lines to tell anything: no site found (none given either:
+    /// `sites_given`), or too few referred readers to tell whether browsers load assets.
+    /// A state's first run over an empty or new log learns this; a later run learns again.
+    pub fn undecided(&self, sites_given: bool) -> bool {
+        let few = self.asset_sample.is_some_and(|s| s.referred < MIN_ASSET_SAMPLE);
+        few || (!sites_given && self.site_hosts.is_empty())
+    }
+
     /// Adds a host of the site (`--site`, or inferred), normalised.
     pub fn add_site(&mut self, host: &str) {
         let h = super::strip_www(&host.trim().to_ascii_lowercase()).to_string();

@@ -353,6 +353,26 @@ fn a_truncated_gzip_is_read_on_when_it_is_whole() {
     assert_eq!(r.stdout, want);
 }
 
+/// A state started on an empty log (logrotate's `create`, a new install) learns the site
+/// from the first run that has lines: then its reports are one run's.
+#[test]
+fn a_state_started_on_an_empty_log_learns_the_site_later() {
+    let lines = lines(6_000, 4, 2);
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("access.log");
+    let state = dir.path().join("s.state");
+    std::fs::write(&log, b"").unwrap();
+    let r = darklog(&["analyze", s(&log), "--state", s(&state), "--visitor-key", "k", "-q", "-o", "/dev/null"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    std::fs::write(&log, lines.concat()).unwrap();
+    let r = darklog(&["analyze", s(&log), "--state", s(&state), "--visitor-key", "k"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("site facts learned from these logs"), "{}", r.stderr);
+    let whole = dir.path().join("whole.log");
+    std::fs::write(&whole, lines.concat()).unwrap();
+    assert_eq!(reports(&[s(&log)], &["--state", s(&state)]), reports(&[s(&whole)], &[]));
+}
+
 /// A state named through a link is its target's: written and locked there. A state kept
 /// in the directory of logs it reads is not read as a log.
 #[test]
