@@ -280,6 +280,31 @@ fn decide(sample: &[SampleHit], sites: &[String], rules: &Rules) -> (SiteFacts, 
     (facts, notices)
 }
 
+/// The facts of a state whose first run had too few lines to learn the site from (an
+/// empty log just rotated in, a new install), learned from these logs' first lines, with
+/// what to tell the user; `None` when the state's stand (decided, or learned the same):
+/// kept undecided, they would read every later line as no site's.
+pub(super) fn learn_undecided(
+    saved: &SiteFacts,
+    sniffed: &mut [Sniffed],
+    cfg: &super::AnalyzeConfig,
+    rules: &Rules,
+    agents: &mut AgentCache,
+) -> Option<(SiteFacts, Vec<String>)> {
+    if !saved.undecided(!cfg.sites.is_empty()) {
+        return None;
+    }
+    let (facts, mut notices) = learn(sniffed, &cfg.sites, cfg.client_ip.as_ref(), rules, agents);
+    if facts == *saved {
+        return None;
+    }
+    notices.insert(
+        0,
+        "site facts learned from these logs: the state's first run had too few lines to learn them".into(),
+    );
+    Some((facts, notices))
+}
+
 /// Inputs that look like another site's log: the referrers of their first lines (the
 /// bytes every input keeps of its start) never name the site, and one host the tables do
 /// not know (no search engine, network or app) is most of them. A run learns one site,

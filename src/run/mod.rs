@@ -205,21 +205,10 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
             (state, Vec::new())
         }
         Start::Resume { mut state, marks } => {
-            // A state whose first run had too few lines to learn the site from (an empty
-            // log just rotated in, a new install) learns it from these logs' first lines:
-            // kept undecided, it would read every later line as no site's.
-            if state.facts.undecided(!cfg.sites.is_empty()) {
-                let (facts, notices) =
-                    facts::learn(&mut sniffed, &cfg.sites, cfg.client_ip.as_ref(), &rules, &mut agents);
-                if facts != state.facts {
-                    observer.notice(
-                        "site facts learned from these logs: the state's first run had too few lines \
-                         to learn them"
-                            .into(),
-                    );
-                    notices.into_iter().for_each(|n| observer.notice(n));
-                    state.facts = facts;
-                }
+            let learned = facts::learn_undecided(&state.facts, &mut sniffed, cfg, &rules, &mut agents);
+            if let Some((facts, notices)) = learned {
+                notices.into_iter().for_each(|n| observer.notice(n));
+                state.facts = facts;
             }
             (*state, marks)
         }

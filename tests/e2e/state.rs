@@ -362,7 +362,8 @@ fn a_state_started_on_an_empty_log_learns_the_site_later() {
     let log = dir.path().join("access.log");
     let state = dir.path().join("s.state");
     std::fs::write(&log, b"").unwrap();
-    let r = darklog(&["analyze", s(&log), "--state", s(&state), "--visitor-key", "k", "-q", "-o", "/dev/null"]);
+    let r =
+        darklog(&["analyze", s(&log), "--state", s(&state), "--visitor-key", "k", "-q", "-o", "/dev/null"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     std::fs::write(&log, lines.concat()).unwrap();
     let r = darklog(&["analyze", s(&log), "--state", s(&state), "--visitor-key", "k"]);
