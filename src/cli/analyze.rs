@@ -114,7 +114,7 @@ fn incremental(
         Ok(saved) => {
             saved.check(&settings, &name)?;
             match saved.content {
-                Content::State { marks, run } => Start::Resume { state: run, marks },
+                Content::State { marks, run, .. } => Start::Resume { state: run, marks },
                 Content::Profile(_) => {
                     return Err(StateError::Kind { path: name, found: "profile", wanted: "state" }.into())
                 }
@@ -131,7 +131,11 @@ fn incremental(
     let saved = Saved {
         written_by: env!("CARGO_PKG_VERSION").to_string(),
         settings,
-        content: Content::State { marks: std::mem::take(&mut outcome.marks), run: Box::new(open) },
+        content: Content::State {
+            marks: std::mem::take(&mut outcome.marks),
+            run: Box::new(open),
+            window: None,
+        },
     };
     if unsaved.is_none() {
         if let Err(e) = write_atomically(path, &saved.encode()) {

@@ -48,9 +48,10 @@ pub fn run(args: MergeArgs) -> Result<Status, Error> {
     refuse_duplicates(&all)?;
     for (name, saved) in all {
         saved.check(&settings, &name)?;
-        let Content::State { run: state, .. } = saved.content else {
+        let Content::State { run: state, window, .. } = saved.content else {
             return Err(StateError::Kind { path: name, found: "profile", wanted: "state" }.into());
         };
+        refuse_narrower(&name, window, &windows)?;
         match &mut merged {
             None => merged = Some(*state),
             Some(m) => {
@@ -89,6 +90,29 @@ pub fn run(args: MergeArgs) -> Result<Status, Error> {
     report.top = args.report.top;
     report.rules_file = args.read.rules.as_ref().map(|p| p.display().to_string());
     args.report.render(&report, output, &windows, &[], args.read.quiet)
+}
+
+/// A part read for a window (`partial --day …`) counted nothing outside it: a report
+/// reaching past it would come out short, silently. A usage error (exit 1) then.
+fn refuse_narrower(
+    name: &str,
+    part: Option<(Option<i64>, Option<i64>)>,
+    asked: &super::window::Windows,
+) -> Result<(), Error> {
+    let Some((since, until)) = part else { return Ok(()) };
+    let span = asked.span();
+    let starts_inside = since.is_none_or(|s| span.since.is_some_and(|a| a >= s));
+    let ends_inside = until.is_none_or(|u| span.until.is_some_and(|a| a <= u));
+    if starts_inside && ends_inside {
+        return Ok(());
+    }
+    let show = |t: Option<i64>, open: &str| t.map_or(open.to_string(), crate::time::format_rfc3339);
+    Err(super::usage_error(format!(
+        "{name} was read for [{}, {}) only (partial's window flags): a report past it would miss \
+         what the part did not count; give merge a window inside it, or partial none",
+        show(since, "the start"),
+        show(until, "the end")
+    )))
 }
 
 /// Parts of one job never hold the same visitor twice (keyed by visitor) nor the same

@@ -85,7 +85,14 @@ pub fn run(args: PartialArgs) -> Result<Status, Error> {
     args.out.write(&Saved {
         written_by: written_by(),
         settings,
-        content: Content::State { marks: Vec::new(), run: Box::new(open) },
+        content: Content::State {
+            marks: Vec::new(),
+            run: Box::new(open),
+            window: windows.bounded().then(|| {
+                let span = windows.span();
+                (span.since, span.until)
+            }),
+        },
     })?;
     for e in &errors {
         eprintln!("darklog: {}", crate::report::table::printable(e));

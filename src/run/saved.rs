@@ -137,6 +137,10 @@ pub enum Content {
     State {
         marks: Vec<InputMark>,
         run: Box<RunState>,
+        /// What a `partial` read with window flags counted: `[since, until)`, `None` for
+        /// open ends. Outside it, days hold nothing; `None`: every day it read.
+        #[serde(default)]
+        window: Option<(Option<i64>, Option<i64>)>,
     },
     Profile(Box<Profile>),
 }

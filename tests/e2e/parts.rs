@@ -276,3 +276,36 @@ fn a_part_given_twice_is_refused() {
     assert_eq!(r.code, 4, "{}", r.stderr);
     assert!(r.stderr.contains("copy.state: the same part as "), "{}", r.stderr);
 }
+
+/// A part read for a window (`partial --day`) counted nothing outside it: `merge` reports
+/// inside that window, and refuses to report past it rather than print short figures.
+#[test]
+fn a_part_read_for_a_window_reports_only_inside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("days.log");
+    let cfg = darklog_gen::GenConfig { lines: 6_000, seed: 9, days: 3, ..Default::default() };
+    std::fs::write(&log, darklog_gen::generate(&cfg)).unwrap();
+    let (profile, part) = (dir.path().join("job.profile"), dir.path().join("day.state"));
+    ok(darklog(&["profile", s(&log), "-o", s(&profile), "--visitor-key", KEY, "-q"]));
+    let day = ["--day", "2026-11-03"];
+    let mut args =
+        vec!["partial", s(&log), "--profile", s(&profile), "-o", s(&part), "--visitor-key", KEY, "-q"];
+    args.extend(day);
+    ok(darklog(&args));
+    let merged = ok(darklog(
+        &[&["merge", s(&part), "--format", "csv", "--visitor-key", KEY, "-q"][..], &day].concat(),
+    ));
+    let whole = ok(darklog(
+        &[&["analyze", s(&log), "--format", "csv", "--visitor-key", KEY, "-q"][..], &day].concat(),
+    ));
+    assert_eq!(merged.stdout, whole.stdout);
+    for past in [&[][..], &["--day", "2026-11-04"], &["--day", "2026-11-03", "--compare", "previous"]] {
+        let r = darklog(&[&["merge", s(&part), "--visitor-key", KEY, "-q"][..], past].concat());
+        assert_eq!(r.code, 1, "{past:?}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("was read for [2026-11-03T00:00:00Z, 2026-11-04T00:00:00Z) only"),
+            "{}",
+            r.stderr
+        );
+    }
+}
