@@ -162,6 +162,9 @@ pub struct Overrides {
     pub fronts: Vec<String>,
     pub asset_extensions: Vec<String>,
     pub asset_prefixes: Vec<String>,
+    /// The file as read, once: what a state's settings digest (a rules file given as a
+    /// pipe, `<(…)`, cannot be read a second time).
+    pub text: String,
 }
 
 impl Overrides {
@@ -173,7 +176,7 @@ impl Overrides {
             key: String::new(),
             message: e.to_string(),
         })?;
-        Overrides::parse(&name, &text)
+        Ok(Overrides { text: text.clone(), ..Overrides::parse(&name, &text)? })
     }
 
     pub fn parse(name: &str, text: &str) -> Result<Overrides, RulesFileError> {

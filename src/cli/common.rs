@@ -164,10 +164,8 @@ impl ReadArgs {
             h.write(t.name.as_bytes());
             h.write(t.text.as_bytes());
         }
-        if let Some(path) = &self.rules {
-            let bytes = std::fs::read(path)
-                .map_err(|source| Error::Output { path: path.display().to_string(), source })?;
-            h.write(&bytes);
+        if let Some(o) = &cfg.overrides {
+            h.write(o.text.as_bytes());
         }
         for s in cfg.sites.iter().chain([&"|".to_string()]).chain(&cfg.fronts) {
             h.write(s.as_bytes());

@@ -374,6 +374,23 @@ fn a_state_started_on_an_empty_log_learns_the_site_later() {
     assert_eq!(reports(&[s(&log)], &["--state", s(&state)]), reports(&[s(&whole)], &[]));
 }
 
+/// A rules file given as a pipe is read once: the state is made with its rules, and a
+/// later run without them is refused, one with the same file as a file is not.
+#[test]
+fn a_rules_file_from_a_pipe_makes_the_state_s_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = write(dir.path(), "bots.toml", b"[user_agents]\n\"Chrome/120\" = \"bot/test\"\n");
+    let state = dir.path().join("s.state");
+    let log = fixture("small.log");
+    let base = ["analyze", s(&log), "--state", s(&state), "--visitor-key", "k", "-q", "-o", "/dev/null"];
+    let r = darklog_stdin(&[&base[..], &["--rules", "/dev/stdin"]].concat(), &std::fs::read(&rules).unwrap());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = darklog(&base);
+    assert_eq!(r.code, 4, "a run without the rules went on: {}", r.stderr);
+    let r = darklog(&[&base[..], &["--rules", s(&rules)]].concat());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
 /// A state named through a link is its target's: written and locked there. A state kept
 /// in the directory of logs it reads is not read as a log.
 #[test]
