@@ -157,6 +157,13 @@ pub enum InputError {
     /// Content no layout reads at all: binary data, an archive, an error log, a README.
     #[error("{path}: not an access log: {why}")]
     NotALog { path: String, why: String },
+    /// Lines given with `--keyed` that `darklog key` did not write.
+    #[error(
+        "the keyed lines: {not_keyed} of {lines} are not lines `darklog key` writes (visitor, time, \
+         sequence and the line in base64, tab-separated) and were counted malformed; a log is \
+         read without --keyed"
+    )]
+    NotKeyed { not_keyed: u64, lines: u64 },
     /// Every file found was skipped as no log.
     #[error("no access log among the inputs: every file found was skipped as no log")]
     NothingToRead,

@@ -85,26 +85,17 @@ pub(super) fn sniff_all(
         {
             Ok(mut s) => {
                 let name = s.format.name();
-                // Keyed lines are read from a temporary file of their decoded lines: its
-                // name means nothing to the user.
-                let shown = |notice: String| {
-                    if cfg.keyed {
-                        notice.replace(&source.name(), "the keyed lines")
-                    } else {
-                        notice
-                    }
-                };
                 if let Some(n) = s.detected_from {
                     if !formats_said.contains(&name) {
-                        observer.notice(shown(format!(
+                        observer.notice(format!(
                             "log format: {name} (detected from {n} lines of {}; --log-format to choose)",
                             source.name()
-                        )));
+                        ));
                         formats_said.push(name);
                     }
                 }
                 for n in s.notices.drain(..) {
-                    observer.notice(shown(n));
+                    observer.notice(n);
                 }
                 sniffed.push(s);
             }
@@ -158,4 +149,25 @@ pub(super) fn summary(
         malformed: 0,
         error: error.map(|e| e.to_string()),
     }
+}
+
+/// Malformed lines are counted, never an error; most of a log is worth a word: a log that
+/// changed layout part-way, or was read in the wrong one.
+pub(super) fn mostly_malformed(sniffed: &[sniff::Sniffed], read: &super::read::ReadAll) -> Vec<String> {
+    let mut notices = Vec::new();
+    for (s, r) in sniffed.iter().zip(&read.inputs) {
+        let c = r.counts;
+        if c.lines >= 20 && c.malformed * 2 > c.lines {
+            notices.push(format!(
+                "{}: {} of its {} lines are not in the {} layout and were counted malformed (-v \
+                 shows the first): if the log changed layout part-way, give each part its layout \
+                 with --log-format",
+                s.source.name(),
+                crate::report::thousands(c.malformed),
+                crate::report::thousands(c.lines),
+                s.format.name()
+            ));
+        }
+    }
+    notices
 }

@@ -230,6 +230,17 @@ fn key_here(
     let (mut sniffed, _) = super::inputs::sniff_all(&inputs, cfg, &mut errors, observer);
     super::inputs::drop_same_logs(&mut sniffed, observer);
     sniffed.sort_by_key(|s| s.first_time.unwrap_or(i64::MAX));
+    // Refused before a line is written: the keyed lines of a job are read as one log.
+    if let Some(other) = sniffed.iter().find(|s| s.format.name() != sniffed[0].format.name()) {
+        let first = &sniffed[0];
+        return Err(super::RunError::MixedLayouts(format!(
+            "{} is {}, {} is {}",
+            first.source.name(),
+            first.format.name(),
+            other.source.name(),
+            other.format.name()
+        )));
+    }
     let engine = Engine::new(cfg.threads.clamp(1, super::MAX_PARSERS), cfg.block_size)?;
     let keys = KeyHasher::default();
     let paths = rules.paths.clone();
@@ -276,6 +287,33 @@ fn key_here(
 pub(super) struct KeyedLog {
     pub file: tempfile::NamedTempFile,
     pub decoded: Decoded,
+}
+
+impl KeyedLog {
+    /// Lines that were no keyed line (a plain log given with `--keyed`, damage): counted
+    /// malformed, and an error, as a damaged input is.
+    pub fn error(&self) -> Option<crate::input::InputError> {
+        let d = &self.decoded;
+        let lines = d.lines + d.not_keyed + d.directives.len() as u64;
+        (d.not_keyed > 0).then_some(crate::input::InputError::NotKeyed { not_keyed: d.not_keyed, lines })
+    }
+}
+
+/// A keyed run's notices name its temporary file of decoded lines as what it is to the
+/// user: the keyed lines.
+pub(super) struct KeyedNames<'o> {
+    pub inner: &'o mut dyn super::Observer,
+    pub temp: String,
+}
+
+impl super::Observer for KeyedNames<'_> {
+    fn notice(&mut self, message: String) {
+        self.inner.notice(message.replace(&self.temp, "the keyed lines"));
+    }
+
+    fn progress(&mut self, done: u64, total: Option<u64>) {
+        self.inner.progress(done, total);
+    }
 }
 
 /// Decodes the keyed lines of `paths` (files, compressed or not, or `-` for stdin), in

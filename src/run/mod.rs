@@ -144,6 +144,11 @@ pub enum RunError {
     Write(std::io::Error),
     #[error("reading keyed lines: {0}")]
     Keyed(std::io::Error),
+    #[error(
+        "{0}: a keyed job's logs share one layout (partial --keyed reads them as one log): key \
+         each layout's logs as a job of its own"
+    )]
+    MixedLayouts(String),
 }
 
 /// The rules a run reads with: the built-in tables, a rules file's rows and `--front`s.
@@ -175,7 +180,16 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
         Some(k) => vec![k.file.path().to_path_buf()],
         None => cfg.inputs.clone(),
     };
+    let mut renamed;
+    let observer: &mut dyn Observer = match &keyed {
+        Some(k) => {
+            renamed = key::KeyedNames { inner: observer, temp: k.file.path().display().to_string() };
+            &mut renamed
+        }
+        None => observer,
+    };
     let (mut inputs, mut errors) = input::expand(&paths);
+    errors.extend(keyed.as_ref().and_then(key::KeyedLog::error));
     let skip: Vec<_> = cfg.skip.iter().filter_map(|p| Source::File(p.clone()).id()).collect();
     inputs.retain(|i| !i.listed || i.source.id().is_none_or(|id| !skip.contains(&id)));
     let mut agents = AgentCache::new();
@@ -310,21 +324,8 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
     for n in &read.notices {
         observer.notice(n.clone());
     }
-    // Malformed lines are counted, never an error; most of a log is worth a word: a log
-    // that changed layout part-way, or was read in the wrong one.
-    for (s, r) in sniffed.iter().zip(&read.inputs) {
-        let c = r.counts;
-        if c.lines >= 20 && c.malformed * 2 > c.lines && !cfg.keyed {
-            observer.notice(format!(
-                "{}: {} of its {} lines are not in the {} layout and were counted malformed \
-                 (-v shows the first): if the log changed layout part-way, give each part its \
-                 layout with --log-format",
-                s.source.name(),
-                crate::report::thousands(c.malformed),
-                crate::report::thousands(c.lines),
-                s.format.name()
-            ));
-        }
+    if !cfg.keyed {
+        inputs::mostly_malformed(&sniffed, &read).into_iter().for_each(|n| observer.notice(n));
     }
     let counts: Vec<fold::InputCounts> = read.inputs.iter().map(|r| r.counts).collect();
     // An input that broke was counted up to the break, whatever its reader had handed on

@@ -309,3 +309,30 @@ fn a_part_read_for_a_window_reports_only_inside_it() {
         );
     }
 }
+
+/// What `partial --keyed` is given that `key` did not write is said, not only counted; a
+/// keyed job's logs share one layout, so `key` refuses logs of two; and the notices of a
+/// keyed run name the keyed lines, never the temporary file they are decoded into.
+#[test]
+fn keyed_input_mistakes_are_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = fixture("small.log");
+    let profile = dir.path().join("job.profile");
+    ok(darklog(&["profile", s(&log), "-o", s(&profile), "--visitor-key", KEY, "-q"]));
+    let partial = ["partial", "--keyed", "--profile", s(&profile), "--line", "--visitor-key", KEY, "-q"];
+    let r = darklog(&[&partial[..], &[s(&log)]].concat());
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("are not lines `darklog key` writes"), "{}", r.stderr);
+    let common = fixture("formats/apache_common.log");
+    let r = darklog(&["key", s(&log), s(&common), "--visitor-key", KEY, "-q"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("a keyed job's logs share one layout"), "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    // Keyed lines in reverse: sorted by time, and the malformed lines shown with -v.
+    let keyed = ok(darklog(&["key", s(&log), "--visitor-key", KEY, "-q"])).stdout;
+    let reversed: String = keyed.lines().rev().map(|l| format!("{l}\n")).collect();
+    let args = ["partial", "-", "--keyed", "--profile", s(&profile), "--line", "--visitor-key", KEY, "-v"];
+    let r = ok(darklog_stdin(&args, reversed.as_bytes()));
+    assert!(r.stderr.contains("the keyed lines"), "{}", r.stderr);
+    assert!(!r.stderr.contains(".darklog-keyed"), "{}", r.stderr);
+}
