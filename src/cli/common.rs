@@ -180,6 +180,7 @@ impl ReadArgs {
             visitor_key,
             zone: cfg.zone.name().to_string(),
             log_format: self.format.describe(),
+            reading: self.format.words(),
             session_timeout: cfg.session.timeout,
             lateness: cfg.session.lateness,
             share_window: cfg.share_window,

@@ -72,6 +72,25 @@ pub struct Reading {
 }
 
 impl FormatArgs {
+    /// The flags that say how a line is read, as a user would write them (what a refused
+    /// state's message shows; `describe` is what it compares).
+    pub fn words(&self) -> String {
+        let mut w = vec![match (&self.nginx_conf, &self.log_format) {
+            (Some(conf), _) => format!("--nginx-conf {}", conf.display()),
+            (None, FormatSpec::Auto) => "--log-format auto".to_string(),
+            (None, FormatSpec::Preset(p)) => format!("--log-format {}", p.name()),
+            (None, FormatSpec::Nginx(s) | FormatSpec::Apache(s)) => format!("--log-format '{s}'"),
+        }];
+        w.extend(self.log_name.iter().map(|n| format!("--log-name {n}")));
+        w.extend(self.json_fields.iter().map(|(role, key)| format!("--json-field {}={key}", role.name())));
+        if self.captured_headers.join(",") != "Host,Referer,User-Agent" {
+            w.push(format!("--captured-headers {}", self.captured_headers.join(",")));
+        }
+        w.extend(self.client_ip.iter().map(|h| format!("--client-ip {h}")));
+        w.extend(self.trusted_proxies.iter().map(|c| format!("--trusted-proxy {c}")));
+        w.join(" ")
+    }
+
     /// Every flag here that changes how a line is read, in words (what a saved state
     /// records: another reading would make other visitors of the same lines).
     pub fn describe(&self) -> String {

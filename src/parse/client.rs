@@ -32,6 +32,12 @@ impl FromStr for Cidr {
     }
 }
 
+impl std::fmt::Display for Cidr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.net, self.bits)
+    }
+}
+
 impl Cidr {
     pub fn contains(&self, ip: IpAddr) -> bool {
         // An IPv4 address seen as IPv6 (`::ffff:10.0.0.1`) is the IPv4 address.

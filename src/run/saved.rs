@@ -31,6 +31,9 @@ pub struct Settings {
     pub visitor_key: String,
     pub zone: String,
     pub log_format: String,
+    /// `log_format` as the flags are written, for messages (empty in older states).
+    #[serde(default)]
+    pub reading: String,
     pub session_timeout: i64,
     pub lateness: i64,
     pub share_window: i64,
@@ -54,7 +57,15 @@ impl Settings {
         );
         differ("the visitor key (--visitor-key)", &self.visitor_key, &run.visitor_key);
         differ("the time zone (--tz)", &self.zone, &run.zone);
-        differ("the log format (--log-format)", &self.log_format, &run.log_format);
+        // Compared as described, shown as the flags are written where that tells them apart.
+        let (saved, now) = if !self.reading.is_empty() && self.reading != run.reading {
+            (&self.reading, &run.reading)
+        } else {
+            (&self.log_format, &run.log_format)
+        };
+        if self.log_format != run.log_format {
+            differ("how lines are read (--log-format, --client-ip and the flags beside them)", saved, now);
+        }
         differ("the session timeout", &self.session_timeout.to_string(), &run.session_timeout.to_string());
         differ("the lateness", &self.lateness.to_string(), &run.lateness.to_string());
         differ("the share window", &self.share_window.to_string(), &run.share_window.to_string());
@@ -327,6 +338,7 @@ mod tests {
             visitor_key: "random".into(),
             zone: "UTC".into(),
             log_format: "auto".into(),
+            reading: "--log-format auto".into(),
             session_timeout: 1800,
             lateness: 300,
             share_window: 172_800,

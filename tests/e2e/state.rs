@@ -391,6 +391,26 @@ fn a_rules_file_from_a_pipe_makes_the_state_s_settings() {
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
+/// A state read another way is refused in the words of the flags, not a debug dump.
+#[test]
+fn another_reading_is_named_by_its_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("s.state");
+    let log = fixture("small.log");
+    let base = ["analyze", s(&log), "--state", s(&state), "--visitor-key", "k", "-q", "-o", "/dev/null"];
+    assert_eq!(darklog(&base).code, 0);
+    let r = darklog(&[&base[..], &["--log-format", "combined", "--client-ip", "x-forwarded-for"]].concat());
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "how lines are read (--log-format, --client-ip and the flags beside them) (saved: --log-format \
+             auto; this run: --log-format combined --client-ip x-forwarded-for)"
+        ),
+        "{}",
+        r.stderr
+    );
+}
+
 /// A state named through a link is its target's: written and locked there. A state kept
 /// in the directory of logs it reads is not read as a log.
 #[test]
