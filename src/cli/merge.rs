@@ -72,7 +72,16 @@ pub fn run(args: MergeArgs) -> Result<Status, Error> {
     };
     let mut hosts = HostCache::default();
     // Parts split by visitor never hold the same visitor; parts split otherwise do, and
-    // their visits are joined and counted here.
+    // their visits are joined and counted here, but visits they closed apart were cut:
+    // the figures are not one run's, and the exit code says so.
+    let mut errors = Vec::new();
+    if !met.is_empty() {
+        errors.push(format!(
+            "{} visits were open in more than one part: the parts were not split by visitor (or \
+             overlap), so visits are cut and counted twice; split the lines with `darklog key`",
+            met.len()
+        ));
+    }
     state.count_closed(met, &rules, &mut hosts);
     state.finish(&rules, &mut hosts, None);
     for t in windows.edges() {
@@ -89,7 +98,7 @@ pub fn run(args: MergeArgs) -> Result<Status, Error> {
     report.evidence = crate::classify::Classifier::new(&rules, &state.facts).evidence();
     report.top = args.report.top;
     report.rules_file = args.read.rules.as_ref().map(|p| p.display().to_string());
-    args.report.render(&report, output, &windows, &[], args.read.quiet)
+    args.report.render(&report, output, &windows, &errors, args.read.quiet)
 }
 
 /// A part read for a window (`partial --day …`) counted nothing outside it: a report

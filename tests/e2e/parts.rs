@@ -204,7 +204,11 @@ fn a_split_by_blocks_of_lines_does_not_give_one_run_s_answer() {
     };
     let mut merge = vec!["merge", "--format", "json", "--visitor-key", KEY, "-q"];
     merge.extend(states.iter().map(|p| s(p)));
-    let split = visits(darklog(&merge));
+    let r = darklog(&merge);
+    // Said, and the exit code says the figures are not one run's.
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("the parts were not split by visitor"), "{}", r.stderr);
+    let split = visits(Run { code: 0, ..r });
     let one = visits(darklog(&["analyze", s(&whole), "--format", "json", "--visitor-key", KEY, "-q"]));
     // Every visit that spans two blocks is counted twice.
     assert!(split > one, "blocks of lines cut visits: {split} against {one}");
