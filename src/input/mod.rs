@@ -133,8 +133,9 @@ pub enum InputError {
     )]
     Disordered { path: String, out_of_order: u64, lines: u64 },
     #[error(
-        "{path}: {out_of_order} of {lines} lines are older than the log the state has read already \
-         (by more than the lateness window): not counted; a log that old needs a state of its own"
+        "{path}: {out_of_order} of {lines} lines are older than the logs the state has read already \
+         (by more than the lateness window): not counted; a log that old needs a state of its \
+         own, and the logs of servers that write late are read together once all have caught up"
     )]
     BehindState { path: String, out_of_order: u64, lines: u64 },
     #[error(

@@ -11,6 +11,8 @@ pub use facts::learn_lines;
 mod fold;
 mod inputs;
 pub mod key;
+mod outcome;
+pub use outcome::{Observer, Outcome, RunError, Start};
 mod read;
 mod resume;
 pub mod saved;
@@ -32,7 +34,7 @@ use crate::engine::{self, Engine};
 use crate::identity::{KeyHasher, VisitorKey};
 use crate::input::{self, InputError, Source};
 use crate::parse::{ClientIp, Format, FormatOptions};
-use crate::report::{InputSummary, Ledger};
+use crate::report::Ledger;
 use crate::session::SessionConfig;
 
 /// Everything a run needs, decided before it starts.
@@ -95,60 +97,6 @@ pub struct AnalyzeConfig {
     /// Files not read even where a directory of inputs holds them: the run's own state
     /// and its lock.
     pub skip: Vec<PathBuf>,
-}
-
-/// What a run starts from.
-pub enum Start {
-    /// Nothing: the site facts are learned from the first lines.
-    Fresh,
-    /// A saved state, and where it read each input to.
-    Resume { state: Box<RunState>, marks: Vec<saved::InputMark> },
-    /// A profile of the whole job this run reads a part of.
-    Profiled(Box<saved::Profile>),
-}
-
-/// What a run produced.
-pub struct Outcome {
-    /// The state at the end, every visit closed and counted.
-    pub state: RunState,
-    /// The state before the open visits were closed, when asked for (`keep_open`).
-    pub open: Option<RunState>,
-    /// Where each input was read to (for `--state`).
-    pub marks: Vec<saved::InputMark>,
-    /// The rows of the visits report, in start order, when it was asked for.
-    pub visits: Option<VisitRows>,
-    /// Whether visits needed browser evidence to count as readers, and why not.
-    pub evidence: crate::classify::Evidence,
-    pub inputs: Vec<InputSummary>,
-    pub errors: Vec<InputError>,
-}
-
-/// Messages for the user as the run goes (format chosen, site inferred, malformed lines).
-pub trait Observer: Send {
-    fn notice(&mut self, message: String);
-    /// Raw bytes consumed so far, out of `total` (when known).
-    fn progress(&mut self, _done: u64, _total: Option<u64>) {}
-}
-
-/// What stops a run before it reads anything (input problems never do: they are
-/// reported in [`Outcome::errors`]).
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    #[error("built-in rule table is invalid: {0}")]
-    Rules(#[from] TableError),
-    #[error("cannot start parser threads: {0}")]
-    Threads(#[from] rayon::ThreadPoolBuildError),
-    #[error("cannot start the run's thread: {0}")]
-    Thread(std::io::Error),
-    #[error("writing: {0}")]
-    Write(std::io::Error),
-    #[error("reading keyed lines: {0}")]
-    Keyed(std::io::Error),
-    #[error(
-        "{0}: a keyed job's logs share one layout (partial --keyed reads them as one log): key \
-         each layout's logs as a job of its own"
-    )]
-    MixedLayouts(String),
 }
 
 /// The rules a run reads with: the built-in tables, a rules file's rows and `--front`s.
@@ -276,6 +224,7 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
         // a day leaves room for clocks that disagree.
         end_limit: cfg.incremental.then(|| crate::time::now().saturating_add(86_400)),
     };
+    let started = initial.clock.now();
     let mut analysis = Analysis::new(&fold_cx, &initial, parsers, cfg.block_size)?;
     // An input found mostly out of order is sorted by time into a temporary file and the
     // run read again from the start, once per input.
@@ -374,18 +323,27 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
             max: read::MAX_OPEN,
         });
     }
-    for (s, r) in sniffed.iter().zip(read.inputs) {
+    // A log that lagged behind the others (a server whose lines reach the logs late) starts
+    // this run before the state's clock: its lines older than the lateness allows come
+    // too late, though one run over all the logs, merging them by time, would count them.
+    let lagged = |i: usize| {
+        let first = sniffed[i].first_time.max(plans[i].last_time);
+        cfg.incremental && first.zip(started).is_some_and(|(f, t)| f < t - cfg.session.lateness)
+    };
+    for (i, (s, r)) in sniffed.iter().zip(read.inputs).enumerate() {
         let error = match r.error {
             Some(read::ReadError::Open(e)) => Some(e),
             Some(read::ReadError::Read(f)) => {
                 Some(input::read_error(&s.source, s.compression, f.offset, f.raw, f.error))
             }
             // A log older than what a saved state read already: its lines come too late.
-            None if r.counts.disordered() && cfg.incremental => Some(InputError::BehindState {
-                path: s.source.name(),
-                out_of_order: r.counts.out_of_order,
-                lines: r.counts.lines,
-            }),
+            None if cfg.incremental && (r.counts.disordered() || r.counts.out_of_order > 0 && lagged(i)) => {
+                Some(InputError::BehindState {
+                    path: s.source.name(),
+                    out_of_order: r.counts.out_of_order,
+                    lines: r.counts.lines,
+                })
+            }
             // The crowding is said once, below, for all the inputs it touched.
             None if r.counts.disordered() && crowded.is_some() => None,
             None if r.counts.disordered() => Some(InputError::Disordered {

@@ -411,6 +411,45 @@ fn another_reading_is_named_by_its_flags() {
     );
 }
 
+/// Two servers' logs, one behind the other at the first run: the lines it adds before the
+/// state's clock come too late to count, and that is an error, not a silent loss.
+#[test]
+fn a_log_that_lagged_behind_the_others_is_named() {
+    let lines = lines(20_000, 6, 10);
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.log"), dir.path().join("b.log"));
+    let (even, odd): (Vec<_>, Vec<_>) = lines.iter().enumerate().partition(|(i, _)| i % 2 == 0);
+    let cat = |v: &[(usize, &Vec<u8>)]| v.iter().map(|(_, l)| l.as_slice()).collect::<Vec<_>>().concat();
+    let state = dir.path().join("s.state");
+    let run = || {
+        darklog(&[
+            "analyze",
+            s(&a),
+            s(&b),
+            "--state",
+            s(&state),
+            "--visitor-key",
+            "k",
+            "-q",
+            "-o",
+            "/dev/null",
+        ])
+    };
+    // Half a day behind, of ten: fewer than a tenth of its new lines come too late.
+    std::fs::write(&a, cat(&even[..even.len() / 2])).unwrap();
+    std::fs::write(&b, cat(&odd[..odd.len() * 45 / 100])).unwrap();
+    assert_eq!(run().code, 0);
+    std::fs::write(&a, cat(&even)).unwrap();
+    std::fs::write(&b, cat(&odd)).unwrap();
+    let r = run();
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("b.log: ") && r.stderr.contains("are older than the logs the state has read"),
+        "{}",
+        r.stderr
+    );
+}
+
 /// A state named through a link is its target's: written and locked there. A state kept
 /// in the directory of logs it reads is not read as a log.
 #[test]

@@ -1,0 +1,60 @@
+//! What a run starts from, what it gives back, and what it tells the user as it goes.
+
+use super::{saved, RunState, VisitRows};
+use crate::classify::TableError;
+use crate::input::InputError;
+use crate::report::InputSummary;
+
+/// What a run starts from.
+pub enum Start {
+    /// Nothing: the site facts are learned from the first lines.
+    Fresh,
+    /// A saved state, and where it read each input to.
+    Resume { state: Box<RunState>, marks: Vec<saved::InputMark> },
+    /// A profile of the whole job this run reads a part of.
+    Profiled(Box<saved::Profile>),
+}
+
+/// What a run produced.
+pub struct Outcome {
+    /// The state at the end, every visit closed and counted.
+    pub state: RunState,
+    /// The state before the open visits were closed, when asked for (`keep_open`).
+    pub open: Option<RunState>,
+    /// Where each input was read to (for `--state`).
+    pub marks: Vec<saved::InputMark>,
+    /// The rows of the visits report, in start order, when it was asked for.
+    pub visits: Option<VisitRows>,
+    /// Whether visits needed browser evidence to count as readers, and why not.
+    pub evidence: crate::classify::Evidence,
+    pub inputs: Vec<InputSummary>,
+    pub errors: Vec<InputError>,
+}
+
+/// Messages for the user as the run goes (format chosen, site inferred, malformed lines).
+pub trait Observer: Send {
+    fn notice(&mut self, message: String);
+    /// Raw bytes consumed so far, out of `total` (when known).
+    fn progress(&mut self, _done: u64, _total: Option<u64>) {}
+}
+
+/// What stops a run before it reads anything (input problems never do: they are
+/// reported in [`Outcome::errors`]).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("built-in rule table is invalid: {0}")]
+    Rules(#[from] TableError),
+    #[error("cannot start parser threads: {0}")]
+    Threads(#[from] rayon::ThreadPoolBuildError),
+    #[error("cannot start the run's thread: {0}")]
+    Thread(std::io::Error),
+    #[error("writing: {0}")]
+    Write(std::io::Error),
+    #[error("reading keyed lines: {0}")]
+    Keyed(std::io::Error),
+    #[error(
+        "{0}: a keyed job's logs share one layout (partial --keyed reads them as one log): key \
+         each layout's logs as a job of its own"
+    )]
+    MixedLayouts(String),
+}
