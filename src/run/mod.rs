@@ -362,8 +362,8 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
         inputs.push(sum);
         errors.extend(error);
     }
-    let all = state.ledger.window(None, None).lines;
-    let worth_showing = all.malformed + all.out_of_order;
+    // This run's lines, not the state's: a rerun says nothing of earlier runs' lines.
+    let worth_showing: u64 = counts.iter().map(|c| c.malformed + c.out_of_order).sum();
     if (read.shown as u64) < worth_showing && cfg.show_malformed > 0 {
         observer.notice(format!(
             "… and {} more malformed or out-of-order lines",

@@ -450,6 +450,29 @@ fn a_log_that_lagged_behind_the_others_is_named() {
     );
 }
 
+/// `-v` shows this run's malformed lines and counts the rest of this run's, not the
+/// state's: a rerun with a clean new line says nothing.
+#[test]
+fn verbose_counts_this_run_s_lines() {
+    let lines = lines(3_000, 2, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("access.log");
+    let state = dir.path().join("s.state");
+    let mut first = lines[..2000].concat();
+    first.extend_from_slice(b"garbage one\ngarbage two\ngarbage three\n");
+    std::fs::write(&log, &first).unwrap();
+    let run = || {
+        darklog(&["analyze", s(&log), "--state", s(&state), "--visitor-key", "k", "-v", "-o", "/dev/null"])
+    };
+    let r = run();
+    assert!(r.stderr.contains("garbage three"), "{}", r.stderr);
+    first.extend_from_slice(&lines[2000..2001].concat());
+    std::fs::write(&log, &first).unwrap();
+    let r = run();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("more malformed"), "{}", r.stderr);
+}
+
 /// A state named through a link is its target's: written and locked there. A state kept
 /// in the directory of logs it reads is not read as a log.
 #[test]
