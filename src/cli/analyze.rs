@@ -70,6 +70,9 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     let mut report =
         Report::of(&outcome.state.ledger, windows.current.since, windows.current.until, windows.previous);
     report.site_hosts = outcome.state.facts.site_hosts.clone();
+    if args.state.is_some() {
+        report.held_from = outcome.state.ledger.span().map(|(start, _)| start);
+    }
     report.inputs = outcome.inputs;
     report.evidence = outcome.evidence;
     report.top = args.report.top;
@@ -125,8 +128,11 @@ fn incremental(
     };
     let mut outcome = run::run_from(cfg, start, terminal)?;
     let mut open = outcome.open.take().expect("an incremental run keeps its open state");
+    // What the state forgets, this run's report leaves out too: a rerun with nothing new
+    // reports the same.
     if let Some((_, end)) = open.ledger.span() {
         open.ledger.expire(end - cfg.keep);
+        outcome.state.ledger.expire(end - cfg.keep);
     }
     let saved = Saved {
         written_by: env!("CARGO_PKG_VERSION").to_string(),

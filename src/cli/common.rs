@@ -303,8 +303,16 @@ impl ReportArgs {
             let bound = |name: &str, t: Option<i64>| t.map(|t| format!("{name} {}", time::format_rfc3339(t)));
             let window: Vec<String> =
                 [bound("since", report.since), bound("until", report.until)].into_iter().flatten().collect();
+            // A window before the state's first day asks for days it forgot (or never had).
+            let forgotten = match (report.held_from, report.until) {
+                (Some(from), Some(until)) if until <= from => format!(
+                    "; the state holds days from {} on (--keep DAYS says how many it keeps)",
+                    time::format_rfc3339(from)
+                ),
+                _ => String::new(),
+            };
             eprintln!(
-                "darklog: no line in the window ({}): {} lines read, {} outside it",
+                "darklog: no line in the window ({}): {} lines read, {} outside it{forgotten}",
                 window.join(", "),
                 crate::report::thousands(lines.read),
                 crate::report::thousands(lines.outside_window)

@@ -50,6 +50,8 @@ pub struct Report {
     pub rules_file: Option<String>,
     /// Daily dark-social visits of the top pages (the HTML's sparklines).
     pub series: PageSeries,
+    /// With `--state`: the first day the state holds (older ones are forgotten, `--keep`).
+    pub held_from: Option<i64>,
 }
 
 /// The period a report is compared with, and what was counted in it.
@@ -87,6 +89,7 @@ impl Report {
                 aggregates: ledger.window(Some(s), Some(u)),
             }),
             top: 10,
+            held_from: None,
         }
     }
 

@@ -107,6 +107,7 @@ fn rows_and_shares() {
         top: 10,
         rules_file: None,
         series: PageSeries::default(),
+        held_from: None,
     };
     let h = r.headline();
     assert_eq!((h.dark_social_visits, h.visits, h.dark_social_pct), (3, 5, 60.0));
@@ -167,6 +168,7 @@ fn a_comparison_pairs_rows_and_days_with_the_period_before() {
         top: 10,
         rules_file: None,
         series: PageSeries::default(),
+        held_from: None,
     };
     let ch = r.channel_rows();
     let p = ch[0].prev.unwrap();

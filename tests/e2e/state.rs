@@ -473,6 +473,27 @@ fn verbose_counts_this_run_s_lines() {
     assert!(!r.stderr.contains("more malformed"), "{}", r.stderr);
 }
 
+/// `--keep`: the first run reports what the state keeps, as every rerun does; a window of
+/// days it forgot says so.
+#[test]
+fn keep_cuts_the_first_report_as_the_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("access.log");
+    std::fs::write(&log, lines(12_000, 3, 21).concat()).unwrap();
+    let state = dir.path().join("s.state");
+    let run = |extra: &[&str]| {
+        let args = ["analyze", s(&log), "--state", s(&state), "--keep", "7", "--visitor-key", "k", "-q"];
+        darklog(&[&args[..], extra, &["--format", "csv"]].concat())
+    };
+    let first = run(&[]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(first.stdout.contains("period_start,2026-11-16"), "{}", first.stdout);
+    assert_eq!(run(&[]).stdout, first.stdout, "a rerun with nothing new reports otherwise");
+    let r = run(&["--week", "2026-W45"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("the state holds days from 2026-11-16T00:00:00Z on"), "{}", r.stderr);
+}
+
 /// A state named through a link is its target's: written and locked there. A state kept
 /// in the directory of logs it reads is not read as a log.
 #[test]
