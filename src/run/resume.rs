@@ -15,6 +15,9 @@ use crate::input::{InputError, Source};
 pub struct Plan {
     /// The mark it matched, if any.
     pub mark: Option<usize>,
+    /// The mark whose log it is, also when it is read again from its start (it shrank):
+    /// that log is not gone, and its old mark is replaced.
+    pub known: Option<usize>,
     /// Decoded bytes already read (skipped) and lines already counted.
     pub offset: u64,
     pub lines: u64,
@@ -51,11 +54,12 @@ pub fn plan(sniffed: &[Sniffed], marks: &[InputMark], notices: &mut Vec<String>)
                     m.offset,
                     m.name
                 ));
-                return Plan::default();
+                return Plan { known: Some(i), ..Plan::default() };
             }
             let done = (!m.growing && !m.broken && s.compression.is_some()) || size == Some(m.offset);
             Plan {
                 mark: Some(i),
+                known: Some(i),
                 offset: m.offset,
                 lines: m.lines,
                 last_time: m.last_time,
@@ -97,7 +101,7 @@ pub fn marks_after(
             broken,
         });
     }
-    let matched: Vec<usize> = plans.iter().filter_map(|p| p.mark).collect();
+    let matched: Vec<usize> = plans.iter().filter_map(|p| p.known).collect();
     let kept = before.iter().enumerate().filter(|(i, m)| {
         !matched.contains(i) && forget_before.is_none_or(|t| m.last_time.is_none_or(|l| l >= t))
     });
@@ -109,7 +113,7 @@ pub fn marks_after(
 /// The logs that may have grown since the last run and are gone: lines written to them
 /// after it were not read.
 pub fn vanished(plans: &[Plan], before: &[InputMark]) -> Vec<InputError> {
-    let matched: Vec<usize> = plans.iter().filter_map(|p| p.mark).collect();
+    let matched: Vec<usize> = plans.iter().filter_map(|p| p.known).collect();
     before
         .iter()
         .enumerate()

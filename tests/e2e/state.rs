@@ -494,6 +494,24 @@ fn keep_cuts_the_first_report_as_the_state() {
     assert!(r.stderr.contains("the state holds days from 2026-11-16T00:00:00Z on"), "{}", r.stderr);
 }
 
+/// A log that shrank (replaced by an earlier copy of itself) is read from its start and
+/// is not called gone: it is among the inputs.
+#[test]
+fn a_log_that_shrank_is_not_called_gone() {
+    let lines = lines(3_000, 7, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("access.log");
+    let state = dir.path().join("s.state");
+    let run =
+        || darklog(&["analyze", s(&log), "--state", s(&state), "--visitor-key", "k", "-o", "/dev/null"]);
+    std::fs::write(&log, lines.concat()).unwrap();
+    assert_eq!(run().code, 0);
+    std::fs::write(&log, lines[..1000].concat()).unwrap();
+    let r = run();
+    assert!(r.stderr.contains("shorter than the"), "{}", r.stderr);
+    assert!(!r.stderr.contains("not among the inputs"), "{}", r.stderr);
+}
+
 /// A state named through a link is its target's: written and locked there. A state kept
 /// in the directory of logs it reads is not read as a log.
 #[test]
