@@ -165,6 +165,13 @@ pub enum InputError {
          read without --keyed"
     )]
     NotKeyed { not_keyed: u64, lines: u64 },
+    /// Keyed lines whose visitor is not the one this run finds in them.
+    #[error(
+        "the keyed lines: {other} of the first {sampled} were keyed to other visitors than this run \
+         finds in them: `key` was given another --client-ip, layout or --visitor-key than \
+         `partial`, so the partitions split visitors; key with the flags partial reads with"
+    )]
+    KeyedOtherwise { other: usize, sampled: usize },
     /// Every file found was skipped as no log.
     #[error("no access log among the inputs: every file found was skipped as no log")]
     NothingToRead,

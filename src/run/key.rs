@@ -146,7 +146,13 @@ pub struct Decoded {
     pub directives: Vec<Option<i64>>,
     /// Lines that were no keyed line: counted as malformed lines of the log.
     pub not_keyed: u64,
+    /// The first keyed lines of a visitor that read alone (no directive before them): their
+    /// key and line, to check that they were keyed as this run reads them.
+    pub samples: Vec<(Vec<u8>, Vec<u8>)>,
 }
+
+/// Keyed lines sampled for [`check_keys`].
+const SAMPLES: usize = 64;
 
 /// Reads keyed lines from `input` and writes the log they hold to `out`: each line once,
 /// each directive a line needs (W3C's `#Fields:`) before it when it changes.
@@ -163,10 +169,10 @@ pub fn decode_keyed(input: impl BufRead, out: &mut impl Write) -> io::Result<Dec
         let fields: Vec<&[u8]> = record.splitn(4, |&b| b == b'\t').collect();
         payload.clear();
         let parsed = match fields.as_slice() {
-            [_, time, _, line] => B64.decode_vec(line, &mut payload).ok().map(|_| *time),
+            [key, time, _, line] => B64.decode_vec(line, &mut payload).ok().map(|_| (*key, *time)),
             _ => None,
         };
-        let Some(time) = parsed else {
+        let Some((key, time)) = parsed else {
             // Not a keyed line: carried on as it is, to be counted as a malformed line.
             decoded.not_keyed += 1;
             out.write_all(b"\x00not a keyed line\n")?;
@@ -180,6 +186,9 @@ pub fn decode_keyed(input: impl BufRead, out: &mut impl Write) -> io::Result<Dec
             // Counted apart; the lines that need it carry it themselves.
             decoded.directives.push(parse_stamp(time));
             continue;
+        }
+        if before.is_empty() && !key.is_empty() && decoded.samples.len() < SAMPLES {
+            decoded.samples.push((key.to_vec(), line.to_vec()));
         }
         if !before.is_empty() && before != context.as_slice() {
             out.write_all(before)?;
@@ -299,6 +308,28 @@ impl KeyedLog {
     }
 }
 
+/// Whether the sampled keyed lines were keyed to the visitors this run finds in them: keyed
+/// with another `--client-ip`, layout or key, a partition holds parts of visitors, and
+/// the parts cannot merge to one run's answer.
+pub(super) fn check_keys(
+    decoded: &Decoded,
+    format: &Format,
+    client_ip: Option<&crate::parse::ClientIp>,
+    visitor_key: VisitorKey,
+) -> Option<crate::input::InputError> {
+    let mut cx = crate::parse::LineCx::default();
+    let mut other = 0;
+    for (key, line) in &decoded.samples {
+        let Some(mut hit) = format.parse(line, &mut cx).hit() else { continue };
+        if let Some(picker) = client_ip {
+            hit.client = picker.pick(hit.client, hit.forwarded_for);
+        }
+        let id = visitor_key.public_id(hit.client, hit.user_agent.unwrap_or(b""));
+        other += usize::from(crate::identity::format_id(id).as_bytes() != key.as_slice());
+    }
+    (other > 0).then_some(crate::input::InputError::KeyedOtherwise { other, sampled: decoded.samples.len() })
+}
+
 /// A keyed run's notices name its temporary file of decoded lines as what it is to the
 /// user: the keyed lines.
 pub(super) struct KeyedNames<'o> {
@@ -335,6 +366,7 @@ pub(super) fn decode_inputs(paths: &[std::path::PathBuf]) -> io::Result<KeyedLog
             decoded.lines += d.lines;
             decoded.not_keyed += d.not_keyed;
             decoded.directives.extend(d.directives);
+            decoded.samples.extend(d.samples.into_iter().take(SAMPLES - decoded.samples.len().min(SAMPLES)));
         }
         out.flush()?;
     }

@@ -143,6 +143,9 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
     let mut agents = AgentCache::new();
     let (mut sniffed, unread) = sniff_all(&inputs, cfg, &mut errors, observer);
     drop_same_logs(&mut sniffed, observer);
+    if let (Some(k), Some(s)) = (&keyed, sniffed.first()) {
+        errors.extend(key::check_keys(&k.decoded, &s.format, cfg.client_ip.as_ref(), cfg.visitor_key));
+    }
     if sniffed.is_empty() && !inputs.is_empty() && errors.is_empty() {
         errors.push(InputError::NothingToRead);
     }

@@ -340,3 +340,32 @@ fn keyed_input_mistakes_are_said() {
     assert!(r.stderr.contains("the keyed lines"), "{}", r.stderr);
     assert!(!r.stderr.contains(".darklog-keyed"), "{}", r.stderr);
 }
+
+/// Keyed lines keyed under other reading flags than `partial` is given (here without
+/// `--client-ip`) split visitors across partitions: said, exit 2.
+#[test]
+fn lines_keyed_under_other_flags_are_said() {
+    let dir = tempfile::tempdir().unwrap();
+    // Behind a CDN: the logged client is one of a few proxies, the reader in a last field.
+    let small = std::fs::read_to_string(fixture("small.log")).unwrap();
+    let proxied: String = small
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let (ip, rest) = l.split_once(' ').unwrap();
+            format!("203.0.113.{} {rest} \"{ip}\"\n", 1 + i % 3)
+        })
+        .collect();
+    let log = write(dir.path(), "cdn.log", proxied.as_bytes());
+    let flags =
+        ["--client-ip", "x-forwarded-for", "--trusted-proxy", "203.0.113.0/24", "--visitor-key", KEY, "-q"];
+    let profile = dir.path().join("job.profile");
+    ok(darklog(&[&["profile", s(&log), "-o", s(&profile)][..], &flags].concat()));
+    let partial = [&["partial", "-", "--keyed", "--profile", s(&profile), "--line"][..], &flags].concat();
+    let wrong = ok(darklog(&["key", s(&log), "--visitor-key", KEY, "-q"])).stdout;
+    let r = darklog_stdin(&partial, wrong.as_bytes());
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("were keyed to other visitors than this run finds"), "{}", r.stderr);
+    let right = ok(darklog(&[&["key", s(&log)][..], &flags].concat())).stdout;
+    ok(darklog_stdin(&partial, right.as_bytes()));
+}
