@@ -139,6 +139,13 @@ pub enum InputError {
     )]
     BehindState { path: String, out_of_order: u64, lines: u64 },
     #[error(
+        "{path}: read on from where it broke at an earlier run, but {out_of_order} of its {lines} \
+         lines are older than the logs read since (by more than the lateness window) and were not \
+         counted: a log still being written when read breaks there (compress rotated logs before \
+         the run, or read them once complete)"
+    )]
+    LateAfterBreak { path: String, out_of_order: u64, lines: u64 },
+    #[error(
         "{path} (read to line {lines} by the last run) is not among the inputs: if it was rotated \
          away before this run, the lines written to it after the last run were not read (give \
          the rotated logs too, as access.log*)"

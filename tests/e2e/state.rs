@@ -351,6 +351,17 @@ fn a_truncated_gzip_is_read_on_when_it_is_whole() {
     std::fs::write(&plain, lines.concat()).unwrap();
     let want = report(&["analyze", s(&plain), "--visitor-key", "k", "-q", "--format", "csv"]);
     assert_eq!(r.stdout, want);
+    // Cut while a newer log was read past it: the rest comes too late, and is said to.
+    let (state, live) = (dir.path().join("t.state"), dir.path().join("access.log"));
+    let n = lines.len();
+    std::fs::write(&gz, &gzip(&lines[..n / 2].concat())[..whole.len() / 4]).unwrap();
+    std::fs::write(&live, lines[n / 2..].concat()).unwrap();
+    let run = || darklog(&["analyze", s(&gz), s(&live), "--state", s(&state), "--visitor-key", "k", "-q"]);
+    assert_eq!(run().code, 2);
+    std::fs::write(&gz, gzip(&lines[..n / 2].concat())).unwrap();
+    let r = run();
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("read on from where it broke at an earlier run"), "{}", r.stderr);
 }
 
 /// A state started on an empty log (logrotate's `create`, a new install) learns the site
