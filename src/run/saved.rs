@@ -174,7 +174,7 @@ pub enum StateError {
     NotAState { path: String },
     #[error("{path}: written in state format {found} (by darklog {written_by}); this darklog reads format {FORMAT_VERSION}: start a new state")]
     Version { path: String, found: u32, written_by: String },
-    #[error("{path}: damaged, not read ({why}): restore it from a backup, or start a new state")]
+    #[error("{path}: damaged, not read ({why}): restore it from a backup, or make it again (a new state; the part or profile again)")]
     Damaged { path: String, why: String },
     #[error("{path}: made with other settings, refused: {}", .differences.join("; "))]
     Settings { path: String, differences: Vec<String> },

@@ -449,12 +449,21 @@ impl HtmlReporter {
                 )
             })
             .collect();
-        table(
-            out,
-            "Inputs",
-            &[("input", false), ("format", false), ("lines", true), ("malformed", true), ("problem", false)],
-            &trs,
-        );
+        // A merge's inputs are states, which keep no files: no table rather than an empty one.
+        if !trs.is_empty() {
+            table(
+                out,
+                "Inputs",
+                &[
+                    ("input", false),
+                    ("format", false),
+                    ("lines", true),
+                    ("malformed", true),
+                    ("problem", false),
+                ],
+                &trs,
+            );
+        }
         let bound = |t: Option<i64>| t.map_or_else(|| "open".to_string(), crate::time::format_rfc3339);
         let mut facts = vec![
             ("Window", format!("{} to {}", bound(report.since), bound(report.until))),
