@@ -97,6 +97,30 @@ pub(super) fn table(out: &mut String, caption: &str, head: &[(&str, bool)], rows
     out.push_str("</tbody></table></div>");
 }
 
+/// The inputs and what was read of each. A merge's inputs are states, which keep no
+/// files: no table then, rather than an empty one.
+pub(super) fn inputs_table(out: &mut String, inputs: &[crate::report::InputSummary]) {
+    if inputs.is_empty() {
+        return;
+    }
+    let trs: Vec<String> = inputs
+        .iter()
+        .map(|i| {
+            format!(
+                "<tr><td class=\"path\">{}</td><td>{}</td>{}{}<td>{}</td></tr>",
+                esc(&i.name),
+                esc(i.format.as_deref().unwrap_or("–")),
+                num(i.lines),
+                num(i.malformed),
+                esc(i.error.as_deref().unwrap_or(""))
+            )
+        })
+        .collect();
+    let head =
+        [("input", false), ("format", false), ("lines", true), ("malformed", true), ("problem", false)];
+    table(out, "Inputs", &head, &trs);
+}
+
 #[cfg(test)]
 mod tests {
     use super::esc;

@@ -435,35 +435,7 @@ impl HtmlReporter {
 
     fn how(&self, out: &mut String, report: &Report) {
         out.push_str("<section aria-labelledby=\"s-how\"><h2 id=\"s-how\">How it was made</h2>");
-        let trs: Vec<String> = report
-            .inputs
-            .iter()
-            .map(|i| {
-                format!(
-                    "<tr><td class=\"path\">{}</td><td>{}</td>{}{}<td>{}</td></tr>",
-                    esc(&i.name),
-                    esc(i.format.as_deref().unwrap_or("–")),
-                    num(i.lines),
-                    num(i.malformed),
-                    esc(i.error.as_deref().unwrap_or(""))
-                )
-            })
-            .collect();
-        // A merge's inputs are states, which keep no files: no table rather than an empty one.
-        if !trs.is_empty() {
-            table(
-                out,
-                "Inputs",
-                &[
-                    ("input", false),
-                    ("format", false),
-                    ("lines", true),
-                    ("malformed", true),
-                    ("problem", false),
-                ],
-                &trs,
-            );
-        }
+        markup::inputs_table(out, &report.inputs);
         let bound = |t: Option<i64>| t.map_or_else(|| "open".to_string(), crate::time::format_rfc3339);
         let mut facts = vec![
             ("Window", format!("{} to {}", bound(report.since), bound(report.until))),
