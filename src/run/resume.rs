@@ -10,6 +10,10 @@ use super::saved::{head_digest, InputMark, HEAD};
 use super::sniff::Sniffed;
 use crate::input::{InputError, Source};
 
+/// How much earlier than the newest log's last line a log's may end and still be taken
+/// for a log being written (a quiet server's, or one that writes a little late).
+const LIVE_WITHIN: i64 = 3600;
+
 /// Where to read one input from.
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
@@ -82,6 +86,10 @@ pub fn marks_after(
     forget_before: Option<i64>,
 ) -> Vec<InputMark> {
     let mut marks = Vec::new();
+    // The logs still written to are the ones whose last line is about as late as any: a
+    // rotation ends where the next log begins, hours or days before.
+    let last = |p: &Plan, c: &InputCounts| c.last_time.or(p.last_time);
+    let newest = plans.iter().zip(counts).filter_map(|(p, c)| last(p, c)).max();
     for (((s, p), c), &broken) in sniffed.iter().zip(plans).zip(counts).zip(broken) {
         if s.source.is_stream() {
             continue;
@@ -95,9 +103,12 @@ pub fn marks_after(
             offset: p.offset + p.consumed.load(Ordering::Relaxed),
             lines: p.lines + c.lines,
             last_time: c.last_time.or(old.and_then(|m| m.last_time)),
-            // A plain log that did not grow over a whole interval between runs is taken
-            // for a rotation, no longer written: gone later, it lost nothing.
-            growing: s.compression.is_none() && !p.done,
+            // A plain log whose lines end well before the newest log's, or that did not
+            // grow over a whole interval between runs, is taken for a rotation, no longer
+            // written: gone later, it lost nothing.
+            growing: s.compression.is_none()
+                && !p.done
+                && last(p, c).zip(newest).is_none_or(|(t, n)| t >= n - LIVE_WITHIN),
             broken,
         });
     }

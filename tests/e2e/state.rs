@@ -302,8 +302,9 @@ fn a_live_log_gone_before_it_was_read_again_is_named() {
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
-/// A log read whole before and unchanged since is a rotation: gone later, it lost nothing
-/// (`rotate N` without compression deletes one every week).
+/// A plain log that ends hours before the newest, or read whole before and unchanged
+/// since, is a rotation: gone later, it lost nothing (`rotate N` without compression
+/// deletes one every week, from the second run of a state on).
 #[test]
 fn a_rotation_read_whole_may_go_without_a_word() {
     let lines = lines(3_000, 5, 2);
@@ -319,7 +320,14 @@ fn a_rotation_read_whole_may_go_without_a_word() {
     std::fs::write(&old, lines[..1000].concat()).unwrap();
     std::fs::write(&live, lines[1000..2000].concat()).unwrap();
     assert_eq!(run(&[&old, &live]).code, 0);
-    std::fs::write(&live, lines[1000..].concat()).unwrap();
+    // Rotated on: the oldest goes, the live log becomes .1 and a new one starts.
+    std::fs::remove_file(&old).unwrap();
+    std::fs::rename(&live, &old).unwrap();
+    std::fs::write(&live, lines[2000..2500].concat()).unwrap();
+    let r = run(&[&old, &live]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // And once more, the rotation read whole since.
+    std::fs::write(&live, lines[2000..].concat()).unwrap();
     assert_eq!(run(&[&old, &live]).code, 0);
     std::fs::remove_file(&old).unwrap();
     let r = run(&[&live]);
