@@ -83,7 +83,7 @@ impl Evidence {
 impl SiteFacts {
     /// Learned from too few lines to tell anything: no site found (none given either:
     /// `sites_given`), or too few referred readers to tell whether browsers load assets.
-    /// A state's first run over an empty or new log learns this; a later run learns again.
+    /// A state's first run over an empty log learns this; a later run learns again.
     pub fn undecided(&self, sites_given: bool) -> bool {
         let few = self.asset_sample.is_some_and(|s| s.referred < MIN_ASSET_SAMPLE);
         few || (!sites_given && self.site_hosts.is_empty())

@@ -306,7 +306,8 @@ impl ReportArgs {
             // A window before the state's first day asks for days it forgot (or never had).
             let forgotten = match (report.held_from, report.until) {
                 (Some(from), Some(until)) if until <= from => format!(
-                    "; the state holds days from {} on (--keep DAYS says how many it keeps)",
+                    "; the state holds days from {} on (earlier ones were never read, or are forgotten: \
+                     --keep DAYS)",
                     time::format_rfc3339(from)
                 ),
                 _ => String::new(),
@@ -415,12 +416,15 @@ impl SavedOutput {
         Ok(())
     }
 
-    /// Refuses an `-o` that names one of `inputs` (logs, states, profiles, keyed lines).
+    /// Refuses an `-o` that names one of `inputs` (logs, states, profiles, keyed lines),
+    /// but not a state or profile a directory of logs holds: a run skips it as no log.
     pub fn refuse_inputs(&self, inputs: &[PathBuf]) -> Result<(), Error> {
-        match &self.output {
-            Some(path) => super::output::refuse_inputs(path, "-o", &crate::input::expand(inputs).0),
-            None => Ok(()),
-        }
+        let Some(path) = &self.output else { return Ok(()) };
+        let mut read = crate::input::expand(inputs).0;
+        read.retain(|i| {
+            !(i.listed && matches!(&i.source, crate::input::Source::File(p) if Saved::is_saved(p)))
+        });
+        super::output::refuse_inputs(path, "-o", &read)
     }
 
     pub fn write(&self, saved: &Saved) -> Result<(), Error> {

@@ -77,8 +77,9 @@ pub fn run(args: MergeArgs) -> Result<Status, Error> {
     let mut errors = Vec::new();
     if !met.is_empty() {
         errors.push(format!(
-            "{} visits were open in more than one part: the parts were not split by visitor (or \
-             overlap), so visits are cut and counted twice; split the lines with `darklog key`",
+            "{} visitors were open in more than one part (their open visits are joined here): the \
+             parts were not split by visitor (or overlap), so the visits they closed apart are cut \
+             and counted twice; split the lines with `darklog key`",
             met.len()
         ));
     }

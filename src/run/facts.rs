@@ -280,18 +280,20 @@ fn decide(sample: &[SampleHit], sites: &[String], rules: &Rules) -> (SiteFacts, 
     (facts, notices)
 }
 
-/// The facts of a state whose first run had too few lines to learn the site from (an
-/// empty log just rotated in, a new install), learned from these logs' first lines, with
-/// what to tell the user; `None` when the state's stand (decided, or learned the same):
+/// The facts of a state that has counted nothing yet, whose runs had no line to learn the
+/// site from (an empty log just rotated in, a new install), learned from these logs'
+/// first lines, with what to tell the user; `None` when the state's stand (decided, or
+/// learned the same, or counted with already: facts never change under counted days):
 /// kept undecided, they would read every later line as no site's.
 pub(super) fn learn_undecided(
     saved: &SiteFacts,
+    counted: bool,
     sniffed: &mut [Sniffed],
     cfg: &super::AnalyzeConfig,
     rules: &Rules,
     agents: &mut AgentCache,
 ) -> Option<(SiteFacts, Vec<String>)> {
-    if !saved.undecided(!cfg.sites.is_empty()) {
+    if counted || !saved.undecided(!cfg.sites.is_empty()) {
         return None;
     }
     let (facts, mut notices) = learn(sniffed, &cfg.sites, cfg.client_ip.as_ref(), rules, agents);
@@ -300,7 +302,7 @@ pub(super) fn learn_undecided(
     }
     notices.insert(
         0,
-        "site facts learned from these logs: the state's first run had too few lines to learn them".into(),
+        "site facts learned from these logs: the state's earlier runs read no line to learn them from".into(),
     );
     Some((facts, notices))
 }

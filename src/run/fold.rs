@@ -247,6 +247,8 @@ pub struct InputCounts {
     pub out_of_order: u64,
     /// The time of its latest hit read.
     pub last_time: Option<i64>,
+    /// The time of the first hit this run read of it, in order or not.
+    pub first_time: Option<i64>,
 }
 
 impl InputCounts {
@@ -307,6 +309,7 @@ impl<'a> Fold<'a> {
     pub fn line(&mut self, at: LineAt<'_>, bytes: &[u8], rec: &Rec) {
         self.counts[at.input].lines += 1;
         let &Rec::Hit { time, .. } = rec else { return self.record(at, bytes, rec) };
+        self.counts[at.input].first_time.get_or_insert(time);
         match self.state.clock.admit(time) {
             Admit::Now => self.record(at, bytes, rec),
             Admit::OutOfOrder => self.out_of_order(at.input, at.number, bytes),

@@ -170,7 +170,9 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
             (state, Vec::new())
         }
         Start::Resume { mut state, marks } => {
-            let learned = facts::learn_undecided(&state.facts, &mut sniffed, cfg, &rules, &mut agents);
+            let counted = state.ledger.span().is_some();
+            let learned =
+                facts::learn_undecided(&state.facts, counted, &mut sniffed, cfg, &rules, &mut agents);
             if let Some((facts, notices)) = learned {
                 notices.into_iter().for_each(|n| observer.notice(n));
                 state.facts = facts;
@@ -333,7 +335,7 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
     // this run before the state's clock: its lines older than the lateness allows come
     // too late, though one run over all the logs, merging them by time, would count them.
     let lagged = |i: usize| {
-        let first = sniffed[i].first_time.max(plans[i].last_time);
+        let first = counts[i].first_time;
         cfg.incremental && first.zip(started).is_some_and(|(f, t)| f < t - cfg.session.lateness)
     };
     for (i, (s, r)) in sniffed.iter().zip(read.inputs).enumerate() {

@@ -12,7 +12,7 @@ use crate::input::{InputError, Source};
 
 /// How much earlier than the newest log's last line a log's may end and still be taken
 /// for a log being written (a quiet server's, or one that writes a little late).
-const LIVE_WITHIN: i64 = 3600;
+const LIVE_WITHIN: i64 = 300;
 
 /// Where to read one input from.
 #[derive(Debug, Clone, Default)]
@@ -51,16 +51,20 @@ pub fn plan(sniffed: &[Sniffed], marks: &[InputMark], notices: &mut Vec<String>)
                 Source::File(p) if s.compression.is_none() => std::fs::metadata(p).ok().map(|md| md.len()),
                 _ => None,
             };
-            if size.is_some_and(|n| n < m.offset) {
+            // Shorter than what was read of it, with the same start: an earlier copy put back.
+            // Every line in it was counted; read on when it grows past where it was.
+            let shrank = size.is_some_and(|n| n < m.offset);
+            if shrank {
                 notices.push(format!(
-                    "{}: shorter than the {} bytes read of it ({}) by the last run: read from its start",
+                    "{}: shorter than the {} bytes read of it ({}) by the last run: nothing in it is \
+                     new, not read until it grows past them",
                     s.source.name(),
                     m.offset,
                     m.name
                 ));
-                return Plan { known: Some(i), ..Plan::default() };
             }
-            let done = (!m.growing && !m.broken && s.compression.is_some()) || size == Some(m.offset);
+            let done =
+                shrank || (!m.growing && !m.broken && s.compression.is_some()) || size == Some(m.offset);
             Plan {
                 mark: Some(i),
                 known: Some(i),
@@ -87,7 +91,7 @@ pub fn marks_after(
 ) -> Vec<InputMark> {
     let mut marks = Vec::new();
     // The logs still written to are the ones whose last line is about as late as any: a
-    // rotation ends where the next log begins, hours or days before.
+    // rotation ends where the next log begins.
     let last = |p: &Plan, c: &InputCounts| c.last_time.or(p.last_time);
     let newest = plans.iter().zip(counts).filter_map(|(p, c)| last(p, c)).max();
     for (((s, p), c), &broken) in sniffed.iter().zip(plans).zip(counts).zip(broken) {
@@ -103,11 +107,12 @@ pub fn marks_after(
             offset: p.offset + p.consumed.load(Ordering::Relaxed),
             lines: p.lines + c.lines,
             last_time: c.last_time.or(old.and_then(|m| m.last_time)),
-            // A plain log whose lines end well before the newest log's, or that did not
-            // grow over a whole interval between runs, is taken for a rotation, no longer
-            // written: gone later, it lost nothing.
-            growing: s.compression.is_none()
-                && !p.done
+            growing: s.compression.is_none(),
+            // Renamed since the last run (logrotate's own sign), or ending minutes before
+            // the newest log, it is a rotation, no longer written: gone later, it lost
+            // nothing.
+            live: s.compression.is_none()
+                && old.is_none_or(|m| m.name == s.source.name())
                 && last(p, c).zip(newest).is_none_or(|(t, n)| t >= n - LIVE_WITHIN),
             broken,
         });
@@ -116,8 +121,8 @@ pub fn marks_after(
     let kept = before.iter().enumerate().filter(|(i, m)| {
         !matched.contains(i) && forget_before.is_none_or(|t| m.last_time.is_none_or(|l| l >= t))
     });
-    // Said once (see `vanished`): a log gone is not still growing.
-    marks.extend(kept.map(|(_, m)| InputMark { growing: false, ..m.clone() }));
+    // Said once (see `vanished`): a log gone is not still written to.
+    marks.extend(kept.map(|(_, m)| InputMark { growing: false, live: false, ..m.clone() }));
     marks
 }
 
@@ -128,7 +133,7 @@ pub fn vanished(plans: &[Plan], before: &[InputMark]) -> Vec<InputError> {
     before
         .iter()
         .enumerate()
-        .filter(|(i, m)| m.growing && !matched.contains(i))
+        .filter(|(i, m)| m.live && !matched.contains(i))
         .map(|(_, m)| InputError::Vanished { path: m.name.clone(), lines: m.lines })
         .collect()
 }

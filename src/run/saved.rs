@@ -89,9 +89,14 @@ pub struct InputMark {
     pub lines: u64,
     /// The time of its last line read.
     pub last_time: Option<i64>,
-    /// It was a plain file, which may still grow: when it is gone at the next run, what
-    /// was written to it after this one may be lost.
+    /// It was a plain file, which may still grow: read on from `offset` when it comes back
+    /// compressed.
     pub growing: bool,
+    /// It looked written to (plain, under the name it had, and ending with the newest
+    /// logs): gone at the next run, what was written to it after this one is lost, and
+    /// that is an error. `false` in states written before darklog kept it.
+    #[serde(default)]
+    pub live: bool,
     /// Its reading broke (a truncated or damaged compressed file): the next run reads it
     /// again from `offset`, compressed or not, and says so again if it still breaks.
     #[serde(default)]
@@ -172,7 +177,7 @@ pub enum StateError {
     Io { path: String, source: io::Error },
     #[error("{path}: not a darklog state or profile")]
     NotAState { path: String },
-    #[error("{path}: written in state format {found} (by darklog {written_by}); this darklog reads format {FORMAT_VERSION}: start a new state")]
+    #[error("{path}: written in state format {found} (by darklog {written_by}); this darklog reads format {FORMAT_VERSION}: make it again with this darklog (a new state; the part or profile again)")]
     Version { path: String, found: u32, written_by: String },
     #[error("{path}: damaged, not read ({why}): restore it from a backup, or make it again (a new state; the part or profile again)")]
     Damaged { path: String, why: String },
@@ -389,6 +394,7 @@ mod tests {
             lines: 1,
             last_time: None,
             growing: true,
+            live: true,
             broken: false,
         };
         assert!(mark.matches(log));

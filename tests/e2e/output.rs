@@ -81,6 +81,11 @@ fn no_command_writes_over_its_inputs() {
     }
     let after: Vec<Vec<u8>> = [&log, &profile, &state].iter().map(|p| std::fs::read(p).unwrap()).collect();
     assert!(before == after, "an input was written over");
+    // A profile kept among the logs it profiles is no input of the next profile: the run
+    // skips it as no log.
+    let kept = dir.path().join("job2.profile");
+    ok(&["profile", s(dir.path()), "-o", s(&kept)]);
+    ok(&["profile", s(dir.path()), "-o", s(&kept)]);
 }
 
 #[test]
