@@ -17,6 +17,16 @@ fn report(args: &[&str]) -> String {
     r.stdout
 }
 
+/// An `analyze` of `inputs` with the state `state` (key `k`), its report thrown away:
+/// what a cron run leaves is its exit code and its stderr.
+fn cron_run(inputs: &[&Path], state: &Path, extra: &[&str]) -> Run {
+    let mut args = vec!["analyze"];
+    args.extend(inputs.iter().map(|p| s(p)));
+    args.extend(["--state", s(state), "--visitor-key", "k", "-o", "/dev/null"]);
+    args.extend(extra);
+    darklog(&args)
+}
+
 /// Every aggregate report, in CSV and the table summary, of an `analyze` with `extra`.
 fn reports(inputs: &[&str], extra: &[&str]) -> Vec<String> {
     let mut out = Vec::new();
@@ -311,12 +321,7 @@ fn a_rotation_read_whole_may_go_without_a_word() {
     let dir = tempfile::tempdir().unwrap();
     let (live, old) = (dir.path().join("access.log"), dir.path().join("access.log.1"));
     let state = dir.path().join("s.state");
-    let run = |inputs: &[&Path]| {
-        let mut args = vec!["analyze"];
-        args.extend(inputs.iter().map(|p| s(p)));
-        args.extend(["--state", s(&state), "--visitor-key", "k", "-q", "-o", "/dev/null"]);
-        darklog(&args)
-    };
+    let run = |inputs: &[&Path]| cron_run(inputs, &state, &["-q"]);
     std::fs::write(&old, lines[..1000].concat()).unwrap();
     std::fs::write(&live, lines[1000..1040].concat()).unwrap();
     assert_eq!(run(&[&old, &live]).code, 0);
@@ -381,8 +386,7 @@ fn a_state_started_on_an_empty_log_learns_the_site_later() {
     let log = dir.path().join("access.log");
     let state = dir.path().join("s.state");
     std::fs::write(&log, b"").unwrap();
-    let r =
-        darklog(&["analyze", s(&log), "--state", s(&state), "--visitor-key", "k", "-q", "-o", "/dev/null"]);
+    let r = cron_run(&[&log], &state, &["-q"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     std::fs::write(&log, lines.concat()).unwrap();
     let r = darklog(&["analyze", s(&log), "--state", s(&state), "--visitor-key", "k"]);
@@ -404,9 +408,9 @@ fn a_rules_file_from_a_pipe_makes_the_state_s_settings() {
     let base = ["analyze", s(&log), "--state", s(&state), "--visitor-key", "k", "-q", "-o", "/dev/null"];
     let r = darklog_stdin(&[&base[..], &["--rules", "/dev/stdin"]].concat(), &std::fs::read(&rules).unwrap());
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let r = darklog(&base);
+    let r = cron_run(&[&log], &state, &["-q"]);
     assert_eq!(r.code, 4, "a run without the rules went on: {}", r.stderr);
-    let r = darklog(&[&base[..], &["--rules", s(&rules)]].concat());
+    let r = cron_run(&[&log], &state, &["-q", "--rules", s(&rules)]);
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
@@ -416,9 +420,8 @@ fn another_reading_is_named_by_its_flags() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("s.state");
     let log = fixture("small.log");
-    let base = ["analyze", s(&log), "--state", s(&state), "--visitor-key", "k", "-q", "-o", "/dev/null"];
-    assert_eq!(darklog(&base).code, 0);
-    let r = darklog(&[&base[..], &["--log-format", "combined", "--client-ip", "x-forwarded-for"]].concat());
+    assert_eq!(cron_run(&[&log], &state, &["-q"]).code, 0);
+    let r = cron_run(&[&log], &state, &["-q", "--log-format", "combined", "--client-ip", "x-forwarded-for"]);
     assert_eq!(r.code, 4, "{}", r.stderr);
     assert!(
         r.stderr.contains(
@@ -440,20 +443,7 @@ fn a_log_that_lagged_behind_the_others_is_named() {
     let (even, odd): (Vec<_>, Vec<_>) = lines.iter().enumerate().partition(|(i, _)| i % 2 == 0);
     let cat = |v: &[(usize, &Vec<u8>)]| v.iter().map(|(_, l)| l.as_slice()).collect::<Vec<_>>().concat();
     let state = dir.path().join("s.state");
-    let run = || {
-        darklog(&[
-            "analyze",
-            s(&a),
-            s(&b),
-            "--state",
-            s(&state),
-            "--visitor-key",
-            "k",
-            "-q",
-            "-o",
-            "/dev/null",
-        ])
-    };
+    let run = || cron_run(&[&a, &b], &state, &["-q"]);
     // Half a day behind, of ten: fewer than a tenth of its new lines come too late.
     std::fs::write(&a, cat(&even[..even.len() / 2])).unwrap();
     std::fs::write(&b, cat(&odd[..odd.len() * 45 / 100])).unwrap();
@@ -480,9 +470,7 @@ fn verbose_counts_this_run_s_lines() {
     let mut first = lines[..2000].concat();
     first.extend_from_slice(b"garbage one\ngarbage two\ngarbage three\n");
     std::fs::write(&log, &first).unwrap();
-    let run = || {
-        darklog(&["analyze", s(&log), "--state", s(&state), "--visitor-key", "k", "-v", "-o", "/dev/null"])
-    };
+    let run = || cron_run(&[&log], &state, &["-v"]);
     let r = run();
     assert!(r.stderr.contains("garbage three"), "{}", r.stderr);
     first.extend_from_slice(&lines[2000..2001].concat());
@@ -521,8 +509,7 @@ fn a_log_that_shrank_is_not_called_gone() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("access.log");
     let state = dir.path().join("s.state");
-    let run =
-        || darklog(&["analyze", s(&log), "--state", s(&state), "--visitor-key", "k", "-o", "/dev/null"]);
+    let run = || cron_run(&[&log], &state, &[]);
     std::fs::write(&log, lines.concat()).unwrap();
     assert_eq!(run().code, 0);
     std::fs::write(&log, lines[..1000].concat()).unwrap();
@@ -551,20 +538,7 @@ fn a_quiet_log_is_not_a_lagging_one() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a.log"), dir.path().join("b.log"));
     let state = dir.path().join("s.state");
-    let run = || {
-        darklog(&[
-            "analyze",
-            s(&a),
-            s(&b),
-            "--state",
-            s(&state),
-            "--visitor-key",
-            "k",
-            "-q",
-            "-o",
-            "/dev/null",
-        ])
-    };
+    let run = || cron_run(&[&a, &b], &state, &["-q"]);
     std::fs::write(&a, (0..60).map(|m| line(1, m)).collect::<String>()).unwrap();
     std::fs::write(&b, (0..30).map(|m| line(2, m)).collect::<String>()).unwrap();
     assert_eq!(run().code, 0);
