@@ -42,10 +42,9 @@ pub struct AnalyzeArgs {
 pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     let windows = args.window.resolve(&args.read.format.zone)?;
     let kind = args.report.report;
-    let output = args.report.open_output(&args.paths)?;
-    if let (Some(out), Some(state)) = (&args.report.output, &args.state) {
-        super::output::refuse_inputs(out, "-o", &crate::input::expand(std::slice::from_ref(state)).0)?;
-    }
+    // The state is read too: a report must not replace it either.
+    let read: Vec<PathBuf> = args.paths.iter().chain(&args.state).cloned().collect();
+    let output = args.report.open_output(&read)?;
     let mut cfg = args.read.config(&args.paths, &windows, kind == ReportKind::Visits)?;
     let mut terminal = args.read.terminal();
     let (outcome, unsaved) = match &args.state {

@@ -36,8 +36,14 @@ pub(super) fn to_read(
         _ => {
             let (offset, consumed) = (plan.offset, plan.consumed.clone());
             // A plain file may still be written to: its last line, if not yet whole, is left
-            // for the next run. A compressed one is whole.
-            let hold_tail = incremental && s.compression.is_none();
+            // for the next run. A compressed one is whole, but where it breaks (cut short
+            // while written) its cut line is read whole by the next run.
+            let tail = match (incremental, s.compression) {
+                (false, _) => input::Tail::Pass,
+                (true, None) => input::Tail::AtEnd,
+                (true, Some(_)) => input::Tail::AtBreak,
+            };
+            let hold_tail = tail == input::Tail::AtEnd;
             let mappable = map && s.compression.is_none();
             Box::new(move || {
                 let raw = Arc::new(AtomicU64::new(0));
@@ -47,12 +53,6 @@ pub(super) fn to_read(
                     }
                 }
                 let o = input::open_at(&source, raw.clone(), offset)?;
-                // Where a compressed file breaks, its cut line is read whole by the next run.
-                let tail = match (hold_tail, incremental) {
-                    (true, _) => input::Tail::AtEnd,
-                    (false, true) => input::Tail::AtBreak,
-                    (false, false) => input::Tail::Pass,
-                };
                 let reader = Box::new(input::WholeLines::new(o.reader, tail, consumed));
                 Ok(Opened::read(reader, Vec::new(), raw))
             })

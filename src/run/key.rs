@@ -366,7 +366,7 @@ pub(super) fn decode_inputs(paths: &[std::path::PathBuf]) -> io::Result<KeyedLog
             decoded.lines += d.lines;
             decoded.not_keyed += d.not_keyed;
             decoded.directives.extend(d.directives);
-            decoded.samples.extend(d.samples.into_iter().take(SAMPLES - decoded.samples.len().min(SAMPLES)));
+            decoded.samples.extend(d.samples.into_iter().take(SAMPLES.saturating_sub(decoded.samples.len())));
         }
         out.flush()?;
     }

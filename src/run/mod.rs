@@ -185,13 +185,10 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
             .with_max_paths(if cfg.bounded { MAX_SHARED_PATHS } else { usize::MAX });
     }
     let mut plans = vec![resume::Plan::default(); sniffed.len()];
-    // Inputs whose reading broke at the last run, read on now.
-    let mut after_break = vec![false; sniffed.len()];
     if cfg.incremental {
         let mut notices = Vec::new();
         plans = resume::plan(&sniffed, &marks, &mut notices);
         errors.extend(resume::vanished(&plans, &marks));
-        after_break = plans.iter().map(|p| p.mark.is_some_and(|m| marks[m].broken)).collect();
         for n in notices {
             observer.notice(n);
         }
@@ -347,9 +344,10 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
             // A log older than what a saved state read already: its lines come too late.
             None if cfg.incremental && (r.counts.disordered() || r.counts.out_of_order > 0 && lagged(i)) => {
                 let (path, out_of_order, lines) = (s.source.name(), r.counts.out_of_order, r.counts.lines);
-                Some(match after_break[i] {
-                    true => InputError::LateAfterBreak { path, out_of_order, lines },
-                    false => InputError::BehindState { path, out_of_order, lines },
+                Some(if plans[i].after_break {
+                    InputError::LateAfterBreak { path, out_of_order, lines }
+                } else {
+                    InputError::BehindState { path, out_of_order, lines }
                 })
             }
             // The crowding is said once, below, for all the inputs it touched.

@@ -19,9 +19,8 @@ const LIVE_WITHIN: i64 = 300;
 pub struct Plan {
     /// The mark it matched, if any.
     pub mark: Option<usize>,
-    /// The mark whose log it is, also when it is read again from its start (it shrank):
-    /// that log is not gone, and its old mark is replaced.
-    pub known: Option<usize>,
+    /// Its reading broke at the last run: read on now from where it broke.
+    pub after_break: bool,
     /// Decoded bytes already read (skipped) and lines already counted.
     pub offset: u64,
     pub lines: u64,
@@ -67,7 +66,7 @@ pub fn plan(sniffed: &[Sniffed], marks: &[InputMark], notices: &mut Vec<String>)
                 shrank || (!m.growing && !m.broken && s.compression.is_some()) || size == Some(m.offset);
             Plan {
                 mark: Some(i),
-                known: Some(i),
+                after_break: m.broken,
                 offset: m.offset,
                 lines: m.lines,
                 last_time: m.last_time,
@@ -117,7 +116,7 @@ pub fn marks_after(
             broken,
         });
     }
-    let matched: Vec<usize> = plans.iter().filter_map(|p| p.known).collect();
+    let matched: Vec<usize> = plans.iter().filter_map(|p| p.mark).collect();
     let kept = before.iter().enumerate().filter(|(i, m)| {
         !matched.contains(i) && forget_before.is_none_or(|t| m.last_time.is_none_or(|l| l >= t))
     });
@@ -129,7 +128,7 @@ pub fn marks_after(
 /// The logs that may have grown since the last run and are gone: lines written to them
 /// after it were not read.
 pub fn vanished(plans: &[Plan], before: &[InputMark]) -> Vec<InputError> {
-    let matched: Vec<usize> = plans.iter().filter_map(|p| p.known).collect();
+    let matched: Vec<usize> = plans.iter().filter_map(|p| p.mark).collect();
     before
         .iter()
         .enumerate()

@@ -58,12 +58,12 @@ impl Settings {
         differ("the visitor key (--visitor-key)", &self.visitor_key, &run.visitor_key);
         differ("the time zone (--tz)", &self.zone, &run.zone);
         // Compared as described, shown as the flags are written where that tells them apart.
-        let (saved, now) = if !self.reading.is_empty() && self.reading != run.reading {
-            (&self.reading, &run.reading)
-        } else {
-            (&self.log_format, &run.log_format)
-        };
         if self.log_format != run.log_format {
+            let (saved, now) = if !self.reading.is_empty() && self.reading != run.reading {
+                (&self.reading, &run.reading)
+            } else {
+                (&self.log_format, &run.log_format)
+            };
             differ("how lines are read (--log-format, --client-ip and the flags beside them)", saved, now);
         }
         differ("the session timeout", &self.session_timeout.to_string(), &run.session_timeout.to_string());
