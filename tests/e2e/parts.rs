@@ -59,10 +59,16 @@ fn ok(r: Run) -> Run {
     r
 }
 
-/// The states of `log`'s parts, keyed and partitioned as an engine would, merged.
-fn merged_keyed(dir: &std::path::Path, log: &std::path::Path, parts: usize, salt: u64) -> Vec<String> {
+/// The job's profile of `log`, written into `dir`.
+fn profile_of(dir: &std::path::Path, log: &std::path::Path) -> std::path::PathBuf {
     let profile = dir.join("job.profile");
     ok(darklog(&["profile", s(log), "-o", s(&profile), "--visitor-key", KEY, "-q"]));
+    profile
+}
+
+/// The states of `log`'s parts, keyed and partitioned as an engine would, merged.
+fn merged_keyed(dir: &std::path::Path, log: &std::path::Path, parts: usize, salt: u64) -> Vec<String> {
+    let profile = profile_of(dir, log);
     let keyed = ok(darklog(&["key", s(log), "--visitor-key", KEY, "-q"])).stdout;
     let mut states = String::new();
     for part in partition(&keyed, parts, salt) {
@@ -179,8 +185,7 @@ fn a_split_by_blocks_of_lines_does_not_give_one_run_s_answer() {
     let log = generate(8000, 32);
     let lines: Vec<&[u8]> = log.split_inclusive(|&b| b == b'\n').collect();
     let whole = write(dir.path(), "whole.log", &log);
-    let profile = dir.path().join("p.profile");
-    ok(darklog(&["profile", s(&whole), "-o", s(&profile), "--visitor-key", KEY, "-q"]));
+    let profile = profile_of(dir.path(), &whole);
     let mut states = Vec::new();
     for (i, block) in lines.chunks(250).enumerate() {
         let part = write(dir.path(), &format!("block{i}.log"), &block.concat());
@@ -248,8 +253,7 @@ fn states_of_other_jobs_or_settings_are_refused() {
 fn a_part_given_twice_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let log = fixture("small.log");
-    let profile = dir.path().join("job.profile");
-    ok(darklog(&["profile", s(&log), "-o", s(&profile), "--visitor-key", KEY, "-q"]));
+    let profile = profile_of(dir.path(), &log);
     let keyed = ok(darklog(&["key", s(&log), "--visitor-key", KEY, "-q"])).stdout;
     let mut states = Vec::new();
     for part in partition(&keyed, 3, 7) {
@@ -289,8 +293,7 @@ fn a_part_read_for_a_window_reports_only_inside_it() {
     let log = dir.path().join("days.log");
     let cfg = darklog_gen::GenConfig { lines: 6_000, seed: 9, days: 3, ..Default::default() };
     std::fs::write(&log, darklog_gen::generate(&cfg)).unwrap();
-    let (profile, part) = (dir.path().join("job.profile"), dir.path().join("day.state"));
-    ok(darklog(&["profile", s(&log), "-o", s(&profile), "--visitor-key", KEY, "-q"]));
+    let (profile, part) = (profile_of(dir.path(), &log), dir.path().join("day.state"));
     let day = ["--day", "2026-11-03"];
     let mut args =
         vec!["partial", s(&log), "--profile", s(&profile), "-o", s(&part), "--visitor-key", KEY, "-q"];
@@ -321,8 +324,7 @@ fn a_part_read_for_a_window_reports_only_inside_it() {
 fn keyed_input_mistakes_are_said() {
     let dir = tempfile::tempdir().unwrap();
     let log = fixture("small.log");
-    let profile = dir.path().join("job.profile");
-    ok(darklog(&["profile", s(&log), "-o", s(&profile), "--visitor-key", KEY, "-q"]));
+    let profile = profile_of(dir.path(), &log);
     let partial = ["partial", "--keyed", "--profile", s(&profile), "--line", "--visitor-key", KEY, "-q"];
     let r = darklog(&[&partial[..], &[s(&log)]].concat());
     assert_eq!(r.code, 2, "{}", r.stderr);
