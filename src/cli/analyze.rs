@@ -44,8 +44,8 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     let kind = args.report.report;
     // The state is read too: a report must not replace it either.
     let read: Vec<PathBuf> = args.paths.iter().chain(&args.state).cloned().collect();
-    let output = args.report.open_output(&read)?;
     let mut cfg = args.read.config(&args.paths, &windows, kind == ReportKind::Visits)?;
+    let output = args.report.open_output_beside_logs(&read, &mut cfg)?;
     let mut terminal = args.read.terminal();
     let (outcome, unsaved) = match &args.state {
         None => (run::run(&cfg, &mut terminal)?, None),
@@ -98,7 +98,7 @@ fn incremental(
     // A state named through a link is the link's target: written there, locked there.
     let target = super::output::link_target(path).unwrap_or_else(|_| path.to_path_buf());
     let path = target.as_path();
-    cfg.skip = vec![path.to_path_buf(), Lock::path_of(path)];
+    cfg.skip.extend([path.to_path_buf(), Lock::path_of(path)]);
     // Everything new is read and kept; the window only chooses what is reported.
     (cfg.since, cfg.until, cfg.edges) = (None, None, Vec::new());
     (cfg.incremental, cfg.keep_open, cfg.keep) = (true, true, i64::from(args.keep) * 86_400);

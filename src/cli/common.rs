@@ -246,6 +246,28 @@ impl ReportArgs {
         }
     }
 
+    /// [`ReportArgs::open_output`] for a run over logs. A report written into the
+    /// directory of the logs it reads is listed there by the next run: when the file `-o`
+    /// names is found that way and is no log, the run skips it and `-o` replaces it (a log
+    /// found there is refused, as any input).
+    pub fn open_output_beside_logs(
+        &self,
+        inputs: &[PathBuf],
+        cfg: &mut AnalyzeConfig,
+    ) -> Result<Option<Output>, Error> {
+        let Some(path) = &self.output else { return Ok(None) };
+        let mut read = crate::input::expand(inputs).0;
+        let id = crate::input::Source::File(path.clone()).id();
+        // Named as an input too, it is one, whatever a directory also lists.
+        let named = inputs.iter().any(|p| !p.is_dir() && crate::input::Source::File(p.clone()).id() == id);
+        let own = read.iter().position(|i| i.listed && !named && id.is_some() && i.source.id() == id);
+        if let Some(at) = own.filter(|&at| !crate::run::is_log(&read[at], cfg)) {
+            read.remove(at);
+            cfg.skip.push(path.clone());
+        }
+        Ok(Some(Output::open(path, &read)?))
+    }
+
     /// Writes `report`; then, on stderr, the line accounting (unless the table summary
     /// holds it, or `quiet`), what bounds cut, the errors, and an empty window. The status
     /// is what the exit code says.

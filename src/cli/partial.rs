@@ -47,15 +47,26 @@ pub struct PartialArgs {
 
 pub fn run(args: PartialArgs) -> Result<Status, Error> {
     let windows = args.window.resolve(&args.read.format.zone)?;
-    if args.visits.is_none() {
-        args.out.check()?;
-    }
     let mut read = args.paths.clone();
     read.push(args.profile.clone());
-    args.out.refuse_inputs(&read)?;
+    if args.visits.is_none() {
+        args.out.check()?;
+        args.out.refuse_inputs(&read)?;
+    }
     let mut cfg = args.read.config(&args.paths, &windows, args.visits.is_some())?;
     cfg.keep_open = true;
     cfg.keyed = args.keyed;
+    let visits = args.visits.map(|format| ReportArgs {
+        format,
+        report: ReportKind::Visits,
+        top: 0,
+        output: args.out.output.clone(),
+        width: None,
+    });
+    let output = match &visits {
+        Some(report_args) => report_args.open_output_beside_logs(&read, &mut cfg)?,
+        None => None,
+    };
     let settings = args.read.settings(&cfg)?;
     let name = args.profile.display().to_string();
     let saved = read_saved(std::slice::from_ref(&args.profile))?.pop().expect("one file").1;
@@ -67,15 +78,7 @@ pub fn run(args: PartialArgs) -> Result<Status, Error> {
     let mut outcome = run::run_from(&cfg, Start::Profiled(profile), &mut terminal)?;
     terminal.done();
     let errors: Vec<String> = outcome.errors.iter().map(ToString::to_string).collect();
-    if let Some(format) = args.visits {
-        let report_args = ReportArgs {
-            format,
-            report: ReportKind::Visits,
-            top: 0,
-            output: args.out.output.clone(),
-            width: None,
-        };
-        let output = report_args.open_output(&args.paths)?;
+    if let Some(report_args) = visits {
         let mut report =
             Report::of(&outcome.state.ledger, windows.current.since, windows.current.until, None);
         *report.visits.get_mut() = outcome.visits.take();

@@ -66,6 +66,14 @@ pub(super) fn to_read(
     ToRead { name, first_line: plan.lines, format: s.format.clone(), first_time, rereadable, opener }
 }
 
+/// Whether `input` reads as a log with the run's layouts. A file found beside the logs
+/// that does not (a report an earlier run wrote there) may be replaced by `-o`.
+pub fn is_log(input: &Input, cfg: &AnalyzeConfig) -> bool {
+    let sniffed =
+        sniff::sniff(input, cfg.format.as_ref(), &cfg.format_options, cfg.client_ip.as_ref(), cfg.keyed);
+    !matches!(sniffed, Err(InputError::NotALog { .. }))
+}
+
 /// Samples the start of every input (see [`sniff::sniff`]), in order, and says which
 /// format each was detected in. Inputs found in a directory that are no log are skipped
 /// with a notice; the others that cannot be read are in `errors`, and their summaries in

@@ -24,6 +24,7 @@ mod visits;
 use std::path::PathBuf;
 
 pub use fold::{Fold, FoldCx, RunState};
+pub use inputs::is_log;
 use inputs::{drop_same_logs, sniff_all, summary, to_read};
 pub use read::{Opened, ReadAll, ToRead};
 pub use visits::{VisitRows, VisitSpool};
@@ -94,8 +95,8 @@ pub struct AnalyzeConfig {
     pub keep: i64,
     /// The inputs are keyed lines (`darklog key`), read back as the log they hold.
     pub keyed: bool,
-    /// Files not read even where a directory of inputs holds them: the run's own state
-    /// and its lock.
+    /// Files not read even where a directory of inputs holds them: the run's own state,
+    /// its lock and its report.
     pub skip: Vec<PathBuf>,
 }
 

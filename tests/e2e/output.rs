@@ -52,6 +52,46 @@ fn an_output_that_is_an_input_is_refused_whatever_its_name() {
     assert_eq!(std::fs::read(&log).unwrap(), small);
 }
 
+/// A cron job that writes its report beside the logs finds it there the next week: the
+/// report is skipped, quietly, and replaced; a log there is still refused.
+#[test]
+fn a_report_kept_beside_the_logs_is_skipped_and_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = std::fs::read(fixture("small.log")).unwrap();
+    let log = write(dir.path(), "access.log", &small);
+    let logs = s(dir.path());
+    let csv = darklog(&["analyze", s(&log), "--format", "csv", "-q"]);
+    for out in ["report.csv", "report.json", "report.html"] {
+        let path = dir.path().join(out);
+        let format = out.rsplit('.').next().unwrap();
+        for week in 0..2 {
+            let r = darklog(&["analyze", logs, "--format", format, "-o", s(&path)]);
+            assert_eq!(r.code, 0, "{out}, run {week}: {}", r.stderr);
+            assert!(!r.stderr.contains(&format!("{out}: skipped")), "{out}, run {week}: {}", r.stderr);
+        }
+    }
+    assert_eq!(std::fs::read_to_string(dir.path().join("report.csv")).unwrap(), csv.stdout);
+    // Named as an input, it is one; a log the directory holds is never written over.
+    let report = dir.path().join("report.json");
+    for (args, out) in [(vec![logs, s(&report)], &report), (vec![logs], &log)] {
+        let r = report_to(out, &args);
+        assert_eq!(r.code, 1, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains("writing it would replace what is read"), "{}", r.stderr);
+    }
+    assert_eq!(std::fs::read(&log).unwrap(), small);
+    // `partial --visits` writes a report beside the logs too.
+    let profile = dir.path().join("job.profile");
+    let key = ["--visitor-key", "k", "-q"];
+    let r = darklog(&[&["profile", s(&log), "-o", s(&profile)][..], &key[..]].concat());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let visits = dir.path().join("visits.csv");
+    for week in 0..2 {
+        let args = ["partial", logs, "--profile", s(&profile), "--visits", "csv", "-o", s(&visits)];
+        let r = darklog(&[&args[..], &key[..]].concat());
+        assert_eq!(r.code, 0, "run {week}: {}", r.stderr);
+    }
+}
+
 /// `profile`, `partial` and `merge` write states and reports too: never over what they read.
 #[test]
 fn no_command_writes_over_its_inputs() {
