@@ -58,6 +58,7 @@ pub(super) fn parse<'a>(format: ClfKind, line: &'a [u8], clock: &mut ClfCache) -
     let rest = rest[27..].strip_prefix(b" \"")?;
     let (request, rest) = quoted(rest)?;
     let (method, target) = split_request(request);
+    let (vhost, target) = absolute(vhost, target);
     let (status, rest) = status_and_bytes(rest)?;
 
     let (referrer, user_agent) = match format {
@@ -127,6 +128,7 @@ fn from_quotes<'a>(
     let (vhost, client) = short_prefix(format, line, open)?;
     let time = clock.parse(&line[open + 1..open + 27])?;
     let (method, target) = split_request(&line[q1 + 1..q2]);
+    let (vhost, target) = absolute(vhost, target);
     let (status, rest) = status_and_bytes(&line[q2 + 1..q3])?;
     if rest != b" " || q5 != q4 + 2 || line[q4 + 1] != b' ' {
         return None;
@@ -142,6 +144,19 @@ fn from_quotes<'a>(
         user_agent: present(&line[q5 + 1..q6]),
         forwarded_for: None,
     })
+}
+
+/// Caches and proxies (varnishncsa by default) log the full URL: its path is the target
+/// and its host the line's vhost (unless the line names one), as for the balancers.
+#[inline]
+fn absolute<'a>(vhost: Option<&'a [u8]>, target: &'a [u8]) -> (Option<&'a [u8]>, &'a [u8]) {
+    if target.first().is_none_or(|&b| b == b'/') {
+        return (vhost, target);
+    }
+    match super::found::split_absolute(target) {
+        Some((host, path)) => (vhost.or(Some(host).filter(|h| !h.is_empty())), path),
+        None => (vhost, target),
+    }
 }
 
 /// `[vhost:port ]client ident user ` (the part before the timestamp): the vhost, if the

@@ -133,7 +133,7 @@ pub(super) fn status(field: &[u8]) -> Option<u16> {
 }
 
 /// `https://host:443/path?q` → (`host`, `/path?q`): balancers log the full URL.
-fn split_absolute(target: &[u8]) -> Option<(&[u8], &[u8])> {
+pub(super) fn split_absolute(target: &[u8]) -> Option<(&[u8], &[u8])> {
     let rest = target.strip_prefix(b"https://").or_else(|| target.strip_prefix(b"http://"))?;
     let slash = memchr::memchr(b'/', rest).unwrap_or(rest.len());
     let authority = &rest[..slash];

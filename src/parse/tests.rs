@@ -134,6 +134,34 @@ fn combined_lines() {
             }),
         ),
         (
+            "varnishncsa_absolute_url_is_read_as_its_path_and_host",
+            b"203.0.113.5 - - [10/Nov/2026:09:00:00 +0000] \"GET http://www.example.com:80/2026/11/long-story?utm_source=x HTTP/1.1\" 200 1234 \"-\" \"curl/8.4.0\"",
+            Some(Want {
+                vhost: Some("www.example.com"),
+                client: "203.0.113.5",
+                time: "2026-11-10T09:00:00Z",
+                method: "GET",
+                target: b"/2026/11/long-story?utm_source=x",
+                status: 200,
+                referrer: None,
+                user_agent: Some("curl/8.4.0"),
+            }),
+        ),
+        (
+            "proxy_connect_target_is_kept_as_written",
+            b"198.51.100.3 - - [05/Nov/2026:10:00:00 +0000] \"CONNECT example.org:443 HTTP/1.1\" 400 0 \"-\" \"-\"",
+            Some(Want {
+                vhost: None,
+                client: "198.51.100.3",
+                time: "2026-11-05T10:00:00Z",
+                method: "CONNECT",
+                target: b"example.org:443",
+                status: 400,
+                referrer: None,
+                user_agent: None,
+            }),
+        ),
+        (
             "apache_escaped_quote_inside_user_agent",
             b"192.0.2.7 - - [05/Nov/2026:10:00:00 +0000] \"GET /a HTTP/1.1\" 200 10 \"https://example.org/\" \"Mozilla/5.0 \\\"quoted\\\" thing\"",
             Some(Want {

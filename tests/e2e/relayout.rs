@@ -24,6 +24,8 @@ pub enum Layout {
     Caddy,
     W3c,
     CloudFront,
+    /// varnishncsa's default: combined with the full URL in the request line.
+    Varnish,
 }
 
 pub const NGINX_ISO: &str = "$remote_addr - $remote_user [$time_iso8601] \"$request\" $status $body_bytes_sent \"$http_referer\" \"$http_user_agent\" rt=$request_time urt=\"$upstream_response_time\"";
@@ -31,7 +33,7 @@ pub const APACHE_XFF: &str =
     "%{X-Forwarded-For}i %h %l %u %t \\\"%r\\\" %>s %b \\\"%{Referer}i\\\" \\\"%{User-Agent}i\\\" %D";
 
 impl Layout {
-    pub const ALL: [Layout; 7] = [
+    pub const ALL: [Layout; 8] = [
         Layout::Combined,
         Layout::NginxIso,
         Layout::NginxJson,
@@ -39,6 +41,7 @@ impl Layout {
         Layout::Caddy,
         Layout::W3c,
         Layout::CloudFront,
+        Layout::Varnish,
     ];
 
     pub fn name(self) -> &'static str {
@@ -50,6 +53,7 @@ impl Layout {
             Layout::Caddy => "caddy",
             Layout::W3c => "w3c",
             Layout::CloudFront => "cloudfront",
+            Layout::Varnish => "varnishncsa",
         }
     }
 
@@ -61,6 +65,7 @@ impl Layout {
     pub fn preset(self) -> Option<&'static str> {
         match self {
             Layout::NginxIso | Layout::ApacheXff => None,
+            Layout::Varnish => Some("combined"),
             l => Some(l.name()),
         }
     }
@@ -179,7 +184,17 @@ fn write_hit(out: &mut Vec<u8>, h: &Hit<'_>, layout: Layout, n: usize) {
     };
     let (path, query) = (h.path(), h.query());
     let line = match layout {
-        Layout::Combined => format!(
+        Layout::Varnish if h.target.starts_with(b"/") => format!(
+            "{} - - [{}] \"{} http://www.example.com{} HTTP/1.1\" {} 1234 \"{}\" \"{}\"",
+            text(h.client),
+            darklog::time::format_clf(h.time, 0),
+            text(h.method),
+            text(h.target),
+            h.status,
+            or_dash(h.referrer),
+            or_dash(h.user_agent)
+        ),
+        Layout::Combined | Layout::Varnish => format!(
             "{} - - [{}] \"{}\" {} 1234 \"{}\" \"{}\"",
             text(h.client),
             darklog::time::format_clf(h.time, 0),
