@@ -6,7 +6,7 @@
 use memchr::memchr;
 
 use super::found::{self, Found, Ref};
-use super::plan::without_port;
+use super::plan::peer_address;
 use super::time::parse_iso;
 use super::{Hit, LineCx, LineFormat, Parsed};
 
@@ -40,7 +40,10 @@ impl Alb {
                 // The connection's type: http, https, h2, grpcs, ws, wss.
                 0 if value.is_empty() || !value.iter().all(u8::is_ascii_alphanumeric) => return None,
                 1 => found.time = Some(parse_iso(value)?),
-                3 => found.client = Ref::line(start, start + without_port(value).len()),
+                3 => {
+                    let a = peer_address(value).unwrap_or(0..value.len());
+                    found.client = Ref::line(start + a.start, start + a.end);
+                }
                 8 => found.status = Some(found::status(value)?),
                 12 => found.request = Ref::line(start, end),
                 13 => found.user_agent = Ref::line(start, end),

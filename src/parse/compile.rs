@@ -16,6 +16,7 @@ pub(super) fn nginx_header_var(header: &str) -> String {
 fn nginx_role(name: &str, opts: &FormatOptions) -> Role {
     match name {
         "remote_addr" => Role::Client,
+        "remote_port" => Role::Port,
         "time_local" => Role::Time(TimeField::Clf),
         "time_iso8601" => Role::Time(TimeField::Iso),
         "msec" => Role::Time(TimeField::Epoch),
@@ -197,6 +198,7 @@ pub(super) fn apache(format: &str, opts: &FormatOptions) -> Result<Format, Strin
                     if h.eq_ignore_ascii_case(&opts.client_header) { Role::ForwardedFor } else { Role::Skip };
                 items.push(Item::Field(Field { list: true, ..Field::new(role) }));
             }
+            (b'p', Some(a)) if a.eq_ignore_ascii_case("remote") => items.push(field(Role::Port)),
             (b'l' | b'u' | b'H' | b'D' | b'T' | b'p' | b'P' | b'f' | b'k' | b'L' | b'R' | b'X', _)
             | (b'o' | b'e' | b'n' | b'C' | b'x' | b'^', Some(_)) => items.push(field(Role::Skip)),
             (d, _) => {

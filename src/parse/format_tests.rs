@@ -184,6 +184,35 @@ fn nginx_format_strings() {
     }
 }
 
+/// `$remote_addr:$remote_port` and Apache's `%a:%{remote}p` are one `address:port` field:
+/// read apart, an IPv6 client ended at its first colon (every `2001:…` reader one
+/// visitor). Lines written to these formats: no real one was found.
+#[test]
+fn a_client_and_its_port_are_read_as_one_field() {
+    let formats = [
+        nginx("$remote_addr:$remote_port [$time_local] \"$request\" $status"),
+        apache("%a:%{remote}p %t \"%r\" %>s"),
+    ];
+    for format in &formats {
+        for (client, want) in [
+            ("2001:db8:1::5:51234", "2001:db8:1::5"),
+            ("[2001:db8::7]:443", "2001:db8::7"),
+            ("203.0.113.5:80", "203.0.113.5"),
+        ] {
+            let line = format!("{client} [10/Nov/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200");
+            let mut cx = LineCx::default();
+            let hit = format.parse(line.as_bytes(), &mut cx).hit();
+            assert_eq!(hit.map(|h| h.client), Some(want.as_bytes()), "{format:?}: {line}");
+        }
+    }
+    // Apart from the client, a port is skipped.
+    let apart = nginx("$remote_addr $remote_port [$time_local] \"$request\" $status");
+    let mut cx = LineCx::default();
+    let hit =
+        apart.parse(b"2001:db8::7 443 [10/Nov/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200", &mut cx).hit();
+    assert_eq!(hit.map(|h| h.client), Some(&b"2001:db8::7"[..]));
+}
+
 #[test]
 fn nginx_time_variables() {
     // nginx_combined.log line 4 with its time written as $time_iso8601 and as $msec (no
@@ -609,6 +638,60 @@ fn balancers_proxies_and_syslog() {
             6,
             Some(W {
                 client: "192.168.1.1",
+                time: "2024-04-04T14:30:18Z",
+                method: "PROPFIND",
+                target: "/remote.php/webdav/User/Name/Backup/Free%20Studio/domain.com/05-07-2023/Wordpress/analytics-matomo/plugins/Events/lang/hu.json",
+                status: 404,
+                ..W0
+            }),
+        ),
+        (
+            "alb_ipv6_client_bracketed_with_port",
+            &alb,
+            "alb.log",
+            7,
+            Some(W {
+                client: "2001:db8::5",
+                time: "2018-07-02T22:23:00Z",
+                user_agent: Some("curl/7.46.0"),
+                vhost: Some("www.example.com"),
+                ..W0
+            }),
+        ),
+        (
+            "alb_ipv6_client_bare_its_last_colon_the_port",
+            &alb,
+            "alb.log",
+            8,
+            Some(W {
+                client: "2001:db8::5",
+                time: "2018-07-02T22:23:00Z",
+                user_agent: Some("curl/7.46.0"),
+                vhost: Some("www.example.com"),
+                ..W0
+            }),
+        ),
+        (
+            "haproxy_ipv6_client_without_brackets",
+            &ua_only,
+            "haproxy_httplog.log",
+            7,
+            Some(W {
+                client: "2001:db8::1",
+                time: "2024-04-04T14:30:18Z",
+                method: "PROPFIND",
+                target: "/remote.php/webdav/User/Name/Backup/Free%20Studio/domain.com/05-07-2023/Wordpress/analytics-matomo/plugins/Events/lang/hu.json",
+                status: 404,
+                ..W0
+            }),
+        ),
+        (
+            "haproxy_ipv4_client_on_a_dual_stack_bind",
+            &ua_only,
+            "haproxy_httplog.log",
+            8,
+            Some(W {
+                client: "::ffff:192.168.1.1",
                 time: "2024-04-04T14:30:18Z",
                 method: "PROPFIND",
                 target: "/remote.php/webdav/User/Name/Backup/Free%20Studio/domain.com/05-07-2023/Wordpress/analytics-matomo/plugins/Events/lang/hu.json",

@@ -8,7 +8,7 @@
 use memchr::memchr;
 
 use super::found::{self, Found, Ref};
-use super::plan::without_port;
+use super::plan::peer_address;
 use super::time::parse_clf_local;
 use super::{Hit, LineCx, LineFormat, Parsed};
 use crate::time::Zone;
@@ -53,11 +53,8 @@ impl Haproxy {
             (end > pos).then_some((pos, end))
         };
         let (s, e) = word(0)?;
-        let client = without_port(&line[s..e]);
-        if client.len() == e - s {
-            return None;
-        }
-        found.client = Ref::line(s, s + client.len());
+        let client = peer_address(&line[s..e])?;
+        found.client = Ref::line(s + client.start, s + client.end);
         let open = e + 1;
         if line.get(open) != Some(&b'[') {
             return None;

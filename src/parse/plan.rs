@@ -62,6 +62,9 @@ pub(super) enum Role {
     UserAgent,
     Host,
     ForwardedFor,
+    /// The client's port (`$remote_port`, `%{remote}p`): right after the client and a
+    /// colon, the two are one `address:port` field; anywhere else, skipped.
+    Port,
     Skip,
     Time(TimeField),
 }
@@ -124,6 +127,17 @@ impl Plan {
     /// Checks the plan can be run: marks quoted fields, and refuses two fields with nothing
     /// between them (nothing tells where the first ends).
     pub(super) fn new(name: String, mut items: Vec<Item>, zone: Zone) -> Result<Plan, String> {
+        // Read apart, an IPv6 client would end at its first colon.
+        for i in 0..items.len().saturating_sub(2) {
+            if let [Item::Field(Field { role: Role::Client, .. }), Item::Lit(colon), Item::Field(Field { role: Role::Port, .. })] =
+                &items[i..i + 3]
+            {
+                if colon.as_slice() == b":" {
+                    items.splice(i..i + 3, [Item::Field(Field::new(Role::ClientPort))]);
+                    break;
+                }
+            }
+        }
         for i in 0..items.len() {
             let before = match i.checked_sub(1).map(|j| &items[j]) {
                 Some(Item::Lit(l)) => l.last().copied(),
@@ -208,7 +222,12 @@ impl Plan {
             let here = Ref::line(pos, end);
             match field.role {
                 Role::Client => found.client = here,
-                Role::ClientPort => found.client = Ref::line(pos, pos + without_port(value).len()),
+                Role::ClientPort => {
+                    found.client = match peer_address(value) {
+                        Some(a) => Ref::line(pos + a.start, pos + a.end),
+                        None => here,
+                    }
+                }
                 Role::Request => found.request = here,
                 Role::Method => found.method = here,
                 Role::Target => found.target = here,
@@ -228,7 +247,7 @@ impl Plan {
                 Role::UserAgent => found.user_agent = here,
                 Role::Host => found.host = here,
                 Role::ForwardedFor => found.forwarded_for = here,
-                Role::Skip => {}
+                Role::Skip | Role::Port => {}
                 Role::Time(TimeField::Iso) => match parse_iso_local(value)? {
                     (local, Some(offset)) => time.instant = Some(local - i64::from(offset)),
                     (local, None) => time.local = Some(local),
@@ -296,6 +315,20 @@ fn lit_at(line: &[u8], pos: usize, lit: &[u8]) -> bool {
 #[inline(always)]
 fn find(byte: u8, line: &[u8], from: usize) -> Option<usize> {
     super::scan::find_byte(line, from, byte)
+}
+
+/// Where the address lies in a peer logged as `address:port` (HAProxy's `%ci:%cp`, a
+/// balancer's client, `$remote_addr:$remote_port`), whose port is always there:
+/// `1.2.3.4:5678`, `[2001:db8::1]:443` and `2001:db8::1:443` (HAProxy writes IPv6 bare:
+/// the last colon is the port's). `None` without a port.
+pub(super) fn peer_address(value: &[u8]) -> Option<std::ops::Range<usize>> {
+    if let Some(rest) = value.strip_prefix(b"[") {
+        let close = memchr(b']', rest)?;
+        return Some(1..1 + close);
+    }
+    let c = memchr::memrchr(b':', value)?;
+    let port = &value[c + 1..];
+    (c > 0 && !port.is_empty() && port.iter().all(u8::is_ascii_digit)).then_some(0..c)
 }
 
 /// `1.2.3.4:5678` → `1.2.3.4`; `[2001:db8::1]:443` → `2001:db8::1`; an IPv6 address
