@@ -84,8 +84,10 @@ pub fn run(args: ExplainArgs) -> Result<Status, Error> {
     // Lines read together are read as one log: its layout detected from all of them, and
     // a W3C `#Fields:` line read for the lines after it.
     let text_lines = || lines.iter().map(|l| l.strip_suffix(b"\r").unwrap_or(l)).filter(|l| !l.is_empty());
-    let format =
-        reading.format.clone().or_else(|| parse::detect(text_lines(), &reading.options).map(|d| d.format));
+    let format = match &reading.format {
+        Some(f) => Some(parse::behind_syslog(f, text_lines())),
+        None => parse::detect(text_lines(), &reading.options).map(|d| d.format),
+    };
     // And what the site's facts are is learned from them, as `analyze` learns it from a
     // log's first lines: the site's host, whether its browsers load assets, the paths its
     // pages embed. One line shows none of that.

@@ -51,6 +51,27 @@ pub fn detect<'a>(lines: impl Iterator<Item = &'a [u8]> + Clone, opts: &FormatOp
     best.filter(|d| d.parsed * 2 >= d.sampled)
 }
 
+/// The layout a user named, read behind a syslog prefix when `lines` carry one (as
+/// detection reads every preset): named or detected, one file gives one answer.
+pub fn behind_syslog<'a>(format: &Format, lines: impl Iterator<Item = &'a [u8]> + Clone) -> Format {
+    let prefixed = lines.clone().find(|l| !l.is_empty()).is_some_and(|l| syslog::prefix(l).is_some());
+    if !prefixed || matches!(format, Format::Syslog(_)) {
+        return format.clone();
+    }
+    let wrapped = Format::Syslog(Arc::new(format.clone()));
+    let read = |f: &Format| {
+        let mut cx = LineCx::default();
+        lines.clone().filter(|l| !matches!(f.parse(l, &mut cx), Parsed::Malformed)).count()
+    };
+    // A format string whose first field takes anything up to a space reads the prefix
+    // into it: behind the prefix, as well or better, is what the server wrote.
+    if read(&wrapped) >= read(format) {
+        wrapped
+    } else {
+        format.clone()
+    }
+}
+
 /// A format string that might read `line`, built from what its fields look like: the
 /// start a user needs to write the right one.
 pub fn suggest(line: &[u8]) -> Option<String> {

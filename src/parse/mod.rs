@@ -30,7 +30,7 @@ use std::sync::Arc;
 pub use alb::Alb;
 pub use clf::{Clf, ClfKind};
 pub use client::{Cidr, ClientIp};
-pub use detect::{detect, suggest, Detection};
+pub use detect::{behind_syslog, detect, suggest, Detection};
 pub use haproxy::Haproxy;
 pub use json::{Json, JsonRole};
 pub use plan::Plan;

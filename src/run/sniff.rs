@@ -89,7 +89,7 @@ pub(super) fn sniff(
         }
     }
     let (format, detected_from) = match given {
-        Some(f) => (f.clone(), None),
+        Some(f) => (parse::behind_syslog(f, lines.clone()), None),
         None => match parse::detect(lines.clone(), opts) {
             Some(d) => (d.format, Some(d.sampled)),
             // Nothing to judge by (an empty input, a first line longer than the sample,

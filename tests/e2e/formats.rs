@@ -134,3 +134,24 @@ fn a_public_proxy_not_trusted_is_named() {
     assert_eq!(four, 4);
     assert!(!said.contains("still keyed"), "{said}");
 }
+
+/// A log relayed through syslog reads the same whether its layout is detected, named, or
+/// given as a format string: the prefix is skipped before any of them.
+#[test]
+fn a_syslog_prefix_is_skipped_before_a_named_layout_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = std::fs::read_to_string(fixture("small.log")).unwrap();
+    let relayed: String =
+        small.lines().map(|l| format!("<190>Nov  2 10:00:00 web1 nginx[2869]: {l}\n")).collect();
+    let log = write(dir.path(), "relayed.log", relayed.as_bytes());
+    let want = report(s(&fixture("small.log")), "visits", &["-q"]);
+    assert_eq!(want.code, 0, "{}", want.stderr);
+    let nginx = "$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent \"$http_referer\" \"$http_user_agent\"";
+    for layout in [&[][..], &["--log-format", "combined"][..], &["--log-format", nginx][..]] {
+        let got = report(s(&log), "visits", &[layout, &["-q"][..]].concat());
+        assert_eq!((got.code, &got.stdout), (0, &want.stdout), "{layout:?}: {}", got.stderr);
+    }
+    let line = relayed.lines().nth(1).unwrap();
+    let explained = darklog(&["explain", line, "--log-format", nginx]);
+    assert!(explained.stdout.contains("visitor:     client 198.51.100.10 with"), "{}", explained.stdout);
+}
