@@ -127,6 +127,10 @@ pub enum InputError {
     #[error("{path}: not a layout darklog recognises (tried {tried}); {hint}")]
     UnknownFormat { path: String, tried: String, hint: String },
     #[error(
+        "{path}: none of its first {sampled} lines is in the {layout} layout --log-format names; {hint}"
+    )]
+    WrongFormat { path: String, layout: String, sampled: usize, hint: String },
+    #[error(
         "{path}: {out_of_order} of {lines} lines are out of order beyond the lateness window, and a \
          stream cannot be read twice to sort it: save it to a file (darklog sorts files by time \
          itself) or sort it first"

@@ -65,7 +65,8 @@ pub fn behind_syslog<'a>(format: &Format, lines: impl Iterator<Item = &'a [u8]> 
     };
     // A format string whose first field takes anything up to a space reads the prefix
     // into it: behind the prefix, as well or better, is what the server wrote.
-    if read(&wrapped) >= read(format) {
+    let behind = read(&wrapped);
+    if behind > 0 && behind >= read(format) {
         wrapped
     } else {
         format.clone()

@@ -89,7 +89,13 @@ pub(super) fn sniff(
         }
     }
     let (format, detected_from) = match given {
-        Some(f) => (parse::behind_syslog(f, lines.clone()), None),
+        Some(f) => {
+            let format = parse::behind_syslog(f, lines.clone());
+            if !broke && !lenient && !input.listed {
+                check_named(source, &format, lines.clone(), opts)?;
+            }
+            (format, None)
+        }
         None => match parse::detect(lines.clone(), opts) {
             Some(d) => (d.format, Some(d.sampled)),
             // Nothing to judge by (an empty input, a first line longer than the sample,
@@ -182,6 +188,30 @@ pub(super) fn sniff(
         head,
         reader,
     })
+}
+
+/// A layout named for an input none of whose first lines it reads: every line would be
+/// malformed, and the report empty with no error. Said instead, with the layout detection
+/// would choose.
+fn check_named<'a>(
+    source: &Source,
+    format: &Format,
+    lines: impl Iterator<Item = &'a [u8]> + Clone,
+    opts: &FormatOptions,
+) -> Result<(), InputError> {
+    let mut cx = LineCx::default();
+    let sampled = lines.clone().filter(|l| !l.is_empty()).count();
+    if sampled == 0 || lines.clone().any(|l| !matches!(format.parse(l, &mut cx), Parsed::Malformed)) {
+        return Ok(());
+    }
+    let hint = match parse::detect(lines.clone(), opts) {
+        Some(d) => format!("detected, it reads as {} (--log-format auto)", d.format.name()),
+        None => match unknown_format(source, lines.clone().next()) {
+            InputError::UnknownFormat { hint, .. } => hint,
+            other => other.to_string(),
+        },
+    };
+    Err(InputError::WrongFormat { path: source.name(), layout: format.name(), sampled, hint })
 }
 
 fn unknown_format(source: &Source, first: Option<&[u8]>) -> InputError {

@@ -155,3 +155,23 @@ fn a_syslog_prefix_is_skipped_before_a_named_layout_too() {
     let explained = darklog(&["explain", line, "--log-format", nginx]);
     assert!(explained.stdout.contains("visitor:     client 198.51.100.10 with"), "{}", explained.stdout);
 }
+
+/// A layout named for a log in another fails that log (exit 2, with the layout detection
+/// finds), as a log in no layout does with `auto`: not an empty report and exit 0. The
+/// other inputs are still reported.
+#[test]
+fn a_named_layout_that_reads_no_line_of_a_log_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = std::fs::read(fixture("small.log")).unwrap();
+    let log = write(dir.path(), "access.log", &small);
+    let relayed = relayout(&small, Layout::NginxJson);
+    let json = write(dir.path(), "access.json", &relayed);
+    let r = darklog(&["analyze", s(&json), "--log-format", "combined", "-q", "--format", "csv"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let said = "access.json: none of its first 22 lines is in the combined layout --log-format names; \
+                detected, it reads as json (--log-format auto)";
+    assert!(r.stderr.contains(said), "{}", r.stderr);
+    let both = darklog(&["analyze", s(&log), s(&json), "--log-format", "combined", "-q", "--format", "csv"]);
+    let alone = darklog(&["analyze", s(&log), "--log-format", "combined", "-q", "--format", "csv"]);
+    assert_eq!((both.code, &both.stdout), (2, &alone.stdout), "{}", both.stderr);
+}
