@@ -17,11 +17,12 @@ use crate::time::format_rfc3339;
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// The log line (quote it); without it, each line of stdin is explained, the lines
-    /// read as one log (its layout, site, browser evidence and embedded paths learned
-    /// from them, as `analyze` learns them from a log's first lines).
+    /// The log line (quote it; several, one per line, are read as one log); without it,
+    /// or with -, each line of stdin is explained, the lines read as one log (its layout,
+    /// site, browser evidence and embedded paths learned from them, as `analyze` learns
+    /// them from a log's first lines).
     #[arg(value_name = "LINE")]
-    line: Option<String>,
+    line: Option<std::ffi::OsString>,
 
     /// The site's own host (repeatable): referrers from it are internal. (`analyze`
     /// infers it from the logs; one line cannot tell.)
@@ -51,8 +52,9 @@ pub fn run(args: ExplainArgs) -> Result<Status, Error> {
     }
     let reading = args.reading.reading()?;
     let mut broke = None;
-    let lines: Vec<Vec<u8>> = match &args.line {
-        Some(l) => vec![l.clone().into_bytes()],
+    let lines: Vec<Vec<u8>> = match args.line.as_ref().filter(|l| *l != "-") {
+        // Lines are bytes, whatever their encoding; a pasted block is its lines.
+        Some(l) => l.as_encoded_bytes().split(|&b| b == b'\n').map(<[u8]>::to_vec).collect(),
         None => {
             // Compressed lines (`zcat` forgotten, `head -c` of a .gz) are read as `analyze`
             // reads them: by their magic bytes.
@@ -113,20 +115,33 @@ pub fn run(args: ExplainArgs) -> Result<Status, Error> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let mut status = Status::Ok;
+    // A malformed line among others is explained as one, as `analyze` counts it: only
+    // lines none of which is in a layout are an error.
+    let mut read_any = false;
     for (i, line) in lines.iter().enumerate() {
         if i > 0 {
             let _ = writeln!(out);
         }
         let result = explain(&mut out, &classifier, &reading, format.as_ref(), &mut cx, line, learned);
         match result {
-            Ok(true) => {}
-            Ok(false) => status = Status::Partial,
+            Ok(read) => read_any |= read,
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(status),
             Err(e) => return Err(Error::Write(e)),
         }
     }
+    let _ = out.flush();
+    if lines.iter().all(Vec::is_empty) {
+        eprintln!("darklog: no line to explain");
+        status = Status::Partial;
+    } else if !read_any {
+        let what = if lines.len() == 1 { "the line is not" } else { "no line is" };
+        match &reading.format {
+            Some(f) => eprintln!("darklog: {what} in the {} layout --log-format names", f.name()),
+            None => eprintln!("darklog: {what} in any layout darklog reads"),
+        }
+        status = Status::Partial;
+    }
     if let Some(e) = broke {
-        let _ = out.flush();
         eprintln!("darklog: {}", printable(&Error::ReadStdin(e).to_string()));
         status = Status::Partial;
     }
