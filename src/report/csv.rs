@@ -27,7 +27,8 @@ fn to_io(e: csv::Error) -> io::Error {
     }
 }
 
-/// The summary's figures, by name: the headline, the period, the line accounting, and with
+/// The summary's figures, by name: the headline, the period, the line accounting, what the
+/// bounds cut, and with
 /// `--compare previous` the period before and the pages that grew most.
 fn summary_metrics(report: &Report) -> Vec<(String, String)> {
     let mut m: Vec<(String, String)> = Vec::new();
@@ -50,6 +51,20 @@ fn summary_metrics(report: &Report) -> Vec<(String, String)> {
         ("directives", l.directives),
     ] {
         m.push((format!("lines_{name}"), n.to_string()));
+    }
+    // What the bounds cut (JSON's `cut`), always there: a spreadsheet's rows stay put.
+    let c = &report.aggregates.cut;
+    for (name, n) in [
+        ("visitors", c.visitors),
+        ("pages", c.pages),
+        ("page_error", c.page_error),
+        ("share_counters", c.share_counters),
+        ("share_error", c.share_error),
+        ("preview_paths", c.preview_paths),
+        ("visit_pages", c.visit_pages),
+        ("return_pairs", c.return_pairs),
+    ] {
+        m.push((format!("cut_{name}"), n.to_string()));
     }
     if let (Some(p), Some(before)) = (&report.previous, report.headline_prev()) {
         m.push(("prev_period_start".into(), day(Some(p.since))));

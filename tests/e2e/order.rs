@@ -215,6 +215,10 @@ fn bounds_that_cut_say_so_in_every_format() {
         log.as_bytes(),
     );
     assert!(r.stderr.contains("landing pages dropped from the pages table"), "{}", r.stderr);
+    // And the CSV summary's rows say the same as JSON's `cut`.
+    for (name, n) in doc["cut"].as_object().unwrap() {
+        assert!(r.stdout.contains(&format!("\ncut_{name},{n}\n")), "cut_{name}: {}", r.stdout);
+    }
 }
 
 /// Where a bound cuts, visits closed together (a sweep, an eviction, the end of the input)
