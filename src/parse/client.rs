@@ -72,6 +72,11 @@ pub const DEFAULT_TRUSTED: [&str; 8] = [
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientIp {
     trusted: Vec<Cidr>,
+    /// Proxies were named (`--trusted-proxy`): a line logged from any other address is
+    /// that address, whatever header it sent, as nginx's `set_real_ip_from` has it. With
+    /// none named, the logged address is taken to be the site's own proxy (a CDN's
+    /// addresses are public): a direct client could then write its own header.
+    named: bool,
 }
 
 impl ClientIp {
@@ -79,19 +84,32 @@ impl ClientIp {
     pub fn new(extra: &[Cidr]) -> ClientIp {
         let mut trusted: Vec<Cidr> = DEFAULT_TRUSTED.iter().filter_map(|c| c.parse().ok()).collect();
         trusted.extend_from_slice(extra);
-        ClientIp { trusted }
+        ClientIp { trusted, named: !extra.is_empty() }
     }
 
     fn trusts(&self, ip: IpAddr) -> bool {
         self.trusted.iter().any(|c| c.contains(ip))
     }
 
+    /// Whether the logged address is a trusted proxy (a host name never is).
+    fn trusts_peer(&self, peer: &[u8]) -> bool {
+        let addr = super::plan::without_port(peer);
+        std::str::from_utf8(addr)
+            .ok()
+            .and_then(|a| a.parse::<IpAddr>().ok())
+            .is_some_and(|ip| self.trusts(ip))
+    }
+
     /// The client of a request logged from `peer` with `forwarded` (the header's list,
     /// oldest hop first): walking the list from the right, the first address not
     /// trusted; the leftmost when all are; `peer` when the list is absent or its last
-    /// entry is no address (nginx stops there too).
+    /// entry is no address (nginx stops there too), and, when proxies were named, when
+    /// `peer` is not one of them.
     pub fn pick<'a>(&self, peer: &'a [u8], forwarded: Option<&'a [u8]>) -> &'a [u8] {
         let Some(list) = forwarded else { return peer };
+        if self.named && !self.trusts_peer(peer) {
+            return peer;
+        }
         let mut chosen = peer;
         for item in list.rsplit(|&b| b == b',' || b == b' ') {
             let item = trim(item);
@@ -185,6 +203,25 @@ mod tests {
             ("garbage_last_entry_keeps_the_peer", &[], "10.0.0.1", Some("203.0.113.5, unknown"), "10.0.0.1"),
             ("port_and_brackets_are_dropped", &[], "10.0.0.1", Some("[2001:db8::7]:443"), "2001:db8::7"),
             ("ipv4_with_port", &[], "10.0.0.1", Some("203.0.113.5:51234"), "203.0.113.5"),
+            // Proxies named: a client that reaches the server itself cannot choose its
+            // address by sending the header.
+            (
+                "direct_client_with_a_forged_header",
+                &[cdn],
+                "198.51.100.200",
+                Some("203.0.113.9"),
+                "198.51.100.200",
+            ),
+            (
+                "named_proxy_with_a_port_is_believed",
+                &[cdn],
+                "172.70.1.1:443",
+                Some("203.0.113.9"),
+                "203.0.113.9",
+            ),
+            ("private_balancer_is_trusted_too", &[cdn], "10.0.0.2", Some("203.0.113.9"), "203.0.113.9"),
+            // None named: the logged address is taken to be the site's proxy.
+            ("none_named_believes_a_public_peer", &[], "198.51.100.200", Some("203.0.113.9"), "203.0.113.9"),
         ];
         for (name, extra, peer, xff, want) in cases {
             let picker = ClientIp::new(extra);

@@ -175,3 +175,29 @@ fn a_named_layout_that_reads_no_line_of_a_log_is_an_error() {
     let alone = darklog(&["analyze", s(&log), "--log-format", "combined", "-q", "--format", "csv"]);
     assert_eq!((both.code, &both.stdout), (2, &alone.stdout), "{}", both.stderr);
 }
+
+/// With its proxies named, a line logged from any other address is that address: a
+/// scraper that reaches the server itself and forges X-Forwarded-For on every request is
+/// one visitor, not twenty readers. (With none named, the logged address is taken to be
+/// the site's proxy, as the README says.)
+#[test]
+fn a_forged_forwarded_for_from_outside_the_named_proxies_is_not_believed() {
+    let ua = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+    let mut log = String::new();
+    for i in 0..20 {
+        log += &format!(
+            "198.51.100.200 - - [02/Nov/2026:10:{i:02}:00 +0000] \"GET /2026/11/story-{i} HTTP/1.1\" 200 5 \"-\" \"{ua}\" \"203.0.113.{i}\"\n"
+        );
+        log += &format!(
+            "172.70.1.1 - - [02/Nov/2026:10:{i:02}:30 +0000] \"GET /2026/11/other-{i} HTTP/1.1\" 200 5 \"-\" \"{ua}\" \"192.0.2.{i}\"\n"
+        );
+    }
+    let visits = |extra: &[&str]| {
+        let args = [&["analyze", "-", "--format", "json", "-q", "--client-ip", "x-forwarded-for"][..], extra].concat();
+        let r = darklog_stdin(&args, log.as_bytes());
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        json(&r)["headline"]["visits"].as_u64().unwrap()
+    };
+    assert_eq!(visits(&["--trusted-proxy", "172.70.0.0/16"]), 1 + 20);
+    assert_eq!(visits(&[]), 20 + 20);
+}
