@@ -19,7 +19,7 @@ pub struct Detection {
 /// behind it. `None` when nothing reads at least half of the sample.
 pub fn detect<'a>(lines: impl Iterator<Item = &'a [u8]> + Clone, opts: &FormatOptions) -> Option<Detection> {
     let sampled = lines.clone().filter(|l| !l.is_empty()).count();
-    let first = lines.clone().find(|l| !l.is_empty())?;
+    let first = super::strip_bom(lines.clone().find(|l| !l.is_empty())?);
     let syslogged = syslog::prefix(first).is_some();
     let body = &first[syslog::prefix(first).unwrap_or(0)..];
     // The shape of the first line rules most presets out before any is tried.
@@ -54,7 +54,8 @@ pub fn detect<'a>(lines: impl Iterator<Item = &'a [u8]> + Clone, opts: &FormatOp
 /// The layout a user named, read behind a syslog prefix when `lines` carry one (as
 /// detection reads every preset): named or detected, one file gives one answer.
 pub fn behind_syslog<'a>(format: &Format, lines: impl Iterator<Item = &'a [u8]> + Clone) -> Format {
-    let prefixed = lines.clone().find(|l| !l.is_empty()).is_some_and(|l| syslog::prefix(l).is_some());
+    let prefixed =
+        lines.clone().find(|l| !l.is_empty()).is_some_and(|l| syslog::prefix(super::strip_bom(l)).is_some());
     if !prefixed || matches!(format, Format::Syslog(_)) {
         return format.clone();
     }
@@ -76,7 +77,7 @@ pub fn behind_syslog<'a>(format: &Format, lines: impl Iterator<Item = &'a [u8]> 
 /// A format string that might read `line`, built from what its fields look like: the
 /// start a user needs to write the right one.
 pub fn suggest(line: &[u8]) -> Option<String> {
-    let text = std::str::from_utf8(line).ok()?;
+    let text = std::str::from_utf8(super::strip_bom(line)).ok()?;
     let text = &text[syslog::prefix(line).unwrap_or(0)..];
     let mut out: Vec<String> = Vec::new();
     let mut rest = text.trim_end();

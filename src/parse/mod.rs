@@ -333,6 +333,7 @@ impl Format {
     /// See [`LineFormat::parse_next`].
     #[inline]
     pub fn parse_next<'a>(&self, data: &'a [u8], start: usize, cx: &'a mut LineCx) -> (usize, Parsed<'a>) {
+        let start = after_bom(data, start);
         match self {
             Format::Clf(f) => f.parse_next(data, start, cx),
             Format::Plan(f) => f.parse_next(data, start, cx),
@@ -398,9 +399,30 @@ fn chunk_loop<F: LineFormat + ?Sized>(
 ) {
     let mut pos = 0;
     while pos < chunk.len() {
-        let (end, parsed) = format.parse_next(chunk, pos, &mut cx);
+        let (end, parsed) = format.parse_next(chunk, after_bom(chunk, pos), &mut cx);
         sink(pos, end, parsed);
         pos = end + 1;
+    }
+}
+
+/// UTF-8's byte-order mark, which Windows tools (PowerShell's `Out-File`, Notepad) write
+/// at the start of a file: before a line, it is no part of it.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Where the line at `start` begins, past a byte-order mark. One byte compared per line:
+/// a mark starts a file, but files are concatenated, and a line is read alike wherever
+/// a chunk starts.
+/// `line` without a byte-order mark before it.
+pub(super) fn strip_bom(line: &[u8]) -> &[u8] {
+    &line[after_bom(line, 0)..]
+}
+
+#[inline(always)]
+fn after_bom(data: &[u8], start: usize) -> usize {
+    if data.get(start) == Some(&BOM[0]) && data[start..].starts_with(BOM) {
+        start + BOM.len()
+    } else {
+        start
     }
 }
 

@@ -112,9 +112,18 @@ impl W3c {
     /// first line starts with, and where it changes.
     pub(super) fn begin_block(&self, carry: &mut Carry, block: &[u8]) -> BlockState {
         let mut state = BlockState { start: carry.layout.clone(), changes: Vec::new() };
-        let starts = block.starts_with(b"#Fields:").then_some(0);
-        let later = memmem::find_iter(block, b"\n#Fields:").map(|i| i + 1);
-        for at in starts.into_iter().chain(later) {
+        // A line may start with a byte-order mark (a file written on Windows, or two
+        // concatenated): the directive is after it.
+        let mut directives: Vec<usize> = ["#Fields:", "\u{feff}#Fields:"]
+            .iter()
+            .filter(|d| block.starts_with(d.as_bytes()))
+            .map(|d| d.len() - 8)
+            .collect();
+        for d in ["\n#Fields:", "\n\u{feff}#Fields:"] {
+            directives.extend(memmem::find_iter(block, d.as_bytes()).map(|i| i + d.len() - 8));
+        }
+        directives.sort_unstable();
+        for at in directives {
             let end = memchr(b'\n', &block[at..]).map_or(block.len(), |i| at + i);
             let layout = Arc::new(self.layout(trim(&block[at + 8..end])));
             carry.layout = Some(layout.clone());

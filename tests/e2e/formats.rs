@@ -48,6 +48,12 @@ fn every_layout_gives_the_visits_of_the_combined_original() {
         args.push("-q");
         let visits = report(s(&path), "visits", &args).stdout;
         assert!(visits == want_visits, "{}: the same visits, visitor for visitor", layout.name());
+        // Written by a Windows tool, with a byte-order mark first: the same.
+        let bom = [&b"\xEF\xBB\xBF"[..], &relayout(&log, layout)].concat();
+        let bom = write(dir.path(), &format!("{}.bom.log", layout.name()), &bom);
+        let mut auto = layout.args();
+        auto.push("-q");
+        assert!(report(s(&bom), "visits", &auto).stdout == want_visits, "{}: after a BOM", layout.name());
         // Every line where it went before, directives apart.
         args.extend(["--format", "json"]);
         let doc: serde_json::Value =
@@ -193,7 +199,8 @@ fn a_forged_forwarded_for_from_outside_the_named_proxies_is_not_believed() {
         );
     }
     let visits = |extra: &[&str]| {
-        let args = [&["analyze", "-", "--format", "json", "-q", "--client-ip", "x-forwarded-for"][..], extra].concat();
+        let args = [&["analyze", "-", "--format", "json", "-q", "--client-ip", "x-forwarded-for"][..], extra]
+            .concat();
         let r = darklog_stdin(&args, log.as_bytes());
         assert_eq!(r.code, 0, "{}", r.stderr);
         json(&r)["headline"]["visits"].as_u64().unwrap()
