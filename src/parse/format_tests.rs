@@ -413,6 +413,22 @@ fn json_escapes_empty_values_and_named_keys() {
     assert_eq!(hit.user_agent, Some("Café \"Reader\"/1.0".as_bytes()));
     assert_eq!(hit.referrer, None, "an empty string is none");
     assert_eq!(format_rfc3339(hit.time), "2026-11-10T09:00:00Z");
+    // The same line as PHP's json_encode writes it (`\/` in every slash, the time's
+    // too), and as nginx writes a JSON-shaped format without escape=json (`\xHH`).
+    let php = br#"{"time_local": "10\/Nov\/2026:10:00:00 +0100", "remote_addr": "203.0.113.5", "request": "GET \/2026\/11\/long-story HTTP\/1.1", "status": "200", "http_referer": "", "http_user_agent": "Caf\u00e9"}"#;
+    let hit = json.parse(php, &mut cx).hit().expect("PHP's escapes");
+    assert_eq!(
+        (format_rfc3339(hit.time).as_str(), hit.target),
+        ("2026-11-10T09:00:00Z", &b"/2026/11/long-story"[..])
+    );
+    let nginx = br#"{"time_local": "10/Nov/2026:10:00:00 +0100", "remote_addr": "203.0.113.5", "request": "GET /caf\xC3\xA9 HTTP/1.1", "status": "200", "http_referer": "", "http_user_agent": "A \x22quoted\x22 \xZZ"}"#;
+    let hit = json.parse(nginx, &mut cx).hit().expect("nginx's default escapes");
+    assert_eq!(hit.target, "/café".as_bytes());
+    assert_eq!(
+        hit.user_agent,
+        Some(&br#"A "quoted" \xZZ"#[..]),
+        "a backslash-x without two hex digits stays"
+    );
     // alp's example (nginx_json_iso8601.jsonl line 1) has no client; given one under a
     // key of its own, --json-field names it.
     let opts =

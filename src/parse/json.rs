@@ -278,8 +278,12 @@ impl<'a> Walk<'a> {
             return Some(());
         }
         if role == JsonRole::Time {
-            // Times hold no escapes worth decoding.
-            let value = &self.b[start..end];
+            // PHP's json_encode and Monolog write `\/` in `10\/Nov\/2026`.
+            let mut decoded = Vec::new();
+            let value = match escaped {
+                true => unescape(&self.b[start..end], &mut decoded).get(&[], &decoded).unwrap_or_default(),
+                false => &self.b[start..end],
+            };
             if !value.is_empty() {
                 self.found.time = Some(time(value, zone, cx)?);
                 self.ranks[slot] = rank;
@@ -417,6 +421,10 @@ fn iso(value: &[u8], zone: &Zone, cx: &mut LineCx) -> Option<i64> {
     }
 }
 
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
 /// A JSON string body with its escapes decoded, appended to `scratch`.
 fn unescape(raw: &[u8], scratch: &mut Vec<u8>) -> Ref {
     let start = scratch.len();
@@ -456,6 +464,14 @@ fn unescape(raw: &[u8], scratch: &mut Vec<u8>) -> Ref {
                 let ch = char::from_u32(cp).unwrap_or(char::REPLACEMENT_CHARACTER);
                 scratch.extend_from_slice(ch.encode_utf8(&mut [0; 4]).as_bytes());
             }
+            // nginx without `escape=json` writes `\x22` and `\xC3\xA9`: the byte.
+            b'x' => match raw.get(i..i + 2).and_then(|h| Some(hex(h[0])? << 4 | hex(h[1])?)) {
+                Some(byte) => {
+                    scratch.push(byte);
+                    i += 2;
+                }
+                None => scratch.extend_from_slice(b"\\x"),
+            },
             other => scratch.push(other),
         }
     }
