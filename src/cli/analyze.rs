@@ -79,6 +79,18 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     *report.visits.get_mut() = outcome.visits;
     let mut errors: Vec<String> = outcome.errors.iter().map(ToString::to_string).collect();
     errors.extend(unsaved);
+    // Not one input could be read: an empty report would say "no visits" for a week
+    // that had them, and -o would put it over last week's.
+    if args.state.is_none()
+        && !errors.is_empty()
+        && report.inputs.iter().all(|i| i.lines == 0 && i.error.is_some())
+    {
+        for e in &errors {
+            eprintln!("darklog: {}", crate::report::table::printable(e));
+        }
+        eprintln!("darklog: no input could be read: no report written");
+        return Ok(Status::Partial);
+    }
     args.report.render(&report, output, &windows, &errors, args.read.quiet)
 }
 

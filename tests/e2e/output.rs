@@ -92,6 +92,25 @@ fn a_report_kept_beside_the_logs_is_skipped_and_replaced() {
     }
 }
 
+/// When not one input could be read, no report is written (exit 2): an empty one would
+/// say "no visits" and replace last week's. One input read is enough for a report.
+#[test]
+fn no_report_replaces_the_last_when_no_input_could_be_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("week.html");
+    std::fs::write(&out, "last week").unwrap();
+    let gone = dir.path().join("gone.log");
+    let r = darklog(&["analyze", s(&gone), "--format", "html", "-o", s(&out)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.ends_with("darklog: no input could be read: no report written\n"), "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "last week");
+    let r = darklog(&["analyze", s(&gone), "--format", "csv"]);
+    assert_eq!((r.code, r.stdout.as_str()), (2, ""));
+    let r = darklog(&["analyze", s(&gone), s(&fixture("small.log")), "--format", "csv", "-q"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stdout, darklog(&["analyze", s(&fixture("small.log")), "--format", "csv", "-q"]).stdout);
+}
+
 /// `profile`, `partial` and `merge` write states and reports too: never over what they read.
 #[test]
 fn no_command_writes_over_its_inputs() {
