@@ -78,6 +78,10 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     report.rules_file = args.read.rules.as_ref().map(|p| p.display().to_string());
     *report.visits.get_mut() = outcome.visits;
     let mut errors: Vec<String> = outcome.errors.iter().map(ToString::to_string).collect();
+    report.caveats = outcome.caveats;
+    report
+        .caveats
+        .extend(errors.iter().map(|e| format!("not read whole, the figures leave out the rest: {e}")));
     errors.extend(unsaved);
     // Not one input could be read: an empty report would say "no visits" for a week
     // that had them, and -o would put it over last week's.

@@ -51,6 +51,10 @@ impl MarkdownReporter {
             h.inferred_pct
         )?;
         writeln!(out, "{}\n", report.range())?;
+        // A document read where stderr is not: what changes what the figures mean.
+        for c in &report.caveats {
+            writeln!(out, "> **Read with care:** {}\n", cell(c))?;
+        }
         if let Some((first, last)) = report.period() {
             writeln!(out, "Visits from {first} to {last}\n")?;
         }

@@ -52,6 +52,9 @@ pub struct Report {
     pub series: PageSeries,
     /// With `--state`: the first day the state holds (older ones are forgotten, `--keep`).
     pub held_from: Option<i64>,
+    /// What changes what the figures mean (a layout without referrers, an input not read
+    /// whole), for pages read away from the terminal's stderr.
+    pub caveats: Vec<String>,
 }
 
 /// The period a report is compared with, and what was counted in it.
@@ -90,6 +93,7 @@ impl Report {
             }),
             top: 10,
             held_from: None,
+            caveats: Vec::new(),
         }
     }
 

@@ -108,6 +108,7 @@ fn rows_and_shares() {
         rules_file: None,
         series: PageSeries::default(),
         held_from: None,
+        caveats: Vec::new(),
     };
     let h = r.headline();
     assert_eq!((h.dark_social_visits, h.visits, h.dark_social_pct), (3, 5, 60.0));
@@ -169,6 +170,7 @@ fn a_comparison_pairs_rows_and_days_with_the_period_before() {
         rules_file: None,
         series: PageSeries::default(),
         held_from: None,
+        caveats: Vec::new(),
     };
     let ch = r.channel_rows();
     let p = ch[0].prev.unwrap();

@@ -29,6 +29,8 @@ pub struct Outcome {
     pub evidence: crate::classify::Evidence,
     pub inputs: Vec<InputSummary>,
     pub errors: Vec<InputError>,
+    /// What changes what the figures mean, for the report's page (see `Sniffed::caveats`).
+    pub caveats: Vec<String>,
 }
 
 /// Messages for the user as the run goes (format chosen, site inferred, malformed lines).

@@ -24,6 +24,9 @@ pub(super) struct Sniffed {
     pub format: Format,
     /// What to tell the user of the sample: a proxy in front, fields the layout lacks.
     pub notices: Vec<String>,
+    /// Of those, what changes what the figures mean (fields the layout lacks): for the
+    /// pages a report is read on, where stderr is not.
+    pub caveats: Vec<String>,
     /// Lines the format was detected from (`None`: given, not detected).
     pub detected_from: Option<usize>,
     pub compression: Option<Compression>,
@@ -121,6 +124,7 @@ pub(super) fn sniff(
         first_time.get_or_insert(hit.time);
     }
     let mut notices = Vec::new();
+    let mut caveats = Vec::new();
     if prelude.is_empty() && !broke && !lenient {
         // Not an error (a log rotated before anything was written to it), but a user who
         // named it should not have to guess why it counts nothing.
@@ -157,11 +161,10 @@ pub(super) fn sniff(
         } else {
             "in-app browsers, link previews and bots cannot be told by their user agent"
         };
-        notices.push(format!(
-            "{}: the {format} layout logs no {}: {channels}",
-            source.name(),
-            lacks.join(" or ")
-        ));
+        let caveat =
+            format!("{}: the {format} layout logs no {}: {channels}", source.name(), lacks.join(" or "));
+        caveats.push(caveat.clone());
+        notices.push(caveat);
     }
     let whole = !broke && prelude.len() < PRELUDE_BYTES;
     let fingerprint = Fingerprint::new(&prelude, whole, source, opened.compression);
@@ -181,6 +184,7 @@ pub(super) fn sniff(
         source: source.clone(),
         format,
         notices,
+        caveats,
         detected_from,
         compression: opened.compression,
         first_time,

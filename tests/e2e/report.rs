@@ -528,3 +528,35 @@ fn the_visits_report_keeps_to_the_window() {
         }
     }
 }
+
+/// The page and the Markdown document are read where stderr is not: what changes what
+/// their figures mean is said under the headline there too (a layout without referrers,
+/// an input not read whole), and nothing is said when nothing does.
+#[test]
+fn the_shareable_reports_say_what_changes_their_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = std::fs::read_to_string(fixture("small.log")).unwrap();
+    // small.log in the common layout: the referrer and agent cut off.
+    let common: String = small
+        .lines()
+        .filter_map(|l| l.match_indices(" \"").nth(1).map(|(referrer, _)| format!("{}\n", &l[..referrer])))
+        .collect();
+    let common = write(dir.path(), "common.log", common.as_bytes());
+    let log = gunzip(&std::fs::read(fixture("sample.log.gz")).unwrap());
+    let whole = gzip(&log[..400_000]);
+    let cut = write(dir.path(), "cut.log.gz", &whole[..whole.len() / 2]);
+    for (input, said) in [
+        (&common, "common.log: the common layout logs no referrer or user agent: search, social"),
+        (&cut, "not read whole, the figures leave out the rest: "),
+    ] {
+        for format in ["html", "markdown"] {
+            let r = darklog(&["analyze", s(input), "--format", format, "-q"]);
+            assert!(r.stdout.contains("Read with care"), "{format}: {}", r.stdout);
+            assert!(r.stdout.contains(said), "{format}: {said}");
+        }
+    }
+    for format in ["html", "markdown"] {
+        let r = darklog(&["analyze", s(&fixture("small.log")), "--format", format, "-q"]);
+        assert!(!r.stdout.contains("Read with care"), "{format}");
+    }
+}

@@ -121,6 +121,19 @@ pub(super) fn inputs_table(out: &mut String, inputs: &[crate::report::InputSumma
     table(out, "Inputs", &head, &trs);
 }
 
+/// What changes what the figures mean, under the headline: a page is read where stderr
+/// is not.
+pub(super) fn caveats(out: &mut String, caveats: &[String]) {
+    if caveats.is_empty() {
+        return;
+    }
+    out.push_str("<div class=\"caveats\" role=\"note\"><p><strong>Read with care</strong></p><ul>");
+    for c in caveats {
+        let _ = write!(out, "<li>{}</li>", esc(c));
+    }
+    out.push_str("</ul></div>");
+}
+
 #[cfg(test)]
 mod tests {
     use super::esc;

@@ -114,6 +114,7 @@ impl HtmlReporter {
             h.dark_social_pct,
             esc(period)
         );
+        markup::caveats(out, &report.caveats);
         out.push_str("<dl class=\"cards\">");
         for (term, v, p, what) in [
             (
@@ -126,7 +127,11 @@ impl HtmlReporter {
                 "Inferred",
                 h.inferred_visits,
                 Some(h.inferred_pct),
-                "no referrer on a deep page, with browser evidence",
+                if report.evidence.required() {
+                    "no referrer on a deep page, with browser evidence"
+                } else {
+                    "no referrer on a deep page"
+                },
             ),
             ("Estimated", h.estimated_visits, None, "readers whose assets were cached"),
         ] {
