@@ -49,6 +49,17 @@ pub(super) struct Reopened {
     pub ended: bool,
 }
 
+/// Whether a path looks like what a page embeds (a style sheet, a script, an image, a
+/// font): enough to tell whether a log records referrers, before the site's own assets
+/// are learned.
+fn embedded(path: &[u8]) -> bool {
+    let name = path.rsplit(|&b| b == b'/').next().unwrap_or_default();
+    let ext = name.rsplit(|&b| b == b'.').next().filter(|e| e.len() < name.len()).unwrap_or_default();
+    [&b"css"[..], b"js", b"png", b"jpg", b"jpeg", b"gif", b"svg", b"webp", b"woff", b"woff2", b"ico"]
+        .iter()
+        .any(|e| ext.eq_ignore_ascii_case(e))
+}
+
 /// Reads the start of an input: its format, first timestamp and fingerprint.
 /// [`InputError::NotALog`] when its content is no log at all (binary data, an archive, or
 /// text of which no line is in any layout): the run skips such a file found in a
@@ -115,8 +126,15 @@ pub(super) fn sniff(
     // The clients --client-ip picks, sampled the same way: still a few addresses for
     // many forwarded ones, and the proxy is what visitors are keyed on.
     let mut picked = ProxySample::default();
+    // Whether the lines carry the fields the layout has room for: a JSON log drops the
+    // headers it was not told to keep (Traefik's default), and a field always empty is
+    // no field.
+    let (mut with_referrer, mut with_agent, mut assets) = (0usize, 0usize, 0usize);
     for line in lines {
         let Parsed::Hit(hit) = format.parse(line, &mut cx) else { continue };
+        with_referrer += usize::from(hit.referrer.is_some());
+        assets += usize::from(embedded(hit.path()));
+        with_agent += usize::from(hit.user_agent.is_some());
         proxies.add(hit.client, hit.forwarded_for);
         if let Some(picker) = client_ip {
             picked.add(picker.pick(hit.client, hit.forwarded_for), hit.forwarded_for);
@@ -154,6 +172,33 @@ pub(super) fn sniff(
         ));
     }
     let lacks = format.lacks_in(&cx);
+    let sampled_hits = proxies.hits;
+    // Browsers send a referrer for what a page embeds: among enough such requests, none
+    // with one means the log does not record it (a log that starts with bots' pages
+    // says nothing of that). An agent, every request sends.
+    let mut unseen = Vec::new();
+    if assets >= 20 && with_referrer == 0 && !lacks.contains(&"referrer") {
+        unseen.push("referrer");
+    }
+    if sampled_hits >= 50 && with_agent == 0 && !lacks.contains(&"user agent") {
+        unseen.push("user agent");
+    }
+    if !unseen.is_empty() {
+        let channels = if unseen.contains(&"referrer") {
+            "search, social, email, referral and ai visits that only a referrer names are counted as \
+             direct or dark social"
+        } else {
+            "in-app browsers, link previews and bots cannot be told by their user agent"
+        };
+        let caveat = format!(
+            "{}: none of its first {sampled_hits} requests ({assets} for what pages embed) carries a {} \
+             (does the log record it?): {channels}",
+            source.name(),
+            unseen.join(" or ")
+        );
+        caveats.push(caveat.clone());
+        notices.push(caveat);
+    }
     if !lacks.is_empty() {
         let channels = if lacks.contains(&"referrer") {
             "search, social, email, referral and ai visits that only a referrer names are counted as \

@@ -208,3 +208,31 @@ fn a_forged_forwarded_for_from_outside_the_named_proxies_is_not_believed() {
     assert_eq!(visits(&["--trusted-proxy", "172.70.0.0/16"]), 1 + 20);
     assert_eq!(visits(&[]), 20 + 20);
 }
+
+/// A layout with room for a referrer whose lines never carry one (Traefik's JSON drops
+/// request headers unless told to keep them) is said, on stderr and in the page, as a
+/// layout without the field is: its search visits would be counted as dark social.
+#[test]
+fn lines_that_never_carry_a_referrer_are_said() {
+    let hit = |i: usize, path: &str| {
+        format!(
+            "{{\"ClientHost\":\"203.0.113.{}\",\"RequestMethod\":\"GET\",\"RequestPath\":\"{path}\",\
+             \"RequestProtocol\":\"HTTP/1.1\",\"DownstreamStatus\":200,\"time\":\"2026-11-10T10:{:02}:00Z\"}}\n",
+            i + 1,
+            i
+        )
+    };
+    let page = |i| hit(i, &format!("/2026/11/story-{i}"));
+    let log: String = (0..30).map(|i| page(i) + &hit(i, "/static/site.css")).collect();
+    let said = "none of its first 60 requests (30 for what pages embed) carries a referrer or user agent \
+                (does the log record it?)";
+    let r = darklog_stdin(&["analyze", "-", "--format", "html"], log.as_bytes());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains(said) && r.stdout.contains(said), "{}", r.stderr);
+    // Pages alone (bots' at the start of a log) say nothing of referrers; nor does the sample.
+    let pages: String = (0..60).map(page).collect();
+    let r = darklog_stdin(&["analyze", "-"], pages.as_bytes());
+    assert!(!r.stderr.contains("carries a referrer"), "{}", r.stderr);
+    let r = darklog(&["analyze", s(&fixture("sample.log.gz")), "--format", "csv"]);
+    assert!(!r.stderr.contains("carries a"), "{}", r.stderr);
+}
