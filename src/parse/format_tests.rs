@@ -213,6 +213,23 @@ fn a_client_and_its_port_are_read_as_one_field() {
     assert_eq!(hit.map(|h| h.client), Some(&b"2001:db8::7"[..]));
 }
 
+/// Layouts whose times carry no zone are read in `--tz`, and said to be.
+#[test]
+fn zoneless_layouts_are_known() {
+    let cases = [
+        ("haproxy", preset(Preset::Haproxy), true),
+        ("combined", Format::COMBINED, false),
+        ("strftime_without_offset", apache("%h %l %u [%{%d/%b/%Y:%H:%M:%S}t] \"%r\" %>s %b"), true),
+        ("strftime_with_offset", apache("%h %l %u [%{%d/%b/%Y:%H:%M:%S %z}t] \"%r\" %>s %b"), false),
+        ("nginx_time_local", nginx("$remote_addr [$time_local] \"$request\" $status"), false),
+        ("nginx_msec", nginx("$remote_addr $msec \"$request\" $status"), false),
+    ];
+    for (name, format, want) in cases {
+        assert_eq!(format.zoneless(), want, "{name}");
+        assert_eq!(Format::Syslog(Arc::new(format)).zoneless(), want, "{name} behind syslog");
+    }
+}
+
 #[test]
 fn nginx_time_variables() {
     // nginx_combined.log line 4 with its time written as $time_iso8601 and as $msec (no

@@ -330,6 +330,17 @@ impl Format {
         self.parse_next(line, 0, cx).1
     }
 
+    /// Whether the layout writes its times without a zone (HAProxy's, a strftime without
+    /// `%z`): they are read in `--tz`.
+    pub fn zoneless(&self) -> bool {
+        match self {
+            Format::Haproxy(_) => true,
+            Format::Plan(p) => p.zoneless(),
+            Format::Syslog(inner) => inner.zoneless(),
+            _ => false,
+        }
+    }
+
     /// See [`LineFormat::parse_next`].
     #[inline]
     pub fn parse_next<'a>(&self, data: &'a [u8], start: usize, cx: &'a mut LineCx) -> (usize, Parsed<'a>) {

@@ -174,6 +174,20 @@ impl Plan {
         Ok(Plan { name, items, zone, has_method })
     }
 
+    /// Whether its times are written without a zone (a strftime without `%z`): read in
+    /// `--tz`.
+    pub fn zoneless(&self) -> bool {
+        let parts = || {
+            self.items.iter().filter_map(|i| match i {
+                Item::Field(Field { role: Role::Time(t), .. }) => Some(*t),
+                _ => None,
+            })
+        };
+        parts().any(|t| matches!(t, TimeField::Part(_)))
+            && !parts()
+                .any(|t| matches!(t, TimeField::Part(Part::Offset) | TimeField::Clf | TimeField::Epoch))
+    }
+
     /// The rules' fields this layout never carries.
     pub fn lacks(&self) -> Vec<&'static str> {
         let has = |role| self.items.iter().any(|i| matches!(i, Item::Field(f) if f.role == role));

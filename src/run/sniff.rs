@@ -171,6 +171,13 @@ pub(super) fn sniff(
             picked.forwarded.len()
         ));
     }
+    if format.zoneless() && opts.zone.is_utc() && first_time.is_some() {
+        notices.push(format!(
+            "{}: the {format} layout writes its times without a zone: they are read in UTC (--tz \
+             ZONE to read them in the server's)",
+            source.name()
+        ));
+    }
     let lacks = format.lacks_in(&cx);
     let sampled_hits = proxies.hits;
     // Browsers send a referrer for what a page embeds: among enough such requests, none

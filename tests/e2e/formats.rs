@@ -236,3 +236,26 @@ fn lines_that_never_carry_a_referrer_are_said() {
     let r = darklog(&["analyze", s(&fixture("sample.log.gz")), "--format", "csv"]);
     assert!(!r.stderr.contains("carries a"), "{}", r.stderr);
 }
+
+/// HAProxy writes its times without a zone: read in UTC unless --tz names the server's,
+/// which a notice says.
+#[test]
+fn zoneless_times_read_in_utc_are_said() {
+    let log = fixture("formats/haproxy_httplog.log");
+    let said = "layout writes its times without a zone: they are read in UTC (--tz ZONE";
+    let r = darklog(&["analyze", s(&log), "--captured-headers", "User-Agent", "--format", "csv"]);
+    assert!(r.stderr.contains(said), "{}", r.stderr);
+    let r = darklog(&[
+        "analyze",
+        s(&log),
+        "--captured-headers",
+        "User-Agent",
+        "--tz",
+        "Europe/Paris",
+        "--format",
+        "csv",
+    ]);
+    assert!(!r.stderr.contains(said), "{}", r.stderr);
+    let r = darklog(&["analyze", s(&fixture("small.log")), "--format", "csv"]);
+    assert!(!r.stderr.contains(said), "{}", r.stderr);
+}
