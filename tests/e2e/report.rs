@@ -560,3 +560,22 @@ fn the_shareable_reports_say_what_changes_their_figures() {
         assert!(!r.stdout.contains("Read with care"), "{format}");
     }
 }
+
+/// A day without visits has no dark-social share: the page's line breaks there instead of
+/// falling to 0%, and its text says how many days had none.
+#[test]
+fn days_without_visits_are_gaps_in_the_share_line() {
+    let ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36";
+    let log: String = ["02", "03", "09", "10"]
+        .iter()
+        .map(|d| format!("10.0.0.{d} - - [{d}/Nov/2026:10:00:00 +0000] \"GET /news/2026/some-story-here HTTP/1.1\" 200 5 \"-\" \"{ua}\"\n"))
+        .collect();
+    let r = darklog_stdin(&["analyze", "-", "--format", "html", "-q"], log.as_bytes());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let chart = &r.stdout[r.stdout.find("aria-labelledby=\"share-t").unwrap()..];
+    let chart = &chart[..chart.find("</svg>").unwrap()];
+    assert!(chart.contains("over 9 days; 5 had no visits (gaps in the line)"), "{chart}");
+    assert_eq!(chart.matches("<polyline").count(), 2, "two runs of days with visits");
+    assert_eq!(chart.matches("<circle").count(), 4);
+    assert!(!chart.contains(": 0.0%"), "{chart}");
+}

@@ -243,9 +243,12 @@ impl HtmlReporter {
             svg::stacked("days", "Visits per day, stacked by channel", &days, &names),
             esc(zone)
         );
-        let shares: Vec<(String, f64)> = days
+        let shares: Vec<(String, Option<f64>)> = days
             .iter()
-            .map(|(d, c)| (d.clone(), crate::report::pct(c[Channel::DarkSocial.index()], c.iter().sum())))
+            .map(|(d, c)| {
+                let visits: u64 = c.iter().sum();
+                (d.clone(), (visits > 0).then(|| crate::report::pct(c[Channel::DarkSocial.index()], visits)))
+            })
             .collect();
         out.push_str("<h3>Dark-social share per day</h3>");
         let _ = write!(

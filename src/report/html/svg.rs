@@ -139,23 +139,30 @@ pub fn stacked(id: &str, title: &str, days: &[(String, Vec<u64>)], names: &[&str
     out
 }
 
-/// The dark-social share per day as a line, 0 to the highest share rounded up to 10%.
-pub fn share_line(id: &str, title: &str, days: &[(String, f64)]) -> String {
+/// The dark-social share per day as a line, 0 to the highest share rounded up to 10%. A
+/// day without visits has no share: a gap in the line, not a fall to 0%.
+pub fn share_line(id: &str, title: &str, days: &[(String, Option<f64>)]) -> String {
     let (left, top, w, h) = PLOT;
     let plot_w = w - left - 12.0;
-    let top_pct = (days.iter().map(|d| d.1).fold(0.0, f64::max) / 10.0).ceil().max(1.0) * 10.0;
+    let shares = || days.iter().filter_map(|d| d.1);
+    let top_pct = (shares().fold(0.0, f64::max) / 10.0).ceil().max(1.0) * 10.0;
     let base = h - 24.0;
     let scale = (base - top) / top_pct;
     let n = days.len();
     let x_of =
         |i: usize| if n <= 1 { left + plot_w / 2.0 } else { left + i as f64 * plot_w / (n - 1) as f64 };
-    let (lo, hi) = days.iter().fold((f64::MAX, f64::MIN), |(lo, hi), d| (lo.min(d.1), hi.max(d.1)));
-    let desc = if n == 0 {
-        "No days.".to_string()
-    } else {
-        format!(
+    let (lo, hi) = shares().fold((f64::MAX, f64::MIN), |(lo, hi), p| (lo.min(p), hi.max(p)));
+    let quiet = days.iter().filter(|d| d.1.is_none()).count();
+    let desc = match (n, quiet) {
+        (0, _) => "No days.".to_string(),
+        (_, 0) => format!(
             "From {lo:.1}% to {hi:.1}% of a day's visits, over {n} days. The table below lists every day."
-        )
+        ),
+        _ if quiet == n => format!("No visits on any of {n} days."),
+        _ => format!(
+            "From {lo:.1}% to {hi:.1}% of a day's visits, over {n} days; {quiet} had no visits (gaps in the \
+             line). The table below lists every day with visits."
+        ),
     };
     let mut out = String::new();
     open(&mut out, id, w, h, title, &desc);
@@ -167,12 +174,19 @@ pub fn share_line(id: &str, title: &str, days: &[(String, f64)]) -> String {
         w - 4.0,
         top + 4.0
     );
-    let points: Vec<String> =
-        days.iter().enumerate().map(|(i, d)| format!("{:.1},{:.1}", x_of(i), base - d.1 * scale)).collect();
-    let _ = write!(out, "<polyline class=\"line\" points=\"{}\"/>", points.join(" "));
+    // One line for each run of days with visits.
+    for run in days.iter().enumerate().collect::<Vec<_>>().split(|(_, d)| d.1.is_none()) {
+        let points: Vec<String> = run
+            .iter()
+            .filter_map(|(i, d)| d.1.map(|p| format!("{:.1},{:.1}", x_of(*i), base - p * scale)))
+            .collect();
+        if !points.is_empty() {
+            let _ = write!(out, "<polyline class=\"line\" points=\"{}\"/>", points.join(" "));
+        }
+    }
     for (i, (date, p)) in days.iter().enumerate() {
         // A dot a day while they can be told apart; the line alone beyond.
-        if n <= 62 {
+        if let (Some(p), true) = (p, n <= 62) {
             let _ = write!(
                 out,
                 "<circle class=\"dot\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\"><title>{date}: {p:.1}%</title></circle>",
