@@ -202,7 +202,9 @@ fn parse_offset(s: &str) -> Option<i32> {
         3 => (digits_only[..1].parse::<i32>().ok()?, digits_only[1..].parse::<i32>().ok()?),
         _ => (digits_only[..2].parse::<i32>().ok()?, digits_only[2..].parse::<i32>().ok()?),
     };
-    (h <= 25 && m < 60).then_some(sign * (h * 3600 + m * 60))
+    // Zones on Earth run from -12:00 to +14:00; +25:00 is a typo, not a place.
+    let seconds = h * 3600 + m * 60;
+    (m < 60 && seconds <= 14 * 3600).then_some(sign * seconds)
 }
 
 impl Default for Zone {
@@ -382,6 +384,11 @@ mod tests {
         assert_eq!(at("2026-11-01", &kolkata), Ok("2026-10-31T18:30:00Z".into()));
         assert_eq!(Zone::parse("-0500").unwrap().name(), "-05:00");
         assert!(Zone::parse("Mars/Olympus").is_err());
+        assert_eq!(Zone::parse("+14:00").unwrap().name(), "+14:00");
+        assert_eq!(Zone::parse("-12").unwrap().name(), "-12:00");
+        for typo in ["+25:00", "+14:01", "-15", "+05:60"] {
+            assert!(Zone::parse(typo).is_err(), "{typo}");
+        }
     }
 
     #[test]

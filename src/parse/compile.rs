@@ -70,9 +70,8 @@ pub(super) fn nginx(body: &str, opts: &FormatOptions) -> Result<Format, String> 
             (&body[i + 1..i + 1 + n], i + 1 + n)
         };
         if name.is_empty() {
-            lit.push(b'$');
-            i += 1;
-            continue;
+            // nginx refuses it too ("invalid variable name"): no line would fit.
+            return Err(format!("a $ with no variable name after it in the nginx format '{body}'"));
         }
         if !lit.is_empty() {
             items.push(Item::Lit(std::mem::take(&mut lit)));

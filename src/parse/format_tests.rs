@@ -345,6 +345,14 @@ fn apache_strftime_and_errors() {
         .build(&FormatOptions::default())
         .unwrap_err();
     assert!(err.0.contains("nothing between them"), "{err}");
+    // A lone `$`, which nginx refuses too: no line would fit it.
+    for body in [
+        "$remote_addr [$time_local] \"$request\" $status $",
+        "$remote_addr $ [$time_local] \"$request\" $status",
+    ] {
+        let err = FormatSpec::Nginx(body.into()).build(&FormatOptions::default()).unwrap_err();
+        assert!(err.0.contains("a $ with no variable name after it"), "{err}");
+    }
 }
 
 #[test]

@@ -349,8 +349,9 @@ impl ProxySample {
 
     fn notice(&self, name: &str) -> Option<String> {
         self.proxied().map(|(_, from_few, few)| {
+            let from = if few == 1 { "one address".to_string() } else { format!("{few} addresses") };
             format!(
-                "{name}: {from_few} of {} sampled lines come from {few} addresses and carry a forwarded-for \
+                "{name}: {from_few} of {} sampled lines come from {from} and carry a forwarded-for \
                  header naming {} others: behind a proxy or CDN, --client-ip x-forwarded-for keys visitors on \
                  the client it names (--trusted-proxy CIDR for proxies outside private ranges)",
                 self.hits,
