@@ -210,7 +210,21 @@ fn explain(
     writeln!(out, "visitor:     client {} with its user agent", text(hit.client))?;
     if let Some(forwarded) = hit.forwarded_for {
         let how = if reading.client_ip.is_some() {
-            format!("the client --client-ip picks; logged from {}", text(logged))
+            let picked = if hit.client == logged {
+                // Why the header did not name the client: the sender or the last hop.
+                format!(
+                    "--client-ip keeps the logged address {}: it, or the header's last hop, is no \
+                     trusted proxy (--trusted-proxy CIDR trusts one)",
+                    text(logged)
+                )
+            } else {
+                format!(
+                    "--client-ip picks {}, the first from the right that is no trusted proxy; logged from {}",
+                    text(hit.client),
+                    text(logged)
+                )
+            };
+            picked
         } else {
             "not read: --client-ip x-forwarded-for takes the client from it".to_string()
         };

@@ -207,6 +207,16 @@ fn a_forged_forwarded_for_from_outside_the_named_proxies_is_not_believed() {
     };
     assert_eq!(visits(&["--trusted-proxy", "172.70.0.0/16"]), 1 + 20);
     assert_eq!(visits(&[]), 20 + 20);
+    // explain says which address was taken, and why.
+    let (forged, proxied) = (log.lines().next().unwrap(), log.lines().nth(1).unwrap());
+    for (line, said) in [
+        (forged, "--client-ip keeps the logged address 198.51.100.200: it, or the header's last hop, is no trusted proxy"),
+        (proxied, "--client-ip picks 192.0.2.0, the first from the right that is no trusted proxy; logged from 172.70.1.1"),
+    ] {
+        let args = ["explain", line, "--client-ip", "x-forwarded-for", "--trusted-proxy", "172.70.0.0/16"];
+        let r = darklog(&args);
+        assert!(r.stdout.contains(said), "{}", r.stdout);
+    }
 }
 
 /// A layout with room for a referrer whose lines never carry one (Traefik's JSON drops
