@@ -156,6 +156,18 @@ pub(super) fn sniff(
              visitors are keyed on the logged address",
             source.name()
         ));
+    } else if let Some(top) = picked.collapsed(&proxies) {
+        // A trailing field read as the header that is something else (`$upstream_addr`, a
+        // balancer's own address): every reader would be one visitor.
+        notices.push(format!(
+            "{}: with --client-ip, the {} sampled lines logged from {} addresses are all keyed on {}: \
+             the {format} layout's field read as the header names one address on every line; if it \
+             is not that header (an upstream's address), leave --client-ip out or give the layout",
+            source.name(),
+            picked.hits,
+            proxies.clients.len(),
+            String::from_utf8_lossy(top)
+        ));
     } else if let Some((top, from_few, few)) = picked.proxied() {
         let top = String::from_utf8_lossy(top);
         let keyed_on = match few {
@@ -345,6 +357,13 @@ impl ProxySample {
             && from_few * 10 >= self.hits * 8
             && self.forwarded.len() > few;
         proxied.then(|| (counts[0].0.as_slice(), from_few, few))
+    }
+
+    /// Whether these picked clients are one address for lines logged from many: the
+    /// address.
+    fn collapsed(&self, logged: &ProxySample) -> Option<&[u8]> {
+        let one = self.clients.len() == 1 && self.hits >= 20 && logged.clients.len() >= 10;
+        one.then(|| self.clients.keys().next().map(Vec::as_slice)).flatten()
     }
 
     fn notice(&self, name: &str) -> Option<String> {

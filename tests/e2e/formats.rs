@@ -269,3 +269,27 @@ fn zoneless_times_read_in_utc_are_said() {
     let r = darklog(&["analyze", s(&fixture("small.log")), "--format", "csv"]);
     assert!(!r.stderr.contains(said), "{}", r.stderr);
 }
+
+/// A trailing quoted field that is not the forwarded-for header (`"$upstream_addr"`)
+/// makes a combined log look like nginx's `main`: read as the header, it would key every
+/// reader on the upstream. Said, with what to do.
+#[test]
+fn a_header_that_names_one_address_for_every_reader_is_said() {
+    let log = generate(3000, 5);
+    let upstream: Vec<u8> = log
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .flat_map(|l| [l, b" \"10.0.0.5:8080\"\n"].concat())
+        .collect();
+    let said = "are all keyed on 10.0.0.5: the main layout's field read as the header names one address";
+    let r = darklog_stdin(&["analyze", "-", "--client-ip", "x-forwarded-for", "--format", "csv"], &upstream);
+    assert!(r.stderr.contains(said), "{}", r.stderr);
+    let r = darklog_stdin(&["analyze", "-", "--format", "csv"], &upstream);
+    assert!(!r.stderr.contains(said), "{}", r.stderr);
+    // A real header, many clients behind a balancer, says nothing of the kind.
+    let behind = relayout(&log, Layout::ApacheXff);
+    let mut args = vec!["analyze", "-", "--format", "csv"];
+    args.extend(Layout::ApacheXff.args());
+    let r = darklog_stdin(&args, &behind);
+    assert!(!r.stderr.contains("are all keyed on"), "{}", r.stderr);
+}
