@@ -250,6 +250,16 @@ pub fn parse_setting_duration(s: &str) -> Result<i64, String> {
     }
 }
 
+/// Seconds as `parse_duration` reads them back: the largest whole unit (`30m`, `2h`, `90s`).
+pub fn format_duration(seconds: i64) -> String {
+    match seconds {
+        s if s != 0 && s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s != 0 && s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s != 0 && s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
 /// `30m`, `24h`, `7d`, `2w`, `45s` (or a bare number of seconds) to seconds.
 pub fn parse_duration(s: &str) -> Option<i64> {
     let s = s.trim();
@@ -384,6 +394,10 @@ mod tests {
         assert_eq!(at("2026-11-01", &kolkata), Ok("2026-10-31T18:30:00Z".into()));
         assert_eq!(Zone::parse("-0500").unwrap().name(), "-05:00");
         assert!(Zone::parse("Mars/Olympus").is_err());
+        for (s, text) in [(1800, "30m"), (7200, "2h"), (90, "90s"), (86_400, "1d"), (0, "0s")] {
+            assert_eq!(format_duration(s), text);
+            assert_eq!(parse_duration(text), Some(s));
+        }
         assert_eq!(Zone::parse("+14:00").unwrap().name(), "+14:00");
         assert_eq!(Zone::parse("-12").unwrap().name(), "-12:00");
         for typo in ["+25:00", "+14:01", "-15", "+05:60"] {

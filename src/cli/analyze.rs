@@ -76,6 +76,14 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     report.evidence = outcome.evidence;
     report.top = args.report.top;
     report.rules_file = args.read.rules.as_ref().map(|p| p.display().to_string());
+    report.made_with = vec![
+        ("Reading", args.read.format.words()),
+        ("Visits end after", crate::time::format_duration(cfg.session.timeout)),
+        ("Shares counted within", crate::time::format_duration(cfg.share_window)),
+    ];
+    if !cfg.fronts.is_empty() {
+        report.made_with.push(("Front pages", cfg.fronts.join(", ")));
+    }
     *report.visits.get_mut() = outcome.visits;
     let mut errors: Vec<String> = outcome.errors.iter().map(ToString::to_string).collect();
     report.caveats = outcome.caveats;

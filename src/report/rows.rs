@@ -55,6 +55,9 @@ pub struct Report {
     /// What changes what the figures mean (a layout without referrers, an input not read
     /// whole), for pages read away from the terminal's stderr.
     pub caveats: Vec<String>,
+    /// The flags that changed what was counted (how lines were read, the visit's timeout,
+    /// the share window, fronts), for the page's provenance.
+    pub made_with: Vec<(&'static str, String)>,
 }
 
 /// The period a report is compared with, and what was counted in it.
@@ -94,6 +97,7 @@ impl Report {
             top: 10,
             held_from: None,
             caveats: Vec::new(),
+            made_with: Vec::new(),
         }
     }
 

@@ -109,6 +109,7 @@ fn rows_and_shares() {
         series: PageSeries::default(),
         held_from: None,
         caveats: Vec::new(),
+        made_with: Vec::new(),
     };
     let h = r.headline();
     assert_eq!((h.dark_social_visits, h.visits, h.dark_social_pct), (3, 5, 60.0));
@@ -171,6 +172,7 @@ fn a_comparison_pairs_rows_and_days_with_the_period_before() {
         series: PageSeries::default(),
         held_from: None,
         caveats: Vec::new(),
+        made_with: Vec::new(),
     };
     let ch = r.channel_rows();
     let p = ch[0].prev.unwrap();

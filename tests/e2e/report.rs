@@ -579,3 +579,33 @@ fn days_without_visits_are_gaps_in_the_share_line() {
     assert_eq!(chart.matches("<circle").count(), 4);
     assert!(!chart.contains(": 0.0%"), "{chart}");
 }
+
+/// "How it was made" names what changed the figures: two runs that count differently do
+/// not carry the same provenance.
+#[test]
+fn the_page_says_how_it_was_made() {
+    let path = fixture("small.log");
+    let small = s(&path);
+    let page =
+        |extra: &[&str]| darklog(&[&["analyze", small, "--format", "html", "-q"][..], extra].concat()).stdout;
+    let facts = |html: &str| {
+        let from = html.find("<dl class=\"facts\">").unwrap();
+        html[from..from + html[from..].find("</dl>").unwrap()].to_string()
+    };
+    let plain = facts(&page(&[]));
+    for want in [
+        "<dt>Window</dt><dd>the whole of the logs</dd>",
+        "<dt>Reading</dt><dd>--log-format auto</dd>",
+        "<dt>Visits end after</dt><dd>30m</dd>",
+    ] {
+        assert!(plain.contains(want), "{want}: {plain}");
+    }
+    let other = facts(&page(&["--session-timeout", "1h", "--front", "/news", "--log-format", "combined"]));
+    for want in [
+        "<dd>--log-format combined</dd>",
+        "<dt>Visits end after</dt><dd>1h</dd>",
+        "<dt>Front pages</dt><dd>/news</dd>",
+    ] {
+        assert!(other.contains(want), "{want}: {other}");
+    }
+}

@@ -445,8 +445,12 @@ impl HtmlReporter {
         out.push_str("<section aria-labelledby=\"s-how\"><h2 id=\"s-how\">How it was made</h2>");
         markup::inputs_table(out, &report.inputs);
         let bound = |t: Option<i64>| t.map_or_else(|| "open".to_string(), crate::time::format_rfc3339);
+        let window = match (report.since, report.until) {
+            (None, None) => "the whole of the logs".to_string(),
+            (since, until) => format!("{} to {}", bound(since), bound(until)),
+        };
         let mut facts = vec![
-            ("Window", format!("{} to {}", bound(report.since), bound(report.until))),
+            ("Window", window),
             ("Time zone", report.aggregates.zone.name().to_string()),
             (
                 "Site",
@@ -469,6 +473,8 @@ impl HtmlReporter {
             ),
             ("darklog", env!("CARGO_PKG_VERSION").to_string()),
         ];
+        let at = facts.len() - 1;
+        facts.splice(at..at, report.made_with.iter().cloned());
         if let Some(p) = &report.previous {
             facts.insert(1, ("Compared with", format!("{} to {}", bound(Some(p.since)), bound(p.until))));
         }
