@@ -237,6 +237,8 @@ pub struct LineCx {
 #[derive(Debug, Default)]
 pub struct Carry {
     layout: Option<Arc<w3c::Layout>>,
+    /// A block of the input was begun: the next is not its first.
+    begun: bool,
 }
 
 /// The state a block's lines start in, as [`Format::begin_block`] read it, and where in
@@ -246,6 +248,8 @@ pub struct BlockState {
     start: Option<Arc<w3c::Layout>>,
     /// (offset of the line after a `#Fields:` line, the list it sets), in order.
     changes: Vec<(usize, Arc<w3c::Layout>)>,
+    /// The input's first block, starting with a byte-order mark.
+    bom: bool,
 }
 
 impl BlockState {
@@ -359,11 +363,14 @@ impl Format {
     /// Reads what a block holds for the lines after it (a stateful format's directives),
     /// before the block is parsed; called for each block of an input, in order.
     pub fn begin_block(&self, carry: &mut Carry, block: &[u8]) -> BlockState {
-        match self {
+        let first = !std::mem::replace(&mut carry.begun, true);
+        let mut state = match self {
             Format::W3c(w) => w.begin_block(carry, block),
             Format::Syslog(inner) => inner.begin_block(carry, block),
             _ => BlockState::default(),
-        }
+        };
+        state.bom = first && block.starts_with(BOM);
+        state
     }
 
     /// The context to parse lines of a block from `offset` on (a chunk's start, or a line
@@ -383,14 +390,16 @@ impl Format {
         sink: impl FnMut(usize, usize, Parsed<'_>),
     ) {
         let cx = self.line_cx(state, offset);
+        // Only a file's first line is looked at for a mark: not a byte per line.
+        let from = if state.bom && offset == 0 { BOM.len() } else { 0 };
         match self {
-            Format::Clf(f) => chunk_loop(f, cx, chunk, sink),
-            Format::Plan(f) => chunk_loop(&**f, cx, chunk, sink),
-            Format::Json(f) => chunk_loop(&**f, cx, chunk, sink),
-            Format::W3c(f) => chunk_loop(&**f, cx, chunk, sink),
-            Format::Alb(f) => chunk_loop(f, cx, chunk, sink),
-            Format::Haproxy(f) => chunk_loop(&**f, cx, chunk, sink),
-            Format::Syslog(_) => chunk_loop(self, cx, chunk, sink),
+            Format::Clf(f) => chunk_loop(f, cx, chunk, from, sink),
+            Format::Plan(f) => chunk_loop(&**f, cx, chunk, from, sink),
+            Format::Json(f) => chunk_loop(&**f, cx, chunk, from, sink),
+            Format::W3c(f) => chunk_loop(&**f, cx, chunk, from, sink),
+            Format::Alb(f) => chunk_loop(f, cx, chunk, from, sink),
+            Format::Haproxy(f) => chunk_loop(&**f, cx, chunk, from, sink),
+            Format::Syslog(_) => chunk_loop(self, cx, chunk, from, sink),
         }
     }
 }
@@ -406,11 +415,17 @@ fn chunk_loop<F: LineFormat + ?Sized>(
     format: &F,
     mut cx: LineCx,
     chunk: &[u8],
+    first_from: usize,
     mut sink: impl FnMut(usize, usize, Parsed<'_>),
 ) {
-    let mut pos = 0;
+    if chunk.is_empty() {
+        return;
+    }
+    let (end, parsed) = format.parse_next(chunk, first_from, &mut cx);
+    sink(0, end, parsed);
+    let mut pos = end + 1;
     while pos < chunk.len() {
-        let (end, parsed) = format.parse_next(chunk, after_bom(chunk, pos), &mut cx);
+        let (end, parsed) = format.parse_next(chunk, pos, &mut cx);
         sink(pos, end, parsed);
         pos = end + 1;
     }
@@ -420,9 +435,8 @@ fn chunk_loop<F: LineFormat + ?Sized>(
 /// at the start of a file: before a line, it is no part of it.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// Where the line at `start` begins, past a byte-order mark. One byte compared per line:
-/// a mark starts a file, but files are concatenated, and a line is read alike wherever
-/// a chunk starts.
+/// Where the line at `start` begins, past a byte-order mark: for a line read alone (the
+/// sample detection reads, `explain`'s); a run's chunks look at a file's first line only.
 /// `line` without a byte-order mark before it.
 pub(super) fn strip_bom(line: &[u8]) -> &[u8] {
     &line[after_bom(line, 0)..]

@@ -111,7 +111,7 @@ impl W3c {
     /// Reads the block's `#Fields:` lines on the reading thread, in order: the list its
     /// first line starts with, and where it changes.
     pub(super) fn begin_block(&self, carry: &mut Carry, block: &[u8]) -> BlockState {
-        let mut state = BlockState { start: carry.layout.clone(), changes: Vec::new() };
+        let mut state = BlockState { start: carry.layout.clone(), changes: Vec::new(), bom: false };
         // A line may start with a byte-order mark (a file written on Windows, or two
         // concatenated): the directive is after it.
         let mut directives: Vec<usize> = ["#Fields:", "\u{feff}#Fields:"]

@@ -60,6 +60,10 @@ pub fn by_time(source: &Source, format: &Format, memory: usize) -> Result<Sorted
         if line.last() != Some(&b'\n') {
             line.push(b'\n');
         }
+        // The file's byte-order mark, which a run skips only at the start of an input.
+        if seq == 0 && line.starts_with(b"\xEF\xBB\xBF") {
+            line.drain(..3);
+        }
         let body = &line[..line.len() - 1];
         if let Some(t) = format.parse(body, &mut cx).hit().map(|h| h.time) {
             last_time = t;
