@@ -37,7 +37,9 @@ impl ClfKind {
 pub struct Clf(pub ClfKind);
 
 impl LineFormat for Clf {
-    #[inline]
+    // Into the loop over a chunk's lines: called there, it returns its hit through memory
+    // (a copy of every hit, 3% of a run).
+    #[inline(always)]
     fn parse_next<'a>(&self, data: &'a [u8], start: usize, cx: &'a mut LineCx) -> (usize, Parsed<'a>) {
         let (end, hit) = parse_next(self.0, data, start, &mut cx.clf);
         (end, hit.map_or(Parsed::Malformed, Parsed::Hit))
@@ -148,11 +150,18 @@ fn from_quotes<'a>(
 
 /// Caches and proxies (varnishncsa by default) log the full URL: its path is the target
 /// and its host the line's vhost (unless the line names one), as for the balancers.
-#[inline]
+#[inline(always)]
 fn absolute<'a>(vhost: Option<&'a [u8]>, target: &'a [u8]) -> (Option<&'a [u8]>, &'a [u8]) {
     if target.first().is_none_or(|&b| b == b'/') {
         return (vhost, target);
     }
+    full_url(vhost, target)
+}
+
+/// Out of line: the parser stays small enough to be inlined into the loop over lines.
+#[cold]
+#[inline(never)]
+fn full_url<'a>(vhost: Option<&'a [u8]>, target: &'a [u8]) -> (Option<&'a [u8]>, &'a [u8]) {
     match super::found::split_absolute(target) {
         Some((host, path)) => (vhost.or(Some(host).filter(|h| !h.is_empty())), path),
         None => (vhost, target),

@@ -9,7 +9,7 @@ use sha2::Digest as _;
 use super::{SCRIPT, STYLE};
 use crate::report::row_types::two;
 use crate::report::text::controls;
-use crate::report::thousands;
+use crate::report::{thousands, Report};
 
 /// `text` safe in HTML text and in a quoted attribute.
 pub(crate) fn esc(text: &str) -> String {
@@ -132,6 +132,41 @@ pub(super) fn caveats(out: &mut String, caveats: &[String]) {
         let _ = write!(out, "<li>{}</li>", esc(c));
     }
     out.push_str("</ul></div>");
+}
+
+/// How the page was made: the inputs, the window and the flags that changed the figures.
+pub(super) fn how(out: &mut String, report: &Report) {
+    out.push_str("<section aria-labelledby=\"s-how\"><h2 id=\"s-how\">How it was made</h2>");
+    inputs_table(out, &report.inputs);
+    let bound = |t: Option<i64>| t.map_or_else(|| "open".to_string(), crate::time::format_rfc3339);
+    let window = match (report.since, report.until) {
+        (None, None) => "the whole of the logs".to_string(),
+        (since, until) => format!("{} to {}", bound(since), bound(until)),
+    };
+    let mut facts = vec![
+        ("Window", window),
+        ("Time zone", report.aggregates.zone.name().to_string()),
+        (
+            "Site",
+            if report.site_hosts.is_empty() { "not known".to_string() } else { report.site_hosts.join(", ") },
+        ),
+        ("Rules file", report.rules_file.clone().unwrap_or_else(|| "none (the built-in rules)".to_string())),
+        (
+            "Browser evidence",
+            report.evidence.why_not().map_or("required".to_string(), |why| format!("not asked for: {why}")),
+        ),
+        ("darklog", env!("CARGO_PKG_VERSION").to_string()),
+    ];
+    let at = facts.len() - 1;
+    facts.splice(at..at, report.made_with.iter().cloned());
+    if let Some(p) = &report.previous {
+        facts.insert(1, ("Compared with", format!("{} to {}", bound(Some(p.since)), bound(p.until))));
+    }
+    out.push_str("<dl class=\"facts\">");
+    for (k, v) in facts {
+        let _ = write!(out, "<dt>{k}</dt><dd>{}</dd>", esc(&v));
+    }
+    out.push_str("</dl></section>\n");
 }
 
 #[cfg(test)]

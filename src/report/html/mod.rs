@@ -71,7 +71,7 @@ impl HtmlReporter {
         self.over_time(&mut out, report);
         self.shared(&mut out, report);
         self.why(&mut out, report);
-        self.how(&mut out, report);
+        markup::how(&mut out, report);
         let _ = writeln!(
             out,
             "</main><footer>Made by darklog {} from the server's access logs. This page fetches nothing.</footer>\
@@ -133,7 +133,16 @@ impl HtmlReporter {
                     "no referrer on a deep page"
                 },
             ),
-            ("Estimated", h.estimated_visits, None, "readers whose assets were cached"),
+            (
+                "Estimated",
+                h.estimated_visits,
+                None,
+                match (report.evidence.required(), h.cached_rate) {
+                    (true, Some(_)) => "readers whose assets were cached",
+                    (true, None) => "not estimated: too few visits from other sites",
+                    (false, _) => "none needed: every visit counts",
+                },
+            ),
         ] {
             let share = p.map_or(String::new(), |p| format!(" <small>{p:.1}%</small>"));
             let _ = write!(
@@ -439,50 +448,6 @@ impl HtmlReporter {
             let _ = write!(out, "<p>{}</p>", esc(&cut));
         }
         out.push_str("</section>\n");
-    }
-
-    fn how(&self, out: &mut String, report: &Report) {
-        out.push_str("<section aria-labelledby=\"s-how\"><h2 id=\"s-how\">How it was made</h2>");
-        markup::inputs_table(out, &report.inputs);
-        let bound = |t: Option<i64>| t.map_or_else(|| "open".to_string(), crate::time::format_rfc3339);
-        let window = match (report.since, report.until) {
-            (None, None) => "the whole of the logs".to_string(),
-            (since, until) => format!("{} to {}", bound(since), bound(until)),
-        };
-        let mut facts = vec![
-            ("Window", window),
-            ("Time zone", report.aggregates.zone.name().to_string()),
-            (
-                "Site",
-                if report.site_hosts.is_empty() {
-                    "not known".to_string()
-                } else {
-                    report.site_hosts.join(", ")
-                },
-            ),
-            (
-                "Rules file",
-                report.rules_file.clone().unwrap_or_else(|| "none (the built-in rules)".to_string()),
-            ),
-            (
-                "Browser evidence",
-                report
-                    .evidence
-                    .why_not()
-                    .map_or("required".to_string(), |why| format!("not asked for: {why}")),
-            ),
-            ("darklog", env!("CARGO_PKG_VERSION").to_string()),
-        ];
-        let at = facts.len() - 1;
-        facts.splice(at..at, report.made_with.iter().cloned());
-        if let Some(p) = &report.previous {
-            facts.insert(1, ("Compared with", format!("{} to {}", bound(Some(p.since)), bound(p.until))));
-        }
-        out.push_str("<dl class=\"facts\">");
-        for (k, v) in facts {
-            let _ = write!(out, "<dt>{k}</dt><dd>{}</dd>", esc(&v));
-        }
-        out.push_str("</dl></section>\n");
     }
 }
 
