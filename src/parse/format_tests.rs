@@ -590,6 +590,14 @@ fn balancers_proxies_and_syslog() {
     let (host_only, ua_only, doc_captures) =
         (syslogged(host_only), syslogged(ua_only), syslogged(doc_captures));
     let syslog_combined = syslogged(Format::COMBINED);
+    // alb.log line 1, its client written as IPv6 (with brackets, and without).
+    let alb_v6 = W {
+        client: "2001:db8::5",
+        time: "2018-07-02T22:23:00Z",
+        user_agent: Some("curl/7.46.0"),
+        vhost: Some("www.example.com"),
+        ..W0
+    };
     let cases: Vec<(&str, &Format, &str, usize, Option<W>)> = vec![
         (
             "alb_http_absolute_url_with_port",
@@ -686,32 +694,8 @@ fn balancers_proxies_and_syslog() {
                 ..W0
             }),
         ),
-        (
-            "alb_ipv6_client_bracketed_with_port",
-            &alb,
-            "alb.log",
-            7,
-            Some(W {
-                client: "2001:db8::5",
-                time: "2018-07-02T22:23:00Z",
-                user_agent: Some("curl/7.46.0"),
-                vhost: Some("www.example.com"),
-                ..W0
-            }),
-        ),
-        (
-            "alb_ipv6_client_bare_its_last_colon_the_port",
-            &alb,
-            "alb.log",
-            8,
-            Some(W {
-                client: "2001:db8::5",
-                time: "2018-07-02T22:23:00Z",
-                user_agent: Some("curl/7.46.0"),
-                vhost: Some("www.example.com"),
-                ..W0
-            }),
-        ),
+        ("alb_ipv6_client_bracketed_with_port", &alb, "alb.log", 7, Some(alb_v6)),
+        ("alb_ipv6_client_bare_its_last_colon_the_port", &alb, "alb.log", 8, Some(alb_v6)),
         (
             "haproxy_ipv6_client_without_brackets",
             &ua_only,

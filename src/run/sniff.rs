@@ -49,6 +49,16 @@ pub(super) struct Reopened {
     pub ended: bool,
 }
 
+/// What a report cannot see without `fields` (a referrer, a user agent).
+fn unseen_channels(fields: &[&str]) -> &'static str {
+    if fields.contains(&"referrer") {
+        "search, social, email, referral and ai visits that only a referrer names are counted as \
+         direct or dark social"
+    } else {
+        "in-app browsers, link previews and bots cannot be told by their user agent"
+    }
+}
+
 /// Whether a path looks like what a page embeds (a style sheet, a script, an image, a
 /// font): enough to tell whether a log records referrers, before the site's own assets
 /// are learned.
@@ -203,12 +213,7 @@ pub(super) fn sniff(
         unseen.push("user agent");
     }
     if !unseen.is_empty() {
-        let channels = if unseen.contains(&"referrer") {
-            "search, social, email, referral and ai visits that only a referrer names are counted as \
-             direct or dark social"
-        } else {
-            "in-app browsers, link previews and bots cannot be told by their user agent"
-        };
+        let channels = unseen_channels(&unseen);
         let caveat = format!(
             "{}: none of its first {sampled_hits} requests ({assets} for what pages embed) carries a {} \
              (does the log record it?): {channels}",
@@ -219,12 +224,7 @@ pub(super) fn sniff(
         notices.push(caveat);
     }
     if !lacks.is_empty() {
-        let channels = if lacks.contains(&"referrer") {
-            "search, social, email, referral and ai visits that only a referrer names are counted as \
-             direct or dark social"
-        } else {
-            "in-app browsers, link previews and bots cannot be told by their user agent"
-        };
+        let channels = unseen_channels(&lacks);
         let caveat =
             format!("{}: the {format} layout logs no {}: {channels}", source.name(), lacks.join(" or "));
         caveats.push(caveat.clone());
