@@ -25,6 +25,8 @@ pub fn detect<'a>(lines: impl Iterator<Item = &'a [u8]> + Clone, opts: &FormatOp
     // The shape of the first line rules most presets out before any is tried.
     let candidates: Vec<Preset> = match body.first() {
         Some(b'#') => vec![Preset::W3c, Preset::Cloudfront],
+        // Keys named with --json-field are the generic JSON layout's, whatever else reads them.
+        Some(b'{') if !opts.json_fields.is_empty() => vec![Preset::Json, Preset::Caddy],
         Some(b'{') => vec![Preset::Caddy, Preset::Json],
         _ => Preset::ALL.into_iter().filter(|p| !matches!(p, Preset::W3c | Preset::Cloudfront)).collect(),
     };

@@ -798,6 +798,23 @@ fn auto_names_the_preset_of_each_sample() {
         let got = detect(lines, &opts).map(|d| d.format.name());
         assert_eq!(got.as_deref(), Some(want), "{file}");
     }
+    // Keys named with --json-field make a JSON log the generic layout's, which Caddy's
+    // preset (given the same keys) reads as well; Caddy's own log stays Caddy's.
+    let line = br#"{"req": {"ip": "203.0.113.5", "line": "GET /a HTTP/1.1"}, "when": "10/Nov/2026:10:00:00 +0100", "code": 200}"#;
+    let keys = [
+        (JsonRole::Client, "req.ip"),
+        (JsonRole::Request, "req.line"),
+        (JsonRole::Time, "when"),
+        (JsonRole::Status, "code"),
+    ];
+    let opts = FormatOptions {
+        json_fields: keys.map(|(r, k)| (r, k.to_string())).to_vec(),
+        ..FormatOptions::default()
+    };
+    assert_eq!(detect([&line[..]].into_iter(), &opts).map(|d| d.format.name()).as_deref(), Some("json"));
+    let caddy = fixture("caddy_v2.jsonl");
+    let lines = caddy.split(|&b| b == b'\n').filter(|l| !l.is_empty());
+    assert_eq!(detect(lines, &opts).map(|d| d.format.name()).as_deref(), Some("caddy"));
 }
 
 #[test]
