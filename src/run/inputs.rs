@@ -159,17 +159,18 @@ pub(super) fn summary(
     }
 }
 
-/// Malformed lines are counted, never an error; most of a log is worth a word: a log that
-/// changed layout part-way, or was read in the wrong one.
+/// Malformed lines are counted, never an error; a fifth of a log or more is worth a word:
+/// a log that changed layout part-way, or was read in the wrong one.
 pub(super) fn mostly_malformed(sniffed: &[sniff::Sniffed], read: &super::read::ReadAll) -> Vec<String> {
     let mut notices = Vec::new();
     for (s, r) in sniffed.iter().zip(&read.inputs) {
         let c = r.counts;
-        if c.lines >= 20 && c.malformed * 2 > c.lines {
+        // A fifth: half a log in another layout is not "mostly", but is worth the word.
+        if c.lines >= 20 && c.malformed * 5 >= c.lines {
             notices.push(format!(
                 "{}: {} of its {} lines are not in the {} layout and were counted malformed (-v \
-                 shows the first): if the log changed layout part-way, give each part its layout \
-                 with --log-format",
+                 shows the first): if the log changed layout part-way, split it where the first \
+                 malformed line is and give each part its layout with --log-format",
                 s.source.name(),
                 crate::report::thousands(c.malformed),
                 crate::report::thousands(c.lines),
