@@ -578,6 +578,13 @@ fn days_without_visits_are_gaps_in_the_share_line() {
     assert_eq!(chart.matches("<polyline").count(), 2, "two runs of days with visits");
     assert_eq!(chart.matches("<circle").count(), 4);
     assert!(!chart.contains(": 0.0%"), "{chart}");
+    // One day, one visit: said in the singular, a day with no visit without "()".
+    let one = log.lines().next().unwrap();
+    let r = darklog_stdin(&["analyze", "-", "--format", "html", "-q"], one.as_bytes());
+    assert!(r.stdout.contains("One day, 2026-11-02, with 1 visit."), "{}", r.stdout);
+    assert!(!r.stdout.contains(" 1 visits") && !r.stdout.contains("visits ()"), "{}", r.stdout);
+    let gap = darklog_stdin(&["analyze", "-", "--format", "html", "-q"], log.as_bytes()).stdout;
+    assert!(gap.contains("<title>2026-11-04: 0 visits</title>"), "{gap}");
 }
 
 /// "How it was made" names what changed the figures: two runs that count differently do

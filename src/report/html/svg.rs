@@ -25,8 +25,7 @@ pub fn bars(id: &str, title: &str, rows: &[(&str, u64, f64, usize)]) -> String {
     let (w, row_h, label_w, value_w) = (640.0, 26.0, 110.0, 130.0);
     let h = row_h * rows.len() as f64 + 4.0;
     let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1) as f64;
-    let desc: Vec<String> =
-        rows.iter().map(|(l, v, p, _)| format!("{l}: {} visits, {p:.1}%", thousands(*v))).collect();
+    let desc: Vec<String> = rows.iter().map(|(l, v, p, _)| format!("{l}: {}, {p:.1}%", visits(*v))).collect();
     let mut out = String::new();
     open(&mut out, id, w, h, title, &desc.join("; "));
     let plot = w - label_w - value_w;
@@ -79,14 +78,18 @@ pub fn stacked(id: &str, title: &str, days: &[(String, Vec<u64>)], names: &[&str
     let slot = plot_w / n as f64;
     let bar = (slot * 0.8).max(0.5);
     let busiest = days.iter().max_by_key(|d| d.1.iter().sum::<u64>());
-    let desc = format!(
-        "{} days from {} to {}; the busiest, {}, had {} visits. The table below lists every day.",
-        days.len(),
-        days.first().map_or("", |d| &d.0),
-        days.last().map_or("", |d| &d.0),
-        busiest.map_or("", |d| &d.0),
-        thousands(max)
-    );
+    let desc = match days {
+        [] => "No days.".to_string(),
+        [(day, _)] => format!("One day, {day}, with {}. The table below lists it.", visits(max)),
+        _ => format!(
+            "{} days from {} to {}; the busiest, {}, had {}. The table below lists every day.",
+            days.len(),
+            days.first().map_or("", |d| &d.0),
+            days.last().map_or("", |d| &d.0),
+            busiest.map_or("", |d| &d.0),
+            visits(max)
+        ),
+    };
     let mut out = String::new();
     open(&mut out, id, w, h, title, &desc);
     let base = h - 24.0;
@@ -109,8 +112,8 @@ pub fn stacked(id: &str, title: &str, days: &[(String, Vec<u64>)], names: &[&str
             .filter(|(_, &c)| c > 0)
             .map(|(n, c)| format!("{n} {}", thousands(*c)))
             .collect();
-        let _ =
-            write!(out, "<g><title>{date}: {} visits ({})</title>", thousands(total), esc(&parts.join(", ")));
+        let by_channel = if parts.is_empty() { String::new() } else { format!(" ({})", parts.join(", ")) };
+        let _ = write!(out, "<g><title>{date}: {}{}</title>", visits(total), esc(&by_channel));
         let mut y = base;
         for (class, &c) in counts.iter().enumerate() {
             if c == 0 {
@@ -155,6 +158,7 @@ pub fn share_line(id: &str, title: &str, days: &[(String, Option<f64>)]) -> Stri
     let quiet = days.iter().filter(|d| d.1.is_none()).count();
     let desc = match (n, quiet) {
         (0, _) => "No days.".to_string(),
+        (1, 0) => format!("{lo:.1}% of the day's visits. The table below lists it."),
         (_, 0) => format!(
             "From {lo:.1}% to {hi:.1}% of a day's visits, over {n} days. The table below lists every day."
         ),
@@ -207,6 +211,15 @@ pub fn share_line(id: &str, title: &str, days: &[(String, Option<f64>)]) -> Stri
     }
     out.push_str("</svg>");
     out
+}
+
+/// `1 visit`, `2,345 visits`.
+fn visits(n: u64) -> String {
+    if n == 1 {
+        "1 visit".to_string()
+    } else {
+        format!("{} visits", thousands(n))
+    }
 }
 
 /// A word-sized line of daily counts, labelled with them.
