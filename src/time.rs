@@ -175,12 +175,17 @@ impl Zone {
         if self.tz.is_none() {
             return local;
         }
-        let first = local - self.offset_at(local);
-        let second = local - self.offset_at(first);
-        if self.offset_at(second) == local - second {
-            second
-        } else {
-            first
+        // The offsets a day either side: no zone changes twice within two days.
+        let before = local - self.offset_at(local - 86_400);
+        let after = local - self.offset_at(local + 86_400);
+        let names = |t: i64| self.offset_at(t) == local - t;
+        match (names(before), names(after)) {
+            // In a fold both are that wall-clock time: the first, as the clock read it first.
+            (true, true) => before.min(after),
+            (true, false) => before,
+            (false, true) => after,
+            // In a gap neither is: the offset before the change.
+            (false, false) => before,
         }
     }
 }
@@ -422,5 +427,20 @@ mod tests {
             format_rfc3339(ny.local_to_utc(days_from_civil(2026, 3, 8) * 86_400 + 2 * 3600 + 1800)),
             "2026-03-08T07:30:00Z"
         );
+        // One in the autumn fold (01:30 happens twice on 2026-11-01) is its first, EDT.
+        let fold = days_from_civil(2026, 11, 1) * 86_400 + 3600 + 1800;
+        assert_eq!(format_rfc3339(ny.local_to_utc(fold)), "2026-11-01T05:30:00Z");
+        // Berlin's fold (02:20 on 2026-10-25): CEST, 00:20Z, not CET's 01:20Z.
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        let fold = days_from_civil(2026, 10, 25) * 86_400 + 2 * 3600 + 1200;
+        assert_eq!(format_rfc3339(berlin.local_to_utc(fold)), "2026-10-25T00:20:00Z");
+        // Either side of the changes, the one reading.
+        for (local, utc) in [
+            ((2026, 10, 25, 3 * 3600), "2026-10-25T02:00:00Z"),
+            ((2026, 10, 25, 3600 + 1800), "2026-10-24T23:30:00Z"),
+        ] {
+            let (y, m, d, secs) = local;
+            assert_eq!(format_rfc3339(berlin.local_to_utc(days_from_civil(y, m, d) * 86_400 + secs)), utc);
+        }
     }
 }
