@@ -82,6 +82,8 @@ pub fn run(args: PartialArgs) -> Result<Status, Error> {
         let mut report =
             Report::of(&outcome.state.ledger, windows.current.since, windows.current.until, None);
         *report.visits.get_mut() = outcome.visits.take();
+        report.site_hosts = outcome.state.facts.site_hosts.clone();
+        report.evidence = outcome.evidence;
         return report_args.render(&report, output, &windows, &errors, true);
     }
     let open = outcome.open.take().expect("a partial keeps its open state");

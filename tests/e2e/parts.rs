@@ -371,3 +371,25 @@ fn lines_keyed_under_other_flags_are_said() {
     let right = ok(darklog(&[&["key", s(&log)][..], &flags].concat())).stdout;
     ok(darklog_stdin(&partial, right.as_bytes()));
 }
+
+/// A part's visits as a page say what the job's profile knows: the site, and whether
+/// visits needed browser evidence.
+#[test]
+fn a_parts_visits_page_names_the_profiles_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("job.profile");
+    let small = fixture("small.log");
+    let key = ["--visitor-key", "k", "-q"];
+    let r = darklog(&[&["profile", s(&small), "-o", s(&profile)][..], &key[..]].concat());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = darklog(
+        &[&["partial", s(&small), "--profile", s(&profile), "--visits", "html"][..], &key[..]].concat(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("<dt>Site</dt><dd>example.com</dd>"), "{}", r.stdout);
+    let analyze = darklog(&["analyze", s(&small), "--format", "html", "-q"]).stdout;
+    let evidence = |html: &str| {
+        html.split("<dt>Browser evidence</dt>").nth(1).map(|r| r[..r.find("</dd>").unwrap()].to_string())
+    };
+    assert_eq!(evidence(&r.stdout), evidence(&analyze));
+}
