@@ -616,3 +616,35 @@ fn the_page_says_how_it_was_made() {
         assert!(other.contains(want), "{want}: {other}");
     }
 }
+
+/// Sorting a table by a column keeps a row that sums the others last: clicked in a real
+/// browser, on the page's own script and the line accounting's table.
+#[test]
+fn sorting_keeps_the_sum_row_last() {
+    let html = sample_html();
+    let from = html.find("<table class=\"sortable\"><caption>Where every line read went").unwrap();
+    let table = &html[from..from + html[from..].find("</table>").unwrap() + "</table>".len()];
+    assert!(table.contains("<tr class=\"sum\"><td>lines read</td>"), "{table}");
+    let Some(browser) = chromium() else { return };
+    let script = &html[html.rfind("<script>").unwrap()..html.rfind("</script>").unwrap() + "</script>".len()];
+    // The page's script, then a click on "count" (descending after ascending: the sum,
+    // the largest, would come first if it were sorted).
+    let page = format!(
+        "<!DOCTYPE html><html><body>{table}{script}<script>\
+         var b = document.querySelectorAll('th button')[1]; b.click(); b.click();\
+         document.body.setAttribute('data-order', Array.prototype.map.call(\
+         document.querySelectorAll('tbody tr'), function (r) {{ return r.cells[0].textContent; }}).join('|'));\
+         </script></body></html>"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "sort.html", page.as_bytes());
+    let (dom, _) = headless(&browser, dir.path(), &path, &["--dump-dom"]);
+    let order = dom.split("data-order=\"").nth(1).map(|r| r[..r.find('"').unwrap()].to_string()).unwrap();
+    let rows: Vec<&str> = order.split('|').collect();
+    assert_eq!(rows.last(), Some(&"lines read"), "{order}");
+    assert_eq!(
+        rows.first(),
+        Some(&"other hits (assets, errors, other methods)"),
+        "sorted, largest first: {order}"
+    );
+}

@@ -435,7 +435,10 @@ impl HtmlReporter {
             ("lines read", l.read),
         ]
         .iter()
-        .map(|(what, n)| format!("<tr><td>{what}</td>{}</tr>", num(*n)))
+        .map(|&(what, n)| {
+            let sum = if what == "lines read" { " class=\"sum\"" } else { "" };
+            format!("<tr{sum}><td>{what}</td>{}</tr>", num(n))
+        })
         .collect();
         out.push_str("<h3>Every line accounted for</h3>");
         table(

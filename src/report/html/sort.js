@@ -16,11 +16,14 @@ document.querySelectorAll("table.sortable").forEach(function (t) {
         var c = r.cells[i], v = c && c.getAttribute("data-v");
         return v === null || v === undefined || v === "" ? (c ? c.textContent : "") : parseFloat(v);
       };
-      Array.prototype.slice.call(body.rows).sort(function (a, b) {
+      // A row that sums the others (class "sum") stays last, whatever the order.
+      var rows = Array.prototype.slice.call(body.rows);
+      var sums = rows.filter(function (r) { return r.classList.contains("sum"); });
+      rows.filter(function (r) { return !r.classList.contains("sum"); }).sort(function (a, b) {
         var x = key(a), y = key(b);
         var d = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
         return asc ? d : -d;
-      }).forEach(function (r) { body.appendChild(r); });
+      }).concat(sums).forEach(function (r) { body.appendChild(r); });
     });
   });
 });
