@@ -90,6 +90,21 @@ pub fn run(args: ExplainArgs) -> Result<Status, Error> {
         Some(f) => Some(parse::behind_syslog(f, text_lines())),
         None => parse::detect(text_lines(), &reading.options).map(|d| d.format),
     };
+    // A header the lines never carry keys every visitor on the logged address, as
+    // analyze says.
+    if let (Some(f), Some(_)) = (&format, &reading.client_ip) {
+        let mut cx = LineCx::default();
+        let carried: Vec<bool> = text_lines()
+            .filter_map(|l| f.parse(l, &mut cx).hit().map(|h| h.forwarded_for.is_some()))
+            .collect();
+        if !carried.is_empty() && !carried.contains(&true) {
+            eprintln!(
+                "darklog: no line of the {f} layout carries the header --client-ip names ({}): visitors \
+                 are keyed on the logged address",
+                reading.options.client_header
+            );
+        }
+    }
     // And what the site's facts are is learned from them, as `analyze` learns it from a
     // log's first lines: the site's host, whether its browsers load assets, the paths its
     // pages embed. One line shows none of that.

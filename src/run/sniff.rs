@@ -162,9 +162,10 @@ pub(super) fn sniff(
         notices.extend(proxies.notice(&source.name()));
     } else if proxies.hits > 0 && proxies.forwarded.is_empty() {
         notices.push(format!(
-            "{}: no sampled line of the {format} layout carries the header --client-ip names: \
+            "{}: no sampled line of the {format} layout carries the header --client-ip names ({}): \
              visitors are keyed on the logged address",
-            source.name()
+            source.name(),
+            opts.client_header
         ));
     } else if let Some(top) = picked.collapsed(&proxies) {
         // A trailing field read as the header that is something else (`$upstream_addr`, a

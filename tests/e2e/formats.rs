@@ -99,7 +99,13 @@ fn a_layout_says_which_channels_it_cannot_see() {
     assert!(r.stderr.contains("the common layout logs no referrer or user agent"), "{}", r.stderr);
     // And --client-ip on a layout without the header changes nothing, and says so.
     let r = darklog(&["analyze", "fixtures/small.log", "--client-ip", "x-forwarded-for", "--format", "csv"]);
-    assert!(r.stderr.contains("no sampled line of the combined layout carries the header"), "{}", r.stderr);
+    let said =
+        "the combined layout carries the header --client-ip names (x-forwarded-for): visitors are keyed";
+    assert!(r.stderr.contains(&format!("no sampled line of {said}")), "{}", r.stderr);
+    // explain says it of the lines it is given.
+    let small = std::fs::read(fixture("small.log")).unwrap();
+    let r = darklog_stdin(&["explain", "--client-ip", "x-forwarded-for"], &small);
+    assert!(r.stderr.contains(&format!("no line of {said}")), "{}", r.stderr);
 }
 
 /// Behind a proxy outside the private ranges, --client-ip alone takes the proxy for the
