@@ -261,7 +261,11 @@ impl ReportArgs {
         // Named as an input too, it is one, whatever a directory also lists.
         let named = inputs.iter().any(|p| !p.is_dir() && crate::input::Source::File(p.clone()).id() == id);
         let own = read.iter().position(|i| i.listed && !named && id.is_some() && i.source.id() == id);
-        if let Some(at) = own.filter(|&at| !crate::run::is_log(&read[at], cfg)) {
+        // A report's name, and no log by the run's own reading: what an earlier run wrote.
+        let report_name = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+            ["csv", "json", "html", "htm", "md", "markdown", "txt"].contains(&e.to_ascii_lowercase().as_str())
+        });
+        if let Some(at) = own.filter(|&at| report_name && !crate::run::is_log(&read[at], cfg)) {
             read.remove(at);
             cfg.skip.push(path.clone());
         }

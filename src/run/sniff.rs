@@ -102,7 +102,7 @@ pub(super) fn sniff(
         }
         let fixed = given.is_some();
         let sampled = lines.clone().count();
-        if sampled > 0 && (input.listed || !fixed) && !any_layout(lines.clone(), opts) {
+        if sampled > 0 && (input.listed || !fixed) && !any_layout(lines.clone(), opts, given) {
             if !input.listed {
                 return Err(unknown_format(source, lines.clone().next()));
             }
@@ -305,11 +305,18 @@ fn unknown_format(source: &Source, first: Option<&[u8]>) -> InputError {
 }
 
 /// Whether any of `lines` is a line of any layout darklog reads.
-fn any_layout<'a>(lines: impl Iterator<Item = &'a [u8]> + Clone, opts: &FormatOptions) -> bool {
+fn any_layout<'a>(
+    lines: impl Iterator<Item = &'a [u8]> + Clone,
+    opts: &FormatOptions,
+    given: Option<&Format>,
+) -> bool {
     let mut cx = LineCx::default();
     let any_line =
         |f: &Format, cx: &mut LineCx| lines.clone().any(|l| matches!(f.parse(l, cx), Parsed::Hit(_)));
-    Preset::ALL.into_iter().any(|p| any_line(&p.build(opts), &mut cx))
+    // The layout --log-format names first: a directory of logs in a format string's
+    // layout holds logs, whatever the presets make of them.
+    given.is_some_and(|f| any_line(&parse::behind_syslog(f, lines.clone()), &mut cx))
+        || Preset::ALL.into_iter().any(|p| any_line(&p.build(opts), &mut cx))
         || parse::detect(lines.clone(), opts).is_some()
 }
 

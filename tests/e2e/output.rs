@@ -79,6 +79,23 @@ fn a_report_kept_beside_the_logs_is_skipped_and_replaced() {
         assert!(r.stderr.contains("writing it would replace what is read"), "{}", r.stderr);
     }
     assert_eq!(std::fs::read(&log).unwrap(), small);
+    // A log in a format string's layout is a log, found in a directory too: read, and
+    // never written over.
+    let custom = dir.path().join("custom");
+    std::fs::create_dir(&custom).unwrap();
+    let line = |i: u32| {
+        format!("2026-11-02|10:{i:02}:00|198.51.100.{i}|GET /news/story-{i}|200|-|Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0\n")
+    };
+    let text: String = (10..40).map(line).collect();
+    let access = write(&custom, "access.log", text.as_bytes());
+    let fmt = "%{%Y-%m-%d|%H:%M:%S}t|%a|%m %U|%>s|%{Referer}i|%{User-Agent}i";
+    let r = darklog(&["analyze", s(&custom), "--log-format", fmt, "--format", "json", "-q"]);
+    assert_eq!((r.code, json(&r)["headline"]["visits"].as_u64()), (0, Some(30)), "{}", r.stderr);
+    for out in [&access, &custom.join("report.csv")] {
+        let r = darklog(&["analyze", s(&custom), "--log-format", fmt, "--format", "csv", "-q", "-o", s(out)]);
+        assert_eq!(r.code, if out == &access { 1 } else { 0 }, "{}: {}", out.display(), r.stderr);
+    }
+    assert_eq!(std::fs::read_to_string(&access).unwrap(), text);
     // `partial --visits` writes a report beside the logs too.
     let profile = dir.path().join("job.profile");
     let key = ["--visitor-key", "k", "-q"];
