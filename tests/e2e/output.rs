@@ -123,6 +123,13 @@ fn no_report_replaces_the_last_when_no_input_could_be_read() {
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "last week");
     let r = darklog(&["analyze", s(&gone), "--format", "csv"]);
     assert_eq!((r.code, r.stdout.as_str()), (2, ""));
+    // The logs rotated away from a directory that keeps last week's report: the same.
+    let rotated = dir.path().join("rotated");
+    std::fs::create_dir(&rotated).unwrap();
+    let report = write(&rotated, "week.html", b"last week");
+    let r = darklog(&["analyze", s(&rotated), "--format", "html", "-o", s(&report)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(&report).unwrap(), "last week");
     let r = darklog(&["analyze", s(&gone), s(&fixture("small.log")), "--format", "csv", "-q"]);
     assert_eq!(r.code, 2);
     assert_eq!(r.stdout, darklog(&["analyze", s(&fixture("small.log")), "--format", "csv", "-q"]).stdout);
