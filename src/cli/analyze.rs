@@ -91,11 +91,11 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
         .caveats
         .extend(errors.iter().map(|e| format!("not read whole, the figures leave out the rest: {e}")));
     errors.extend(unsaved);
-    // Not one input could be read: an empty report would say "no visits" for a week
-    // that had them, and -o would put it over last week's.
+    // Not one input could be read (or read as a log): an empty report would say "no
+    // visits" for a week that had them, and -o would put it over last week's.
     if args.state.is_none()
         && !errors.is_empty()
-        && report.inputs.iter().all(|i| i.lines == 0 && i.error.is_some())
+        && report.inputs.iter().all(|i| i.lines == i.malformed && i.error.is_some())
     {
         for e in &errors {
             eprintln!("darklog: {}", crate::report::table::printable(e));

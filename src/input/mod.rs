@@ -126,10 +126,8 @@ pub enum InputError {
     Corrupt { path: String, compression: Compression, compressed_offset: u64, offset: u64, source: io::Error },
     #[error("{path}: not a layout darklog recognises (tried {tried}); {hint}")]
     UnknownFormat { path: String, tried: String, hint: String },
-    #[error(
-        "{path}: none of its first {sampled} lines is in the {layout} layout --log-format names; {hint}"
-    )]
-    WrongFormat { path: String, layout: String, sampled: usize, hint: String },
+    #[error("{path}: none of its {lines} lines is in the {layout} layout --log-format names; {hint}")]
+    WrongFormat { path: String, layout: String, lines: String, hint: String },
     #[error(
         "{path}: {out_of_order} of {lines} lines are out of order beyond the lateness window, and a \
          stream cannot be read twice to sort it: save it to a file (darklog sorts files by time \

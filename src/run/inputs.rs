@@ -159,12 +159,16 @@ pub(super) fn summary(
     }
 }
 
-/// Malformed lines are counted, never an error; a fifth of a log or more is worth a word:
+/// Malformed lines are counted, never an error (but a log none of whose lines is in the
+/// layout named is in none: exit 2); a fifth of a log or more is worth a word:
 /// a log that changed layout part-way, or was read in the wrong one.
 pub(super) fn mostly_malformed(sniffed: &[sniff::Sniffed], read: &super::read::ReadAll) -> Vec<String> {
     let mut notices = Vec::new();
     for (s, r) in sniffed.iter().zip(&read.inputs) {
         let c = r.counts;
+        if misfit(s, &c).is_some() {
+            continue;
+        }
         // A fifth: half a log in another layout is not "mostly", but is worth the word.
         if c.lines >= 20 && c.malformed * 5 >= c.lines {
             notices.push(format!(
@@ -179,4 +183,15 @@ pub(super) fn mostly_malformed(sniffed: &[sniff::Sniffed], read: &super::read::R
         }
     }
     notices
+}
+
+/// The error of an input none of whose lines is in the layout `--log-format` names.
+pub(super) fn misfit(s: &sniff::Sniffed, c: &super::fold::InputCounts) -> Option<InputError> {
+    let m = s.misfit.as_ref().filter(|_| c.lines > 0 && c.malformed == c.lines)?;
+    Some(InputError::WrongFormat {
+        path: s.source.name(),
+        layout: m.layout.clone(),
+        lines: crate::report::thousands(c.lines),
+        hint: m.hint.clone(),
+    })
 }

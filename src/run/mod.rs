@@ -357,6 +357,8 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
                     InputError::BehindState { path, out_of_order, lines }
                 })
             }
+            // Not one line in the layout named: no log in it at all.
+            None if !cfg.keyed && inputs::misfit(s, &r.counts).is_some() => inputs::misfit(s, &r.counts),
             // The crowding is said once, below, for all the inputs it touched.
             None if r.counts.disordered() && crowded.is_some() => None,
             None if r.counts.disordered() => Some(InputError::Disordered {

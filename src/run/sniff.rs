@@ -27,6 +27,8 @@ pub(super) struct Sniffed {
     /// Of those, what changes what the figures mean (fields the layout lacks): for the
     /// pages a report is read on, where stderr is not.
     pub caveats: Vec<String>,
+    /// The named layout read none of the sample (see [`Misfit`]).
+    pub misfit: Option<Misfit>,
     /// Lines the format was detected from (`None`: given, not detected).
     pub detected_from: Option<usize>,
     pub compression: Option<Compression>,
@@ -112,11 +114,12 @@ pub(super) fn sniff(
             )));
         }
     }
+    let mut misfit = None;
     let (format, detected_from) = match given {
         Some(f) => {
             let format = parse::behind_syslog(f, lines.clone());
-            if !broke && !lenient && !input.listed {
-                check_named(source, &format, lines.clone(), opts)?;
+            if !broke && !lenient {
+                misfit = misfit_of(source, &format, lines.clone(), opts);
             }
             (format, None)
         }
@@ -250,6 +253,7 @@ pub(super) fn sniff(
         format,
         notices,
         caveats,
+        misfit,
         detected_from,
         compression: opened.compression,
         first_time,
@@ -259,19 +263,20 @@ pub(super) fn sniff(
     })
 }
 
-/// A layout named for an input none of whose first lines it reads: every line would be
-/// malformed, and the report empty with no error. Said instead, with the layout detection
-/// would choose.
-fn check_named<'a>(
+/// A layout named for an input none of whose first lines it reads: if no later line fits
+/// either, every line is malformed and the report empty with no error. What to say
+/// then, with the layout detection would choose (the input is read all the same: its
+/// later lines may fit).
+fn misfit_of<'a>(
     source: &Source,
     format: &Format,
     lines: impl Iterator<Item = &'a [u8]> + Clone,
     opts: &FormatOptions,
-) -> Result<(), InputError> {
+) -> Option<Misfit> {
     let mut cx = LineCx::default();
     let sampled = lines.clone().filter(|l| !l.is_empty()).count();
     if sampled == 0 || lines.clone().any(|l| !matches!(format.parse(l, &mut cx), Parsed::Malformed)) {
-        return Ok(());
+        return None;
     }
     let hint = match parse::detect(lines.clone(), opts) {
         Some(d) => format!("detected, it reads as {} (--log-format auto)", d.format.name()),
@@ -280,7 +285,15 @@ fn check_named<'a>(
             other => other.to_string(),
         },
     };
-    Err(InputError::WrongFormat { path: source.name(), layout: format.name(), sampled, hint })
+    Some(Misfit { layout: format.name(), hint })
+}
+
+/// A named layout that read none of an input's first lines, and what to say if it reads
+/// none of the others.
+#[derive(Debug, Clone)]
+pub(super) struct Misfit {
+    pub layout: String,
+    pub hint: String,
 }
 
 fn unknown_format(source: &Source, first: Option<&[u8]>) -> InputError {

@@ -180,12 +180,30 @@ fn a_named_layout_that_reads_no_line_of_a_log_is_an_error() {
     let json = write(dir.path(), "access.json", &relayed);
     let r = darklog(&["analyze", s(&json), "--log-format", "combined", "-q", "--format", "csv"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    let said = "access.json: none of its first 22 lines is in the combined layout --log-format names; \
+    let said = "access.json: none of its 22 lines is in the combined layout --log-format names; \
                 detected, it reads as json (--log-format auto)";
     assert!(r.stderr.contains(said), "{}", r.stderr);
     let both = darklog(&["analyze", s(&log), s(&json), "--log-format", "combined", "-q", "--format", "csv"]);
     let alone = darklog(&["analyze", s(&log), "--log-format", "combined", "-q", "--format", "csv"]);
-    assert_eq!((both.code, &both.stdout), (2, &alone.stdout), "{}", both.stderr);
+    let malformed = |csv: &str| csv.lines().find(|l| l.starts_with("lines_malformed,")).unwrap().to_string();
+    assert_eq!(
+        (both.code, malformed(&both.stdout)),
+        (2, "lines_malformed,23".to_string()),
+        "{}",
+        both.stderr
+    );
+    assert_eq!(malformed(&alone.stdout), "lines_malformed,1");
+    // A log whose first 1,200 lines (more than the sample) are in another layout and the
+    // rest in the named one is read, the rest counted: no error, and the notice of
+    // malformed lines says where to split it.
+    let log = generate(3_000, 8);
+    let cut = log.iter().enumerate().filter(|(_, &b)| b == b'\n').nth(1_199).unwrap().0 + 1;
+    let changed = [relayout(&log[..cut], Layout::NginxJson), log[cut..].to_vec()].concat();
+    let changed = write(dir.path(), "changed.log", &changed);
+    let r = darklog(&["analyze", s(&changed), "--log-format", "combined", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(crate::util::json(&r)["headline"]["visits"].as_u64().unwrap() > 100, "{}", r.stdout);
+    assert!(r.stderr.contains("split it where the first malformed line is"), "{}", r.stderr);
 }
 
 /// With its proxies named, a line logged from any other address is that address: a
