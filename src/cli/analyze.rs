@@ -40,7 +40,7 @@ pub struct AnalyzeArgs {
 }
 
 pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
-    let windows = args.window.resolve(&args.read.format.zone)?;
+    let windows = args.window.resolve(&args.read.format.zone())?;
     let kind = args.report.report;
     // The state is read too: a report must not replace it either.
     let read: Vec<PathBuf> = args.paths.iter().chain(&args.state).cloned().collect();

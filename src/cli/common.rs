@@ -109,7 +109,7 @@ impl ReadArgs {
     ) -> Result<AnalyzeConfig, Error> {
         let overrides = self.rules.as_deref().map(Overrides::load).transpose()?;
         let reading = self.format.reading()?;
-        let zone = &self.format.zone;
+        let zone = &self.format.zone();
         let span = windows.span();
         Ok(AnalyzeConfig {
             inputs: paths.to_vec(),

@@ -50,9 +50,9 @@ pub struct FormatArgs {
 
     /// The time zone of the daily report's days and of --since/--until dates: an IANA
     /// name (Europe/Berlin) or an offset (+01:00). Also the zone of log times written
-    /// without an offset (HAProxy's).
-    #[arg(long = "tz", default_value = "UTC", value_parser = Zone::parse, value_name = "ZONE")]
-    pub zone: Zone,
+    /// without an offset (HAProxy's). [default: UTC]
+    #[arg(long = "tz", value_parser = Zone::parse, value_name = "ZONE")]
+    tz: Option<Zone>,
 }
 
 fn parse_json_field(s: &str) -> Result<(JsonRole, String), String> {
@@ -106,9 +106,15 @@ impl FormatArgs {
         )
     }
 
+    /// `--tz`, UTC when not given.
+    pub fn zone(&self) -> Zone {
+        self.tz.clone().unwrap_or_else(Zone::utc)
+    }
+
     pub fn reading(&self) -> Result<Reading, Error> {
         let options = FormatOptions {
-            zone: self.zone.clone(),
+            zone: self.zone(),
+            zone_named: self.tz.is_some(),
             client_header: self.client_ip.clone().unwrap_or_else(|| "X-Forwarded-For".into()),
             captures: self.captured_headers.clone(),
             json_fields: self.json_fields.clone(),

@@ -37,7 +37,7 @@ pub fn run(args: MergeArgs) -> Result<Status, Error> {
             "states keep no visit rows: write them with `darklog partial --visits FORMAT`".into(),
         ));
     }
-    let windows = args.window.resolve(&args.read.format.zone)?;
+    let windows = args.window.resolve(&args.read.format.zone())?;
     let output = args.report.open_output(&args.states)?;
     let cfg = args.read.config(&[], &windows, false)?;
     let settings = args.read.settings(&cfg)?;

@@ -46,7 +46,7 @@ pub struct PartialArgs {
 }
 
 pub fn run(args: PartialArgs) -> Result<Status, Error> {
-    let windows = args.window.resolve(&args.read.format.zone)?;
+    let windows = args.window.resolve(&args.read.format.zone())?;
     let mut read = args.paths.clone();
     read.push(args.profile.clone());
     if args.visits.is_none() {

@@ -91,13 +91,15 @@ impl ClientIp {
         self.trusted.iter().any(|c| c.contains(ip))
     }
 
-    /// Whether the logged address is a trusted proxy (a host name never is).
-    fn trusts_peer(&self, peer: &[u8]) -> bool {
+    /// Whether the logged address is an address outside the trusted ranges. A peer that
+    /// is no address (nginx's `unix:` for a socket, a host name) cannot be judged: its
+    /// header is read, as before proxies were named.
+    fn distrusts_peer(&self, peer: &[u8]) -> bool {
         let addr = super::plan::without_port(peer);
         std::str::from_utf8(addr)
             .ok()
             .and_then(|a| a.parse::<IpAddr>().ok())
-            .is_some_and(|ip| self.trusts(ip))
+            .is_some_and(|ip| !self.trusts(ip))
     }
 
     /// The client of a request logged from `peer` with `forwarded` (the header's list,
@@ -107,7 +109,7 @@ impl ClientIp {
     /// `peer` is not one of them.
     pub fn pick<'a>(&self, peer: &'a [u8], forwarded: Option<&'a [u8]>) -> &'a [u8] {
         let Some(list) = forwarded else { return peer };
-        if self.named && !self.trusts_peer(peer) {
+        if self.named && self.distrusts_peer(peer) {
             return peer;
         }
         let mut chosen = peer;
@@ -220,6 +222,8 @@ mod tests {
                 "203.0.113.9",
             ),
             ("private_balancer_is_trusted_too", &[cdn], "10.0.0.2", Some("203.0.113.9"), "203.0.113.9"),
+            // nginx behind a local proxy on a socket logs `unix:`: no address to judge.
+            ("unix_socket_peer_is_read_through", &[cdn], "unix:", Some("203.0.113.9"), "203.0.113.9"),
             // None named: the logged address is taken to be the site's proxy.
             ("none_named_believes_a_public_peer", &[], "198.51.100.200", Some("203.0.113.9"), "203.0.113.9"),
         ];

@@ -131,6 +131,8 @@ pub enum FormatSpec {
 pub struct FormatOptions {
     /// The zone of times written without an offset (HAProxy's, strftime without `%z`).
     pub zone: Zone,
+    /// Whether `--tz` named it (UTC otherwise, and said when a layout needs it).
+    pub zone_named: bool,
     /// The header that names the client behind a proxy (`--client-ip`).
     pub client_header: String,
     /// HAProxy's captured request headers, in the order of the configuration.
@@ -143,6 +145,7 @@ impl Default for FormatOptions {
     fn default() -> FormatOptions {
         FormatOptions {
             zone: Zone::utc(),
+            zone_named: false,
             client_header: "X-Forwarded-For".into(),
             captures: ["Host", "Referer", "User-Agent"].map(String::from).to_vec(),
             json_fields: Vec::new(),
