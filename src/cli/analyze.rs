@@ -86,10 +86,8 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     }
     *report.visits.get_mut() = outcome.visits;
     let mut errors: Vec<String> = outcome.errors.iter().map(ToString::to_string).collect();
-    report.caveats = outcome.caveats;
-    report
-        .caveats
-        .extend(errors.iter().map(|e| format!("not read whole, the figures leave out the rest: {e}")));
+    report.caveats = crate::report::group_caveats(&outcome.caveats);
+    report.caveats.extend(errors.iter().map(|e| format!("not read (whole): the figures leave it out: {e}")));
     errors.extend(unsaved);
     // Not one input could be read (or read as a log): an empty report would say "no
     // visits" for a week that had them, and -o would put it over last week's.

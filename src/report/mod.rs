@@ -29,7 +29,7 @@ pub use row_types::{
     change_pct, pct, ChannelPrev, ChannelRow, DayPrev, DayRow, Growth, Headline, InputSummary, PagePrev,
     PageRow, PageSeries, ReasonRow, RowKind, SharePrev, ShareRow, MIN_CACHED_RATE_SAMPLE,
 };
-pub use rows::{Previous, Report, ReportKind, Reporter};
+pub use rows::{group_caveats, Previous, Report, ReportKind, Reporter};
 pub use text::{format_local, thousands};
 
 use crate::classify::{Channel, ClassifiedVisit, Exclusion, Outcome, Reason, ScraperRule};

@@ -60,6 +60,28 @@ pub struct Report {
     pub made_with: Vec<(&'static str, String)>,
 }
 
+/// Caveats of the form `name: what`, the same `what` for many inputs (a month of daily
+/// logs in one layout) said once: `a.log, b.log and 28 more: what`.
+pub fn group_caveats(caveats: &[String]) -> Vec<String> {
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for c in caveats {
+        let (name, what) = c.split_once(": ").unwrap_or(("", c));
+        match groups.iter_mut().find(|(w, _)| *w == what) {
+            Some((_, names)) => names.push(name),
+            None => groups.push((what, vec![name])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(what, names)| match names.as_slice() {
+            [""] | [] => what.to_string(),
+            [one] => format!("{one}: {what}"),
+            [a, b] => format!("{a} and {b}: {what}"),
+            [a, b, rest @ ..] => format!("{a}, {b} and {} more: {what}", rest.len()),
+        })
+        .collect()
+}
+
 /// The period a report is compared with, and what was counted in it.
 pub struct Previous {
     pub since: i64,

@@ -218,9 +218,14 @@ pub(super) fn sniff(
     }
     if !unseen.is_empty() {
         let channels = unseen_channels(&unseen);
+        let embedded = if unseen.contains(&"referrer") {
+            format!(" ({assets} for what pages embed)")
+        } else {
+            String::new()
+        };
         let caveat = format!(
-            "{}: none of its first {sampled_hits} requests ({assets} for what pages embed) carries a {} \
-             (does the log record it?): {channels}",
+            "{}: none of its first {sampled_hits} requests{embedded} carries a {} (does the log record \
+             it?): {channels}",
             source.name(),
             unseen.join(" or ")
         );

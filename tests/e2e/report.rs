@@ -547,7 +547,7 @@ fn the_shareable_reports_say_what_changes_their_figures() {
     let cut = write(dir.path(), "cut.log.gz", &whole[..whole.len() / 2]);
     for (input, said) in [
         (&common, "common.log: the common layout logs no referrer or user agent: search, social"),
-        (&cut, "not read whole, the figures leave out the rest: "),
+        (&cut, "not read (whole): the figures leave it out: "),
     ] {
         for format in ["html", "markdown"] {
             let r = darklog(&["analyze", s(input), "--format", format, "-q"]);
@@ -559,6 +559,24 @@ fn the_shareable_reports_say_what_changes_their_figures() {
         let r = darklog(&["analyze", s(&fixture("small.log")), "--format", format, "-q"]);
         assert!(!r.stdout.contains("Read with care"), "{format}");
     }
+    // A month of daily logs in one layout: the caveat once, naming a few.
+    let days = dir.path().join("days");
+    std::fs::create_dir(&days).unwrap();
+    let text = std::fs::read_to_string(&common).unwrap();
+    for day in 1..=5 {
+        // Other readers each day: another log, not the same one again.
+        let other = text
+            .replace("203.0.113.", &format!("203.0.{day}."))
+            .replace("198.51.100.", &format!("198.51.{day}."));
+        write(&days, &format!("access-{day}.log"), other.as_bytes());
+    }
+    let r = darklog(&["analyze", s(&days), "--format", "markdown", "-q"]);
+    assert_eq!(r.stdout.matches("Read with care").count(), 1, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("access-1.log, ") && r.stdout.contains(" and 3 more: the common layout"),
+        "{}",
+        r.stdout
+    );
 }
 
 /// A day without visits has no dark-social share: the page's line breaks there instead of
