@@ -54,7 +54,12 @@ pub fn run(args: ExplainArgs) -> Result<Status, Error> {
     let mut broke = None;
     let lines: Vec<Vec<u8>> = match args.line.as_ref().filter(|l| *l != "-") {
         // Lines are bytes, whatever their encoding; a pasted block is its lines.
-        Some(l) => l.as_encoded_bytes().split(|&b| b == b'\n').map(<[u8]>::to_vec).collect(),
+        Some(l) => {
+            let text = l.as_encoded_bytes();
+            // `"$(head -3 log)"` has no final newline, `"$line"$'\n'` one: not a line more.
+            let text = text.strip_suffix(b"\n").unwrap_or(text);
+            text.split(|&b| b == b'\n').map(<[u8]>::to_vec).collect()
+        }
         None => {
             // Compressed lines (`zcat` forgotten, `head -c` of a .gz) are read as `analyze`
             // reads them: by their magic bytes.

@@ -354,8 +354,10 @@ fn explain_names_the_signals_and_the_rule() {
         darklog_stdin(&["explain", "--site", "www.example.com", "--log-format", "combined", "-"], &small);
     assert_eq!((dash.code, &dash.stdout), (0, &r.stdout));
     let pasted = String::from_utf8(small).unwrap();
-    let args = ["explain", "--site", "www.example.com", "--log-format", "combined", pasted.trim_end()];
-    assert_eq!(darklog(&args).stdout, r.stdout);
+    for block in [pasted.trim_end(), pasted.as_str()] {
+        let args = ["explain", "--site", "www.example.com", "--log-format", "combined", block];
+        assert_eq!(darklog(&args).stdout, r.stdout, "a final newline is no line more");
+    }
     // A line in no layout, or nothing at all, is an error, said on stderr.
     for (input, said) in
         [("garbage", "the line is not in any layout darklog reads"), ("", "no line to explain")]
