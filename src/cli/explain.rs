@@ -103,11 +103,7 @@ pub fn run(args: ExplainArgs) -> Result<Status, Error> {
             .filter_map(|l| f.parse(l, &mut cx).hit().map(|h| h.forwarded_for.is_some()))
             .collect();
         if !carried.is_empty() && !carried.contains(&true) {
-            eprintln!(
-                "darklog: no line of the {f} layout carries the header --client-ip names ({}): visitors \
-                 are keyed on the logged address",
-                reading.options.client_header
-            );
+            eprintln!("darklog: {}", crate::run::unheaded("no line", f, &reading.options.client_header));
         }
     }
     // And what the site's facts are is learned from them, as `analyze` learns it from a
@@ -230,7 +226,7 @@ fn explain(
     writeln!(out, "visitor:     client {} with its user agent", text(hit.client))?;
     if let Some(forwarded) = hit.forwarded_for {
         let how = if reading.client_ip.is_some() {
-            let picked = if hit.client == logged {
+            if hit.client == logged {
                 // Why the header did not name the client: the sender or the last hop.
                 format!(
                     "--client-ip keeps the logged address {}: it, or the header's last hop, is no \
@@ -243,8 +239,7 @@ fn explain(
                     text(hit.client),
                     text(logged)
                 )
-            };
-            picked
+            }
         } else {
             "not read: --client-ip x-forwarded-for takes the client from it".to_string()
         };

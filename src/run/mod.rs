@@ -17,6 +17,7 @@ mod read;
 mod resume;
 pub mod saved;
 mod sniff;
+pub use sniff::unheaded;
 mod sort;
 mod stage;
 mod visits;
@@ -358,7 +359,7 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
                 })
             }
             // Not one line in the layout named: no log in it at all.
-            None if !cfg.keyed && inputs::misfit(s, &r.counts).is_some() => inputs::misfit(s, &r.counts),
+            None if !cfg.keyed && s.misfit.is_some() => inputs::misfit(s, &r.counts),
             // The crowding is said once, below, for all the inputs it touched.
             None if r.counts.disordered() && crowded.is_some() => None,
             None if r.counts.disordered() => Some(InputError::Disordered {

@@ -51,6 +51,15 @@ pub(super) struct Reopened {
     pub ended: bool,
 }
 
+/// That `which` lines (none of them) carry the header `--client-ip` names: `analyze`
+/// says it of an input's sample, `explain` of its lines.
+pub fn unheaded(which: &str, format: &Format, header: &str) -> String {
+    format!(
+        "{which} of the {format} layout carries the header --client-ip names ({header}): visitors are keyed \
+         on the logged address"
+    )
+}
+
 /// What a report cannot see without `fields` (a referrer, a user agent).
 fn unseen_channels(fields: &[&str]) -> &'static str {
     if fields.contains(&"referrer") {
@@ -97,6 +106,8 @@ pub(super) fn sniff(
     let broke = error.is_some();
     let complete = broke || prelude.len() < PRELUDE_BYTES;
     let lines = input::prelude_lines(&prelude, complete).take(DETECT_LINES);
+    // The named layout as it reads these lines (behind a syslog prefix if they have one).
+    let named = given.map(|f| parse::behind_syslog(f, lines.clone()));
     // Only an intact start can say that an input is no log: corrupt data is corrupt.
     if !broke && !lenient {
         if looks_binary(&prelude) {
@@ -104,7 +115,7 @@ pub(super) fn sniff(
         }
         let fixed = given.is_some();
         let sampled = lines.clone().count();
-        if sampled > 0 && (input.listed || !fixed) && !any_layout(lines.clone(), opts, given) {
+        if sampled > 0 && (input.listed || !fixed) && !any_layout(lines.clone(), opts, named.as_ref()) {
             if !input.listed {
                 return Err(unknown_format(source, lines.clone().next()));
             }
@@ -114,15 +125,8 @@ pub(super) fn sniff(
             )));
         }
     }
-    let mut misfit = None;
-    let (format, detected_from) = match given {
-        Some(f) => {
-            let format = parse::behind_syslog(f, lines.clone());
-            if !broke && !lenient {
-                misfit = misfit_of(source, &format, lines.clone(), opts);
-            }
-            (format, None)
-        }
+    let (format, detected_from) = match named {
+        Some(f) => (f, None),
         None => match parse::detect(lines.clone(), opts) {
             Some(d) => (d.format, Some(d.sampled)),
             // Nothing to judge by (an empty input, a first line longer than the sample,
@@ -143,8 +147,12 @@ pub(super) fn sniff(
     // headers it was not told to keep (Traefik's default), and a field always empty is
     // no field.
     let (mut with_referrer, mut with_agent, mut assets) = (0usize, 0usize, 0usize);
-    for line in lines {
-        let Parsed::Hit(hit) = format.parse(line, &mut cx) else { continue };
+    // Lines the layout read (hits and directives), for a named layout's misfit.
+    let mut fits = 0usize;
+    for line in lines.clone() {
+        let parsed = format.parse(line, &mut cx);
+        fits += usize::from(!matches!(parsed, Parsed::Malformed));
+        let Parsed::Hit(hit) = parsed else { continue };
         with_referrer += usize::from(hit.referrer.is_some());
         assets += usize::from(embedded(hit.path()));
         with_agent += usize::from(hit.user_agent.is_some());
@@ -154,6 +162,12 @@ pub(super) fn sniff(
         }
         first_time.get_or_insert(hit.time);
     }
+    let misfit = match given {
+        Some(_) if !broke && !lenient && fits == 0 => misfit_of(source, &format, lines.clone(), opts),
+        _ => None,
+    };
+    // The sample borrows the prelude, which a stream's reader takes below.
+    drop(lines);
     let mut notices = Vec::new();
     let mut caveats = Vec::new();
     if prelude.is_empty() && !broke && !lenient {
@@ -165,10 +179,9 @@ pub(super) fn sniff(
         notices.extend(proxies.notice(&source.name()));
     } else if proxies.hits > 0 && proxies.forwarded.is_empty() {
         notices.push(format!(
-            "{}: no sampled line of the {format} layout carries the header --client-ip names ({}): \
-             visitors are keyed on the logged address",
+            "{}: {}",
             source.name(),
-            opts.client_header
+            unheaded("no sampled line", &format, &opts.client_header)
         ));
     } else if let Some(top) = picked.collapsed(&proxies) {
         // A trailing field read as the header that is something else (`$upstream_addr`, a
@@ -268,19 +281,17 @@ pub(super) fn sniff(
     })
 }
 
-/// A layout named for an input none of whose first lines it reads: if no later line fits
-/// either, every line is malformed and the report empty with no error. What to say
-/// then, with the layout detection would choose (the input is read all the same: its
-/// later lines may fit).
+/// A layout named for an input none of whose first lines (`lines`) it read: if no later
+/// line fits either, every line is malformed and the report empty with no error. What to
+/// say then, with the layout detection would choose (the input is read all the same: its
+/// later lines may fit). `None` for an input with no line at all.
 fn misfit_of<'a>(
     source: &Source,
     format: &Format,
     lines: impl Iterator<Item = &'a [u8]> + Clone,
     opts: &FormatOptions,
 ) -> Option<Misfit> {
-    let mut cx = LineCx::default();
-    let sampled = lines.clone().filter(|l| !l.is_empty()).count();
-    if sampled == 0 || lines.clone().any(|l| !matches!(format.parse(l, &mut cx), Parsed::Malformed)) {
+    if !lines.clone().any(|l| !l.is_empty()) {
         return None;
     }
     let hint = match parse::detect(lines.clone(), opts) {
@@ -333,7 +344,7 @@ fn any_layout<'a>(
         |f: &Format, cx: &mut LineCx| lines.clone().any(|l| matches!(f.parse(l, cx), Parsed::Hit(_)));
     // The layout --log-format names first: a directory of logs in a format string's
     // layout holds logs, whatever the presets make of them.
-    given.is_some_and(|f| any_line(&parse::behind_syslog(f, lines.clone()), &mut cx))
+    given.is_some_and(|f| any_line(f, &mut cx))
         || Preset::ALL.into_iter().any(|p| any_line(&p.build(opts), &mut cx))
         || parse::detect(lines.clone(), opts).is_some()
 }
