@@ -87,6 +87,9 @@ pub(super) fn sniff_all(
     let mut sniffed = Vec::new();
     let mut unread = Vec::new();
     let mut formats_said: Vec<String> = Vec::new();
+    // Said once for all the inputs they hold for: a rotated set of the same layout would
+    // otherwise repeat each word once a file.
+    let mut notices = Vec::new();
     for input in inputs {
         let source = &input.source;
         match sniff::sniff(input, cfg.format.as_ref(), &cfg.format_options, cfg.client_ip.as_ref(), cfg.keyed)
@@ -102,9 +105,7 @@ pub(super) fn sniff_all(
                         formats_said.push(name);
                     }
                 }
-                for n in s.notices.drain(..) {
-                    observer.notice(n);
-                }
+                notices.append(&mut s.notices);
                 sniffed.push(s);
             }
             Err(InputError::NotALog { path, why }) if input.listed => {
@@ -115,6 +116,9 @@ pub(super) fn sniff_all(
                 errors.push(e);
             }
         }
+    }
+    for n in crate::report::group_caveats(&notices) {
+        observer.notice(n);
     }
     (sniffed, unread)
 }

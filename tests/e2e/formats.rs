@@ -108,6 +108,27 @@ fn a_layout_says_which_channels_it_cannot_see() {
     assert!(r.stderr.contains(&format!("no line of {said}")), "{}", r.stderr);
 }
 
+#[test]
+fn a_rotated_set_hears_each_word_once_naming_its_files() {
+    // Three rotations of a common-layout log: one caveat for all three, not three.
+    let dir = tempfile::tempdir().unwrap();
+    let log = std::fs::read(fixture("formats/apache_common.log")).unwrap();
+    let (old, rest) = split_lines(&log, 1);
+    let (new, current) = split_lines(rest, 1);
+    let paths = [write(dir.path(), "access.log.2", old), write(dir.path(), "access.log.1", new)];
+    let current = write(dir.path(), "access.log", current);
+    let r = darklog(&["analyze", s(&paths[0]), s(&paths[1]), s(&current), "--format", "csv"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let said: Vec<&str> = r.stderr.lines().filter(|l| l.contains("logs no referrer")).collect();
+    let names = format!("{}, {} and 1 more", s(&paths[0]), s(&paths[1]));
+    assert_eq!(said.len(), 1, "{}", r.stderr);
+    assert!(
+        said[0].starts_with(&format!("darklog: {names}: the common layout logs no referrer")),
+        "{}",
+        r.stderr
+    );
+}
+
 /// Behind a proxy outside the private ranges, --client-ip alone takes the proxy for the
 /// client (the right-most address not trusted): every reader is one visitor. Said, with
 /// the flag that fixes it.
