@@ -72,12 +72,25 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     if args.state.is_some() {
         report.held_from = outcome.state.ledger.span().map(|(start, _)| start);
     }
-    report.inputs = outcome.inputs;
     report.evidence = outcome.evidence;
     report.top = args.report.top;
     report.rules_file = args.read.rules.as_ref().map(|p| p.display().to_string());
+    let mut reading = args.read.format.words();
+    if args.read.format.detects() {
+        // What detection found, so that a page mailed around says it without the inputs.
+        let mut found: Vec<&str> = Vec::new();
+        for f in outcome.inputs.iter().filter_map(|i| i.format.as_deref()) {
+            if !found.contains(&f) {
+                found.push(f);
+            }
+        }
+        if !found.is_empty() {
+            reading = format!("{reading} (found: {})", found.join(", "));
+        }
+    }
+    report.inputs = outcome.inputs;
     report.made_with = vec![
-        ("Reading", args.read.format.words()),
+        ("Reading", reading),
         ("Visits end after", crate::time::format_duration(cfg.session.timeout)),
         ("Shares counted within", crate::time::format_duration(cfg.share_window)),
     ];

@@ -91,6 +91,11 @@ impl FormatArgs {
         w.join(" ")
     }
 
+    /// Whether the layout is detected from the logs (no layout or nginx conf named).
+    pub fn detects(&self) -> bool {
+        self.nginx_conf.is_none() && matches!(self.log_format, FormatSpec::Auto)
+    }
+
     /// Every flag here that changes how a line is read, in words (what a saved state
     /// records: another reading would make other visitors of the same lines).
     pub fn describe(&self) -> String {

@@ -620,7 +620,7 @@ fn the_page_says_how_it_was_made() {
     let plain = facts(&page(&[]));
     for want in [
         "<dt>Window</dt><dd>the whole of the logs</dd>",
-        "<dt>Reading</dt><dd>--log-format auto</dd>",
+        "<dt>Reading</dt><dd>--log-format auto (found: combined)</dd>",
         "<dt>Visits end after</dt><dd>30m</dd>",
     ] {
         assert!(plain.contains(want), "{want}: {plain}");
