@@ -284,15 +284,15 @@ fn levels(host: &str) -> Vec<(&str, bool)> {
 
 /// The keys a name has rows under: itself; with its public suffix written `*` (`google.*`
 /// for `google.co.uk`, ICANN suffixes only); with its first label written `*`
-/// (`*.search.yahoo.com`); both.
+/// (`*.search.yahoo.com`, `*.social`); both.
 fn lookup_keys(name: &str, keys: &mut Vec<String>) {
     keys.clear();
     keys.push(name.to_string());
     let suffix = psl::suffix(name.as_bytes())
         .filter(|s| s.typ() == Some(psl::Type::Icann) && s.as_bytes().len() < name.len())
         .map(|s| name.len() - s.as_bytes().len());
-    // The first label, when two or more follow it.
-    let first = name.find('.').filter(|&i| name[i + 1..].contains('.'));
+    // The first label, whatever follows it: `*.social` is every server under `.social`.
+    let first = name.find('.');
     if let Some(cut) = suffix {
         keys.push(format!("{}*", &name[..cut]));
     }
@@ -399,5 +399,17 @@ mod tests {
         assert_eq!(src("web.telegram.org"), Some((Channel::DarkSocial, "telegram")));
         assert_eq!(src("psychicbazaar.tumblr.com"), Some((Channel::Social, "tumblr")));
         assert_eq!(src("mastodon.social"), Some((Channel::Social, "mastodon")));
+        // The fediverse beyond Matomo's few servers: by name, by `.social`, by size.
+        for host in ["det.social", "mastodon.nl", "toot.cafe", "mstdn.ca", "infosec.exchange", "social.coop"]
+        {
+            assert_eq!(src(host), Some((Channel::Social, "mastodon")), "{host}");
+        }
+        assert_eq!(src("social.example.com"), None);
+        assert_eq!(src("tootsie.com"), None);
+        // Webmail clients, where a mail's links are clicked.
+        assert_eq!(src("3c.web.de"), Some((Channel::Email, "web.de")));
+        assert_eq!(src("poczta.wp.pl"), Some((Channel::Email, "wp-poczta")));
+        assert_eq!(src("mail.libero.it"), Some((Channel::Email, "libero-mail")));
+        assert_eq!(src("suche.web.de"), Some((Channel::Search, "web.de")));
     }
 }
