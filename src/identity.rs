@@ -67,6 +67,23 @@ impl KeyHasher {
         self.state.hash_one(ua)
     }
 
+    /// The key of the empty agent a client that sent none has (see `HitFlags::no_agent`):
+    /// not the key of no agent logged, whose verdict differs (a newline is in no agent).
+    #[inline]
+    pub fn agent_sent_none(&self) -> u64 {
+        self.state.hash_one(b"\n".as_slice())
+    }
+
+    /// The agent a line is judged by, from its key and the agent it logs: none sent (an
+    /// empty agent, no browser's) for the key of [`KeyHasher::agent_sent_none`].
+    pub fn judged_agent<'a>(&self, key: u64, logged: Option<&'a [u8]>) -> Option<&'a [u8]> {
+        if key == self.agent_sent_none() {
+            Some(b"")
+        } else {
+            logged
+        }
+    }
+
     /// A visitor's key, from its address and its agent's key: the user agent, the long
     /// part, is hashed once for both.
     #[inline]

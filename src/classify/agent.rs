@@ -15,12 +15,14 @@ use regex::bytes::Regex;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+mod cache;
 mod literals;
 mod shape;
 
+pub use cache::AgentCache;
+
 use super::tables::{self, TableError, TableSource, CRAWLERS, MARKS, USER_AGENTS};
 use super::Channel;
-use crate::identity::KeyHasher;
 use literals::Literals;
 
 /// An app's, a bot's or a fetcher's name, as a number into [`AgentRules::name`]: agent
@@ -169,6 +171,8 @@ pub enum Decided {
     BrowserMark { line: usize },
     /// No row, list or mark: not a browser.
     NoMark,
+    /// The log records agents; the client sent none (`-`): no browser does that.
+    NoneSent,
 }
 
 /// The user-agent rules compiled for matching.
@@ -183,12 +187,15 @@ pub struct AgentRules {
     targets: Vec<Target>,
     /// The name of an agent that no row names and no browser would send.
     unrecognised: Name,
+    /// The name of no agent sent, where the log records them.
+    none_sent: Name,
 }
 
 impl AgentRules {
     pub fn builtin() -> Result<AgentRules, TableError> {
         let mut names = Names::default();
         let unrecognised = names.intern(Cow::Borrowed("unrecognised"));
+        let none_sent = names.intern(Cow::Borrowed("no-user-agent"));
         let mut rules = Vec::new();
         for row in tables::rows(USER_AGENTS, 5) {
             let (line, f) = row?;
@@ -233,7 +240,7 @@ impl AgentRules {
             };
             marks.push(Mark { line, token: f[0], program });
         }
-        let parts = Parts { names, rules, listed, marks, unrecognised };
+        let parts = Parts { names, rules, listed, marks, unrecognised, none_sent };
         parts.compile()
     }
 
@@ -264,8 +271,14 @@ impl AgentRules {
             })
             .collect();
         rules.extend(self.rules);
-        let parts =
-            Parts { names, rules, listed: self.listed, marks: self.marks, unrecognised: self.unrecognised };
+        let parts = Parts {
+            names,
+            rules,
+            listed: self.listed,
+            marks: self.marks,
+            unrecognised: self.unrecognised,
+            none_sent: self.none_sent,
+        };
         parts.compile()
     }
 
@@ -279,7 +292,8 @@ impl AgentRules {
         self.names.index.get(text).copied()
     }
 
-    /// The verdict for one user agent (`None`: the field was absent, which says nothing).
+    /// The verdict for one user agent (`None`: the field was absent, which says nothing;
+    /// empty: the client sent none, where the log records them).
     pub fn classify(&self, ua: Option<&[u8]>) -> Agent {
         self.decide(ua).0
     }
@@ -287,6 +301,9 @@ impl AgentRules {
     /// [`AgentRules::classify`], with the rule that decided.
     pub fn decide(&self, ua: Option<&[u8]>) -> (Agent, Decided) {
         let Some(raw) = ua else { return (Agent::Browser, Decided::Absent) };
+        if raw.trim_ascii().is_empty() {
+            return (Agent::Bot { name: self.none_sent }, Decided::NoneSent);
+        }
         let ua = shape::without_model(raw);
         let ua = &*ua;
         let lower = ua.to_ascii_lowercase();
@@ -378,6 +395,7 @@ struct Parts {
     listed: Vec<Listed>,
     marks: Vec<Mark>,
     unrecognised: Name,
+    none_sent: Name,
 }
 
 impl Parts {
@@ -408,6 +426,7 @@ impl Parts {
             tokens,
             targets,
             unrecognised: self.unrecognised,
+            none_sent: self.none_sent,
         })
     }
 }
@@ -433,61 +452,5 @@ impl Names {
 
     fn get(&self, name: Name) -> &str {
         self.names.get(usize::from(name.0)).map_or("?", |n| n.as_ref())
-    }
-}
-
-/// Verdicts per distinct user agent. Sites see thousands of distinct agents and millions
-/// of hits, so each agent is matched once; the cache is cleared if it grows past `CAP`
-/// (a flood of random agents must not grow memory without bound).
-pub struct AgentCache {
-    map: FxHashMap<u64, Agent>,
-    keys: KeyHasher,
-}
-
-impl AgentCache {
-    const CAP: usize = 200_000;
-
-    pub fn new() -> AgentCache {
-        AgentCache::with_keys(KeyHasher::default())
-    }
-
-    /// A cache whose keys are `keys.agent(ua)`, as [`AgentCache::get_keyed`] expects.
-    pub fn with_keys(keys: KeyHasher) -> AgentCache {
-        AgentCache { map: FxHashMap::default(), keys }
-    }
-
-    pub fn get(&mut self, rules: &AgentRules, ua: Option<&[u8]>) -> Agent {
-        let Some(ua) = ua else { return Agent::Browser };
-        self.get_keyed(rules, self.keys.agent(ua), || Some(ua))
-    }
-
-    /// The verdict for the user agent whose key (from this cache's hasher) is `key`;
-    /// `ua` is asked for only when the verdict is not cached. A stage that already
-    /// hashed the user agent saves hashing it again, and the line is not read at all
-    /// when the verdict is known.
-    pub fn get_keyed<'a>(
-        &mut self,
-        rules: &AgentRules,
-        key: u64,
-        ua: impl FnOnce() -> Option<&'a [u8]>,
-    ) -> Agent {
-        if let Some(&a) = self.map.get(&key) {
-            return a;
-        }
-        if self.map.len() >= Self::CAP {
-            self.map.clear();
-        }
-        let a = match ua() {
-            Some(ua) => rules.classify(Some(ua)),
-            None => Agent::Browser,
-        };
-        self.map.insert(key, a);
-        a
-    }
-}
-
-impl Default for AgentCache {
-    fn default() -> Self {
-        Self::new()
     }
 }

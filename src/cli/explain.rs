@@ -126,6 +126,12 @@ pub fn run(args: ExplainArgs) -> Result<Status, Error> {
             (facts, None)
         }
     };
+    // As `analyze` judges a log: where its lines carry agents, a line without one is a
+    // client that sent none.
+    let agents_logged = format.as_ref().is_some_and(|f| {
+        let mut cx = LineCx::default();
+        text_lines().any(|l| f.parse(l, &mut cx).hit().is_some_and(|h| h.user_agent.is_some()))
+    });
     let mut cx = LineCx::default();
     let classifier = Classifier::new(&rules, &facts);
     let stdout = io::stdout();
@@ -138,7 +144,8 @@ pub fn run(args: ExplainArgs) -> Result<Status, Error> {
         if i > 0 {
             let _ = writeln!(out);
         }
-        let result = explain(&mut out, &classifier, &reading, format.as_ref(), &mut cx, line, learned);
+        let read = Read { learned, agents_logged };
+        let result = explain(&mut out, &classifier, &reading, format.as_ref(), &mut cx, line, read);
         match result {
             Ok(read) => read_any |= read,
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(status),
@@ -171,7 +178,17 @@ pub fn explain_builtin(line: &[u8], out: &mut dyn Write) -> io::Result<bool> {
     let rules = RULES.get_or_init(|| Rules::builtin().expect("the built-in tables are valid"));
     let facts = SiteFacts::default();
     let reading = Reading { format: None, options: crate::parse::FormatOptions::default(), client_ip: None };
-    explain(out, &Classifier::new(rules, &facts), &reading, None, &mut LineCx::default(), line, None)
+    let read = Read { learned: None, agents_logged: false };
+    explain(out, &Classifier::new(rules, &facts), &reading, None, &mut LineCx::default(), line, read)
+}
+
+/// What the lines around the explained one say.
+#[derive(Clone, Copy)]
+struct Read {
+    /// Lines the site's facts were learned from, if any.
+    learned: Option<usize>,
+    /// Some line carries a user agent: the log records them.
+    agents_logged: bool,
 }
 
 /// Writes the explanation of one line; `false` when the line is malformed.
@@ -182,8 +199,9 @@ fn explain(
     format: Option<&Format>,
     cx: &mut LineCx,
     line: &[u8],
-    learned: Option<usize>,
+    read: Read,
 ) -> io::Result<bool> {
+    let learned = read.learned;
     let rules = classifier.rules;
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     // What the line holds is shown printable: a log line can carry terminal controls.
@@ -196,6 +214,8 @@ fn explain(
             detected.as_ref()
         }
     };
+    // Read before the line borrows `cx`: a W3C log's field list is the last one read.
+    let has_agent_field = format.is_some_and(|f| !f.lacks_in(cx).contains(&"user agent"));
     let parsed = format.map(|f| (f, f.parse(line, cx)));
     let (format, mut hit) = match parsed {
         Some((format, Parsed::Hit(hit))) => (format, hit),
@@ -247,10 +267,14 @@ fn explain(
     }
     writeln!(out, "request:     {} {} -> {}", text(hit.method), text(hit.target), hit.status)?;
 
-    let (agent, decided) = rules.agents.decide(hit.user_agent);
+    let sent_none = hit.user_agent.is_none() && read.agents_logged && has_agent_field;
+    let (agent, decided) = rules.agents.decide(if sent_none { Some(b"") } else { hit.user_agent });
     let name = |n| rules.agents.name(n);
     let by = match decided {
         Decided::Absent => "none logged".to_string(),
+        Decided::NoneSent => {
+            "none sent, where the log's other lines carry one: no browser sends none".to_string()
+        }
         Decided::Row { rules_file: true, line } => format!("rules file line {line}"),
         Decided::Row { rules_file: false, line } => format!("user_agents.tsv line {line}"),
         Decided::Listed { pattern } => format!("crawlers.tsv, crawler-user-agents pattern {}", name(pattern)),

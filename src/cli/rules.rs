@@ -90,8 +90,8 @@ fn write_all(out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "Before any rule, bots and link-preview fetchers are not visits: darklog's own")?;
     writeln!(out, "user-agent rows decide first (user_agents.tsv), then the crawler list (crawlers.tsv),")?;
     writeln!(out, "then marks (marks.tsv): a program's words, else a person's browser or device; an agent")?;
-    writeln!(out, "with neither is a program. Browsers that ask for robots.txt or read faster than anyone")?;
-    writeln!(out, "can are scrapers.")?;
+    writeln!(out, "with neither is a program, and so is none sent (`-`) in a log whose lines carry agents.")?;
+    writeln!(out, "Browsers that ask for robots.txt or read faster than anyone can are scrapers.")?;
     writeln!(out, "Evidence: where the site's browsers visibly load assets (the first lines of the logs")?;
     writeln!(out, "say so), a visit that loads no asset is unconfirmed: not counted as a reader")?;
     writeln!(out, "(`require_browser_evidence = false` in a rules file counts it). Readers whose assets")?;

@@ -329,6 +329,16 @@ impl Format {
         }
     }
 
+    /// Whether the line at `offset` of a block in `state` is in a layout with a user-agent
+    /// field: a W3C log's `#Fields:` may change part-way.
+    pub fn has_agent_at(&self, state: &BlockState, offset: usize) -> bool {
+        match self {
+            Format::W3c(_) => state.layout_at(offset).is_some_and(|l| !l.lacks().contains(&"user agent")),
+            Format::Syslog(inner) => inner.has_agent_at(state, offset),
+            _ => true,
+        }
+    }
+
     /// Parses one line (without its newline).
     pub fn parse<'a>(&self, line: &'a [u8], cx: &'a mut LineCx) -> Parsed<'a> {
         self.parse_next(line, 0, cx).1

@@ -54,15 +54,15 @@ fn first_lines(
 ) -> Vec<SampleHit> {
     let (mut lines_left, mut bytes_left) = (FACT_LINES, FACT_BYTES);
     let mut sample = Vec::new();
-    let keys = crate::identity::KeyHasher::from(0);
     for s in sniffed {
         if lines_left == 0 || bytes_left == 0 {
             break;
         }
         let format = s.format.clone();
         let mut cx = LineCx::default();
+        let logged = s.agents_logged;
         let mut take = |line: &[u8]| {
-            sample.extend(sample_hit(&format, &mut cx, line, client_ip, rules, agents, &keys));
+            sample.extend(sample_hit(&format, &mut cx, line, client_ip, rules, agents, logged));
         };
         let (bytes, complete) = match &mut s.reader {
             Some(kept) => {
@@ -104,9 +104,17 @@ fn sample_hit(
     client_ip: Option<&ClientIp>,
     rules: &Rules,
     agents: &mut AgentCache,
-    keys: &crate::identity::KeyHasher,
+    agents_logged: bool,
 ) -> Option<SampleHit> {
+    // Visitors of the sample only: any fixed seed.
+    let keys = crate::identity::KeyHasher::from(0);
+    let has_agent_field = agents_logged && !format.lacks_in(cx).contains(&"user agent");
     let Parsed::Hit(mut hit) = format.parse(line, cx) else { return None };
+    // A client that sent no agent, where the log records them, is no reader.
+    let judged = match hit.user_agent {
+        None if has_agent_field => Some(&b""[..]),
+        ua => ua,
+    };
     if let Some(picker) = client_ip {
         hit.client = picker.pick(hit.client, hit.forwarded_for);
     }
@@ -114,7 +122,7 @@ fn sample_hit(
     let ua = hit.user_agent.unwrap_or(b"");
     Some(SampleHit {
         visitor: keys.visitor(hit.client, keys.agent(ua)),
-        excluded: agents.get(&rules.agents, hit.user_agent).is_excluded(),
+        excluded: agents.get(&rules.agents, judged).is_excluded(),
         time: hit.time,
         path: path.to_vec(),
         kind: rules.paths.kind(path),
@@ -195,18 +203,21 @@ pub fn learn_lines<'l>(
     rules: &Rules,
     agents: &mut AgentCache,
 ) -> (SiteFacts, Vec<String>, usize) {
-    let keys = crate::identity::KeyHasher::from(0);
     let mut cx = LineCx::default();
     let (mut read, mut bytes) = (0, 0);
     let mut sample = Vec::new();
-    for line in lines.into_iter().filter(|l| !l.is_empty()) {
+    let lines: Vec<&[u8]> = lines.into_iter().filter(|l| !l.is_empty()).collect();
+    // As a run finds it (see `Sniffed::agents_logged`).
+    let logged = lines.iter().any(|l| format.parse(l, &mut cx).hit().is_some_and(|h| h.user_agent.is_some()));
+    let mut cx = LineCx::default();
+    for line in lines {
         // Whole lines within the first FACT_BYTES, newlines counted, as a run reads them.
         bytes += line.len() + 1;
         if read == FACT_LINES || bytes > FACT_BYTES {
             break;
         }
         read += 1;
-        sample.extend(sample_hit(format, &mut cx, line, client_ip, rules, agents, &keys));
+        sample.extend(sample_hit(format, &mut cx, line, client_ip, rules, agents, logged));
     }
     let (facts, notices) = decide(&sample, sites, rules);
     (facts, notices, read)

@@ -407,12 +407,15 @@ impl<'a> Fold<'a> {
                 let (rules, client_ip) = (fold_cx.rules, fold_cx.client_ip);
                 let agents = &mut *self.agents;
                 let state = &mut *self.state;
+                let keys = &state.keys;
                 // Moved in, not borrowed: what it holds can stay in registers.
                 let details = move || {
                     let mut cx = format.line_cx(block, offset);
                     let hit = fields(format, client_ip, line, spans, &mut cx);
                     Details {
-                        agent: agents.get_keyed(&rules.agents, agent_key, || hit.user_agent),
+                        agent: agents.get_keyed(&rules.agents, agent_key, || {
+                            keys.judged_agent(agent_key, hit.user_agent)
+                        }),
                         landing: OwnedLanding::new(hit.target, hit.referrer, hit.vhost, page_view),
                         visitor_id: if fold_cx.keep_visits {
                             fold_cx.visitor_key.public_id(hit.client, hit.user_agent.unwrap_or(b""))

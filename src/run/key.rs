@@ -41,6 +41,8 @@ pub(super) struct KeyWriter<'a, W: Write> {
     pub client_ip: Option<&'a crate::parse::ClientIp>,
     /// User-agent verdicts, by the stage's keys.
     pub agents: crate::classify::AgentCache,
+    /// The stage's keys.
+    pub keys: &'a KeyHasher,
 }
 
 impl<W: Write> KeyWriter<'_, W> {
@@ -84,7 +86,8 @@ impl<'s, W: Write> Consumer<LineStage<'s>> for KeyWriter<'_, W> {
                     self.last_time = Some(time);
                     let mut cx = self.format.line_cx(state, line.start as usize);
                     let hit = super::stage::fields(self.format, self.client_ip, bytes, spans, &mut cx);
-                    let agent = self.agents.get_keyed(&self.rules.agents, agent_key, || hit.user_agent);
+                    let ua = self.keys.judged_agent(agent_key, hit.user_agent);
+                    let agent = self.agents.get_keyed(&self.rules.agents, agent_key, || ua);
                     let key = match agent {
                         Agent::Preview { .. } => None,
                         _ => Some(self.visitor_key.public_id(hit.client, hit.user_agent.unwrap_or(b""))),
@@ -215,8 +218,9 @@ pub(super) fn stage<'a>(
     paths: &'a crate::classify::PathRules,
     keys: &'a KeyHasher,
     client_ip: Option<&'a crate::parse::ClientIp>,
+    agents_logged: bool,
 ) -> LineStage<'a> {
-    LineStage { format, paths, read_since: None, read_until: None, keys, client_ip }
+    LineStage { format, paths, read_since: None, read_until: None, keys, client_ip, agents_logged }
 }
 
 /// `darklog key`: every line of `cfg`'s inputs (whole files, read in the order a run
@@ -265,7 +269,7 @@ fn key_here(
                 }
             },
         };
-        let stage = stage(&s.format, &paths, &keys, cfg.client_ip.as_ref());
+        let stage = stage(&s.format, &paths, &keys, cfg.client_ip.as_ref(), s.agents_logged);
         let mut writer = KeyWriter {
             out: &mut out,
             format: &s.format,
@@ -278,6 +282,7 @@ fn key_here(
             error: None,
             client_ip: cfg.client_ip.as_ref(),
             agents: crate::classify::AgentCache::with_keys(keys.clone()),
+            keys: &keys,
         };
         let read = key_input(&engine, &stage, &mut writer, reader, prelude);
         if let Some(e) = writer.error {

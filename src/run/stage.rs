@@ -53,6 +53,8 @@ pub struct LineStage<'a> {
     pub keys: &'a KeyHasher,
     /// How to find the client behind a proxy; `None`: the logged address.
     pub client_ip: Option<&'a ClientIp>,
+    /// The input records user agents: a line without one is a client that sent none.
+    pub agents_logged: bool,
 }
 
 impl Stage for LineStage<'_> {
@@ -88,8 +90,13 @@ impl Stage for LineStage<'_> {
                     let kind = self.paths.kind(path);
                     let pageview = page_view(hit.method, hit.status, path, kind).is_ok();
                     let (asset, download) = (kind == PathKind::Asset, kind == PathKind::Download);
+                    // A client that sent no agent, where the log records them, is no browser.
+                    let no_agent = match hit.user_agent {
+                        Some(ua) => ua.is_empty(),
+                        None => self.agents_logged && self.format.has_agent_at(state, start + from),
+                    };
                     let ua = hit.user_agent.unwrap_or(b"");
-                    let agent = self.keys.agent(ua);
+                    let agent = if no_agent { self.keys.agent_sent_none() } else { self.keys.agent(ua) };
                     let key = self.keys.visitor(hit.client, agent);
                     let robots = path == b"/robots.txt";
                     let page_view =

@@ -49,3 +49,47 @@ fn shared_user_agent_samples_get_their_verdict() {
     assert!(n >= 100, "{n} samples");
     assert!(wrong.is_empty(), "{} of {n} wrong:\n{}", wrong.len(), wrong.join("\n"));
 }
+
+/// A client that sends no user agent is no browser, where the log records agents (a
+/// scanner's `"-"` on a site whose assets sit on a CDN was counted dark social); where
+/// the log keeps none (stripped, or a layout without the field), nothing is judged on it.
+#[test]
+fn no_agent_sent_is_no_reader_where_the_log_records_agents() {
+    let chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) \
+                  Chrome/131.0.0.0 Safari/537.36";
+    let line = |i: usize, ua: &str| {
+        format!(
+            "198.51.100.{i} - - [02/Nov/2026:10:{:02}:00 +0000] \"GET /news/story-{i} HTTP/1.1\" 200 1 \"-\" \"{ua}\"\n",
+            i % 60
+        )
+    };
+    // Twenty readers on pages whose assets no log here shows, ten clients with no agent.
+    let mut log = String::new();
+    for i in 0..30 {
+        log.push_str(&line(i, if i < 20 { chrome } else { "-" }));
+    }
+    let channels = |log: &str| {
+        let r = darklog_stdin(
+            &["analyze", "-", "--format", "json", "-q", "--report", "channels"],
+            log.as_bytes(),
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let visits = |name: &str| {
+            doc["channels"].as_array().unwrap().iter().find(|c| c["channel"] == name).unwrap()["visits"]
+                .as_u64()
+                .unwrap()
+        };
+        (visits("dark-social"), visits("excluded:bots"))
+    };
+    assert_eq!(channels(&log), (20, 10));
+    // Agents stripped from the whole log: every visit is still a reader's.
+    let stripped = log.replace(chrome, "-");
+    assert_eq!(channels(&stripped), (30, 0));
+    // `explain` says why, from the lines around it.
+    let r = darklog_stdin(&["explain"], log.as_bytes());
+    assert!(r.stdout.contains("none sent, where the log's other lines carry one"), "{}", r.stdout);
+    let r = darklog_stdin(&["explain"], stripped.as_bytes());
+    assert!(!r.stdout.contains("none sent"), "{}", r.stdout);
+    assert!(r.stdout.contains("none logged"), "{}", r.stdout);
+}
