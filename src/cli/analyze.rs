@@ -66,6 +66,7 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
         }
     }
 
+    let read_nothing = outcome.read_nothing();
     let mut report =
         Report::of(&outcome.state.ledger, windows.current.since, windows.current.until, windows.previous);
     report.site_hosts = outcome.state.facts.site_hosts.clone();
@@ -104,15 +105,8 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     errors.extend(unsaved);
     // Not one input could be read (or read as a log): an empty report would say "no
     // visits" for a week that had them, and -o would put it over last week's.
-    if args.state.is_none()
-        && !errors.is_empty()
-        && report.inputs.iter().all(|i| i.lines == i.malformed && i.error.is_some())
-    {
-        for e in &errors {
-            eprintln!("darklog: {}", crate::report::table::printable(e));
-        }
-        eprintln!("darklog: no input could be read: no report written");
-        return Ok(Status::Partial);
+    if args.state.is_none() && read_nothing {
+        return Ok(super::output::nothing_written(&errors, "report"));
     }
     args.report.render(&report, output, &windows, &errors, args.read.quiet)
 }

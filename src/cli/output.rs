@@ -14,6 +14,16 @@ use tempfile::NamedTempFile;
 use super::Error;
 use crate::input::{FileId, Input};
 
+/// When no input could be read: says why, and that nothing was written (`-o`'s file is
+/// left as it was), exit 2.
+pub fn nothing_written(errors: &[String], what: &str) -> super::Status {
+    for e in errors {
+        eprintln!("darklog: {}", crate::report::table::printable(e));
+    }
+    eprintln!("darklog: no input could be read: no {what} written");
+    super::Status::Partial
+}
+
 /// An output opened before the run: an output that cannot be written fails before the
 /// analysis, not after it.
 pub struct Output {

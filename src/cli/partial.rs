@@ -78,6 +78,11 @@ pub fn run(args: PartialArgs) -> Result<Status, Error> {
     let mut outcome = run::run_from(&cfg, Start::Profiled(profile), &mut terminal)?;
     terminal.done();
     let errors: Vec<String> = outcome.errors.iter().map(ToString::to_string).collect();
+    // An empty part would merge in silently, its lines missing from the job's figures.
+    if outcome.read_nothing() {
+        let what = if visits.is_some() { "report" } else { "state" };
+        return Ok(super::output::nothing_written(&errors, what));
+    }
     if let Some(report_args) = visits {
         let mut report =
             Report::of(&outcome.state.ledger, windows.current.since, windows.current.until, None);

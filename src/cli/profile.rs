@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::common::{read_saved, written_by, ReadArgs, SavedOutput};
+use super::output::nothing_written;
 use super::window::Windows;
 use super::{Error, Status};
 use crate::run::saved::{Content, Profile, Saved, StateError};
@@ -41,6 +42,11 @@ pub fn run(args: ProfileArgs) -> Result<Status, Error> {
         let outcome = run::run_from(&cfg, Start::Fresh, &mut terminal)?;
         terminal.done();
         errors.extend(outcome.errors.iter().map(ToString::to_string));
+        // A profile of no line would be taken by every part for the job's: no site, no
+        // shares, every figure changed, and the good profile at `-o` gone.
+        if outcome.read_nothing() {
+            return Ok(nothing_written(&errors, "profile"));
+        }
         let state = outcome.state;
         profiles.push(Profile {
             facts: state.facts,

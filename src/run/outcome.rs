@@ -33,6 +33,14 @@ pub struct Outcome {
     pub caveats: Vec<String>,
 }
 
+impl Outcome {
+    /// Not one input could be read (or read as a log): what the run would write says "no
+    /// visits" of a period that had them, and would replace last week's file with it.
+    pub fn read_nothing(&self) -> bool {
+        !self.errors.is_empty() && self.inputs.iter().all(|i| i.lines == i.malformed && i.error.is_some())
+    }
+}
+
 /// Messages for the user as the run goes (format chosen, site inferred, malformed lines).
 pub trait Observer: Send {
     fn notice(&mut self, message: String);

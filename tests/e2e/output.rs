@@ -135,6 +135,37 @@ fn no_report_replaces_the_last_when_no_input_could_be_read() {
     assert_eq!(r.stdout, darklog(&["analyze", s(&fixture("small.log")), "--format", "csv", "-q"]).stdout);
 }
 
+/// A job's profile and parts: a mistyped path must not replace the good profile with an
+/// empty one (every part would take it: no site, no shares), nor leave an empty part that
+/// merges in silently.
+#[test]
+fn no_profile_or_part_is_written_when_no_input_could_be_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = fixture("small.log");
+    let gone = dir.path().join("acces.log");
+    let (profile, part) = (dir.path().join("job.profile"), dir.path().join("a.state"));
+    let key = ["--visitor-key", "k", "-q"];
+    let r = darklog(&[&["profile", s(&log), "-o", s(&profile)][..], &key[..]].concat());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let good = std::fs::read(&profile).unwrap();
+    let r = darklog(&[&["profile", s(&gone), "-o", s(&profile)][..], &key[..]].concat());
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.ends_with("darklog: no input could be read: no profile written\n"), "{}", r.stderr);
+    assert_eq!(std::fs::read(&profile).unwrap(), good);
+    std::fs::write(&part, "last run").unwrap();
+    let r =
+        darklog(&[&["partial", s(&gone), "--profile", s(&profile), "-o", s(&part)][..], &key[..]].concat());
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.ends_with("no state written\n"), "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(&part).unwrap(), "last run");
+    // One input read is enough.
+    let r = darklog(
+        &[&["partial", s(&gone), s(&log), "--profile", s(&profile), "-o", s(&part)][..], &key[..]].concat(),
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_ne!(std::fs::read_to_string(&part).unwrap_or_default(), "last run");
+}
+
 /// `profile`, `partial` and `merge` write states and reports too: never over what they read.
 #[test]
 fn no_command_writes_over_its_inputs() {
