@@ -44,6 +44,7 @@ pub fn run(args: MergeArgs) -> Result<Status, Error> {
     let rules = run::rules(&cfg).map_err(run::RunError::from)?;
     let mut merged: Option<RunState> = None;
     let mut met = Vec::new();
+    let mut shared = 0;
     let all = read_saved(&args.states)?;
     refuse_duplicates(&all)?;
     for (name, saved) in all {
@@ -62,6 +63,7 @@ pub fn run(args: MergeArgs) -> Result<Status, Error> {
                     }
                     .into());
                 }
+                shared += m.sessions.meets(&state.sessions);
                 met.extend(m.merge(*state));
             }
         }
@@ -81,6 +83,14 @@ pub fn run(args: MergeArgs) -> Result<Status, Error> {
              parts were not split by visitor (or overlap), so the visits they closed apart are cut \
              and counted twice; split the lines with `darklog key`",
             met.len()
+        ));
+    } else if shared > 0 {
+        // Split by time (rotated files given to different parts): the visits across a cut
+        // were closed apart, and no visitor is open in two parts at their ends.
+        errors.push(format!(
+            "{shared} of the visitors sampled are in more than one part: the parts were not split \
+             by visitor (by time, file or lines), so visits across their cuts are counted twice; \
+             split the lines with `darklog key`"
         ));
     }
     state.count_closed(met, &rules, &mut hosts);

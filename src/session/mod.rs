@@ -18,6 +18,10 @@ use std::collections::hash_map::Entry;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+mod sample;
+
+pub use sample::VisitorSample;
+
 /// What the sessionizer needs to know of a visitor's user-agent verdict, decided when the
 /// visitor first appears.
 pub trait Standing: Copy {
@@ -148,6 +152,9 @@ pub struct Sessionizer<A, L> {
     evicted: u64,
     /// See [`Sessionizer::settled`].
     settled: i64,
+    /// Visitors seen, as every part of one job samples them (see [`Sessionizer::meets`]).
+    #[serde(default)]
+    sample: VisitorSample,
 }
 
 /// Log time between sweeps of idle visitors. A sweep walks the whole visitor map: every
@@ -165,6 +172,7 @@ impl<A: Standing, L: LandingData> Sessionizer<A, L> {
             next_sweep: i64::MIN,
             evicted: 0,
             settled: i64::MIN,
+            sample: VisitorSample::default(),
         }
     }
 
@@ -239,7 +247,10 @@ impl<A: Standing, L: LandingData> Sessionizer<A, L> {
                 }
                 state
             }
-            Entry::Vacant(entry) => entry.insert(fresh()),
+            Entry::Vacant(entry) => {
+                self.sample.add(key);
+                entry.insert(fresh())
+            }
         };
         let mut get = || made.take().unwrap_or_else(&mut details);
         state.last_seen = state.last_seen.max(time);
@@ -381,7 +392,15 @@ impl<A: Standing, L: LandingData> Sessionizer<A, L> {
         self.next_sweep = self.next_sweep.max(other.next_sweep);
         self.evicted += other.evicted;
         self.settled = self.settled.min(other.settled);
+        self.sample.merge(other.sample);
         displaced
+    }
+
+    /// Visitors of the sample that `other` saw too: none for parts of a job split by
+    /// visitor; a share of its returning visitors for parts split by time, file or lines,
+    /// whose visits across the cut were counted twice.
+    pub fn meets(&self, other: &Sessionizer<A, L>) -> usize {
+        self.sample.shared(&other.sample)
     }
 
     /// Forgets the least recently seen quarter of the visitors, their visits closed: every

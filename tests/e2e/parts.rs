@@ -219,6 +219,32 @@ fn a_split_by_blocks_of_lines_does_not_give_one_run_s_answer() {
     assert!(split > one, "blocks of lines cut visits: {split} against {one}");
 }
 
+/// The obvious split of rotated logs: older files to one part, newer to another. No
+/// visitor is open in both at their ends (a time cut leaves none), but returning visitors
+/// are in both, and the visits across the cut were counted twice: merge says so.
+#[test]
+fn parts_split_by_time_are_found_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = generate(20_000, 33);
+    let lines: Vec<&[u8]> = log.split_inclusive(|&b| b == b'\n').collect();
+    let whole = write(dir.path(), "whole.log", &log);
+    let profile = profile_of(dir.path(), &whole);
+    let half = lines.len() / 2;
+    let mut merge = vec!["merge".to_string(), "--visitor-key".into(), KEY.into(), "-q".into()];
+    for (i, part) in [&lines[..half], &lines[half..]].into_iter().enumerate() {
+        let part = write(dir.path(), &format!("access.log.{}", 1 - i), &part.concat());
+        let state = dir.path().join(format!("{i}.state"));
+        let args =
+            ["partial", s(&part), "--profile", s(&profile), "-o", s(&state), "--visitor-key", KEY, "-q"];
+        ok(darklog(&args));
+        merge.push(s(&state).to_string());
+    }
+    let merge: Vec<&str> = merge.iter().map(String::as_str).collect();
+    let r = darklog(&merge);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("of the visitors sampled are in more than one part"), "{}", r.stderr);
+}
+
 #[test]
 fn states_of_other_jobs_or_settings_are_refused() {
     let dir = tempfile::tempdir().unwrap();
