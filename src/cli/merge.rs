@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::{read_saved, ReadArgs, ReportArgs};
+use super::common::{ReadArgs, ReportArgs};
+use super::saved::read_saved;
 use super::window::WindowArgs;
 use super::{Error, Status};
 use crate::classify::HostCache;

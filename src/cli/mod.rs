@@ -17,6 +17,7 @@ mod output;
 mod partial;
 mod profile;
 mod rules;
+mod saved;
 mod window;
 
 use std::ffi::OsString;

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::{read_saved, written_by, Format, ReadArgs, ReportArgs, SavedOutput};
+use super::common::{Format, ReadArgs, ReportArgs};
+use super::saved::{read_saved, written_by, SavedOutput};
 use super::window::WindowArgs;
 use super::{Error, Status};
 use crate::report::{Report, ReportKind};

@@ -6,8 +6,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::{read_saved, written_by, ReadArgs, SavedOutput};
+use super::common::ReadArgs;
 use super::output::nothing_written;
+use super::saved::{read_saved, written_by, SavedOutput};
 use super::window::Windows;
 use super::{Error, Status};
 use crate::run::saved::{Content, Profile, Saved, StateError};
