@@ -13,12 +13,12 @@ SELECT path, row_number() OVER (ORDER BY path) - 1 AS idx FROM binaryFile.`${log
 
 -- Whole files, as stored (see profile.sql), through `darklog key`.
 CREATE OR REPLACE TEMPORARY VIEW keyed AS
-SELECT TRANSFORM (idx, base64(content))
+SELECT TRANSFORM (idx, path, base64(content))
   ROW FORMAT DELIMITED FIELDS TERMINATED BY '\t'
   USING 'python3 stage.py key ${flags}'
   AS (visitor STRING, time STRING, seq STRING, line STRING)
   ROW FORMAT DELIMITED FIELDS TERMINATED BY '\t'
-FROM (SELECT /*+ BROADCAST(f) */ f.idx, l.content
+FROM (SELECT /*+ BROADCAST(f) */ f.idx, l.path, l.content
       FROM binaryFile.`${logs}` l JOIN files f ON l.path = f.path);
 
 -- Each visitor's lines in one of ${partitions} partitions (a hint: neither the shuffle

@@ -29,8 +29,9 @@ def sql(spark, name, **variables):
     """Runs the statements of an SQL file of this folder, its ${variables} filled in as
     spark-sql's -d fills them; returns the rows of the last."""
     text = re.sub(r"--[^\n]*", "", open(os.path.join(HERE, name)).read())
-    text = re.sub(r"\$\{(\w+)\}", lambda m: str(variables[m.group(1)]), text)
+    # Cut into statements before the variables go in: a flag may hold a `;` (a format string).
     for statement in [s for s in text.split(";") if s.strip()]:
+        statement = re.sub(r"\$\{(\w+)\}", lambda m: str(variables[m.group(1)]), statement)
         rows = spark.sql(statement)
     return [r[0] for r in rows.collect()]
 
@@ -47,10 +48,13 @@ def run_job(spark, logs, partitions, flags=()):
     # files: an executor that joins later still fetches it.
     tmp = tempfile.mkdtemp(dir=shipped)
     profile = f"job-{os.path.basename(tmp)}.profile"
-    subprocess.run(
+    joined = subprocess.run(
         [sys.executable, "stage.py", "join-profiles", os.path.join(tmp, profile), *flags],
-        input="".join(p + "\n" for p in profiles).encode(), check=True, cwd=shipped,
+        input="".join(p + "\n" for p in profiles).encode(), cwd=shipped,
     )
+    if joined.returncode:
+        # darklog said why (the same log under two names): the job stops before its costly part.
+        raise RuntimeError(f"darklog profile exited {joined.returncode}: no job run")
     spark.sparkContext.addFile(os.path.join(tmp, profile))
     return sql(spark, "darklog.sql", logs=logs, partitions=partitions, flags=flag_text, profile=profile)
 
@@ -69,7 +73,12 @@ def main():
         sys.exit("darklog_job: set DARKLOG_VISITOR_KEY (driver and executors): every task keys visitors alike")
     merge = args.merge[1:] if args.merge[:1] == ["--"] else args.merge
     spark = SparkSession.builder.appName("darklog").getOrCreate()
-    states = run_job(spark, args.logs, args.partitions, reading_flags(merge))
+    try:
+        states = run_job(spark, args.logs, args.partitions, reading_flags(merge))
+    except RuntimeError as e:
+        spark.stop()
+        print(f"darklog_job: {e}", file=sys.stderr)
+        sys.exit(2)
     text = "".join(s + "\n" for s in states).encode()
     if args.states:
         with open(args.states, "wb") as f:

@@ -6,8 +6,9 @@
 --
 -- binaryFile reads each file whole and as stored, through any Hadoop filesystem: Spark
 -- neither splits nor decompresses it, and darklog reads gzip, bzip2, xz and zstd itself.
--- A file travels as one row (base64: TRANSFORM passes text), so it must fit a task's memory.
-SELECT TRANSFORM (base64(content))
+-- A file travels as one row (base64: TRANSFORM passes text), so it must fit a task's memory;
+-- its path names it in darklog's messages and in the report's caveats.
+SELECT TRANSFORM (path, base64(content))
   ROW FORMAT DELIMITED FIELDS TERMINATED BY '\t'
   USING 'python3 stage.py profile ${flags}'
   AS (profile STRING)

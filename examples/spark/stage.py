@@ -4,8 +4,8 @@ with --files; rows come in and go out as tab-separated lines. Reading flags (--l
 --tz, --client-ip…) follow the step's name and are passed to every darklog; the visitor
 key comes from DARKLOG_VISITOR_KEY in the executors' environment.
 
-    python3 stage.py profile FLAGS…     rows of base64 file contents → one profile each (base64)
-    python3 stage.py key FLAGS…         rows of index, base64 file content → keyed lines
+    python3 stage.py profile FLAGS…     rows of path, base64 file content → one profile each (base64)
+    python3 stage.py key FLAGS…         rows of index, path, base64 file content → keyed lines
     python3 stage.py partial PROFILE FLAGS…   keyed lines of a partition → its state line
     python3 stage.py join-profiles OUT FLAGS…   (driver) profile lines on stdin → OUT
 """
@@ -66,11 +66,21 @@ def rows():
             pieces = []
 
 
+def local(path):
+    """A path as a user names it: a local file without Hadoop's `file:` scheme."""
+    return path[len("file:"):] if path.startswith("file:/") else path
+
+
 def profile(flags):
+    """Each file's profile: what the job's report must say of the file (its layout's
+    caveats, where it broke) and what its content is known by (one log under two names
+    is refused when the profiles are joined) travel in it, named by the file's path."""
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "part.profile")
         for row in rows():
-            for _ in run([darklog(), "profile", "-", "-o", out, "-q", *flags], base64.b64decode(row)):
+            path, content = row.split(b"\t", 1)
+            argv = [darklog(), "profile", "-", "--stdin-name", local(path.decode()), "-o", out, "-q", *flags]
+            for _ in run(argv, base64.b64decode(content)):
                 pass
             with open(out, "rb") as f:
                 print(base64.b64encode(f.read()).decode())
@@ -82,9 +92,10 @@ def key(flags):
     over one file numbers every file 0."""
     out = sys.stdout
     for row in rows():
-        index, content = row.split(b"\t", 1)
+        index, path, content = row.split(b"\t", 2)
         prefix, held = None, []
-        for line in run([darklog(), "key", "-", "-q", *flags], base64.b64decode(content)):
+        argv = [darklog(), "key", "-", "--stdin-name", local(path.decode()), "-q", *flags]
+        for line in run(argv, base64.b64decode(content)):
             visitor, time, seq, payload = line.decode().split("\t")
             if prefix is None:
                 if time == ZERO_STAMP:
@@ -115,7 +126,11 @@ def join_profiles(out, flags):
             parts.append(os.path.join(tmp, f"{i}.profile"))
             with open(parts[-1], "wb") as f:
                 f.write(base64.b64decode(line))
-        subprocess.run([darklog(), "profile", *parts, "-o", out, "-q", *flags], check=True)
+        # Exit 2: one log under two names (a copy beside it, a file and its .gz), which
+        # the job would read twice; darklog named them. Nothing is written.
+        code = subprocess.run([darklog(), "profile", *parts, "-o", out, "-q", *flags]).returncode
+        if code:
+            sys.exit(code)
 
 
 if __name__ == "__main__":

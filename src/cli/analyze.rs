@@ -76,28 +76,9 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     report.evidence = outcome.evidence;
     report.top = args.report.top;
     report.rules_file = args.read.rules.as_ref().map(|p| p.display().to_string());
-    let mut reading = args.read.format.words();
-    if args.read.format.detects() {
-        // What detection found, so that a page mailed around says it without the inputs.
-        let mut found: Vec<&str> = Vec::new();
-        for f in outcome.inputs.iter().filter_map(|i| i.format.as_deref()) {
-            if !found.contains(&f) {
-                found.push(f);
-            }
-        }
-        if !found.is_empty() {
-            reading = format!("{reading} (found: {})", found.join(", "));
-        }
-    }
+    let found = outcome.provenance().formats;
+    report.made_with = made_with(&args.read, &cfg, &found);
     report.inputs = outcome.inputs;
-    report.made_with = vec![
-        ("Reading", reading),
-        ("Visits end after", crate::time::format_duration(cfg.session.timeout)),
-        ("Shares counted within", crate::time::format_duration(cfg.share_window)),
-    ];
-    if !cfg.fronts.is_empty() {
-        report.made_with.push(("Front pages", cfg.fronts.join(", ")));
-    }
     *report.visits.get_mut() = outcome.visits;
     let mut errors: Vec<String> = outcome.errors.iter().map(ToString::to_string).collect();
     report.caveats = crate::report::group_caveats(&outcome.caveats);
@@ -109,6 +90,28 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
         return Ok(super::output::nothing_written(&errors, "report"));
     }
     args.report.render(&report, output, &windows, &errors, args.read.quiet)
+}
+
+/// The page's facts of how it was made (`found`: the layouts detection found).
+pub(super) fn made_with(
+    read: &ReadArgs,
+    cfg: &AnalyzeConfig,
+    found: &[String],
+) -> Vec<(&'static str, String)> {
+    let mut reading = read.format.words();
+    if read.format.detects() && !found.is_empty() {
+        // What detection found, so that a page mailed around says it without the inputs.
+        reading = format!("{reading} (found: {})", found.join(", "));
+    }
+    let mut facts = vec![
+        ("Reading", reading),
+        ("Visits end after", crate::time::format_duration(cfg.session.timeout)),
+        ("Shares counted within", crate::time::format_duration(cfg.share_window)),
+    ];
+    if !cfg.fronts.is_empty() {
+        facts.push(("Front pages", cfg.fronts.join(", ")));
+    }
+    facts
 }
 
 /// A run that goes on from the state in `path` (or starts it) and saves where it got to;
@@ -169,6 +172,8 @@ fn incremental(
             marks: std::mem::take(&mut outcome.marks),
             run: Box::new(open),
             window: None,
+            // The week's inputs say it, each week: a state is not reported from alone.
+            provenance: Default::default(),
         },
     };
     if unsaved.is_none() {

@@ -68,6 +68,10 @@ pub struct ReadArgs {
     #[arg(long, env = "DARKLOG_VISITOR_KEY", hide_env_values = true, value_name = "PASSPHRASE")]
     pub visitor_key: Option<String>,
 
+    /// What standard input (`-`) is called in messages and reports: the file piped in.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_name: Option<String>,
+
     /// Show the first malformed and out-of-order lines with file and line number.
     #[arg(short, long)]
     pub verbose: bool,
@@ -107,6 +111,9 @@ impl ReadArgs {
         windows: &Windows,
         keep_visits: bool,
     ) -> Result<AnalyzeConfig, Error> {
+        if let Some(name) = &self.stdin_name {
+            crate::input::name_stdin(name.clone());
+        }
         let overrides = self.rules.as_deref().map(Overrides::load).transpose()?;
         let reading = self.format.reading()?;
         let zone = &self.format.zone();

@@ -46,14 +46,16 @@ pub fn run(args: MergeArgs) -> Result<Status, Error> {
     let mut merged: Option<RunState> = None;
     let mut met = Vec::new();
     let mut shared = 0;
+    let mut provenance = crate::run::saved::Provenance::default();
     let all = read_saved(&args.states)?;
     refuse_duplicates(&all)?;
     for (name, saved) in all {
         saved.check(&settings, &name)?;
-        let Content::State { run: state, window, .. } = saved.content else {
+        let Content::State { run: state, window, provenance: said, .. } = saved.content else {
             return Err(StateError::Kind { path: name, found: "profile", wanted: "state" }.into());
         };
         refuse_narrower(&name, window, &windows)?;
+        provenance.add(said);
         match &mut merged {
             None => merged = Some(*state),
             Some(m) => {
@@ -77,7 +79,9 @@ pub fn run(args: MergeArgs) -> Result<Status, Error> {
     // Parts split by visitor never hold the same visitor; parts split otherwise do, and
     // their visits are joined and counted here, but visits they closed apart were cut:
     // the figures are not one run's, and the exit code says so.
-    let mut errors = Vec::new();
+    // What the job's inputs said, as `analyze` over them says it: every part carries its
+    // profile's word, once here.
+    let mut errors = provenance.errors.clone();
     if !met.is_empty() {
         errors.push(format!(
             "{} visitors were open in more than one part (their open visits are joined here): the \
@@ -110,6 +114,11 @@ pub fn run(args: MergeArgs) -> Result<Status, Error> {
     report.evidence = crate::classify::Classifier::new(&rules, &state.facts).evidence();
     report.top = args.report.top;
     report.rules_file = args.read.rules.as_ref().map(|p| p.display().to_string());
+    report.made_with = super::analyze::made_with(&args.read, &cfg, &provenance.formats);
+    report.caveats = crate::report::group_caveats(&provenance.caveats);
+    let not_read =
+        provenance.errors.iter().map(|e| format!("not read (whole): the figures leave it out: {e}"));
+    report.caveats.extend(not_read);
     args.report.render(&report, output, &windows, &errors, args.read.quiet)
 }
 

@@ -75,8 +75,14 @@ pub fn run(args: PartialArgs) -> Result<Status, Error> {
     let Content::Profile(profile) = saved.content else {
         return Err(StateError::Kind { path: name, found: "state", wanted: "profile" }.into());
     };
+    let mut provenance = profile.provenance.clone();
     let mut terminal = args.read.terminal();
     let mut outcome = run::run_from(&cfg, Start::Profiled(profile), &mut terminal)?;
+    // Keyed lines come through a temporary file: what its profile says of the job's logs
+    // is what counts.
+    if !args.keyed {
+        provenance.add(outcome.provenance());
+    }
     terminal.done();
     let errors: Vec<String> = outcome.errors.iter().map(ToString::to_string).collect();
     // An empty part would merge in silently, its lines missing from the job's figures.
@@ -103,6 +109,7 @@ pub fn run(args: PartialArgs) -> Result<Status, Error> {
                 let span = windows.span();
                 (span.since, span.until)
             }),
+            provenance,
         },
     })?;
     for e in &errors {

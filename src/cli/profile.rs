@@ -48,12 +48,14 @@ pub fn run(args: ProfileArgs) -> Result<Status, Error> {
         if outcome.read_nothing() {
             return Ok(nothing_written(&errors, "profile"));
         }
+        let provenance = outcome.provenance();
         let state = outcome.state;
         profiles.push(Profile {
             facts: state.facts,
             facts_from: state.ledger.span().map(|(start, _)| start),
             shares: state.shares,
             keys: state.keys,
+            provenance,
         });
     }
     for (name, s) in read_saved(&saved)? {
@@ -66,6 +68,18 @@ pub fn run(args: ProfileArgs) -> Result<Status, Error> {
         }
     }
     let profile = profiles.into_iter().reduce(Profile::merge).expect("a path was given");
+    // Profiles of one log under two names (a copy beside it, a file and its .gz): every
+    // line of it would be read twice by the job, its visits counted twice.
+    let same = profile.provenance.same_logs();
+    if !same.is_empty() {
+        for (a, b) in same {
+            eprintln!(
+                "darklog: {b}: the same log as {a} (the same first 64 KiB): the job would read it twice"
+            );
+        }
+        eprintln!("darklog: no profile written: leave one of each out of the job's inputs");
+        return Ok(Status::Partial);
+    }
     args.out.write(&Saved {
         written_by: written_by(),
         settings,

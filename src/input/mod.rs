@@ -27,6 +27,15 @@ pub use open::{foreign, open, Broken, Compression, Opened};
 pub use resume::{open_at, Tail, WholeLines};
 pub use same::{decoded_len, same_logs, Fingerprint, Length, SameLog, HEAD_BYTES};
 
+/// What standard input is called in messages and reports (see [`name_stdin`]).
+static STDIN_NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Names standard input for the rest of the process (`--stdin-name`): an engine that pipes
+/// each file in has the messages name the file. Only the first name holds.
+pub fn name_stdin(name: String) {
+    let _ = STDIN_NAME.set(name);
+}
+
 /// Where lines come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
@@ -38,7 +47,7 @@ impl Source {
     /// The name used in messages and reports.
     pub fn name(&self) -> String {
         match self {
-            Source::Stdin => "<stdin>".to_string(),
+            Source::Stdin => STDIN_NAME.get().map_or("<stdin>", String::as_str).to_string(),
             Source::File(p) => p.display().to_string(),
         }
     }

@@ -74,6 +74,12 @@ impl Fingerprint {
         }
     }
 
+    /// What the content is known by, as text: equal for one log under two names, or for a
+    /// log and its start (what [`Fingerprint::same`] compares).
+    pub fn digest(&self) -> String {
+        format!("{:032x}:{}", self.head, self.head_len)
+    }
+
     /// Whether this and `other` are one log, or one is the start of the other.
     fn same(&self, other: &Fingerprint) -> bool {
         self.head_len > 0 && self.head == other.head && self.head_len == other.head_len

@@ -151,6 +151,7 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
     let (mut sniffed, unread) = sniff_all(&inputs, cfg, &mut errors, observer);
     drop_same_logs(&mut sniffed, observer);
     let caveats = sniffed.iter().flat_map(|s| s.caveats.iter().cloned()).collect();
+    let logs = sniffed.iter().map(|s| (s.source.name(), s.fingerprint.digest())).collect();
     if let (Some(k), Some(s)) = (&keyed, sniffed.first()) {
         errors.extend(key::check_keys(&k.decoded, &s.format, cfg.client_ip.as_ref(), cfg.visitor_key));
     }
@@ -389,7 +390,7 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
     // Inputs in the order they were read, then the ones that could not be.
     inputs.extend(unread);
     let evidence = crate::classify::Classifier::new(&rules, &state.facts).evidence();
-    Ok(Outcome { state, open, marks, visits, evidence, inputs, errors, caveats })
+    Ok(Outcome { state, open, marks, visits, evidence, inputs, errors, caveats, logs })
 }
 
 /// A state of a run that starts from nothing but its facts and keys.

@@ -31,9 +31,27 @@ pub struct Outcome {
     pub errors: Vec<InputError>,
     /// What changes what the figures mean, for the report's page (see `Sniffed::caveats`).
     pub caveats: Vec<String>,
+    /// Each log read, by name, with its content's digest (see `Fingerprint::digest`).
+    pub logs: Vec<(String, String)>,
 }
 
 impl Outcome {
+    /// What the inputs said, for a saved profile or part (see `saved::Provenance`).
+    pub fn provenance(&self) -> saved::Provenance {
+        let mut formats = Vec::new();
+        for f in self.inputs.iter().filter_map(|i| i.format.clone()) {
+            if !formats.contains(&f) {
+                formats.push(f);
+            }
+        }
+        saved::Provenance {
+            caveats: self.caveats.clone(),
+            errors: self.errors.iter().map(ToString::to_string).collect(),
+            formats,
+            logs: self.logs.clone(),
+        }
+    }
+
     /// Not one input could be read (or read as a log): what the run would write says "no
     /// visits" of a period that had them, and would replace last week's file with it.
     pub fn read_nothing(&self) -> bool {

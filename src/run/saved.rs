@@ -122,6 +122,46 @@ pub fn head_digest(bytes: &[u8]) -> u64 {
     h.finish()
 }
 
+/// What the inputs of a job said that its report must say too, carried by its profile and
+/// parts to `merge`, which reads no log: the caveats of their layouts, the inputs not read
+/// whole, the layouts found, and what each log's content is known by.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    pub caveats: Vec<String>,
+    pub errors: Vec<String>,
+    pub formats: Vec<String>,
+    /// Each log read: its name and its content's digest (`Fingerprint::digest`).
+    pub logs: Vec<(String, String)>,
+}
+
+impl Provenance {
+    /// What both say, each thing once, in the order first said.
+    pub fn add(&mut self, other: Provenance) {
+        fn union<T: PartialEq>(into: &mut Vec<T>, from: Vec<T>) {
+            for x in from {
+                if !into.contains(&x) {
+                    into.push(x);
+                }
+            }
+        }
+        union(&mut self.caveats, other.caveats);
+        union(&mut self.errors, other.errors);
+        union(&mut self.formats, other.formats);
+        union(&mut self.logs, other.logs);
+    }
+
+    /// Logs under two names with one content (or one the start of the other): read twice.
+    pub fn same_logs(&self) -> Vec<(&str, &str)> {
+        let mut same = Vec::new();
+        for (i, (name, digest)) in self.logs.iter().enumerate() {
+            if let Some((first, _)) = self.logs[..i].iter().find(|(n, d)| d == digest && n != name) {
+                same.push((first.as_str(), name.as_str()));
+            }
+        }
+        same
+    }
+}
+
 /// What every partial of one job must agree on, from a pass over all its inputs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Profile {
@@ -133,6 +173,9 @@ pub struct Profile {
     pub shares: ShareLog,
     /// The in-process visitor keys the partials share, so that their states merge.
     pub keys: KeyHasher,
+    /// What its inputs said, for the report (`merge` reads no log).
+    #[serde(default)]
+    pub provenance: Provenance,
 }
 
 impl Profile {
@@ -143,6 +186,7 @@ impl Profile {
         let (mut first, second) =
             if earlier(&other) < earlier(&self) { (other, self) } else { (self, other) };
         first.shares.merge(second.shares);
+        first.provenance.add(second.provenance);
         first
     }
 }
@@ -157,6 +201,9 @@ pub enum Content {
         /// open ends. Outside it, days hold nothing; `None`: every day it read.
         #[serde(default)]
         window: Option<(Option<i64>, Option<i64>)>,
+        /// What the inputs of a `partial`'s job said (from its profile, and its own).
+        #[serde(default)]
+        provenance: Provenance,
     },
     Profile(Box<Profile>),
 }
@@ -361,6 +408,12 @@ mod tests {
                 facts_from: Some(5),
                 shares: ShareLog::keep_all(3600, 300),
                 keys: KeyHasher::from(9),
+                provenance: Provenance {
+                    caveats: vec!["a.log: the common layout logs no referrer".into()],
+                    errors: vec!["b.log.gz: corrupt or truncated gzip".into()],
+                    formats: vec!["common".into()],
+                    logs: vec![("a.log".into(), "00ff:4096".into())],
+                },
             })),
         };
         assert_eq!(Saved::decode(&saved.encode(), "f").unwrap(), saved);

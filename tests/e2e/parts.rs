@@ -419,3 +419,57 @@ fn a_parts_visits_page_names_the_profiles_site() {
     };
     assert_eq!(evidence(&r.stdout), evidence(&analyze));
 }
+
+/// What the inputs say that the figures must carry reaches the report of a job in parts,
+/// where `merge` reads no log: through the profile (each file's, as an engine makes them
+/// from files piped in, named with --stdin-name) and every part.
+#[test]
+fn a_job_in_parts_says_what_its_inputs_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let common = std::fs::read(fixture("formats/apache_common.log")).unwrap();
+    let log = write(dir.path(), "access.log", &common);
+    let profile = profile_of(dir.path(), &log);
+    let state = dir.path().join("a.state");
+    ok(darklog(&["partial", s(&log), "--profile", s(&profile), "-o", s(&state), "--visitor-key", KEY, "-q"]));
+    for format in ["markdown", "html"] {
+        let merged =
+            ok(darklog(&["merge", s(&state), "--format", format, "--visitor-key", KEY, "-q"])).stdout;
+        let analyzed = ok(darklog(&["analyze", s(&log), "--format", format, "-q"])).stdout;
+        let said = "access.log: the common layout logs no referrer or user agent";
+        assert!(merged.contains(said) && analyzed.contains(said), "{format}: {merged}");
+        if format == "markdown" {
+            assert_eq!(merged, analyzed);
+        }
+    }
+    // A file that broke: said by merge (exit 2) and in the caveats, by the name it was
+    // piped in under.
+    let packed = gzip(&generate(3000, 7));
+    let broken = &packed[..packed.len() / 2];
+    let name = "s3a://bucket/logs/access.log.1.gz";
+    let profiled = dir.path().join("broken.profile");
+    let args = ["profile", "-", "--stdin-name", name, "-o", s(&profiled), "--visitor-key", KEY, "-q"];
+    let r = darklog_stdin(&args, broken);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains(&format!("{name}: corrupt or truncated gzip")), "{}", r.stderr);
+    let part = dir.path().join("b.state");
+    let args = ["partial", "-", "--profile", s(&profiled), "-o", s(&part), "--visitor-key", KEY, "-q"];
+    assert_eq!(darklog_stdin(&args, broken).code, 2);
+    let r = darklog(&["merge", s(&part), "--format", "markdown", "--visitor-key", KEY, "-q"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains(&format!("{name}: corrupt or truncated gzip")), "{}", r.stderr);
+    assert!(
+        r.stdout.contains(&format!("not read (whole): the figures leave it out: {name}")),
+        "{}",
+        r.stdout
+    );
+    // One log under two names, profiled apart (a copy beside it): joining their profiles
+    // refuses, as the job would read it twice.
+    let copy = write(dir.path(), "access.log.bak", &common);
+    let other = dir.path().join("copy.profile");
+    ok(darklog(&["profile", s(&copy), "-o", s(&other), "--visitor-key", KEY, "-q"]));
+    let joined = dir.path().join("joined.profile");
+    let r = darklog(&["profile", s(&profile), s(&other), "-o", s(&joined), "--visitor-key", KEY, "-q"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("access.log.bak: the same log as"), "{}", r.stderr);
+    assert!(!joined.exists());
+}
