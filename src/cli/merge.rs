@@ -33,7 +33,8 @@ pub struct MergeArgs {
 }
 
 pub fn run(args: MergeArgs) -> Result<Status, Error> {
-    if args.report.report == ReportKind::Visits {
+    // The page is every aggregate report, whatever --report says (as for `analyze`).
+    if args.report.report == ReportKind::Visits && args.report.format != super::common::Format::Html {
         return Err(super::usage_error(
             "states keep no visit rows: write them with `darklog partial --visits FORMAT`".into(),
         ));
@@ -73,7 +74,7 @@ pub fn run(args: MergeArgs) -> Result<Status, Error> {
     }
     // Empty input (a job whose partitions all were empty gives no state line) is no state.
     let Some(mut state) = merged else {
-        return Err(StateError::NotAState { path: "standard input".into() }.into());
+        return Err(StateError::NoState { path: "standard input".into() }.into());
     };
     let mut hosts = HostCache::default();
     // Parts split by visitor never hold the same visitor; parts split otherwise do, and

@@ -224,6 +224,8 @@ pub enum StateError {
     Io { path: String, source: io::Error },
     #[error("{path}: not a darklog state or profile")]
     NotAState { path: String },
+    #[error("{path}: no state line to merge (a job whose every partition was empty has none)")]
+    NoState { path: String },
     #[error("{path}: written in state format {found} (by darklog {written_by}); this darklog reads format {FORMAT_VERSION}: make it again with this darklog (a new state; the part or profile again)")]
     Version { path: String, found: u32, written_by: String },
     #[error("{path}: damaged, not read ({why}): restore it from a backup, or make it again (a new state; the part or profile again)")]

@@ -270,7 +270,7 @@ fn states_of_other_jobs_or_settings_are_refused() {
     // Nor is nothing: no panic, a refusal.
     let r = darklog_stdin(&["merge", "-", "--visitor-key", KEY], b"\n");
     assert_eq!(r.code, 4, "{}", r.stderr);
-    assert!(r.stderr.contains("standard input: not a darklog state"), "{}", r.stderr);
+    assert!(r.stderr.contains("standard input: no state line to merge"), "{}", r.stderr);
 }
 
 /// A part given twice (a copy under another name, a retried partition kept twice) would
@@ -472,4 +472,27 @@ fn a_job_in_parts_says_what_its_inputs_said() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("access.log.bak: the same log as"), "{}", r.stderr);
     assert!(!joined.exists());
+}
+
+/// The small ways `merge` differed from `analyze`: no state at all is said as such (not
+/// as a damaged one), and the page ignores --report as `analyze`'s does.
+#[test]
+fn merge_says_no_state_plainly_and_its_page_ignores_the_report_kind() {
+    let r = darklog_stdin(&["merge", "-", "--visitor-key", KEY], b"");
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(r.stderr.contains("standard input: no state line to merge"), "{}", r.stderr);
+    let dir = tempfile::tempdir().unwrap();
+    let log = fixture("small.log");
+    let profile = profile_of(dir.path(), &log);
+    let state = dir.path().join("a.state");
+    ok(darklog(&["partial", s(&log), "--profile", s(&profile), "-o", s(&state), "--visitor-key", KEY, "-q"]));
+    let page = |extra: &[&str]| {
+        ok(darklog(
+            &[&["merge", s(&state), "--format", "html", "--visitor-key", KEY, "-q"][..], extra].concat(),
+        ))
+        .stdout
+    };
+    assert_eq!(page(&["--report", "visits"]), page(&[]));
+    let r = darklog(&["merge", s(&state), "--report", "visits", "--visitor-key", KEY, "-q"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
 }
