@@ -128,7 +128,6 @@ fn fold(data: &[u8], parsers: usize, block: usize) -> RunState {
             name: "fuzz".into(),
             first_line: 0,
             format: Format::COMBINED,
-            agents_logged: true,
             first_time: None,
             rereadable: false,
             opener: Box::new(move || {

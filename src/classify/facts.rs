@@ -22,6 +22,12 @@ pub struct SiteFacts {
     /// before darklog kept it.
     #[serde(default)]
     pub asset_sample: Option<AssetSample>,
+    /// The first lines carry user agents: the logs record them, and a line without one is
+    /// a client that sent none (no browser does). Logs whose first lines carry none may
+    /// drop them (stripped for privacy, a layout without the field): nothing is judged on
+    /// their absence. One fact for the run, as every part of a job shares it.
+    #[serde(default)]
+    pub agents_logged: bool,
 }
 
 /// Readers who came by a click (their first page view had a referrer) in the lines the

@@ -126,12 +126,9 @@ pub fn run(args: ExplainArgs) -> Result<Status, Error> {
             (facts, None)
         }
     };
-    // As `analyze` judges a log: where its lines carry agents, a line without one is a
-    // client that sent none.
-    let agents_logged = format.as_ref().is_some_and(|f| {
-        let mut cx = LineCx::default();
-        text_lines().any(|l| f.parse(l, &mut cx).hit().is_some_and(|h| h.user_agent.is_some()))
-    });
+    // As `analyze` judges a log: where its first lines carry agents, a line without one
+    // is a client that sent none.
+    let agents_logged = facts.agents_logged;
     let mut cx = LineCx::default();
     let classifier = Classifier::new(&rules, &facts);
     let stdout = io::stdout();

@@ -28,12 +28,23 @@ const FACT_BYTES: usize = 1 << 20;
 /// Asset referrers that vote on the site's host.
 const SITE_VOTES: usize = 1000;
 
+/// What a sampled line says of its user agent.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum AgentSeen {
+    Sent,
+    /// The layout has the field; the client sent none.
+    NoneSent,
+    /// The layout has no such field.
+    NotLogged,
+}
+
 /// One hit of the run's first lines, copied out of its line.
 struct SampleHit {
     /// (client, user agent), hashed: who made it.
     visitor: u64,
     /// A bot's or a link-preview fetcher's: no reader.
     excluded: bool,
+    agent: AgentSeen,
     time: i64,
     path: Vec<u8>,
     /// What the tables say the path is.
@@ -60,9 +71,8 @@ fn first_lines(
         }
         let format = s.format.clone();
         let mut cx = LineCx::default();
-        let logged = s.agents_logged;
         let mut take = |line: &[u8]| {
-            sample.extend(sample_hit(&format, &mut cx, line, client_ip, rules, agents, logged));
+            sample.extend(sample_hit(&format, &mut cx, line, client_ip, rules, agents));
         };
         let (bytes, complete) = match &mut s.reader {
             Some(kept) => {
@@ -104,17 +114,11 @@ fn sample_hit(
     client_ip: Option<&ClientIp>,
     rules: &Rules,
     agents: &mut AgentCache,
-    agents_logged: bool,
 ) -> Option<SampleHit> {
     // Visitors of the sample only: any fixed seed.
     let keys = crate::identity::KeyHasher::from(0);
-    let has_agent_field = agents_logged && !format.lacks_in(cx).contains(&"user agent");
+    let has_agent_field = !format.lacks_in(cx).contains(&"user agent");
     let Parsed::Hit(mut hit) = format.parse(line, cx) else { return None };
-    // A client that sent no agent, where the log records them, is no reader.
-    let judged = match hit.user_agent {
-        None if has_agent_field => Some(&b""[..]),
-        ua => ua,
-    };
     if let Some(picker) = client_ip {
         hit.client = picker.pick(hit.client, hit.forwarded_for);
     }
@@ -122,7 +126,12 @@ fn sample_hit(
     let ua = hit.user_agent.unwrap_or(b"");
     Some(SampleHit {
         visitor: keys.visitor(hit.client, keys.agent(ua)),
-        excluded: agents.get(&rules.agents, judged).is_excluded(),
+        excluded: agents.get(&rules.agents, hit.user_agent).is_excluded(),
+        agent: match hit.user_agent {
+            Some(_) => AgentSeen::Sent,
+            None if has_agent_field => AgentSeen::NoneSent,
+            None => AgentSeen::NotLogged,
+        },
         time: hit.time,
         path: path.to_vec(),
         kind: rules.paths.kind(path),
@@ -188,8 +197,8 @@ pub(super) fn learn(
     rules: &Rules,
     agents: &mut AgentCache,
 ) -> (SiteFacts, Vec<String>) {
-    let sample = first_lines(sniffed, client_ip, rules, agents);
-    decide(&sample, sites, rules)
+    let mut sample = first_lines(sniffed, client_ip, rules, agents);
+    decide(&mut sample, sites, rules)
 }
 
 /// [`learn`] from lines in memory, read as one log of `format` (`darklog explain`'s
@@ -206,27 +215,28 @@ pub fn learn_lines<'l>(
     let mut cx = LineCx::default();
     let (mut read, mut bytes) = (0, 0);
     let mut sample = Vec::new();
-    let lines: Vec<&[u8]> = lines.into_iter().filter(|l| !l.is_empty()).collect();
-    // As a run finds it (see `Sniffed::agents_logged`).
-    let logged = lines.iter().any(|l| format.parse(l, &mut cx).hit().is_some_and(|h| h.user_agent.is_some()));
-    let mut cx = LineCx::default();
-    for line in lines {
+    for line in lines.into_iter().filter(|l| !l.is_empty()) {
         // Whole lines within the first FACT_BYTES, newlines counted, as a run reads them.
         bytes += line.len() + 1;
         if read == FACT_LINES || bytes > FACT_BYTES {
             break;
         }
         read += 1;
-        sample.extend(sample_hit(format, &mut cx, line, client_ip, rules, agents, logged));
+        sample.extend(sample_hit(format, &mut cx, line, client_ip, rules, agents));
     }
-    let (facts, notices) = decide(&sample, sites, rules);
+    let (facts, notices) = decide(&mut sample, sites, rules);
     (facts, notices, read)
 }
 
 /// The facts a sample of first lines shows, and the notices that say so.
-fn decide(sample: &[SampleHit], sites: &[String], rules: &Rules) -> (SiteFacts, Vec<String>) {
+fn decide(sample: &mut [SampleHit], sites: &[String], rules: &Rules) -> (SiteFacts, Vec<String>) {
     let mut facts = SiteFacts::default();
     let mut notices = Vec::new();
+    // Lines that carry agents: one that has none, in a layout with the field, is no reader.
+    facts.agents_logged = sample.iter().any(|h| h.agent == AgentSeen::Sent);
+    if facts.agents_logged {
+        sample.iter_mut().for_each(|h| h.excluded |= h.agent == AgentSeen::NoneSent);
+    }
     let sample: Vec<&SampleHit> = sample.iter().collect();
     for s in sites {
         facts.add_site(s);
@@ -477,6 +487,7 @@ mod tests {
         SampleHit {
             visitor,
             excluded: false,
+            agent: AgentSeen::Sent,
             time,
             path: path.as_bytes().to_vec(),
             kind: PathKind::Page,

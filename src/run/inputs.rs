@@ -63,15 +63,7 @@ pub(super) fn to_read(
         Some(_) => s.first_time.max(plan.last_time),
         None => s.first_time,
     };
-    ToRead {
-        name,
-        first_line: plan.lines,
-        format: s.format.clone(),
-        agents_logged: s.agents_logged,
-        first_time,
-        rereadable,
-        opener,
-    }
+    ToRead { name, first_line: plan.lines, format: s.format.clone(), first_time, rereadable, opener }
 }
 
 /// Whether `input` reads as a log with the run's layouts. A file found beside the logs

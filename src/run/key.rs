@@ -218,9 +218,10 @@ pub(super) fn stage<'a>(
     paths: &'a crate::classify::PathRules,
     keys: &'a KeyHasher,
     client_ip: Option<&'a crate::parse::ClientIp>,
-    agents_logged: bool,
 ) -> LineStage<'a> {
-    LineStage { format, paths, read_since: None, read_until: None, keys, client_ip, agents_logged }
+    // A client that sent no agent is a bot, one that logs none a reader: either way its
+    // line is keyed (only previews are not), so keying does not tell them apart.
+    LineStage { format, paths, read_since: None, read_until: None, keys, client_ip, agents_logged: false }
 }
 
 /// `darklog key`: every line of `cfg`'s inputs (whole files, read in the order a run
@@ -269,7 +270,7 @@ fn key_here(
                 }
             },
         };
-        let stage = stage(&s.format, &paths, &keys, cfg.client_ip.as_ref(), s.agents_logged);
+        let stage = stage(&s.format, &paths, &keys, cfg.client_ip.as_ref());
         let mut writer = KeyWriter {
             out: &mut out,
             format: &s.format,

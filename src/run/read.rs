@@ -28,8 +28,6 @@ pub struct ToRead {
     /// Lines of it an earlier run read: its lines are numbered on from there.
     pub first_line: u64,
     pub format: Format,
-    /// See [`Sniffed::agents_logged`](super::sniff::Sniffed).
-    pub agents_logged: bool,
     /// When its first line is (from its first lines); `None`: it has none.
     pub first_time: Option<i64>,
     /// Whether it can be read again from the start (a file, not a pipe).
@@ -187,7 +185,6 @@ impl Analysis<'_> {
         let n = inputs.len();
         let names: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
         let formats: Vec<Format> = inputs.iter().map(|i| i.format.clone()).collect();
-        let agents_logged: Vec<bool> = inputs.iter().map(|i| i.agents_logged).collect();
         let starts: Vec<Option<i64>> = inputs.iter().map(|i| i.first_time).collect();
         let rereadable: Vec<bool> = inputs.iter().map(|i| i.rereadable).collect();
         let first_lines: Vec<u64> = inputs.iter().map(|i| i.first_line).collect();
@@ -195,10 +192,10 @@ impl Analysis<'_> {
         let cx = self.cx;
         let stages: Vec<LineStage<'_>> = formats
             .iter()
-            .zip(agents_logged)
-            .map(|(format, agents_logged)| LineStage {
+            .map(|format| LineStage {
                 format,
-                agents_logged,
+                // The run's fact, for the layouts that have the field (W3C: line by line).
+                agents_logged: state.facts.agents_logged && !format.lacks().contains(&"user agent"),
                 paths: &self.paths,
                 read_since: cx.read_since,
                 read_until: cx.read_until,

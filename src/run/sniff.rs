@@ -40,10 +40,6 @@ pub(super) struct Sniffed {
     pub head: Vec<u8>,
     /// Kept only for a stream, which cannot be opened twice.
     pub reader: Option<Reopened>,
-    /// Its first lines carry user agents: the log records them, and a line without one
-    /// is a client that sent none (no browser does). A log whose first lines carry none
-    /// may drop them (stripped for privacy, or a layout without the field): no verdict.
-    pub agents_logged: bool,
 }
 
 /// An input already partly read: the stream, what was read of it, and its byte counter.
@@ -222,7 +218,6 @@ pub(super) fn sniff(
         ));
     }
     let lacks = format.lacks_in(&cx);
-    let agents_logged = with_agent > 0 && !lacks.contains(&"user agent");
     let sampled_hits = proxies.hits;
     // Browsers send a referrer for what a page embeds: among enough such requests, none
     // with one means the log does not record it (a log that starts with bots' pages
@@ -283,7 +278,6 @@ pub(super) fn sniff(
         fingerprint,
         head,
         reader,
-        agents_logged,
     })
 }
 

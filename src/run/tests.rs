@@ -69,7 +69,6 @@ fn in_memory(name: &str, lines: &[u8]) -> ToRead {
         name: name.to_string(),
         first_line: 0,
         format: Format::COMBINED,
-        agents_logged: true,
         first_time: None,
         rereadable: false,
         opener: Box::new(move || {

@@ -92,4 +92,31 @@ fn no_agent_sent_is_no_reader_where_the_log_records_agents() {
     let r = darklog_stdin(&["explain"], stripped.as_bytes());
     assert!(!r.stdout.contains("none sent"), "{}", r.stdout);
     assert!(r.stdout.contains("none logged"), "{}", r.stdout);
+    // One fact for the run, from its first lines: the same lines rotated into two files,
+    // the second holding only clients that sent none, give the one file's answer; and so
+    // does a part of a job split by visitor that holds only them.
+    let dir = tempfile::tempdir().unwrap();
+    let (readers, agentless) =
+        log.split_at(log.find("\"-\"\n").map(|i| log[..i].rfind('\n').unwrap() + 1).unwrap());
+    let old = write(dir.path(), "access.log.1", readers.as_bytes());
+    let new = write(dir.path(), "access.log", agentless.as_bytes());
+    let two = darklog(&["analyze", s(&old), s(&new), "--format", "csv", "-q", "--report", "channels"]);
+    let one =
+        darklog_stdin(&["analyze", "-", "--format", "csv", "-q", "--report", "channels"], log.as_bytes());
+    assert_eq!(two.stdout, one.stdout);
+    let key = ["--visitor-key", "k", "-q"];
+    let whole = write(dir.path(), "whole.log", log.as_bytes());
+    let profile = dir.path().join("job.profile");
+    assert_eq!(darklog(&[&["profile", s(&whole), "-o", s(&profile)][..], &key[..]].concat()).code, 0);
+    let mut states = Vec::new();
+    for (i, part) in [&old, &new].into_iter().enumerate() {
+        let keyed = darklog(&[&["key", s(part)][..], &key[..]].concat()).stdout;
+        let keyed = write(dir.path(), &format!("{i}.keyed"), keyed.as_bytes());
+        let state = dir.path().join(format!("{i}.state"));
+        let args = ["partial", "--keyed", s(&keyed), "--profile", s(&profile), "-o", s(&state)];
+        assert_eq!(darklog(&[&args[..], &key[..]].concat()).code, 0);
+        states.push(state);
+    }
+    let args = ["merge", s(&states[0]), s(&states[1]), "--format", "csv", "--report", "channels"];
+    assert_eq!(darklog(&[&args[..], &key[..]].concat()).stdout, one.stdout);
 }
