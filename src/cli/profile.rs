@@ -72,10 +72,8 @@ pub fn run(args: ProfileArgs) -> Result<Status, Error> {
     // line of it would be read twice by the job, its visits counted twice.
     let same = profile.provenance.same_logs();
     if !same.is_empty() {
-        for (a, b) in same {
-            eprintln!(
-                "darklog: {b}: the same log as {a} (the same first 64 KiB): the job would read it twice"
-            );
+        for (a, b, shared) in same {
+            eprintln!("darklog: {b}: the same log as {a} ({shared}): the job would read it twice");
         }
         eprintln!("darklog: no profile written: leave one of each out of the job's inputs");
         return Ok(Status::Partial);

@@ -80,6 +80,12 @@ impl Fingerprint {
         format!("{:032x}:{}", self.head, self.head_len)
     }
 
+    /// Decoded bytes the digest covers: [`HEAD_BYTES`], or all of a shorter input (0 for
+    /// an empty one, which is no log to find twice).
+    pub fn covers(&self) -> usize {
+        self.head_len
+    }
+
     /// Whether this and `other` are one log, or one is the start of the other.
     fn same(&self, other: &Fingerprint) -> bool {
         self.head_len > 0 && self.head == other.head && self.head_len == other.head_len

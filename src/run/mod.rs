@@ -151,7 +151,11 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
     let (mut sniffed, unread) = sniff_all(&inputs, cfg, &mut errors, observer);
     drop_same_logs(&mut sniffed, observer);
     let caveats = sniffed.iter().flat_map(|s| s.caveats.iter().cloned()).collect();
-    let logs = sniffed.iter().map(|s| (s.source.name(), s.fingerprint.digest())).collect();
+    let logs = sniffed
+        .iter()
+        .filter(|s| s.fingerprint.covers() > 0)
+        .map(|s| (s.source.name(), s.fingerprint.digest()))
+        .collect();
     if let (Some(k), Some(s)) = (&keyed, sniffed.first()) {
         errors.extend(key::check_keys(&k.decoded, &s.format, cfg.client_ip.as_ref(), cfg.visitor_key));
     }

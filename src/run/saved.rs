@@ -150,12 +150,19 @@ impl Provenance {
         union(&mut self.logs, other.logs);
     }
 
-    /// Logs under two names with one content (or one the start of the other): read twice.
-    pub fn same_logs(&self) -> Vec<(&str, &str)> {
+    /// Logs under two names with one content (or, past 64 KiB, one the start of the
+    /// other), which a job would read twice, and what they share: the first 64 KiB, or
+    /// the whole of a shorter log. Empty logs are none (`analyze` finds them alike).
+    pub fn same_logs(&self) -> Vec<(&str, &str, &'static str)> {
         let mut same = Vec::new();
         for (i, (name, digest)) in self.logs.iter().enumerate() {
+            if digest.ends_with(":0") {
+                continue;
+            }
             if let Some((first, _)) = self.logs[..i].iter().find(|(n, d)| d == digest && n != name) {
-                same.push((first.as_str(), name.as_str()));
+                let whole = !digest.ends_with(&format!(":{}", crate::input::HEAD_BYTES));
+                let shared = if whole { "the same content" } else { "the same first 64 KiB" };
+                same.push((first.as_str(), name.as_str(), shared));
             }
         }
         same

@@ -471,7 +471,18 @@ fn a_job_in_parts_says_what_its_inputs_said() {
     let r = darklog(&["profile", s(&profile), s(&other), "-o", s(&joined), "--visitor-key", KEY, "-q"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("access.log.bak: the same log as"), "{}", r.stderr);
+    assert!(r.stderr.contains("(the same content)"), "{}", r.stderr);
     assert!(!joined.exists());
+    // Two empty rotations are no log read twice.
+    let mut empties = vec!["profile".to_string()];
+    for name in ["access.log.2", "access.log.3"] {
+        let empty = write(dir.path(), name, b"");
+        let p = dir.path().join(format!("{name}.profile"));
+        ok(darklog(&["profile", s(&empty), "-o", s(&p), "--visitor-key", KEY, "-q"]));
+        empties.push(s(&p).to_string());
+    }
+    empties.extend(["-o".into(), s(&joined).into(), "--visitor-key".into(), KEY.into(), "-q".into()]);
+    ok(darklog(&empties.iter().map(String::as_str).collect::<Vec<_>>()));
 }
 
 /// The small ways `merge` differed from `analyze`: no state at all is said as such (not
