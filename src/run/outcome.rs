@@ -39,7 +39,8 @@ impl Outcome {
     /// What the inputs said, for a saved profile or part (see `saved::Provenance`).
     pub fn provenance(&self) -> saved::Provenance {
         let mut formats = Vec::new();
-        for f in self.inputs.iter().filter_map(|i| i.format.clone()) {
+        // An empty input is read as combined without detection: it found nothing.
+        for f in self.inputs.iter().filter(|i| i.lines > 0).filter_map(|i| i.format.clone()) {
             if !formats.contains(&f) {
                 formats.push(f);
             }

@@ -163,7 +163,16 @@ fn no_profile_or_part_is_written_when_no_input_could_be_read() {
         &[&["partial", s(&gone), s(&log), "--profile", s(&profile), "-o", s(&part)][..], &key[..]].concat(),
     );
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert_ne!(std::fs::read_to_string(&part).unwrap_or_default(), "last run");
+    let written = std::fs::read(&part).unwrap();
+    assert!(written != b"last run" && !written.is_empty());
+    // A state merge reads, which says the input that was not read, as analyze would.
+    let r = darklog(&[&["merge", s(&part)][..], &key[..]].concat());
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("acces.log: No such file") && r.stdout.starts_with("Dark social"),
+        "{}",
+        r.stderr
+    );
 }
 
 /// `profile`, `partial` and `merge` write states and reports too: never over what they read.

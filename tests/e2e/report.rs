@@ -625,6 +625,12 @@ fn the_page_says_how_it_was_made() {
     ] {
         assert!(plain.contains(want), "{want}: {plain}");
     }
+    // An empty log is read as no layout: the page names what was found in the others.
+    let dir = tempfile::tempdir().unwrap();
+    let empty = write(dir.path(), "access.log.1", b"");
+    let common = fixture("formats/apache_common.log");
+    let r = darklog(&["analyze", s(&empty), s(&common), "--format", "html", "-q"]);
+    assert!(facts(&r.stdout).contains("<dd>--log-format auto (found: common)</dd>"), "{}", facts(&r.stdout));
     let other = facts(&page(&["--session-timeout", "1h", "--front", "/news", "--log-format", "combined"]));
     for want in [
         "<dd>--log-format combined</dd>",
