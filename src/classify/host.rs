@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use rustc_hash::FxHashMap;
 
-use super::tables::{self, TableError, EMAIL_PAID, MATOMO, REFERRERS};
+use super::tables::{self, TableError, EMAIL_PAID, FEDIVERSE, MATOMO, REFERRERS};
 use super::Channel;
 
 /// The host of a referrer, lowercased, without port, trailing dot or userinfo.
@@ -189,7 +189,7 @@ pub struct HostRules {
 impl HostRules {
     pub fn builtin() -> Result<HostRules, TableError> {
         let mut rules = HostRules { user: HostMap::default(), tables: Vec::new(), rows: Vec::new() };
-        for (src, columns) in [(REFERRERS, 4), (EMAIL_PAID, 5), (MATOMO, 4)] {
+        for (src, columns) in [(REFERRERS, 4), (EMAIL_PAID, 5), (MATOMO, 4), (FEDIVERSE, 4)] {
             let mut map = HostMap::default();
             for row in tables::rows(src, columns) {
                 let (line, f) = row?;
@@ -400,10 +400,17 @@ mod tests {
         assert_eq!(src("psychicbazaar.tumblr.com"), Some((Channel::Social, "tumblr")));
         assert_eq!(src("mastodon.social"), Some((Channel::Social, "mastodon")));
         // The fediverse beyond Matomo's few servers: by name, by `.social`, by size.
-        for host in ["det.social", "mastodon.nl", "toot.cafe", "mstdn.ca", "infosec.exchange", "social.coop"]
-        {
+        for host in ["mastodon.nl", "mstdn.ca", "infosec.exchange", "social.coop"] {
             assert_eq!(src(host), Some((Channel::Social, "mastodon")), "{host}");
         }
+        for host in ["det.social", "toot.cafe"] {
+            assert_eq!(src(host), Some((Channel::Social, "fediverse")), "{host}");
+        }
+        // Tried after Matomo's rows, which name a server's software.
+        assert_eq!(src("pixelfed.social"), Some((Channel::Social, "pixelfed")));
+        assert_eq!(src("pix.toot.wales"), Some((Channel::Social, "pixelfed")));
+        assert_eq!(src("chaos.social"), Some((Channel::Social, "mastodon")));
+        assert_eq!(src("bsky.social"), Some((Channel::Social, "bluesky")));
         assert_eq!(src("social.example.com"), None);
         assert_eq!(src("tootsie.com"), None);
         // Webmail clients, where a mail's links are clicked.

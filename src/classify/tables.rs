@@ -22,14 +22,16 @@ pub const REFERRERS: TableSource =
 pub const EMAIL_PAID: TableSource =
     TableSource { name: "email_paid.tsv", text: include_str!("data/email_paid.tsv") };
 pub const MATOMO: TableSource = TableSource { name: "matomo.tsv", text: include_str!("data/matomo.tsv") };
+pub const FEDIVERSE: TableSource =
+    TableSource { name: "fediverse.tsv", text: include_str!("data/fediverse.tsv") };
 pub const PARAMETERS: TableSource =
     TableSource { name: "parameters.tsv", text: include_str!("data/parameters.tsv") };
 pub const ASSETS: TableSource = TableSource { name: "assets.tsv", text: include_str!("data/assets.tsv") };
 pub const FRONTS: TableSource = TableSource { name: "fronts.tsv", text: include_str!("data/fronts.tsv") };
 
 /// Every table, in the order `darklog rules` prints them.
-pub const ALL_TABLES: [TableSource; 9] =
-    [PARAMETERS, REFERRERS, EMAIL_PAID, MATOMO, USER_AGENTS, CRAWLERS, MARKS, FRONTS, ASSETS];
+pub const ALL_TABLES: [TableSource; 10] =
+    [PARAMETERS, REFERRERS, EMAIL_PAID, MATOMO, FEDIVERSE, USER_AGENTS, CRAWLERS, MARKS, FRONTS, ASSETS];
 
 /// A bad row in a rule table.
 #[derive(Debug, Clone, PartialEq, Eq)]
