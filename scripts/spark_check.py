@@ -94,6 +94,14 @@ def broken_inputs(spark, darklog_job):
     said = f"{trunc}/access.log.1.gz: corrupt or truncated gzip"
     check("truncated gzip: merge names it", said in r.stderr.decode(), True)
     check("truncated gzip: in the report's caveats", f"not read (whole): the figures leave it out: {said}" in r.stdout.decode(), True)
+    # A job over empty logs only: no state, and merge says so (exit 4), not a traceback.
+    empty = os.path.join(work, "empty")
+    os.makedirs(empty)
+    open(os.path.join(empty, "access.log"), "wb").close()
+    states = darklog_job.run_job(spark, f"{empty}/*", 4)
+    r = subprocess.run([darklog, "merge", "-", "-q"], input=b"", capture_output=True)
+    check("empty logs only: no state", (len(states), r.returncode), (0, 4))
+    check("empty logs only: said", "no state line to merge" in r.stderr.decode(), True)
     for name in ["access.log", "access.log.bak"]:
         shutil.copy(sorted(glob.glob(logs[0]))[0], os.path.join(dup, name))
     try:

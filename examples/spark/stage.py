@@ -126,9 +126,13 @@ def join_profiles(out, flags):
             parts.append(os.path.join(tmp, f"{i}.profile"))
             with open(parts[-1], "wb") as f:
                 f.write(base64.b64decode(line))
+        # No file gave a profile (a job over empty logs only): the profile of nothing, and
+        # `merge` says there was no line to read.
+        inputs = parts or ["-"]
         # Exit 2: one log under two names (a copy beside it, a file and its .gz), which
         # the job would read twice; darklog named them. Nothing is written.
-        code = subprocess.run([darklog(), "profile", *parts, "-o", out, "-q", *flags]).returncode
+        code = subprocess.run([darklog(), "profile", *inputs, "-o", out, "-q", *flags],
+                              stdin=subprocess.DEVNULL).returncode
         if code:
             sys.exit(code)
 
