@@ -128,6 +128,7 @@ fn fold(data: &[u8], parsers: usize, block: usize) -> RunState {
             name: "fuzz".into(),
             first_line: 0,
             format: Format::COMBINED,
+            judge_agents: true,
             first_time: None,
             rereadable: false,
             opener: Box::new(move || {

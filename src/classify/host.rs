@@ -176,8 +176,9 @@ impl HostMap {
 }
 
 /// The tables of referrer hosts, in the order they are tried: a rules file's rows, then
-/// darklog's (`referrers.tsv`, `email_paid.tsv`), then the lists (`matomo.tsv`). For each
-/// table in turn, the most specific name of the host that has a row decides.
+/// darklog's (`referrers.tsv`, `email_paid.tsv`), then the lists (`matomo.tsv`), then the
+/// fediverse's naming conventions (`fediverse.tsv`). For each table in turn, the most
+/// specific name of the host that has a row decides.
 pub struct HostRules {
     /// A rules file's rows: the host and its subdomains, tried before every table.
     user: HostMap,

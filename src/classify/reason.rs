@@ -79,7 +79,7 @@ impl Reason {
             Reason::UtmMedium => "utm_medium (email, newsletter, cpc, social, sms...)",
             Reason::ReferrerInternal => "a referrer from the site itself: the visit began before the log shows",
             Reason::ReferrerKnown => {
-                "a referrer host in referrers.tsv, email_paid.tsv or matomo.tsv (messaging, webmail, ads, search, social, AI)"
+                "a referrer host in referrers.tsv, email_paid.tsv, matomo.tsv or fediverse.tsv (messaging, webmail, ads, search, social, AI)"
             }
             Reason::ReferrerOther => "any other referrer: referral from that host",
             Reason::InApp => "no referrer, in an app's browser (user_agents.tsv, class app)",

@@ -12,7 +12,7 @@ use crate::classify::{Reason, TableSource, ALL_TABLES};
 #[derive(Debug, Args)]
 pub struct RulesArgs {
     /// Print only this table (parameters.tsv, referrers.tsv, email_paid.tsv, matomo.tsv,
-    /// user_agents.tsv, crawlers.tsv, marks.tsv, fronts.tsv, assets.tsv), as it is
+    /// fediverse.tsv, user_agents.tsv, crawlers.tsv, marks.tsv, fronts.tsv, assets.tsv), as it is
     /// embedded: tab-separated, comments included.
     #[arg(long, value_name = "NAME")]
     table: Option<String>,
@@ -105,8 +105,9 @@ fn write_all(out: &mut dyn Write) -> io::Result<()> {
     for (i, reason) in Reason::ORDER.iter().enumerate() {
         writeln!(out, "{:>3}. {:<20} {}", i + 1, reason.id(), reason.description())?;
     }
-    writeln!(out, "\nReferrer hosts are looked up in referrers.tsv, then email_paid.tsv, then matomo.tsv;")?;
-    writeln!(out, "darklog's own rows override the lists.")?;
+    writeln!(out, "\nReferrer hosts are looked up in referrers.tsv, then email_paid.tsv, then matomo.tsv,")?;
+    writeln!(out, "then fediverse.tsv: darklog's own rows override the lists, and the fediverse's naming")?;
+    writeln!(out, "conventions catch the servers the lists do not name.")?;
 
     writeln!(out, "\nTables and lists (`darklog rules --table NAME` prints one whole):")?;
     for t in ALL_TABLES {

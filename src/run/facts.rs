@@ -28,23 +28,12 @@ const FACT_BYTES: usize = 1 << 20;
 /// Asset referrers that vote on the site's host.
 const SITE_VOTES: usize = 1000;
 
-/// What a sampled line says of its user agent.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum AgentSeen {
-    Sent,
-    /// The layout has the field; the client sent none.
-    NoneSent,
-    /// The layout has no such field.
-    NotLogged,
-}
-
 /// One hit of the run's first lines, copied out of its line.
 struct SampleHit {
     /// (client, user agent), hashed: who made it.
     visitor: u64,
     /// A bot's or a link-preview fetcher's: no reader.
     excluded: bool,
-    agent: AgentSeen,
     time: i64,
     path: Vec<u8>,
     /// What the tables say the path is.
@@ -71,8 +60,9 @@ fn first_lines(
         }
         let format = s.format.clone();
         let mut cx = LineCx::default();
+        let judge = s.judge_agents;
         let mut take = |line: &[u8]| {
-            sample.extend(sample_hit(&format, &mut cx, line, client_ip, rules, agents));
+            sample.extend(sample_hit(&format, &mut cx, line, client_ip, rules, agents, judge));
         };
         let (bytes, complete) = match &mut s.reader {
             Some(kept) => {
@@ -114,6 +104,7 @@ fn sample_hit(
     client_ip: Option<&ClientIp>,
     rules: &Rules,
     agents: &mut AgentCache,
+    judge_agents: bool,
 ) -> Option<SampleHit> {
     // Visitors of the sample only: any fixed seed.
     let keys = crate::identity::KeyHasher::from(0);
@@ -126,11 +117,10 @@ fn sample_hit(
     let ua = hit.user_agent.unwrap_or(b"");
     Some(SampleHit {
         visitor: keys.visitor(hit.client, keys.agent(ua)),
-        excluded: agents.get(&rules.agents, hit.user_agent).is_excluded(),
-        agent: match hit.user_agent {
-            Some(_) => AgentSeen::Sent,
-            None if has_agent_field => AgentSeen::NoneSent,
-            None => AgentSeen::NotLogged,
+        // A client that sent no agent, where the log records them, is no reader.
+        excluded: match hit.user_agent {
+            None if judge_agents && has_agent_field => true,
+            ua => agents.get(&rules.agents, ua).is_excluded(),
         },
         time: hit.time,
         path: path.to_vec(),
@@ -215,16 +205,21 @@ pub fn learn_lines<'l>(
     let mut cx = LineCx::default();
     let (mut read, mut bytes) = (0, 0);
     let mut sample = Vec::new();
-    for line in lines.into_iter().filter(|l| !l.is_empty()) {
+    let lines: Vec<&[u8]> = lines.into_iter().filter(|l| !l.is_empty()).collect();
+    // As a run of one input decides it (see `Sniffed::agents`).
+    let judge = lines.iter().any(|l| format.parse(l, &mut cx).hit().is_some_and(|h| h.user_agent.is_some()));
+    let mut cx = LineCx::default();
+    for line in lines {
         // Whole lines within the first FACT_BYTES, newlines counted, as a run reads them.
         bytes += line.len() + 1;
         if read == FACT_LINES || bytes > FACT_BYTES {
             break;
         }
         read += 1;
-        sample.extend(sample_hit(format, &mut cx, line, client_ip, rules, agents));
+        sample.extend(sample_hit(format, &mut cx, line, client_ip, rules, agents, judge));
     }
-    let (facts, notices) = decide(&mut sample, sites, rules);
+    let (mut facts, notices) = decide(&mut sample, sites, rules);
+    facts.agents_logged = judge;
     (facts, notices, read)
 }
 
@@ -232,11 +227,6 @@ pub fn learn_lines<'l>(
 fn decide(sample: &mut [SampleHit], sites: &[String], rules: &Rules) -> (SiteFacts, Vec<String>) {
     let mut facts = SiteFacts::default();
     let mut notices = Vec::new();
-    // Lines that carry agents: one that has none, in a layout with the field, is no reader.
-    facts.agents_logged = sample.iter().any(|h| h.agent == AgentSeen::Sent);
-    if facts.agents_logged {
-        sample.iter_mut().for_each(|h| h.excluded |= h.agent == AgentSeen::NoneSent);
-    }
     let sample: Vec<&SampleHit> = sample.iter().collect();
     for s in sites {
         facts.add_site(s);
@@ -487,7 +477,6 @@ mod tests {
         SampleHit {
             visitor,
             excluded: false,
-            agent: AgentSeen::Sent,
             time,
             path: path.as_bytes().to_vec(),
             kind: PathKind::Page,

@@ -63,7 +63,15 @@ pub(super) fn to_read(
         Some(_) => s.first_time.max(plan.last_time),
         None => s.first_time,
     };
-    ToRead { name, first_line: plan.lines, format: s.format.clone(), first_time, rereadable, opener }
+    ToRead {
+        name,
+        first_line: plan.lines,
+        format: s.format.clone(),
+        judge_agents: s.judge_agents,
+        first_time,
+        rereadable,
+        opener,
+    }
 }
 
 /// Whether `input` reads as a log with the run's layouts. A file found beside the logs

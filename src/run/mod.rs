@@ -151,6 +151,13 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
     let (mut sniffed, unread) = sniff_all(&inputs, cfg, &mut errors, observer);
     drop_same_logs(&mut sniffed, observer);
     let caveats = sniffed.iter().flat_map(|s| s.caveats.iter().cloned()).collect();
+    // An empty input is read as combined with no line to detect it from: it found nothing.
+    let mut found: Vec<String> = Vec::new();
+    for s in sniffed.iter().filter(|s| s.detected_from.is_some_and(|n| n > 0)) {
+        if !found.contains(&s.format.name()) {
+            found.push(s.format.name());
+        }
+    }
     let logs = sniffed
         .iter()
         .filter(|s| s.fingerprint.covers() > 0)
@@ -165,6 +172,15 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
     // Rotated sets are read oldest first, whatever they are called.
     sniffed.sort_by_key(|s| s.first_time.unwrap_or(i64::MAX));
     let total_raw: Option<u64> = sniffed.iter().map(|s| s.source.size()).sum();
+    // Whether the logs record agents: the job's (its profile's) for a part, else this
+    // run's inputs'. Keyed lines of a part cannot tell their files apart: the job decides.
+    let carried = match &start {
+        Start::Profiled(p) => p.facts.agents_logged,
+        _ => sniffed.iter().any(|s| s.agents == sniff::AgentsSeen::Carried),
+    };
+    for s in &mut sniffed {
+        s.judge_agents = if cfg.keyed { carried } else { s.agents.judged(carried) };
+    }
     let (mut initial, marks) = match start {
         Start::Fresh => {
             let (facts, mut notices) =
@@ -193,6 +209,7 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
             (*state, marks)
         }
     };
+    initial.facts.agents_logged = carried;
     if cfg.profile {
         initial.shares = ShareLog::keep_all(cfg.share_window, cfg.session.lateness)
             .with_max_paths(if cfg.bounded { MAX_SHARED_PATHS } else { usize::MAX });
@@ -394,7 +411,7 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
     // Inputs in the order they were read, then the ones that could not be.
     inputs.extend(unread);
     let evidence = crate::classify::Classifier::new(&rules, &state.facts).evidence();
-    Ok(Outcome { state, open, marks, visits, evidence, inputs, errors, caveats, logs })
+    Ok(Outcome { state, open, marks, visits, evidence, inputs, errors, caveats, logs, found })
 }
 
 /// A state of a run that starts from nothing but its facts and keys.

@@ -33,22 +33,17 @@ pub struct Outcome {
     pub caveats: Vec<String>,
     /// Each log read, by name, with its content's digest (see `Fingerprint::digest`).
     pub logs: Vec<(String, String)>,
+    /// The layouts detection found in the inputs' first lines, each once.
+    pub found: Vec<String>,
 }
 
 impl Outcome {
     /// What the inputs said, for a saved profile or part (see `saved::Provenance`).
     pub fn provenance(&self) -> saved::Provenance {
-        let mut formats = Vec::new();
-        // An empty input is read as combined without detection: it found nothing.
-        for f in self.inputs.iter().filter(|i| i.lines > 0).filter_map(|i| i.format.clone()) {
-            if !formats.contains(&f) {
-                formats.push(f);
-            }
-        }
         saved::Provenance {
             caveats: self.caveats.clone(),
             errors: self.errors.iter().map(ToString::to_string).collect(),
-            formats,
+            formats: self.found.clone(),
             logs: self.logs.clone(),
         }
     }

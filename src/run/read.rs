@@ -28,6 +28,8 @@ pub struct ToRead {
     /// Lines of it an earlier run read: its lines are numbered on from there.
     pub first_line: u64,
     pub format: Format,
+    /// See [`Sniffed::judge_agents`](super::sniff::Sniffed).
+    pub judge_agents: bool,
     /// When its first line is (from its first lines); `None`: it has none.
     pub first_time: Option<i64>,
     /// Whether it can be read again from the start (a file, not a pipe).
@@ -185,6 +187,7 @@ impl Analysis<'_> {
         let n = inputs.len();
         let names: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
         let formats: Vec<Format> = inputs.iter().map(|i| i.format.clone()).collect();
+        let judged: Vec<bool> = inputs.iter().map(|i| i.judge_agents).collect();
         let starts: Vec<Option<i64>> = inputs.iter().map(|i| i.first_time).collect();
         let rereadable: Vec<bool> = inputs.iter().map(|i| i.rereadable).collect();
         let first_lines: Vec<u64> = inputs.iter().map(|i| i.first_line).collect();
@@ -192,10 +195,11 @@ impl Analysis<'_> {
         let cx = self.cx;
         let stages: Vec<LineStage<'_>> = formats
             .iter()
-            .map(|format| LineStage {
+            .zip(judged)
+            .map(|(format, judged)| LineStage {
                 format,
-                // The run's fact, for the layouts that have the field (W3C: line by line).
-                agents_logged: state.facts.agents_logged && !format.lacks().contains(&"user agent"),
+                // For the layouts that have the field (W3C: line by line).
+                agents_logged: judged && !format.lacks().contains(&"user agent"),
                 paths: &self.paths,
                 read_since: cx.read_since,
                 read_until: cx.read_until,

@@ -194,6 +194,8 @@ impl Profile {
             if earlier(&other) < earlier(&self) { (other, self) } else { (self, other) };
         first.shares.merge(second.shares);
         first.provenance.add(second.provenance);
+        // The job's inputs carry agents if any file's do (each file profiled apart).
+        first.facts.agents_logged |= second.facts.agents_logged;
         first
     }
 }

@@ -19,6 +19,33 @@ const PRELUDE_BYTES: usize = 1024 * 1024;
 /// Lines of the prelude used to pick a format.
 const DETECT_LINES: usize = 1000;
 
+/// What an input's first lines say of user agents (see [`Sniffed::judge_agents`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum AgentsSeen {
+    /// Some line carries one: the log records them.
+    Carried,
+    /// Many lines carry the referrer browsers send, and not one an agent: the log drops
+    /// them (stripped for privacy, or a layout without the field).
+    Stripped,
+    /// Neither (a night of a scanner's lines only): the run's other inputs decide.
+    Unknown,
+}
+
+impl AgentsSeen {
+    /// Whether a line without an agent is a client that sent none, given whether the
+    /// run's (or job's) inputs carry agents.
+    pub(super) fn judged(self, run_carries: bool) -> bool {
+        match self {
+            AgentsSeen::Carried => true,
+            AgentsSeen::Stripped => false,
+            AgentsSeen::Unknown => run_carries,
+        }
+    }
+}
+
+/// Referred lines with no agent among them that make a log one that drops agents.
+const STRIPPED_REFERRED: usize = 20;
+
 pub(super) struct Sniffed {
     pub source: Source,
     pub format: Format,
@@ -40,6 +67,10 @@ pub(super) struct Sniffed {
     pub head: Vec<u8>,
     /// Kept only for a stream, which cannot be opened twice.
     pub reader: Option<Reopened>,
+    pub agents: AgentsSeen,
+    /// A line without an agent is a client that sent none (no browser does): decided for
+    /// the run from every input's `agents` (see `run_here`).
+    pub judge_agents: bool,
 }
 
 /// An input already partly read: the stream, what was read of it, and its byte counter.
@@ -218,6 +249,13 @@ pub(super) fn sniff(
         ));
     }
     let lacks = format.lacks_in(&cx);
+    let agents = if with_agent > 0 {
+        AgentsSeen::Carried
+    } else if with_referrer >= STRIPPED_REFERRED {
+        AgentsSeen::Stripped
+    } else {
+        AgentsSeen::Unknown
+    };
     let sampled_hits = proxies.hits;
     // Browsers send a referrer for what a page embeds: among enough such requests, none
     // with one means the log does not record it (a log that starts with bots' pages
@@ -278,6 +316,8 @@ pub(super) fn sniff(
         fingerprint,
         head,
         reader,
+        agents,
+        judge_agents: false,
     })
 }
 

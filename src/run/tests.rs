@@ -69,6 +69,7 @@ fn in_memory(name: &str, lines: &[u8]) -> ToRead {
         name: name.to_string(),
         first_line: 0,
         format: Format::COMBINED,
+        judge_agents: true,
         first_time: None,
         rereadable: false,
         opener: Box::new(move || {

@@ -119,4 +119,46 @@ fn no_agent_sent_is_no_reader_where_the_log_records_agents() {
     }
     let args = ["merge", s(&states[0]), s(&states[1]), "--format", "csv", "--report", "channels"];
     assert_eq!(darklog(&[&args[..], &key[..]].concat()).stdout, one.stdout);
+    // As an engine profiles a job, file by file, the earliest file holding only the
+    // agent-less clients: the joined profile says the job's files carry agents.
+    let mut profiles = vec!["profile".to_string()];
+    for (i, part) in [&new, &old].into_iter().enumerate() {
+        let p = dir.path().join(format!("{i}.profile"));
+        assert_eq!(darklog(&[&["profile", s(part), "-o", s(&p)][..], &key[..]].concat()).code, 0);
+        profiles.push(s(&p).to_string());
+    }
+    profiles.extend(["-o".to_string(), s(&profile).to_string()]);
+    let args: Vec<&str> = profiles.iter().map(String::as_str).chain(key).collect();
+    assert_eq!(darklog(&args).code, 0);
+    let both = write(
+        dir.path(),
+        "both.keyed",
+        darklog(&[&["key", s(&new), s(&old)][..], &key[..]].concat()).stdout.as_bytes(),
+    );
+    let state = dir.path().join("both.state");
+    let args = ["partial", "--keyed", s(&both), "--profile", s(&profile), "-o", s(&state)];
+    assert_eq!(darklog(&[&args[..], &key[..]].concat()).code, 0);
+    let args = ["merge", s(&state), "--format", "csv", "--report", "channels"];
+    assert_eq!(darklog(&[&args[..], &key[..]].concat()).stdout, one.stdout);
+    // A site that stops logging agents (week two: readers with referrers, agents "-"):
+    // its readers are not all bots, whatever the state learned in week one.
+    let state = dir.path().join("weekly.state");
+    let week = ["--state", s(&state), "--format", "csv", "--report", "channels", "-q"];
+    assert_eq!(darklog(&[&["analyze", s(&old)][..], &week[..]].concat()).code, 0);
+    let stripped_week: String = (0..30)
+        .map(|i| {
+            format!(
+                "203.0.113.{i} - - [09/Nov/2026:10:{i:02}:00 +0000] \"GET /news/week-two-{i} HTTP/1.1\" 200 1 \
+                 \"https://www.google.com/\" \"-\"\n"
+            )
+        })
+        .collect();
+    let week2 = write(dir.path(), "week2.log", stripped_week.as_bytes());
+    let r = darklog(&[&["analyze", s(&old), s(&week2), "--day", "2026-11-09"][..], &week[..]].concat());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("search,30,100.00,30,channel") && r.stdout.contains("excluded:bots,0,"),
+        "{}",
+        r.stdout
+    );
 }
