@@ -22,10 +22,10 @@ pub struct SiteFacts {
     /// before darklog kept it.
     #[serde(default)]
     pub asset_sample: Option<AssetSample>,
-    /// The first lines carry user agents: the logs record them, and a line without one is
-    /// a client that sent none (no browser does). Logs whose first lines carry none may
-    /// drop them (stripped for privacy, a layout without the field): nothing is judged on
-    /// their absence. One fact for the run, as every part of a job shares it.
+    /// Some input of the run (or job) carries user agents in its first lines: an input
+    /// whose own first lines show neither agents nor their stripping follows it, and so do
+    /// a job's keyed parts, which cannot tell their lines' files apart (see
+    /// `Sniffed::agents`). A line without an agent is then a client that sent none.
     #[serde(default)]
     pub agents_logged: bool,
 }
