@@ -341,6 +341,9 @@ fn shipped_user_agent_samples_get_their_class() {
         ("Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/141.0.7390.124 Mobile Safari/537.36 [WA4A/2.25.32.75;]", "app:whatsapp"),
         // WeCom (ua-samples.tsv) carries WeChat's token too, and is its own app.
         ("Mozilla/5.0 (iPhone; CPU iPhone OS 10_3_3 like Mac OS X) AppleWebKit/603.3.8 (KHTML, like Gecko) Mobile/14G60 wxwork/2.1.5 MicroMessenger/6.3.22", "app:wecom"),
+        // Zalo's in-app browser, on iOS and Android (found missing by an audit from the issue).
+        ("Mozilla/5.0 (iPhone; CPU iPhone OS 16_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Zalo iOS/479 ZaloTheme/light ZaloLanguage/vn", "app:zalo"),
+        ("Mozilla/5.0 (Linux; Android 12; SM-A515F Build/SP1A.210812.016; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/120.0.6099.144 Mobile Safari/537.36 Zalo android/12100639 ZaloTheme/light ZaloLanguage/vn", "app:zalo"),
         // Tencent QQ's in-app browser (ua-samples.tsv), and its standalone QQ Browser, which is not.
         ("Mozilla/5.0 (iPhone; CPU iPhone OS 9_3_4 like Mac OS X) AppleWebKit/601.1.46 (KHTML, like Gecko) Mobile/13G35 QQ/6.5.3.410 V1_IPH_SQ_6.5.3_1_APP_A Pixel/750 Core/UIWebView NetType/2G Mem/117", "app:qq"),
         ("Mozilla/5.0 (Linux; U; Android 10; zh-cn; V2001A Build/QP1A.190711.020) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/66.0.3359.126 MQQBrowser/10.5 Mobile Safari/537.36", "browser"),
