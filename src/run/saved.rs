@@ -137,9 +137,11 @@ pub struct Provenance {
 impl Provenance {
     /// What both say, each thing once, in the order first said.
     pub fn add(&mut self, other: Provenance) {
-        fn union<T: PartialEq>(into: &mut Vec<T>, from: Vec<T>) {
+        // A merge adds every part's, each holding the job's: one pass, not a search a word.
+        fn union<T: Eq + std::hash::Hash + Clone>(into: &mut Vec<T>, from: Vec<T>) {
+            let mut held: rustc_hash::FxHashSet<T> = into.iter().cloned().collect();
             for x in from {
-                if !into.contains(&x) {
+                if held.insert(x.clone()) {
                     into.push(x);
                 }
             }
@@ -152,17 +154,21 @@ impl Provenance {
 
     /// Logs under two names with one content (or, past 64 KiB, one the start of the
     /// other), which a job would read twice, and what they share: the first 64 KiB, or
-    /// the whole of a shorter log. Empty logs are none (`analyze` finds them alike).
+    /// the whole of a shorter log. (Empty logs are never recorded: see `run_here`.)
     pub fn same_logs(&self) -> Vec<(&str, &str, &'static str)> {
+        let mut first: rustc_hash::FxHashMap<&str, &str> = rustc_hash::FxHashMap::default();
         let mut same = Vec::new();
-        for (i, (name, digest)) in self.logs.iter().enumerate() {
-            if digest.ends_with(":0") {
-                continue;
-            }
-            if let Some((first, _)) = self.logs[..i].iter().find(|(n, d)| d == digest && n != name) {
-                let whole = !digest.ends_with(&format!(":{}", crate::input::HEAD_BYTES));
-                let shared = if whole { "the same content" } else { "the same first 64 KiB" };
-                same.push((first.as_str(), name.as_str(), shared));
+        for (name, digest) in &self.logs {
+            match first.get(digest.as_str()) {
+                Some(&earlier) if earlier != name => {
+                    let whole = !digest.ends_with(&format!(":{}", crate::input::HEAD_BYTES));
+                    let shared = if whole { "the same content" } else { "the same first 64 KiB" };
+                    same.push((earlier, name.as_str(), shared));
+                }
+                Some(_) => {}
+                None => {
+                    first.insert(digest, name);
+                }
             }
         }
         same
