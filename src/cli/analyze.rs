@@ -8,7 +8,7 @@ use super::common::{ReadArgs, ReportArgs};
 use super::window::WindowArgs;
 use super::{Error, Status};
 use crate::report::{Report, ReportKind};
-use crate::run::saved::{write_atomically, Content, Lock, Saved, StateError};
+use crate::run::saved::{write_atomically, Content, Lock, Provenance, Saved, StateError};
 use crate::run::{self, AnalyzeConfig, Outcome, Start};
 
 #[derive(Debug, Args)]
@@ -76,13 +76,11 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     report.evidence = outcome.evidence;
     report.top = args.report.top;
     report.rules_file = args.read.rules.as_ref().map(|p| p.display().to_string());
-    let found = outcome.provenance().formats;
-    report.made_with = made_with(&args.read, &cfg, &found);
+    let said = outcome.provenance();
+    tell(&mut report, &args.read, &cfg, &said);
     report.inputs = outcome.inputs;
     *report.visits.get_mut() = outcome.visits;
-    let mut errors: Vec<String> = outcome.errors.iter().map(ToString::to_string).collect();
-    report.caveats = crate::report::group_caveats(&outcome.caveats);
-    report.caveats.extend(errors.iter().map(|e| format!("not read (whole): the figures leave it out: {e}")));
+    let mut errors = said.errors;
     errors.extend(unsaved);
     // Not one input could be read (or read as a log): an empty report would say "no
     // visits" for a week that had them, and -o would put it over last week's.
@@ -92,12 +90,17 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     args.report.render(&report, output, &windows, &errors, args.read.quiet)
 }
 
+/// What the inputs said, on the report: how the page was made and what to read with care
+/// (the layouts' caveats, the inputs not read whole). `merge` tells it from its parts.
+pub(super) fn tell(report: &mut Report, read: &ReadArgs, cfg: &AnalyzeConfig, said: &Provenance) {
+    report.made_with = made_with(read, cfg, &said.formats);
+    report.caveats = crate::report::group_caveats(&said.caveats);
+    let not_read = said.errors.iter().map(|e| format!("not read (whole): the figures leave it out: {e}"));
+    report.caveats.extend(not_read);
+}
+
 /// The page's facts of how it was made (`found`: the layouts detection found).
-pub(super) fn made_with(
-    read: &ReadArgs,
-    cfg: &AnalyzeConfig,
-    found: &[String],
-) -> Vec<(&'static str, String)> {
+fn made_with(read: &ReadArgs, cfg: &AnalyzeConfig, found: &[String]) -> Vec<(&'static str, String)> {
     let mut reading = read.format.words();
     if read.format.detects() && !found.is_empty() {
         // What detection found, so that a page mailed around says it without the inputs.

@@ -115,11 +115,7 @@ pub fn run(args: MergeArgs) -> Result<Status, Error> {
     report.evidence = crate::classify::Classifier::new(&rules, &state.facts).evidence();
     report.top = args.report.top;
     report.rules_file = args.read.rules.as_ref().map(|p| p.display().to_string());
-    report.made_with = super::analyze::made_with(&args.read, &cfg, &provenance.formats);
-    report.caveats = crate::report::group_caveats(&provenance.caveats);
-    let not_read =
-        provenance.errors.iter().map(|e| format!("not read (whole): the figures leave it out: {e}"));
-    report.caveats.extend(not_read);
+    super::analyze::tell(&mut report, &args.read, &cfg, &provenance);
     args.report.render(&report, output, &windows, &errors, args.read.quiet)
 }
 
