@@ -23,6 +23,8 @@ use siphasher::sip::SipHasher13;
 pub struct KeyHasher {
     seed: u64,
     state: foldhash::fast::FixedState,
+    /// [`KeyHasher::agent_sent_none`], hashed once: `darklog key` asks for it every line.
+    sent_none: u64,
 }
 
 impl Default for KeyHasher {
@@ -35,7 +37,9 @@ impl Default for KeyHasher {
 
 impl From<u64> for KeyHasher {
     fn from(seed: u64) -> Self {
-        KeyHasher { seed, state: foldhash::fast::FixedState::with_seed(seed) }
+        let state = foldhash::fast::FixedState::with_seed(seed);
+        let sent_none = state.hash_one(b"\n".as_slice());
+        KeyHasher { seed, state, sent_none }
     }
 }
 
@@ -67,11 +71,11 @@ impl KeyHasher {
         self.state.hash_one(ua)
     }
 
-    /// The key of the empty agent a client that sent none has (see `HitFlags::no_agent`):
+    /// The key of the empty agent a client that sent none has (see `LineStage::agents_logged`):
     /// not the key of no agent logged, whose verdict differs (a newline is in no agent).
     #[inline]
     pub fn agent_sent_none(&self) -> u64 {
-        self.state.hash_one(b"\n".as_slice())
+        self.sent_none
     }
 
     /// The agent a line is judged by, from its key and the agent it logs: none sent (an
