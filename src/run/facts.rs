@@ -206,8 +206,12 @@ pub fn learn_lines<'l>(
     let (mut read, mut bytes) = (0, 0);
     let mut sample = Vec::new();
     let lines: Vec<&[u8]> = lines.into_iter().filter(|l| !l.is_empty()).collect();
-    // As a run of one input decides it (see `Sniffed::agents`).
-    let judge = lines.iter().any(|l| format.parse(l, &mut cx).hit().is_some_and(|h| h.user_agent.is_some()));
+    // As a run of one input decides it (see `Sniffed::agents`): an agent in the lines its
+    // layout is detected from, not anywhere in a long paste.
+    let judge = lines
+        .iter()
+        .take(super::sniff::DETECT_LINES)
+        .any(|l| format.parse(l, &mut cx).hit().is_some_and(|h| h.user_agent.is_some()));
     let mut cx = LineCx::default();
     for line in lines {
         // Whole lines within the first FACT_BYTES, newlines counted, as a run reads them.

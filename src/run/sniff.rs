@@ -17,7 +17,7 @@ use crate::parse::{self, ClientIp, Format, FormatOptions, LineCx, Parsed, Preset
 /// site does not depend on the layout.
 const PRELUDE_BYTES: usize = 1024 * 1024;
 /// Lines of the prelude used to pick a format.
-const DETECT_LINES: usize = 1000;
+pub(super) const DETECT_LINES: usize = 1000;
 
 /// What an input's first lines say of user agents (see [`Sniffed::judge_agents`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
