@@ -25,11 +25,30 @@ pub(super) const QUOTES: usize = 6;
 #[inline]
 pub(super) fn line(data: &[u8], start: usize) -> Scanned {
     #[cfg(target_arch = "x86_64")]
+    prefetch_ahead(data, start);
+    #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx512bw") {
         // SAFETY: the CPU has AVX-512BW, just checked.
         return unsafe { line_avx512(data, start) };
     }
     line_with(data, start, matches)
+}
+
+/// How far ahead of the line being scanned its block is asked into the cache. Half the
+/// scan's time was the first load of a line's bytes; asking two lines ahead took 1–2%
+/// off a run (paired rounds, plain, asset-heavy and gzip logs). Further is worse: 1024
+/// bytes gained nothing and 2048 cost 16% (likely asking for pages not mapped in yet).
+const PREFETCH_DISTANCE: usize = 512;
+
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn prefetch_ahead(data: &[u8], start: usize) {
+    use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+    let ahead = start + PREFETCH_DISTANCE;
+    if ahead < data.len() {
+        // SAFETY: a prefetch reads nothing and cannot fault; the address is in `data`.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(data.as_ptr().add(ahead).cast::<i8>()) };
+    }
 }
 
 /// [`line`] with 64 bytes per instruction: a third of the work of four SSE2 compares.
