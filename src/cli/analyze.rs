@@ -82,12 +82,61 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     *report.visits.get_mut() = outcome.visits;
     let mut errors = said.errors;
     errors.extend(unsaved);
+    if let Some(short) =
+        args.state.as_ref().and_then(|p| forgotten_part(p, args.keep, &outcome.state, &windows))
+    {
+        report.caveats.push(short.clone());
+        errors.push(short);
+    }
     // Not one input could be read (or read as a log): an empty report would say "no
     // visits" for a week that had them, and -o would put it over last week's.
     if args.state.is_none() && read_nothing {
         return Ok(super::output::nothing_written(&errors, "report"));
     }
     args.report.render(&report, output, &windows, &errors, args.read.quiet)
+}
+
+/// A window (or the one it is compared with) that begins inside the days the state has
+/// forgotten (`--keep`) would be reported short, as if those days had no visits: said, and
+/// exit 2. (A window wholly forgotten has no line: exit 3, said where empty windows are.)
+fn forgotten_part(
+    path: &std::path::Path,
+    keep: u32,
+    state: &run::RunState,
+    windows: &super::window::Windows,
+) -> Option<String> {
+    let to = state.ledger.forgotten_to()?;
+    let zone = state.ledger.zone();
+    let day = |t: i64| crate::time::format_date(zone.day_of(t));
+    let short = |name: &str, since: Option<i64>| {
+        let since = since?;
+        (since < to).then(|| format!("{name} (from {})", day(since)))
+    };
+    // The window itself wholly forgotten has no line (exit 3, said with it).
+    let current = windows.current.until.is_none_or(|u| u > to).then_some(windows.current.since).flatten();
+    let cut: Vec<String> = [
+        short("the window", current),
+        short("the window it is compared with", windows.previous.map(|(since, _)| since)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let earliest = [windows.current.since, windows.previous.map(|p| p.0)].into_iter().flatten().min()?;
+    if cut.is_empty() {
+        return None;
+    }
+    let end = state.ledger.span().map_or(to, |(_, end)| end);
+    // A day is forgotten once it ends `keep` days or more before the state's end.
+    let need = (end - earliest - 86_400).div_euclid(86_400) + 1;
+    Some(format!(
+        "{}: --keep {keep} forgot the days before {}, so {} {} reported short, as if those days had \
+         no visits: keep more days (--keep {need} or more holds it; days forgotten come back only \
+         in a state made again from their logs)",
+        path.display(),
+        day(to),
+        cut.join(" and "),
+        if cut.len() > 1 { "are" } else { "is" },
+    ))
 }
 
 /// What the inputs said, on the report: how the page was made and what to read with care
@@ -179,6 +228,18 @@ fn incremental(
             provenance: Default::default(),
         },
     };
+    // A compressed log cut short is most often a rotation still being compressed. Its
+    // lines after the cut are older than the other logs this run read on past them, so a
+    // state saved now would count them out of order, or not at all; kept as it was, the
+    // next run reads this one's lines again, the cut log whole by then, all in order.
+    let cut = outcome.errors.iter().find_map(crate::input::InputError::cut_short);
+    if let (None, Some(cut)) = (&unsaved, cut) {
+        unsaved = Some(format!(
+            "{name}: state not advanced, as {cut} ends cut short (perhaps still being compressed): \
+             the next run reads again from where this one began; a file that stays cut short holds \
+             the state back until it is moved away"
+        ));
+    }
     if unsaved.is_none() {
         if let Err(e) = write_atomically(path, &saved.encode()) {
             unsaved = Some(not_saved(&e));

@@ -73,9 +73,14 @@ impl<R: BufRead> GzipReader<R> {
         io::Error::new(io::ErrorKind::InvalidData, Broke { at: self.consumed, what: what.into() })
     }
 
+    /// The file ended before its compressed data did: cut short, or still being written.
+    fn ended(&self, what: impl Into<String>) -> io::Error {
+        io::Error::new(io::ErrorKind::UnexpectedEof, Broke { at: self.consumed, what: what.into() })
+    }
+
     fn byte(&mut self, of: &str) -> io::Result<u8> {
         let Some(&b) = self.inner.fill_buf()?.first() else {
-            return Err(self.broke(format!("the file ends inside a gzip {of}")));
+            return Err(self.ended(format!("the file ends inside a gzip {of}")));
         };
         self.inner.consume(1);
         self.consumed += 1;
@@ -132,7 +137,7 @@ impl<R: BufRead> GzipReader<R> {
     /// (or where it broke: the bytes decoded before the damage count all the same).
     fn body(&mut self, out: &mut [u8]) -> (usize, io::Result<bool>) {
         let input = match self.inner.fill_buf() {
-            Ok([]) => return (0, Err(self.broke("the file ends inside compressed data"))),
+            Ok([]) => return (0, Err(self.ended("the file ends inside compressed data"))),
             Ok(input) => input,
             Err(e) => return (0, Err(e)),
         };

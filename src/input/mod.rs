@@ -131,6 +131,14 @@ pub enum InputError {
     EmptyDir { path: String },
     #[error("{path}: read error at byte {offset}: {source}")]
     Read { path: String, offset: u64, source: io::Error },
+    /// A log known to a saved state that now ends (or breaks) before where the last run
+    /// read it to: a rotation still being compressed, most often.
+    #[error(
+        "{path}: ends after {skipped} bytes of log, before the {read} bytes the last run read of \
+         it{cause}: nothing in it was read; if it is still being written (a rotation being \
+         compressed), the next run reads on from byte {read} once it is whole"
+    )]
+    ShorterThanRead { path: String, skipped: u64, read: u64, cause: String },
     #[error("{path}: corrupt or truncated {compression} near compressed byte {compressed_offset} (after {offset} bytes of log): {source}")]
     Corrupt { path: String, compression: Compression, compressed_offset: u64, offset: u64, source: io::Error },
     #[error("{path}: not a layout darklog recognises (tried {tried}); {hint}")]
@@ -193,6 +201,20 @@ pub enum InputError {
     /// Every file found was skipped as no log.
     #[error("no access log among the inputs: every file found was skipped as no log")]
     NothingToRead,
+}
+
+impl InputError {
+    /// The input ended inside its compressed data, or before where an earlier run read it
+    /// to: cut short, perhaps still being compressed, and whole later. Its name, if so.
+    pub fn cut_short(&self) -> Option<&str> {
+        match self {
+            InputError::ShorterThanRead { path, .. } => Some(path),
+            InputError::Corrupt { path, source, .. } if source.kind() == io::ErrorKind::UnexpectedEof => {
+                Some(path)
+            }
+            _ => None,
+        }
+    }
 }
 
 /// Expands the command-line paths: files as given, directories to their regular files

@@ -25,16 +25,24 @@ pub fn open_at(source: &Source, raw_bytes: Arc<AtomicU64>, offset: u64) -> Resul
         return Ok(Opened { reader: Box::new(BufReader::with_capacity(256 * 1024, counted)), ..opened });
     }
     let mut reader = opened.reader;
-    let skipped = io::copy(&mut (&mut reader).take(offset), &mut io::sink()).map_err(skip_error)?;
+    // Counted as it goes: a log that breaks before the offset (a rotation still being
+    // compressed) is told by how far it got.
+    let (mut skipped, mut buf) = (0u64, vec![0u8; 64 * 1024]);
+    let mut cause = String::new();
+    while skipped < offset {
+        let want = usize::try_from(offset - skipped).unwrap_or(usize::MAX).min(buf.len());
+        match reader.read(&mut buf[..want]) {
+            Ok(0) => break,
+            Ok(n) => skipped += n as u64,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                cause = format!(" ({e})");
+                break;
+            }
+        }
+    }
     if skipped < offset {
-        return Err(InputError::Read {
-            path: source.name(),
-            offset: skipped,
-            source: io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                format!("shorter ({skipped} bytes of log) than the {offset} bytes read of it before"),
-            ),
-        });
+        return Err(InputError::ShorterThanRead { path: source.name(), skipped, read: offset, cause });
     }
     Ok(Opened { reader, ..opened })
 }

@@ -35,6 +35,9 @@ pub struct Ledger {
     /// What the run's bounds cut outside the aggregates' own tables (visitors, shared
     /// paths, visits' pages).
     pub cut: Cut,
+    /// Days before this were counted and then forgotten ([`Ledger::expire`], `--keep`).
+    #[serde(default)]
+    forgotten_to: Option<i64>,
     /// The period `at` found last: lines come in time order, so most find it again.
     #[serde(skip)]
     last: usize,
@@ -43,8 +46,8 @@ pub struct Ledger {
 /// Equal when everything counted is: the period found last is only where to look first.
 impl PartialEq for Ledger {
     fn eq(&self, o: &Ledger) -> bool {
-        (&self.zone, &self.edges, self.caps, &self.periods, self.undated, self.cut)
-            == (&o.zone, &o.edges, o.caps, &o.periods, o.undated, o.cut)
+        (&self.zone, &self.edges, self.caps, &self.periods, self.undated, self.cut, self.forgotten_to)
+            == (&o.zone, &o.edges, o.caps, &o.periods, o.undated, o.cut, o.forgotten_to)
     }
 }
 
@@ -57,6 +60,7 @@ impl Ledger {
             periods: Vec::new(),
             undated: LineCounts::default(),
             cut: Cut::default(),
+            forgotten_to: None,
             last: 0,
         }
     }
@@ -162,6 +166,11 @@ impl Ledger {
     }
 
     /// The first and last time anything was counted (periods' bounds).
+    /// Where the days the state forgot end: counted days before this are gone.
+    pub fn forgotten_to(&self) -> Option<i64> {
+        self.forgotten_to
+    }
+
     pub fn span(&self) -> Option<(i64, i64)> {
         Some((self.periods.first()?.start, self.periods.last()?.end))
     }
@@ -203,12 +212,16 @@ impl Ledger {
         }
         self.undated.merge(&other.undated);
         self.cut.merge(&other.cut);
+        self.forgotten_to = self.forgotten_to.max(other.forgotten_to);
         self.last = 0;
     }
 
     /// Forgets the periods that ended before `t`; returns how many.
     pub fn expire(&mut self, t: i64) -> usize {
         let n = self.periods.partition_point(|p| p.end <= t);
+        if let Some(last) = n.checked_sub(1) {
+            self.forgotten_to = self.forgotten_to.max(Some(self.periods[last].end));
+        }
         self.periods.drain(..n);
         self.last = 0;
         n

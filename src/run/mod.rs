@@ -323,8 +323,9 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
     let marks = if cfg.incremental {
         // What the ledger forgets, the marks forget too.
         let forget_before = state.ledger.span().map(|(_, end)| end.saturating_sub(cfg.keep));
-        let broken: Vec<bool> =
-            read.inputs.iter().map(|r| matches!(r.error, Some(read::ReadError::Read(_)))).collect();
+        // Any input that failed, to open as to read, is read on next time from where it got
+        // (a compressed one would otherwise be taken for a rotation read whole).
+        let broken: Vec<bool> = read.inputs.iter().map(|r| r.error.is_some()).collect();
         resume::marks_after(&sniffed, &plans, &counts, &broken, &marks, forget_before)
     } else {
         Vec::new()
