@@ -5,10 +5,11 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::common::{ReadArgs, ReportArgs};
+use super::output::write_atomically;
 use super::window::WindowArgs;
 use super::{Error, Status};
 use crate::report::{Report, ReportKind};
-use crate::run::saved::{write_atomically, Content, Lock, Provenance, Saved, StateError};
+use crate::run::saved::{Content, Lock, Provenance, Saved, StateError};
 use crate::run::{self, AnalyzeConfig, Outcome, Start};
 
 #[derive(Debug, Args)]
@@ -192,11 +193,18 @@ fn incremental(
     // Where no lock can be made, no state can be written either: the run still reports,
     // and says the state was not saved. Another run holding the lock stops this one.
     let (_lock, mut unsaved) = match Lock::take(path) {
-        Ok(lock) => (Some(lock), None),
+        Ok(lock) => {
+            super::output::remove_stale(path);
+            (Some(lock), None)
+        }
         Err(StateError::Io { source, .. }) => (None, Some(not_saved(&source))),
         Err(e) => return Err(e.into()),
     };
+    // An empty file is no state yet: made beforehand with its owner and mode (`install -m
+    // 600 /dev/null site.state`), as system files are.
+    let empty = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0);
     let start = match Saved::read(path) {
+        _ if empty => Start::Fresh,
         Ok(saved) => {
             saved.check(&settings, &name)?;
             match saved.content {

@@ -265,14 +265,20 @@ impl ReportArgs {
         let Some(path) = &self.output else { return Ok(None) };
         let mut read = crate::input::expand(inputs).0;
         let id = crate::input::Source::File(path.clone()).id();
-        // Named as an input too, it is one, whatever a directory also lists.
-        let named = inputs.iter().any(|p| !p.is_dir() && crate::input::Source::File(p.clone()).id() == id);
-        let own = read.iter().position(|i| i.listed && !named && id.is_some() && i.source.id() == id);
+        // Listed by a directory or named by a glob alike: a cron line's `access.log*`
+        // catches a report written beside the logs as surely as `logs/` does.
+        let own = read.iter().position(|i| id.is_some() && i.source.id() == id);
         // A report's name, and no log by the run's own reading: what an earlier run wrote.
         let report_name = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
             ["csv", "json", "html", "htm", "md", "markdown", "txt"].contains(&e.to_ascii_lowercase().as_str())
         });
-        if let Some(at) = own.filter(|&at| report_name && !crate::run::is_log(&read[at], cfg)) {
+        // Judged as a file a directory lists: whether it holds a log at all, not whether
+        // it is a log darklog can read.
+        let no_log = |at: usize| {
+            let input = crate::input::Input { source: read[at].source.clone(), listed: true };
+            !crate::run::is_log(&input, cfg)
+        };
+        if let Some(at) = own.filter(|&at| report_name && no_log(at)) {
             read.remove(at);
             cfg.skip.push(path.clone());
         }

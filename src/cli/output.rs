@@ -106,8 +106,9 @@ impl Output {
                     tmp.as_file().set_permissions(fs::Permissions::from_mode(mode)).map_err(err)?;
                 }
                 tmp.as_file().sync_all().map_err(err)?;
+                let tmp_path = tmp.path().to_path_buf();
                 let persisted = tmp.persist(&target).map_err(|e| err(e.error));
-                cleanup::disarm();
+                cleanup::disarm(&tmp_path);
                 persisted.map(drop)
             }
         }
@@ -128,6 +129,57 @@ pub fn refuse_inputs(path: &Path, flag: &str, inputs: &[Input]) -> Result<(), Er
             input.source.name()
         ))),
         None => Ok(()),
+    }
+}
+
+/// Writes a state or profile to `path` whole or not at all: a temporary file beside it,
+/// synced, renamed into place, removed if SIGINT or SIGTERM ends the run first.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    cleanup::watch();
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&temporary_prefix(path))
+        .tempfile_in(&dir)
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot write in {}: {}", dir.display(), plain(&e))))?;
+    cleanup::arm(tmp.path());
+    let tmp_path = tmp.path().to_path_buf();
+    let written = tmp.write_all(bytes).and_then(|()| tmp.as_file().sync_all());
+    let persisted = written.and_then(|()| tmp.persist(path).map(drop).map_err(|e| e.error));
+    cleanup::disarm(&tmp_path);
+    persisted?;
+    // The rename itself is durable once the directory is.
+    if let Ok(d) = File::open(&dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// The temporary files of `path` begin so: named for it, so that the run holding its lock
+/// knows the ones a killed run left (see [`remove_stale`]) from other states'.
+fn temporary_prefix(path: &Path) -> String {
+    let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    format!(".darklog-state-{name}.")
+}
+
+/// Removes the temporary files of the state at `path` that a run killed outright (SIGKILL,
+/// a crash of the machine) left: only the run holding the state's lock writes them.
+pub fn remove_stale(path: &Path) {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let prefix = temporary_prefix(path);
+    let Ok(entries) = fs::read_dir(&dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        // The random part tempfile adds is six characters: nothing else is taken.
+        if name.strip_prefix(&prefix).is_some_and(|rest| rest.len() == 6 && !rest.contains('.')) {
+            let _ = fs::remove_file(e.path());
+        }
     }
 }
 
@@ -172,8 +224,8 @@ pub(super) fn link_target(path: &Path) -> io::Result<PathBuf> {
     Err(io::Error::other("too many levels of symbolic links"))
 }
 
-/// Removes the temporary report when SIGINT or SIGTERM ends the run, then ends it as the
-/// signal would have: a killed cron job leaves no `.darklog-*.tmp` behind.
+/// Removes the temporary report and state when SIGINT or SIGTERM ends the run, then ends
+/// it as the signal would have: a killed cron job leaves no `.darklog-*` file behind.
 #[cfg(unix)]
 mod cleanup {
     use std::path::{Path, PathBuf};
@@ -182,7 +234,8 @@ mod cleanup {
     use signal_hook::consts::{SIGINT, SIGTERM};
     use signal_hook::iterator::Signals;
 
-    static PENDING: Mutex<Option<PathBuf>> = Mutex::new(None);
+    /// Every temporary file in the making (a state's, then a report's).
+    static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
     /// Starts listening, before the temporary file exists.
     pub fn watch() {
@@ -194,7 +247,7 @@ mod cleanup {
             let Ok(mut signals) = Signals::new(signals) else { return };
             let _ = std::thread::Builder::new().name("darklog-signals".into()).spawn(move || {
                 if let Some(signal) = signals.forever().next() {
-                    if let Some(path) = PENDING.lock().unwrap_or_else(PoisonError::into_inner).take() {
+                    for path in PENDING.lock().unwrap_or_else(PoisonError::into_inner).drain(..) {
                         let _ = std::fs::remove_file(path);
                     }
                     let _ = signal_hook::low_level::emulate_default_handler(signal);
@@ -205,11 +258,12 @@ mod cleanup {
     }
 
     pub fn arm(path: &Path) {
-        *PENDING.lock().unwrap_or_else(PoisonError::into_inner) = Some(path.to_path_buf());
+        PENDING.lock().unwrap_or_else(PoisonError::into_inner).push(path.to_path_buf());
     }
 
-    pub fn disarm() {
-        PENDING.lock().unwrap_or_else(PoisonError::into_inner).take();
+    /// After the rename: the temporary name is gone.
+    pub fn disarm(path: &Path) {
+        PENDING.lock().unwrap_or_else(PoisonError::into_inner).retain(|p| p != path);
     }
 
     fn ignored(signal: i32) -> bool {
@@ -226,7 +280,7 @@ mod cleanup {
 mod cleanup {
     pub fn watch() {}
     pub fn arm(_: &std::path::Path) {}
-    pub fn disarm() {}
+    pub fn disarm(_: &std::path::Path) {}
 }
 
 /// An I/O error's own message, without what a wrapper added (tempfile adds

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::output::write_atomically;
 use super::Error;
-use crate::run::saved::{write_atomically, Saved};
+use crate::run::saved::Saved;
 
 /// Where a command that writes a state or a profile writes it.
 #[derive(Debug, Clone, Args)]

@@ -207,3 +207,20 @@ pub(super) fn misfit(s: &sniff::Sniffed, c: &super::fold::InputCounts) -> Option
         hint: m.hint.clone(),
     })
 }
+
+/// Drops the run's own files (`skip`: its state, lock, report) from `inputs`, found in a
+/// directory or named by a glob (`access.log*` catches `access.log.state`): never logs,
+/// and a cron line that names them must not fail. Named, they get a notice.
+pub(super) fn skip_own(inputs: &mut Vec<Input>, skip: &[std::path::PathBuf], observer: &mut dyn Observer) {
+    let skip: Vec<_> = skip.iter().filter_map(|p| Source::File(p.clone()).id()).collect();
+    inputs.retain(|i| {
+        let own = i.source.id().is_some_and(|id| skip.contains(&id));
+        if own && !i.listed {
+            observer.notice(format!(
+                "{}: this run's own file (state, lock or report): not read as a log",
+                i.source.name()
+            ));
+        }
+        !own
+    });
+}

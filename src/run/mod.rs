@@ -140,9 +140,8 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
     };
     let (mut inputs, mut errors) = input::expand(&paths);
     errors.extend(keyed.as_ref().and_then(key::KeyedLog::error));
-    let skip: Vec<_> = cfg.skip.iter().filter_map(|p| Source::File(p.clone()).id()).collect();
     let listed = inputs.len();
-    inputs.retain(|i| !i.listed || i.source.id().is_none_or(|id| !skip.contains(&id)));
+    inputs::skip_own(&mut inputs, &cfg.skip, observer);
     // A directory that holds only the run's own files (the logs rotated away): nothing.
     if inputs.is_empty() && listed > 0 && errors.is_empty() {
         errors.push(InputError::NothingToRead);

@@ -7,7 +7,7 @@
 //! refused, naming the difference. A newer darklog that changes none of them reads it.
 
 use std::fs::{self, File};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -342,24 +342,6 @@ impl Saved {
 #[derive(Deserialize)]
 struct WrittenBy {
     written_by: String,
-}
-
-/// Writes `bytes` to `path` whole or not at all: a temporary file beside it, synced,
-/// renamed into place.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut tmp = tempfile::Builder::new().prefix(".darklog-state-").tempfile_in(&dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    // The rename itself is durable once the directory is.
-    if let Ok(d) = File::open(&dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
 }
 
 /// The lock of a state file (`FILE.lock`), held while a run reads and writes it.

@@ -71,13 +71,17 @@ fn a_report_kept_beside_the_logs_is_skipped_and_replaced() {
         }
     }
     assert_eq!(std::fs::read_to_string(dir.path().join("report.csv")).unwrap(), csv.stdout);
-    // Named as an input, it is one; a log the directory holds is never written over.
+    // Named too (a cron line's `access.log*` catches `access.log.json`), it is skipped,
+    // said, and replaced; a log the directory holds is never written over.
     let report = dir.path().join("report.json");
-    for (args, out) in [(vec![logs, s(&report)], &report), (vec![logs], &log)] {
-        let r = report_to(out, &args);
-        assert_eq!(r.code, 1, "{args:?}: {}", r.stderr);
-        assert!(r.stderr.contains("writing it would replace what is read"), "{}", r.stderr);
-    }
+    let r = report_to(&report, &[logs, s(&report)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = darklog(&["analyze", s(&log), s(&report), "--format", "json", "-o", s(&report)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("report.json: this run's own file"), "{}", r.stderr);
+    let r = report_to(&log, &[logs]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("writing it would replace what is read"), "{}", r.stderr);
     assert_eq!(std::fs::read(&log).unwrap(), small);
     // A log in a format string's layout is a log, found in a directory too: read, and
     // never written over.

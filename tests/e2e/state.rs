@@ -702,3 +702,63 @@ fn a_windowed_week_counts_what_the_full_history_counts_for_it() {
     let from_state = json(&["--state", s(&state), "--week", "2026-W46"]);
     assert_eq!(from_state["channels"], week["channels"]);
 }
+
+/// A state, its lock and the report written beside the logs, all caught by the glob a
+/// cron line reads the logs with (`access.log*`): skipped, and every run is clean.
+#[test]
+fn a_glob_that_catches_the_run_s_own_files_reads_only_the_logs() {
+    let lines = lines(4_000, 5, 2);
+    let dir = tempfile::tempdir().unwrap();
+    let log = write(dir.path(), "access.log", &lines.concat());
+    let (state, report) = (dir.path().join("access.log.state"), dir.path().join("access.log.json"));
+    let run = || {
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path().display().to_string())
+            .filter(|p| p.contains("access.log"))
+            .collect();
+        names.sort();
+        let mut args: Vec<&str> = vec!["analyze"];
+        args.extend(names.iter().map(String::as_str));
+        args.extend(["--state", s(&state), "--visitor-key", "k", "--format", "json", "-o", s(&report)]);
+        darklog(&args)
+    };
+    let first = run();
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    for _ in 0..2 {
+        let r = run();
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(r.stderr.contains("access.log.state: this run's own file"), "{}", r.stderr);
+        assert!(!r.stderr.contains("not an access log") && !r.stderr.contains("empty"), "{}", r.stderr);
+    }
+    let whole = darklog(&["analyze", s(&log), "--visitor-key", "k", "--format", "json", "-q"]);
+    let strip = |v: &str| {
+        let mut j: serde_json::Value = serde_json::from_str(v).unwrap();
+        j.as_object_mut().unwrap().remove("inputs");
+        j
+    };
+    assert_eq!(strip(&std::fs::read_to_string(&report).unwrap()), strip(&whole.stdout));
+}
+
+/// A state file made beforehand, empty (with its owner and mode, as system files are), is
+/// a new state; the temporary files a killed run left beside the state are removed by the
+/// next run that holds its lock, and no other state's.
+#[test]
+fn an_empty_state_file_is_a_new_state_and_stale_temporaries_go() {
+    let lines = lines(3_000, 6, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let log = write(dir.path(), "access.log", &lines.concat());
+    let state = write(dir.path(), "site.state", b"");
+    let stale = write(dir.path(), ".darklog-state-site.state.Ab12Cd", b"half a state");
+    let other = write(dir.path(), ".darklog-state-other.state.Ab12Cd", b"another run's");
+    let r = cron_run(&[&log], &state, &["-q"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    assert!(std::fs::metadata(&state).unwrap().len() > 0, "the state was not written");
+    assert!(!stale.exists(), "a killed run's temporary file stayed");
+    assert!(other.exists(), "another state's temporary file was removed");
+    let csv = |extra: &[&str]| {
+        let args = ["analyze", s(&log), "--visitor-key", "k", "-q", "--format", "csv"];
+        report(&[&args[..], extra].concat())
+    };
+    assert_eq!(csv(&["--state", s(&state)]), csv(&[]));
+}
