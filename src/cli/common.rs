@@ -358,6 +358,20 @@ impl ReportArgs {
                 crate::report::thousands(lines.outside_window)
             );
         }
+        // A comparison with a window of no line reads "new" everywhere: growth, to a reader
+        // who does not know the logs began (or were forgotten) since.
+        if let Some(p) = report.previous.as_ref().filter(|_| !quiet && !empty_window) {
+            let lines = &p.aggregates.lines;
+            if lines.read == lines.outside_window + lines.malformed {
+                let until =
+                    p.until.map(|u| format!(", until {}", time::format_rfc3339(u))).unwrap_or_default();
+                eprintln!(
+                    "darklog: no line in the window compared with (since {}{until}): its figures are 0 \
+                     and every change reads \"new\"",
+                    time::format_rfc3339(p.since)
+                );
+            }
+        }
         Ok(if !errors.is_empty() {
             Status::Partial
         } else if empty_window {

@@ -250,6 +250,9 @@ mod cleanup {
                     for path in PENDING.lock().unwrap_or_else(PoisonError::into_inner).drain(..) {
                         let _ = std::fs::remove_file(path);
                     }
+                    // A cron job's log says why the run stopped, not only its exit code.
+                    let name = if signal == SIGINT { "SIGINT" } else { "SIGTERM" };
+                    eprintln!("darklog: interrupted by {name}: no file was left half-written");
                     let _ = signal_hook::low_level::emulate_default_handler(signal);
                     std::process::exit(128 + signal);
                 }

@@ -243,7 +243,7 @@ pub enum StateError {
     NoState { path: String },
     #[error("{path}: written in state format {found} (by darklog {written_by}); this darklog reads format {FORMAT_VERSION}: make it again with this darklog (a new state; the part or profile again)")]
     Version { path: String, found: u32, written_by: String },
-    #[error("{path}: damaged, not read ({why}): restore it from a backup, or make it again (a new state; the part or profile again)")]
+    #[error("{path}: damaged, not read ({why}): restore it from a backup, or make it again (a state: start a new one; a part or profile: run partial or profile again)")]
     Damaged { path: String, why: String },
     #[error("{path}: made with other settings, refused: {}", .differences.join("; "))]
     Settings { path: String, differences: Vec<String> },
@@ -283,7 +283,17 @@ impl Saved {
         let (version, body) = rest.split_at_checked(4).ok_or(StateError::NotAState { path: path.into() })?;
         let version = u32::from_le_bytes(version.try_into().expect("four bytes"));
         let damaged = |why: String| StateError::Damaged { path: path.into(), why };
-        let body = zstd::stream::decode_all(body).map_err(|e| damaged(e.to_string()))?;
+        // In words of the file, not of the compression library's internals.
+        let body = zstd::stream::decode_all(body).map_err(|e| {
+            let said = e.to_string();
+            damaged(if said.to_ascii_lowercase().contains("checksum") {
+                "its content does not match its checksum".into()
+            } else if e.kind() == std::io::ErrorKind::UnexpectedEof || said.contains("incomplete") {
+                "it is cut short".into()
+            } else {
+                format!("its content does not decode: {said}")
+            })
+        })?;
         if version != FORMAT_VERSION {
             // Say who wrote it, if this version can tell.
             let written_by =

@@ -672,3 +672,35 @@ fn sorting_keeps_the_sum_row_last() {
         "sorted, largest first: {order}"
     );
 }
+
+/// A comparison with a window that holds no line (before the logs began) reads "new"
+/// everywhere: said, so that no one takes it for growth; a window with lines is not.
+#[test]
+fn a_comparison_with_an_empty_window_says_so() {
+    let log = fixture("sample.log.gz");
+    let run = |since: &str, until: &str| {
+        darklog(&[
+            "analyze",
+            s(&log),
+            "--since",
+            since,
+            "--until",
+            until,
+            "--compare",
+            "previous",
+            "-o",
+            "/dev/null",
+        ])
+    };
+    let r = run("2026-11-02", "2026-11-04");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no line in the window compared with (since 2026-10-31T00:00:00Z"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("every change reads \"new\""), "{}", r.stderr);
+    let r = run("2026-11-05", "2026-11-07");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("window compared with"), "{}", r.stderr);
+}

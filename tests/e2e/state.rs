@@ -223,6 +223,7 @@ fn a_state_damaged_on_disk_is_refused() {
         assert_eq!(r.code, 4, "byte {at}: {}", r.stderr);
         assert!(r.stderr.contains("s.state: damaged, not read ("), "{}", r.stderr);
         assert!(r.stderr.contains("restore it from a backup, or make it again"), "{}", r.stderr);
+        assert!(!r.stderr.contains("Restored data"), "the compression library's words: {}", r.stderr);
         assert_eq!(std::fs::read(&state).unwrap(), bad, "a refused state is left as it is");
     }
 }
