@@ -248,6 +248,18 @@ fn incremental(
              the state back until it is moved away"
         ));
     }
+    // Logs that look like another site's than the state's (a crontab naming the wrong
+    // state): saved, the state would take them for its own and say nothing next time.
+    let other = outcome.errors.iter().find_map(|e| match e {
+        crate::input::InputError::OtherSite { path, .. } => Some(path),
+        _ => None,
+    });
+    if let (None, Some(other)) = (&unsaved, other) {
+        unsaved = Some(format!(
+            "{name}: state not advanced, as {other} looks like another site's log: every run says so \
+             until the logs or the state are set right"
+        ));
+    }
     if unsaved.is_none() {
         if let Err(e) = write_atomically(path, &saved.encode()) {
             unsaved = Some(not_saved(&e));

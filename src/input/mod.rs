@@ -177,6 +177,13 @@ pub enum InputError {
          order itself), or analyze them in groups"
     )]
     Crowded { path: String, after: usize, max: usize },
+    #[error(
+        "{path}: the referrers of its first lines name {host} ({times} times), never {site}, the \
+         site the state was made for, and the state has read none of these logs: if the state is \
+         another site's, give these logs a state of their own (if the site is the same, --site \
+         names its hosts)"
+    )]
+    OtherSite { path: String, host: String, times: u32, site: String },
     #[error("{path}: cannot sort it by time in temporary files: {source}")]
     Sort { path: String, source: io::Error },
     #[error("cannot keep the visits report's rows in a temporary file: {source}")]

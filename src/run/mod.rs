@@ -185,7 +185,7 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
             let (facts, mut notices) =
                 facts::learn(&mut sniffed, &cfg.sites, cfg.client_ip.as_ref(), &rules, &mut agents);
             if cfg.sites.is_empty() {
-                notices.extend(facts::other_sites(&sniffed, &facts, &rules));
+                notices.extend(facts::other_sites_said(&sniffed, &facts, &rules));
             }
             for n in notices {
                 observer.notice(n);
@@ -218,6 +218,7 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
         let mut notices = Vec::new();
         plans = resume::plan(&sniffed, &marks, &mut notices);
         errors.extend(resume::vanished(&plans, &marks));
+        errors.extend(resume::other_site(&sniffed, &plans, &initial.facts, &rules, cfg.sites.is_empty()));
         for n in notices {
             observer.notice(n);
         }

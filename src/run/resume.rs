@@ -136,3 +136,28 @@ pub fn vanished(plans: &[Plan], before: &[InputMark]) -> Vec<InputError> {
         .map(|(_, m)| InputError::Vanished { path: m.name.clone(), lines: m.lines })
         .collect()
 }
+
+/// Inputs of a run on a state that look like another site's logs than the state was made
+/// from (a crontab naming the wrong state), when the state knows none of them: read on,
+/// the state's site would stand for these logs' (exit 2, said under `-q` too). With
+/// `--site`, or where a log the state read goes on, the site is the user's word.
+pub fn other_site(
+    sniffed: &[Sniffed],
+    plans: &[Plan],
+    facts: &crate::classify::SiteFacts,
+    rules: &crate::classify::Rules,
+    inferred: bool,
+) -> Vec<InputError> {
+    if !inferred || plans.iter().any(|p| p.mark.is_some()) {
+        return Vec::new();
+    }
+    super::facts::other_sites(sniffed, facts, rules)
+        .into_iter()
+        .map(|o| InputError::OtherSite {
+            path: sniffed[o.input].source.name(),
+            host: o.host,
+            times: o.times,
+            site: facts.site_hosts.join(", "),
+        })
+        .collect()
+}

@@ -763,3 +763,35 @@ fn an_empty_state_file_is_a_new_state_and_stale_temporaries_go() {
     };
     assert_eq!(csv(&["--state", s(&state)]), csv(&[]));
 }
+
+/// A crontab that names another site's state: the logs share nothing with it and their
+/// referrers name another site. Said every run (exit 2), and the state is left as it was,
+/// not taught that these logs are its own. The right state, given a new log of its site,
+/// says nothing of the kind.
+#[test]
+fn another_site_s_state_is_not_advanced_with_these_logs() {
+    let lines = lines(8_000, 9, 4);
+    let half = lines.len() / 2;
+    let dir = tempfile::tempdir().unwrap();
+    let ours = write(dir.path(), "ours.log", &lines[..half].concat());
+    let text = String::from_utf8_lossy(&lines[..half].concat()).replace("example.com", "other-site.org");
+    let theirs = write(dir.path(), "theirs.log", text.as_bytes());
+    let state = dir.path().join("theirs.state");
+    assert_eq!(cron_run(&[&theirs], &state, &["-q"]).code, 0);
+    std::fs::remove_file(&theirs).unwrap();
+    let before = std::fs::read(&state).unwrap();
+    for _ in 0..2 {
+        let r = cron_run(&[&ours], &state, &["-q"]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        let said = "ours.log: the referrers of its first lines name example.com";
+        assert!(r.stderr.contains(said) && r.stderr.contains("never other-site.org"), "{}", r.stderr);
+        assert!(r.stderr.contains("state not advanced, as"), "{}", r.stderr);
+        assert!(std::fs::read(&state).unwrap() == before, "the state took another site's logs");
+    }
+    let right = dir.path().join("ours.state");
+    assert_eq!(cron_run(&[&ours], &right, &["-q"]).code, 0);
+    let next = write(dir.path(), "next.log", &lines[half..].concat());
+    let r = cron_run(&[&ours, &next], &right, &["-q"]);
+    assert!(!r.stderr.contains("referrers of its first lines"), "{}", r.stderr);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
