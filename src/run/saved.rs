@@ -313,7 +313,11 @@ impl Saved {
     /// Reads a file.
     pub fn read(path: &Path) -> Result<Saved, StateError> {
         let name = path.display().to_string();
-        let bytes = fs::read(path).map_err(|source| StateError::Io { path: name.clone(), source })?;
+        // Said as what the path was given for: `--state dir/` says more than "Is a directory".
+        let bytes = fs::read(path).map_err(|e| StateError::Io {
+            path: name.clone(),
+            source: io::Error::new(e.kind(), format!("cannot read it as a state or profile: {e}")),
+        })?;
         Saved::decode(&bytes, &name)
     }
 
