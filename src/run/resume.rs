@@ -110,7 +110,10 @@ pub fn marks_after(
             // Renamed since the last run (logrotate's own sign), or ending minutes before
             // the newest log, it is a rotation, no longer written: gone later, it lost
             // nothing.
+            // A log older than the state (its lines mostly out of order: a stray copy)
+            // is not being written either.
             live: s.compression.is_none()
+                && !c.disordered()
                 && old.is_none_or(|m| m.name == s.source.name())
                 && last(p, c).zip(newest).is_none_or(|(t, n)| t >= n - LIVE_WITHIN),
             broken,

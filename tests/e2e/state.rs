@@ -795,3 +795,25 @@ fn another_site_s_state_is_not_advanced_with_these_logs() {
     assert!(!r.stderr.contains("referrers of its first lines"), "{}", r.stderr);
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
+
+/// A stray old copy of a log put among the logs is refused (its lines are older than the
+/// state's); removed afterwards, it is not called a log rotated away with unread lines.
+#[test]
+fn a_stray_old_copy_removed_is_not_a_lost_log() {
+    let lines = lines(12_000, 3, 6);
+    let dir = tempfile::tempdir().unwrap();
+    let log = write(dir.path(), "access.log", &lines.concat());
+    let state = dir.path().join("s.state");
+    assert_eq!(cron_run(&[&log], &state, &["-q"]).code, 0);
+    let stray = write(dir.path(), "access.log.old", &lines[50..lines.len() / 2].concat());
+    let r = cron_run(&[&log, &stray], &state, &["-q"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("access.log.old: ") && r.stderr.contains("are older than the logs"),
+        "{}",
+        r.stderr
+    );
+    std::fs::remove_file(&stray).unwrap();
+    let r = cron_run(&[&log], &state, &["-q"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+}
