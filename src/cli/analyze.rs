@@ -81,6 +81,13 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     tell(&mut report, &args.read, &cfg, &said);
     report.inputs = outcome.inputs;
     *report.visits.get_mut() = outcome.visits;
+    let mut unsaved = unsaved;
+    if let (Some(why), Some(rows)) = (&mut unsaved, report.visits.get_mut()) {
+        // Rows appended run after run hold each visit once: a run whose state was not saved
+        // lists none, and the next run, which reads its lines again, lists them.
+        *rows = run::VisitSpool::default().finish().map_err(Error::Write)?;
+        why.push_str(" (no visit listed: the run that saves the state lists them)");
+    }
     let mut errors = said.errors;
     errors.extend(unsaved);
     if let Some(short) =
@@ -97,42 +104,47 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     args.report.render(&report, output, &windows, &errors, args.read.quiet)
 }
 
-/// A window (or the one it is compared with) that begins inside the days the state has
+/// A window (or the one it is compared with) that reaches into the days the state has
 /// forgotten (`--keep`) would be reported short, as if those days had no visits: said, and
-/// exit 2. (A window wholly forgotten has no line: exit 3, said where empty windows are.)
+/// exit 2. A current window wholly forgotten has no line: exit 3, said where empty windows
+/// are, and nothing here. Days before the logs began were never counted, not forgotten.
 fn forgotten_part(
     path: &std::path::Path,
     keep: u32,
     state: &run::RunState,
     windows: &super::window::Windows,
 ) -> Option<String> {
-    let to = state.ledger.forgotten_to()?;
-    let zone = state.ledger.zone();
-    let day = |t: i64| crate::time::format_date(zone.day_of(t));
-    let short = |name: &str, since: Option<i64>| {
-        let since = since?;
-        (since < to).then(|| format!("{name} (from {})", day(since)))
-    };
-    // The window itself wholly forgotten has no line (exit 3, said with it).
-    let current = windows.current.until.is_none_or(|u| u > to).then_some(windows.current.since).flatten();
-    let cut: Vec<String> = [
-        short("the window", current),
-        short("the window it is compared with", windows.previous.map(|(since, _)| since)),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let earliest = [windows.current.since, windows.previous.map(|p| p.0)].into_iter().flatten().min()?;
-    if cut.is_empty() {
+    let (from, to) = state.ledger.forgotten()?;
+    if windows.current.until.is_some_and(|u| u <= to) {
         return None;
     }
+    let zone = state.ledger.zone();
+    let day = |t: i64| crate::time::format_date(zone.day_of(t));
+    let reaches = |since: i64, until: Option<i64>| since < to && until.is_none_or(|u| u > from);
+    let mut cut = Vec::new();
+    let mut earliest = None;
+    for (name, since, until) in [
+        ("the window", windows.current.since, windows.current.until),
+        ("the window it is compared with", windows.previous.map(|p| p.0), windows.previous.map(|p| p.1)),
+    ] {
+        if let Some(since) = since.filter(|&s| reaches(s, until)) {
+            cut.push(format!("{name} (from {})", day(since)));
+            earliest = earliest.min(Some(since)).or(Some(since));
+        }
+    }
+    let earliest = earliest?;
     let end = state.ledger.span().map_or(to, |(_, end)| end);
-    // A day is forgotten once it ends `keep` days or more before the state's end.
-    let need = (end - earliest - 86_400).div_euclid(86_400) + 1;
+    // A day is forgotten once it ends `--keep` days or more before the state's end; a day
+    // of 23 hours (a clock change) counts as one.
+    let need = (end - earliest + 86_399).div_euclid(86_400).max(1);
+    let advice = if need > i64::from(keep) {
+        format!("keep more days (--keep {need} or more holds it; ")
+    } else {
+        "(".to_string()
+    };
     Some(format!(
-        "{}: --keep {keep} forgot the days before {}, so {} {} reported short, as if those days had \
-         no visits: keep more days (--keep {need} or more holds it; days forgotten come back only \
-         in a state made again from their logs)",
+        "{}: the days before {} were forgotten (--keep), so {} {} reported short, as if those days \
+         had no visits: {advice}days forgotten come back only in a state made again from their logs)",
         path.display(),
         day(to),
         cut.join(" and "),
@@ -180,6 +192,8 @@ fn incremental(
             "--state reads files it can find again next time: not standard input".into(),
         ));
     }
+    // A cron job's log says why a run stopped, killed before or while the state is saved.
+    super::output::watch_signals();
     // A state named through a link is the link's target: written there, locked there.
     let target = super::output::link_target(path).unwrap_or_else(|_| path.to_path_buf());
     let path = target.as_path();
@@ -240,8 +254,7 @@ fn incremental(
     // lines after the cut are older than the other logs this run read on past them, so a
     // state saved now would count them out of order, or not at all; kept as it was, the
     // next run reads this one's lines again, the cut log whole by then, all in order.
-    let cut = outcome.errors.iter().find_map(crate::input::InputError::cut_short);
-    if let (None, Some(cut)) = (&unsaved, cut) {
+    if let (None, Some(cut)) = (&unsaved, &outcome.held) {
         unsaved = Some(format!(
             "{name}: state not advanced, as {cut} ends cut short (perhaps still being compressed): \
              the next run reads again from where this one began; a file that stays cut short holds \
@@ -261,7 +274,7 @@ fn incremental(
         ));
     }
     if unsaved.is_none() {
-        if let Err(e) = write_atomically(path, &saved.encode()) {
+        if let Err(e) = write_atomically(path, &saved.encode(), true) {
             unsaved = Some(not_saved(&e));
         }
     }

@@ -278,7 +278,10 @@ impl ReportArgs {
             let input = crate::input::Input { source: read[at].source.clone(), listed: true };
             !crate::run::is_log(&input, cfg)
         };
-        if let Some(at) = own.filter(|&at| report_name && no_log(at)) {
+        // Named, it must also read as a report darklog wrote: a file of the user's in a
+        // layout darklog does not read is refused, never written over.
+        let ours = |at: usize| read[at].listed || looks_like_a_report(path);
+        if let Some(at) = own.filter(|&at| report_name && no_log(at) && ours(at)) {
             read.remove(at);
             cfg.skip.push(path.clone());
         }
@@ -360,7 +363,7 @@ impl ReportArgs {
         }
         // A comparison with a window of no line reads "new" everywhere: growth, to a reader
         // who does not know the logs began (or were forgotten) since.
-        if let Some(p) = report.previous.as_ref().filter(|_| !quiet && !empty_window) {
+        if let Some(p) = report.previous.as_ref().filter(|_| !empty_window) {
             let lines = &p.aggregates.lines;
             if lines.read == lines.outside_window + lines.malformed {
                 let until =
@@ -380,6 +383,21 @@ impl ReportArgs {
             Status::Ok
         })
     }
+}
+
+/// Whether the start of `path` is one of darklog's reports: its words, or the header of
+/// one of its CSV reports.
+fn looks_like_a_report(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(8192).read_to_end(&mut head));
+    if read.is_err() {
+        return false;
+    }
+    let text = String::from_utf8_lossy(&head);
+    let csv_headers = ["metric,value", "channel,visits,", "landing,app,shares,", "start,visitor,landing,"];
+    ["darklog", "dark_social", "dark-social", "Dark social"].iter().any(|w| text.contains(w))
+        || csv_headers.iter().any(|h| text.starts_with(h))
 }
 
 /// The narrowest every report fits in (the visits list and the comparison need it).

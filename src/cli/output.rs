@@ -132,20 +132,35 @@ pub fn refuse_inputs(path: &Path, flag: &str, inputs: &[Input]) -> Result<(), Er
     }
 }
 
+/// From now on SIGINT and SIGTERM end the run saying so, with no temporary file left.
+pub fn watch_signals() {
+    cleanup::watch();
+}
+
 /// Writes a state or profile to `path` whole or not at all: a temporary file beside it,
-/// synced, renamed into place, removed if SIGINT or SIGTERM ends the run first.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+/// synced, renamed into place, removed if SIGINT or SIGTERM ends the run first. `locked`:
+/// the caller holds the state's lock (see [`remove_stale`]). The file keeps the mode,
+/// and where it may the owner, of the one it replaces (made beforehand for a service).
+pub fn write_atomically(path: &Path, bytes: &[u8], locked: bool) -> io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
     cleanup::watch();
+    let prefix = if locked { temporary_prefix(path) } else { ".darklog-".to_string() };
     let mut tmp = tempfile::Builder::new()
-        .prefix(&temporary_prefix(path))
+        .prefix(&prefix)
         .tempfile_in(&dir)
         .map_err(|e| io::Error::new(e.kind(), format!("cannot write in {}: {}", dir.display(), plain(&e))))?;
     cleanup::arm(tmp.path());
     let tmp_path = tmp.path().to_path_buf();
+    #[cfg(unix)]
+    if let Ok(m) = fs::metadata(path) {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let _ = tmp.as_file().set_permissions(fs::Permissions::from_mode(m.mode() & 0o7777));
+        // Only a privileged run may give a file away; any other keeps its own.
+        let _ = std::os::unix::fs::fchown(tmp.as_file(), Some(m.uid()), Some(m.gid()));
+    }
     let written = tmp.write_all(bytes).and_then(|()| tmp.as_file().sync_all());
     let persisted = written.and_then(|()| tmp.persist(path).map(drop).map_err(|e| e.error));
     cleanup::disarm(&tmp_path);
@@ -165,7 +180,8 @@ fn temporary_prefix(path: &Path) -> String {
 }
 
 /// Removes the temporary files of the state at `path` that a run killed outright (SIGKILL,
-/// a crash of the machine) left: only the run holding the state's lock writes them.
+/// a crash of the machine) left: only a run holding the state's lock writes files of
+/// this prefix (`partial`, `profile` and `merge` write theirs under another).
 pub fn remove_stale(path: &Path) {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -229,6 +245,7 @@ pub(super) fn link_target(path: &Path) -> io::Result<PathBuf> {
 #[cfg(unix)]
 mod cleanup {
     use std::path::{Path, PathBuf};
+    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Mutex, Once, PoisonError};
 
     use signal_hook::consts::{SIGINT, SIGTERM};
@@ -236,6 +253,8 @@ mod cleanup {
 
     /// Every temporary file in the making (a state's, then a report's).
     static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+    /// A signal came: a temporary file made after it is removed as it is armed.
+    static STOPPING: AtomicBool = AtomicBool::new(false);
 
     /// Starts listening, before the temporary file exists.
     pub fn watch() {
@@ -247,12 +266,18 @@ mod cleanup {
             let Ok(mut signals) = Signals::new(signals) else { return };
             let _ = std::thread::Builder::new().name("darklog-signals".into()).spawn(move || {
                 if let Some(signal) = signals.forever().next() {
-                    for path in PENDING.lock().unwrap_or_else(PoisonError::into_inner).drain(..) {
-                        let _ = std::fs::remove_file(path);
-                    }
+                    let removed = {
+                        let mut pending = PENDING.lock().unwrap_or_else(PoisonError::into_inner);
+                        STOPPING.store(true, Ordering::SeqCst);
+                        pending.drain(..).filter(|p| std::fs::remove_file(p).is_ok()).count()
+                    };
                     // A cron job's log says why the run stopped, not only its exit code.
                     let name = if signal == SIGINT { "SIGINT" } else { "SIGTERM" };
-                    eprintln!("darklog: interrupted by {name}: no file was left half-written");
+                    let what = match removed {
+                        0 => String::new(),
+                        n => format!(": removed the {n} temporary file(s) it was writing"),
+                    };
+                    eprintln!("darklog: interrupted by {name}{what}");
                     let _ = signal_hook::low_level::emulate_default_handler(signal);
                     std::process::exit(128 + signal);
                 }
@@ -261,7 +286,12 @@ mod cleanup {
     }
 
     pub fn arm(path: &Path) {
-        PENDING.lock().unwrap_or_else(PoisonError::into_inner).push(path.to_path_buf());
+        let mut pending = PENDING.lock().unwrap_or_else(PoisonError::into_inner);
+        if STOPPING.load(Ordering::SeqCst) {
+            let _ = std::fs::remove_file(path);
+            return;
+        }
+        pending.push(path.to_path_buf());
     }
 
     /// After the rename: the temporary name is gone.

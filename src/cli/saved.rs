@@ -45,7 +45,7 @@ impl SavedOutput {
 
     pub fn write(&self, saved: &Saved) -> Result<(), Error> {
         match &self.output {
-            Some(path) => write_atomically(path, &saved.encode())
+            Some(path) => write_atomically(path, &saved.encode(), false)
                 .map_err(|source| Error::Output { path: path.display().to_string(), source }),
             None => {
                 let mut out = io::stdout().lock();

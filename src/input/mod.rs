@@ -139,6 +139,13 @@ pub enum InputError {
          compressed), the next run reads on from byte {read} once it is whole"
     )]
     ShorterThanRead { path: String, skipped: u64, read: u64, cause: String },
+    /// A compressed log whole (its data ends cleanly) but shorter than what the last run
+    /// read of it: an earlier copy put back, or a rotation whose compression was cut off.
+    #[error(
+        "{path}: shorter ({skipped} bytes of log) than the {read} bytes read of it by the last run: \
+         nothing in it is new, not read"
+    )]
+    WholeButShorter { path: String, skipped: u64, read: u64 },
     #[error("{path}: corrupt or truncated {compression} near compressed byte {compressed_offset} (after {offset} bytes of log): {source}")]
     Corrupt { path: String, compression: Compression, compressed_offset: u64, offset: u64, source: io::Error },
     #[error("{path}: not a layout darklog recognises (tried {tried}); {hint}")]

@@ -41,6 +41,9 @@ pub fn open_at(source: &Source, raw_bytes: Arc<AtomicU64>, offset: u64) -> Resul
             }
         }
     }
+    if skipped < offset && cause.is_empty() {
+        return Err(InputError::WholeButShorter { path: source.name(), skipped, read: offset });
+    }
     if skipped < offset {
         return Err(InputError::ShorterThanRead { path: source.name(), skipped, read: offset, cause });
     }

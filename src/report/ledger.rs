@@ -35,9 +35,10 @@ pub struct Ledger {
     /// What the run's bounds cut outside the aggregates' own tables (visitors, shared
     /// paths, visits' pages).
     pub cut: Cut,
-    /// Days before this were counted and then forgotten ([`Ledger::expire`], `--keep`).
+    /// The days counted and then forgotten ([`Ledger::expire`], `--keep`): from the first
+    /// to the end of the last.
     #[serde(default)]
-    forgotten_to: Option<i64>,
+    forgotten: Option<(i64, i64)>,
     /// The period `at` found last: lines come in time order, so most find it again.
     #[serde(skip)]
     last: usize,
@@ -46,8 +47,8 @@ pub struct Ledger {
 /// Equal when everything counted is: the period found last is only where to look first.
 impl PartialEq for Ledger {
     fn eq(&self, o: &Ledger) -> bool {
-        (&self.zone, &self.edges, self.caps, &self.periods, self.undated, self.cut, self.forgotten_to)
-            == (&o.zone, &o.edges, o.caps, &o.periods, o.undated, o.cut, o.forgotten_to)
+        (&self.zone, &self.edges, self.caps, &self.periods, self.undated, self.cut, self.forgotten)
+            == (&o.zone, &o.edges, o.caps, &o.periods, o.undated, o.cut, o.forgotten)
     }
 }
 
@@ -60,7 +61,7 @@ impl Ledger {
             periods: Vec::new(),
             undated: LineCounts::default(),
             cut: Cut::default(),
-            forgotten_to: None,
+            forgotten: None,
             last: 0,
         }
     }
@@ -165,12 +166,13 @@ impl Ledger {
         self.periods.iter().any(|p| p.aggregates.near_bounds(more))
     }
 
-    /// The first and last time anything was counted (periods' bounds).
-    /// Where the days the state forgot end: counted days before this are gone.
-    pub fn forgotten_to(&self) -> Option<i64> {
-        self.forgotten_to
+    /// The days the state counted and then forgot: from the first one's start to the
+    /// last one's end.
+    pub fn forgotten(&self) -> Option<(i64, i64)> {
+        self.forgotten
     }
 
+    /// The first and last time anything was counted (periods' bounds).
     pub fn span(&self) -> Option<(i64, i64)> {
         Some((self.periods.first()?.start, self.periods.last()?.end))
     }
@@ -212,7 +214,10 @@ impl Ledger {
         }
         self.undated.merge(&other.undated);
         self.cut.merge(&other.cut);
-        self.forgotten_to = self.forgotten_to.max(other.forgotten_to);
+        self.forgotten = match (self.forgotten, other.forgotten) {
+            (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+            (a, b) => a.or(b),
+        };
         self.last = 0;
     }
 
@@ -220,7 +225,8 @@ impl Ledger {
     pub fn expire(&mut self, t: i64) -> usize {
         let n = self.periods.partition_point(|p| p.end <= t);
         if let Some(last) = n.checked_sub(1) {
-            self.forgotten_to = self.forgotten_to.max(Some(self.periods[last].end));
+            let (from, to) = (self.periods[0].start, self.periods[last].end);
+            self.forgotten = Some(self.forgotten.map_or((from, to), |(f, t)| (f.min(from), t.max(to))));
         }
         self.periods.drain(..n);
         self.last = 0;

@@ -368,7 +368,7 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
     };
     for (i, (s, r)) in sniffed.iter().zip(read.inputs).enumerate() {
         let error = match r.error {
-            Some(read::ReadError::Open(e)) => Some(e),
+            Some(read::ReadError::Open(e)) => resume::said_if_nothing_new(e, observer),
             Some(read::ReadError::Read(f)) => {
                 Some(input::read_error(&s.source, s.compression, f.offset, f.raw, f.error))
             }
@@ -412,7 +412,9 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
     // Inputs in the order they were read, then the ones that could not be.
     inputs.extend(unread);
     let evidence = crate::classify::Classifier::new(&rules, &state.facts).evidence();
-    Ok(Outcome { state, open, marks, visits, evidence, inputs, errors, caveats, logs, found })
+    let held = resume::held_by(&sniffed, &plans, &counts, &errors, cfg.session.lateness);
+    let held = held.filter(|_| cfg.incremental);
+    Ok(Outcome { state, open, marks, visits, evidence, inputs, errors, caveats, logs, found, held })
 }
 
 /// A state of a run that starts from nothing but its facts and keys.

@@ -35,6 +35,9 @@ pub struct Outcome {
     pub logs: Vec<(String, String)>,
     /// The layouts detection found in the inputs' first lines, each once.
     pub found: Vec<String>,
+    /// A compressed input cut short that the state must not be saved past (see
+    /// `resume::held_by`), by name.
+    pub held: Option<String>,
 }
 
 impl Outcome {

@@ -110,10 +110,10 @@ pub fn marks_after(
             // Renamed since the last run (logrotate's own sign), or ending minutes before
             // the newest log, it is a rotation, no longer written: gone later, it lost
             // nothing.
-            // A log older than the state (its lines mostly out of order: a stray copy)
-            // is not being written either.
+            // A log older than the state (no line of it in order, only lines out of order:
+            // a stray copy) is not being written either.
             live: s.compression.is_none()
-                && !c.disordered()
+                && !(c.last_time.is_none() && c.out_of_order > 0)
                 && old.is_none_or(|m| m.name == s.source.name())
                 && last(p, c).zip(newest).is_none_or(|(t, n)| t >= n - LIVE_WITHIN),
             broken,
@@ -163,4 +163,54 @@ pub fn other_site(
             site: facts.site_hosts.join(", "),
         })
         .collect()
+}
+
+/// A compressed log whole but shorter than what the last run read of it holds nothing new:
+/// said, as a plain log that shrank is, and no error.
+pub fn said_if_nothing_new(e: InputError, observer: &mut dyn super::Observer) -> Option<InputError> {
+    if let InputError::WholeButShorter { .. } = e {
+        observer.notice(e.to_string());
+        return None;
+    }
+    Some(e)
+}
+
+/// How recently a cut compressed log must have been written to be taken for one still
+/// being compressed.
+const STILL_WRITTEN_WITHIN: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// The compressed input cut short that the state must not be saved past, if any: one
+/// written to minutes ago (perhaps still being compressed) whose unread lines are older
+/// than lines this run read of another log (by more than the lateness window). Saved past
+/// them, the state would count them out of order next time, or not at all; held, the next
+/// run reads them in order. A log cut long ago, or that nothing was read past, is read on
+/// from where it broke instead: holding for it could hold the state back for good.
+pub fn held_by(
+    sniffed: &[Sniffed],
+    plans: &[Plan],
+    counts: &[InputCounts],
+    errors: &[InputError],
+    lateness: i64,
+) -> Option<String> {
+    let cut: Vec<&str> = errors.iter().filter_map(InputError::cut_short).collect();
+    (0..sniffed.len()).find_map(|i| {
+        let name = sniffed[i].source.name();
+        if !cut.contains(&name.as_str()) {
+            return None;
+        }
+        let fresh = match &sniffed[i].source {
+            Source::File(p) => std::fs::metadata(p)
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().map_or(true, |age| age < STILL_WRITTEN_WITHIN)),
+            Source::Stdin => false,
+        };
+        let last = counts[i].last_time.or(plans[i].last_time);
+        let others = (0..counts.len()).filter(|&j| j != i).filter_map(|j| counts[j].last_time).max();
+        let read_past = match (last, others) {
+            (Some(l), Some(o)) => o > l.saturating_add(lateness),
+            (None, Some(_)) => true,
+            _ => false,
+        };
+        (fresh && read_past).then_some(name)
+    })
 }

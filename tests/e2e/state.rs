@@ -355,6 +355,9 @@ fn a_truncated_gzip_is_read_on_when_it_is_whole() {
     let r = run();
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("corrupt or truncated gzip"), "{}", r.stderr);
+    // Nothing was read past it (a log written compressed as it goes): the state is saved
+    // and read on from the break, not held back for good.
+    assert!(state.exists() && !r.stderr.contains("not advanced"), "{}", r.stderr);
     // Still cut: said again.
     let r = run();
     assert_eq!(r.code, 2, "{}", r.stderr);
@@ -435,6 +438,11 @@ fn a_rotation_read_while_being_compressed_loses_no_line() {
     );
     assert!(!r.stderr.contains("at byte 0"), "{}", r.stderr);
     assert!(r.stderr.contains("state not advanced"), "{}", r.stderr);
+    // Its visits are listed by the run that saves the state, not by this one too.
+    let args = ["analyze", s(&live), s(&gz), "--state", s(&state), "--visitor-key", "k", "-q"];
+    let r = darklog(&[&args[..], &["--report", "visits", "--format", "csv"]].concat());
+    assert_eq!((r.code, r.stdout.lines().count()), (2, 1), "{}", r.stderr);
+    assert!(r.stderr.contains("no visit listed"), "{}", r.stderr);
     std::fs::write(&gz, &rotated).unwrap();
     let r = run();
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -565,15 +573,20 @@ fn keep_cuts_the_first_report_as_the_state() {
     assert_eq!(first.code, 0, "{}", first.stderr);
     assert!(first.stdout.contains("period_start,2026-11-16"), "{}", first.stdout);
     assert_eq!(run(&[]).stdout, first.stdout, "a rerun with nothing new reports otherwise");
-    let r = run(&["--week", "2026-W45"]);
-    assert_eq!(r.code, 3, "{}", r.stderr);
-    assert!(r.stderr.contains("the state holds days from 2026-11-16T00:00:00Z on"), "{}", r.stderr);
+    for extra in [&["--week", "2026-W45"][..], &["--week", "2026-W45", "--compare", "previous"]] {
+        // Wholly forgotten: no line (exit 3), whatever it is compared with; the week before,
+        // before the logs began, was never counted, not forgotten.
+        let r = run(extra);
+        assert_eq!(r.code, 3, "{extra:?}: {}", r.stderr);
+        assert!(r.stderr.contains("the state holds days from 2026-11-16T00:00:00Z on"), "{}", r.stderr);
+        assert!(!r.stderr.contains("were forgotten (--keep)"), "{}", r.stderr);
+    }
     // A week, or the week it is compared with, that begins inside the forgotten days
     // would read as a short week: said, exit 2, and on the report too.
     let r = run(&["--since", "2026-11-14", "--until", "2026-11-21"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    let said =
-        "--keep 7 forgot the days before 2026-11-16, so the window (from 2026-11-14) is reported short";
+    let said = "the days before 2026-11-16 were forgotten (--keep), so the window (from 2026-11-14) is \
+                reported short";
     assert!(r.stderr.contains(said), "{}", r.stderr);
     assert!(r.stderr.contains("--keep 9 or more holds it"), "{}", r.stderr);
     let args = ["analyze", s(&log), "--state", s(&state), "--keep", "7", "--visitor-key", "k", "-q"];
@@ -794,6 +807,11 @@ fn another_site_s_state_is_not_advanced_with_these_logs() {
     let r = cron_run(&[&ours, &next], &right, &["-q"]);
     assert!(!r.stderr.contains("referrers of its first lines"), "{}", r.stderr);
     assert_eq!(r.code, 0, "{}", r.stderr);
+    // A log of the same site the state has read none of, alone: the other-site test runs
+    // (no input is known), and finds the site in its referrers.
+    let later = write(dir.path(), "later.log", &self::lines(8_000, 10, 4).concat());
+    let r = cron_run(&[&later], &right, &["-q"]);
+    assert!(!r.stderr.contains("referrers of its first lines"), "{}", r.stderr);
 }
 
 /// A stray old copy of a log put among the logs is refused (its lines are older than the
@@ -816,4 +834,36 @@ fn a_stray_old_copy_removed_is_not_a_lost_log() {
     std::fs::remove_file(&stray).unwrap();
     let r = cron_run(&[&log], &state, &["-q"]);
     assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+}
+
+/// A compressed log cut long ago (a compression a crash cut off) is read on from where it
+/// broke, not held for: holding would stop the state for as long as the file stays. And
+/// a compressed log whole but shorter than what was read of it holds nothing new: said,
+/// no error.
+#[test]
+fn an_old_cut_rotation_does_not_hold_the_state_back() {
+    let lines = lines(12_000, 13, 3);
+    let n = lines.len();
+    let dir = tempfile::tempdir().unwrap();
+    let (live, gz, state) =
+        (dir.path().join("access.log"), dir.path().join("access.log.1.gz"), dir.path().join("s.state"));
+    std::fs::write(&live, lines[..n / 2].concat()).unwrap();
+    assert_eq!(cron_run(&[&live], &state, &["-q"]).code, 0);
+    let rotated = gzip(&lines[..n / 2].concat());
+    std::fs::write(&gz, &rotated[..rotated.len() / 3]).unwrap();
+    let touched = std::process::Command::new("touch").args(["-d", "2 hours ago", s(&gz)]).status().unwrap();
+    assert!(touched.success());
+    std::fs::write(&live, lines[n / 2..].concat()).unwrap();
+    let r = cron_run(&[&gz, &live], &state, &["-q"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("bytes the last run read of it") && !r.stderr.contains("not advanced"),
+        "{}",
+        r.stderr
+    );
+    // Whole, and shorter than what was read of the log it was: nothing new, no error.
+    std::fs::write(&gz, gzip(&lines[..n / 4].concat())).unwrap();
+    let r = cron_run(&[&gz, &live], &state, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("nothing in it is new, not read"), "{}", r.stderr);
 }
