@@ -27,6 +27,14 @@ fn cron_run(inputs: &[&Path], state: &Path, extra: &[&str]) -> Run {
     darklog(&args)
 }
 
+/// An `analyze` of `inputs` with the state `state` (key `k`), its summary in CSV.
+fn csv_run(inputs: &[&Path], state: &Path) -> Run {
+    let mut args = vec!["analyze"];
+    args.extend(inputs.iter().map(|p| s(p)));
+    args.extend(["--state", s(state), "--visitor-key", "k", "-q", "--format", "csv"]);
+    darklog(&args)
+}
+
 /// Every aggregate report, in CSV and the table summary, of an `analyze` with `extra`.
 fn reports(inputs: &[&str], extra: &[&str]) -> Vec<String> {
     let mut out = Vec::new();
@@ -374,20 +382,7 @@ fn a_truncated_gzip_is_read_on_when_it_is_whole() {
     let n = lines.len();
     std::fs::write(&gz, &gzip(&lines[..n / 2].concat())[..whole.len() / 4]).unwrap();
     std::fs::write(&live, lines[n / 2..].concat()).unwrap();
-    let run = || {
-        darklog(&[
-            "analyze",
-            s(&gz),
-            s(&live),
-            "--state",
-            s(&state),
-            "--visitor-key",
-            "k",
-            "-q",
-            "--format",
-            "csv",
-        ])
-    };
+    let run = || csv_run(&[&gz, &live], &state);
     let r = run();
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("state not advanced, as"), "{}", r.stderr);
@@ -409,20 +404,7 @@ fn a_rotation_read_while_being_compressed_loses_no_line() {
     let dir = tempfile::tempdir().unwrap();
     let (live, gz, state) =
         (dir.path().join("access.log"), dir.path().join("access.log.1.gz"), dir.path().join("s.state"));
-    let run = || {
-        darklog(&[
-            "analyze",
-            s(&live),
-            s(&gz),
-            "--state",
-            s(&state),
-            "--visitor-key",
-            "k",
-            "-q",
-            "--format",
-            "csv",
-        ])
-    };
+    let run = || csv_run(&[&live, &gz], &state);
     std::fs::write(&live, lines[..a].concat()).unwrap();
     assert_eq!(cron_run(&[&live], &state, &["-q"]).code, 0);
     let rotated = gzip(&lines[..b].concat());
