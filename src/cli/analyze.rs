@@ -101,6 +101,9 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     if args.state.is_none() && read_nothing {
         return Ok(super::output::nothing_written(&errors, "report"));
     }
+    // The page says what stderr says of an empty window, for whoever it is mailed to.
+    let notes = super::common::window_notes(&report, &windows);
+    report.caveats.extend(notes.empty.into_iter().chain(notes.previous_empty));
     args.report.render(&report, output, &windows, &errors, args.read.quiet)
 }
 
@@ -157,7 +160,10 @@ fn forgotten_part(
 pub(super) fn tell(report: &mut Report, read: &ReadArgs, cfg: &AnalyzeConfig, said: &Provenance) {
     report.made_with = made_with(read, cfg, &said.formats);
     report.caveats = crate::report::group_caveats(&said.caveats);
-    let not_read = said.errors.iter().map(|e| format!("not read (whole): the figures leave it out: {e}"));
+    let not_read = said
+        .errors
+        .iter()
+        .map(|e| format!("not read whole: the figures leave out what could not be read: {e}"));
     report.caveats.extend(not_read);
 }
 

@@ -337,52 +337,64 @@ impl ReportArgs {
         for e in errors {
             eprintln!("darklog: {}", printable(e));
         }
-        // A window with nothing in it is what a cron job must hear of: the logs stopped,
-        // or rotated away before the run.
-        let lines = &report.aggregates.lines;
-        let empty_window = windows.bounded() && lines.read == lines.outside_window + lines.malformed;
-        if empty_window {
-            let bound = |name: &str, t: Option<i64>| t.map(|t| format!("{name} {}", time::format_rfc3339(t)));
-            let window: Vec<String> =
-                [bound("since", report.since), bound("until", report.until)].into_iter().flatten().collect();
-            // A window before the state's first day asks for days it forgot (or never had).
-            let forgotten = match (report.held_from, report.until) {
-                (Some(from), Some(until)) if until <= from => format!(
-                    "; the state holds days from {} on (earlier ones were never read, or are forgotten: \
-                     --keep DAYS)",
-                    time::format_rfc3339(from)
-                ),
-                _ => String::new(),
-            };
-            eprintln!(
-                "darklog: no line in the window ({}): {} lines read, {} outside it{forgotten}",
-                window.join(", "),
-                crate::report::thousands(lines.read),
-                crate::report::thousands(lines.outside_window)
-            );
-        }
-        // A comparison with a window of no line reads "new" everywhere: growth, to a reader
-        // who does not know the logs began (or were forgotten) since.
-        if let Some(p) = report.previous.as_ref().filter(|_| !empty_window) {
-            let lines = &p.aggregates.lines;
-            if lines.read == lines.outside_window + lines.malformed {
-                let until =
-                    p.until.map(|u| format!(", until {}", time::format_rfc3339(u))).unwrap_or_default();
-                eprintln!(
-                    "darklog: no line in the window compared with (since {}{until}): its figures are 0 \
-                     and every change reads \"new\"",
-                    time::format_rfc3339(p.since)
-                );
-            }
+        let notes = window_notes(report, windows);
+        for note in notes.empty.iter().chain(&notes.previous_empty) {
+            eprintln!("darklog: {note}");
         }
         Ok(if !errors.is_empty() {
             Status::Partial
-        } else if empty_window {
+        } else if notes.empty.is_some() {
             Status::EmptyWindow
         } else {
             Status::Ok
         })
     }
+}
+
+/// What a window with no line means, for stderr and the page alike.
+pub(super) struct WindowNotes {
+    /// The window asked for has no line (exit 3): the logs stopped, or rotated away
+    /// before the run, or the state forgot those days.
+    pub empty: Option<String>,
+    /// The window compared with has no line: every change reads "new", which is growth
+    /// to a reader who does not know the logs began (or were forgotten) since.
+    pub previous_empty: Option<String>,
+}
+
+pub(super) fn window_notes(report: &Report, windows: &Windows) -> WindowNotes {
+    let lines = &report.aggregates.lines;
+    let empty = (windows.bounded() && lines.read == lines.outside_window + lines.malformed).then(|| {
+        let bound = |name: &str, t: Option<i64>| t.map(|t| format!("{name} {}", time::format_rfc3339(t)));
+        let window: Vec<String> =
+            [bound("since", report.since), bound("until", report.until)].into_iter().flatten().collect();
+        // A window before the state's first day asks for days it forgot (or never had).
+        let forgotten = match (report.held_from, report.until) {
+            (Some(from), Some(until)) if until <= from => format!(
+                "; the state holds days from {} on (earlier ones were never read, or are forgotten: \
+                 --keep DAYS)",
+                time::format_rfc3339(from)
+            ),
+            _ => String::new(),
+        };
+        format!(
+            "no line in the window ({}): {} lines read, {} outside it{forgotten}",
+            window.join(", "),
+            crate::report::thousands(lines.read),
+            crate::report::thousands(lines.outside_window)
+        )
+    });
+    let previous_empty = report.previous.as_ref().filter(|_| empty.is_none()).and_then(|p| {
+        let lines = &p.aggregates.lines;
+        (lines.read == lines.outside_window + lines.malformed).then(|| {
+            let until = p.until.map(|u| format!(", until {}", time::format_rfc3339(u))).unwrap_or_default();
+            format!(
+                "no line in the window compared with (since {}{until}): its figures are 0 and every \
+                 change reads \"new\"",
+                time::format_rfc3339(p.since)
+            )
+        })
+    });
+    WindowNotes { empty, previous_empty }
 }
 
 /// Whether the start of `path` is one of darklog's reports: its words, or the header of

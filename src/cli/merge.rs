@@ -116,6 +116,9 @@ pub fn run(args: MergeArgs) -> Result<Status, Error> {
     report.top = args.report.top;
     report.rules_file = args.read.rules.as_ref().map(|p| p.display().to_string());
     super::analyze::tell(&mut report, &args.read, &cfg, &provenance);
+    // The page says what stderr says of an empty window, for whoever it is mailed to.
+    let notes = super::common::window_notes(&report, &windows);
+    report.caveats.extend(notes.empty.into_iter().chain(notes.previous_empty));
     args.report.render(&report, output, &windows, &errors, args.read.quiet)
 }
 

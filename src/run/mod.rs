@@ -149,7 +149,7 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
     let mut agents = AgentCache::new();
     let (mut sniffed, unread) = sniff_all(&inputs, cfg, &mut errors, observer);
     drop_same_logs(&mut sniffed, observer);
-    let caveats = sniffed.iter().flat_map(|s| s.caveats.iter().cloned()).collect();
+    let mut caveats: Vec<String> = sniffed.iter().flat_map(|s| s.caveats.iter().cloned()).collect();
     // An empty input is read as combined with no line to detect it from: it found nothing.
     let mut found: Vec<String> = Vec::new();
     for s in sniffed.iter().filter(|s| s.detected_from.is_some_and(|n| n > 0)) {
@@ -185,7 +185,10 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
             let (facts, mut notices) =
                 facts::learn(&mut sniffed, &cfg.sites, cfg.client_ip.as_ref(), &rules, &mut agents);
             if cfg.sites.is_empty() {
-                notices.extend(facts::other_sites_said(&sniffed, &facts, &rules));
+                // On the page too: its figures mix the sites.
+                let others = facts::other_sites_said(&sniffed, &facts, &rules);
+                caveats.extend(others.iter().cloned());
+                notices.extend(others);
             }
             for n in notices {
                 observer.notice(n);

@@ -350,6 +350,9 @@ fn another_sites_log_in_the_same_run_is_named() {
         r.stderr
     );
     assert!(!r.stderr.contains(&format!("{}: the referrers", shop.display())), "{}", r.stderr);
+    // The page says it too: its figures mix the sites.
+    let r = darklog(&["analyze", s(&shop), s(&blog), "--format", "markdown", "-q"]);
+    assert!(r.stdout.contains("never shop.example: if it is another site's log"), "{}", r.stdout);
     // Named with --site, both are the run's sites: nothing to say.
     let r = darklog(&[
         "analyze",

@@ -458,7 +458,7 @@ fn a_job_in_parts_says_what_its_inputs_said() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains(&format!("{name}: corrupt or truncated gzip")), "{}", r.stderr);
     assert!(
-        r.stdout.contains(&format!("not read (whole): the figures leave it out: {name}")),
+        r.stdout.contains(&format!("not read whole: the figures leave out what could not be read: {name}")),
         "{}",
         r.stdout
     );

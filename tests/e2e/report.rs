@@ -547,7 +547,7 @@ fn the_shareable_reports_say_what_changes_their_figures() {
     let cut = write(dir.path(), "cut.log.gz", &whole[..whole.len() / 2]);
     for (input, said) in [
         (&common, "common.log: the common layout logs no referrer or user agent: search, social"),
-        (&cut, "not read (whole): the figures leave it out: "),
+        (&cut, "not read whole: the figures leave out what could not be read: "),
     ] {
         for format in ["html", "markdown"] {
             let r = darklog(&["analyze", s(input), "--format", format, "-q"]);
@@ -700,6 +700,16 @@ fn a_comparison_with_an_empty_window_says_so() {
         r.stderr
     );
     assert!(r.stderr.contains("every change reads \"new\""), "{}", r.stderr);
+    // On the page too, for whoever it is mailed to; and an empty window itself.
+    let page = |extra: &[&str]| {
+        let args = ["analyze", s(&log), "--compare", "previous", "--format", "markdown", "-q"];
+        darklog(&[&args[..], extra].concat())
+    };
+    let r = page(&["--since", "2026-11-02", "--until", "2026-11-04"]);
+    assert!(r.stdout.contains("no line in the window compared with (since 2026-10-31"), "{}", r.stdout);
+    let r = page(&["--week", "2026-W50"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stdout.contains("Read with care:** no line in the window (since 2026-12-07"), "{}", r.stdout);
     let r = run("2026-11-05", "2026-11-07");
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(!r.stderr.contains("window compared with"), "{}", r.stderr);
