@@ -78,7 +78,7 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     report.top = args.report.top;
     report.rules_file = args.read.rules.as_ref().map(|p| p.display().to_string());
     let said = outcome.provenance();
-    tell(&mut report, &args.read, &cfg, &said);
+    tell(&mut report, &args.read, &cfg, &said, &outcome.state.facts);
     report.inputs = outcome.inputs;
     *report.visits.get_mut() = outcome.visits;
     let mut unsaved = unsaved;
@@ -155,10 +155,33 @@ fn forgotten_part(
     ))
 }
 
-/// What the inputs said, on the report: how the page was made and what to read with care
-/// (the layouts' caveats, the inputs not read whole). `merge` tells it from its parts.
-pub(super) fn tell(report: &mut Report, read: &ReadArgs, cfg: &AnalyzeConfig, said: &Provenance) {
+/// What the inputs said, on the report: how the page was made (with what the run learned
+/// of the site, which stderr says as it learns it) and what to read with care (the
+/// layouts' caveats, the inputs not read whole). `merge` tells it from its parts.
+pub(super) fn tell(
+    report: &mut Report,
+    read: &ReadArgs,
+    cfg: &AnalyzeConfig,
+    said: &Provenance,
+    facts: &crate::classify::SiteFacts,
+) {
     report.made_with = made_with(read, cfg, &said.formats);
+    if cfg.sites.is_empty() && !facts.site_hosts.is_empty() {
+        report
+            .made_with
+            .push(("Site found", "inferred from the referrers of asset requests (--site to set)".into()));
+    }
+    if !facts.embedded_prefixes.is_empty() {
+        let paths = facts.embedded_prefixes.join(", ");
+        let learned =
+            format!("paths under {paths} (fetched by the site's pages as they load, never navigated to)");
+        report.made_with.push(("Learned as assets", learned));
+    }
+    if let Some(sample) = facts.asset_sample {
+        let loaded =
+            format!("{} of {} referred readers sampled loaded assets", sample.loading, sample.referred);
+        report.made_with.push(("Browser evidence sample", loaded));
+    }
     report.caveats = crate::report::group_caveats(&said.caveats);
     let not_read = said
         .errors

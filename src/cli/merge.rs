@@ -115,7 +115,7 @@ pub fn run(args: MergeArgs) -> Result<Status, Error> {
     report.evidence = crate::classify::Classifier::new(&rules, &state.facts).evidence();
     report.top = args.report.top;
     report.rules_file = args.read.rules.as_ref().map(|p| p.display().to_string());
-    super::analyze::tell(&mut report, &args.read, &cfg, &provenance);
+    super::analyze::tell(&mut report, &args.read, &cfg, &provenance, &state.facts);
     // The page says what stderr says of an empty window, for whoever it is mailed to.
     let notes = super::common::window_notes(&report, &windows);
     report.caveats.extend(notes.empty.into_iter().chain(notes.previous_empty));

@@ -172,6 +172,15 @@ fn the_shops_images_are_learned_on_the_real_log() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("embedded resources: paths under /image/ "), "{}", r.stderr);
     assert!(!r.stdout.contains("/image/"), "{}", r.stdout);
+    // The page mailed on says what the run learned, as stderr did.
+    let page = darklog(&["analyze", s(&log), "--format", "html", "-q"]).stdout;
+    for fact in [
+        "<dt>Learned as assets</dt><dd>paths under /image/ (",
+        "<dt>Site found</dt><dd>inferred from the referrers of asset requests",
+        "<dt>Browser evidence sample</dt><dd>11 of 15 referred readers sampled loaded assets",
+    ] {
+        assert!(page.contains(fact), "{fact}");
+    }
 }
 
 /// Downloads are fetched, not read: no visit starts with one, and they have their own term
