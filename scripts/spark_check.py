@@ -93,7 +93,7 @@ def broken_inputs(spark, darklog_job):
     check("truncated gzip: merge exit 2", r.returncode, 2)
     said = f"{trunc}/access.log.1.gz: corrupt or truncated gzip"
     check("truncated gzip: merge names it", said in r.stderr.decode(), True)
-    check("truncated gzip: in the report's caveats", f"not read (whole): the figures leave it out: {said}" in r.stdout.decode(), True)
+    check("truncated gzip: in the report's caveats", f"not read whole: the figures leave out what could not be read: {said}" in r.stdout.decode(), True)
     # A job over empty logs only: no state, and merge says so (exit 4), not a traceback.
     empty = os.path.join(work, "empty")
     os.makedirs(empty)
