@@ -225,10 +225,24 @@ impl Reporter for MarkdownReporter {
                 self.headline(report, out)?;
                 self.channels(report, out)?;
             }
-            ReportKind::Pages => self.pages(report, out)?,
-            ReportKind::Daily => self.daily(report, out)?,
-            ReportKind::Shares => self.shares(report, out)?,
-            ReportKind::Visits => self.visits(report, out)?,
+            // Pasted into a chat on its own, a table says nothing of its period, site or
+            // caveats: every report starts with the headline (the README's promise).
+            ReportKind::Pages => {
+                self.headline(report, out)?;
+                self.pages(report, out)?;
+            }
+            ReportKind::Daily => {
+                self.headline(report, out)?;
+                self.daily(report, out)?;
+            }
+            ReportKind::Shares => {
+                self.headline(report, out)?;
+                self.shares(report, out)?;
+            }
+            ReportKind::Visits => {
+                self.headline(report, out)?;
+                self.visits(report, out)?;
+            }
         }
         Ok(())
     }
