@@ -48,6 +48,16 @@ pub fn format_rfc3339(ts: i64) -> String {
     s
 }
 
+/// `ts` as a reader in `zone` reads it: `2026-11-29T03:39:00Z` in UTC, else the wall
+/// clock with the zone's name, `2026-11-28 22:39:00 America/New_York`.
+pub fn format_in_zone(ts: i64, zone: &Zone) -> String {
+    if zone.is_utc() {
+        return format_rfc3339(ts);
+    }
+    let wall = format_rfc3339(ts + zone.offset_at(ts));
+    format!("{} {}", wall.trim_end_matches('Z').replace('T', " "), zone.name())
+}
+
 /// `2026-11-29` for the UTC day holding `ts`.
 pub fn format_date(day: i64) -> String {
     let (y, mo, d) = civil_from_days(day);

@@ -34,9 +34,12 @@ impl Reporter for JsonReporter {
         );
         doc.insert(
             "period".into(),
-            match report.period() {
-                Some((first, last)) => json!({ "first_visit": first, "last_visit": last }),
-                None => Value::Null,
+            // RFC 3339 in UTC whatever the zone: a field for programs, not readers.
+            match (report.aggregates.first_time, report.aggregates.last_time) {
+                (Some(first), Some(last)) => {
+                    json!({ "first_visit": format_rfc3339(first), "last_visit": format_rfc3339(last) })
+                }
+                _ => Value::Null,
             },
         );
         doc.insert("time_zone".into(), json!(report.aggregates.zone.name()));

@@ -252,7 +252,9 @@ impl Report {
     }
 
     pub fn period(&self) -> Option<(String, String)> {
-        Some((format_rfc3339(self.aggregates.first_time?), format_rfc3339(self.aggregates.last_time?)))
+        // In the zone the report's days are in: its daily table is headed in that zone.
+        let at = |t| crate::time::format_in_zone(t, &self.aggregates.zone);
+        Some((at(self.aggregates.first_time?), at(self.aggregates.last_time?)))
     }
 }
 

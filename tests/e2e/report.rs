@@ -714,3 +714,33 @@ fn a_comparison_with_an_empty_window_says_so() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(!r.stderr.contains("window compared with"), "{}", r.stderr);
 }
+
+/// The page's "how it was made" gives the window in the zone the report's days are in, as
+/// its header does, with UTC beside it.
+#[test]
+fn the_page_s_window_is_in_the_report_s_zone() {
+    let log = fixture("sample.log.gz");
+    let page = |extra: &[&str]| {
+        let args = ["analyze", s(&log), "--format", "html", "-q"];
+        darklog(&[&args[..], extra].concat()).stdout
+    };
+    let got = page(&["--tz", "America/New_York", "--since", "2026-11-03 06:00", "--until", "2026-11-06"]);
+    let want = "<dt>Window</dt><dd>2026-11-03 06:00:00 America/New_York (2026-11-03T11:00:00Z) to \
+                2026-11-06 00:00:00 America/New_York (2026-11-06T05:00:00Z)</dd>";
+    assert!(got.contains(want), "{}", got.lines().filter(|l| l.contains("Window")).collect::<String>());
+    let got = page(&["--day", "2026-11-04"]);
+    assert!(got.contains("<dt>Window</dt><dd>2026-11-04T00:00:00Z to 2026-11-05T00:00:00Z</dd>"));
+    // The headline's span of visits too, in Markdown and the table.
+    let args = ["analyze", s(&log), "--tz", "America/New_York", "--format", "markdown", "-q"];
+    let md = darklog(&args).stdout;
+    assert!(md.contains("Visits from 2026-11-0") && md.contains(" America/New_York to "), "{md}");
+}
+
+/// JSON's period stays RFC 3339 in UTC under any --tz: a field for programs.
+#[test]
+fn json_s_period_is_utc_whatever_the_zone() {
+    let log = fixture("sample.log.gz");
+    let r = darklog(&["analyze", s(&log), "--tz", "America/New_York", "--format", "json", "-q"]);
+    let first = json(&r)["period"]["first_visit"].as_str().unwrap().to_string();
+    assert!(first.ends_with('Z') && first.contains('T'), "{first}");
+}

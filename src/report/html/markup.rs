@@ -138,7 +138,13 @@ pub(super) fn caveats(out: &mut String, caveats: &[String]) {
 pub(super) fn how(out: &mut String, report: &Report) {
     out.push_str("<section aria-labelledby=\"s-how\"><h2 id=\"s-how\">How it was made</h2>");
     inputs_table(out, &report.inputs);
-    let bound = |t: Option<i64>| t.map_or_else(|| "open".to_string(), crate::time::format_rfc3339);
+    // In the zone the report's days are in, as the header reads them; UTC beside it.
+    let zone = &report.aggregates.zone;
+    let local = |t: i64| match zone.is_utc() {
+        true => crate::time::format_rfc3339(t),
+        false => format!("{} ({})", crate::time::format_in_zone(t, zone), crate::time::format_rfc3339(t)),
+    };
+    let bound = |t: Option<i64>| t.map_or_else(|| "open".to_string(), local);
     let window = match (report.since, report.until) {
         (None, None) => "the whole of the logs".to_string(),
         (since, until) => format!("{} to {}", bound(since), bound(until)),
