@@ -207,9 +207,11 @@ impl MarkdownReporter {
 
 impl Reporter for MarkdownReporter {
     fn write(&self, report: &Report, kind: ReportKind, out: &mut dyn Write) -> io::Result<()> {
+        // Pasted into a chat on its own, a table says nothing of its period, site or
+        // caveats: every report starts with the headline (the README's promise).
+        self.headline(report, out)?;
         match kind {
             ReportKind::Summary => {
-                self.headline(report, out)?;
                 writeln!(out, "### Channels\n")?;
                 self.channels(report, out)?;
                 writeln!(out, "\n### Top dark-social landing pages\n")?;
@@ -221,28 +223,11 @@ impl Reporter for MarkdownReporter {
                     writeln!(out, "\n{cut}")?;
                 }
             }
-            ReportKind::Channels => {
-                self.headline(report, out)?;
-                self.channels(report, out)?;
-            }
-            // Pasted into a chat on its own, a table says nothing of its period, site or
-            // caveats: every report starts with the headline (the README's promise).
-            ReportKind::Pages => {
-                self.headline(report, out)?;
-                self.pages(report, out)?;
-            }
-            ReportKind::Daily => {
-                self.headline(report, out)?;
-                self.daily(report, out)?;
-            }
-            ReportKind::Shares => {
-                self.headline(report, out)?;
-                self.shares(report, out)?;
-            }
-            ReportKind::Visits => {
-                self.headline(report, out)?;
-                self.visits(report, out)?;
-            }
+            ReportKind::Channels => self.channels(report, out)?,
+            ReportKind::Pages => self.pages(report, out)?,
+            ReportKind::Daily => self.daily(report, out)?,
+            ReportKind::Shares => self.shares(report, out)?,
+            ReportKind::Visits => self.visits(report, out)?,
         }
         Ok(())
     }
