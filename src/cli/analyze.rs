@@ -48,7 +48,7 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     let mut cfg = args.read.config(&args.paths, &windows, kind == ReportKind::Visits)?;
     let output = args.report.open_output_beside_logs(&read, &mut cfg)?;
     let mut terminal = args.read.terminal();
-    let (outcome, unsaved) = match &args.state {
+    let (outcome, mut unsaved) = match &args.state {
         None => (run::run(&cfg, &mut terminal)?, None),
         Some(path) => incremental(&args, &mut cfg, path, &mut terminal)?,
     };
@@ -81,7 +81,6 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     tell(&mut report, &args.read, &cfg, &said, &outcome.state.facts);
     report.inputs = outcome.inputs;
     *report.visits.get_mut() = outcome.visits;
-    let mut unsaved = unsaved;
     if let (Some(why), Some(rows)) = (&mut unsaved, report.visits.get_mut()) {
         // Rows appended run after run hold each visit once: a run whose state was not saved
         // lists none, and the next run, which reads its lines again, lists them.
@@ -279,28 +278,28 @@ fn incremental(
             provenance: Default::default(),
         },
     };
-    // A compressed log cut short is most often a rotation still being compressed. Its
-    // lines after the cut are older than the other logs this run read on past them, so a
-    // state saved now would count them out of order, or not at all; kept as it was, the
-    // next run reads this one's lines again, the cut log whole by then, all in order.
-    if let (None, Some(cut)) = (&unsaved, &outcome.held) {
-        unsaved = Some(format!(
-            "{name}: state not advanced, as {cut} ends cut short (perhaps still being compressed): \
-             the next run reads again from where this one began; a file that stays cut short holds \
-             the state back until it is moved away"
-        ));
-    }
-    // Logs that look like another site's than the state's (a crontab naming the wrong
-    // state): saved, the state would take them for its own and say nothing next time.
-    let other = outcome.errors.iter().find_map(|e| match e {
-        crate::input::InputError::OtherSite { path, .. } => Some(path),
-        _ => None,
+    // Saved now, the state would count the lines of a rotation still being compressed out
+    // of order next time, or not at all (see `resume::held_by`); or take another site's
+    // logs for its own and say nothing next time. Kept as it was, the next run reads this
+    // one's lines again.
+    let held = outcome.held.as_ref().map(|cut| {
+        format!(
+            "{cut} ends cut short (perhaps still being compressed): the next run reads again from \
+             where this one began; a file that stays cut short holds the state back until it is \
+             moved away"
+        )
     });
-    if let (None, Some(other)) = (&unsaved, other) {
-        unsaved = Some(format!(
-            "{name}: state not advanced, as {other} looks like another site's log: every run says so \
-             until the logs or the state are set right"
-        ));
+    let other_site = || {
+        outcome.errors.iter().find_map(|e| match e {
+            crate::input::InputError::OtherSite { path, .. } => Some(format!(
+                "{path} looks like another site's log: every run says so until the logs or the \
+                 state are set right"
+            )),
+            _ => None,
+        })
+    };
+    if let (None, Some(why)) = (&unsaved, held.or_else(other_site)) {
+        unsaved = Some(format!("{name}: state not advanced, as {why}"));
     }
     if unsaved.is_none() {
         if let Err(e) = write_atomically(path, &saved.encode(), true) {

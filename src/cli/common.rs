@@ -363,7 +363,7 @@ pub(super) struct WindowNotes {
 
 pub(super) fn window_notes(report: &Report, windows: &Windows) -> WindowNotes {
     let lines = &report.aggregates.lines;
-    let empty = (windows.bounded() && lines.read == lines.outside_window + lines.malformed).then(|| {
+    let empty = (windows.bounded() && lines.no_line()).then(|| {
         let bound = |name: &str, t: Option<i64>| t.map(|t| format!("{name} {}", time::format_rfc3339(t)));
         let window: Vec<String> =
             [bound("since", report.since), bound("until", report.until)].into_iter().flatten().collect();
@@ -384,8 +384,7 @@ pub(super) fn window_notes(report: &Report, windows: &Windows) -> WindowNotes {
         )
     });
     let previous_empty = report.previous.as_ref().filter(|_| empty.is_none()).and_then(|p| {
-        let lines = &p.aggregates.lines;
-        (lines.read == lines.outside_window + lines.malformed).then(|| {
+        p.aggregates.lines.no_line().then(|| {
             let until = p.until.map(|u| format!(", until {}", time::format_rfc3339(u))).unwrap_or_default();
             format!(
                 "no line in the window compared with (since {}{until}): its figures are 0 and every \

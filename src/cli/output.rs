@@ -60,23 +60,10 @@ impl Output {
             }
             _ => {
                 let target = link_target(path).map_err(err)?;
-                let dir = match target.parent() {
-                    Some(d) if !d.as_os_str().is_empty() => d,
-                    _ => Path::new("."),
-                };
+                let dir = dir_of(&target);
                 cleanup::watch();
-                let tmp = tempfile::Builder::new()
-                    .prefix(".darklog-")
-                    .suffix(".tmp")
-                    .tempfile_in(dir)
-                    // tempfile's error names its own file, which the user never asked for:
-                    // the cause is the directory's.
-                    .map_err(|e| {
-                        err(io::Error::new(
-                            e.kind(),
-                            format!("cannot write in {}: {}", dir.display(), plain(&e)),
-                        ))
-                    })?;
+                let made = tempfile::Builder::new().prefix(".darklog-").suffix(".tmp").tempfile_in(dir);
+                let tmp = made.map_err(|e| err(cannot_write_in(dir, &e)))?;
                 cleanup::arm(tmp.path());
                 To::Renamed { target, tmp }
             }
@@ -132,6 +119,20 @@ pub fn refuse_inputs(path: &Path, flag: &str, inputs: &[Input]) -> Result<(), Er
     }
 }
 
+/// The directory a file written by name goes in: its parent, or `.` for a bare name.
+fn dir_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+/// tempfile's error names its own file, which the user never asked for: the cause is the
+/// directory's.
+fn cannot_write_in(dir: &Path, e: &io::Error) -> io::Error {
+    io::Error::new(e.kind(), format!("cannot write in {}: {}", dir.display(), plain(e)))
+}
+
 /// From now on SIGINT and SIGTERM end the run saying so, with no temporary file left.
 pub fn watch_signals() {
     cleanup::watch();
@@ -142,16 +143,11 @@ pub fn watch_signals() {
 /// the caller holds the state's lock (see [`remove_stale`]). The file keeps the mode,
 /// and where it may the owner, of the one it replaces (made beforehand for a service).
 pub fn write_atomically(path: &Path, bytes: &[u8], locked: bool) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
+    let dir = dir_of(path);
     cleanup::watch();
     let prefix = if locked { temporary_prefix(path) } else { ".darklog-".to_string() };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&prefix)
-        .tempfile_in(&dir)
-        .map_err(|e| io::Error::new(e.kind(), format!("cannot write in {}: {}", dir.display(), plain(&e))))?;
+    let made = tempfile::Builder::new().prefix(&prefix).tempfile_in(dir);
+    let mut tmp = made.map_err(|e| cannot_write_in(dir, &e))?;
     cleanup::arm(tmp.path());
     let tmp_path = tmp.path().to_path_buf();
     #[cfg(unix)]
@@ -166,7 +162,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8], locked: bool) -> io::Result<(
     cleanup::disarm(&tmp_path);
     persisted?;
     // The rename itself is durable once the directory is.
-    if let Ok(d) = File::open(&dir) {
+    if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
     }
     Ok(())
@@ -183,12 +179,8 @@ fn temporary_prefix(path: &Path) -> String {
 /// a crash of the machine) left: only a run holding the state's lock writes files of
 /// this prefix (`partial`, `profile` and `merge` write theirs under another).
 pub fn remove_stale(path: &Path) {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
     let prefix = temporary_prefix(path);
-    let Ok(entries) = fs::read_dir(&dir) else { return };
+    let Ok(entries) = fs::read_dir(dir_of(path)) else { return };
     for e in entries.flatten() {
         let name = e.file_name();
         let name = name.to_string_lossy();

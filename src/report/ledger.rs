@@ -214,10 +214,7 @@ impl Ledger {
         }
         self.undated.merge(&other.undated);
         self.cut.merge(&other.cut);
-        self.forgotten = match (self.forgotten, other.forgotten) {
-            (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
-            (a, b) => a.or(b),
-        };
+        self.forgotten = spanning(self.forgotten, other.forgotten);
         self.last = 0;
     }
 
@@ -225,12 +222,21 @@ impl Ledger {
     pub fn expire(&mut self, t: i64) -> usize {
         let n = self.periods.partition_point(|p| p.end <= t);
         if let Some(last) = n.checked_sub(1) {
-            let (from, to) = (self.periods[0].start, self.periods[last].end);
-            self.forgotten = Some(self.forgotten.map_or((from, to), |(f, t)| (f.min(from), t.max(to))));
+            let expired = (self.periods[0].start, self.periods[last].end);
+            self.forgotten = spanning(self.forgotten, Some(expired));
         }
         self.periods.drain(..n);
         self.last = 0;
         n
+    }
+}
+
+/// The span from the earlier start to the later end of two spans, either of which may be
+/// none.
+fn spanning(a: Option<(i64, i64)>, b: Option<(i64, i64)>) -> Option<(i64, i64)> {
+    match (a, b) {
+        (Some((a0, a1)), Some((b0, b1))) => Some((a0.min(b0), a1.max(b1))),
+        (a, b) => a.or(b),
     }
 }
 

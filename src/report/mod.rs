@@ -57,6 +57,11 @@ pub struct LineCounts {
 }
 
 impl LineCounts {
+    /// Not one line that counts: every line read was outside the window or malformed.
+    pub fn no_line(&self) -> bool {
+        self.read == self.outside_window + self.malformed
+    }
+
     pub fn merge(&mut self, o: &LineCounts) {
         self.read += o.read;
         self.pageviews += o.pageviews;

@@ -415,8 +415,7 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
     // Inputs in the order they were read, then the ones that could not be.
     inputs.extend(unread);
     let evidence = crate::classify::Classifier::new(&rules, &state.facts).evidence();
-    let held = resume::held_by(&sniffed, &plans, &counts, &errors, cfg.session.lateness);
-    let held = held.filter(|_| cfg.incremental);
+    let held = resume::held_by(cfg, &sniffed, &plans, &counts, &errors);
     Ok(Outcome { state, open, marks, visits, evidence, inputs, errors, caveats, logs, found, held })
 }
 

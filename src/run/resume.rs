@@ -186,12 +186,17 @@ const STILL_WRITTEN_WITHIN: std::time::Duration = std::time::Duration::from_secs
 /// run reads them in order. A log cut long ago, or that nothing was read past, is read on
 /// from where it broke instead: holding for it could hold the state back for good.
 pub fn held_by(
+    cfg: &super::AnalyzeConfig,
     sniffed: &[Sniffed],
     plans: &[Plan],
     counts: &[InputCounts],
     errors: &[InputError],
-    lateness: i64,
 ) -> Option<String> {
+    // Only a saved state is held back: a run without one has nothing to hold.
+    if !cfg.incremental {
+        return None;
+    }
+    let lateness = cfg.session.lateness;
     let cut: Vec<&str> = errors.iter().filter_map(InputError::cut_short).collect();
     (0..sniffed.len()).find_map(|i| {
         let name = sniffed[i].source.name();
