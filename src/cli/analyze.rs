@@ -198,8 +198,8 @@ fn made_with(read: &ReadArgs, cfg: &AnalyzeConfig, found: &[String]) -> Vec<(&'s
     }
     let mut facts = vec![
         ("Reading", reading),
-        ("Visits end after", crate::time::format_duration(cfg.session.timeout)),
-        ("Shares counted within", crate::time::format_duration(cfg.share_window)),
+        ("Visits end after", spelled_duration(cfg.session.timeout)),
+        ("Shares counted within", spelled_duration(cfg.share_window)),
     ];
     if !cfg.fronts.is_empty() {
         facts.push(("Front pages", cfg.fronts.join(", ")));
@@ -307,4 +307,16 @@ fn incremental(
         }
     }
     Ok((outcome, unsaved))
+}
+
+/// A duration in words for a reader of the page, in the unit the flags' defaults use:
+/// `30 minutes`, `48 hours` (not `2d`), `7 days`.
+fn spelled_duration(seconds: i64) -> String {
+    let (n, unit) = match seconds {
+        s if s >= 3 * 86_400 && s % 86_400 == 0 => (s / 86_400, "day"),
+        s if s != 0 && s % 3600 == 0 => (s / 3600, "hour"),
+        s if s != 0 && s % 60 == 0 => (s / 60, "minute"),
+        s => (s, "second"),
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }

@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use super::table::{comparison, grew_most};
+use super::table::{comparison, grew_most, headline_figures};
 use super::{thousands, Report, ReportKind, Reporter, RowKind};
 use crate::classify::Channel;
 use crate::time::format_rfc3339;
@@ -34,22 +34,20 @@ fn table(out: &mut dyn Write, header: &[&str], right: &[bool], rows: &[Vec<Strin
     Ok(())
 }
 
-fn change(p: Option<f64>) -> String {
-    p.map_or_else(|| "new".into(), |p| format!("{p:+.1}%"))
+/// A signed percentage change, `new` from nothing, `-` for nothing then and now.
+fn change(p: Option<f64>, now: u64) -> String {
+    match p {
+        Some(p) => format!("{p:+.1}%"),
+        None if now > 0 => "new".into(),
+        None => "-".into(),
+    }
 }
 
 impl MarkdownReporter {
     fn headline(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let h = report.headline();
-        writeln!(
-            out,
-            "**Dark social: {:.1}% of visits** ({} of {}): {:.1}% identified (shares, tags, apps) + {:.1}% inferred (no referrer on a deep page)\n",
-            h.dark_social_pct,
-            thousands(h.dark_social_visits),
-            thousands(h.visits),
-            h.identified_pct,
-            h.inferred_pct
-        )?;
+        let (figure, rest) = headline_figures(&h);
+        writeln!(out, "**Dark social: {figure}**{rest}\n")?;
         writeln!(out, "{}\n", report.range())?;
         // A document read where stderr is not: what changes what the figures mean.
         for c in &report.caveats {
@@ -91,7 +89,7 @@ impl MarkdownReporter {
                     thousands(r.pageviews),
                 ];
                 if let Some(p) = r.prev {
-                    row.extend([thousands(p.visits_prev), change(p.visits_change_pct)]);
+                    row.extend([thousands(p.visits_prev), change(p.visits_change_pct, r.visits)]);
                 }
                 row
             })
@@ -119,7 +117,7 @@ impl MarkdownReporter {
                 if let Some(p) = r.prev {
                     row.extend([
                         thousands(p.dark_social_visits_prev),
-                        change(p.dark_social_visits_change_pct),
+                        change(p.dark_social_visits_change_pct, r.dark_social_visits),
                     ]);
                 }
                 row
@@ -131,9 +129,10 @@ impl MarkdownReporter {
 
     fn daily(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let date = format!("date ({})", report.aggregates.zone.name());
+        let before = report.daily_before_header();
         let mut header = vec![date.as_str(), "visits", "dark social", "dark share"];
         if report.previous.is_some() {
-            header.extend(["visits before", "change"]);
+            header.extend([before.as_str(), "change"]);
         }
         header.extend(Channel::ALL[1..].iter().map(|c| c.name()));
         let rows: Vec<Vec<String>> = report
@@ -147,7 +146,7 @@ impl MarkdownReporter {
                     format!("{:.1}%", r.dark_social_pct),
                 ];
                 match &r.prev {
-                    Some(Some(p)) => row.extend([thousands(p.visits), change(p.visits_change_pct)]),
+                    Some(Some(p)) => row.extend([thousands(p.visits), change(p.visits_change_pct, r.visits)]),
                     Some(None) => row.extend(["-".to_string(), "-".to_string()]),
                     None => {}
                 }
@@ -177,7 +176,7 @@ impl MarkdownReporter {
                     format!("{:.2}", r.visits_per_share),
                 ];
                 if let Some(p) = r.prev {
-                    row.extend([thousands(p.shares_prev), change(p.shares_change_pct)]);
+                    row.extend([thousands(p.shares_prev), change(p.shares_change_pct, r.shares)]);
                 }
                 row
             })

@@ -392,6 +392,22 @@ impl Report {
             .collect()
     }
 
+    /// The daily table's compared column: each day is compared with the day as many days
+    /// back as the window is long, which the header says (the date alone would not).
+    pub fn daily_before_header(&self) -> String {
+        let back = match (&self.previous, self.since) {
+            (Some(p), Some(since)) => {
+                self.aggregates.zone.day_of(since) - self.aggregates.zone.day_of(p.since)
+            }
+            _ => 0,
+        };
+        match back {
+            1 => "visits the day before".into(),
+            n if n > 1 => format!("visits {n} days before"),
+            _ => "visits before".into(),
+        }
+    }
+
     /// Shares by landing path and app: most shared first (ties by visits, path, app),
     /// `top` of them.
     pub fn share_rows(&self) -> Vec<ShareRow> {

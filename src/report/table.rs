@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use comfy_table::{presets, Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
 
 use super::text::width_of;
-pub use super::text::{comparison, grew_most, middle_ellipsis, printable, wrap};
+pub use super::text::{comparison, grew_most, headline_figures, middle_ellipsis, printable, wrap};
 use super::{thousands, Report, ReportKind, Reporter, RowKind};
 use crate::classify::Channel;
 use crate::time::format_rfc3339;
@@ -286,7 +286,7 @@ impl TableReporter {
                 Col::new(c.name(), short).drop(3 + i as u8)
             })
             .collect();
-        let mut before = Col::new("visits before", "before").drop(2);
+        let mut before = Col::new(report.daily_before_header(), "before").drop(2);
         let mut changed = Col::new("change", "change");
         for r in report.day_rows() {
             date.push(r.date.clone(), Look::Plain);
@@ -409,14 +409,8 @@ impl TableReporter {
 
     fn headline(&self, report: &Report) -> String {
         let h = report.headline();
-        let text = format!(
-            "Dark social: {:.1}% of visits ({} of {}): {:.1}% identified (shares, tags, apps) + {:.1}% inferred (no referrer on a deep page)",
-            h.dark_social_pct,
-            thousands(h.dark_social_visits),
-            thousands(h.visits),
-            h.identified_pct,
-            h.inferred_pct
-        );
+        let (figure, rest) = headline_figures(&h);
+        let text = format!("Dark social: {figure}{rest}");
         let text = wrap(&text, self.width);
         let text = if self.styled { format!("\x1b[1m{text}\x1b[0m") } else { text };
         let mut out = format!("{text}\n{}", wrap(&report.range(), self.width));

@@ -73,29 +73,58 @@ pub fn wrap(text: &str, width: Option<usize>) -> String {
     out
 }
 
+/// The headline after "Dark social: ", as its figure and the rest of its sentence:
+/// `29.1% of visits` and ` (1,134 of 3,900): 17.7% identified … + 11.4% inferred …`,
+/// or `no visits` and nothing when there is no visit to take a share of.
+pub fn headline_figures(h: &super::Headline) -> (String, String) {
+    if h.visits == 0 {
+        return ("no visits".into(), String::new());
+    }
+    (
+        format!("{:.1}% of visits", h.dark_social_pct),
+        format!(
+            " ({} of {}): {:.1}% identified (shares, tags, apps) + {:.1}% inferred (no referrer on a deep page)",
+            thousands(h.dark_social_visits),
+            thousands(h.visits),
+            h.identified_pct,
+            h.inferred_pct
+        ),
+    )
+}
+
 /// With `--compare previous`, the headline against the period before, in a sentence.
+/// A period before with no visit has no share to compare with, and a count that was 0
+/// and is 0 has not changed.
 pub fn comparison(report: &Report) -> Option<String> {
     let (p, before) = (report.previous.as_ref()?, report.headline_prev()?);
     let now = report.headline();
     let zone = &report.aggregates.zone;
     let day = |t: i64| crate::time::format_date(zone.day_of(t));
-    let signed = |v: Option<f64>| match v {
-        Some(v) => format!("{v:+.1}%"),
-        None => "new".to_string(),
+    let (first, last) = (day(p.since), day(p.until.map_or(p.since, |u| u - 1)));
+    let days = if first == last { first } else { format!("{first} to {last}") };
+    let count = |now: u64, before: u64, what: &str| {
+        let change = match super::change_pct(now, before) {
+            Some(v) => format!("{v:+.1}%"),
+            None if now == 0 => "no change".to_string(),
+            None => "new".to_string(),
+        };
+        format!("{} {what} (was {}, {change})", thousands(now), thousands(before))
+    };
+    let share = match (now.visits, before.visits) {
+        (0, 0) => "no visits in either".to_string(),
+        (0, _) => format!("no visits (was {:.1}% of visits)", before.dark_social_pct),
+        (_, 0) => format!("{:.1}% of visits (no visits before)", now.dark_social_pct),
+        _ => format!(
+            "{:.1}% of visits (was {:.1}%, {:+.1} points)",
+            now.dark_social_pct,
+            before.dark_social_pct,
+            now.dark_social_pct - before.dark_social_pct
+        ),
     };
     Some(format!(
-        "Against {} to {}: dark social {:.1}% of visits (was {:.1}%, {:+.1} points), {} dark-social visits (was {}, {}), {} visits (was {}, {})",
-        day(p.since),
-        day(p.until.map_or(p.since, |u| u - 1)),
-        now.dark_social_pct,
-        before.dark_social_pct,
-        now.dark_social_pct - before.dark_social_pct,
-        thousands(now.dark_social_visits),
-        thousands(before.dark_social_visits),
-        signed(super::change_pct(now.dark_social_visits, before.dark_social_visits)),
-        thousands(now.visits),
-        thousands(before.visits),
-        signed(super::change_pct(now.visits, before.visits)),
+        "Against {days}: dark social {share}, {}, {}",
+        count(now.dark_social_visits, before.dark_social_visits, "dark-social visits"),
+        count(now.visits, before.visits, "visits"),
     ))
 }
 
@@ -154,18 +183,21 @@ impl Report {
     /// `12,345 lines read = 4,000 page views + …`: the line accounting in one sentence.
     pub fn accounting(&self) -> String {
         let l = &self.aggregates.line_counts();
+        let n = |count: u64, one: &str, many: &str| {
+            format!("{} {}", thousands(count), if count == 1 { one } else { many })
+        };
         format!(
-            "{} lines read = {} page views + {} other hits + {} downloads + {} excluded (bots, previews, scrapers) + {} unconfirmed (no browser evidence) + {} outside the window + {} out of order + {} malformed + {} directives",
-            thousands(l.read),
-            thousands(l.pageviews),
-            thousands(l.other_hits),
-            thousands(l.downloads),
+            "{} = {} + {} + {} + {} excluded (bots, previews, scrapers) + {} unconfirmed (no browser evidence) + {} outside the window + {} out of order + {} malformed + {}",
+            n(l.read, "line read", "lines read"),
+            n(l.pageviews, "page view", "page views"),
+            n(l.other_hits, "other hit", "other hits"),
+            n(l.downloads, "download", "downloads"),
             thousands(l.excluded),
             thousands(l.unconfirmed),
             thousands(l.outside_window),
             thousands(l.out_of_order),
             thousands(l.malformed),
-            thousands(l.directives)
+            n(l.directives, "directive", "directives")
         )
     }
 
@@ -174,6 +206,9 @@ impl Report {
     /// none.
     pub fn range(&self) -> String {
         let h = self.headline();
+        if h.visits == 0 {
+            return "Range: none, with no visit to take a share of".into();
+        }
         if let Some(why) = self.evidence.why_not() {
             return format!("Range: no browser evidence is asked for ({why}): every visit counts");
         }

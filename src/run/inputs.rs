@@ -107,7 +107,8 @@ pub(super) fn sniff_all(
                 if let Some(n) = s.detected_from {
                     if !formats_said.contains(&name) {
                         observer.notice(format!(
-                            "log format: {name} (detected from {n} lines of {}; --log-format to choose)",
+                            "log format: {name} (detected from {n} line{} of {}; --log-format to choose)",
+                            if n == 1 { "" } else { "s" },
                             source.name()
                         ));
                         formats_said.push(name);

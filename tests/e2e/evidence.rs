@@ -199,7 +199,7 @@ fn downloads_are_not_landings() {
     let rows: Vec<&str> = r.stdout.lines().skip(1).collect();
     assert_eq!(rows.len(), 1, "{}", r.stdout);
     assert!(rows[0].contains(",/news/2026/11/a-story,dark-social,"), "{}", r.stdout);
-    assert!(r.stderr.contains("4 lines read = 1 page views + 0 other hits + 3 downloads + "), "{}", r.stderr);
+    assert!(r.stderr.contains("4 lines read = 1 page view + 0 other hits + 3 downloads + "), "{}", r.stderr);
 }
 
 /// A rules file can count every visit, evidence or not.

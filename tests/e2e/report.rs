@@ -621,7 +621,8 @@ fn the_page_says_how_it_was_made() {
     for want in [
         "<dt>Window</dt><dd>the whole of the logs</dd>",
         "<dt>Reading</dt><dd>--log-format auto (found: combined)</dd>",
-        "<dt>Visits end after</dt><dd>30m</dd>",
+        "<dt>Visits end after</dt><dd>30 minutes</dd>",
+        "<dt>Shares counted within</dt><dd>48 hours</dd>",
     ] {
         assert!(plain.contains(want), "{want}: {plain}");
     }
@@ -634,7 +635,7 @@ fn the_page_says_how_it_was_made() {
     let other = facts(&page(&["--session-timeout", "1h", "--front", "/news", "--log-format", "combined"]));
     for want in [
         "<dd>--log-format combined</dd>",
-        "<dt>Visits end after</dt><dd>1h</dd>",
+        "<dt>Visits end after</dt><dd>1 hour</dd>",
         "<dt>Front pages</dt><dd>/news</dd>",
     ] {
         assert!(other.contains(want), "{want}: {other}");
@@ -743,4 +744,80 @@ fn json_s_period_is_utc_whatever_the_zone() {
     let r = darklog(&["analyze", s(&log), "--tz", "America/New_York", "--format", "json", "-q"]);
     let first = json(&r)["period"]["first_visit"].as_str().unwrap().to_string();
     assert!(first.ends_with('Z') && first.contains('T'), "{first}");
+}
+
+/// Nothing to take a share of reads as "no visits", not as 0.0%; a count that was 0 and
+/// is 0 has not changed; a period before with no visit has no share to compare; one day
+/// is not a range; one line is not "lines"; a table of nothing says "none".
+#[test]
+fn nothing_reads_as_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = write(dir.path(), "empty.log", b"");
+    let e = s(&empty);
+    let table = darklog(&["analyze", e, "-q"]).stdout;
+    assert!(table.starts_with("Dark social: no visits\nRange: none, with no visit"), "{table}");
+    let md = darklog(&["analyze", e, "-q", "--format", "markdown"]).stdout;
+    assert!(md.starts_with("**Dark social: no visits**\n"), "{md}");
+    let page = darklog(&["analyze", e, "-q", "--format", "html"]).stdout;
+    assert!(page.contains("<title>Dark social no visits</title>"), "{page}");
+    let headline = &page[page.find("id=\"s-headline\"").unwrap()..page.find("id=\"s-channels\"").unwrap()];
+    assert!(
+        headline.contains("<p class=\"big\" id=\"range\">no visits</p>") && !headline.contains("0.0%"),
+        "{headline}"
+    );
+    assert!(page.contains("class=\"muted\">none</td></tr>"), "an empty table says none: {page}");
+
+    let sample = fixture("sample.log.gz");
+    let sample = s(&sample);
+    // A week after the logs end against the week they end in; the week before they begin.
+    let after = darklog(&["analyze", sample, "--week", "2026-W50", "--compare", "previous", "-q"]).stdout;
+    assert!(
+        after.contains("dark social no visits in either, 0 dark-social visits (was 0, no change), 0 visits (was 0, no change)"),
+        "{after}"
+    );
+    let first = darklog(&["analyze", sample, "--week", "2026-W45", "--compare", "previous", "-q"]).stdout;
+    assert!(
+        first.contains("dark social 30.8% of visits (no visits before), 62 dark-social visits (was 0, new)"),
+        "{first}"
+    );
+    let day = |report: &str| {
+        darklog(&[
+            "analyze",
+            sample,
+            "--day",
+            "2026-11-05",
+            "--compare",
+            "previous",
+            "-q",
+            "--report",
+            report,
+        ])
+        .stdout
+    };
+    assert!(day("channels").contains("Against 2026-11-04: dark social"), "{}", day("channels"));
+    assert!(day("daily").contains("visits the day before"), "{}", day("daily"));
+    let week = darklog(&[
+        "analyze",
+        sample,
+        "--week",
+        "2026-W45",
+        "--compare",
+        "previous",
+        "-q",
+        "--format",
+        "markdown",
+        "--report",
+        "daily",
+    ]);
+    assert!(week.stdout.contains("| visits 7 days before | change |"), "{}", week.stdout);
+
+    let one = fixture("small.log");
+    let line = std::fs::read_to_string(&one).unwrap().lines().next().unwrap().to_string() + "\n";
+    let r = darklog_stdin(&["analyze", "-"], line.as_bytes());
+    assert!(r.stderr.contains("detected from 1 line of"), "{}", r.stderr);
+    assert!(
+        r.stdout.contains("1 line read = 0 page views + 0 other hits + 0 downloads + 1 excluded"),
+        "{}",
+        r.stdout
+    );
 }

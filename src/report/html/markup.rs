@@ -94,6 +94,10 @@ pub(super) fn table(out: &mut String, caption: &str, head: &[(&str, bool)], rows
     for r in rows {
         out.push_str(r);
     }
+    if rows.is_empty() {
+        // A table of nothing says so, rather than leave a reader to wonder what failed.
+        let _ = write!(out, "<tr><td colspan=\"{}\" class=\"muted\">none</td></tr>", head.len().max(1));
+    }
     out.push_str("</tbody></table></div>");
 }
 

@@ -23,6 +23,15 @@ use markup::{change_cell, num, pct_cell, table};
 
 pub struct HtmlReporter;
 
+/// The range as the page's big figure and title say it, `14.2% to 29.1% {of}`, or `no
+/// visits` when there is none to take a share of.
+fn range_text(h: &super::Headline, of: &str) -> String {
+    if h.visits == 0 {
+        return "no visits".into();
+    }
+    format!("{:.1}% to {:.1}% {of}", h.range_low_pct, h.range_high_pct)
+}
+
 pub(super) const STYLE: &str = include_str!("page.css");
 pub(super) const SCRIPT: &str = include_str!("sort.js");
 
@@ -48,12 +57,13 @@ impl HtmlReporter {
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
              <meta name=\"color-scheme\" content=\"light dark\">\
              <meta name=\"generator\" content=\"darklog {}\">\
-             <title>Dark social {:.1}% to {:.1}% of visits · {}</title><style>{STYLE}</style></head><body>\n",
+             <title>Dark social {}</title><style>{STYLE}</style></head><body>\n",
             content_security_policy(),
             env!("CARGO_PKG_VERSION"),
-            h.range_low_pct,
-            h.range_high_pct,
-            esc(&period_text)
+            match period {
+                Some(_) => format!("{} · {}", range_text(&h, "of visits"), esc(&period_text)),
+                None => range_text(&h, "of visits"),
+            }
         );
         let hosts = if report.site_hosts.is_empty() {
             String::new()
@@ -100,13 +110,35 @@ impl HtmlReporter {
                 MIN_CACHED_RATE_SAMPLE
             ),
         };
+        // The range's shares are of the visits with every channel's cached readers
+        // estimated back, not of the visits the cards' shares are of: say which.
+        let base = if h.estimated_visits > 0 || h.visits_with_estimate != h.visits {
+            format!(
+                "of <span data-v=\"{}\">{}</span> visits, with readers whose assets were cached",
+                h.visits_with_estimate,
+                thousands(h.visits_with_estimate)
+            )
+        } else {
+            "of visits".to_string()
+        };
+        if h.visits == 0 {
+            let read = report.aggregates.line_counts().read;
+            let _ = write!(
+                out,
+                "<p class=\"big\" id=\"range\">no visits</p><p>None of the <span data-v=\"{read}\">{}</span> \
+                 lines read made a reader's visit: the line accounting under “Why” says what they were.</p>",
+                thousands(read)
+            );
+            markup::caveats(out, &report.caveats);
+            out.push_str("</section>\n");
+            return;
+        }
         let _ = write!(
             out,
-            "<p class=\"big\" id=\"range\">{:.1}% to {:.1}% <small>of visits</small></p>\
+            "<p class=\"big\" id=\"range\">{} </p>\
              <p><span data-v=\"{}\">{}</span> of <span data-v=\"{}\">{}</span> visits ({:.1}%) came through links shared in private \
              (messaging apps, email, chat){evidence}. Period: <span class=\"nw\">{}</span>.</p>",
-            h.range_low_pct,
-            h.range_high_pct,
+            range_text(&h, &format!("<small>{base}</small>")),
             h.dark_social_visits,
             thousands(h.dark_social_visits),
             h.visits,
@@ -266,9 +298,10 @@ impl HtmlReporter {
             svg::share_line("share", "Dark-social share of each day's visits", &shares)
         );
         let compare = report.previous.is_some();
+        let before = report.daily_before_header();
         let mut head = vec![("date", false), ("visits", true), ("dark social", true), ("dark share", true)];
         if compare {
-            head.extend([("visits before", true), ("change", true)]);
+            head.extend([(before.as_str(), true), ("change", true)]);
         }
         head.extend(Channel::ALL[1..].iter().map(|c| (c.name(), true)));
         let trs: Vec<String> = report
