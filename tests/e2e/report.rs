@@ -601,8 +601,43 @@ fn days_without_visits_are_gaps_in_the_share_line() {
     let r = darklog_stdin(&["analyze", "-", "--format", "html", "-q"], one.as_bytes());
     assert!(r.stdout.contains("One day, 2026-11-02, with 1 visit."), "{}", r.stdout);
     assert!(!r.stdout.contains(" 1 visits") && !r.stdout.contains("visits ()"), "{}", r.stdout);
+    // A quiet day is drawn as nothing (no bar, no title), and said in the description.
     let gap = darklog_stdin(&["analyze", "-", "--format", "html", "-q"], log.as_bytes()).stdout;
-    assert!(gap.contains("<title>2026-11-04: 0 visits</title>"), "{gap}");
+    assert!(gap.contains("9 days from 2026-11-02 to 2026-11-10 (5 of them without a visit)"), "{gap}");
+    assert!(!gap.contains("0 visits</title>"), "{gap}");
+}
+
+/// Logs decades apart: the page stays small (no mark for each quiet day, sparklines of
+/// spans of days), its axes carry years, and a long path is shortened in its cell with
+/// the whole in its title.
+#[test]
+fn years_apart_make_a_small_page() {
+    let ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36";
+    let long = format!("/news/{}", "a".repeat(400));
+    let log: String = [("01/Aug/1995", "/news/1995/old-story"), ("08/Nov/2026", long.as_str())]
+        .iter()
+        .flat_map(|(d, p)| {
+            (0..2).map(move |i| {
+                format!("10.0.0.{i} - - [{d}:10:00:00 +0000] \"GET {p} HTTP/1.1\" 200 5 \"-\" \"{ua}\"\n")
+            })
+        })
+        .collect();
+    let r = darklog_stdin(&["analyze", "-", "--format", "html", "-q"], log.as_bytes());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let page = r.stdout;
+    assert!(page.len() < 200_000, "{} bytes", page.len());
+    assert!(page.contains("text-anchor=\"start\">1995-08-01</text>"), "years on the axis");
+    assert!(page.contains("text-anchor=\"end\">2026-11-08</text>"), "years on the axis");
+    assert!(
+        page.contains("aria-label=\"dark-social visits per 96 days, 1995-08-01 to 2026-11-08: "),
+        "{page}"
+    );
+    assert!(page.contains(&format!("<td class=\"path\" title=\"{long}\">/news/aaa")), "{page}");
+    assert!(page.contains("…"), "the middle of the path left out");
+    // Two days with years of quiet between: no line joins them, so each is a dot.
+    let chart = &page[page.find("aria-labelledby=\"share-t").unwrap()..];
+    let chart = &chart[..chart.find("</svg>").unwrap()];
+    assert_eq!(chart.matches("<circle").count(), 2, "{chart}");
 }
 
 /// "How it was made" names what changed the figures: two runs that count differently do

@@ -23,6 +23,10 @@ pub(crate) fn esc(text: &str) -> String {
             '\'' => out.push_str("&#39;"),
             // Bidirectional overrides too, as the table shows them: a path that reverses
             // the text after it must not make the page read otherwise.
+            // Written as the table and Markdown write them: `\x1b`, `\u{202e}`.
+            c if controls(c) && u32::from(c) < 0x80 => {
+                let _ = write!(out, "\\x{:02x}", u32::from(c));
+            }
             c if controls(c) => {
                 let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
             }
@@ -99,6 +103,19 @@ pub(super) fn table(out: &mut String, caption: &str, head: &[(&str, bool)], rows
         let _ = write!(out, "<tr><td colspan=\"{}\" class=\"muted\">none</td></tr>", head.len().max(1));
     }
     out.push_str("</tbody></table></div>");
+}
+
+/// Characters of a path a cell shows: a longer one (a scanner's 5,000-character probe)
+/// would wrap into a wall that pushes its numbers a screen down.
+const PATH_CHARS: usize = 160;
+
+/// A path's cell: whole, or its middle left out with the whole in its title.
+pub(super) fn path_cell(path: &str) -> String {
+    if path.chars().count() <= PATH_CHARS {
+        return format!("<td class=\"path\">{}</td>", esc(path));
+    }
+    let short = crate::report::text::middle_ellipsis(path, PATH_CHARS);
+    format!("<td class=\"path\" title=\"{}\">{}</td>", esc(path), esc(&short))
 }
 
 /// The inputs and what was read of each. A merge's inputs are states, which keep no
@@ -186,7 +203,7 @@ mod tests {
     #[test]
     fn markup_and_text_that_reads_otherwise_are_escaped() {
         assert_eq!(esc("<a href='x'>&\"</a>"), "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
-        assert_eq!(esc("/a\x1bb"), "/a\\u{1b}b");
+        assert_eq!(esc("/a\x1bb"), "/a\\x1bb");
         // A right-to-left override would show "exe.gpj" as "jpg.exe" on the page.
         assert_eq!(esc("/\u{202e}gpj.exe/\u{2066}x\u{2069}"), "/\\u{202e}gpj.exe/\\u{2066}x\\u{2069}");
         assert_eq!(esc("/caf\u{e9}"), "/caf\u{e9}");

@@ -19,7 +19,7 @@ use crate::classify::Channel;
 use crate::time::format_date;
 pub use markup::content_security_policy;
 pub(crate) use markup::esc;
-use markup::{change_cell, num, pct_cell, table};
+use markup::{change_cell, num, path_cell, pct_cell, table};
 
 pub struct HtmlReporter;
 
@@ -194,7 +194,7 @@ impl HtmlReporter {
                     let _ = write!(
                         out,
                         "<li>{} <span class=\"up\">+{}</span> ({} from {})</li>",
-                        esc(&g.landing),
+                        esc(&super::text::middle_ellipsis(&g.landing, 160)),
                         g.change,
                         g.dark_social_visits,
                         g.dark_social_visits_prev
@@ -346,8 +346,12 @@ impl HtmlReporter {
             ("share of all visits", true),
             ("all visits", true),
             ("dark share", true),
-            ("per day", false),
         ];
+        // One day has no line to draw.
+        let sparks = series.days > 1;
+        if sparks {
+            head.push(("per day", false));
+        }
         if compare {
             head.extend([("dark before", true), ("change", true)]);
         }
@@ -360,9 +364,10 @@ impl HtmlReporter {
                     .get(r.landing.as_bytes())
                     .filter(|s| s.len() > 1)
                     .map_or(String::new(), |s| svg::spark(s, &first, &last));
+                let spark = if sparks { format!("<td>{spark}</td>") } else { String::new() };
                 let mut tr = format!(
-                    "<tr><td class=\"path\">{}</td>{}{}{}{}<td>{spark}</td>",
-                    esc(&r.landing),
+                    "<tr>{}{}{}{}{}{spark}",
+                    path_cell(&r.landing),
                     num(r.dark_social_visits),
                     pct_cell(Some(r.share_of_visits_pct)),
                     num(r.visits),
@@ -394,8 +399,8 @@ impl HtmlReporter {
             .iter()
             .map(|r| {
                 let mut tr = format!(
-                    "<tr><td class=\"path\">{}</td><td>{}</td>{}{}{}<td class=\"n\" data-v=\"{}\">{:.2}</td>",
-                    esc(&r.landing),
+                    "<tr>{}<td>{}</td>{}{}{}<td class=\"n\" data-v=\"{}\">{:.2}</td>",
+                    path_cell(&r.landing),
                     esc(&r.app),
                     num(r.shares),
                     num(r.fetches),

@@ -49,9 +49,10 @@ pub fn bars(id: &str, title: &str, rows: &[(&str, u64, f64, usize)]) -> String {
     out
 }
 
-/// Where a day's label goes: the first, the last and a few between.
-fn labelled(i: usize, n: usize) -> bool {
-    let step = n.div_ceil(6).max(1);
+/// Where a day's label goes: the first, the last and a few between (fewer when the
+/// labels are whole dates, which are wider).
+fn labelled(i: usize, n: usize, whole: bool) -> bool {
+    let step = n.div_ceil(if whole { 4 } else { 6 }).max(1);
     i == 0 || i + 1 == n || (i.is_multiple_of(step) && n - i > step / 2)
 }
 
@@ -62,6 +63,24 @@ fn anchor(i: usize, n: usize) -> &'static str {
         0 => "start",
         i if i + 1 == n => "end",
         _ => "middle",
+    }
+}
+
+/// A day's label on an axis: `11-08`, or the whole date when the days span more than one
+/// year (`08-01 … 11-08` over 31 years read as one).
+fn day_label(date: &str, whole: bool) -> &str {
+    if whole {
+        date
+    } else {
+        date.get(5..).unwrap_or(date)
+    }
+}
+
+/// Whether `days` (dates first) fall in more than one year.
+fn years_differ<T>(days: &[(String, T)]) -> bool {
+    match (days.first(), days.last()) {
+        (Some(a), Some(b)) => a.0.get(..4) != b.0.get(..4),
+        _ => false,
     }
 }
 
@@ -78,11 +97,14 @@ pub fn stacked(id: &str, title: &str, days: &[(String, Vec<u64>)], names: &[&str
     let slot = plot_w / n as f64;
     let bar = (slot * 0.8).max(0.5);
     let busiest = days.iter().max_by_key(|d| d.1.iter().sum::<u64>());
+    let quiet = days.iter().filter(|d| d.1.iter().all(|&c| c == 0)).count();
+    let quiet = if quiet > 0 { format!(" ({quiet} of them without a visit)") } else { String::new() };
+    let whole = years_differ(days);
     let desc = match days {
         [] => "No days.".to_string(),
         [(day, _)] => format!("One day, {day}, with {}. The table below lists it.", visits(max)),
         _ => format!(
-            "{} days from {} to {}; the busiest, {}, had {}. The table below lists every day.",
+            "{} days from {} to {}{quiet}; the busiest, {}, had {}. The table below lists every day with visits.",
             days.len(),
             days.first().map_or("", |d| &d.0),
             days.last().map_or("", |d| &d.0),
@@ -112,29 +134,33 @@ pub fn stacked(id: &str, title: &str, days: &[(String, Vec<u64>)], names: &[&str
             .filter(|(_, &c)| c > 0)
             .map(|(n, c)| format!("{n} {}", thousands(*c)))
             .collect();
-        let by_channel = if parts.is_empty() { String::new() } else { format!(" ({})", parts.join(", ")) };
-        let _ = write!(out, "<g><title>{date}: {}{}</title>", visits(total), esc(&by_channel));
-        let mut y = base;
-        for (class, &c) in counts.iter().enumerate() {
-            if c == 0 {
-                continue;
+        // A day without visits draws nothing: over years of quiet days, a title each
+        // made pages of megabytes.
+        if total > 0 {
+            let by_channel = format!(" ({})", parts.join(", "));
+            let _ = write!(out, "<g><title>{date}: {}{}</title>", visits(total), esc(&by_channel));
+            let mut y = base;
+            for (class, &c) in counts.iter().enumerate() {
+                if c == 0 {
+                    continue;
+                }
+                let bh = c as f64 * scale;
+                y -= bh;
+                let _ = write!(
+                    out,
+                    "<rect class=\"c{class}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bar:.1}\" height=\"{bh:.1}\"/>"
+                );
             }
-            let bh = c as f64 * scale;
-            y -= bh;
-            let _ = write!(
-                out,
-                "<rect class=\"c{class}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bar:.1}\" height=\"{bh:.1}\"/>"
-            );
+            out.push_str("</g>");
         }
-        out.push_str("</g>");
-        if labelled(i, days.len()) {
+        if labelled(i, days.len(), whole) {
             let _ = write!(
                 out,
                 "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"{}\">{}</text>",
                 x + bar / 2.0,
                 h - 6.0,
                 anchor(i, days.len()),
-                &date[5..]
+                day_label(date, whole)
             );
         }
     }
@@ -156,6 +182,7 @@ pub fn share_line(id: &str, title: &str, days: &[(String, Option<f64>)]) -> Stri
         |i: usize| if n <= 1 { left + plot_w / 2.0 } else { left + i as f64 * plot_w / (n - 1) as f64 };
     let (lo, hi) = shares().fold((f64::MAX, f64::MIN), |(lo, hi), p| (lo.min(p), hi.max(p)));
     let quiet = days.iter().filter(|d| d.1.is_none()).count();
+    let whole = years_differ(days);
     let desc = match (n, quiet) {
         (0, _) => "No days.".to_string(),
         (1, 0) => format!("{lo:.1}% of the day's visits. The table below lists it."),
@@ -189,8 +216,10 @@ pub fn share_line(id: &str, title: &str, days: &[(String, Option<f64>)]) -> Stri
         }
     }
     for (i, (date, p)) in days.iter().enumerate() {
-        // A dot a day while they can be told apart; the line alone beyond.
-        if let (Some(p), true) = (p, n <= 62) {
+        // A dot a day while they can be told apart; the line alone beyond, but for a day
+        // with quiet days either side, which no line would show.
+        let alone = || (i == 0 || days[i - 1].1.is_none()) && days.get(i + 1).is_none_or(|d| d.1.is_none());
+        if let (Some(p), true) = (p, n <= 62 || alone()) {
             let _ = write!(
                 out,
                 "<circle class=\"dot\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\"><title>{date}: {p:.1}%</title></circle>",
@@ -198,14 +227,14 @@ pub fn share_line(id: &str, title: &str, days: &[(String, Option<f64>)]) -> Stri
                 base - p * scale
             );
         }
-        if labelled(i, n) {
+        if labelled(i, n, whole) {
             let _ = write!(
                 out,
                 "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"{}\">{}</text>",
                 x_of(i),
                 h - 6.0,
                 anchor(i, n),
-                &date[5..]
+                day_label(date, whole)
             );
         }
     }
@@ -222,9 +251,16 @@ fn visits(n: u64) -> String {
     }
 }
 
-/// A word-sized line of daily counts, labelled with them.
+/// Points a sparkline draws at most: a word-sized line cannot show more, and years of
+/// days, each a point and a number in its label, made every row of the page kilobytes.
+const SPARK_POINTS: usize = 120;
+
+/// A word-sized line of daily counts, labelled with them; more days than it can show
+/// are summed into spans of days, and the label says how many days a span is.
 pub fn spark(values: &[u64], first: &str, last: &str) -> String {
     let (w, h) = (100.0, 20.0);
+    let span = values.len().div_ceil(SPARK_POINTS).max(1);
+    let values: Vec<u64> = values.chunks(span).map(|c| c.iter().sum()).collect();
     let max = values.iter().copied().max().unwrap_or(0).max(1) as f64;
     let n = values.len();
     let x_of = |i: usize| if n <= 1 { w / 2.0 } else { i as f64 * w / (n - 1) as f64 };
@@ -234,8 +270,9 @@ pub fn spark(values: &[u64], first: &str, last: &str) -> String {
         .map(|(i, &v)| format!("{:.1},{:.1}", x_of(i), h - 1.0 - v as f64 / max * (h - 2.0)))
         .collect();
     let counts: Vec<String> = values.iter().map(u64::to_string).collect();
+    let per = if span == 1 { "a day".to_string() } else { format!("per {span} days") };
     format!(
-        "<svg class=\"spark\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"dark-social visits a day, {first} to {last}: {}\" preserveAspectRatio=\"none\"><polyline points=\"{}\"/></svg>",
+        "<svg class=\"spark\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"dark-social visits {per}, {first} to {last}: {}\" preserveAspectRatio=\"none\"><polyline points=\"{}\"/></svg>",
         counts.join(", "),
         points.join(" ")
     )
