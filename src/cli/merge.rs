@@ -50,6 +50,7 @@ pub fn run(args: MergeArgs) -> Result<Status, Error> {
     let mut provenance = crate::run::saved::Provenance::default();
     let all = read_saved(&args.states)?;
     refuse_duplicates(&all)?;
+    let parts: Vec<String> = all.iter().map(|(name, _)| name.clone()).collect();
     for (name, saved) in all {
         saved.check(&settings, &name)?;
         let Content::State { run: state, window, provenance: said, .. } = saved.content else {
@@ -116,10 +117,29 @@ pub fn run(args: MergeArgs) -> Result<Status, Error> {
     report.top = args.report.top;
     report.rules_file = args.read.rules.as_ref().map(|p| p.display().to_string());
     super::analyze::tell(&mut report, &args.read, &cfg, &provenance, &state.facts);
+    // A merge reads no logs, so the page has no inputs table: it names its parts instead.
+    report.made_with.push(("Merged from", merged_from(&parts)));
     // The page says what stderr says of an empty window, for whoever it is mailed to.
     let notes = super::common::window_notes(&report, &windows);
     report.caveats.extend(notes.empty.into_iter().chain(notes.previous_empty));
     args.report.render(&report, output, &windows, &errors, args.read.quiet)
+}
+
+/// `3 parts: a.state, b.state, c.state`; a job of hundreds names its first ten, and
+/// parts given as lines on stdin are counted, not named one by one.
+fn merged_from(parts: &[String]) -> String {
+    const NAMED: usize = 10;
+    let lines = parts.iter().filter(|p| p.starts_with("standard input, line ")).count();
+    let files: Vec<&String> = parts.iter().filter(|p| !p.starts_with("standard input, line ")).collect();
+    let mut named: Vec<String> = files.iter().take(NAMED).map(|f| f.to_string()).collect();
+    if files.len() > NAMED {
+        named.push(format!("{} more files", files.len() - NAMED));
+    }
+    if lines > 0 {
+        named.push(format!("{lines} line{} on standard input", if lines == 1 { "" } else { "s" }));
+    }
+    let n = parts.len();
+    format!("{n} part{}: {}", if n == 1 { "" } else { "s" }, named.join(", "))
 }
 
 /// A part read for a window (`partial --day …`) counted nothing outside it: a report
@@ -166,4 +186,22 @@ fn refuse_duplicates(all: &[(String, crate::run::saved::Saved)]) -> Result<(), S
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merged_from;
+
+    #[test]
+    fn a_merge_names_its_parts_and_counts_the_rest() {
+        let files: Vec<String> = (0..12).map(|i| format!("p{i}.state")).collect();
+        assert_eq!(merged_from(&files[..1]), "1 part: p0.state");
+        let mut many = files.clone();
+        many.push("standard input, line 1".into());
+        assert_eq!(
+            merged_from(&many),
+            "13 parts: p0.state, p1.state, p2.state, p3.state, p4.state, p5.state, p6.state, p7.state, \
+             p8.state, p9.state, 2 more files, 1 line on standard input"
+        );
+    }
 }

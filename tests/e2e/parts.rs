@@ -506,4 +506,21 @@ fn merge_says_no_state_plainly_and_its_page_ignores_the_report_kind() {
     assert_eq!(page(&["--report", "visits"]), page(&[]));
     let r = darklog(&["merge", s(&state), "--report", "visits", "--visitor-key", KEY, "-q"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
+    // The page names what it merged: it has no inputs table to say it.
+    let merged = format!("<dt>Merged from</dt><dd>1 part: {}</dd>", s(&state));
+    assert!(page(&[]).contains(&merged), "{}", page(&[]));
+    let text = std::fs::read_to_string(&log).unwrap();
+    let (first, second) = text.split_at(text.len() / 2 + text[text.len() / 2..].find('\n').unwrap() + 1);
+    let mut lines = String::new();
+    for (name, half) in [("a.log", first), ("b.log", second)] {
+        let half = write(dir.path(), name, half.as_bytes());
+        let args = ["partial", s(&half), "--profile", s(&profile), "--line", "--visitor-key", KEY, "-q"];
+        lines.push_str(&ok(darklog(&args)).stdout);
+    }
+    let r = darklog_stdin(&["merge", "-", "--format", "html", "--visitor-key", KEY, "-q"], lines.as_bytes());
+    assert!(
+        r.stdout.contains("<dt>Merged from</dt><dd>2 parts: 2 lines on standard input</dd>"),
+        "{}",
+        r.stderr
+    );
 }
