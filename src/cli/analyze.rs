@@ -182,11 +182,29 @@ pub(super) fn tell(
         report.made_with.push(("Browser evidence sample", loaded));
     }
     report.caveats = crate::report::group_caveats(&said.caveats);
+    report.caveats.extend(malformed_caveat(&report.aggregates.line_counts()));
     let not_read = said
         .errors
         .iter()
         .map(|e| format!("not read whole: the figures leave out what could not be read: {e}"));
     report.caveats.extend(not_read);
+}
+
+/// Lines no layout could read are left out of every figure; the line accounting counts
+/// them, but one in a hundred or more is worth saying where the figures are read (of a
+/// hundred lines or more: a test log's one odd line is not news).
+fn malformed_caveat(lines: &crate::report::LineCounts) -> Option<String> {
+    if lines.malformed == 0 || lines.read < 100 || lines.malformed * 100 < lines.read {
+        return None;
+    }
+    Some(format!(
+        "{} of the {} lines read ({:.1}%) {} malformed: the figures leave {} out (-v shows the first of them)",
+        crate::report::thousands(lines.malformed),
+        crate::report::thousands(lines.read),
+        lines.malformed as f64 * 100.0 / lines.read as f64,
+        if lines.malformed == 1 { "is" } else { "are" },
+        if lines.malformed == 1 { "it" } else { "them" },
+    ))
 }
 
 /// The page's facts of how it was made (`found`: the layouts detection found).

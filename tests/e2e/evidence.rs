@@ -85,6 +85,14 @@ fn the_range_brings_back_readers_with_cached_assets() {
     let want = estimated as f64 * 100.0 / n("visits_with_estimate") as f64;
     assert!((share - want).abs() < 0.006, "estimated row {row} against {h}");
     assert!((h["range_high_pct"].as_f64().unwrap() - h["range_low_pct"].as_f64().unwrap()) > share, "{h}");
+    // The page says what the range and the estimate's share are shares of, beside the
+    // cards whose shares are of the visits with evidence.
+    let page = darklog_stdin(&["analyze", "-", "--format", "html", "-q"], &log).stdout;
+    let with = crate::util::thousands(n("visits_with_estimate"));
+    let of = "</span> visits, with readers whose assets were cached</small>";
+    assert!(page.contains(&format!("\">{with}{of}")), "the range's base: {with}");
+    assert!(page.contains(&format!("title=\"of {with} visits, with readers whose assets were cached\">")));
+    assert!(page.contains(&format!("* The estimate's share is of the {with} visits")), "the footnote");
 }
 
 /// Without enough visits from other sites there is no estimate, and the summary says so.

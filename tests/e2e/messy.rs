@@ -223,3 +223,18 @@ fn site_facts_come_from_the_first_lines_however_the_log_is_rotated() {
     assert_eq!(answer(&two), answer(&one), "{}\n{}", r1.stderr, r2.stderr);
     assert!(!r2.stderr.contains("browsers here load assets"), "{}", r2.stderr);
 }
+
+/// One line in a hundred or more that no layout reads is said where the figures are
+/// read, not only counted in the line accounting.
+#[test]
+fn many_malformed_lines_are_a_caveat() {
+    // The bundled sample: 5 malformed lines in 3,010, under one in a hundred.
+    let good = gunzip(&std::fs::read(fixture("sample.log.gz")).unwrap());
+    let garbage = "this is not a log line\n".repeat(302);
+    let md = |log: &[u8]| darklog_stdin(&["analyze", "-", "--format", "markdown", "-q"], log).stdout;
+    let page = md(&[&good[..], garbage.as_bytes()].concat());
+    let want =
+        "> **Read with care:** 307 of the 3,312 lines read (9.3%) are malformed: the figures leave them out";
+    assert!(page.contains(want), "{page}");
+    assert!(!md(&good).contains("malformed: the figures"));
+}

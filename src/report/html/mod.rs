@@ -7,6 +7,7 @@
 //! a few lines of script sort them by a column. Every number a cell shows is also in its
 //! `data-v`, as the JSON report writes it.
 
+mod channels;
 mod markup;
 mod svg;
 
@@ -77,7 +78,7 @@ impl HtmlReporter {
             esc(&period_text)
         );
         self.headline(&mut out, report, &period_text);
-        self.channels(&mut out, report);
+        channels::channels(&mut out, report);
         self.over_time(&mut out, report);
         self.shared(&mut out, report);
         self.why(&mut out, report);
@@ -203,55 +204,6 @@ impl HtmlReporter {
                 out.push_str("</ul>");
             }
         }
-        out.push_str("</section>\n");
-    }
-
-    fn channels(&self, out: &mut String, report: &Report) {
-        let rows = report.channel_rows();
-        out.push_str("<section aria-labelledby=\"s-channels\"><h2 id=\"s-channels\">Channels</h2>");
-        let bars: Vec<(&str, u64, f64, usize)> = rows
-            .iter()
-            .filter(|r| r.kind == RowKind::Channel)
-            .enumerate()
-            .map(|(i, r)| (r.label, r.visits, r.visits_pct.unwrap_or(0.0), i))
-            .collect();
-        let _ = write!(out, "<figure>{}</figure>", svg::bars("ch", "Visits by channel", &bars));
-        let compare = report.previous.is_some();
-        let mut head = vec![
-            ("channel", false),
-            ("kind", false),
-            ("visits", true),
-            ("share", true),
-            ("page views", true),
-        ];
-        if compare {
-            head.extend([("visits before", true), ("change", true)]);
-        }
-        let trs: Vec<String> = rows
-            .iter()
-            .map(|r| {
-                let class = match r.kind {
-                    RowKind::Part => " class=\"part\"",
-                    _ if r.channel == Channel::DarkSocial.name() => " class=\"total\"",
-                    _ => "",
-                };
-                let mut tr = format!(
-                    "<tr{class}><td>{}</td><td>{}</td>{}{}{}",
-                    esc(r.label),
-                    r.kind.name(),
-                    num(r.visits),
-                    pct_cell(r.visits_pct),
-                    num(r.pageviews)
-                );
-                if let Some(p) = r.prev {
-                    tr.push_str(&num(p.visits_prev));
-                    tr.push_str(&change_cell(p.visits_change_pct, r.visits));
-                }
-                tr.push_str("</tr>");
-                tr
-            })
-            .collect();
-        table(out, "Visits, share of visits and page views by channel; excluded traffic and the parts of dark social below", &head, &trs);
         out.push_str("</section>\n");
     }
 
