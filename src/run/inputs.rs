@@ -104,7 +104,7 @@ pub(super) fn sniff_all(
         {
             Ok(mut s) => {
                 let name = s.format.name();
-                if let Some(n) = s.detected_from {
+                if let Some(n) = s.detected_from.filter(|&n| n > 0) {
                     if !formats_said.contains(&name) {
                         observer.notice(format!(
                             "log format: {name} (detected from {n} line{} of {}; --log-format to choose)",

@@ -395,7 +395,9 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
             }),
             None => None,
         };
-        let mut sum = summary(&s.source, Some(&s.format), s.compression, error.as_ref());
+        // A layout detected from no line was not found: none is named for the input.
+        let format = Some(&s.format).filter(|_| s.detected_from != Some(0));
+        let mut sum = summary(&s.source, format, s.compression, error.as_ref());
         if keyed.is_some() {
             sum.name = "keyed lines".into();
         }

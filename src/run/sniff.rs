@@ -56,7 +56,8 @@ pub(super) struct Sniffed {
     pub caveats: Vec<String>,
     /// The named layout read none of the sample (see [`Misfit`]).
     pub misfit: Option<Misfit>,
-    /// Lines the format was detected from (`None`: given, not detected).
+    /// Lines the format was detected from (`None`: given, not detected; `Some(0)`: no
+    /// line to detect it from, read as combined and named as no layout).
     pub detected_from: Option<usize>,
     pub compression: Option<Compression>,
     pub first_time: Option<i64>,
@@ -164,7 +165,8 @@ pub(super) fn sniff(
             // data that broke before any line was whole): read it as the most common
             // format and let its lines, and its error, speak.
             // A part of a log keyed by visitor may hold only its malformed lines.
-            None if broke || lenient || lines.clone().next().is_none() => (Format::COMBINED, None),
+            // Detected from no line: the reports name no layout for it.
+            None if broke || lenient || lines.clone().next().is_none() => (Format::COMBINED, Some(0)),
             None => return Err(unknown_format(source, lines.clone().next())),
         },
     };

@@ -856,3 +856,21 @@ fn nothing_reads_as_nothing() {
         r.stdout
     );
 }
+
+/// An empty input names no layout (none was found in it) and the page says nothing was
+/// read of it, where the table of inputs would otherwise show a blank problem.
+#[test]
+fn an_empty_input_names_no_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = write(dir.path(), "empty.log", b"");
+    let r = darklog(&["analyze", s(&empty), "--format", "json", "-q"]);
+    let doc = json(&r);
+    assert_eq!(doc["inputs"][0]["format"], serde_json::Value::Null, "{}", r.stdout);
+    let page = darklog(&["analyze", s(&empty), "--format", "html", "-q"]).stdout;
+    let row = format!("<td class=\"path\">{}</td><td>–</td>", s(&empty));
+    assert!(page.contains(&row), "{page}");
+    assert!(page.contains("<td>no line read</td></tr>"), "{page}");
+    // Named, the layout is the one named.
+    let r = darklog(&["analyze", s(&empty), "--log-format", "common", "--format", "json", "-q"]);
+    assert_eq!(json(&r)["inputs"][0]["format"], "common");
+}

@@ -133,7 +133,7 @@ pub(super) fn inputs_table(out: &mut String, inputs: &[crate::report::InputSumma
                 esc(i.format.as_deref().unwrap_or("–")),
                 num(i.lines),
                 num(i.malformed),
-                esc(i.error.as_deref().unwrap_or(""))
+                esc(i.error.as_deref().unwrap_or(if i.lines == 0 { "no line read" } else { "" }))
             )
         })
         .collect();
