@@ -849,3 +849,27 @@ fn an_old_cut_rotation_does_not_hold_the_state_back() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("nothing in it is new, not read"), "{}", r.stderr);
 }
+
+/// With a state, the page's line accounting is of the report's days over every run, the
+/// inputs table of this run: the page says which is which.
+#[test]
+fn the_page_tells_the_state_s_lines_from_this_run_s() {
+    let dir = tempfile::tempdir().unwrap();
+    let all = lines(3000, 12, 2);
+    let log = dir.path().join("access.log");
+    let state = dir.path().join("site.state");
+    std::fs::write(&log, all[..2000].concat()).unwrap();
+    assert_eq!(cron_run(&[&log], &state, &[]).code, 0);
+    std::fs::write(&log, all.concat()).unwrap();
+    let page =
+        report(&["analyze", s(&log), "--state", s(&state), "--visitor-key", "k", "-q", "--format", "html"]);
+    let rest = all.len() - 2000;
+    let said = format!(
+        "as the state counted them over every run that read them; this run read <span data-v=\"{rest}\">{}</span>",
+        thousands(rest as u64)
+    );
+    assert!(page.contains(&said), "{said}");
+    // Without a state the two are one number, and nothing is said.
+    let page = report(&["analyze", s(&log), "--visitor-key", "k", "-q", "--format", "html"]);
+    assert!(!page.contains("this run read"), "{page}");
+}

@@ -437,6 +437,18 @@ impl HtmlReporter {
             &[("lines", false), ("count", true)],
             &trs,
         );
+        // With a state the period's lines are those of every run that read its days,
+        // and the inputs table only this run's: two numbers a reader would take for one.
+        let this_run: u64 = report.inputs.iter().map(|i| i.lines).sum();
+        if !report.inputs.is_empty() && this_run != l.read {
+            let _ = write!(
+                out,
+                "<p class=\"muted\">These are the lines of the report's days, as the state counted them over \
+                 every run that read them; this run read <span data-v=\"{this_run}\">{}</span> (the inputs, \
+                 under How it was made).</p>",
+                thousands(this_run)
+            );
+        }
         if let Some(cut) = report.cut() {
             let _ = write!(out, "<p>{}</p>", esc(&cut));
         }
