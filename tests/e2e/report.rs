@@ -874,3 +874,25 @@ fn an_empty_input_names_no_layout() {
     let r = darklog(&["analyze", s(&empty), "--log-format", "common", "--format", "json", "-q"]);
     assert_eq!(json(&r)["inputs"][0]["format"], "common");
 }
+
+/// A path whose letters are percent-encoded reads as letters on the page, with the path
+/// as logged (what JSON and CSV key on) in its title.
+#[test]
+fn the_page_shows_encoded_letters_as_letters() {
+    let page = darklog(&["analyze", "fixtures/sample.log.gz", "--format", "html", "-q"]).stdout;
+    let cell = "<td class=\"path\" title=\"/2026/11/%E6%97%A5%E6%9C%AC-tech-week-recap\">/2026/11/日本-tech-week-recap</td>";
+    assert!(page.contains(cell), "{page}");
+    let csv = darklog(&[
+        "analyze",
+        "fixtures/sample.log.gz",
+        "--format",
+        "csv",
+        "--report",
+        "pages",
+        "--top",
+        "0",
+        "-q",
+    ])
+    .stdout;
+    assert!(csv.contains("/2026/11/%E6%97%A5%E6%9C%AC-tech-week-recap,"), "{csv}");
+}

@@ -109,13 +109,48 @@ pub(super) fn table(out: &mut String, caption: &str, head: &[(&str, bool)], rows
 /// would wrap into a wall that pushes its numbers a screen down.
 const PATH_CHARS: usize = 160;
 
-/// A path's cell: whole, or its middle left out with the whole in its title.
+/// A path's cell: whole, or its middle left out; a path whose letters are
+/// percent-encoded (`/2026/%E6%97%A5%E6%9C%AC`) shown as a reader reads it (`/2026/日本`).
+/// The path as logged, which the other reports and the JSON key on, is its title.
 pub(super) fn path_cell(path: &str) -> String {
-    if path.chars().count() <= PATH_CHARS {
+    let shown = readable(path);
+    if shown == path && path.chars().count() <= PATH_CHARS {
         return format!("<td class=\"path\">{}</td>", esc(path));
     }
-    let short = crate::report::text::middle_ellipsis(path, PATH_CHARS);
+    let short = crate::report::text::middle_ellipsis(&shown, PATH_CHARS);
     format!("<td class=\"path\" title=\"{}\">{}</td>", esc(path), esc(&short))
+}
+
+/// `path` with its percent-encoded letters beyond ASCII decoded, when they decode to
+/// UTF-8 text; escapes of ASCII (`%2F`, `%20`, `%3C`) stay as they are, so that what
+/// the path means cannot change on the page.
+pub(super) fn readable(path: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = path.as_bytes();
+    let hex = |b: u8| (b as char).to_digit(16);
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    let mut decoded = false;
+    while i < bytes.len() {
+        let escape = bytes.get(i..i + 3).and_then(|e| match e {
+            [b'%', h, l] => Some(hex(*h)? * 16 + hex(*l)?),
+            _ => None,
+        });
+        match escape {
+            Some(b) if b >= 0x80 => {
+                out.push(b as u8);
+                decoded = true;
+                i += 3;
+            }
+            _ => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    match String::from_utf8(out) {
+        Ok(text) if decoded && !text.chars().any(controls) => std::borrow::Cow::Owned(text),
+        _ => std::borrow::Cow::Borrowed(path),
+    }
 }
 
 /// The inputs and what was read of each. A merge's inputs are states, which keep no
@@ -199,6 +234,21 @@ pub(super) fn how(out: &mut String, report: &Report) {
 #[cfg(test)]
 mod tests {
     use super::esc;
+
+    #[test]
+    fn percent_encoded_letters_are_shown_as_letters() {
+        use super::{path_cell, readable};
+        assert_eq!(readable("/2026/11/%E6%97%A5%E6%9C%AC-tech"), "/2026/11/日本-tech");
+        assert_eq!(readable("/caf%c3%a9%2Fx%20y"), "/café%2Fx%20y", "ASCII escapes stay");
+        assert_eq!(readable("/bad%E6%97"), "/bad%E6%97", "not UTF-8: as logged");
+        assert_eq!(readable("/%C2%9B"), "/%C2%9B", "a control: as logged");
+        assert_eq!(readable("/plain%zz"), "/plain%zz");
+        assert_eq!(
+            path_cell("/%E6%97%A5"),
+            "<td class=\"path\" title=\"/%E6%97%A5\">/日</td>",
+            "the path as logged is the title"
+        );
+    }
 
     #[test]
     fn markup_and_text_that_reads_otherwise_are_escaped() {

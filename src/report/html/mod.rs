@@ -195,7 +195,7 @@ impl HtmlReporter {
                     let _ = write!(
                         out,
                         "<li>{} <span class=\"up\">+{}</span> ({} from {})</li>",
-                        esc(&super::text::middle_ellipsis(&g.landing, 160)),
+                        esc(&super::text::middle_ellipsis(&markup::readable(&g.landing), 160)),
                         g.change,
                         g.dark_social_visits,
                         g.dark_social_visits_prev
