@@ -100,10 +100,7 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     if args.state.is_none() && read_nothing {
         return Ok(super::output::nothing_written(&errors, "report"));
     }
-    // The page says what stderr says of an empty window, for whoever it is mailed to.
-    let notes = super::common::window_notes(&report, &windows);
-    report.caveats.extend(notes.empty.into_iter().chain(notes.previous_empty));
-    args.report.render(&report, output, &windows, &errors, args.read.quiet)
+    args.report.render(&mut report, output, &windows, &errors, args.read.quiet)
 }
 
 /// A window (or the one it is compared with) that reaches into the days the state has

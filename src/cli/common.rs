@@ -293,12 +293,17 @@ impl ReportArgs {
     /// is what the exit code says.
     pub fn render(
         &self,
-        report: &Report,
+        report: &mut Report,
         output: Option<Output>,
         windows: &Windows,
         errors: &[String],
         quiet: bool,
     ) -> Result<Status, Error> {
+        // The page and Markdown say what stderr says of an empty window, for whoever
+        // they are mailed to.
+        let notes = window_notes(report, windows);
+        report.caveats.extend(notes.empty.iter().chain(&notes.previous_empty).cloned());
+        let report = &*report;
         let kind = self.report;
         let to_terminal = self.output.is_none() && io::stdout().is_terminal();
         let reporter: Box<dyn Reporter> = match self.format {
@@ -337,7 +342,6 @@ impl ReportArgs {
         for e in errors {
             eprintln!("darklog: {}", printable(e));
         }
-        let notes = window_notes(report, windows);
         for note in notes.empty.iter().chain(&notes.previous_empty) {
             eprintln!("darklog: {note}");
         }

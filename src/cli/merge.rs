@@ -119,10 +119,7 @@ pub fn run(args: MergeArgs) -> Result<Status, Error> {
     super::analyze::tell(&mut report, &args.read, &cfg, &provenance, &state.facts);
     // A merge reads no logs, so the page has no inputs table: it names its parts instead.
     report.made_with.push(("Merged from", merged_from(&parts)));
-    // The page says what stderr says of an empty window, for whoever it is mailed to.
-    let notes = super::common::window_notes(&report, &windows);
-    report.caveats.extend(notes.empty.into_iter().chain(notes.previous_empty));
-    args.report.render(&report, output, &windows, &errors, args.read.quiet)
+    args.report.render(&mut report, output, &windows, &errors, args.read.quiet)
 }
 
 /// `3 parts: a.state, b.state, c.state`; a job of hundreds names its first ten, and

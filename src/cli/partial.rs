@@ -99,7 +99,7 @@ pub fn run(args: PartialArgs) -> Result<Status, Error> {
         *report.visits.get_mut() = outcome.visits.take();
         report.site_hosts = outcome.state.facts.site_hosts.clone();
         report.evidence = outcome.evidence;
-        return report_args.render(&report, output, &windows, &errors, true);
+        return report_args.render(&mut report, output, &windows, &errors, true);
     }
     let open = outcome.open.take().expect("a partial keeps its open state");
     args.out.write(&Saved {
