@@ -420,8 +420,13 @@ const MIN_WIDTH: u16 = 50;
 
 /// The terminal's width in columns, when it tells one (a pty under `script` or a serial
 /// console can say 0); a narrower terminal gets the narrowest tables, which wrap least.
+/// The terminal's width, or `COLUMNS` where the terminal says none (a serial console,
+/// some CI runners report 0 columns), as `ls` and most tools fall back.
 fn terminal_width() -> Option<usize> {
-    comfy_table::Table::new().width().filter(|&w| w > 0).map(|w| usize::from(w.max(MIN_WIDTH)))
+    let columns = || std::env::var("COLUMNS").ok()?.trim().parse::<u16>().ok();
+    let width =
+        comfy_table::Table::new().width().filter(|&w| w > 0).or_else(|| columns().filter(|&w| w > 0))?;
+    Some(usize::from(width.max(MIN_WIDTH)))
 }
 
 /// Prints notices on stderr and drives the progress bar.

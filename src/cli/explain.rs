@@ -69,10 +69,12 @@ pub fn run(args: ExplainArgs) -> Result<Status, Error> {
                     other => Error::ReadStdin(io::Error::other(other.to_string())),
                 },
             )?;
+            // An input problem, as `analyze` has it (exit 2), not a usage error.
             if let Some(what) = opened.foreign {
-                return Err(super::usage_error(format!(
-                    "standard input is {what}, which darklog does not read"
-                )));
+                let hint = crate::input::unpack_hint(what);
+                return Err(Error::ReadStdin(io::Error::other(format!(
+                    "it is {what}, which darklog does not read{hint}"
+                ))));
             }
             // What came before a break is explained; the break is said after it.
             let mut lines = Vec::new();

@@ -23,7 +23,7 @@ use std::path::PathBuf;
 
 pub use blocks::{Block, BlockData, BlockReader, Blocks, Feed, MAX_LINE};
 pub use mapped::{map_at, MappedBlocks};
-pub use open::{foreign, open, Broken, Compression, Opened};
+pub use open::{foreign, open, unpack_hint, Broken, Compression, Opened};
 pub use resume::{open_at, Tail, WholeLines};
 pub use same::{decoded_len, same_logs, Fingerprint, Length, SameLog, HEAD_BYTES};
 

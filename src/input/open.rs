@@ -79,6 +79,16 @@ pub fn foreign(head: &[u8]) -> Option<&'static str> {
     KNOWN.iter().find(|(magic, _)| head.starts_with(magic)).map(|(_, what)| *what)
 }
 
+/// What to do with a [`foreign`] input: an archive or compressed data may hold a log, an
+/// image or an executable holds none.
+pub fn unpack_hint(what: &str) -> &'static str {
+    if what.ends_with("archive") || what.ends_with("data") {
+        " (unpack it first)"
+    } else {
+        ""
+    }
+}
+
 /// An error of the file itself (not of the data in it), as the counting reader saw it: a
 /// disk error in a gzip file is a read error, not corrupt gzip.
 #[derive(Debug)]

@@ -129,7 +129,8 @@ pub(super) fn sniff(
     let opened = input::open(source, counter.clone())?;
     let not_a_log = |why: String| InputError::NotALog { path: source.name(), why };
     if let Some(what) = opened.foreign {
-        return Err(not_a_log(format!("{what}, which darklog does not read (unpack it first)")));
+        let hint = input::unpack_hint(what);
+        return Err(not_a_log(format!("{what}, which darklog does not read{hint}")));
     }
     let mut reader = opened.reader;
     // An input that breaks this early is still sniffed from what came before the break;

@@ -382,3 +382,22 @@ fn log_text_cannot_drive_the_terminal() {
     let explain = darklog(&["explain", log.lines().next().unwrap()]);
     assert!(!raw(&explain.stdout) && explain.stdout.contains("\\x1b]0;pwned\\x07"), "{:?}", explain.stdout);
 }
+
+/// A terminal that reports no width (a serial console, some CI runners): the table fits
+/// `COLUMNS`, as most tools fall back. Run under `script`, which gives it a terminal.
+#[test]
+fn a_terminal_without_a_width_falls_back_to_columns() {
+    let bin = env!("CARGO_BIN_EXE_darklog");
+    let shell = format!("stty cols 0; {bin} analyze fixtures/sample.log.gz -q --report pages");
+    let out = std::process::Command::new("script")
+        .args(["-qec", &shell, "/dev/null"])
+        .env("COLUMNS", "60")
+        .env("NO_COLOR", "1")
+        .current_dir(root())
+        .output()
+        .expect("script (util-linux) runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let widest = text.lines().map(|l| l.trim_end_matches('\r').chars().count()).max().unwrap_or(0);
+    assert!(text.contains("landing page"), "{text}");
+    assert!(widest <= 60, "{widest} columns wide:\n{text}");
+}

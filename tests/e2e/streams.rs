@@ -191,4 +191,13 @@ fn truncated_or_foreign_compressed_files_get_no_format_hint() {
     );
     assert!(!r.stderr.contains("--log-format"), "{}", r.stderr);
     assert_eq!(json(&r)["lines"]["read"], 22);
+    assert!(r.stderr.contains("which darklog does not read (unpack it first)"), "{}", r.stderr);
+    // An image holds no log to unpack; explain's input problem is an input problem too.
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+    let r = darklog_stdin(&["explain", "-"], png);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.stderr, "darklog: reading standard input: it is a PNG image, which darklog does not read\n");
+    let png = write(dir.path(), "logo.log", png);
+    let r = darklog(&["analyze", s(&png), "-q"]);
+    assert!(r.stderr.contains("a PNG image, which darklog does not read\n"), "{}", r.stderr);
 }
