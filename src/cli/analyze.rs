@@ -228,7 +228,7 @@ fn incremental(
     args: &AnalyzeArgs,
     cfg: &mut AnalyzeConfig,
     path: &std::path::Path,
-    terminal: &mut super::common::Terminal,
+    terminal: &mut super::terminal::Terminal,
 ) -> Result<(Outcome, Option<String>), Error> {
     if args.paths.iter().any(|p| p.as_os_str() == "-") {
         return Err(super::usage_error(

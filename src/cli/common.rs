@@ -6,10 +6,10 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::format::FormatArgs;
 use super::output::Output;
+use super::terminal::{terminal_width, Terminal};
 use super::window::Windows;
 use super::{Error, Status};
 use crate::classify::overrides::Overrides;
@@ -21,7 +21,7 @@ use crate::report::markdown::MarkdownReporter;
 use crate::report::table::{printable, TableReporter};
 use crate::report::{Report, ReportKind, Reporter};
 use crate::run::saved::Settings;
-use crate::run::{AnalyzeConfig, Observer};
+use crate::run::AnalyzeConfig;
 use crate::session::SessionConfig;
 use crate::time;
 
@@ -49,7 +49,7 @@ pub struct ReadArgs {
 
     /// The site's own host (repeatable); referrers from it are internal navigation.
     /// Inferred from the referrers of asset requests when not given.
-    #[arg(long = "site", value_name = "HOST")]
+    #[arg(long = "site", value_name = "HOST", value_parser = site_host)]
     pub sites: Vec<String>,
 
     /// Another front page (repeatable): a landing there with no referrer is direct, not
@@ -416,70 +416,30 @@ fn looks_like_a_report(path: &std::path::Path) -> bool {
 }
 
 /// The narrowest every report fits in (the visits list and the comparison need it).
-const MIN_WIDTH: u16 = 50;
+pub(super) const MIN_WIDTH: u16 = 50;
 
 /// The terminal's width in columns, when it tells one (a pty under `script` or a serial
 /// console can say 0); a narrower terminal gets the narrowest tables, which wrap least.
-/// The terminal's width, or `COLUMNS` where the terminal says none (a serial console,
-/// some CI runners report 0 columns), as `ls` and most tools fall back.
-fn terminal_width() -> Option<usize> {
-    let columns = || std::env::var("COLUMNS").ok()?.trim().parse::<u16>().ok();
-    let width =
-        comfy_table::Table::new().width().filter(|&w| w > 0).or_else(|| columns().filter(|&w| w > 0))?;
-    Some(usize::from(width.max(MIN_WIDTH)))
-}
-
-/// Prints notices on stderr and drives the progress bar.
-pub struct Terminal {
-    quiet: bool,
-    bar: Option<ProgressBar>,
-}
-
-impl Terminal {
-    pub fn new(quiet: bool) -> Terminal {
-        let show_bar = !quiet && io::stderr().is_terminal();
-        let bar = show_bar.then(|| {
-            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-            bar.set_style(
-                ProgressStyle::with_template("{spinner} {bytes}/{total_bytes} {wide_bar} {eta}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
-            );
-            bar
-        });
-        Terminal { quiet, bar }
+/// `--site`: a host, as a referrer names it. A URL is taken for its host (`https://
+/// www.example.com/news` is `www.example.com`); an empty value, or one that is no host,
+/// is refused: it matched no referrer, and the site's own clicks became referrals.
+fn site_host(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    let rest = s.split_once("://").map_or(s, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    // A port is not part of a referrer's host as darklog compares them.
+    let host = match host.rsplit_once(':') {
+        Some((h, port)) if !h.contains(':') && port.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => host,
+    };
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    if host.is_empty() {
+        return Err("a host is needed, such as example.com".into());
     }
-
-    /// Clears the progress bar: the run is over.
-    pub fn done(&mut self) {
-        if let Some(bar) = self.bar.take() {
-            bar.finish_and_clear();
-        }
+    if host.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '/' | '\\' | '"' | '<' | '>'))
+    {
+        return Err(format!("{host:?} is not a host, such as example.com"));
     }
-
-    fn say(&self, message: &str) {
-        // Notices quote the logs (a malformed line, an inferred host): no terminal control
-        // from them reaches the terminal.
-        let message = printable(message);
-        match &self.bar {
-            Some(bar) => bar.suspend(|| eprintln!("darklog: {message}")),
-            None => eprintln!("darklog: {message}"),
-        }
-    }
-}
-
-impl Observer for Terminal {
-    fn notice(&mut self, message: String) {
-        if !self.quiet {
-            self.say(&message);
-        }
-    }
-
-    fn progress(&mut self, done: u64, total: Option<u64>) {
-        if let Some(bar) = &self.bar {
-            if let Some(t) = total {
-                bar.set_length(t);
-            }
-            bar.set_position(done);
-        }
-    }
+    Ok(host)
 }

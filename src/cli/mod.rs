@@ -18,6 +18,7 @@ mod partial;
 mod profile;
 mod rules;
 mod saved;
+mod terminal;
 mod window;
 
 use std::ffi::OsString;

@@ -11,6 +11,7 @@ pub use facts::learn_lines;
 mod fold;
 mod inputs;
 pub mod key;
+mod other_site;
 mod outcome;
 pub use outcome::{Observer, Outcome, RunError, Start};
 mod read;
@@ -184,12 +185,10 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
         Start::Fresh => {
             let (facts, mut notices) =
                 facts::learn(&mut sniffed, &cfg.sites, cfg.client_ip.as_ref(), &rules, &mut agents);
-            if cfg.sites.is_empty() {
-                // On the page too: its figures mix the sites.
-                let others = facts::other_sites_said(&sniffed, &facts, &rules);
-                caveats.extend(others.iter().cloned());
-                notices.extend(others);
-            }
+            // On the page too: its figures mix the sites, or count the site's clicks apart.
+            let others = other_site::other_sites_said(&sniffed, &facts, &rules, !cfg.sites.is_empty());
+            caveats.extend(others.iter().cloned());
+            notices.extend(others);
             for n in notices {
                 observer.notice(n);
             }

@@ -154,7 +154,7 @@ pub fn other_site(
     if !inferred || plans.iter().any(|p| p.mark.is_some()) {
         return Vec::new();
     }
-    super::facts::other_sites(sniffed, facts, rules)
+    super::other_site::other_sites(sniffed, facts, rules)
         .into_iter()
         .map(|o| InputError::OtherSite {
             path: sniffed[o.input].source.name(),

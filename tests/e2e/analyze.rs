@@ -597,3 +597,28 @@ fn explain_says_what_a_log_can_still_change() {
     let r = darklog(&["explain", &line("/2026/a-story")]);
     assert!(r.stdout.contains("(rule deep-direct)") && r.stdout.contains("(rule preview)"), "{}", r.stdout);
 }
+
+/// `--site` is a host: a URL is taken for its host, an empty value or one that is no host
+/// is refused, and a host the first lines' referrers never name, while they name another
+/// most of the time, is said (the site's own clicks would all count as referrals).
+#[test]
+fn site_is_a_host_and_a_wrong_one_is_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = write(dir.path(), "access.log", &generate(3000, 5));
+    let sites = |arg: &str| {
+        let r = darklog(&["analyze", s(&log), arg, "--format", "json", "-q"]);
+        (r.code, if r.code == 0 { json(&r)["site_hosts"].to_string() } else { r.stderr })
+    };
+    assert_eq!(sites("--site=https://user@WWW.Example.com:8443/news?x=1"), (0, "[\"example.com\"]".into()));
+    let (code, said) = sites("--site=");
+    assert_eq!(code, 1, "{said}");
+    assert!(said.contains("invalid value '' for '--site <HOST>': a host is needed"), "{said}");
+    assert_eq!(sites("--site=a b").0, 1);
+    let r = darklog(&["analyze", s(&log), "--site", "nothere.example", "--format", "markdown"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let said = "never nothere.example (--site): its visits from its own pages count as referrals; is --site the site's host?";
+    assert!(r.stderr.contains(said), "{}", r.stderr);
+    assert!(r.stdout.contains("> **Read with care:** ") && r.stdout.contains(said), "{}", r.stdout);
+    let r = darklog(&["analyze", s(&log), "--site", "example.com", "-q"]);
+    assert!(!r.stderr.contains("(--site)") && !r.stdout.contains("(--site)"), "{}", r.stderr);
+}
