@@ -5,6 +5,7 @@
 use crate::classify::{page_view, PathKind, PathRules};
 use crate::engine::Stage;
 use crate::identity::KeyHasher;
+use crate::input::MAX_LINE;
 use crate::parse::{BlockState, Carry, ClientIp, FieldSpans, Format, HitFields, LineCx, Parsed};
 use crate::session::HitFlags;
 
@@ -72,6 +73,9 @@ impl Stage for LineStage<'_> {
         self.format.parse_chunk(state, start, &block[start..end], |from, to, parsed| {
             let line = &block[start + from..start + to];
             let rec = match parsed {
+                // One rule whatever the input: a stream's blocks can hold a line a little
+                // longer than a mapped file's reader would ever hand on whole.
+                _ if line.len() > MAX_LINE => Rec::Malformed,
                 Parsed::Malformed => Rec::Malformed,
                 Parsed::Directive => Rec::Directive,
                 Parsed::Hit(hit)

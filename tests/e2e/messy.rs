@@ -181,6 +181,26 @@ fn a_line_over_16_mib_is_one_malformed_line() {
         );
         assert!(r.stderr.contains("darklog: <stdin>:7: malformed line: not a log line"), "{}", r.stderr);
     }
+    // A well-formed hit just over the limit, after a good line: a stream's block can hold
+    // it whole where a file's map never hands it on. Malformed whatever it is read from.
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = head.to_vec();
+    log.extend_from_slice(b"192.0.2.77 - - [02/Nov/2026:10:00:00 +0000] \"GET /");
+    log.extend(std::iter::repeat_n(b'x', 17 << 20));
+    log.extend_from_slice(
+        b" HTTP/1.1\" 200 5 \"-\" \"Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101\"\n",
+    );
+    let plain = write(dir.path(), "huge.log", &log);
+    let gz = write(dir.path(), "huge.log.gz", &gzip(&log));
+    let want = r#""malformed":1,"directives":0}"#;
+    for r in [
+        darklog(&["analyze", s(&plain), "--format", "json", "-q"]),
+        darklog(&["analyze", s(&gz), "--format", "json", "-q"]),
+        darklog_stdin(&["analyze", "-", "--format", "json", "-q"], &log),
+    ] {
+        let lines = json(&r)["lines"].to_string();
+        assert!(lines.contains(want), "{lines}");
+    }
 }
 
 /// What the run learns of the site comes from the first lines of the log in reading
