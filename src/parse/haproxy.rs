@@ -45,6 +45,11 @@ impl Haproxy {
         Haproxy { slots, zone }
     }
 
+    /// Captured request headers `--captured-headers` names.
+    pub fn slots(&self) -> usize {
+        self.slots.len()
+    }
+
     fn parse<'a>(&self, line: &'a [u8], cx: &'a mut LineCx) -> Option<Hit<'a>> {
         cx.scratch.clear();
         let mut found = Found::default();
@@ -107,6 +112,16 @@ impl Haproxy {
             pos = stop + 1;
         }
     }
+}
+
+/// How many fields the first captured-header block of `line` holds (`{a|b|c}`: 3), if
+/// it has one: the first `{` after the date's `]` (a syslog prefix's `haproxy[12]:` is
+/// before it, and the fields between hold no brace).
+pub fn captured_fields(line: &[u8]) -> Option<usize> {
+    let date = memchr(b']', line)?;
+    let open = date + memchr(b'{', &line[date..])?;
+    let end = open + memchr(b'}', &line[open..])?;
+    Some(line[open + 1..end].iter().filter(|&&b| b == b'|').count() + 1)
 }
 
 impl LineFormat for Haproxy {

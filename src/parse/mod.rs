@@ -307,6 +307,19 @@ impl Format {
         }
     }
 
+    /// HAProxy's captured request headers: how many fields `line` holds against how many
+    /// `--captured-headers` names, when they differ (the slots would be misread).
+    pub fn capture_mismatch(&self, line: &[u8]) -> Option<(usize, usize)> {
+        match self {
+            Format::Haproxy(h) => {
+                let held = haproxy::captured_fields(line)?;
+                (held != h.slots()).then_some((held, h.slots()))
+            }
+            Format::Syslog(inner) => inner.capture_mismatch(line),
+            _ => None,
+        }
+    }
+
     /// Fields the layout never carries, of those the rules read (a W3C or JSON log may
     /// still lack them line by line).
     pub fn lacks(&self) -> Vec<&'static str> {

@@ -183,7 +183,13 @@ pub(super) fn sniff(
     let (mut with_referrer, mut with_agent, mut assets) = (0usize, 0usize, 0usize);
     // Lines the layout read (hits and directives), for a named layout's misfit.
     let mut fits = 0usize;
+    // HAProxy lines whose captured headers are not the ones --captured-headers names.
+    let (mut misnamed, mut captured) = (0usize, None);
     for line in lines.clone() {
+        if let Some(m) = format.capture_mismatch(line) {
+            misnamed += 1;
+            captured = Some(m);
+        }
         let parsed = format.parse(line, &mut cx);
         fits += usize::from(!matches!(parsed, Parsed::Malformed));
         let Parsed::Hit(hit) = parsed else { continue };
@@ -282,6 +288,16 @@ pub(super) fn sniff(
              it?): {channels}",
             source.name(),
             unseen.join(" or ")
+        );
+        caveats.push(caveat.clone());
+        notices.push(caveat);
+    }
+    if let Some((held, named)) = captured.filter(|_| misnamed * 2 > sampled_hits) {
+        let caveat = format!(
+            "{}: its lines capture {held} request headers, --captured-headers names {named}: the \
+             names go to the captured fields in order, so the agent, referrer or host may be read \
+             from the wrong one (name one for each `capture request header` line)",
+            source.name()
         );
         caveats.push(caveat.clone());
         notices.push(caveat);

@@ -333,3 +333,30 @@ fn a_header_that_names_one_address_for_every_reader_is_said() {
     let r = darklog_stdin(&args, &behind);
     assert!(!r.stderr.contains("are all keyed on"), "{}", r.stderr);
 }
+
+/// HAProxy's captured headers are named by --captured-headers in order: a list that
+/// does not match the lines' fields would read the host as the agent (every visitor a
+/// bot, exit 0, not a word). It is said, on stderr and the page.
+#[test]
+fn haproxy_captures_the_names_do_not_match_are_said() {
+    let ua = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+    let log: String = (0..8)
+        .map(|i| {
+            format!(
+                "Nov 10 10:00:0{i} lb1 haproxy[1234]: 203.0.113.{i}:51234 [10/Nov/2026:10:00:0{i}.123] fe_https~ \
+                 be_web/web1 0/0/1/10/11 200 1234 - - ---- 1/1/0/0/0 0/0 {{www.example.com|-|{ua}}} \
+                 \"GET /2026/11/long-story-about-things HTTP/1.1\"\n"
+            )
+        })
+        .collect();
+    let said = "its lines capture 3 request headers, --captured-headers names 1: the names go to the captured fields in order";
+    let r = darklog_stdin(
+        &["analyze", "-", "--captured-headers", "User-Agent", "--format", "markdown"],
+        log.as_bytes(),
+    );
+    assert!(r.stderr.contains(said), "{}", r.stderr);
+    assert!(r.stdout.contains("> **Read with care:** ") && r.stdout.contains(said), "{}", r.stdout);
+    let r = darklog_stdin(&["analyze", "-", "--format", "json"], log.as_bytes());
+    assert!(!r.stderr.contains("--captured-headers names"), "{}", r.stderr);
+    assert_eq!(json(&r)["headline"]["visits"], 8, "{}", r.stdout);
+}
