@@ -423,7 +423,7 @@ pub(super) const MIN_WIDTH: u16 = 50;
 /// `--site`: a host, as a referrer names it. A URL is taken for its host (`https://
 /// www.example.com/news` is `www.example.com`); an empty value, or one that is no host,
 /// is refused: it matched no referrer, and the site's own clicks became referrals.
-fn site_host(s: &str) -> Result<String, String> {
+pub(super) fn site_host(s: &str) -> Result<String, String> {
     let s = s.trim();
     let rest = s.split_once("://").map_or(s, |(_, rest)| rest);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");

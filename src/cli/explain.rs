@@ -5,6 +5,7 @@ use std::io::{self, BufRead, Write};
 
 use clap::Args;
 
+use super::explain_visits::{self, InVisit};
 use super::format::{FormatArgs, Reading};
 use super::{Error, Status};
 use crate::classify::agent::Decided;
@@ -26,7 +27,7 @@ pub struct ExplainArgs {
 
     /// The site's own host (repeatable): referrers from it are internal. (`analyze`
     /// infers it from the logs; one line cannot tell.)
-    #[arg(long = "site", value_name = "HOST")]
+    #[arg(long = "site", value_name = "HOST", value_parser = super::common::site_host)]
     sites: Vec<String>,
 
     /// Another front page (repeatable), as for `analyze`.
@@ -43,8 +44,12 @@ pub struct ExplainArgs {
 
 pub fn run(args: ExplainArgs) -> Result<Status, Error> {
     let mut rules = Rules::builtin().map_err(crate::run::RunError::from)?;
+    // Visits end and shares count as `analyze` has them, from the rules file too.
+    let (mut timeout, mut share_window) = (crate::session::SessionConfig::default().timeout, 48 * 3600);
     if let Some(path) = &args.rules {
         let o = crate::classify::overrides::Overrides::load(path)?;
+        timeout = o.session_timeout.unwrap_or(timeout);
+        share_window = o.share_window.unwrap_or(share_window);
         rules = rules.apply(&o).map_err(crate::run::RunError::from)?;
     }
     for f in &args.fronts {
@@ -139,11 +144,19 @@ pub fn run(args: ExplainArgs) -> Result<Status, Error> {
     // A malformed line among others is explained as one, as `analyze` counts it: only
     // lines none of which is in a layout are an error.
     let mut read_any = false;
+    // Lines read together are placed in the visits they make, as analyze makes them.
+    let places = match &format {
+        Some(f) if lines.len() > 1 => explain_visits::place(&lines, f, &classifier, timeout, share_window)
+            .into_iter()
+            .map(Some)
+            .collect(),
+        _ => vec![None; lines.len()],
+    };
     for (i, line) in lines.iter().enumerate() {
         if i > 0 {
             let _ = writeln!(out);
         }
-        let read = Read { learned, agents_logged };
+        let read = Read { learned, agents_logged, place: places[i] };
         let result = explain(&mut out, &classifier, &reading, format.as_ref(), &mut cx, line, read);
         match result {
             Ok(read) => read_any |= read,
@@ -177,7 +190,7 @@ pub fn explain_builtin(line: &[u8], out: &mut dyn Write) -> io::Result<bool> {
     let rules = RULES.get_or_init(|| Rules::builtin().expect("the built-in tables are valid"));
     let facts = SiteFacts::default();
     let reading = Reading { format: None, options: crate::parse::FormatOptions::default(), client_ip: None };
-    let read = Read { learned: None, agents_logged: false };
+    let read = Read { learned: None, agents_logged: false, place: None };
     explain(out, &Classifier::new(rules, &facts), &reading, None, &mut LineCx::default(), line, read)
 }
 
@@ -188,6 +201,8 @@ struct Read {
     learned: Option<usize>,
     /// Some line carries a user agent: the log records them.
     agents_logged: bool,
+    /// The line's place in the visits the lines make (`None`: one line alone).
+    place: Option<InVisit>,
 }
 
 /// Writes the explanation of one line; `false` when the line is malformed.
@@ -369,18 +384,38 @@ fn explain(
     let verdict = match agent {
         Agent::Bot { .. } | Agent::Preview { .. } => "excluded: not a visit".to_string(),
         _ if !page_view => "not a landing (no visit starts with this line)".to_string(),
+        _ if matches!(read.place, Some(InVisit::LaterPage { .. })) => {
+            let Some(InVisit::LaterPage { landing }) = read.place else { unreachable!() };
+            format!(
+                "a later page of the visit that landed on line {}: that line's verdict is the visit's",
+                landing + 1
+            )
+        }
         _ => {
+            let (shared_by, returning) = match read.place {
+                Some(InVisit::Landing { shared_by, returning, .. }) => (shared_by, returning),
+                _ => (None, None),
+            };
             let v = classifier.landing(&Landing {
                 target: hit.target,
                 referrer: hit.referrer,
                 vhost: hit.vhost,
                 agent,
-                shared_by: None,
-                returning: false,
+                shared_by: shared_by.map(|(app, _)| app),
+                returning: returning.is_some(),
             });
             deep_direct = v.reason == crate::classify::Reason::DeepDirect;
+            let signal = match (v.reason, shared_by, returning) {
+                (crate::classify::Reason::Preview, Some((_, at)), _) => {
+                    format!(": line {} fetched a link preview of this page", at + 1)
+                }
+                (crate::classify::Reason::Return, _, Some(at)) => {
+                    format!(": the visitor read this page before, on line {}", at + 1)
+                }
+                _ => String::new(),
+            };
             format!(
-                "{} / {} (rule {}), as the landing of a visit",
+                "{} / {} (rule {}{signal}), as the landing of a visit",
                 v.channel,
                 printable(v.source.as_ref()),
                 v.reason
@@ -388,8 +423,11 @@ fn explain(
         }
     };
     writeln!(out, "verdict:     {verdict}")?;
-    if page_view && !agent.is_excluded() {
-        if deep_direct {
+    let later = matches!(read.place, Some(InVisit::LaterPage { .. }));
+    if page_view && !agent.is_excluded() && !later {
+        if read.place.is_some() {
+            writeln!(out, "in a log:    the visitor's behaviour (robots.txt, pace) can still exclude it")?;
+        } else if deep_direct {
             writeln!(
                 out,
                 "in a log:    a link preview of this page shortly before (rule preview), an earlier\n             \
@@ -412,6 +450,19 @@ fn explain(
                 Some(why) => format!("not asked for ({why})"),
             };
             writeln!(out, "             in these {many} lines: {said}")?;
+            if let Some(InVisit::Landing { assets, .. }) = read.place {
+                let loads = match assets {
+                    0 => "no asset".to_string(),
+                    1 => "1 asset".to_string(),
+                    n => format!("{n} assets"),
+                };
+                let counted = match (classifier.evidence().required(), assets) {
+                    (true, 0) => "no browser evidence: unconfirmed, not counted as a reader",
+                    (true, _) => "browser evidence: counted as a reader",
+                    (false, _) => "counted as a reader",
+                };
+                writeln!(out, "             this visit loads {loads} in these lines: {counted}")?;
+            }
         }
     }
     if page_view || kind != table_kind {

@@ -10,6 +10,7 @@
 mod analyze;
 mod common;
 mod explain;
+mod explain_visits;
 mod format;
 mod key;
 mod merge;

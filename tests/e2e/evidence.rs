@@ -395,3 +395,62 @@ fn another_sites_log_in_the_same_run_is_named() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(!r.stderr.contains("the referrers of its first lines"), "{}", r.stderr);
 }
+
+/// Lines given to explain together are placed in the visits they make: a link preview or
+/// an earlier read among them decides a landing as analyze decides it, a later page of a
+/// visit is not called a landing, and the landings explain counts as readers are, rule
+/// by rule, the visits analyze counts on the bundled sample.
+#[test]
+fn explain_places_lines_in_their_visits_as_analyze_does() {
+    let ua = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+    let line = |ip: &str, day: u8, time: &str, path: &str, agent: &str| {
+        format!(
+            "{ip} - - [{day:02}/Nov/2026:{time} +0000] \"GET {path} HTTP/1.1\" 200 5120 \"-\" \"{agent}\"\n"
+        )
+    };
+    let story = "/2026/11/long-story-about-things";
+    let log = [
+        line("198.51.100.20", 2, "09:58:00", story, "WhatsApp/2.23.20.0 A"),
+        line("203.0.113.5", 2, "10:00:00", story, ua),
+        line("203.0.113.5", 2, "10:05:00", "/2026/11/another-story-of-ours", ua),
+        line("203.0.113.5", 3, "10:00:00", story, ua),
+    ]
+    .concat();
+    let r = darklog_stdin(&["explain", "-"], log.as_bytes());
+    let verdicts: Vec<&str> = r.stdout.lines().filter_map(|l| l.strip_prefix("verdict:     ")).collect();
+    assert_eq!(
+        verdicts,
+        [
+            "excluded: not a visit",
+            "dark-social / whatsapp (rule preview: line 1 fetched a link preview of this page), as the landing of a visit",
+            "a later page of the visit that landed on line 2: that line's verdict is the visit's",
+            "direct / return (rule return: the visitor read this page before, on line 2), as the landing of a visit",
+        ],
+        "{}",
+        r.stdout
+    );
+    // The sample: every reason's count of landings explain counts as readers equals
+    // analyze's visits by reason.
+    let sample = gunzip(&std::fs::read(fixture("sample.log.gz")).unwrap());
+    let r = darklog_stdin(&["explain", "-"], &sample);
+    let mut explained = std::collections::BTreeMap::<String, u64>::new();
+    for block in r.stdout.split("\n\n") {
+        let Some(at) = block.find("(rule ") else { continue };
+        if !block.contains("as the landing of a visit") || block.contains("no browser evidence: unconfirmed")
+        {
+            continue;
+        }
+        let rule: String =
+            block[at + 6..].chars().take_while(|c| c.is_ascii_lowercase() || *c == '-').collect();
+        *explained.entry(rule).or_default() += 1;
+    }
+    let doc = json(&darklog(&["analyze", "fixtures/sample.log.gz", "--format", "json", "-q"]));
+    let analyzed: std::collections::BTreeMap<String, u64> = doc["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["visits"].as_u64().unwrap() > 0)
+        .map(|r| (r["reason"].as_str().unwrap().to_string(), r["visits"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(explained, analyzed);
+}
