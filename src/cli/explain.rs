@@ -100,7 +100,17 @@ pub fn run(args: ExplainArgs) -> Result<Status, Error> {
     let text_lines = || lines.iter().map(|l| l.strip_suffix(b"\r").unwrap_or(l)).filter(|l| !l.is_empty());
     let format = match &reading.format {
         Some(f) => Some(parse::behind_syslog(f, text_lines())),
-        None => parse::detect(text_lines(), &reading.options).map(|d| d.format),
+        None => parse::detect(text_lines(), &reading.options).map(|d| {
+            // Said as analyze says it, where several lines made the choice.
+            if d.sampled > 1 {
+                eprintln!(
+                    "darklog: log format: {} (detected from {} lines; --log-format to choose)",
+                    d.format.name(),
+                    d.sampled
+                );
+            }
+            d.format
+        }),
     };
     // A header the lines never carry keys every visitor on the logged address, as
     // analyze says.
@@ -376,7 +386,14 @@ fn explain(
     };
     writeln!(out, "query:       {query}")?;
     let front = rules.paths.is_front(path, hit.query());
-    writeln!(out, "page:        {}", if front { "a front (homepage or section)" } else { "deep (content)" })?;
+    // Front or deep is a page view's question: an asset is neither.
+    if page_view {
+        writeln!(
+            out,
+            "page:        {}",
+            if front { "a front (homepage or section)" } else { "deep (content)" }
+        )?;
+    }
 
     // Only a landing the classic rule decides (deep, no other signal) can be turned by a
     // preview or a return: the rules before them decide first.

@@ -429,6 +429,15 @@ fn explain_places_lines_in_their_visits_as_analyze_does() {
         "{}",
         r.stdout
     );
+    assert!(
+        r.stderr.contains("log format: combined (detected from 4 lines; --log-format to choose)"),
+        "{}",
+        r.stderr
+    );
+    // An asset is neither a front nor a deep page.
+    let asset = line("203.0.113.5", 2, "10:00:01", "/static/site.css", ua);
+    let r = darklog_stdin(&["explain", "-"], asset.as_bytes());
+    assert!(r.stdout.contains("page view:   no") && !r.stdout.contains("page:        "), "{}", r.stdout);
     // The sample: every reason's count of landings explain counts as readers equals
     // analyze's visits by reason.
     let sample = gunzip(&std::fs::read(fixture("sample.log.gz")).unwrap());
