@@ -156,10 +156,12 @@ pub fn run(args: ExplainArgs) -> Result<Status, Error> {
     let mut read_any = false;
     // Lines read together are placed in the visits they make, as analyze makes them.
     let places = match &format {
-        Some(f) if lines.len() > 1 => explain_visits::place(&lines, f, &classifier, timeout, share_window)
-            .into_iter()
-            .map(Some)
-            .collect(),
+        Some(f) if lines.len() > 1 => {
+            explain_visits::place(&lines, f, &classifier, reading.client_ip.as_ref(), (timeout, share_window))
+                .into_iter()
+                .map(Some)
+                .collect()
+        }
         _ => vec![None; lines.len()],
     };
     for (i, line) in lines.iter().enumerate() {

@@ -8,7 +8,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::classify::{page_view, Agent, Classifier, Name, PathKind};
-use crate::parse::{Format, LineCx, Parsed};
+use crate::parse::{ClientIp, Format, LineCx, Parsed};
 
 /// What the other lines say of one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,8 +33,8 @@ pub(super) fn place(
     lines: &[Vec<u8>],
     format: &Format,
     classifier: &Classifier<'_>,
-    timeout: i64,
-    share_window: i64,
+    client_ip: Option<&ClientIp>,
+    (timeout, share_window): (i64, i64),
 ) -> Vec<InVisit> {
     struct Open {
         landing: usize,
@@ -54,7 +54,11 @@ pub(super) fn place(
     let mut cx = LineCx::default();
     for (i, line) in lines.iter().enumerate() {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let Parsed::Hit(hit) = format.parse(line, &mut cx) else { continue };
+        let Parsed::Hit(mut hit) = format.parse(line, &mut cx) else { continue };
+        // Behind a proxy the visitor is the client --client-ip picks, as for analyze.
+        if let Some(picker) = client_ip {
+            hit.client = picker.pick(hit.client, hit.forwarded_for);
+        }
         let (agent, _) = rules.agents.decide(hit.user_agent);
         let path = hit.path();
         let kind = classifier.facts.kind(rules.paths.kind(path), path);

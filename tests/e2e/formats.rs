@@ -85,6 +85,19 @@ fn behind_a_balancer_the_client_comes_from_x_forwarded_for() {
     let right =
         report(s(&path), "channels", &["--log-format", format, "--client-ip", "X-Forwarded-For", "-q"]);
     assert_eq!(right.stdout, want);
+    // explain places lines in visits by the client --client-ip picks too: its verdicts
+    // are those of the original lines.
+    let verdicts = |args: &[&str], lines: &[u8]| -> Vec<String> {
+        let first: Vec<u8> = lines.split_inclusive(|&b| b == b'\n').take(400).flatten().copied().collect();
+        let r = darklog_stdin(&[&["explain", "-"][..], args].concat(), &first);
+        // A malformed line names the layout it is not in, which differs.
+        let verdict = |l: &str| if l.contains("malformed") { "malformed".to_string() } else { l.to_string() };
+        r.stdout.lines().filter(|l| l.starts_with("verdict:")).map(verdict).collect()
+    };
+    let behind = relayout(&log, Layout::ApacheXff);
+    let picked = verdicts(&["--log-format", format, "--client-ip", "X-Forwarded-For"], &behind);
+    assert_eq!(picked, verdicts(&[], &log));
+    assert_ne!(verdicts(&["--log-format", format], &behind), picked, "keyed on the balancer");
 }
 
 #[test]
