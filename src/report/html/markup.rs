@@ -8,11 +8,15 @@ use sha2::Digest as _;
 
 use super::{SCRIPT, STYLE};
 use crate::report::row_types::two;
-use crate::report::text::controls;
+use crate::report::text::{controls, printable};
 use crate::report::{thousands, Report};
 
-/// `text` safe in HTML text and in a quoted attribute.
+/// `text` safe in HTML text and in a quoted attribute. Controls and bidirectional
+/// overrides are written as the table and Markdown write them (`\x1b`, `\u{202e}`,
+/// [`printable`]): a path that reverses the text after it must not make the page read
+/// otherwise.
 pub(crate) fn esc(text: &str) -> String {
+    let text = printable(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -21,15 +25,6 @@ pub(crate) fn esc(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            // Bidirectional overrides too, as the table shows them: a path that reverses
-            // the text after it must not make the page read otherwise.
-            // Written as the table and Markdown write them: `\x1b`, `\u{202e}`.
-            c if controls(c) && u32::from(c) < 0x80 => {
-                let _ = write!(out, "\\x{:02x}", u32::from(c));
-            }
-            c if controls(c) => {
-                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
-            }
             c => out.push(c),
         }
     }
@@ -105,26 +100,32 @@ pub(super) fn table(out: &mut String, caption: &str, head: &[(&str, bool)], rows
     out.push_str("</tbody></table></div>");
 }
 
-/// Characters of a path a cell shows: a longer one (a scanner's 5,000-character probe)
-/// would wrap into a wall that pushes its numbers a screen down.
+/// Columns of a path a cell shows (as the table counts them: a CJK letter is two): a
+/// longer one (a scanner's 5,000-character probe) would wrap into a wall that pushes its
+/// numbers a screen down.
 const PATH_CHARS: usize = 160;
 
 /// A path's cell: whole, or its middle left out; a path whose letters are
 /// percent-encoded (`/2026/%E6%97%A5%E6%9C%AC`) shown as a reader reads it (`/2026/日本`).
 /// The path as logged, which the other reports and the JSON key on, is its title.
 pub(super) fn path_cell(path: &str) -> String {
-    let shown = readable(path);
-    if shown == path && path.chars().count() <= PATH_CHARS {
+    let shown = shown_path(path);
+    if shown == path {
         return format!("<td class=\"path\">{}</td>", esc(path));
     }
-    let short = crate::report::text::middle_ellipsis(&shown, PATH_CHARS);
-    format!("<td class=\"path\" title=\"{}\">{}</td>", esc(path), esc(&short))
+    format!("<td class=\"path\" title=\"{}\">{}</td>", esc(path), esc(&shown))
+}
+
+/// A path as the page shows it: its encoded letters as letters, its middle left out past
+/// [`PATH_CHARS`].
+pub(super) fn shown_path(path: &str) -> String {
+    crate::report::text::middle_ellipsis(&readable(path), PATH_CHARS)
 }
 
 /// `path` with its percent-encoded letters beyond ASCII decoded, when they decode to
 /// UTF-8 text; escapes of ASCII (`%2F`, `%20`, `%3C`) stay as they are, so that what
 /// the path means cannot change on the page.
-pub(super) fn readable(path: &str) -> std::borrow::Cow<'_, str> {
+fn readable(path: &str) -> std::borrow::Cow<'_, str> {
     let bytes = path.as_bytes();
     let hex = |b: u8| (b as char).to_digit(16);
     let mut out = Vec::with_capacity(bytes.len());

@@ -95,6 +95,18 @@ impl HtmlReporter {
     fn headline(&self, out: &mut String, report: &Report, period: &str) {
         let h = report.headline();
         out.push_str("<section aria-labelledby=\"s-headline\"><h2 id=\"s-headline\">Dark social</h2>");
+        if h.visits == 0 {
+            let read = report.aggregates.line_counts().read;
+            let _ = write!(
+                out,
+                "<p class=\"big\" id=\"range\">no visits</p><p>None of the <span data-v=\"{read}\">{}</span> \
+                 lines read made a reader's visit: the line accounting under “Why” says what they were.</p>",
+                thousands(read)
+            );
+            markup::caveats(out, &report.caveats);
+            out.push_str("</section>\n");
+            return;
+        }
         // What the range stands on: browser evidence and the estimate of readers with
         // cached assets, or why either is missing.
         let evidence = match (report.evidence.why_not(), h.cached_rate) {
@@ -113,7 +125,7 @@ impl HtmlReporter {
         };
         // The range's shares are of the visits with every channel's cached readers
         // estimated back, not of the visits the cards' shares are of: say which.
-        let base = if h.estimated_visits > 0 || h.visits_with_estimate != h.visits {
+        let base = if h.visits_with_estimate != h.visits {
             format!(
                 "of <span data-v=\"{}\">{}</span> visits, with readers whose assets were cached",
                 h.visits_with_estimate,
@@ -122,18 +134,6 @@ impl HtmlReporter {
         } else {
             "of visits".to_string()
         };
-        if h.visits == 0 {
-            let read = report.aggregates.line_counts().read;
-            let _ = write!(
-                out,
-                "<p class=\"big\" id=\"range\">no visits</p><p>None of the <span data-v=\"{read}\">{}</span> \
-                 lines read made a reader's visit: the line accounting under “Why” says what they were.</p>",
-                thousands(read)
-            );
-            markup::caveats(out, &report.caveats);
-            out.push_str("</section>\n");
-            return;
-        }
         let _ = write!(
             out,
             "<p class=\"big\" id=\"range\">{} </p>\
@@ -195,7 +195,7 @@ impl HtmlReporter {
                     let _ = write!(
                         out,
                         "<li>{} <span class=\"up\">+{}</span> ({} from {})</li>",
-                        esc(&super::text::middle_ellipsis(&markup::readable(&g.landing), 160)),
+                        esc(&markup::shown_path(&g.landing)),
                         g.change,
                         g.dark_social_visits,
                         g.dark_social_visits_prev

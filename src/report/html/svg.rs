@@ -128,15 +128,15 @@ pub fn stacked(id: &str, title: &str, days: &[(String, Vec<u64>)], names: &[&str
     for (i, (date, counts)) in days.iter().enumerate() {
         let x = left + i as f64 * slot + (slot - bar) / 2.0;
         let total: u64 = counts.iter().sum();
-        let parts: Vec<String> = names
-            .iter()
-            .zip(counts)
-            .filter(|(_, &c)| c > 0)
-            .map(|(n, c)| format!("{n} {}", thousands(*c)))
-            .collect();
         // A day without visits draws nothing: over years of quiet days, a title each
         // made pages of megabytes.
         if total > 0 {
+            let parts: Vec<String> = names
+                .iter()
+                .zip(counts)
+                .filter(|(_, &c)| c > 0)
+                .map(|(n, c)| format!("{n} {}", thousands(*c)))
+                .collect();
             let by_channel = format!(" ({})", parts.join(", "));
             let _ = write!(out, "<g><title>{date}: {}{}</title>", visits(total), esc(&by_channel));
             let mut y = base;
