@@ -41,7 +41,7 @@ pub use params::ParamRules;
 pub use path::{page_view, PathKind, PathRules};
 pub use reason::{Exclusion, Reason, ScraperRule};
 pub use returns::{ReturnLog, EXACT_PAIRS, RETURN_WINDOW};
-pub use shares::ShareLog;
+pub use shares::{ShareLog, SHARE_WINDOW};
 pub use tables::TableError;
 
 use crate::session::ClosedVisit;

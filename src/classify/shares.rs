@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use super::Name;
 
+/// How long after a link preview a visit landing on its page counts as its share, unless
+/// `--share-window` or the rules file says otherwise.
+pub const SHARE_WINDOW: i64 = 48 * 3600;
+
 /// One share: fetches of one URL by one app, a burst of retries counted once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 struct Share {

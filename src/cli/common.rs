@@ -139,7 +139,7 @@ impl ReadArgs {
             share_window: self
                 .share_window
                 .or(overrides.as_ref().and_then(|o| o.share_window))
-                .unwrap_or(48 * 3600),
+                .unwrap_or(crate::classify::SHARE_WINDOW),
             sites: self.sites.clone(),
             fronts: self.fronts.clone(),
             overrides,

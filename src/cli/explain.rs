@@ -45,7 +45,8 @@ pub struct ExplainArgs {
 pub fn run(args: ExplainArgs) -> Result<Status, Error> {
     let mut rules = Rules::builtin().map_err(crate::run::RunError::from)?;
     // Visits end and shares count as `analyze` has them, from the rules file too.
-    let (mut timeout, mut share_window) = (crate::session::SessionConfig::default().timeout, 48 * 3600);
+    let (mut timeout, mut share_window) =
+        (crate::session::SessionConfig::default().timeout, crate::classify::SHARE_WINDOW);
     if let Some(path) = &args.rules {
         let o = crate::classify::overrides::Overrides::load(path)?;
         timeout = o.session_timeout.unwrap_or(timeout);
