@@ -28,6 +28,15 @@ type Visitor = (Vec<u8>, Vec<u8>);
 /// A page a visitor read, and the line (index) it was read on.
 type Read = (Vec<u8>, usize);
 
+/// A visit the lines make: the line it landed on, its first and last page view's times,
+/// and its pages.
+struct Visit {
+    landing: usize,
+    start: i64,
+    end: i64,
+    pages: Vec<Read>,
+}
+
 /// Each line's place among `lines` (by index; line numbers are index + 1).
 pub(super) fn place(
     lines: &[Vec<u8>],
@@ -36,21 +45,15 @@ pub(super) fn place(
     client_ip: Option<&ClientIp>,
     (timeout, share_window): (i64, i64),
 ) -> Vec<InVisit> {
-    struct Open {
-        landing: usize,
-        last_page: i64,
-        pages: Vec<Read>,
-    }
     let rules = classifier.rules;
     let mut places = vec![InVisit::Other; lines.len()];
-    let mut previews: Vec<(Vec<u8>, i64, Name, usize)> = Vec::new();
-    let mut open: FxHashMap<Visitor, Open> = FxHashMap::default();
-    // Pages each visitor read in visits closed before.
-    let mut read_before: FxHashMap<Visitor, Vec<Read>> = FxHashMap::default();
+    // Link previews by page: their time, app and line.
+    let mut previews: FxHashMap<Vec<u8>, Vec<(i64, Name, usize)>> = FxHashMap::default();
+    let mut visits: Vec<Visit> = Vec::new();
+    // Each visitor's visits (indexes into `visits`), the open one last.
+    let mut by_visitor: FxHashMap<Visitor, Vec<usize>> = FxHashMap::default();
     // Assets by visitor and time, to count into the visits once they are known.
     let mut assets: Vec<(Visitor, i64)> = Vec::new();
-    // Each visit's landing line, visitor, start and last page view.
-    let mut landings: Vec<(usize, Visitor, i64, i64)> = Vec::new();
     let mut cx = LineCx::default();
     for (i, line) in lines.iter().enumerate() {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -64,7 +67,9 @@ pub(super) fn place(
         let kind = classifier.facts.kind(rules.paths.kind(path), path);
         let viewed = page_view(hit.method, hit.status, path, kind).is_ok();
         match agent {
-            Agent::Preview { app } if viewed => previews.push((path.to_vec(), hit.time, app, i)),
+            Agent::Preview { app } if viewed => {
+                previews.entry(path.to_vec()).or_default().push((hit.time, app, i))
+            }
             _ if agent.is_excluded() => {}
             _ => {
                 let visitor = (hit.client.to_vec(), hit.user_agent.unwrap_or_default().to_vec());
@@ -74,46 +79,49 @@ pub(super) fn place(
                     }
                     continue;
                 }
-                if let Some(o) = open.get_mut(&visitor).filter(|o| hit.time - o.last_page <= timeout) {
-                    places[i] = InVisit::LaterPage { landing: o.landing };
-                    o.last_page = o.last_page.max(hit.time);
-                    if let Some(l) = landings.iter_mut().rev().find(|l| l.0 == o.landing) {
-                        l.3 = o.last_page;
-                    }
-                    o.pages.push((path.to_vec(), i));
+                let mine = by_visitor.entry(visitor).or_default();
+                if let Some(open) =
+                    mine.last().map(|&v| &mut visits[v]).filter(|v| hit.time - v.end <= timeout)
+                {
+                    places[i] = InVisit::LaterPage { landing: open.landing };
+                    open.end = open.end.max(hit.time);
+                    open.pages.push((path.to_vec(), i));
                     continue;
                 }
-                if let Some(closed) = open.remove(&visitor) {
-                    read_before.entry(visitor.clone()).or_default().extend(closed.pages);
-                }
                 let shared_by = previews
+                    .get(path)
+                    .and_then(|fetches| {
+                        fetches.iter().rev().find(|(t, _, _)| *t <= hit.time && hit.time - t <= share_window)
+                    })
+                    .map(|&(_, app, line)| (app, line));
+                // A page the visitor read in a visit before this one.
+                let returning = mine
                     .iter()
-                    .rev()
-                    .find(|(p, t, _, _)| p == path && *t <= hit.time && hit.time - t <= share_window)
-                    .map(|&(_, _, app, line)| (app, line));
-                let returning = read_before
-                    .get(&visitor)
-                    .and_then(|pages| pages.iter().find(|(p, _)| p == path).map(|&(_, line)| line));
+                    .flat_map(|&v| &visits[v].pages)
+                    .find(|(p, _)| p == path)
+                    .map(|&(_, line)| line);
                 places[i] = InVisit::Landing { shared_by, returning, assets: 0 };
-                landings.push((i, visitor.clone(), hit.time, hit.time));
-                open.insert(
-                    visitor,
-                    Open { landing: i, last_page: hit.time, pages: vec![(path.to_vec(), i)] },
-                );
+                mine.push(visits.len());
+                visits.push(Visit {
+                    landing: i,
+                    start: hit.time,
+                    end: hit.time,
+                    pages: vec![(path.to_vec(), i)],
+                });
             }
         }
     }
     // An asset belongs to the visitor's visit it falls in: from a minute before its landing
     // (a page's assets can be logged before the page) to a timeout after its last page.
     for (visitor, t) in &assets {
-        let visit = landings
+        let Some(mine) = by_visitor.get(visitor) else { continue };
+        let visit = mine
             .iter()
-            .filter(|(_, v, start, end)| v == visitor && start - 60 <= *t && *t <= end + timeout)
-            .max_by_key(|l| l.2);
-        if let Some(&(landing, ..)) = visit {
-            if let InVisit::Landing { assets, .. } = &mut places[landing] {
-                *assets += 1;
-            }
+            .map(|&v| &visits[v])
+            .filter(|v| v.start - 60 <= *t && *t <= v.end + timeout)
+            .max_by_key(|v| v.start);
+        if let Some(InVisit::Landing { assets, .. }) = visit.map(|v| &mut places[v.landing]) {
+            *assets += 1;
         }
     }
     places
