@@ -11,6 +11,7 @@ use super::{Error, Status};
 use crate::classify::agent::Decided;
 use crate::classify::{
     referrer_host, strip_www, vhost_is, Agent, Classifier, HostVerdict, Landing, Rules, SiteFacts,
+    SHARE_WINDOW,
 };
 use crate::parse::{self, Format, LineCx, Parsed};
 use crate::report::table::printable;
@@ -45,8 +46,7 @@ pub struct ExplainArgs {
 pub fn run(args: ExplainArgs) -> Result<Status, Error> {
     let mut rules = Rules::builtin().map_err(crate::run::RunError::from)?;
     // Visits end and shares count as `analyze` has them, from the rules file too.
-    let (mut timeout, mut share_window) =
-        (crate::session::SessionConfig::default().timeout, crate::classify::SHARE_WINDOW);
+    let (mut timeout, mut share_window) = (crate::session::SessionConfig::default().timeout, SHARE_WINDOW);
     if let Some(path) = &args.rules {
         let o = crate::classify::overrides::Overrides::load(path)?;
         timeout = o.session_timeout.unwrap_or(timeout);
@@ -401,18 +401,15 @@ fn explain(
     // Only a landing the classic rule decides (deep, no other signal) can be turned by a
     // preview or a return: the rules before them decide first.
     let mut deep_direct = false;
-    let verdict = match agent {
-        Agent::Bot { .. } | Agent::Preview { .. } => "excluded: not a visit".to_string(),
+    let verdict = match (agent, read.place) {
+        (Agent::Bot { .. } | Agent::Preview { .. }, _) => "excluded: not a visit".to_string(),
         _ if !page_view => "not a landing (no visit starts with this line)".to_string(),
-        _ if matches!(read.place, Some(InVisit::LaterPage { .. })) => {
-            let Some(InVisit::LaterPage { landing }) = read.place else { unreachable!() };
-            format!(
-                "a later page of the visit that landed on line {}: that line's verdict is the visit's",
-                landing + 1
-            )
-        }
-        _ => {
-            let (shared_by, returning) = match read.place {
+        (_, Some(InVisit::LaterPage { landing })) => format!(
+            "a later page of the visit that landed on line {}: that line's verdict is the visit's",
+            landing + 1
+        ),
+        (_, place) => {
+            let (shared_by, returning) = match place {
                 Some(InVisit::Landing { shared_by, returning, .. }) => (shared_by, returning),
                 _ => (None, None),
             };
