@@ -54,6 +54,13 @@ fn generation(time: i64) -> i64 {
     time.div_euclid(RETURN_WINDOW / 2)
 }
 
+/// Whether a page read in a visit that started at `read` is still remembered by a
+/// landing at `landing` (the generation of either or the one before): what a
+/// [`ReturnLog`] answers for a log read in time order, for those who look at a few lines.
+pub fn remembered(read: i64, landing: i64) -> bool {
+    generation(read) >= generation(landing) - 1
+}
+
 impl Filter {
     fn new(generation: i64) -> Filter {
         Filter { exact: PairSet::default(), blocks: Vec::new(), pairs: 0, approximated: 0, generation }
@@ -180,9 +187,12 @@ impl Default for ReturnLog {
 }
 
 impl ReturnLog {
-    /// Whether the pair (a stable hash of reader and page) was seen before.
-    pub fn seen(&self, pair: u64) -> bool {
-        self.current.contains(pair) || self.previous.contains(pair)
+    /// Whether the pair (a stable hash of reader and page) was seen in a visit that a
+    /// landing at `time` still remembers (see [`remembered`]): by the times alone, so
+    /// that a quiet log, whose generations nothing else moves on, forgets as a busy one.
+    pub fn seen(&self, pair: u64, time: i64) -> bool {
+        let kept = |f: &Filter| f.generation >= generation(time) - 1;
+        [&self.current, &self.previous].into_iter().any(|f| kept(f) && f.contains(pair))
     }
 
     /// Whether `more` pairs could take a generation past its exact bound (or one is past
@@ -262,21 +272,32 @@ mod tests {
     #[test]
     fn a_page_read_before_is_a_return_for_the_window() {
         let mut log = ReturnLog::default();
+        let later = 1000 + RETURN_WINDOW / 2;
         log.record(pair(1, 42), 1000);
-        assert!(log.seen(pair(1, 42)));
-        assert!(!log.seen(pair(1, 43)));
-        assert!(!log.seen(pair(2, 42)));
+        assert!(log.seen(pair(1, 42), 1000));
+        assert!(!log.seen(pair(1, 43), 1000));
+        assert!(!log.seen(pair(2, 42), 1000));
         // Still remembered in the previous generation, forgotten after two.
-        log.record(pair(9, 9), 1000 + RETURN_WINDOW / 2);
-        assert!(log.seen(pair(1, 42)));
+        log.record(pair(9, 9), later);
+        assert!(log.seen(pair(1, 42), later));
         log.record(pair(9, 9), 1000 + RETURN_WINDOW);
-        assert!(!log.seen(pair(1, 42)));
+        assert!(!log.seen(pair(1, 42), 1000 + RETURN_WINDOW));
         // A pair of the previous generation, recorded after the current one began, joins
         // it; one older than both is not remembered.
-        log.record(pair(3, 3), 1000 + RETURN_WINDOW / 2);
+        log.record(pair(3, 3), later);
         log.record(pair(4, 4), 1000);
-        assert!(log.seen(pair(3, 3)));
-        assert!(!log.seen(pair(4, 4)));
+        assert!(log.seen(pair(3, 3), later));
+        assert!(!log.seen(pair(4, 4), 1000));
+    }
+
+    #[test]
+    fn a_quiet_log_forgets_as_a_busy_one() {
+        // Nothing recorded since the read: a landing two generations on still forgot it.
+        let mut log = ReturnLog::default();
+        log.record(pair(1, 42), 1000);
+        assert!(log.seen(pair(1, 42), 1000 + RETURN_WINDOW / 2));
+        assert!(!log.seen(pair(1, 42), 1000 + RETURN_WINDOW));
+        assert!(remembered(1000, 1000 + RETURN_WINDOW / 2) && !remembered(1000, 1000 + RETURN_WINDOW));
     }
 
     #[test]
@@ -312,9 +333,9 @@ mod tests {
             }
         }
         for i in 0..400_000u64 {
-            assert!(!whole.seen(pair(i, 2)), "no false positive");
+            assert!(!whole.seen(pair(i, 2), 0), "no false positive");
             if i % 8 == 0 {
-                assert_eq!(part.seen(pair(i, 1)), whole.seen(pair(i, 1)));
+                assert_eq!(part.seen(pair(i, 1), 0), whole.seen(pair(i, 1), 0));
             }
         }
         assert_eq!((whole.approximate(), whole.overfull()), (0, 0));
@@ -342,7 +363,7 @@ mod tests {
         assert_eq!(a.approximate(), 0, "a part under the bound is exact");
         a.merge(b);
         assert!(a.approximate() >= n - EXACT_PAIRS as u64, "{}", a.approximate());
-        assert!((0..n).all(|i| log.seen(pair(i, 1)) && a.seen(pair(i, 1))));
+        assert!((0..n).all(|i| log.seen(pair(i, 1), 0) && a.seen(pair(i, 1), 0)));
         // A generation forgotten takes its count along, into the run's total.
         log.record(pair(0, 9), RETURN_WINDOW * 2);
         assert_eq!(log.approximate(), approximate);
@@ -358,7 +379,7 @@ mod tests {
             log.record(pair(i, 1), 0);
         }
         assert_eq!(log.overfull(), 0);
-        let false_positives = (0..100_000).filter(|&i| log.seen(pair(i, 2))).count();
+        let false_positives = (0..100_000).filter(|&i| log.seen(pair(i, 2), 0)).count();
         assert!(false_positives < 2_500, "{false_positives} in 100,000");
     }
 }

@@ -158,7 +158,8 @@ pub fn run(args: ExplainArgs) -> Result<Status, Error> {
     // Lines read together are placed in the visits they make, as analyze makes them.
     let places = match &format {
         Some(f) if lines.len() > 1 => {
-            explain_visits::place(&lines, f, &classifier, reading.client_ip.as_ref(), (timeout, share_window))
+            let windows = (timeout, share_window);
+            explain_visits::place(&lines, f, &classifier, reading.client_ip.as_ref(), agents_logged, windows)
                 .into_iter()
                 .map(Some)
                 .collect()

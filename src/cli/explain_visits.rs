@@ -7,7 +7,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::classify::{page_view, Agent, Classifier, Name, PathKind};
+use crate::classify::{page_view, remembered, Agent, Classifier, Name, PathKind, MAX_VISIT_PAGES};
 use crate::parse::{ClientIp, Format, LineCx, Parsed};
 
 /// What the other lines say of one.
@@ -43,6 +43,7 @@ pub(super) fn place(
     format: &Format,
     classifier: &Classifier<'_>,
     client_ip: Option<&ClientIp>,
+    agents_logged: bool,
     (timeout, share_window): (i64, i64),
 ) -> Vec<InVisit> {
     let rules = classifier.rules;
@@ -57,7 +58,12 @@ pub(super) fn place(
     let mut cx = LineCx::default();
     for (i, line) in lines.iter().enumerate() {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
+        // As the line's own verdict: where the log records agents, none is one sent empty.
+        let has_agent_field = !format.lacks_in(&cx).contains(&"user agent");
         let Parsed::Hit(mut hit) = format.parse(line, &mut cx) else { continue };
+        if hit.user_agent.is_none() && agents_logged && has_agent_field {
+            hit.user_agent = Some(b"");
+        }
         // Behind a proxy the visitor is the client --client-ip picks, as for analyze.
         if let Some(picker) = client_ip {
             hit.client = picker.pick(hit.client, hit.forwarded_for);
@@ -85,7 +91,10 @@ pub(super) fn place(
                 {
                     places[i] = InVisit::LaterPage { landing: open.landing };
                     open.end = open.end.max(hit.time);
-                    open.pages.push((path.to_vec(), i));
+                    // As analyze: a visit's pages past the bound are not remembered.
+                    if open.pages.len() < MAX_VISIT_PAGES && !open.pages.iter().any(|(p, _)| p == path) {
+                        open.pages.push((path.to_vec(), i));
+                    }
                     continue;
                 }
                 let shared_by = previews
@@ -94,10 +103,13 @@ pub(super) fn place(
                         fetches.iter().rev().find(|(t, _, _)| *t <= hit.time && hit.time - t <= share_window)
                     })
                     .map(|&(_, app, line)| (app, line));
-                // A page the visitor read in a visit before this one.
+                // A page the visitor read in a visit before this one, while analyze
+                // remembers it (from 15 to 30 days, by the visit's start).
                 let returning = mine
                     .iter()
-                    .flat_map(|&v| &visits[v].pages)
+                    .map(|&v| &visits[v])
+                    .filter(|v| remembered(v.start, hit.time))
+                    .flat_map(|v| &v.pages)
                     .find(|(p, _)| p == path)
                     .map(|&(_, line)| line);
                 places[i] = InVisit::Landing { shared_by, returning, assets: 0 };

@@ -181,7 +181,7 @@ fn settle(mut v: Visit, shares: &ShareLog, returns: &mut ReturnLog, cut: &mut Cu
         let path = crate::parse::split_target(v.landing.target()).0;
         v.landing.shared_by = shares.attribute(path, v.start);
         let landing = v.landing.page;
-        v.landing.returning = landing != 0 && returns.seen(landing);
+        v.landing.returning = landing != 0 && returns.seen(landing, v.start);
     }
     if !v.agent.is_excluded() {
         for page in v.landing.pages().filter(|&p| p != 0) {

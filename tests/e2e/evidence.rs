@@ -463,3 +463,45 @@ fn explain_places_lines_in_their_visits_as_analyze_does() {
         .collect();
     assert_eq!(explained, analyzed);
 }
+
+/// explain forgets an earlier read when analyze does (a landing over a month on is no
+/// return, even in a log too quiet to move analyze's memory on), and a line with no user
+/// agent, where the others carry one, is no visitor among the lines either.
+#[test]
+fn explain_forgets_and_excludes_as_analyze_does() {
+    let ua = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+    let line = |ip: &str, when: &str, path: &str, agent: &str| {
+        format!("{ip} - - [{when} +0000] \"GET {path} HTTP/1.1\" 200 5 \"-\" \"{agent}\"\n")
+    };
+    let log = [
+        line("192.0.2.1", "10/Nov/2026:10:00:00", "/2026/a-story", ua),
+        line("192.0.2.9", "10/Nov/2026:10:00:00", "/2026/a-story", "-"),
+        line("192.0.2.9", "10/Nov/2026:10:01:00", "/2026/b-story", "-"),
+        line("192.0.2.1", "25/Dec/2026:10:00:00", "/2026/a-story", ua),
+        line("192.0.2.1", "28/Dec/2026:10:00:00", "/2026/a-story", ua),
+    ]
+    .concat();
+    let r = darklog_stdin(&["explain", "-"], log.as_bytes());
+    let verdicts: Vec<&str> = r.stdout.lines().filter_map(|l| l.strip_prefix("verdict:     ")).collect();
+    assert_eq!(
+        verdicts,
+        [
+            "dark-social / unknown (rule deep-direct), as the landing of a visit",
+            "excluded: not a visit",
+            "excluded: not a visit",
+            "dark-social / unknown (rule deep-direct), as the landing of a visit",
+            "direct / return (rule return: the visitor read this page before, on line 4), as the landing of a visit",
+        ],
+        "{}",
+        r.stdout
+    );
+    let doc = json(&darklog_stdin(&["analyze", "-", "--format", "json", "-q"], log.as_bytes()));
+    let reasons: Vec<(String, u64)> = doc["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["visits"].as_u64().unwrap() > 0)
+        .map(|r| (r["reason"].as_str().unwrap().to_string(), r["visits"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(reasons, [("return".to_string(), 1), ("deep-direct".to_string(), 2)]);
+}
