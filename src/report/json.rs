@@ -16,7 +16,7 @@ use crate::time::format_rfc3339;
 /// `downloads` and `unconfirmed` terms of `lines`. 3: channel rows have a `kind`, visitor
 /// ids a `v` prefix, `--top 0` means every row; the summary counts `reasons`; pages have
 /// `share_of_visits_pct`; `--compare previous` adds `previous` and `*_prev` fields.
-pub const JSON_VERSION: u32 = 3;
+pub const JSON_VERSION: u32 = 4;
 
 pub struct JsonReporter;
 

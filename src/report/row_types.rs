@@ -251,7 +251,10 @@ pub(super) const SERIES_PAGES: usize = 100;
 pub struct InputSummary {
     pub name: String,
     pub format: Option<String>,
+    /// Kept beside `compression` for readers of version 3 and before.
     pub gzip: bool,
+    /// `gzip`, `bzip2`, `xz` or `zstd`; `None` for an uncompressed input.
+    pub compression: Option<&'static str>,
     pub lines: u64,
     pub malformed: u64,
     pub error: Option<String>,

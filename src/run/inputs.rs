@@ -166,6 +166,7 @@ pub(super) fn summary(
         name: source.name(),
         format: format.map(|f| f.name().to_string()),
         gzip: compression == Some(Compression::Gzip),
+        compression: compression.map(Compression::name),
         lines: 0,
         malformed: 0,
         error: error.map(|e| e.to_string()),

@@ -52,7 +52,7 @@ fn every_report_in_every_format() {
             expect_file(&format!("small.{report}.{ext}"), &r.stdout);
             if format == "json" {
                 let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("valid JSON");
-                assert_eq!(doc["version"], 3);
+                assert_eq!(doc["version"], 4);
                 assert_eq!(doc["report"], report);
                 assert_eq!(doc["lines"]["read"], 22);
                 assert_eq!(doc["lines"]["malformed"], 1);

@@ -112,7 +112,30 @@ fn bzip2_xz_and_zstd_are_recognised_by_their_magic_bytes_and_read_whole() {
         let r: Run = cmd().args(visits_args(s(&two))).stdin(Stdio::null()).output().unwrap().into();
         assert_eq!(r.code, 0, "{kind}: {}", r.stderr);
         assert!(r.stdout == want.stdout, "{kind}: concatenated streams are read whole");
+        // JSON names the compression the content had, whatever the file's name.
+        let r = darklog(&["analyze", s(&one), "--format", "json", "-q"]);
+        let input = &json(&r)["inputs"][0];
+        let name = match kind {
+            "bz2" => "bzip2",
+            "zst" => "zstd",
+            other => other,
+        };
+        assert_eq!(
+            (&input["compression"], &input["gzip"]),
+            (&serde_json::json!(name), &serde_json::json!(false))
+        );
     }
+    let gz = write(dir.path(), "plain-named.log", &compress("gz", &log));
+    let doc = json(&darklog(&["analyze", s(&gz), "--format", "json", "-q"]));
+    assert_eq!(
+        (&doc["inputs"][0]["compression"], &doc["inputs"][0]["gzip"]),
+        (&serde_json::json!("gzip"), &serde_json::json!(true))
+    );
+    let page = darklog(&["analyze", s(&gz), "--format", "html", "-q"]).stdout;
+    assert!(page.contains("<td>combined, gzip</td>"), "the page's inputs say it too");
+    let plain = write(dir.path(), "plain.log", &log);
+    let doc = json(&darklog(&["analyze", s(&plain), "--format", "json", "-q"]));
+    assert_eq!(doc["inputs"][0]["compression"], serde_json::Value::Null);
 }
 
 #[test]

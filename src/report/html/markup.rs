@@ -166,7 +166,10 @@ pub(super) fn inputs_table(out: &mut String, inputs: &[crate::report::InputSumma
             format!(
                 "<tr><td class=\"path\">{}</td><td>{}</td>{}{}<td>{}</td></tr>",
                 esc(&i.name),
-                esc(i.format.as_deref().unwrap_or("–")),
+                esc(&match (i.format.as_deref(), i.compression) {
+                    (Some(f), Some(c)) => format!("{f}, {c}"),
+                    (f, _) => f.unwrap_or("–").to_string(),
+                }),
                 num(i.lines),
                 num(i.malformed),
                 esc(i.error.as_deref().unwrap_or(if i.lines == 0 { "no line read" } else { "" }))
