@@ -60,7 +60,7 @@ pub struct ReadArgs {
     /// Parser threads (default: one per core for compressed input, one fewer for plain;
     /// reading and sessionizing run on threads of their own; at most 256). The answer is
     /// the same for any number.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, value_name = "N", value_parser = thread_count)]
     pub threads: Option<u16>,
 
     /// Passphrase that keys the visitor ids in reports; the same passphrase gives the same
@@ -237,7 +237,7 @@ pub enum Format {
     Table,
     Csv,
     Json,
-    /// One self-contained page: the whole story, with charts, whatever --report says.
+    /// One self-contained page with charts: every report at once.
     Html,
     /// The headline and the tables, for chat and tickets.
     Markdown,
@@ -442,4 +442,13 @@ pub(super) fn site_host(s: &str) -> Result<String, String> {
         return Err(format!("{host:?} is not a host, such as example.com"));
     }
     Ok(host)
+}
+
+/// `--threads`: a count of at least one (more than 256 are taken as 256, with a notice).
+fn thread_count(arg: &str) -> Result<u16, String> {
+    match arg.parse::<u16>() {
+        Ok(0) => Err("at least 1 parser thread is needed (at most 256 are used)".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err("a whole number of threads is needed (at most 256 are used)".into()),
+    }
 }

@@ -218,6 +218,14 @@ fn usage_errors_exit_1_with_clap_message() {
         assert!(r.stderr.contains("error:"), "{args:?}: {}", r.stderr);
         assert_eq!(r.stdout, "");
     }
+    // A count the help's "at most 256" does not contradict.
+    let r = darklog(&["analyze", "fixtures/small.log", "--threads", "0"]);
+    assert!(
+        r.stderr
+            .contains("'0' for '--threads <N>': at least 1 parser thread is needed (at most 256 are used)"),
+        "{}",
+        r.stderr
+    );
     // Flags that parse but do not make sense: darklog's one line, not clap's usage of the
     // top command (which named `darklog <COMMAND>` for a subcommand's flags).
     for args in [
