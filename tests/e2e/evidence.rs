@@ -416,8 +416,7 @@ fn explain_places_lines_in_their_visits_as_analyze_does() {
         line("203.0.113.5", 3, "10:00:00", story, ua),
     ]
     .concat();
-    let r = darklog_stdin(&["explain", "-"], log.as_bytes());
-    let verdicts: Vec<&str> = r.stdout.lines().filter_map(|l| l.strip_prefix("verdict:     ")).collect();
+    let (verdicts, r) = explain_verdicts(&log);
     assert_eq!(
         verdicts,
         [
@@ -454,14 +453,7 @@ fn explain_places_lines_in_their_visits_as_analyze_does() {
         *explained.entry(rule).or_default() += 1;
     }
     let doc = json(&darklog(&["analyze", "fixtures/sample.log.gz", "--format", "json", "-q"]));
-    let analyzed: std::collections::BTreeMap<String, u64> = doc["reasons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["visits"].as_u64().unwrap() > 0)
-        .map(|r| (r["reason"].as_str().unwrap().to_string(), r["visits"].as_u64().unwrap()))
-        .collect();
-    assert_eq!(explained, analyzed);
+    assert_eq!(explained, visits_by_reason(&doc));
 }
 
 /// explain forgets an earlier read when analyze does (a landing over a month on is no
@@ -481,8 +473,7 @@ fn explain_forgets_and_excludes_as_analyze_does() {
         line("192.0.2.1", "28/Dec/2026:10:00:00", "/2026/a-story", ua),
     ]
     .concat();
-    let r = darklog_stdin(&["explain", "-"], log.as_bytes());
-    let verdicts: Vec<&str> = r.stdout.lines().filter_map(|l| l.strip_prefix("verdict:     ")).collect();
+    let (verdicts, r) = explain_verdicts(&log);
     assert_eq!(
         verdicts,
         [
@@ -496,12 +487,25 @@ fn explain_forgets_and_excludes_as_analyze_does() {
         r.stdout
     );
     let doc = json(&darklog_stdin(&["analyze", "-", "--format", "json", "-q"], log.as_bytes()));
-    let reasons: Vec<(String, u64)> = doc["reasons"]
+    let want = [("deep-direct".to_string(), 2), ("return".to_string(), 1)];
+    assert_eq!(visits_by_reason(&doc), want.into());
+}
+
+/// The verdict of each line `explain` reads from `log` on its standard input.
+fn explain_verdicts(log: &str) -> (Vec<String>, Run) {
+    let r = darklog_stdin(&["explain", "-"], log.as_bytes());
+    let verdicts =
+        r.stdout.lines().filter_map(|l| l.strip_prefix("verdict:     ")).map(String::from).collect();
+    (verdicts, r)
+}
+
+/// An analyze JSON's visits by the rule that decided them, for the rules that decided any.
+fn visits_by_reason(doc: &serde_json::Value) -> std::collections::BTreeMap<String, u64> {
+    doc["reasons"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|r| r["visits"].as_u64().unwrap() > 0)
         .map(|r| (r["reason"].as_str().unwrap().to_string(), r["visits"].as_u64().unwrap()))
-        .collect();
-    assert_eq!(reasons, [("return".to_string(), 1), ("deep-direct".to_string(), 2)]);
+        .collect()
 }
