@@ -113,7 +113,8 @@ impl ClientIp {
             return peer;
         }
         let mut chosen = peer;
-        for item in list.rsplit(|&b| b == b',' || b == b' ') {
+        // IIS writes a header's spaces as `+` (`203.0.113.10,+10.0.0.9`); no address has one.
+        for item in list.rsplit(|&b| matches!(b, b',' | b' ' | b'+')) {
             let item = trim(item);
             if item.is_empty() {
                 continue;
@@ -205,6 +206,8 @@ mod tests {
             ("garbage_last_entry_keeps_the_peer", &[], "10.0.0.1", Some("203.0.113.5, unknown"), "10.0.0.1"),
             ("port_and_brackets_are_dropped", &[], "10.0.0.1", Some("[2001:db8::7]:443"), "2001:db8::7"),
             ("ipv4_with_port", &[], "10.0.0.1", Some("203.0.113.5:51234"), "203.0.113.5"),
+            // IIS W3C: a custom X-Forwarded-For field, its space written `+`.
+            ("iis_plus_for_the_space", &[], "10.0.0.1", Some("203.0.113.10,+10.0.0.9"), "203.0.113.10"),
             // Proxies named: a client that reaches the server itself cannot choose its
             // address by sending the header.
             (

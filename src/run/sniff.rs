@@ -433,9 +433,11 @@ impl ProxySample {
         if self.clients.len() < 10_000 {
             *self.clients.entry(client.to_vec()).or_default() += 1;
         }
-        if let Some(f) = forwarded {
+        // Keyed on the address the header names first (the client, as it claims): each
+        // hop appended to it would make the same client count again.
+        if let Some(first) = forwarded.and_then(|f| f.split(|&b| matches!(b, b',' | b'+')).next()) {
             if self.forwarded.len() < 10_000 {
-                *self.forwarded.entry(f.to_vec()).or_default() += 1;
+                *self.forwarded.entry(first.trim_ascii().to_vec()).or_default() += 1;
             }
         }
     }

@@ -12,6 +12,7 @@ mod fuzz;
 mod generated;
 mod house;
 mod inputs;
+mod layouts;
 mod lists;
 mod messy;
 mod order;
