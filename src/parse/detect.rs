@@ -92,7 +92,11 @@ pub fn suggest(line: &[u8]) -> Option<String> {
             let end = r.find(']')?;
             (&rest[..end + 2], &r[end + 1..])
         } else {
-            let end = rest.find(' ').unwrap_or(rest.len());
+            // A forwarded-for list unquoted (`203.0.113.10, 10.1.0.7`) is one field.
+            let mut end = rest.find(' ').unwrap_or(rest.len());
+            while rest[..end].ends_with(',') && end < rest.len() {
+                end = rest[end + 1..].find(' ').map_or(rest.len(), |i| end + 1 + i);
+            }
             (&rest[..end], &rest[end..])
         };
         rest = after.trim_start();
@@ -123,6 +127,8 @@ pub fn suggest(line: &[u8]) -> Option<String> {
             } else {
                 "$host".into()
             }
+        } else if token.contains(", ") && looks_ip(token) {
+            "$http_x_forwarded_for".into()
         } else if looks_ip(token.trim_end_matches(',')) {
             addresses += 1;
             if addresses == 1 && !rest.starts_with("- ") && looks_ip(rest.split(' ').next().unwrap_or("")) {
@@ -151,6 +157,9 @@ pub fn suggest(line: &[u8]) -> Option<String> {
         };
         out.push(var);
     }
-    let suggestion = out.join(" ").replace("$remote_addr - - [", "$remote_addr - $remote_user [");
+    let suggestion = out
+        .join(" ")
+        .replace("$remote_addr - - [", "$remote_addr - $remote_user [")
+        .replace("$http_x_forwarded_for - - [", "$http_x_forwarded_for - $remote_user [");
     (suggestion.contains("$request") && suggestion.contains("$time_local")).then_some(suggestion)
 }

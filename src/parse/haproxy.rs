@@ -114,14 +114,16 @@ impl Haproxy {
     }
 }
 
-/// How many fields the first captured-header block of `line` holds (`{a|b|c}`: 3), if
-/// it has one: the first `{` after the date's `]` (a syslog prefix's `haproxy[12]:` is
-/// before it, and the fields between hold no brace).
+/// How many fields the first captured-header block of `line` holds (`{a|b|c}`: 3; none:
+/// 0): the first `{` after the date's `]` (a syslog prefix's `haproxy[12]:` is before
+/// it, and the fields between hold no brace) and before the request's quote (a brace in
+/// the URL is no capture). `None` for a line with no date or request.
 pub fn captured_fields(line: &[u8]) -> Option<usize> {
     let date = memchr(b']', line)?;
-    let open = date + memchr(b'{', &line[date..])?;
-    let end = open + memchr(b'}', &line[open..])?;
-    Some(line[open + 1..end].iter().filter(|&&b| b == b'|').count() + 1)
+    let before = &line[date..date + memchr(b'"', &line[date..])?];
+    let Some(open) = memchr(b'{', before) else { return Some(0) };
+    let end = open + memchr(b'}', &before[open..])?;
+    Some(before[open + 1..end].iter().filter(|&&b| b == b'|').count() + 1)
 }
 
 impl LineFormat for Haproxy {

@@ -456,7 +456,7 @@ fn chunk_loop<F: LineFormat + ?Sized>(
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// `line` without a byte-order mark before it.
-pub(super) fn strip_bom(line: &[u8]) -> &[u8] {
+pub fn strip_bom(line: &[u8]) -> &[u8] {
     &line[after_bom(line, 0)..]
 }
 

@@ -62,6 +62,10 @@ pub(super) enum Role {
     UserAgent,
     Host,
     ForwardedFor,
+    /// A forwarded-for header logged instead of the client's address (Apache's "proxy"
+    /// format, `%{X-Forwarded-For}i` first): the client is the address it names, picked
+    /// as `--client-ip` picks it with the default trusted ranges.
+    ForwardedClient,
     /// The client's port (`$remote_port`, `%{remote}p`): right after the client and a
     /// colon, the two are one `address:port` field; anywhere else, skipped.
     Port,
@@ -157,10 +161,22 @@ impl Plan {
                 }
             }
         }
-        let has = |role: Role| items.iter().any(|i| matches!(i, Item::Field(f) if f.role == role));
-        if !has(Role::Client) && !has(Role::ClientPort) {
-            return Err("no client address ($remote_addr, %h or %a)".into());
+        let has_client = items
+            .iter()
+            .any(|i| matches!(i, Item::Field(f) if matches!(f.role, Role::Client | Role::ClientPort)));
+        if !has_client {
+            let Some(forwarded) = items.iter_mut().find_map(|i| match i {
+                Item::Field(f) if f.role == Role::ForwardedFor => Some(f),
+                _ => None,
+            }) else {
+                return Err(
+                    "no client address ($remote_addr, %h or %a, or a forwarded-for header in its place)"
+                        .into(),
+                );
+            };
+            forwarded.role = Role::ForwardedClient;
         }
+        let has = |role: Role| items.iter().any(|i| matches!(i, Item::Field(f) if f.role == role));
         if !items.iter().any(|i| matches!(i, Item::Field(Field { role: Role::Time(_), .. }))) {
             return Err("no time ($time_local, $time_iso8601, $msec, %t or %{…}t)".into());
         }
@@ -261,6 +277,16 @@ impl Plan {
                 Role::UserAgent => found.user_agent = here,
                 Role::Host => found.host = here,
                 Role::ForwardedFor => found.forwarded_for = here,
+                Role::ForwardedClient => {
+                    found.forwarded_for = here;
+                    found.client = here;
+                    let picked = forwarded_client(value);
+                    if !picked.is_empty() {
+                        // A slice of `value`: where it starts in the line.
+                        let at = pos + (picked.as_ptr() as usize - value.as_ptr() as usize);
+                        found.client = Ref::line(at, at + picked.len());
+                    }
+                }
                 Role::Skip | Role::Port => {}
                 Role::Time(TimeField::Iso) => match parse_iso_local(value)? {
                     (local, Some(offset)) => time.instant = Some(local - i64::from(offset)),
@@ -296,6 +322,13 @@ impl LineFormat for Plan {
         let end = memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
         (end, self.parse(&data[start..end], cx).map_or(Parsed::Malformed, Parsed::Hit))
     }
+}
+
+/// The client a forwarded-for list logged in the client's place names (empty when it
+/// names none: `-`).
+fn forwarded_client(list: &[u8]) -> &[u8] {
+    static DEFAULT: std::sync::OnceLock<super::ClientIp> = std::sync::OnceLock::new();
+    DEFAULT.get_or_init(|| super::ClientIp::new(&[])).pick(b"", Some(list))
 }
 
 /// Where a field that starts at `pos` ends: where `lit`, the literal after it, begins.

@@ -126,7 +126,12 @@ fn sample_hit(
         path: path.to_vec(),
         kind: rules.paths.kind(path),
         fetched: page_view(hit.method, hit.status, path, PathKind::Page).is_ok(),
-        referrer: hit.referrer.map(|r| (referrer_host(r), referrer_path(r).to_vec())),
+        // Only a URL says where a request came from (a user agent read as the referrer,
+        // in fields of another order, made the site "mozilla").
+        referrer: hit
+            .referrer
+            .filter(|r| memchr::memmem::find(r, b"://").is_some())
+            .map(|r| (referrer_host(r), referrer_path(r).to_vec())),
     })
 }
 

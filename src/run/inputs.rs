@@ -180,11 +180,12 @@ pub(super) fn mostly_malformed(sniffed: &[sniff::Sniffed], read: &super::read::R
     let mut notices = Vec::new();
     for (s, r) in sniffed.iter().zip(&read.inputs) {
         let c = r.counts;
-        if misfit(s, &c).is_some() {
+        if misfit(s, &c).is_some() || s.malformed_said {
             continue;
         }
-        // A fifth: half a log in another layout is not "mostly", but is worth the word.
-        if c.lines >= 20 && c.malformed * 5 >= c.lines {
+        // A fifth: half a log in another layout is not "mostly", but is worth the word
+        // (in a short file too, but one broken line in five is no pattern).
+        if (c.lines >= 20 || c.malformed >= 2) && c.malformed * 5 >= c.lines {
             notices.push(format!(
                 "{}: {} of its {} lines are not in the {} layout and were counted malformed (-v \
                  shows the first): if the log changed layout part-way, split it where the first \

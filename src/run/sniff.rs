@@ -7,8 +7,6 @@ use std::io::Read;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
-
 use crate::input::{self, Compression, Fingerprint, Input, InputError, Source};
 use crate::parse::{self, ClientIp, Format, FormatOptions, LineCx, Parsed, Preset};
 
@@ -72,6 +70,8 @@ pub(super) struct Sniffed {
     /// A line without an agent is a client that sent none (no browser does): decided for
     /// the run from every input's `agents` (see `run_here`).
     pub judge_agents: bool,
+    /// Its first lines' malformed ones were said to be of another layout already.
+    pub malformed_said: bool,
 }
 
 /// An input already partly read: the stream, what was read of it, and its byte counter.
@@ -94,11 +94,17 @@ pub fn unheaded(which: &str, format: &Format, header: &str) -> String {
 
 /// What a report cannot see without `fields` (a referrer, a user agent).
 fn unseen_channels(fields: &[&str]) -> &'static str {
-    if fields.contains(&"referrer") {
-        "search, social, email, referral and ai visits that only a referrer names are counted as \
-         direct or dark social"
-    } else {
-        "in-app browsers, link previews and bots cannot be told by their user agent"
+    match (fields.contains(&"referrer"), fields.contains(&"user agent")) {
+        (true, true) => {
+            "search, social, email, referral and ai visits that only a referrer names are counted \
+             as direct or dark social, and in-app browsers, link previews and bots cannot be told \
+             by their user agent"
+        }
+        (true, false) => {
+            "search, social, email, referral and ai visits that only a referrer names are counted \
+             as direct or dark social"
+        }
+        _ => "in-app browsers, link previews and bots cannot be told by their user agent",
     }
 }
 
@@ -150,7 +156,7 @@ pub(super) fn sniff(
         let sampled = lines.clone().count();
         if sampled > 0 && (input.listed || !fixed) && !any_layout(lines.clone(), opts, named.as_ref()) {
             if !input.listed {
-                return Err(unknown_format(source, lines.clone().next()));
+                return Err(unknown_format(source, lines.clone()));
             }
             return Err(not_a_log(format!(
                 "none of its first {sampled} lines is in a layout darklog reads ({})",
@@ -168,34 +174,42 @@ pub(super) fn sniff(
             // A part of a log keyed by visitor may hold only its malformed lines.
             // Detected from no line: the reports name no layout for it.
             None if broke || lenient || lines.clone().next().is_none() => (Format::COMBINED, Some(0)),
-            None => return Err(unknown_format(source, lines.clone().next())),
+            None => return Err(unknown_format(source, lines.clone())),
         },
     };
     let mut cx = LineCx::default();
     let mut first_time = None;
-    let mut proxies = ProxySample::default();
+    let mut proxies = super::proxies::ProxySample::default();
     // The clients --client-ip picks, sampled the same way: still a few addresses for
     // many forwarded ones, and the proxy is what visitors are keyed on.
-    let mut picked = ProxySample::default();
+    let mut picked = super::proxies::ProxySample::default();
     // Whether the lines carry the fields the layout has room for: a JSON log drops the
     // headers it was not told to keep (Traefik's default), and a field always empty is
     // no field.
     let (mut with_referrer, mut with_agent, mut assets) = (0usize, 0usize, 0usize);
     // Lines the layout read (hits and directives), for a named layout's misfit.
     let mut fits = 0usize;
+    let mut shapes = super::shifted::FieldShapes::default();
+    let mut listed_first = super::shifted::ListedFirst::default();
     // HAProxy lines whose captured headers are not the ones --captured-headers names.
     let (mut misnamed, mut captured) = (0usize, None);
+    let mut sampled_lines = 0usize;
     for line in lines.clone() {
+        sampled_lines += 1;
         if let Some(m) = format.capture_mismatch(line) {
             misnamed += 1;
             captured = Some(m);
         }
         let parsed = format.parse(line, &mut cx);
         fits += usize::from(!matches!(parsed, Parsed::Malformed));
+        if matches!(parsed, Parsed::Malformed) {
+            listed_first.add(line);
+        }
         let Parsed::Hit(hit) = parsed else { continue };
         with_referrer += usize::from(hit.referrer.is_some());
         assets += usize::from(embedded(hit.path()));
         with_agent += usize::from(hit.user_agent.is_some());
+        shapes.add(hit.referrer, hit.user_agent);
         proxies.add(hit.client, hit.forwarded_for);
         if let Some(picker) = client_ip {
             picked.add(picker.pick(hit.client, hit.forwarded_for), hit.forwarded_for);
@@ -293,12 +307,28 @@ pub(super) fn sniff(
         notices.push(caveat);
     }
     if let Some((held, named)) = captured.filter(|_| misnamed * 2 > sampled_hits) {
-        let caveat = format!(
-            "{}: its lines capture {held} request headers, --captured-headers names {named}: the \
-             names go to the captured fields in order, so the agent, referrer or host may be read \
-             from the wrong one (name one for each `capture request header` line)",
-            source.name()
-        );
+        let caveat = if held == 0 {
+            // HAProxy's default: `option httplog` with no `capture request header` line.
+            format!(
+                "{}: its lines capture no request headers: the {format} layout then logs no referrer \
+                 or user agent: {}",
+                source.name(),
+                unseen_channels(&["referrer", "user agent"])
+            )
+        } else {
+            format!(
+                "{}: its lines capture {held} request headers, --captured-headers names {named}: the \
+                 names go to the captured fields in order, so the agent, referrer or host may be read \
+                 from the wrong one (name one for each `capture request header` line)",
+                source.name()
+            )
+        };
+        caveats.push(caveat.clone());
+        notices.push(caveat);
+    }
+    let listed = listed_first.caveat(&source.name(), &format, sampled_lines);
+    let malformed_said = listed.is_some();
+    for caveat in [shapes.caveat(&source.name(), &format), listed].into_iter().flatten() {
         caveats.push(caveat.clone());
         notices.push(caveat);
     }
@@ -337,6 +367,7 @@ pub(super) fn sniff(
         reader,
         agents,
         judge_agents: false,
+        malformed_said,
     })
 }
 
@@ -355,7 +386,7 @@ fn misfit_of<'a>(
     }
     let hint = match parse::detect(lines.clone(), opts) {
         Some(d) => format!("detected, it reads as {} (--log-format auto)", d.format.name()),
-        None => match unknown_format(source, lines.clone().next()) {
+        None => match unknown_format(source, lines.clone()) {
             InputError::UnknownFormat { hint, .. } => hint,
             other => other.to_string(),
         },
@@ -371,8 +402,13 @@ pub(super) struct Misfit {
     pub hint: String,
 }
 
-fn unknown_format(source: &Source, first: Option<&[u8]>) -> InputError {
+fn unknown_format<'a>(source: &Source, lines: impl Iterator<Item = &'a [u8]> + Clone) -> InputError {
     let tried = Preset::ALL.map(Preset::name).join(", ");
+    // A line whose client is a list of addresses shows the layout better than one whose
+    // list happens to hold one.
+    let at = lines.clone().position(super::shifted::starts_with_a_list).unwrap_or(0);
+    let first = lines.clone().nth(at);
+    let from = if at == 0 { "its first line".to_string() } else { format!("its line {}", at + 1) };
     let example = first.and_then(parse::suggest);
     let json = first.is_some_and(|l| l.starts_with(b"{"));
     let hint = match example {
@@ -382,7 +418,7 @@ fn unknown_format(source: &Source, first: Option<&[u8]>) -> InputError {
             .to_string(),
         Some(s) => format!(
             "if a format string writes it, give it to --log-format (or --nginx-conf FILE); \
-             from its first line, perhaps: --log-format '{s}'"
+             from {from}, perhaps: --log-format '{s}'"
         ),
         None => "if a format string writes it, give it to --log-format: an nginx log_format \
                  ('$remote_addr - $remote_user [$time_local] \"$request\" $status …'), an Apache \
@@ -417,63 +453,4 @@ fn looks_binary(prelude: &[u8]) -> bool {
         start.iter().filter(|&&b| (b < 0x20 && !b"\t\n\r\x0c\x1b\0".contains(&b)) || b == 0x7f).count();
     let not_nul = start.iter().filter(|&&b| b != 0).count();
     controls * 16 > not_nul
-}
-/// Whether a sample looks like a proxy's log: most lines from a handful of addresses,
-/// carrying a forwarded-for header that names many more.
-#[derive(Default)]
-struct ProxySample {
-    clients: FxHashMap<Vec<u8>, usize>,
-    forwarded: FxHashMap<Vec<u8>, usize>,
-    hits: usize,
-}
-
-impl ProxySample {
-    fn add(&mut self, client: &[u8], forwarded: Option<&[u8]>) {
-        self.hits += 1;
-        if self.clients.len() < 10_000 {
-            *self.clients.entry(client.to_vec()).or_default() += 1;
-        }
-        // Keyed on the address the header names first (the client, as it claims): each
-        // hop appended to it would make the same client count again.
-        if let Some(first) = forwarded.and_then(|f| f.split(|&b| matches!(b, b',' | b'+')).next()) {
-            if self.forwarded.len() < 10_000 {
-                *self.forwarded.entry(first.trim_ascii().to_vec()).or_default() += 1;
-            }
-        }
-    }
-
-    /// Whether most lines come from a few addresses while carrying forwarded-for headers
-    /// that name more: the busiest address, the lines from the few, and how few.
-    fn proxied(&self) -> Option<(&[u8], usize, usize)> {
-        let carrying: usize = self.forwarded.values().sum();
-        let mut counts: Vec<(&Vec<u8>, usize)> = self.clients.iter().map(|(c, &n)| (c, n)).collect();
-        counts.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-        let few = counts.len().min(5);
-        let from_few: usize = counts[..few].iter().map(|c| c.1).sum();
-        let proxied = self.hits >= 4
-            && carrying * 2 >= self.hits
-            && from_few * 10 >= self.hits * 8
-            && self.forwarded.len() > few;
-        proxied.then(|| (counts[0].0.as_slice(), from_few, few))
-    }
-
-    /// Whether these picked clients are one address for lines logged from many: the
-    /// address.
-    fn collapsed(&self, logged: &ProxySample) -> Option<&[u8]> {
-        let one = self.clients.len() == 1 && self.hits >= 20 && logged.clients.len() >= 10;
-        one.then(|| self.clients.keys().next().map(Vec::as_slice)).flatten()
-    }
-
-    fn notice(&self, name: &str) -> Option<String> {
-        self.proxied().map(|(_, from_few, few)| {
-            let from = if few == 1 { "one address".to_string() } else { format!("{few} addresses") };
-            format!(
-                "{name}: {from_few} of {} sampled lines come from {from} and carry a forwarded-for \
-                 header naming {} others: behind a proxy or CDN, --client-ip x-forwarded-for keys visitors on \
-                 the client it names (--trusted-proxy CIDR for proxies outside private ranges)",
-                self.hits,
-                self.forwarded.len()
-            )
-        })
-    }
 }

@@ -59,3 +59,152 @@ fn iis_forwarded_for_with_plus_for_space_names_the_client() {
     );
     assert!(!r.stderr.contains("still keyed"), "{}", r.stderr);
 }
+
+/// Four readers' visits, a page and its style sheet each, as (client list, time, path,
+/// referrer, agent): the lines of every layout below.
+fn readers() -> Vec<(&'static str, &'static str, &'static str, &'static str, &'static str)> {
+    let story = "/2026/11/city-council-budget-vote";
+    let tap = "/guides/how-to-fix-a-leaking-tap";
+    vec![
+        ("203.0.113.10", "10:00:00", story, "-", IPHONE),
+        (
+            "203.0.113.10, 10.1.0.7",
+            "10:00:01",
+            "/static/css/main.css",
+            "https://www.example.com/2026/11/city-council-budget-vote",
+            IPHONE,
+        ),
+        ("198.51.100.22, 10.1.0.7", "10:05:00", tap, "https://www.google.com/", CHROME),
+        (
+            "198.51.100.22, 10.1.0.8",
+            "10:05:01",
+            "/static/js/app.js",
+            "https://www.example.com/guides/how-to-fix-a-leaking-tap",
+            CHROME,
+        ),
+    ]
+}
+
+/// Apache's "proxy" LogFormat: `%{X-Forwarded-For}i` where `%h` would be. The client is
+/// the address the header names (the last one not a private proxy's), read by the format
+/// string; detected as combined, the lines with a list are said, with the layout to give.
+#[test]
+fn a_forwarded_for_header_in_the_clients_place_is_read_and_said() {
+    let log: String = readers()
+        .iter()
+        .map(|(clients, time, path, referrer, agent)| {
+            format!("{clients} - - [10/Nov/2026:{time} +0100] \"GET {path} HTTP/1.1\" 200 5120 \"{referrer}\" \"{agent}\"\n")
+        })
+        .collect();
+    let want = [
+        "/2026/11/city-council-budget-vote dark-social deep-direct 1 2",
+        "/guides/how-to-fix-a-leaking-tap search referrer-known 1 2",
+    ];
+    let apache = r#"%{X-Forwarded-For}i %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i""#;
+    assert_eq!(visits(&visits_of(&log, &["--log-format", apache])), want);
+    // Most lines with one address: detected as combined, the lines with a list are said
+    // with the layout that reads them all.
+    let mostly_one: String = log.lines().map(|l| l.replacen(", 10.1.0.8", "", 1) + "\n").collect();
+    let mostly_one = mostly_one.replacen(", 10.1.0.7", "", 1);
+    let r = visits_of(&mostly_one, &[]);
+    let said = "<stdin>: 1 of its first 4 lines start with a list of addresses, not one: a forwarded-for \
+                header logged in the client's place? They are not in the combined layout and are \
+                counted malformed (give the layout with the header as its first field; perhaps \
+                --log-format '";
+    let at = r.stderr.find(said).unwrap_or_else(|| panic!("{}", r.stderr));
+    assert!(!r.stderr.contains("changed layout part-way"), "said once: {}", r.stderr);
+    let suggested = r.stderr[at + said.len()..].split("')").next().unwrap();
+    assert_eq!(visits(&visits_of(&mostly_one, &["--log-format", suggested])), want);
+    // Most with a list: no preset reads it, and the layout built from a line with a list
+    // reads every line.
+    let r = visits_of(&log, &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let said = "from its line 2, perhaps: --log-format '";
+    let at = r.stderr.find(said).unwrap_or_else(|| panic!("{}", r.stderr));
+    let suggested = r.stderr[at + said.len()..].split("'\n").next().unwrap();
+    assert_eq!(visits(&visits_of(&log, &["--log-format", suggested])), want);
+}
+
+/// A layout whose referrer and agent come in the other order parses every line and
+/// misreads every one: said, and the site is not learned from agents ("mozilla").
+#[test]
+fn fields_in_another_order_than_the_layouts_are_said() {
+    let log: String = readers()
+        .iter()
+        .map(|(clients, time, path, referrer, agent)| {
+            let client = clients.split(',').next().unwrap();
+            format!("{client} - - [10/Nov/2026:{time} +0100] \"GET {path} HTTP/1.1\" 200 5120 \"{agent}\" \"{referrer}\"\n")
+        })
+        .collect();
+    let r = darklog_stdin(&["analyze", "-", "--format", "json"], log.as_bytes());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let said =
+        "<stdin>: read as combined, the referrer field holds user agents on 4 of 4 lines, and the agent \
+                field URLs on 3 of 3: its fields are in another order than the layout's, and every \
+                visitor is misread (give its layout with --log-format)";
+    assert!(r.stderr.contains(said), "{}", r.stderr);
+    assert_eq!(json(&r)["site_hosts"], serde_json::json!([]));
+    // In order, nothing is said.
+    let fixed: String = log.lines().map(|l| swap_last_two_quoted(l) + "\n").collect();
+    let r = darklog_stdin(&["analyze", "-", "-q"], fixed.as_bytes());
+    assert!(!r.stderr.contains("another order"), "{}", r.stderr);
+}
+
+fn swap_last_two_quoted(line: &str) -> String {
+    let parts: Vec<&str> = line.rsplitn(5, '"').collect();
+    // parts: ["", last, " ", second last, rest]
+    format!("{}\"{}\" \"{}\"", parts[4], parts[1], parts[3])
+}
+
+/// HAProxy's default `option httplog` captures no header: no referrer, no agent, said
+/// from the first lines as the other layouts without them are.
+#[test]
+fn haproxy_with_no_captured_headers_says_what_it_cannot_see() {
+    let log: String = readers()
+        .iter()
+        .map(|(clients, time, path, _, _)| {
+            let client = clients.split(',').next().unwrap();
+            format!(
+                "Nov 10 {time} lb1 haproxy[1234]: {client}:51001 [10/Nov/2026:{time}.000] https-in~ \
+                 bk_web/web1 0/0/1/10/11 200 5120 - - ---- 3/3/0/0/0 0/0 \"GET {path} HTTP/1.1\"\n"
+            )
+        })
+        .collect();
+    let r = darklog_stdin(&["analyze", "-", "--tz", "Europe/Berlin", "--format", "markdown"], log.as_bytes());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let said =
+        "<stdin>: its lines capture no request headers: the haproxy (after a syslog prefix) layout then \
+                logs no referrer or user agent: search, social, email, referral and ai visits that only \
+                a referrer names are counted as direct or dark social, and in-app browsers, link \
+                previews and bots cannot be told by their user agent";
+    assert!(r.stderr.contains(said), "{}", r.stderr);
+    let on_report = said.replace("<stdin>", "\\<stdin\\>");
+    assert!(r.stdout.contains(&on_report), "on the report too: {}", r.stdout);
+}
+
+/// A short file with lines of two layouts: the malformed ones are said, not only counted.
+#[test]
+fn a_short_file_of_two_layouts_says_its_malformed_lines() {
+    let combined = |time: &str, path: &str| {
+        format!("192.0.2.7 - - [10/Nov/2026:{time} +0000] \"GET {path} HTTP/1.1\" 200 5 \"-\" \"{CHROME}\"\n")
+    };
+    let log = [
+        combined("10:00:00", "/2026/11/a-story"),
+        combined("10:00:01", "/static/site.css"),
+        combined("10:00:02", "/static/site.js"),
+        "not a log line\n".into(),
+        "{\"also\": \"not one\"}\n".into(),
+    ]
+    .concat();
+    let r = darklog_stdin(&["analyze", "-"], log.as_bytes());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("<stdin>: 2 of its 5 lines are not in the combined layout and were counted malformed"),
+        "{}",
+        r.stderr
+    );
+    let one_bad = [combined("10:00:00", "/2026/11/a-story"), "not a log line\n".into()].concat();
+    let r = darklog_stdin(&["analyze", "-"], one_bad.as_bytes());
+    assert!(!r.stderr.contains("counted malformed"), "one broken line is no pattern: {}", r.stderr);
+}

@@ -1,0 +1,171 @@
+//! Whether the fields a layout reads hold what their names say: a log whose referrer
+//! and agent come in another order than its layout's (a custom Apache format, HAProxy's
+//! captures listed in another order) parses, every line of it, and misreads every
+//! visitor: the agent read as the referrer makes the site "mozilla" and each reader a bot.
+
+use crate::parse::Format;
+
+/// What the referrer and agent fields of a sample of lines hold.
+#[derive(Default)]
+pub(super) struct FieldShapes {
+    referrers: usize,
+    /// Referrers that read as a user agent.
+    agent_like: usize,
+    agents: usize,
+    /// Agents that read as a URL.
+    url_like: usize,
+}
+
+impl FieldShapes {
+    pub(super) fn add(&mut self, referrer: Option<&[u8]>, agent: Option<&[u8]>) {
+        if let Some(r) = referrer.filter(|r| !r.is_empty()) {
+            self.referrers += 1;
+            self.agent_like += usize::from(looks_like_agent(r));
+        }
+        if let Some(a) = agent.filter(|a| !a.is_empty()) {
+            self.agents += 1;
+            self.url_like += usize::from(looks_like_url(a));
+        }
+    }
+
+    /// What to say when most referrers are user agents, or most agents URLs.
+    pub(super) fn caveat(&self, name: &str, format: &Format) -> Option<String> {
+        let most = |part: usize, of: usize| part >= 2 && part * 2 > of;
+        let what = match (most(self.agent_like, self.referrers), most(self.url_like, self.agents)) {
+            (true, true) => format!(
+                "the referrer field holds user agents on {} of {} lines, and the agent field URLs on {} of {}",
+                self.agent_like, self.referrers, self.url_like, self.agents
+            ),
+            (true, false) => {
+                format!("the referrer field holds user agents on {} of {} lines", self.agent_like, self.referrers)
+            }
+            (false, true) => {
+                format!("the agent field holds URLs on {} of {} lines", self.url_like, self.agents)
+            }
+            (false, false) => return None,
+        };
+        let fix = if captures(format) {
+            "name the captured headers in their order with --captured-headers"
+        } else {
+            "give its layout with --log-format"
+        };
+        Some(format!(
+            "{name}: read as {format}, {what}: its fields are in another order than the layout's, and \
+             every visitor is misread ({fix})"
+        ))
+    }
+}
+
+/// Lines a layout did not read that start with a list of addresses: a forwarded-for
+/// header logged in the client's place, which only its lines with one address fit.
+#[derive(Default)]
+pub(super) struct ListedFirst {
+    lines: usize,
+    first: Option<Vec<u8>>,
+}
+
+impl ListedFirst {
+    /// A line the layout could not read.
+    pub(super) fn add(&mut self, line: &[u8]) {
+        if starts_with_a_list(line) {
+            self.lines += 1;
+            self.first.get_or_insert_with(|| line.to_vec());
+        }
+    }
+
+    pub(super) fn caveat(&self, name: &str, format: &Format, sampled: usize) -> Option<String> {
+        let first = self.first.as_deref()?;
+        let perhaps =
+            crate::parse::suggest(first).map(|s| format!("; perhaps --log-format '{s}'")).unwrap_or_default();
+        Some(format!(
+            "{name}: {} of its first {sampled} lines start with a list of addresses, not one: a \
+             forwarded-for header logged in the client's place? They are not in the {format} layout \
+             and are counted malformed (give the layout with the header as its first field{perhaps})",
+            self.lines
+        ))
+    }
+}
+
+/// Whether `line` starts with a list of addresses (`203.0.113.10, 10.1.0.7 - - […`).
+pub(super) fn starts_with_a_list(line: &[u8]) -> bool {
+    let line = crate::parse::strip_bom(line);
+    let mut items = line.split(|&b| b == b' ').take_while(|t| t.ends_with(b",")).peekable();
+    items.peek().is_some()
+        && items.all(|t| {
+            std::str::from_utf8(&t[..t.len() - 1]).is_ok_and(|a| a.parse::<std::net::IpAddr>().is_ok())
+        })
+}
+
+/// HAProxy's layout, whose referrer and agent are captures named by --captured-headers.
+fn captures(format: &Format) -> bool {
+    match format {
+        Format::Haproxy(_) => true,
+        Format::Syslog(inner) => captures(inner),
+        _ => false,
+    }
+}
+
+/// A user agent where a URL should be: no scheme, and a product with its version first
+/// (`Mozilla/5.0 (…`, `curl/8.4.0`) or a `compatible;` mark.
+fn looks_like_agent(value: &[u8]) -> bool {
+    // A URL starts with its scheme (an agent may name one later: `+http://…/bot.html`).
+    let scheme = value.iter().position(|b| !b.is_ascii_alphanumeric() && !matches!(b, b'+' | b'-' | b'.'));
+    if scheme.is_some_and(|i| value[i..].starts_with(b"://")) {
+        return false;
+    }
+    if memchr::memmem::find(value, b"compatible;").is_some() {
+        return true;
+    }
+    let Some(slash) = memchr::memchr(b'/', value) else { return false };
+    let (product, rest) = (&value[..slash], &value[slash + 1..]);
+    !product.is_empty()
+        && product.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        && product.iter().any(u8::is_ascii_alphabetic)
+        && rest.first().is_some_and(u8::is_ascii_digit)
+        && memchr::memchr(b' ', value).is_some()
+}
+
+fn looks_like_url(value: &[u8]) -> bool {
+    let lower = |p: &[u8]| value.len() >= p.len() && value[..p.len()].eq_ignore_ascii_case(p);
+    (lower(b"http://") || lower(b"https://")) && memchr::memchr(b' ', value).is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agents_and_urls_are_told_apart() {
+        let agents = [
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36",
+            "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+            "curl/8.4.0 (x86_64-pc-linux-gnu)",
+            "WhatsApp/2.23.20.0 A",
+        ];
+        let not_agents = [
+            "https://www.google.com/",
+            "android-app://com.google.android.gm/",
+            "www.example.com",
+            "/2026/11/a-story",
+            "-",
+            "a/b c",
+        ];
+        assert!(agents.iter().all(|a| looks_like_agent(a.as_bytes())), "agents");
+        assert!(not_agents.iter().all(|a| !looks_like_agent(a.as_bytes())), "not agents");
+        assert!(looks_like_url(b"https://www.google.com/") && looks_like_url(b"HTTP://x.org/a"));
+        assert!(!looks_like_url(b"Mozilla/5.0 (X11; Linux x86_64)") && !looks_like_url(b"https://x y"));
+    }
+
+    #[test]
+    fn most_lines_decide_and_one_line_does_not() {
+        let mut shapes = FieldShapes::default();
+        let ua = Some(&b"Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0"[..]);
+        shapes.add(ua, Some(b"https://www.example.com/"));
+        let f = Format::COMBINED;
+        assert!(shapes.caveat("a.log", &f).is_none(), "one line is no pattern");
+        shapes.add(ua, Some(b"https://www.example.com/a"));
+        shapes.add(Some(b"https://www.google.com/"), ua);
+        let said = shapes.caveat("a.log", &f).unwrap();
+        assert!(said.contains("user agents on 2 of 3 lines, and the agent field URLs on 2 of 3"), "{said}");
+    }
+}
