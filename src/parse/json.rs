@@ -284,9 +284,15 @@ impl<'a> Walk<'a> {
                 true => unescape(&self.b[start..end], &mut decoded).get(&[], &decoded).unwrap_or_default(),
                 false => &self.b[start..end],
             };
-            if !value.is_empty() {
-                self.found.time = Some(time(value, zone, cx)?);
-                self.ranks[slot] = rank;
+            // A preset's key that holds no time (CloudFront's `"time":"09:00:00"` beside
+            // the `--json-field` named) is not the time; the key named must be one.
+            match time(value, zone, cx) {
+                Some(t) if !value.is_empty() => {
+                    self.found.time = Some(t);
+                    self.ranks[slot] = rank;
+                }
+                None if rank == 0 && !value.is_empty() => return None,
+                _ => {}
             }
             return Some(());
         }
@@ -319,7 +325,12 @@ impl<'a> Walk<'a> {
             }
             JsonRole::Path | JsonRole::Target => f.path = r,
             JsonRole::Query => f.query = r,
-            JsonRole::Status => f.status = Some(found::status(value)?),
+            JsonRole::Status => match found::status(value) {
+                Some(status) => f.status = Some(status),
+                // As for the time: only the key named must hold a status.
+                None if rank == 0 => return None,
+                None => self.ranks[slot] = u8::MAX,
+            },
             JsonRole::Bytes => {}
             JsonRole::Referrer => f.referrer = r,
             JsonRole::UserAgent => f.user_agent = r,

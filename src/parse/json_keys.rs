@@ -96,9 +96,17 @@ pub(super) const NGINX_AND_TRAEFIK: &[(JsonRole, &str)] = &[
     (JsonRole::Referrer, "request_Referer"),
     (JsonRole::Referrer, "referer"),
     (JsonRole::Referrer, "referrer"),
+    // The widely copied nginx "json_combined" log_format spells its key so.
+    (JsonRole::Referrer, "http_referrer"),
+    (JsonRole::Referrer, "httpReferer"),
     (JsonRole::UserAgent, "http_user_agent"),
     (JsonRole::UserAgent, "request_User-Agent"),
     (JsonRole::UserAgent, "user_agent"),
+    (JsonRole::UserAgent, "userAgent"),
+    (JsonRole::UserAgent, "user-agent"),
+    (JsonRole::UserAgent, "ua"),
+    // An object in Elastic's schema (the shipper's name): only a string is read.
+    (JsonRole::UserAgent, "agent"),
     (JsonRole::Host, "host"),
     (JsonRole::Host, "http_host"),
     (JsonRole::Host, "RequestHost"),

@@ -86,6 +86,74 @@ impl ListedFirst {
     }
 }
 
+/// JSON keys that look like the referrer or the agent where the layout read none: a
+/// spelling the presets do not know, read as nothing, silently (search visits counted as
+/// dark social, bots as readers).
+#[derive(Default)]
+pub(super) struct UnreadKeys {
+    referrer: Option<String>,
+    agent: Option<String>,
+    looked: usize,
+}
+
+/// JSON lines looked into for such keys.
+const UNREAD_LOOKS: usize = 50;
+
+impl UnreadKeys {
+    /// A JSON line whose hit has (`Some`) or lacks (`None`) a referrer and an agent.
+    pub(super) fn add(&mut self, line: &[u8], referrer: Option<&[u8]>, agent: Option<&[u8]>) {
+        let wanted =
+            (referrer.is_none() && self.referrer.is_none()) || (agent.is_none() && self.agent.is_none());
+        if !wanted || self.looked >= UNREAD_LOOKS || crate::parse::strip_bom(line).first() != Some(&b'{') {
+            return;
+        }
+        self.looked += 1;
+        let Ok(serde_json::Value::Object(top)) = serde_json::from_slice(crate::parse::strip_bom(line)) else {
+            return;
+        };
+        let nested = top
+            .iter()
+            .filter_map(|(k, v)| v.as_object().map(|o| (k, o)))
+            .flat_map(|(k, o)| o.iter().map(move |(inner, v)| (format!("{k}.{inner}"), v)));
+        for (key, value) in top.iter().map(|(k, v)| (k.clone(), v)).chain(nested) {
+            if !value.as_str().is_some_and(|v| !v.is_empty() && v != "-") {
+                continue;
+            }
+            let last = key.rsplit('.').next().unwrap_or(&key).to_ascii_lowercase();
+            if referrer.is_none() && last.contains("refer") {
+                self.referrer.get_or_insert(key.clone());
+            }
+            if agent.is_none() && last.contains("agent") {
+                self.agent.get_or_insert(key);
+            }
+        }
+    }
+
+    /// What to say, when the sample's lines carried no referrer (`referrers` 0) or no
+    /// agent while a key of that look held one.
+    pub(super) fn caveat(&self, name: &str, referrers: usize, agents: usize) -> Option<String> {
+        let keys: Vec<(&str, &str)> = [
+            ("referrer", self.referrer.as_deref().filter(|_| referrers == 0)),
+            ("user_agent", self.agent.as_deref().filter(|_| agents == 0)),
+        ]
+        .into_iter()
+        .filter_map(|(role, key)| key.map(|k| (role, k)))
+        .collect();
+        if keys.is_empty() {
+            return None;
+        }
+        let named: Vec<String> = keys.iter().map(|(role, key)| format!("\"{key}\" ({role})")).collect();
+        let flags: Vec<String> =
+            keys.iter().map(|(role, key)| format!("--json-field '{role}={key}'")).collect();
+        let (what, verb) = if keys.len() == 1 { ("a key", "reads it") } else { ("keys", "read them") };
+        Some(format!(
+            "{name}: its lines hold {}, {what} darklog does not read: {} {verb}",
+            named.join(" and "),
+            flags.join(" ")
+        ))
+    }
+}
+
 /// Whether `line` starts with a list of addresses (`203.0.113.10, 10.1.0.7 - - […`).
 pub(super) fn starts_with_a_list(line: &[u8]) -> bool {
     let line = crate::parse::strip_bom(line);

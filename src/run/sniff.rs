@@ -191,6 +191,7 @@ pub(super) fn sniff(
     let mut fits = 0usize;
     let mut shapes = super::shifted::FieldShapes::default();
     let mut listed_first = super::shifted::ListedFirst::default();
+    let mut unread = super::shifted::UnreadKeys::default();
     // HAProxy lines whose captured headers are not the ones --captured-headers names.
     let (mut misnamed, mut captured) = (0usize, None);
     let mut sampled_lines = 0usize;
@@ -210,6 +211,7 @@ pub(super) fn sniff(
         assets += usize::from(embedded(hit.path()));
         with_agent += usize::from(hit.user_agent.is_some());
         shapes.add(hit.referrer, hit.user_agent);
+        unread.add(line, hit.referrer, hit.user_agent);
         proxies.add(hit.client, hit.forwarded_for);
         if let Some(picker) = client_ip {
             picked.add(picker.pick(hit.client, hit.forwarded_for), hit.forwarded_for);
@@ -290,7 +292,9 @@ pub(super) fn sniff(
     if sampled_hits >= 50 && with_agent == 0 && !lacks.contains(&"user agent") {
         unseen.push("user agent");
     }
-    if !unseen.is_empty() {
+    let unread = unread.caveat(&source.name(), with_referrer, with_agent);
+    // A key that looks like the field answers the question the notice would ask.
+    if !unseen.is_empty() && unread.is_none() {
         let channels = unseen_channels(&unseen);
         let embedded = if unseen.contains(&"referrer") {
             format!(" ({assets} for what pages embed)")
@@ -328,7 +332,7 @@ pub(super) fn sniff(
     }
     let listed = listed_first.caveat(&source.name(), &format, sampled_lines);
     let malformed_said = listed.is_some();
-    for caveat in [shapes.caveat(&source.name(), &format), listed].into_iter().flatten() {
+    for caveat in [shapes.caveat(&source.name(), &format), listed, unread].into_iter().flatten() {
         caveats.push(caveat.clone());
         notices.push(caveat);
     }

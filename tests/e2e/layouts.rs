@@ -208,3 +208,66 @@ fn a_short_file_of_two_layouts_says_its_malformed_lines() {
     let r = darklog_stdin(&["analyze", "-"], one_bad.as_bytes());
     assert!(!r.stderr.contains("counted malformed"), "one broken line is no pattern: {}", r.stderr);
 }
+
+/// JSON keys: the spellings widely copied configs use are read (nginx's "json_combined"
+/// `http_referrer`, `userAgent`); a spelling no preset knows is named with the flag that
+/// reads it; a preset's key holding something else (CloudFront's `"time":"09:00:00"`)
+/// does not spoil the line when `--json-field` names the real one.
+#[test]
+fn json_keys_spelled_otherwise_are_read_or_named() {
+    let line = |referrer_key: &str, agent_key: &str, time: &str, referrer: &str, agent: &str| {
+        format!(
+            "{{\"remote_addr\":\"198.51.100.22\",\"time_iso8601\":\"{time}\",\"request\":\"GET /guides/how-to-fix-a-leaking-tap HTTP/1.1\",\"status\":200,\"{referrer_key}\":\"{referrer}\",\"{agent_key}\":\"{agent}\"}}\n"
+        )
+    };
+    let google = "https://www.google.com/";
+    let log = line("http_referrer", "userAgent", "2026-11-10T10:05:00+00:00", google, CHROME);
+    assert_eq!(visits(&visits_of(&log, &[])), ["/guides/how-to-fix-a-leaking-tap search referrer-known 1 1"]);
+    let bot = line(
+        "http_referrer",
+        "useragent",
+        "2026-11-10T10:05:00+00:00",
+        "-",
+        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+    );
+    assert_eq!(visits(&visits_of(&bot, &[])), Vec::<String>::new(), "a bot is no visit");
+    // A spelling no preset knows: named, with the flags that read it.
+    let odd = line("page_referrer_url", "client_agent_string", "2026-11-10T10:05:00+00:00", google, CHROME);
+    let r = visits_of(&odd, &[]);
+    let said = "<stdin>: its lines hold \"page_referrer_url\" (referrer) and \"client_agent_string\" \
+                (user_agent), keys darklog does not read: --json-field 'referrer=page_referrer_url' \
+                --json-field 'user_agent=client_agent_string' read them";
+    assert!(r.stderr.contains(said), "{}", r.stderr);
+    let flags =
+        ["--json-field", "referrer=page_referrer_url", "--json-field", "user_agent=client_agent_string"];
+    let r = visits_of(&odd, &flags);
+    assert_eq!(visits(&r), ["/guides/how-to-fix-a-leaking-tap search referrer-known 1 1"]);
+    assert!(!r.stderr.contains("does not read"), "{}", r.stderr);
+    // CloudFront's JSON: `time` holds the time of day, `timestamp` the instant.
+    let cloudfront = format!(
+        "{{\"date\":\"2026-11-10\",\"time\":\"10:05:00\",\"c-ip\":\"198.51.100.22\",\"cs-method\":\"GET\",\"cs-uri-stem\":\"/guides/how-to-fix-a-leaking-tap\",\"sc-status\":\"200\",\"cs(Referer)\":\"{google}\",\"cs(User-Agent)\":\"{}\",\"timestamp\":\"1793268300\"}}\n",
+        CHROME.replace(' ', "%20")
+    );
+    let flags = [
+        "--log-format",
+        "json",
+        "--json-field",
+        "client=c-ip",
+        "--json-field",
+        "time=timestamp",
+        "--json-field",
+        "method=cs-method",
+        "--json-field",
+        "path=cs-uri-stem",
+        "--json-field",
+        "status=sc-status",
+        "--json-field",
+        "referrer=cs(Referer)",
+        "--json-field",
+        "user_agent=cs(User-Agent)",
+    ];
+    assert_eq!(
+        visits(&visits_of(&cloudfront, &flags)),
+        ["/guides/how-to-fix-a-leaking-tap search referrer-known 1 1"]
+    );
+}
