@@ -271,3 +271,16 @@ fn json_keys_spelled_otherwise_are_read_or_named() {
         ["/guides/how-to-fix-a-leaking-tap search referrer-known 1 1"]
     );
 }
+
+/// HAProxy's `capture request header User-Agent len 64` cuts an iPhone's Safari before
+/// "AppleWebKit": still a reader, by Safari's platform token.
+#[test]
+fn an_iphone_agent_cut_at_64_is_still_a_reader() {
+    let cut = &IPHONE[..64];
+    assert!(!cut.contains("AppleWebKit/"), "{cut}");
+    let line = format!(
+        "203.0.113.10:51001 [10/Nov/2026:10:00:00.000] https-in~ bk_web/web1 0/0/1/10/11 200 5120 - - ---- 3/3/0/0/0 0/0 {{www.example.com|-|{cut}}} \"GET /2026/11/city-council-budget-vote HTTP/1.1\"\n"
+    );
+    let r = darklog_stdin(&["explain", "-", "--tz", "UTC"], line.as_bytes());
+    assert!(r.stdout.contains("verdict:     dark-social / unknown (rule deep-direct)"), "{}", r.stdout);
+}
