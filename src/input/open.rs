@@ -75,6 +75,9 @@ pub fn foreign(head: &[u8]) -> Option<&'static str> {
         (&[0xff, 0xd8, 0xff], "a JPEG image"),
         (b"%PDF-", "a PDF document"),
         (&[0x7f, b'E', b'L', b'F'], "an executable"),
+        // What Windows PowerShell's `>` writes: the byte-order mark first.
+        (&[0xff, 0xfe], "UTF-16 text"),
+        (&[0xfe, 0xff], "UTF-16 text"),
     ];
     KNOWN.iter().find(|(magic, _)| head.starts_with(magic)).map(|(_, what)| *what)
 }
@@ -84,6 +87,8 @@ pub fn foreign(head: &[u8]) -> Option<&'static str> {
 pub fn unpack_hint(what: &str) -> &'static str {
     if what.ends_with("archive") || what.ends_with("data") {
         " (unpack it first)"
+    } else if what.starts_with("UTF-16") {
+        " (convert it to UTF-8 first: iconv -f UTF-16 -t UTF-8)"
     } else {
         ""
     }

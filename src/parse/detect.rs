@@ -105,6 +105,8 @@ pub fn suggest(line: &[u8]) -> Option<String> {
         let seen_request = out.iter().any(|v| v.contains("$request"));
         let var = if token.starts_with('[') && token.len() == 28 {
             "[$time_local]".to_string()
+        } else if token.starts_with('[') && super::time::parse_iso_local(inner_brackets(token)).is_some() {
+            "[$time_iso8601]".to_string()
         } else if token.starts_with('"') {
             if seen_request {
                 after_request += 1;
@@ -161,5 +163,51 @@ pub fn suggest(line: &[u8]) -> Option<String> {
         .join(" ")
         .replace("$remote_addr - - [", "$remote_addr - $remote_user [")
         .replace("$http_x_forwarded_for - - [", "$http_x_forwarded_for - $remote_user [");
-    (suggestion.contains("$request") && suggestion.contains("$time_local")).then_some(suggestion)
+    let timed = suggestion.contains("$time_local") || suggestion.contains("$time_iso8601");
+    (suggestion.contains("$request") && timed).then_some(suggestion)
+}
+
+fn inner_brackets(token: &str) -> &[u8] {
+    token.trim_start_matches('[').trim_end_matches(']').as_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lines of layouts no preset reads, each named for its edge, and the format string
+    /// suggested for them.
+    #[test]
+    fn suggestions_name_each_field() {
+        let tail = r#""GET /a HTTP/1.1" 200 5 "-" "Mozilla/5.0 (X11)""#;
+        let want_tail = r#""$request" $status $body_bytes_sent "$http_referer" "$http_user_agent""#;
+        let cases = [
+            (
+                "forwarded_for_then_client",
+                format!("203.0.113.5 10.0.0.2 - - [10/Nov/2026:10:00:00 +0100] {tail} 11873"),
+                format!(
+                    "$http_x_forwarded_for $remote_addr - $remote_user [$time_local] {want_tail} $unknown"
+                ),
+            ),
+            (
+                "forwarded_for_list_in_the_clients_place",
+                format!("203.0.113.5, 172.70.1.1 - - [10/Nov/2026:10:00:00 +0100] {tail}"),
+                format!("$http_x_forwarded_for - $remote_user [$time_local] {want_tail}"),
+            ),
+            (
+                "iso_time_in_brackets",
+                format!("203.0.113.5 - - [2026-11-10T10:00:00+01:00] {tail}"),
+                format!("$remote_addr - $remote_user [$time_iso8601] {want_tail}"),
+            ),
+            (
+                "host_first",
+                format!("www.example.com 203.0.113.5 - - [10/Nov/2026:10:00:00 +0100] {tail}"),
+                format!("$host $remote_addr - $remote_user [$time_local] {want_tail}"),
+            ),
+        ];
+        for (name, line, want) in cases {
+            assert_eq!(suggest(line.as_bytes()).as_deref(), Some(want.as_str()), "{name}");
+        }
+        assert_eq!(suggest(b"no request and no time here"), None, "nothing to start from");
+    }
 }

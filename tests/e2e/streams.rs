@@ -223,4 +223,14 @@ fn truncated_or_foreign_compressed_files_get_no_format_hint() {
     let png = write(dir.path(), "logo.log", png);
     let r = darklog(&["analyze", s(&png), "-q"]);
     assert!(r.stderr.contains("a PNG image, which darklog does not read\n"), "{}", r.stderr);
+    // A log saved by Windows PowerShell's `>`: UTF-16 with its byte-order mark.
+    let text = std::fs::read_to_string("fixtures/small.log").unwrap();
+    let utf16: Vec<u8> =
+        [0xff, 0xfe].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    let wide = write(dir.path(), "wide.log", &utf16);
+    let r = darklog(&["analyze", s(&wide), "-q"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let said =
+        "UTF-16 text, which darklog does not read (convert it to UTF-8 first: iconv -f UTF-16 -t UTF-8)";
+    assert!(r.stderr.contains(said), "{}", r.stderr);
 }
