@@ -353,6 +353,9 @@ pub fn nginx_conf(text: &str, name: Option<&str>) -> Result<String, String> {
         .map(|d| d[2].as_str())
         .collect();
     let combined = || crate::parse::Preset::Combined.nginx_body().unwrap_or_default().to_string();
+    let bare_access_log = directives.iter().any(|d| d.len() == 2 && d[0] == "access_log" && d[1] != "off");
+    let includes =
+        directives.iter().any(|d| d.len() == 2 && d[0] == "include" && !d[1].ends_with("mime.types"));
     let names = || formats.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ");
     let pick = |n: &str| -> Result<String, String> {
         match formats.iter().find(|(f, _)| *f == n) {
@@ -363,7 +366,13 @@ pub fn nginx_conf(text: &str, name: Option<&str>) -> Result<String, String> {
     };
     match (name, formats.as_slice(), used.first()) {
         (Some(n), _, _) => pick(n),
-        (None, [], _) => Err("no log_format directive in it".into()),
+        // nginx's predefined format: what `access_log PATH;` writes (Debian's stock file),
+        // and what a file with no log directive at all logs (nginx.org's), unless the
+        // format may be in a file this one includes, which is not read.
+        (None, [], _) if bare_access_log || !includes => Ok(combined()),
+        (None, [], _) => Err("no log_format directive in it, and it includes other files (give the one \
+                              that holds it)"
+            .into()),
         (None, [(_, body)], _) => Ok(body.clone()),
         (None, _, Some(u)) if used.iter().all(|x| x == u) => pick(u),
         (None, _, _) => {

@@ -284,3 +284,34 @@ fn an_iphone_agent_cut_at_64_is_still_a_reader() {
     let r = darklog_stdin(&["explain", "-", "--tz", "UTC"], line.as_bytes());
     assert!(r.stdout.contains("verdict:     dark-social / unknown (rule deep-direct)"), "{}", r.stdout);
 }
+
+/// `--nginx-conf` on the stock files, which name no log_format: nginx logs its predefined
+/// combined there, and so darklog reads; a file that includes others may hold it elsewhere.
+#[test]
+fn nginx_conf_without_a_log_format_reads_nginxs_combined() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = write(
+        dir.path(),
+        "access.log",
+        format!("203.0.113.10 - - [10/Nov/2026:10:00:00 +0000] \"GET /2026/11/a-story HTTP/1.1\" 200 5 \"-\" \"{IPHONE}\"\n")
+            .as_bytes(),
+    );
+    let debian = "user www-data;\nhttp {\n\tinclude /etc/nginx/mime.types;\n\taccess_log /var/log/nginx/access.log;\n\tinclude /etc/nginx/sites-enabled/*;\n}\n";
+    let nginx_org = "http {\n    include       mime.types;\n    #log_format  main  '$remote_addr - $remote_user [$time_local] \"$request\" ';\n}\n";
+    for (name, conf) in [("debian.conf", debian), ("nginx-org.conf", nginx_org)] {
+        let conf = write(dir.path(), name, conf.as_bytes());
+        let r = darklog(&["analyze", s(&log), "--nginx-conf", s(&conf), "--format", "json", "-q"]);
+        assert_eq!(r.code, 0, "{name}: {}", r.stderr);
+        assert_eq!(json(&r)["lines"]["pageviews"], 1, "{name}");
+    }
+    let elsewhere = write(dir.path(), "inc.conf", b"http {\n  include /etc/nginx/conf.d/*.conf;\n}\n");
+    let r = darklog(&["analyze", s(&log), "--nginx-conf", s(&elsewhere)]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "no log_format directive in it, and it includes other files (give the one that holds it)"
+        ),
+        "{}",
+        r.stderr
+    );
+}
