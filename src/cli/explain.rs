@@ -104,11 +104,8 @@ pub fn run(args: ExplainArgs) -> Result<Status, Error> {
         None => parse::detect(text_lines(), &reading.options).map(|d| {
             // Said as analyze says it, where several lines made the choice.
             if d.sampled > 1 {
-                eprintln!(
-                    "darklog: log format: {} (detected from {} lines; --log-format to choose)",
-                    d.format.name(),
-                    d.sampled
-                );
+                let (name, n) = (d.format.name(), d.sampled);
+                eprintln!("darklog: log format: {name} (detected from {n} lines; --log-format to choose)");
             }
             d.format
         }),
@@ -243,7 +240,8 @@ fn explain(
         }
     };
     // Read before the line borrows `cx`: a W3C log's field list is the last one read.
-    let has_agent_field = format.is_some_and(|f| !f.lacks_in(cx).contains(&"user agent"));
+    let lacks = format.map(|f| f.lacks_in(cx)).unwrap_or_default();
+    let has_agent_field = format.is_some() && !lacks.contains(&"user agent");
     let parsed = format.map(|f| (f, f.parse(line, cx)));
     let (format, mut hit) = match parsed {
         Some((format, Parsed::Hit(hit))) => (format, hit),
@@ -348,6 +346,7 @@ fn explain(
     }
 
     let referrer = match hit.referrer {
+        None if lacks.contains(&"referrer") => format!("none: the {format} layout logs no referrer"),
         None => "none".to_string(),
         Some(r) => {
             let host = referrer_host(r);

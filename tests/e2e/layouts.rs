@@ -315,3 +315,16 @@ fn nginx_conf_without_a_log_format_reads_nginxs_combined() {
         r.stderr
     );
 }
+
+/// explain says a referrer is missing because the layout logs none, not because the
+/// reader sent none.
+#[test]
+fn explain_says_the_layout_logs_no_referrer() {
+    let common = "199.72.81.55 - - [01/Jul/1995:00:00:01 -0400] \"GET /history/apollo/ HTTP/1.0\" 200 6245\n";
+    let r = darklog_stdin(&["explain", "-"], common.as_bytes());
+    assert!(r.stdout.contains("referrer:    none: the common layout logs no referrer\n"), "{}", r.stdout);
+    let combined =
+        format!("192.0.2.1 - - [10/Nov/2026:10:00:00 +0000] \"GET /a HTTP/1.1\" 200 5 \"-\" \"{CHROME}\"\n");
+    let r = darklog_stdin(&["explain", "-"], combined.as_bytes());
+    assert!(r.stdout.contains("referrer:    none\n"), "{}", r.stdout);
+}
