@@ -395,7 +395,7 @@ fn time(value: &[u8], zone: &Zone, cx: &mut LineCx) -> Option<i64> {
     if value.len() == 26 && value[2] == b'/' {
         return cx.clf.parse(value);
     }
-    if value.first().is_some_and(u8::is_ascii_digit) && value.get(4) == Some(&b'-') {
+    if value.first().is_some_and(u8::is_ascii_digit) && matches!(value.get(4), Some(b'-' | b'/')) {
         // Lines come many to a second: the last one is remembered whole.
         let (raw, len, ts) = &cx.iso;
         if value.len() == usize::from(*len) && value == &raw[..value.len()] {

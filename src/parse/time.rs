@@ -75,9 +75,10 @@ pub fn civil(year: u32, month: u32, day: u32, h: u32, mi: u32, s: u32) -> Option
     Some(days_from_civil(i64::from(year), month, day) * 86_400 + i64::from(h * 3600 + mi * 60 + s))
 }
 
-/// `2026-11-10` (W3C's `date`, the start of ISO 8601): its day number.
+/// `2026-11-10` (W3C's `date`, the start of ISO 8601), or `2026/11/10` (Caddy's `wall`
+/// time format): its day number.
 pub fn parse_date(b: &[u8]) -> Option<i64> {
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+    if b.len() != 10 || b[4] != b[7] || !matches!(b[4], b'-' | b'/') {
         return None;
     }
     civil(digits(&b[0..4])?, digits(&b[5..7])?, digits(&b[8..10])?, 0, 0, 0).map(|s| s / 86_400)

@@ -328,3 +328,15 @@ fn explain_says_the_layout_logs_no_referrer() {
     let r = darklog_stdin(&["explain", "-"], combined.as_bytes());
     assert!(r.stdout.contains("referrer:    none\n"), "{}", r.stdout);
 }
+
+/// Caddy's `time_format wall` writes `2026/11/10 10:00:00.123`, in the server's zone.
+#[test]
+fn caddy_wall_times_are_read_in_tz() {
+    let line = format!(
+        "{{\"level\":\"info\",\"ts\":\"2026/11/10 10:00:00.123\",\"logger\":\"http.log.access.log0\",\"msg\":\"handled request\",\"request\":{{\"remote_ip\":\"203.0.113.10\",\"client_ip\":\"203.0.113.10\",\"proto\":\"HTTP/2.0\",\"method\":\"GET\",\"host\":\"www.example.com\",\"uri\":\"/2026/11/city-council-budget-vote\",\"headers\":{{\"User-Agent\":[\"{IPHONE}\"]}}}},\"status\":200}}\n"
+    );
+    let r = visits_of(&line, &["--tz", "Europe/Berlin"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("log format: caddy"), "{}", r.stderr);
+    assert!(r.stdout.lines().nth(1).is_some_and(|l| l.starts_with("2026-11-10T09:00:00Z,")), "{}", r.stdout);
+}
