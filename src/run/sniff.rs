@@ -415,7 +415,14 @@ fn unknown_format<'a>(source: &Source, lines: impl Iterator<Item = &'a [u8]> + C
     let from = if at == 0 { "its first line".to_string() } else { format!("its line {}", at + 1) };
     let example = first.and_then(parse::suggest);
     let json = first.is_some_and(|l| l.starts_with(b"{"));
+    // `[` alone or before an object: not a line that starts with a bracketed time.
+    let array = first
+        .and_then(|l| l.trim_ascii().strip_prefix(b"["))
+        .is_some_and(|rest| matches!(rest.trim_ascii_start().first(), None | Some(b'{')));
     let hint = match example {
+        _ if array => "a JSON array (gcloud's --format=json writes one): darklog reads one object per line, \
+                       as `jq -c '.[]' FILE` writes them; then --log-format json --json-field ROLE=KEY …"
+            .to_string(),
         _ if json => "if it is JSON with other keys, name them: --log-format json --json-field \
                       client=KEY --json-field time=KEY … (roles: client, time, request, method, path, \
                       query, status, bytes, referrer, user_agent, host, forwarded_for)"

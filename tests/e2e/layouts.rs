@@ -340,3 +340,20 @@ fn caddy_wall_times_are_read_in_tz() {
     assert!(r.stderr.contains("log format: caddy"), "{}", r.stderr);
     assert!(r.stdout.lines().nth(1).is_some_and(|l| l.starts_with("2026-11-10T09:00:00Z,")), "{}", r.stdout);
 }
+
+/// `gcloud logging read --format=json` writes one indented array: said, with the `jq`
+/// that makes it one object per line; a line that starts with a bracketed time is no array.
+#[test]
+fn a_json_array_is_said_with_what_makes_it_lines() {
+    let array = "[\n  {\n    \"httpRequest\": {\"remoteIp\": \"203.0.113.10\"},\n    \"timestamp\": \"2026-11-10T09:00:00Z\"\n  }\n]\n";
+    let r = darklog_stdin(&["analyze", "-"], array.as_bytes());
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("a JSON array (gcloud's --format=json writes one): darklog reads one object per line, as `jq -c '.[]' FILE` writes them"), "{}", r.stderr);
+    let bracketed = "[10/Nov/2026:10:00:00 +0100] 203.0.113.5 \"GET /a HTTP/1.1\" 200\n";
+    let r = darklog_stdin(&["analyze", "-"], bracketed.as_bytes());
+    assert!(
+        r.stderr.contains("perhaps: --log-format '[$time_local] $remote_addr \"$request\" $status'"),
+        "{}",
+        r.stderr
+    );
+}
