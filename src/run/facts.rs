@@ -218,7 +218,7 @@ pub fn learn_lines<'l>(
         .take(super::sniff::DETECT_LINES)
         .any(|l| format.parse(l, &mut cx).hit().is_some_and(|h| h.user_agent.is_some()));
     let mut cx = LineCx::default();
-    for line in lines {
+    for &line in &lines {
         // Whole lines within the first FACT_BYTES, newlines counted, as a run reads them.
         bytes += line.len() + 1;
         if read == FACT_LINES || bytes > FACT_BYTES {
@@ -227,8 +227,15 @@ pub fn learn_lines<'l>(
         read += 1;
         sample.extend(sample_hit(format, &mut cx, line, client_ip, rules, agents, judge));
     }
-    let (mut facts, notices) = decide(&mut sample, sites, rules);
+    let (mut facts, mut notices) = decide(&mut sample, sites, rules);
     facts.agents_logged = judge;
+    // What analyze says of a log's first lines (fields out of order, captures, keys).
+    let mut checks = super::shifted::LineChecks::default();
+    let mut cx = LineCx::default();
+    for line in lines.iter().take(super::sniff::DETECT_LINES) {
+        checks.add(format, line, &format.parse(line, &mut cx));
+    }
+    notices.extend(checks.said("these lines", format).caveats);
     (facts, notices, read)
 }
 

@@ -3,11 +3,83 @@
 //! captures listed in another order) parses, every line of it, and misreads every
 //! visitor: the agent read as the referrer makes the site "mozilla" and each reader a bot.
 
-use crate::parse::Format;
+use crate::parse::{Format, Parsed};
+
+/// What a sample of lines says of how its layout reads them, for `analyze` (an input's
+/// first lines) and `explain` (its lines) alike.
+#[derive(Default)]
+pub(super) struct LineChecks {
+    shapes: FieldShapes,
+    listed: ListedFirst,
+    unread: UnreadKeys,
+    lines: usize,
+    hits: usize,
+    referrers: usize,
+    agents: usize,
+    /// HAProxy lines whose captured headers are not the ones --captured-headers names,
+    /// and the last one's (held, named).
+    misnamed: usize,
+    captured: Option<(usize, usize)>,
+}
+
+/// What [`LineChecks`] found to say.
+pub(super) struct Said {
+    pub caveats: Vec<String>,
+    /// The malformed lines were said to be of another layout.
+    pub malformed: bool,
+    /// A key was named for a field no key was read for.
+    pub keys: bool,
+}
+
+impl LineChecks {
+    pub(super) fn add(&mut self, format: &Format, line: &[u8], parsed: &Parsed<'_>) {
+        self.lines += 1;
+        if let Some(m) = format.capture_mismatch(line) {
+            self.misnamed += 1;
+            self.captured = Some(m);
+        }
+        match parsed {
+            Parsed::Malformed => self.listed.add(line),
+            Parsed::Hit(hit) => {
+                self.hits += 1;
+                self.referrers += usize::from(hit.referrer.is_some());
+                self.agents += usize::from(hit.user_agent.is_some());
+                self.shapes.add(hit.referrer, hit.user_agent);
+                self.unread.add(line, hit.referrer, hit.user_agent);
+            }
+            Parsed::Directive => {}
+        }
+    }
+
+    pub(super) fn said(&self, name: &str, format: &Format) -> Said {
+        let captures = self.captured.filter(|_| self.misnamed * 2 > self.hits).map(|(held, named)| {
+            if held == 0 {
+                // HAProxy's default: `option httplog` with no `capture request header` line.
+                format!(
+                    "{name}: its lines capture no request headers: the {format} layout then logs no \
+                     referrer or user agent: {}",
+                    super::sniff::unseen_channels(&["referrer", "user agent"])
+                )
+            } else {
+                format!(
+                    "{name}: its lines capture {held} request headers, --captured-headers names {named}: \
+                     the names go to the captured fields in order, so the agent, referrer or host may be \
+                     read from the wrong one (name one for each `capture request header` line)"
+                )
+            }
+        });
+        let listed = self.listed.caveat(name, format, self.lines);
+        let keys = self.unread.caveat(name, self.referrers, self.agents);
+        let said = Said { caveats: Vec::new(), malformed: listed.is_some(), keys: keys.is_some() };
+        let caveats =
+            [captures, self.shapes.caveat(name, format), listed, keys].into_iter().flatten().collect();
+        Said { caveats, ..said }
+    }
+}
 
 /// What the referrer and agent fields of a sample of lines hold.
 #[derive(Default)]
-pub(super) struct FieldShapes {
+struct FieldShapes {
     referrers: usize,
     /// Referrers that read as a user agent.
     agent_like: usize,
@@ -59,7 +131,7 @@ impl FieldShapes {
 /// Lines a layout did not read that start with a list of addresses: a forwarded-for
 /// header logged in the client's place, which only its lines with one address fit.
 #[derive(Default)]
-pub(super) struct ListedFirst {
+struct ListedFirst {
     lines: usize,
     first: Option<Vec<u8>>,
 }
@@ -90,7 +162,7 @@ impl ListedFirst {
 /// spelling the presets do not know, read as nothing, silently (search visits counted as
 /// dark social, bots as readers).
 #[derive(Default)]
-pub(super) struct UnreadKeys {
+struct UnreadKeys {
     referrer: Option<String>,
     agent: Option<String>,
     looked: usize,

@@ -93,7 +93,7 @@ pub fn unheaded(which: &str, format: &Format, header: &str) -> String {
 }
 
 /// What a report cannot see without `fields` (a referrer, a user agent).
-fn unseen_channels(fields: &[&str]) -> &'static str {
+pub(super) fn unseen_channels(fields: &[&str]) -> &'static str {
     match (fields.contains(&"referrer"), fields.contains(&"user agent")) {
         (true, true) => {
             "search, social, email, referral and ai visits that only a referrer names are counted \
@@ -189,29 +189,15 @@ pub(super) fn sniff(
     let (mut with_referrer, mut with_agent, mut assets) = (0usize, 0usize, 0usize);
     // Lines the layout read (hits and directives), for a named layout's misfit.
     let mut fits = 0usize;
-    let mut shapes = super::shifted::FieldShapes::default();
-    let mut listed_first = super::shifted::ListedFirst::default();
-    let mut unread = super::shifted::UnreadKeys::default();
-    // HAProxy lines whose captured headers are not the ones --captured-headers names.
-    let (mut misnamed, mut captured) = (0usize, None);
-    let mut sampled_lines = 0usize;
+    let mut checks = super::shifted::LineChecks::default();
     for line in lines.clone() {
-        sampled_lines += 1;
-        if let Some(m) = format.capture_mismatch(line) {
-            misnamed += 1;
-            captured = Some(m);
-        }
         let parsed = format.parse(line, &mut cx);
+        checks.add(&format, line, &parsed);
         fits += usize::from(!matches!(parsed, Parsed::Malformed));
-        if matches!(parsed, Parsed::Malformed) {
-            listed_first.add(line);
-        }
         let Parsed::Hit(hit) = parsed else { continue };
         with_referrer += usize::from(hit.referrer.is_some());
         assets += usize::from(embedded(hit.path()));
         with_agent += usize::from(hit.user_agent.is_some());
-        shapes.add(hit.referrer, hit.user_agent);
-        unread.add(line, hit.referrer, hit.user_agent);
         proxies.add(hit.client, hit.forwarded_for);
         if let Some(picker) = client_ip {
             picked.add(picker.pick(hit.client, hit.forwarded_for), hit.forwarded_for);
@@ -292,9 +278,9 @@ pub(super) fn sniff(
     if sampled_hits >= 50 && with_agent == 0 && !lacks.contains(&"user agent") {
         unseen.push("user agent");
     }
-    let unread = unread.caveat(&source.name(), with_referrer, with_agent);
+    let said = checks.said(&source.name(), &format);
     // A key that looks like the field answers the question the notice would ask.
-    if !unseen.is_empty() && unread.is_none() {
+    if !unseen.is_empty() && !said.keys {
         let channels = unseen_channels(&unseen);
         let embedded = if unseen.contains(&"referrer") {
             format!(" ({assets} for what pages embed)")
@@ -310,29 +296,8 @@ pub(super) fn sniff(
         caveats.push(caveat.clone());
         notices.push(caveat);
     }
-    if let Some((held, named)) = captured.filter(|_| misnamed * 2 > sampled_hits) {
-        let caveat = if held == 0 {
-            // HAProxy's default: `option httplog` with no `capture request header` line.
-            format!(
-                "{}: its lines capture no request headers: the {format} layout then logs no referrer \
-                 or user agent: {}",
-                source.name(),
-                unseen_channels(&["referrer", "user agent"])
-            )
-        } else {
-            format!(
-                "{}: its lines capture {held} request headers, --captured-headers names {named}: the \
-                 names go to the captured fields in order, so the agent, referrer or host may be read \
-                 from the wrong one (name one for each `capture request header` line)",
-                source.name()
-            )
-        };
-        caveats.push(caveat.clone());
-        notices.push(caveat);
-    }
-    let listed = listed_first.caveat(&source.name(), &format, sampled_lines);
-    let malformed_said = listed.is_some();
-    for caveat in [shapes.caveat(&source.name(), &format), listed, unread].into_iter().flatten() {
+    let malformed_said = said.malformed;
+    for caveat in said.caveats {
         caveats.push(caveat.clone());
         notices.push(caveat);
     }

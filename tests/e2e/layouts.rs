@@ -144,6 +144,9 @@ fn fields_in_another_order_than_the_layouts_are_said() {
                 visitor is misread (give its layout with --log-format)";
     assert!(r.stderr.contains(said), "{}", r.stderr);
     assert_eq!(json(&r)["site_hosts"], serde_json::json!([]));
+    // explain says it of the lines it reads too.
+    let r = darklog_stdin(&["explain", "-"], log.as_bytes());
+    assert!(r.stderr.contains(&said.replace("<stdin>:", "these lines:")), "{}", r.stderr);
     // In order, nothing is said.
     let fixed: String = log.lines().map(|l| swap_last_two_quoted(l) + "\n").collect();
     let r = darklog_stdin(&["analyze", "-", "-q"], fixed.as_bytes());
