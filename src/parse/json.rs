@@ -40,6 +40,9 @@ pub struct Json {
     zone: Zone,
 }
 
+/// 1980-01-01: a preset key's number of seconds before it is no time of a web log.
+const PLAUSIBLE_EPOCH: i64 = 315_532_800;
+
 /// Keys nested deeper than this are not looked at.
 const DEPTH: usize = 4;
 
@@ -287,6 +290,9 @@ impl<'a> Walk<'a> {
             // A preset's key that holds no time (CloudFront's `"time":"09:00:00"` beside
             // the `--json-field` named) is not the time; the key named must be one.
             match time(value, zone, cx) {
+                // A time before 1980 under a preset's key is a duration (`"time": 0.012`,
+                // beside `@timestamp`), not the request's time.
+                Some(t) if rank > 0 && t < PLAUSIBLE_EPOCH => {}
                 Some(t) if !value.is_empty() => {
                     self.found.time = Some(t);
                     self.ranks[slot] = rank;

@@ -111,6 +111,15 @@ pub(super) const NGINX_AND_TRAEFIK: &[(JsonRole, &str)] = &[
     (JsonRole::Host, "http_host"),
     (JsonRole::Host, "RequestHost"),
     (JsonRole::Host, "server_name"),
+    // Elastic Common Schema (Filebeat's nginx and apache modules, Elastic's log shippers).
+    (JsonRole::Client, "source.ip"),
+    (JsonRole::Client, "client.ip"),
+    (JsonRole::Method, "http.request.method"),
+    (JsonRole::Target, "url.original"),
+    (JsonRole::Status, "http.response.status_code"),
+    (JsonRole::Referrer, "http.request.referrer"),
+    (JsonRole::UserAgent, "user_agent.original"),
+    (JsonRole::Host, "url.domain"),
 ];
 
 /// Caddy's access log (v2): `request.client_ip` (2.7+), `remote_ip` (2.5+),

@@ -285,6 +285,13 @@ impl Plan {
                         // A slice of `value`: where it starts in the line.
                         let at = pos + (picked.as_ptr() as usize - value.as_ptr() as usize);
                         found.client = Ref::line(at, at + picked.len());
+                    } else {
+                        // No header (`-`): a request that reached the server itself, logged
+                        // by a format for proxied ones without its address. Still a hit,
+                        // its visitor known by its agent alone.
+                        let start = cx.scratch.len() as u32;
+                        cx.scratch.extend_from_slice(UNKNOWN_CLIENT);
+                        found.client = Ref::Scratch(start, cx.scratch.len() as u32);
                     }
                 }
                 Role::Skip | Role::Port => {}
@@ -323,6 +330,9 @@ impl LineFormat for Plan {
         (end, self.parse(&data[start..end], cx).map_or(Parsed::Malformed, Parsed::Hit))
     }
 }
+
+/// The client of a line whose forwarded-for header, logged in the client's place, is empty.
+pub const UNKNOWN_CLIENT: &[u8] = b"unknown";
 
 /// The client a forwarded-for list logged in the client's place names (empty when it
 /// names none: `-`).

@@ -180,22 +180,18 @@ impl UnreadKeys {
             return;
         }
         self.looked += 1;
-        let Ok(serde_json::Value::Object(top)) = serde_json::from_slice(crate::parse::strip_bom(line)) else {
+        let Ok(top) = serde_json::from_slice::<serde_json::Value>(crate::parse::strip_bom(line)) else {
             return;
         };
-        let nested = top
-            .iter()
-            .filter_map(|(k, v)| v.as_object().map(|o| (k, o)))
-            .flat_map(|(k, o)| o.iter().map(move |(inner, v)| (format!("{k}.{inner}"), v)));
-        for (key, value) in top.iter().map(|(k, v)| (k.clone(), v)).chain(nested) {
-            if !value.as_str().is_some_and(|v| !v.is_empty() && v != "-") {
-                continue;
+        let mut strings = Vec::new();
+        string_values(&top, String::new(), 0, &mut strings);
+        for (key, value) in strings {
+            let lower = key.to_ascii_lowercase();
+            // By what the value is, too: `referral_code` holds no URL, `agent_id` no agent.
+            if referrer.is_none() && lower.contains("refer") && looks_like_url(value.as_bytes()) {
+                self.referrer.get_or_insert_with(|| key.clone());
             }
-            let last = key.rsplit('.').next().unwrap_or(&key).to_ascii_lowercase();
-            if referrer.is_none() && last.contains("refer") {
-                self.referrer.get_or_insert(key.clone());
-            }
-            if agent.is_none() && last.contains("agent") {
+            if agent.is_none() && lower.contains("agent") && looks_like_agent(value.as_bytes()) {
                 self.agent.get_or_insert(key);
             }
         }
@@ -223,6 +219,27 @@ impl UnreadKeys {
             named.join(" and "),
             flags.join(" ")
         ))
+    }
+}
+
+/// The string values of a JSON value, by their dotted keys, to `DEPTH` levels of objects
+/// (Elastic's `http.request.referrer`).
+fn string_values<'v>(
+    value: &'v serde_json::Value,
+    key: String,
+    depth: usize,
+    out: &mut Vec<(String, &'v str)>,
+) {
+    const DEPTH: usize = 3;
+    match value {
+        serde_json::Value::String(s) => out.push((key, s)),
+        serde_json::Value::Object(map) if depth < DEPTH => {
+            for (k, v) in map {
+                let path = if key.is_empty() { k.clone() } else { format!("{key}.{k}") };
+                string_values(v, path, depth + 1, out);
+            }
+        }
+        _ => {}
     }
 }
 

@@ -271,18 +271,21 @@ pub(super) fn sniff(
     // Browsers send a referrer for what a page embeds: among enough such requests, none
     // with one means the log does not record it (a log that starts with bots' pages
     // says nothing of that). An agent, every request sends.
+    // A JSON log writes its keys on every line: a few lines without an agent's key drop
+    // the headers (Traefik's default), the referrer with them.
+    let headless = matches!(format, Format::Json(_)) && sampled_hits >= 5 && with_agent == 0;
     let mut unseen = Vec::new();
-    if assets >= 20 && with_referrer == 0 && !lacks.contains(&"referrer") {
+    if (assets >= 20 || headless) && with_referrer == 0 && !lacks.contains(&"referrer") {
         unseen.push("referrer");
     }
-    if sampled_hits >= 50 && with_agent == 0 && !lacks.contains(&"user agent") {
+    if (sampled_hits >= 50 || headless) && with_agent == 0 && !lacks.contains(&"user agent") {
         unseen.push("user agent");
     }
     let said = checks.said(&source.name(), &format);
     // A key that looks like the field answers the question the notice would ask.
     if !unseen.is_empty() && !said.keys {
         let channels = unseen_channels(&unseen);
-        let embedded = if unseen.contains(&"referrer") {
+        let embedded = if unseen.contains(&"referrer") && assets > 0 {
             format!(" ({assets} for what pages embed)")
         } else {
             String::new()

@@ -360,3 +360,52 @@ fn a_json_array_is_said_with_what_makes_it_lines() {
         r.stderr
     );
 }
+
+/// A request that reached the server itself, in a log whose format puts the forwarded-for
+/// header in the client's place, logs `-` there: still a hit, not a malformed line.
+#[test]
+fn a_direct_request_in_a_forwarded_for_first_log_is_a_hit() {
+    let line = |clients: &str, time: &str, path: &str| {
+        format!(
+            "{clients} - - [10/Nov/2026:{time} +0100] \"GET {path} HTTP/1.1\" 200 5120 \"-\" \"{CHROME}\"\n"
+        )
+    };
+    let log = [
+        line("203.0.113.10, 10.1.0.7", "10:00:00", "/2026/11/city-council-budget-vote"),
+        line("-", "10:10:00", "/"),
+        line("-", "10:10:01", "/static/img/logo.png"),
+    ]
+    .concat();
+    let apache = r#"%{X-Forwarded-For}i %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i""#;
+    let r = visits_of(&log, &["--log-format", apache]);
+    assert_eq!(
+        visits(&r),
+        ["/2026/11/city-council-budget-vote dark-social deep-direct 1 1", "/ direct front-direct 1 2"]
+    );
+    assert!(r.stderr.contains("+ 0 malformed"), "{}", r.stderr);
+}
+
+/// JSON as shippers write it: Elastic's schema read by its nested keys; a `time` that is
+/// a duration beside `@timestamp` is no time; keys named like a referrer or an agent whose
+/// values are none (`referral_code`, `agent_id`) are not offered; Traefik's default JSON,
+/// with the headers dropped, is said from a few lines.
+#[test]
+fn json_from_shippers_and_proxies_reads_as_it_should() {
+    let ecs = format!(
+        "{{\"@timestamp\":\"2026-11-10T09:05:00.000Z\",\"agent\":{{\"type\":\"filebeat\",\"id\":\"d1f0\"}},\"source\":{{\"ip\":\"198.51.100.22\"}},\"http\":{{\"request\":{{\"method\":\"GET\",\"referrer\":\"https://www.google.com/\"}},\"response\":{{\"status_code\":200}}}},\"url\":{{\"original\":\"/guides/how-to-fix-a-leaking-tap\"}},\"user_agent\":{{\"original\":\"{CHROME}\"}}}}\n"
+    );
+    assert_eq!(visits(&visits_of(&ecs, &[])), ["/guides/how-to-fix-a-leaking-tap search referrer-known 1 1"]);
+    let duration = format!(
+        "{{\"@timestamp\":\"2026-11-10T09:05:00.000Z\",\"time\":0.012,\"remote_addr\":\"198.51.100.22\",\"request\":\"GET /guides/how-to-fix-a-leaking-tap HTTP/1.1\",\"status\":200,\"http_referer\":\"https://www.google.com/\",\"http_user_agent\":\"{CHROME}\",\"referral_code\":\"SPRING\",\"agent_id\":\"a-17\"}}\n"
+    );
+    let r = visits_of(&duration, &[]);
+    assert!(r.stdout.lines().nth(1).is_some_and(|l| l.starts_with("2026-11-10T09:05:00Z,")), "{}", r.stdout);
+    let no_headers = duration
+        .replace(",\"http_referer\":\"https://www.google.com/\"", "")
+        .replace(&format!(",\"http_user_agent\":\"{CHROME}\""), "");
+    let r = visits_of(&no_headers.repeat(5), &[]);
+    assert!(!r.stderr.contains("a key darklog does not read"), "{}", r.stderr);
+    let said =
+        "<stdin>: none of its first 5 requests carries a referrer or user agent (does the log record it?)";
+    assert!(r.stderr.contains(said), "{}", r.stderr);
+}
