@@ -24,6 +24,9 @@ pub struct Plan {
     /// Whether the layout logs the method (a request line does); one that does not is
     /// read as GET.
     pub(super) has_method: bool,
+    /// Fields after the last may follow, after a space (nginx's `main` with timings
+    /// appended): read as nothing.
+    pub(super) open_end: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -187,7 +190,7 @@ impl Plan {
             return Err("no status ($status, %s or %>s)".into());
         }
         let has_method = has(Role::Request) || has(Role::Method);
-        Ok(Plan { name, items, zone, has_method })
+        Ok(Plan { name, items, zone, has_method, open_end: false })
     }
 
     /// Whether its times are written without a zone (a strftime without `%z`): read in
@@ -304,7 +307,11 @@ impl Plan {
             }
             pos = end;
         }
-        if pos != line.len() {
+        // Fields past an open end are taken only where the forwarded-for header reads as one
+        // (a quoted field can reach across quotes to the next `" "`: HAProxy's clf layout).
+        let appended =
+            || line[pos] == b' ' && found.forwarded_for.get(line, &cx.scratch).is_none_or(names_addresses);
+        if pos != line.len() && !(self.open_end && appended()) {
             return None;
         }
         found.time = Some(match (time.instant, time.local) {
@@ -329,6 +336,15 @@ impl LineFormat for Plan {
         let end = memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
         (end, self.parse(&data[start..end], cx).map_or(Parsed::Malformed, Parsed::Hit))
     }
+}
+
+/// Whether a forwarded-for header names addresses (or none: `-`).
+fn names_addresses(list: &[u8]) -> bool {
+    list == b"-"
+        || list.split(|&b| b == b',').all(|item| {
+            let addr = without_port(item.trim_ascii());
+            std::str::from_utf8(addr).is_ok_and(|a| a.parse::<std::net::IpAddr>().is_ok())
+        })
 }
 
 /// The client of a line whose forwarded-for header, logged in the client's place, is empty.

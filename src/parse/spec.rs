@@ -105,6 +105,9 @@ impl Preset {
                     Ok(Format::Plan(p)) => {
                         let mut plan = (*p).clone();
                         plan.name = self.name().into();
+                        // `main` is often extended (timings, upstreams): the forwarded-for
+                        // header is still where `main` has it.
+                        plan.open_end = self == Preset::Main;
                         Format::Plan(plan.into())
                     }
                     _ => unreachable!("the presets that are format strings compile"),

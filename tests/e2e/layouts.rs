@@ -409,3 +409,29 @@ fn json_from_shippers_and_proxies_reads_as_it_should() {
         "<stdin>: none of its first 5 requests carries a referrer or user agent (does the log record it?)";
     assert!(r.stderr.contains(said), "{}", r.stderr);
 }
+
+/// nginx's `main` with timings appended still has its forwarded-for header where `main`
+/// has it: `--client-ip` finds the readers behind the balancer. HAProxy's `clf` layout,
+/// whose quoted fields after the agent are no header, stays combined.
+#[test]
+fn main_with_fields_appended_keeps_its_forwarded_for() {
+    let log: String = readers()
+        .iter()
+        .map(|(clients, time, path, referrer, agent)| {
+            let client = clients.split(',').next().unwrap();
+            format!("10.1.0.7 - - [10/Nov/2026:{time} +0100] \"GET {path} HTTP/1.1\" 200 5120 \"{referrer}\" \"{agent}\" \"{client}\" 0.012 0.010\n")
+        })
+        .collect();
+    let r = visits_of(&log, &["--client-ip", "x-forwarded-for"]);
+    assert!(r.stderr.contains("log format: main (detected"), "{}", r.stderr);
+    assert_eq!(
+        visits(&r),
+        [
+            "/2026/11/city-council-budget-vote dark-social deep-direct 1 2",
+            "/guides/how-to-fix-a-leaking-tap search referrer-known 1 2"
+        ]
+    );
+    let clf = "203.0.113.10 - - [10/Nov/2026:10:00:00 +0100] \"GET /2026/11/a-story HTTP/1.1\" 200 5120 \"\" \"\" 51001 655 \"https-in~\" \"bk_web\" \"web1\" 0 0 1 10 11 ---- 3 3 0 0 0 0 0\n";
+    let r = visits_of(clf, &[]);
+    assert!(r.stderr.contains("log format: combined (detected"), "{}", r.stderr);
+}
