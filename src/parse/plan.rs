@@ -307,11 +307,7 @@ impl Plan {
             }
             pos = end;
         }
-        // Fields past an open end are taken only where the forwarded-for header reads as one
-        // (a quoted field can reach across quotes to the next `" "`: HAProxy's clf layout).
-        let appended =
-            || line[pos] == b' ' && found.forwarded_for.get(line, &cx.scratch).is_none_or(names_addresses);
-        if pos != line.len() && !(self.open_end && appended()) {
+        if pos != line.len() && !(self.open_end && appended(line, pos, found.forwarded_for, &cx.scratch)) {
             return None;
         }
         found.time = Some(match (time.instant, time.local) {
@@ -336,6 +332,16 @@ impl LineFormat for Plan {
         let end = memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
         (end, self.parse(&data[start..end], cx).map_or(Parsed::Malformed, Parsed::Hit))
     }
+}
+
+/// Whether the rest of `line` from `pos` is fields appended past an open end: taken only
+/// where the forwarded-for header reads as one (a quoted field can reach across quotes to
+/// the next `" "`: HAProxy's clf layout). Apart, and given the header's place by value,
+/// so that the parse's fields stay in registers.
+#[cold]
+#[inline(never)]
+fn appended(line: &[u8], pos: usize, forwarded_for: Ref, scratch: &[u8]) -> bool {
+    line[pos] == b' ' && forwarded_for.get(line, scratch).is_none_or(names_addresses)
 }
 
 /// Whether a forwarded-for header names addresses (or none: `-`).
