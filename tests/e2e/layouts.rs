@@ -62,6 +62,17 @@ fn iis_forwarded_for_with_plus_for_space_names_the_client() {
 
 /// Four readers' visits, a page and its style sheet each, as (client list, time, path,
 /// referrer, agent): the lines of every layout below.
+/// A log of [`readers`], one line each as `line` writes it from (client list, first
+/// client, time, path, referrer, agent).
+fn log_of(line: impl Fn(&str, &str, &str, &str, &str, &str) -> String) -> String {
+    readers()
+        .iter()
+        .map(|(clients, time, path, referrer, agent)| {
+            line(clients, clients.split(',').next().unwrap(), time, path, referrer, agent)
+        })
+        .collect()
+}
+
 fn readers() -> Vec<(&'static str, &'static str, &'static str, &'static str, &'static str)> {
     let story = "/2026/11/city-council-budget-vote";
     let tap = "/guides/how-to-fix-a-leaking-tap";
@@ -90,12 +101,9 @@ fn readers() -> Vec<(&'static str, &'static str, &'static str, &'static str, &'s
 /// string; detected as combined, the lines with a list are said, with the layout to give.
 #[test]
 fn a_forwarded_for_header_in_the_clients_place_is_read_and_said() {
-    let log: String = readers()
-        .iter()
-        .map(|(clients, time, path, referrer, agent)| {
-            format!("{clients} - - [10/Nov/2026:{time} +0100] \"GET {path} HTTP/1.1\" 200 5120 \"{referrer}\" \"{agent}\"\n")
-        })
-        .collect();
+    let log = log_of(|clients, _, time, path, referrer, agent| {
+        format!("{clients} - - [10/Nov/2026:{time} +0100] \"GET {path} HTTP/1.1\" 200 5120 \"{referrer}\" \"{agent}\"\n")
+    });
     let want = [
         "/2026/11/city-council-budget-vote dark-social deep-direct 1 2",
         "/guides/how-to-fix-a-leaking-tap search referrer-known 1 2",
@@ -129,13 +137,9 @@ fn a_forwarded_for_header_in_the_clients_place_is_read_and_said() {
 /// misreads every one: said, and the site is not learned from agents ("mozilla").
 #[test]
 fn fields_in_another_order_than_the_layouts_are_said() {
-    let log: String = readers()
-        .iter()
-        .map(|(clients, time, path, referrer, agent)| {
-            let client = clients.split(',').next().unwrap();
-            format!("{client} - - [10/Nov/2026:{time} +0100] \"GET {path} HTTP/1.1\" 200 5120 \"{agent}\" \"{referrer}\"\n")
-        })
-        .collect();
+    let log = log_of(|_, client, time, path, referrer, agent| {
+        format!("{client} - - [10/Nov/2026:{time} +0100] \"GET {path} HTTP/1.1\" 200 5120 \"{agent}\" \"{referrer}\"\n")
+    });
     let r = darklog_stdin(&["analyze", "-", "--format", "json"], log.as_bytes());
     assert_eq!(r.code, 0, "{}", r.stderr);
     let said =
@@ -163,16 +167,12 @@ fn swap_last_two_quoted(line: &str) -> String {
 /// from the first lines as the other layouts without them are.
 #[test]
 fn haproxy_with_no_captured_headers_says_what_it_cannot_see() {
-    let log: String = readers()
-        .iter()
-        .map(|(clients, time, path, _, _)| {
-            let client = clients.split(',').next().unwrap();
-            format!(
-                "Nov 10 {time} lb1 haproxy[1234]: {client}:51001 [10/Nov/2026:{time}.000] https-in~ \
-                 bk_web/web1 0/0/1/10/11 200 5120 - - ---- 3/3/0/0/0 0/0 \"GET {path} HTTP/1.1\"\n"
-            )
-        })
-        .collect();
+    let log = log_of(|_, client, time, path, _, _| {
+        format!(
+            "Nov 10 {time} lb1 haproxy[1234]: {client}:51001 [10/Nov/2026:{time}.000] https-in~ \
+             bk_web/web1 0/0/1/10/11 200 5120 - - ---- 3/3/0/0/0 0/0 \"GET {path} HTTP/1.1\"\n"
+        )
+    });
     let r = darklog_stdin(&["analyze", "-", "--tz", "Europe/Berlin", "--format", "markdown"], log.as_bytes());
     assert_eq!(r.code, 0, "{}", r.stderr);
     let said =
@@ -415,13 +415,9 @@ fn json_from_shippers_and_proxies_reads_as_it_should() {
 /// whose quoted fields after the agent are no header, stays combined.
 #[test]
 fn main_with_fields_appended_keeps_its_forwarded_for() {
-    let log: String = readers()
-        .iter()
-        .map(|(clients, time, path, referrer, agent)| {
-            let client = clients.split(',').next().unwrap();
-            format!("10.1.0.7 - - [10/Nov/2026:{time} +0100] \"GET {path} HTTP/1.1\" 200 5120 \"{referrer}\" \"{agent}\" \"{client}\" 0.012 0.010\n")
-        })
-        .collect();
+    let log = log_of(|_, client, time, path, referrer, agent| {
+        format!("10.1.0.7 - - [10/Nov/2026:{time} +0100] \"GET {path} HTTP/1.1\" 200 5120 \"{referrer}\" \"{agent}\" \"{client}\" 0.012 0.010\n")
+    });
     let r = visits_of(&log, &["--client-ip", "x-forwarded-for"]);
     assert!(r.stderr.contains("log format: main (detected"), "{}", r.stderr);
     assert_eq!(
