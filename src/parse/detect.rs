@@ -88,7 +88,7 @@ pub fn suggest(line: &[u8]) -> Option<String> {
         let (token, after) = if let Some(r) = rest.strip_prefix('"') {
             let end = r.find('"')?;
             (&rest[..end + 2], &r[end + 1..])
-        } else if let Some(r) = rest.strip_prefix('[') {
+        } else if let Some(r) = rest.strip_prefix('[').filter(|r| !bracketed_ipv6(r)) {
             let end = r.find(']')?;
             (&rest[..end + 2], &r[end + 1..])
         } else {
@@ -123,14 +123,14 @@ pub fn suggest(line: &[u8]) -> Option<String> {
                 "$unknown"
             };
             format!("\"{v}\"")
+        } else if token.contains(',') && super::names_addresses(token.as_bytes()) {
+            "$http_x_forwarded_for".into()
         } else if out.is_empty() && token.contains('.') && token.bytes().any(|b| b.is_ascii_alphabetic()) {
             if token.contains(':') {
                 "$host:$server_port".into()
             } else {
                 "$host".into()
             }
-        } else if token.contains(", ") && looks_ip(token) {
-            "$http_x_forwarded_for".into()
         } else if looks_ip(token.trim_end_matches(',')) {
             addresses += 1;
             if addresses == 1 && !rest.starts_with("- ") && looks_ip(rest.split(' ').next().unwrap_or("")) {
@@ -167,6 +167,12 @@ pub fn suggest(line: &[u8]) -> Option<String> {
     (suggestion.contains("$request") && timed).then_some(suggestion)
 }
 
+/// Whether `rest` (after a `[`) is an IPv6 address in brackets (`[2001:db8::1]:51001`),
+/// not a bracketed time.
+fn bracketed_ipv6(rest: &str) -> bool {
+    rest.split_once(']').is_some_and(|(inside, _)| inside.parse::<std::net::Ipv6Addr>().is_ok())
+}
+
 fn inner_brackets(token: &str) -> &[u8] {
     token.trim_start_matches('[').trim_end_matches(']').as_bytes()
 }
@@ -192,6 +198,16 @@ mod tests {
             (
                 "forwarded_for_list_in_the_clients_place",
                 format!("203.0.113.5, 172.70.1.1 - - [10/Nov/2026:10:00:00 +0100] {tail}"),
+                format!("$http_x_forwarded_for - $remote_user [$time_local] {want_tail}"),
+            ),
+            (
+                "forwarded_for_list_with_ports",
+                format!("203.0.113.5:51001, 10.1.0.7 - - [10/Nov/2026:10:00:00 +0100] {tail}"),
+                format!("$http_x_forwarded_for - $remote_user [$time_local] {want_tail}"),
+            ),
+            (
+                "forwarded_for_list_of_a_bracketed_ipv6_with_its_port",
+                format!("[2001:db8::7]:51001, 10.1.0.7 - - [10/Nov/2026:10:00:00 +0100] {tail}"),
                 format!("$http_x_forwarded_for - $remote_user [$time_local] {want_tail}"),
             ),
             (

@@ -33,6 +33,7 @@ pub use client::{Cidr, ClientIp};
 pub use detect::{behind_syslog, detect, suggest, Detection};
 pub use haproxy::Haproxy;
 pub use json::{Json, JsonRole};
+pub use plan::names_addresses;
 pub use plan::Plan;
 pub use spec::{FormatError, FormatOptions, FormatSpec, Preset};
 pub use time::ClfCache;

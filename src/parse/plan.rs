@@ -344,8 +344,8 @@ fn appended(line: &[u8], pos: usize, forwarded_for: Ref, scratch: &[u8]) -> bool
     line[pos] == b' ' && forwarded_for.get(line, scratch).is_none_or(names_addresses)
 }
 
-/// Whether a forwarded-for header names addresses (or none: `-`).
-fn names_addresses(list: &[u8]) -> bool {
+/// Whether a forwarded-for header names addresses, with or without ports (or none: `-`).
+pub fn names_addresses(list: &[u8]) -> bool {
     list == b"-"
         || list.split(|&b| b == b',').all(|item| {
             let addr = without_port(item.trim_ascii());

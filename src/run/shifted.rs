@@ -16,6 +16,8 @@ pub(super) struct LineChecks {
     hits: usize,
     referrers: usize,
     agents: usize,
+    /// Hits whose client is a list of addresses (`203.0.113.10,10.1.0.7`), read as one.
+    listed_clients: usize,
     /// HAProxy lines whose captured headers are not the ones --captured-headers names,
     /// and the last one's (held, named).
     misnamed: usize,
@@ -42,6 +44,9 @@ impl LineChecks {
             Parsed::Malformed => self.listed.add(line),
             Parsed::Hit(hit) => {
                 self.hits += 1;
+                self.listed_clients += usize::from(
+                    memchr::memchr(b',', hit.client).is_some() && crate::parse::names_addresses(hit.client),
+                );
                 self.referrers += usize::from(hit.referrer.is_some());
                 self.agents += usize::from(hit.user_agent.is_some());
                 self.shapes.add(hit.referrer, hit.user_agent);
@@ -68,11 +73,22 @@ impl LineChecks {
                 )
             }
         });
+        let clients = (self.listed_clients * 2 > self.hits).then(|| {
+            format!(
+                "{name}: the client field of {} of its first {} requests is a list of addresses, read as \
+                 one: a forwarded-for header logged in the client's place? Give the layout with the \
+                 header as its first field ($http_x_forwarded_for, %{{X-Forwarded-For}}i) to key each \
+                 visitor on the client it names",
+                self.listed_clients, self.hits
+            )
+        });
         let listed = self.listed.caveat(name, format, self.lines);
         let keys = self.unread.caveat(name, self.referrers, self.agents);
         let said = Said { caveats: Vec::new(), malformed: listed.is_some(), keys: keys.is_some() };
-        let caveats =
-            [captures, self.shapes.caveat(name, format), listed, keys].into_iter().flatten().collect();
+        let caveats = [captures, self.shapes.caveat(name, format), clients, listed, keys]
+            .into_iter()
+            .flatten()
+            .collect();
         Said { caveats, ..said }
     }
 }
@@ -243,14 +259,16 @@ fn string_values<'v>(
     }
 }
 
-/// Whether `line` starts with a list of addresses (`203.0.113.10, 10.1.0.7 - - […`).
+/// Whether `line` starts with a list of addresses (`203.0.113.10, 10.1.0.7 - - […`, with
+/// or without spaces or ports).
 pub(super) fn starts_with_a_list(line: &[u8]) -> bool {
     let line = crate::parse::strip_bom(line);
-    let mut items = line.split(|&b| b == b' ').take_while(|t| t.ends_with(b",")).peekable();
-    items.peek().is_some()
-        && items.all(|t| {
-            std::str::from_utf8(&t[..t.len() - 1]).is_ok_and(|a| a.parse::<std::net::IpAddr>().is_ok())
-        })
+    let mut end = memchr::memchr(b' ', line).unwrap_or(line.len());
+    while end > 0 && end < line.len() && line[end - 1] == b',' {
+        end = memchr::memchr(b' ', &line[end + 1..]).map_or(line.len(), |i| end + 1 + i);
+    }
+    let list = &line[..end];
+    memchr::memchr(b',', list).is_some() && crate::parse::names_addresses(list)
 }
 
 /// HAProxy's layout, whose referrer and agent are captures named by --captured-headers.
@@ -311,6 +329,18 @@ mod tests {
         assert!(not_agents.iter().all(|a| !looks_like_agent(a.as_bytes())), "not agents");
         assert!(looks_like_url(b"https://www.google.com/") && looks_like_url(b"HTTP://x.org/a"));
         assert!(!looks_like_url(b"Mozilla/5.0 (X11; Linux x86_64)") && !looks_like_url(b"https://x y"));
+    }
+
+    #[test]
+    fn lists_first_are_told_from_other_starts() {
+        for listed in
+            ["203.0.113.10, 10.1.0.7 - - [", "203.0.113.10,10.1.0.7 - -", "[2001:db8::7]:51001, 10.0.0.1 -"]
+        {
+            assert!(starts_with_a_list(listed.as_bytes()), "{listed}");
+        }
+        for other in ["203.0.113.10 - - [", " leading space", "", ",", "  {", "a, b - -", "10.0.0.1,"] {
+            assert!(!starts_with_a_list(other.as_bytes()), "{other:?}");
+        }
     }
 
     #[test]

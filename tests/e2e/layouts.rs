@@ -431,3 +431,25 @@ fn main_with_fields_appended_keeps_its_forwarded_for() {
     let r = visits_of(clf, &[]);
     assert!(r.stderr.contains("log format: combined (detected"), "{}", r.stderr);
 }
+
+/// A forwarded-for list written without spaces (`203.0.113.10,10.1.0.7`) reads as one
+/// client in combined: said, with the layout that keys each visitor on the client it names.
+#[test]
+fn a_client_field_that_is_a_list_is_said() {
+    let log = log_of(|clients, _, time, path, referrer, agent| {
+        let clients = clients.replace(", ", ",");
+        format!("{clients} - - [10/Nov/2026:{time} +0100] \"GET {path} HTTP/1.1\" 200 5120 \"{referrer}\" \"{agent}\"\n")
+    });
+    let r = visits_of(&log, &[]);
+    let said = "<stdin>: the client field of 3 of its first 4 requests is a list of addresses, read as one: \
+                a forwarded-for header logged in the client's place?";
+    assert!(r.stderr.contains(said), "{}", r.stderr);
+    let nginx = r#"$http_x_forwarded_for - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent""#;
+    assert_eq!(
+        visits(&visits_of(&log, &["--log-format", nginx])),
+        [
+            "/2026/11/city-council-budget-vote dark-social deep-direct 1 2",
+            "/guides/how-to-fix-a-leaking-tap search referrer-known 1 2"
+        ]
+    );
+}
