@@ -212,11 +212,13 @@ pub fn learn_lines<'l>(
     let mut sample = Vec::new();
     let lines: Vec<&[u8]> = lines.into_iter().filter(|l| !l.is_empty()).collect();
     // As a run of one input decides it (see `Sniffed::agents`): an agent in the lines its
-    // layout is detected from, not anywhere in a long paste.
-    let judge = lines
-        .iter()
-        .take(super::sniff::DETECT_LINES)
-        .any(|l| format.parse(l, &mut cx).hit().is_some_and(|h| h.user_agent.is_some()));
+    // layout is detected from, not anywhere in a long paste. Those lines are checked as
+    // analyze checks an input's first lines (fields out of order, captures, keys).
+    let mut checks = super::shifted::LineChecks::default();
+    for line in lines.iter().take(super::sniff::DETECT_LINES) {
+        checks.add(format, line, &format.parse(line, &mut cx));
+    }
+    let judge = checks.agents() > 0;
     let mut cx = LineCx::default();
     for &line in &lines {
         // Whole lines within the first FACT_BYTES, newlines counted, as a run reads them.
@@ -229,12 +231,6 @@ pub fn learn_lines<'l>(
     }
     let (mut facts, mut notices) = decide(&mut sample, sites, rules);
     facts.agents_logged = judge;
-    // What analyze says of a log's first lines (fields out of order, captures, keys).
-    let mut checks = super::shifted::LineChecks::default();
-    let mut cx = LineCx::default();
-    for line in lines.iter().take(super::sniff::DETECT_LINES) {
-        checks.add(format, line, &format.parse(line, &mut cx));
-    }
     notices.extend(checks.said("these lines", format).caveats);
     (facts, notices, read)
 }

@@ -56,6 +56,16 @@ impl LineChecks {
         }
     }
 
+    /// Hits that carried a referrer.
+    pub(super) fn referrers(&self) -> usize {
+        self.referrers
+    }
+
+    /// Hits that carried a user agent.
+    pub(super) fn agents(&self) -> usize {
+        self.agents
+    }
+
     pub(super) fn said(&self, name: &str, format: &Format) -> Said {
         let captures = self.captured.filter(|_| self.misnamed * 2 > self.hits).map(|(held, named)| {
             if held == 0 {

@@ -186,7 +186,7 @@ pub(super) fn sniff(
     // Whether the lines carry the fields the layout has room for: a JSON log drops the
     // headers it was not told to keep (Traefik's default), and a field always empty is
     // no field.
-    let (mut with_referrer, mut with_agent, mut assets) = (0usize, 0usize, 0usize);
+    let mut assets = 0usize;
     // Lines the layout read (hits and directives), for a named layout's misfit.
     let mut fits = 0usize;
     let mut checks = super::shifted::LineChecks::default();
@@ -195,9 +195,7 @@ pub(super) fn sniff(
         checks.add(&format, line, &parsed);
         fits += usize::from(!matches!(parsed, Parsed::Malformed));
         let Parsed::Hit(hit) = parsed else { continue };
-        with_referrer += usize::from(hit.referrer.is_some());
         assets += usize::from(embedded(hit.path()));
-        with_agent += usize::from(hit.user_agent.is_some());
         proxies.add(hit.client, hit.forwarded_for);
         if let Some(picker) = client_ip {
             picked.add(picker.pick(hit.client, hit.forwarded_for), hit.forwarded_for);
@@ -260,6 +258,7 @@ pub(super) fn sniff(
         ));
     }
     let lacks = format.lacks_in(&cx);
+    let (with_referrer, with_agent) = (checks.referrers(), checks.agents());
     let agents = if with_agent > 0 {
         AgentsSeen::Carried
     } else if with_referrer >= STRIPPED_REFERRED {
