@@ -293,8 +293,8 @@ fn explain(
     }
     writeln!(out, "request:     {} {} -> {}", text(hit.method), text(hit.target), hit.status)?;
 
-    let sent_none = hit.user_agent.is_none() && read.agents_logged && has_agent_field;
-    let (agent, decided) = rules.agents.decide(if sent_none { Some(b"") } else { hit.user_agent });
+    let ua = explain_visits::judged_agent(hit.user_agent, read.agents_logged && has_agent_field);
+    let (agent, decided) = rules.agents.decide(ua);
     let name = |n| rules.agents.name(n);
     let by = match decided {
         Decided::Absent => "none logged".to_string(),

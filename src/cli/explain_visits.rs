@@ -58,12 +58,10 @@ pub(super) fn place(
     let mut cx = LineCx::default();
     for (i, line) in lines.iter().enumerate() {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        // As the line's own verdict: where the log records agents, none is one sent empty.
+        // As the line's own verdict.
         let has_agent_field = !format.lacks_in(&cx).contains(&"user agent");
         let Parsed::Hit(mut hit) = format.parse(line, &mut cx) else { continue };
-        if hit.user_agent.is_none() && agents_logged && has_agent_field {
-            hit.user_agent = Some(b"");
-        }
+        hit.user_agent = judged_agent(hit.user_agent, agents_logged && has_agent_field);
         // Behind a proxy the visitor is the client --client-ip picks, as for analyze.
         if let Some(picker) = client_ip {
             hit.client = picker.pick(hit.client, hit.forwarded_for);
@@ -137,4 +135,14 @@ pub(super) fn place(
         }
     }
     places
+}
+
+/// The agent a line is judged by: where the log records agents (`recorded`: its lines
+/// carry them and its layout has the field), a line without one is a client that sent
+/// none, judged as an empty agent (no browser's), as `analyze` judges it.
+pub(super) fn judged_agent(logged: Option<&[u8]>, recorded: bool) -> Option<&[u8]> {
+    match logged {
+        None if recorded => Some(b""),
+        ua => ua,
+    }
 }
