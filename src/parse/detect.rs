@@ -18,6 +18,7 @@ pub struct Detection {
 /// read); ties go to the more specific preset. Lines behind a syslog prefix are read
 /// behind it. `None` when nothing reads at least half of the sample.
 pub fn detect<'a>(lines: impl Iterator<Item = &'a [u8]> + Clone, opts: &FormatOptions) -> Option<Detection> {
+    let all = lines.clone().count();
     let sampled = lines.clone().filter(|l| !l.is_empty()).count();
     let first = super::strip_bom(lines.clone().find(|l| !l.is_empty())?);
     let syslogged = syslog::prefix(first).is_some();
@@ -38,10 +39,14 @@ pub fn detect<'a>(lines: impl Iterator<Item = &'a [u8]> + Clone, opts: &FormatOp
         }
         let mut cx = LineCx::default();
         let (mut parsed, mut hits) = (0, 0);
-        for line in lines.clone() {
+        // A preset that cannot read more lines than the best so far stops trying: once one
+        // reads every line, the others stop at their first miss.
+        let to_beat = best.as_ref().map_or(0, |b| b.parsed);
+        for (i, line) in lines.clone().enumerate() {
             match format.parse(line, &mut cx) {
                 Parsed::Hit(_) => hits += 1,
                 Parsed::Directive => {}
+                Parsed::Malformed if to_beat > 0 && parsed + (all - i - 1) <= to_beat => break,
                 Parsed::Malformed => continue,
             }
             parsed += 1;

@@ -144,17 +144,26 @@ pub(super) fn sniff(
     let (prelude, error) = input::read_prelude(&mut reader, PRELUDE_BYTES);
     let broke = error.is_some();
     let complete = broke || prelude.len() < PRELUDE_BYTES;
-    let lines = input::prelude_lines(&prelude, complete).take(DETECT_LINES);
+    // Found once: detection and the checks below go over them a dozen times.
+    let sample: Vec<&[u8]> = input::prelude_lines(&prelude, complete).take(DETECT_LINES).collect();
+    let lines = sample.iter().copied();
     // The named layout as it reads these lines (behind a syslog prefix if they have one).
     let named = given.map(|f| parse::behind_syslog(f, lines.clone()));
+    // The layout that reads most of them, unless one was named (a layout detected is one
+    // any line is in).
+    let detected = if named.is_none() { parse::detect(lines.clone(), opts) } else { None };
     // Only an intact start can say that an input is no log: corrupt data is corrupt.
     if !broke && !lenient {
         if looks_binary(&prelude) {
             return Err(not_a_log("binary data, not text".into()));
         }
         let fixed = given.is_some();
-        let sampled = lines.clone().count();
-        if sampled > 0 && (input.listed || !fixed) && !any_layout(lines.clone(), opts, named.as_ref()) {
+        let sampled = sample.len();
+        if sampled > 0
+            && (input.listed || !fixed)
+            && detected.is_none()
+            && !any_layout(lines.clone(), opts, named.as_ref())
+        {
             if !input.listed {
                 return Err(unknown_format(source, lines.clone()));
             }
@@ -166,7 +175,7 @@ pub(super) fn sniff(
     }
     let (format, detected_from) = match named {
         Some(f) => (f, None),
-        None => match parse::detect(lines.clone(), opts) {
+        None => match detected {
             Some(d) => (d.format, Some(d.sampled)),
             // Nothing to judge by (an empty input, a first line longer than the sample,
             // data that broke before any line was whole): read it as the most common
@@ -208,6 +217,7 @@ pub(super) fn sniff(
     };
     // The sample borrows the prelude, which a stream's reader takes below.
     drop(lines);
+    drop(sample);
     let mut notices = Vec::new();
     let mut caveats = Vec::new();
     if prelude.is_empty() && !broke && !lenient {
