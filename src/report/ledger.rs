@@ -185,7 +185,7 @@ impl Ledger {
         let mut outside = 0;
         for p in &self.periods {
             if inside(p) {
-                all.merge(p.aggregates.clone());
+                all.merge(&p.aggregates);
             } else {
                 outside += p.aggregates.lines.read;
             }
@@ -208,7 +208,7 @@ impl Ledger {
         for p in other.periods {
             let i = self.periods.partition_point(|q| q.start < p.start);
             match self.periods.get_mut(i) {
-                Some(q) if q.start == p.start => q.aggregates.merge(p.aggregates),
+                Some(q) if q.start == p.start => q.aggregates.merge(&p.aggregates),
                 _ => self.periods.insert(i, p),
             }
         }

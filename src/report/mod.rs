@@ -372,8 +372,10 @@ impl Aggregates {
         self.shares.entry((path.to_vec(), app.to_string())).or_default()
     }
 
-    /// Adds another partial result: the same as having counted its visits here.
-    pub fn merge(&mut self, o: Aggregates) {
+    /// Adds another partial result: the same as having counted its visits here. By
+    /// reference: a report's window adds each day's counts, and copying a day's keys to
+    /// drop those it already holds was most of that work.
+    pub fn merge(&mut self, o: &Aggregates) {
         debug_assert_eq!(self.zone, o.zone, "aggregates merged count days in one zone");
         self.lines.merge(&o.lines);
         for (a, b) in self.channels.iter_mut().zip(&o.channels) {
@@ -382,7 +384,7 @@ impl Aggregates {
         self.bots.merge(&o.bots);
         self.previews.merge(&o.previews);
         self.dark_inferred.merge(&o.dark_inferred);
-        for (a, b) in self.reasons.iter_mut().zip(o.reasons) {
+        for (a, b) in self.reasons.iter_mut().zip(&o.reasons) {
             *a += b;
         }
         self.scraper_lines.merge(&o.scraper_lines);
@@ -394,24 +396,36 @@ impl Aggregates {
         self.unconfirmed_deep += o.unconfirmed_deep;
         self.referred += o.referred;
         self.referred_assetless += o.referred_assetless;
-        for (k, p) in o.pages {
-            let e = self.pages.entry(k).or_default();
-            e.visits += p.visits;
-            e.dark_social += p.dark_social;
-            e.pageviews += p.pageviews;
+        for (k, p) in &o.pages {
+            match self.pages.get_mut(k) {
+                Some(e) => {
+                    e.visits += p.visits;
+                    e.dark_social += p.dark_social;
+                    e.pageviews += p.pageviews;
+                }
+                None => {
+                    self.pages.insert(k.clone(), *p);
+                }
+            }
         }
-        for (k, d) in o.daily {
+        for (&k, d) in &o.daily {
             let e = self.daily.entry(k).or_default();
             for (a, b) in e.channels.iter_mut().zip(d.channels) {
                 *a += b;
             }
             e.pageviews += d.pageviews;
         }
-        for (k, c) in o.shares {
-            let e = self.shares.entry(k).or_default();
-            e.shares += c.shares;
-            e.fetches += c.fetches;
-            e.visits += c.visits;
+        for (k, c) in &o.shares {
+            match self.shares.get_mut(k) {
+                Some(e) => {
+                    e.shares += c.shares;
+                    e.fetches += c.fetches;
+                    e.visits += c.visits;
+                }
+                None => {
+                    self.shares.insert(k.clone(), *c);
+                }
+            }
         }
         self.cut.merge(&o.cut);
         self.first_time = min_opt(self.first_time, o.first_time);

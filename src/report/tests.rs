@@ -68,9 +68,9 @@ fn merge_equals_one_run_over_both() {
         }
         // merge(b, a) too: the order of partial results does not matter.
         let mut ab = a.clone();
-        ab.merge(b.clone());
+        ab.merge(&b);
         let mut ba = b;
-        ba.merge(a);
+        ba.merge(&a);
         for m in [ab, ba] {
             assert_eq!(m, whole, "split at {split}");
         }
