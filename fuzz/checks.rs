@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use darklog::classify::overrides::Overrides;
 use darklog::classify::{Rules, SiteFacts};
+use darklog::engine::Parsers;
 use darklog::identity::{KeyHasher, VisitorKey};
 use darklog::parse::{self, BlockState, FieldSpans, Format, LineCx, Parsed};
 use darklog::run::{Analysis, FoldCx, Opened, RunState, ToRead};
@@ -122,6 +123,7 @@ fn fold(data: &[u8], parsers: usize, block: usize) -> RunState {
     facts.add_site("example.com");
     darklog::engine::on_own_thread(|| {
         let mut state = RunState::new(facts, SessionConfig::default(), 48 * 3600, KeyHasher::from(1));
+        let parsers = Parsers { threads: parsers, yielding: false };
         let mut analysis = Analysis::new(&cx, &state, parsers, block).expect("a pool starts");
         let data = data.to_vec();
         let input = ToRead {

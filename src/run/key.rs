@@ -18,7 +18,7 @@ use base64::Engine as _;
 
 use super::stage::{LineStage, Rec};
 use crate::classify::{Agent, Rules};
-use crate::engine::{Consumer, Engine};
+use crate::engine::{Consumer, Engine, Parsers};
 use crate::identity::{KeyHasher, VisitorKey};
 use crate::parse::{BlockState, Format};
 
@@ -255,7 +255,8 @@ fn key_here(
             other.format.name()
         )));
     }
-    let engine = Engine::new(cfg.threads.clamp(1, super::MAX_PARSERS), cfg.block_size)?;
+    let parsers = Parsers { threads: cfg.threads.clamp(1, super::MAX_PARSERS), yielding: false };
+    let engine = Engine::new(parsers, cfg.block_size)?;
     let keys = KeyHasher::default();
     let paths = rules.paths.clone();
     let mut out = io::BufWriter::with_capacity(256 * 1024, out);

@@ -8,6 +8,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::classify::{Agent, ShareLog, SiteFacts};
+use crate::engine::Parsers;
 use crate::parse::{Format, LineCx};
 
 struct Quiet;
@@ -102,7 +103,8 @@ fn fold(rules: &Rules, lines: &[u8], profile: Option<&ShareLog>, block: usize) -
     engine::on_own_thread(|| {
         let mut state = RunState::new(facts(), SessionConfig::default(), WINDOW, KeyHasher::from(7));
         state.profile_shares = profile.cloned();
-        let mut analysis = Analysis::new(&cx, &state, 1, block).unwrap();
+        let mut analysis =
+            Analysis::new(&cx, &state, Parsers { threads: 1, yielding: false }, block).unwrap();
         let read = analysis.read_all(&mut state, vec![in_memory("part", lines)], &mut |_| {});
         assert!(read.inputs[0].error.is_none());
         state
@@ -126,7 +128,8 @@ fn profile(rules: &Rules, lines: &[u8]) -> ShareLog {
     engine::on_own_thread(|| {
         let mut state = RunState::new(facts(), SessionConfig::default(), WINDOW, KeyHasher::from(7));
         state.shares = ShareLog::keep_all(WINDOW, SessionConfig::default().lateness);
-        let mut analysis = Analysis::new(&cx, &state, 1, 1 << 20).unwrap();
+        let mut analysis =
+            Analysis::new(&cx, &state, Parsers { threads: 1, yielding: false }, 1 << 20).unwrap();
         let read = analysis.read_all(&mut state, vec![in_memory("all", lines)], &mut |_| {});
         assert!(read.inputs[0].error.is_none());
         state.shares
