@@ -475,6 +475,26 @@ fn json_escapes_empty_values_and_named_keys() {
     let line = br#"{"req": {"ip": "192.0.2.1", "m": 1}, "time": "2026-11-10T09:00:00Z", "request": "GET / HTTP/1.1", "status": 200}"#;
     let hit = Preset::Json.build(&opts).parse(line, &mut cx).hit().expect("nested key");
     assert_eq!(hit.client, b"192.0.2.1");
+    // Logstash's event from COMBINEDAPACHELOG (its classic field names) for a line of its
+    // own pattern tests (logstash-patterns-core, the httpd spec): `request` is the path,
+    // `referrer` and `agent` keep their quotes, `host` is the shipper's.
+    let grok = br#"{"message":"198.151.8.4 - - [29/Aug/2012:20:17:38 -0400] \"GET /favicon.ico HTTP/1.1\" 200 3638 \"-\" \"Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:14.0) Gecko/20100101 Firefox/14.0.1\"","@version":"1","@timestamp":"2012-08-30T00:17:38.000Z","host":"shipper-1","clientip":"198.151.8.4","ident":"-","auth":"-","timestamp":"29/Aug/2012:20:17:38 -0400","verb":"GET","request":"/favicon.ico","httpversion":"1.1","response":"200","bytes":"3638","referrer":"\"-\"","agent":"\"Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:14.0) Gecko/20100101 Firefox/14.0.1\""}"#;
+    let hit = json.parse(grok, &mut cx).hit().expect("grok's event");
+    assert_eq!(
+        (hit.client, hit.method, hit.target, hit.status),
+        (&b"198.151.8.4"[..], &b"GET"[..], &b"/favicon.ico"[..], 200)
+    );
+    assert_eq!(hit.referrer, None, "a quoted `-` is none");
+    let firefox = &b"Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:14.0) Gecko/20100101 Firefox/14.0.1"[..];
+    assert_eq!(hit.user_agent, Some(firefox));
+    assert_eq!(format_rfc3339(hit.time), "2012-08-30T00:17:38Z");
+    // Elastic's schema flattened into dotted keys, as some shippers write it.
+    let flat = br#"{"@timestamp":"2026-11-10T09:00:00Z","source.ip":"192.0.2.1","http.request.method":"GET","url.original":"/a?b=1","http.response.status_code":200,"user_agent.original":"curl/8.5.0"}"#;
+    let hit = json.parse(flat, &mut cx).hit().expect("dotted keys");
+    assert_eq!(
+        (hit.client, hit.target, hit.user_agent),
+        (&b"192.0.2.1"[..], &b"/a?b=1"[..], Some(&b"curl/8.5.0"[..]))
+    );
 }
 
 #[test]

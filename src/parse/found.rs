@@ -115,6 +115,15 @@ fn hex(b: &u8) -> Option<u8> {
     }
 }
 
+/// A header kept in the quotes the log wrote around it (grok's `QS` captures them): no
+/// referrer or agent is itself quoted.
+fn unquoted(field: &[u8]) -> &[u8] {
+    match field {
+        [b'"', inner @ .., b'"'] => inner,
+        _ => field,
+    }
+}
+
 /// `-` and empty both mean "none" in every layout.
 pub(super) fn present(field: &[u8]) -> bool {
     !field.is_empty() && field != b"-"
@@ -171,11 +180,17 @@ impl Found {
         let client = opt(self.client)?;
         let time = self.time?;
         let status = self.status?;
-        let (mut method, mut target) = match get(self.request) {
+        // A request field holding a path alone (Logstash's grok names the path `request`,
+        // the method `verb`) is the target.
+        let request = get(self.request).filter(|r| !r.starts_with(b"/") || r.contains(&b' '));
+        let (mut method, mut target) = match request {
             Some(request) => split_request(request),
+            None if self.request.is_some() => {
+                (get(self.method).unwrap_or_default(), get(self.request).unwrap_or_default())
+            }
             None => (get(self.method).unwrap_or_default(), get(target).unwrap_or_default()),
         };
-        if !self.request.is_some() && !has_method && !target.is_empty() {
+        if request.is_none() && !has_method && !target.is_empty() {
             method = b"GET";
         }
         if !self.request.is_some() && target.is_empty() && method.is_empty() {
@@ -198,8 +213,8 @@ impl Found {
             method,
             target,
             status,
-            referrer: opt(self.referrer),
-            user_agent: opt(self.user_agent),
+            referrer: opt(self.referrer).map(unquoted).filter(|f| present(f)),
+            user_agent: opt(self.user_agent).map(unquoted).filter(|f| present(f)),
             forwarded_for: opt(self.forwarded_for),
         })
     }

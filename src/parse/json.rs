@@ -10,7 +10,7 @@ use memchr::memchr;
 
 use super::found::{self, Found, Ref};
 pub use super::json_keys::JsonRole;
-use super::json_keys::{CADDY, NGINX_AND_TRAEFIK};
+use super::json_keys::{fingerprint, same_key, CADDY, NGINX_AND_TRAEFIK};
 use super::plan::without_port;
 use super::scan;
 use super::spec::FormatOptions;
@@ -74,6 +74,16 @@ impl Json {
             let rank = if user { 0 } else { 1 + keys.iter().filter(|k: &&Key| k.role == role).count() as u8 };
             let path: Vec<Vec<u8>> = key.split('.').map(|s| s.as_bytes().to_vec()).collect();
             let print = fingerprint(path.last().map_or(&[][..], Vec::as_slice));
+            // A nested key is also read as one key with the dots in its name: shippers that
+            // flatten objects (`"source.ip": …`) write it so.
+            if path.len() > 1 {
+                keys.push(Key {
+                    path: vec![key.as_bytes().to_vec()],
+                    role,
+                    rank,
+                    print: fingerprint(key.as_bytes()),
+                });
+            }
             keys.push(Key { path, role, rank, print });
         };
         for (role, key) in &opts.json_fields {
@@ -369,30 +379,6 @@ impl<'a> Walk<'a> {
             }
         }
     }
-}
-
-/// The first eight bytes of a key as one number, with the bit that tells ASCII letters'
-/// cases apart set: most keys of a line are told from the wanted ones of their length by
-/// one comparison (keys equal but for case have equal prints; the rest is checked after).
-#[inline]
-fn fingerprint(key: &[u8]) -> u64 {
-    let word = match key.get(..8) {
-        Some(head) => u64::from_le_bytes(head.try_into().unwrap_or_default()),
-        None => {
-            let mut word = [0u8; 8];
-            word[..key.len()].copy_from_slice(key);
-            u64::from_le_bytes(word)
-        }
-    };
-    word | 0x2020_2020_2020_2020
-}
-
-/// Keys equal but for the case of their letters, in one loop (no call to `memcmp` or
-/// lower-casing of both).
-#[inline]
-fn same_key(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len()
-        && a.iter().zip(b).all(|(&x, &y)| x == y || (x | 0x20 == y | 0x20 && x.is_ascii_alphabetic()))
 }
 
 /// A time in any form the JSON logs write: CLF (`time_local`), ISO 8601, or a number of

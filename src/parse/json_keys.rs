@@ -111,8 +111,15 @@ pub(super) const NGINX_AND_TRAEFIK: &[(JsonRole, &str)] = &[
     (JsonRole::Host, "http_host"),
     (JsonRole::Host, "RequestHost"),
     (JsonRole::Host, "server_name"),
-    // Elastic Common Schema (Filebeat's nginx and apache modules, Elastic's log shippers).
+    // Logstash's grok pattern for combined lines (COMBINEDAPACHELOG): its `request` is the
+    // path alone, and its `referrer` and `agent` may keep their quotes.
+    (JsonRole::Client, "clientip"),
+    (JsonRole::Method, "verb"),
+    (JsonRole::Status, "response"),
+    // Elastic Common Schema (Filebeat's nginx and apache modules, Elastic's log shippers,
+    // Logstash's grok in ECS mode).
     (JsonRole::Client, "source.ip"),
+    (JsonRole::Client, "source.address"),
     (JsonRole::Client, "client.ip"),
     (JsonRole::Method, "http.request.method"),
     (JsonRole::Target, "url.original"),
@@ -136,3 +143,27 @@ pub(super) const CADDY: &[(JsonRole, &str)] = &[
     (JsonRole::UserAgent, "request.headers.User-Agent"),
     (JsonRole::Status, "status"),
 ];
+
+/// The first eight bytes of a key as one number, with the bit that tells ASCII letters'
+/// cases apart set: most keys of a line are told from the wanted ones of their length by
+/// one comparison (keys equal but for case have equal prints; the rest is checked after).
+#[inline]
+pub(super) fn fingerprint(key: &[u8]) -> u64 {
+    let word = match key.get(..8) {
+        Some(head) => u64::from_le_bytes(head.try_into().unwrap_or_default()),
+        None => {
+            let mut word = [0u8; 8];
+            word[..key.len()].copy_from_slice(key);
+            u64::from_le_bytes(word)
+        }
+    };
+    word | 0x2020_2020_2020_2020
+}
+
+/// Keys equal but for the case of their letters, in one loop (no call to `memcmp` or
+/// lower-casing of both).
+#[inline]
+pub(super) fn same_key(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(&x, &y)| x == y || (x | 0x20 == y | 0x20 && x.is_ascii_alphabetic()))
+}

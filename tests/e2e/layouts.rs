@@ -453,3 +453,38 @@ fn a_client_field_that_is_a_list_is_said() {
         ]
     );
 }
+
+/// JSON whose shipper flattened the Elastic schema's objects into dotted keys
+/// (`"source.ip"`), and Logstash's grok output for combined lines, whose `request` is the
+/// path alone, `verb` the method, `response` the status, and whose `referrer` and `agent`
+/// keep the quotes of the line (with the shipper's own `host` and the raw `message`
+/// beside them): both detected as json and read as the combined lines they came from.
+#[test]
+fn flattened_elastic_keys_and_logstash_grok_are_read() {
+    let expected = [
+        "/2026/11/city-council-budget-vote dark-social deep-direct 1 2",
+        "/guides/how-to-fix-a-leaking-tap search referrer-known 1 2",
+    ];
+    let flattened = log_of(|_, client, time, path, referrer, agent| {
+        let referrer = if referrer == "-" {
+            String::new()
+        } else {
+            format!(",\"http.request.referrer\":\"{referrer}\"")
+        };
+        format!(
+            "{{\"@timestamp\":\"2026-11-10T{time}.000Z\",\"source.ip\":\"{client}\",\"http.request.method\":\"GET\",\"url.original\":\"{path}\",\"http.response.status_code\":200,\"user_agent.original\":\"{agent}\",\"agent.type\":\"filebeat\"{referrer}}}\n"
+        )
+    });
+    let r = visits_of(&flattened, &[]);
+    assert_eq!(visits(&r), expected);
+    assert!(r.stderr.contains("log format: json"), "{}", r.stderr);
+    let grok = log_of(|_, client, time, path, referrer, agent| {
+        let raw = format!("{client} - - [10/Nov/2026:{time} +0000] \\\"GET {path} HTTP/1.1\\\" 200 5120");
+        format!(
+            "{{\"@timestamp\":\"2026-11-10T{time}.000Z\",\"message\":\"{raw}\",\"@version\":\"1\",\"host\":\"web1\",\"clientip\":\"{client}\",\"ident\":\"-\",\"auth\":\"-\",\"timestamp\":\"10/Nov/2026:{time} +0000\",\"verb\":\"GET\",\"request\":\"{path}\",\"httpversion\":\"1.1\",\"response\":\"200\",\"bytes\":\"5120\",\"referrer\":\"\\\"{referrer}\\\"\",\"agent\":\"\\\"{agent}\\\"\"}}\n"
+        )
+    });
+    let r = visits_of(&grok, &[]);
+    assert_eq!(visits(&r), expected);
+    assert!(r.stderr.contains("log format: json"), "{}", r.stderr);
+}
