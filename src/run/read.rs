@@ -236,7 +236,9 @@ impl Analysis<'_> {
                         Err(e) => results[next].error = Some(ReadError::Open(e)),
                         Ok(o) => {
                             raws.push(o.raw.clone());
-                            let mut stream = engine.open(scope, o.feed, o.raw, &stages[next]);
+                            // Only an input read alone (most are) reads deep ahead.
+                            let alone = open.is_empty();
+                            let mut stream = engine.open(scope, o.feed, o.raw, &stages[next], alone);
                             match stream.next_block().map(whole_lines) {
                                 Some(block) => {
                                     let mut o =
@@ -320,7 +322,7 @@ impl Analysis<'_> {
                         }
                     }
                     None => {
-                        let o = open.swap_remove(pick);
+                        let mut o = open.swap_remove(pick);
                         if let Some(f) = o.stream.recycle(o.block) {
                             results[input].error = Some(ReadError::Read(f));
                         }
