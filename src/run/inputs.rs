@@ -6,9 +6,61 @@ use std::sync::Arc;
 
 use super::read::{Opened, ToRead};
 use super::{resume, sniff, sort, AnalyzeConfig, Observer};
+use crate::classify::{Rules, TableError};
 use crate::input::{self, Compression, Input, InputError, Source};
 use crate::parse::Format;
 use crate::report::InputSummary;
+
+/// The rules a run reads with: the built-in tables, a rules file's rows and `--front`s.
+pub fn rules(cfg: &AnalyzeConfig) -> Result<Rules, TableError> {
+    let mut rules = Rules::builtin()?;
+    if let Some(o) = &cfg.overrides {
+        rules = rules.apply(o)?;
+    }
+    for f in &cfg.fronts {
+        rules.paths.add_front(f);
+    }
+    Ok(rules)
+}
+
+/// A run's rules, built on a thread of their own while its inputs are sniffed, which needs
+/// none of them: building them is a millisecond and more of a run's start (most of it
+/// the first touches of fresh memory) with the other core idle.
+pub(super) struct RulesBeside<'s> {
+    building: Option<std::thread::ScopedJoinHandle<'s, Result<Rules, TableError>>>,
+    cfg: &'s AnalyzeConfig,
+}
+
+impl<'s> RulesBeside<'s> {
+    pub fn build(scope: &'s std::thread::Scope<'s, '_>, cfg: &'s AnalyzeConfig) -> RulesBeside<'s> {
+        let thread = std::thread::Builder::new().name("darklog-rules".into());
+        // No thread to spare: they are built when asked for.
+        RulesBeside { building: thread.spawn_scoped(scope, || rules(cfg)).ok(), cfg }
+    }
+
+    pub fn get(self) -> Result<Rules, TableError> {
+        match self.building {
+            Some(thread) => thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            None => rules(self.cfg),
+        }
+    }
+}
+
+/// Notices held back, to be told later in the order they came.
+#[derive(Default)]
+pub(super) struct HeldNotices(Vec<String>);
+
+impl Observer for HeldNotices {
+    fn notice(&mut self, message: String) {
+        self.0.push(message);
+    }
+}
+
+impl HeldNotices {
+    pub fn tell(self, observer: &mut dyn Observer) {
+        self.0.into_iter().for_each(|n| observer.notice(n));
+    }
+}
 
 /// How to read a sniffed input: the file again, what stdin still holds, or the input
 /// sorted by time.

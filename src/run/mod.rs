@@ -14,7 +14,7 @@ pub mod key;
 mod other_site;
 mod outcome;
 mod proxies;
-pub use outcome::{Observer, Outcome, RunError, Start};
+pub use outcome::{Observer, Outcome, RunError, RunResult, Start};
 mod read;
 mod resume;
 pub mod saved;
@@ -29,12 +29,12 @@ use std::path::PathBuf;
 
 pub use fold::{Fold, FoldCx, RunState};
 pub use inputs::is_log;
-use inputs::{drop_same_logs, sniff_all, summary, to_read};
+use inputs::{drop_same_logs, sniff_all, summary, to_read, RulesBeside};
 pub use read::{Opened, ReadAll, ToRead};
 pub use visits::{VisitRows, VisitSpool};
 
 use crate::classify::shares::MAX_SHARED_PATHS;
-use crate::classify::{AgentCache, HostCache, Rules, ShareLog, TableError};
+use crate::classify::{AgentCache, HostCache, ShareLog};
 use crate::engine::{self, Engine};
 use crate::identity::{KeyHasher, VisitorKey};
 use crate::input::{self, InputError, Source};
@@ -104,31 +104,23 @@ pub struct AnalyzeConfig {
     pub skip: Vec<PathBuf>,
 }
 
-/// The rules a run reads with: the built-in tables, a rules file's rows and `--front`s.
-pub fn rules(cfg: &AnalyzeConfig) -> Result<Rules, TableError> {
-    let mut rules = Rules::builtin()?;
-    if let Some(o) = &cfg.overrides {
-        rules = rules.apply(o)?;
-    }
-    for f in &cfg.fronts {
-        rules.paths.add_front(f);
-    }
-    Ok(rules)
-}
+pub use inputs::rules;
 
-pub fn run(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> Result<Outcome, RunError> {
+pub fn run(cfg: &AnalyzeConfig, observer: &mut dyn Observer) -> RunResult {
     run_from(cfg, Start::Fresh, observer)
 }
 
-pub fn run_from(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> Result<Outcome, RunError> {
-    engine::on_own_thread(|| run_here(cfg, start, observer)).map_err(RunError::Thread)?
+pub fn run_from(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> RunResult {
+    let run = || std::thread::scope(|s| run_here(cfg, start, observer, inputs::RulesBeside::build(s, cfg)));
+    engine::on_own_thread(run).map_err(RunError::Thread)?
 }
 
-fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> Result<Outcome, RunError> {
-    let rules = rules(cfg)?;
+fn run_here(cfg: &AnalyzeConfig, start: Start, out: &mut dyn Observer, rules: RulesBeside) -> RunResult {
     // Keyed lines are read back into the log they hold, which is read as any other.
-    let keyed =
-        if cfg.keyed { Some(key::decode_inputs(&cfg.inputs).map_err(RunError::Keyed)?) } else { None };
+    let keyed = match cfg.keyed.then(|| key::decode_inputs(&cfg.inputs)).transpose() {
+        Ok(keyed) => keyed,
+        Err(e) => return Err(rules.get().err().map_or(RunError::Keyed(e), RunError::from)),
+    };
     let paths = match &keyed {
         Some(k) => vec![k.file.path().to_path_buf()],
         None => cfg.inputs.clone(),
@@ -136,21 +128,25 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, observer: &mut dyn Observer) -> R
     let mut renamed;
     let observer: &mut dyn Observer = match &keyed {
         Some(k) => {
-            renamed = key::KeyedNames { inner: observer, temp: k.file.path().display().to_string() };
+            renamed = key::KeyedNames { inner: out, temp: k.file.path().display().to_string() };
             &mut renamed
         }
-        None => observer,
+        None => out,
     };
     let (mut inputs, mut errors) = input::expand(&paths);
     errors.extend(keyed.as_ref().and_then(key::KeyedLog::error));
     let listed = inputs.len();
-    inputs::skip_own(&mut inputs, &cfg.skip, observer);
+    // Told once the rules are built: a rules file's error comes first, as it would alone.
+    let mut held = inputs::HeldNotices::default();
+    inputs::skip_own(&mut inputs, &cfg.skip, &mut held);
     // A directory that holds only the run's own files (the logs rotated away): nothing.
     if inputs.is_empty() && listed > 0 && errors.is_empty() {
         errors.push(InputError::NothingToRead);
     }
     let mut agents = AgentCache::new();
-    let (mut sniffed, unread) = sniff_all(&inputs, cfg, &mut errors, observer);
+    let (mut sniffed, unread) = sniff_all(&inputs, cfg, &mut errors, &mut held);
+    let rules = rules.get()?;
+    held.tell(observer);
     drop_same_logs(&mut sniffed, observer);
     let mut caveats: Vec<String> = sniffed.iter().flat_map(|s| s.caveats.iter().cloned()).collect();
     // An empty input is read as combined with no line to detect it from: it found nothing.

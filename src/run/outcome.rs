@@ -65,6 +65,8 @@ pub trait Observer: Send {
     fn progress(&mut self, _done: u64, _total: Option<u64>) {}
 }
 
+pub type RunResult = Result<Outcome, RunError>;
+
 /// What stops a run before it reads anything (input problems never do: they are
 /// reported in [`Outcome::errors`]).
 #[derive(Debug, thiserror::Error)]

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use proptest::prelude::*;
 
 use super::*;
-use crate::classify::{Agent, ShareLog, SiteFacts};
+use crate::classify::{Agent, Rules, ShareLog, SiteFacts};
 use crate::engine::Parsers;
 use crate::parse::{Format, LineCx};
 
