@@ -413,15 +413,21 @@ fn iso(value: &[u8], zone: &Zone, cx: &mut LineCx) -> Option<i64> {
             if let Some((local, offset)) = parse_iso_local_time(value, day) {
                 return Some(match offset {
                     Some(offset) => local - i64::from(offset),
-                    None => cx.local.to_utc(zone, local),
+                    None => zoneless(cx, zone, local),
                 });
             }
         }
         match parse_iso_local(value)? {
             (local, Some(offset)) => Some(local - i64::from(offset)),
-            (local, None) => Some(cx.local.to_utc(zone, local)),
+            (local, None) => Some(zoneless(cx, zone, local)),
         }
     }
+}
+
+/// A wall-clock time of `zone` (`--tz`, else UTC), which the run says it read so.
+fn zoneless(cx: &mut LineCx, zone: &Zone, local: i64) -> i64 {
+    cx.zoneless_time = true;
+    cx.local.to_utc(zone, local)
 }
 
 fn hex(b: u8) -> Option<u8> {

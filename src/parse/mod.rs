@@ -230,6 +230,8 @@ pub struct LineCx {
     pub(crate) date: time::DateCache,
     /// The last ISO 8601 time a JSON line held (bytes, length, instant).
     pub(crate) iso: ([u8; 32], u8, i64),
+    /// A line read so far held a time without a zone (JSON's are each line's own).
+    pub(crate) zoneless_time: bool,
 }
 
 /// What a format carries from one block of an input to the next, read on the reading
@@ -356,6 +358,12 @@ impl Format {
     /// Parses one line (without its newline).
     pub fn parse<'a>(&self, line: &'a [u8], cx: &'a mut LineCx) -> Parsed<'a> {
         self.parse_next(line, 0, cx).1
+    }
+
+    /// Whether the lines read with `cx` held times without a zone: the layout's always do,
+    /// a JSON line's when its time does.
+    pub fn zoneless_in(&self, cx: &LineCx) -> bool {
+        self.zoneless() || cx.zoneless_time
     }
 
     /// Whether the layout writes its times without a zone (HAProxy's, a strftime without

@@ -260,7 +260,7 @@ pub(super) fn sniff(
             picked.forwarded.len()
         ));
     }
-    if format.zoneless() && !opts.zone_named && first_time.is_some() {
+    if format.zoneless_in(&cx) && !opts.zone_named && first_time.is_some() {
         notices.push(format!(
             "{}: the {format} layout writes its times without a zone: they are read in UTC (--tz \
              ZONE to read them in the server's)",

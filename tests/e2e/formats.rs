@@ -326,6 +326,33 @@ fn zoneless_times_read_in_utc_are_said() {
     assert!(!r.stderr.contains(said), "{}", r.stderr);
 }
 
+/// A JSON log's times are each line's own: an ISO 8601 time without an offset is read in
+/// UTC as HAProxy's are, and said the same; with an offset, or a number of seconds,
+/// there is nothing to say.
+#[test]
+fn json_times_without_a_zone_are_said() {
+    let said = "the json layout writes its times without a zone: they are read in UTC (--tz ZONE";
+    let line = |time: &str, i: usize| {
+        format!(
+            "{{\"time\":{time},\"remote_addr\":\"10.0.0.{i}\",\"request\":\"GET /a/story-{i} HTTP/1.1\",\
+             \"status\":200,\"http_referer\":\"\",\"http_user_agent\":\"Mozilla/5.0 (X11; Linux x86_64) \
+             AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36\"}}\n"
+        )
+    };
+    let log = |time: &dyn Fn(usize) -> String| -> String { (0..30).map(|i| line(&time(i), i)).collect() };
+    let zoneless = log(&|i| format!("\"2026-11-01T10:{i:02}:00\""));
+    let r = darklog_stdin(&["analyze", "-", "--format", "csv"], zoneless.as_bytes());
+    assert!(r.stderr.contains(said), "{}", r.stderr);
+    let r = darklog_stdin(&["analyze", "-", "--tz", "Europe/Paris", "--format", "csv"], zoneless.as_bytes());
+    assert!(!r.stderr.contains(said), "{}", r.stderr);
+    for zoned in
+        [log(&|i| format!("\"2026-11-01T10:{i:02}:00+01:00\"")), log(&|i| format!("{}", 1_793_000_000 + i))]
+    {
+        let r = darklog_stdin(&["analyze", "-", "--format", "csv"], zoned.as_bytes());
+        assert!(r.code == 0 && !r.stderr.contains(said), "{}", r.stderr);
+    }
+}
+
 /// A trailing quoted field that is not the forwarded-for header (`"$upstream_addr"`)
 /// makes a combined log look like nginx's `main`: read as the header, it would key every
 /// reader on the upstream. Said, with what to do.
