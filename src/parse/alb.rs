@@ -2,6 +2,10 @@
 //! request logged with its full URL (`"GET https://host:443/path?q HTTP/1.1"`). No
 //! referrer is logged. New fields are only ever added at the end ("ignore any fields at
 //! the end of the log entry that you were not expecting", AWS): they are.
+//!
+//! The Classic Load Balancer's logs (`elb`) are the same fields without the first (the
+//! connection's type): time, name, client:port, backend:port, three timings, both status
+//! codes, both byte counts, the request, the agent, the TLS cipher and protocol.
 
 use memchr::memchr;
 
@@ -10,9 +14,11 @@ use super::plan::peer_address;
 use super::time::parse_iso;
 use super::{Hit, LineCx, LineFormat, Parsed};
 
-/// The ALB layout.
+/// The ALB layout, or the Classic Load Balancer's (`classic`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Alb;
+pub struct Alb {
+    pub classic: bool,
+}
 
 /// The next field from `pos`: (start, end) of its value (without quotes), and where the
 /// field after it starts.
@@ -33,7 +39,8 @@ impl Alb {
         scratch.clear();
         let mut found = Found::default();
         let mut pos = 0;
-        for i in 0..14 {
+        // Fields are counted as ALB's: a classic line's first is ALB's second.
+        for i in usize::from(self.classic)..14 {
             let (start, end, next) = field(line, pos)?;
             let value = &line[start..end];
             match i {

@@ -597,6 +597,7 @@ fn w3c_and_cloudfront() {
 #[test]
 fn balancers_proxies_and_syslog() {
     let alb = preset(Preset::Alb);
+    let elb = preset(Preset::Elb);
     let traefik = preset(Preset::Traefik);
     let syslogged = |f: Format| Format::Syslog(Arc::new(f));
     let host_only =
@@ -660,6 +661,36 @@ fn balancers_proxies_and_syslog() {
                 ..W0
             }),
         ),
+        (
+            "elb_classic_docs_http_listener",
+            &elb,
+            "elb_classic.log",
+            1,
+            Some(W {
+                client: "192.168.131.39",
+                time: "2015-05-13T23:39:43Z",
+                user_agent: Some("curl/7.38.0"),
+                vhost: Some("www.example.com"),
+                ..W0
+            }),
+        ),
+        (
+            "elb_classic_docs_https_listener_with_tls_fields",
+            &elb,
+            "elb_classic.log",
+            2,
+            Some(W {
+                client: "192.168.131.39",
+                time: "2015-05-13T23:39:43Z",
+                user_agent: Some("curl/7.38.0"),
+                vhost: Some("www.example.com"),
+                ..W0
+            }),
+        ),
+        // An ALB line has one field more in front (its connection type): neither layout
+        // reads the other's lines.
+        ("elb_classic_reads_no_alb_line", &elb, "alb.log", 1, None),
+        ("alb_reads_no_classic_line", &alb, "elb_classic.log", 1, None),
         (
             "haproxy_docs_one_capture_and_milliseconds",
             &host_only,

@@ -304,7 +304,7 @@ impl Format {
             Format::Plan(p) => p.name.clone(),
             Format::Json(j) => j.name.into(),
             Format::W3c(w) => w.name().into(),
-            Format::Alb(_) => "alb".into(),
+            Format::Alb(a) => if a.classic { "elb" } else { "alb" }.into(),
             Format::Haproxy(_) => "haproxy".into(),
             Format::Syslog(inner) => format!("{} (after a syslog prefix)", inner.name()),
         }

@@ -21,6 +21,8 @@ pub enum Preset {
     W3c,
     Cloudfront,
     Alb,
+    /// AWS's Classic Load Balancer.
+    Elb,
     Haproxy,
     Traefik,
     /// nginx's stock `main`: combined and a quoted `$http_x_forwarded_for`.
@@ -39,7 +41,7 @@ const TRAEFIK: &str = "$remote_addr - $remote_user [$time_local] \"$request\" $s
 impl Preset {
     /// Every preset, in the order detection tries them: the more specific first, so that
     /// of two that read a sample equally well the narrower wins.
-    pub const ALL: [Preset; 11] = [
+    pub const ALL: [Preset; 12] = [
         Preset::W3c,
         Preset::Cloudfront,
         Preset::Caddy,
@@ -50,6 +52,7 @@ impl Preset {
         Preset::Combined,
         Preset::Common,
         Preset::Alb,
+        Preset::Elb,
         Preset::Haproxy,
     ];
 
@@ -63,6 +66,7 @@ impl Preset {
             Preset::W3c => "w3c",
             Preset::Cloudfront => "cloudfront",
             Preset::Alb => "alb",
+            Preset::Elb => "elb",
             Preset::Haproxy => "haproxy",
             Preset::Traefik => "traefik",
             Preset::Main => "main",
@@ -95,7 +99,8 @@ impl Preset {
             Preset::Caddy => Format::Json(Json::caddy(opts).into()),
             Preset::W3c => Format::W3c(W3c::new(W3cKind::Iis, &opts.client_header).into()),
             Preset::Cloudfront => Format::W3c(W3c::new(W3cKind::CloudFront, &opts.client_header).into()),
-            Preset::Alb => Format::Alb(Alb),
+            Preset::Alb => Format::Alb(Alb { classic: false }),
+            Preset::Elb => Format::Alb(Alb { classic: true }),
             Preset::Haproxy => {
                 Format::Haproxy(Haproxy::new(&opts.captures, &opts.client_header, opts.zone.clone()).into())
             }

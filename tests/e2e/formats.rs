@@ -326,6 +326,30 @@ fn zoneless_times_read_in_utc_are_said() {
     assert!(!r.stderr.contains(said), "{}", r.stderr);
 }
 
+/// AWS's Classic Load Balancer logs (its documentation's examples, and readers in its
+/// layout) are detected and read; there is no referrer, which the run says.
+#[test]
+fn classic_load_balancer_logs_are_read() {
+    let r = darklog(&["analyze", s(&fixture("formats/elb_classic.log")), "--format", "csv"]);
+    assert!(r.code == 0 && r.stderr.contains("log format: elb (detected from 4 lines"), "{}", r.stderr);
+    assert!(r.stderr.contains("the elb layout logs no referrer"), "{}", r.stderr);
+    let reader = |i: usize| {
+        format!(
+            "2026-11-10T10:{i:02}:00.000000Z my-loadbalancer 203.0.113.{i}:2817 10.0.0.1:80 0.000073 0.001048 \
+             0.000057 200 200 0 29 \"GET https://www.example.com:443/2026/11/a-long-story-{i} HTTP/1.1\" \
+             \"Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) \
+             Version/17.0 Mobile/15E148 Safari/604.1\" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2\n"
+        )
+    };
+    let log: String = (0..20).map(reader).collect();
+    let r = darklog_stdin(&["analyze", "-", "--format", "json"], log.as_bytes());
+    assert!(r.code == 0 && r.stderr.contains("log format: elb"), "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(doc["lines"]["pageviews"], 20, "{}", r.stdout);
+    // Readers on deep pages with no referrer (none is logged): dark social, inferred.
+    assert_eq!(doc["headline"]["inferred_visits"], 20, "{}", r.stdout);
+}
+
 /// A JSON log's times are each line's own: an ISO 8601 time without an offset is read in
 /// UTC as HAProxy's are, and said the same; with an offset, or a number of seconds,
 /// there is nothing to say.
