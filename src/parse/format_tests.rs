@@ -598,6 +598,7 @@ fn w3c_and_cloudfront() {
 fn balancers_proxies_and_syslog() {
     let alb = preset(Preset::Alb);
     let elb = preset(Preset::Elb);
+    let npm = preset(Preset::Npm);
     let traefik = preset(Preset::Traefik);
     let syslogged = |f: Format| Format::Syslog(Arc::new(f));
     let host_only =
@@ -684,6 +685,52 @@ fn balancers_proxies_and_syslog() {
                 time: "2015-05-13T23:39:43Z",
                 user_agent: Some("curl/7.38.0"),
                 vhost: Some("www.example.com"),
+                ..W0
+            }),
+        ),
+        (
+            "npm_proxy_cache_miss_asset_and_upstream",
+            &npm,
+            "npm_proxy.log",
+            1,
+            Some(W {
+                client: "172.68.4.221",
+                time: "2026-07-31T17:53:30Z",
+                target: "/favicon.ico",
+                user_agent: Some(
+                    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1",
+                ),
+                vhost: Some("shop.example.com"),
+                ..W0
+            }),
+        ),
+        (
+            "npm_proxy_cache_hit_without_upstream_and_a_referrer",
+            &npm,
+            "npm_proxy.log",
+            2,
+            Some(W {
+                client: "203.0.113.9",
+                time: "2026-07-31T17:53:31Z",
+                target: "/products/blue-shoes?ref=x",
+                referrer: Some("https://www.google.com/"),
+                user_agent: Some(CHROME78.replace("78.0.3904.108", "131.0.0.0").leak()),
+                vhost: Some("shop.example.com"),
+                ..W0
+            }),
+        ),
+        (
+            "npm_proxy_ipv6_client_offset_and_no_agent",
+            &npm,
+            "npm_proxy.log",
+            3,
+            Some(W {
+                client: "2001:db8::7",
+                time: "2026-07-31T17:54:02Z",
+                method: "POST",
+                target: "/wp-login.php",
+                status: 502,
+                vhost: Some("blog.example.org"),
                 ..W0
             }),
         ),

@@ -27,6 +27,8 @@ pub enum Preset {
     Traefik,
     /// nginx's stock `main`: combined and a quoted `$http_x_forwarded_for`.
     Main,
+    /// Nginx Proxy Manager's `proxy` format, which its proxy hosts log in.
+    Npm,
 }
 
 /// nginx's `main` format, as `conf/nginx.conf` ships it (commented out).
@@ -38,10 +40,16 @@ const MAIN: &str = "$remote_addr - $remote_user [$time_local] \"$request\" $stat
 const TRAEFIK: &str = "$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent \
                        \"$http_referer\" \"$http_user_agent\" $request_count \"$router\" \"$service_url\" ${duration}ms";
 
+/// Nginx Proxy Manager's `proxy` log format (`docker/rootfs/etc/nginx/nginx.conf` and
+/// `conf.d/include/log-proxy.conf` of NginxProxyManager/nginx-proxy-manager).
+const NPM: &str = "[$time_local] $upstream_cache_status $upstream_status $status - $request_method $scheme \
+                   $host \"$request_uri\" [Client $remote_addr] [Length $body_bytes_sent] [Gzip $gzip_ratio] \
+                   [Sent-to $server] \"$http_user_agent\" \"$http_referer\"";
+
 impl Preset {
     /// Every preset, in the order detection tries them: the more specific first, so that
     /// of two that read a sample equally well the narrower wins.
-    pub const ALL: [Preset; 12] = [
+    pub const ALL: [Preset; 13] = [
         Preset::W3c,
         Preset::Cloudfront,
         Preset::Caddy,
@@ -49,6 +57,7 @@ impl Preset {
         Preset::VhostCombined,
         Preset::Traefik,
         Preset::Main,
+        Preset::Npm,
         Preset::Combined,
         Preset::Common,
         Preset::Alb,
@@ -70,6 +79,7 @@ impl Preset {
             Preset::Haproxy => "haproxy",
             Preset::Traefik => "traefik",
             Preset::Main => "main",
+            Preset::Npm => "npm",
         }
     }
 
@@ -86,6 +96,7 @@ impl Preset {
             ),
             Preset::Traefik => Some(TRAEFIK),
             Preset::Main => Some(MAIN),
+            Preset::Npm => Some(NPM),
             _ => None,
         }
     }
@@ -104,7 +115,7 @@ impl Preset {
             Preset::Haproxy => {
                 Format::Haproxy(Haproxy::new(&opts.captures, &opts.client_header, opts.zone.clone()).into())
             }
-            Preset::Traefik | Preset::Main => {
+            Preset::Traefik | Preset::Main | Preset::Npm => {
                 let body = self.nginx_body().unwrap_or_default();
                 match compile::nginx(body, opts) {
                     Ok(Format::Plan(p)) => {

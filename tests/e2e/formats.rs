@@ -350,6 +350,24 @@ fn classic_load_balancer_logs_are_read() {
     assert_eq!(doc["headline"]["inferred_visits"], 20, "{}", r.stdout);
 }
 
+/// Nginx Proxy Manager's proxy-host logs (its own `proxy` log_format) are detected and
+/// read: the client from `[Client …]`, the site from the host, the referrer at the end.
+#[test]
+fn nginx_proxy_manager_logs_are_read() {
+    let r = darklog(&["analyze", s(&fixture("formats/npm_proxy.log")), "--format", "json"]);
+    assert!(r.code == 0 && r.stderr.contains("log format: npm (detected from 3 lines"), "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(doc["lines"]["read"], 3, "{}", r.stdout);
+    assert_eq!(
+        (&doc["lines"]["malformed"], &doc["lines"]["out_of_order"]),
+        (&0.into(), &0.into()),
+        "{}",
+        r.stdout
+    );
+    let search = doc["channels"].as_array().unwrap().iter().find(|c| c["channel"] == "search").unwrap();
+    assert_eq!(search["visits"], 1, "the Google click is read from the last field: {}", r.stdout);
+}
+
 /// A JSON log's times are each line's own: an ISO 8601 time without an offset is read in
 /// UTC as HAProxy's are, and said the same; with an offset, or a number of seconds,
 /// there is nothing to say.
