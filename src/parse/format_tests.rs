@@ -599,6 +599,14 @@ fn balancers_proxies_and_syslog() {
     let alb = preset(Preset::Alb);
     let elb = preset(Preset::Elb);
     let npm = preset(Preset::Npm);
+    // The Classic Load Balancer guide's HTTP and HTTPS entries read alike.
+    let elb_doc = W {
+        client: "192.168.131.39",
+        time: "2015-05-13T23:39:43Z",
+        user_agent: Some("curl/7.38.0"),
+        vhost: Some("www.example.com"),
+        ..W0
+    };
     let traefik = preset(Preset::Traefik);
     let syslogged = |f: Format| Format::Syslog(Arc::new(f));
     let host_only =
@@ -667,26 +675,14 @@ fn balancers_proxies_and_syslog() {
             &elb,
             "elb_classic.log",
             1,
-            Some(W {
-                client: "192.168.131.39",
-                time: "2015-05-13T23:39:43Z",
-                user_agent: Some("curl/7.38.0"),
-                vhost: Some("www.example.com"),
-                ..W0
-            }),
+            Some(elb_doc),
         ),
         (
             "elb_classic_docs_https_listener_with_tls_fields",
             &elb,
             "elb_classic.log",
             2,
-            Some(W {
-                client: "192.168.131.39",
-                time: "2015-05-13T23:39:43Z",
-                user_agent: Some("curl/7.38.0"),
-                vhost: Some("www.example.com"),
-                ..W0
-            }),
+            Some(elb_doc),
         ),
         (
             "npm_proxy_cache_miss_asset_and_upstream",
