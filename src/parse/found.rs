@@ -182,13 +182,11 @@ impl Found {
         let status = self.status?;
         // A request field holding a path alone (Logstash's grok names the path `request`,
         // the method `verb`) is the target.
-        let request = get(self.request).filter(|r| !r.starts_with(b"/") || r.contains(&b' '));
+        let in_request = get(self.request);
+        let request = in_request.filter(|r| !r.starts_with(b"/") || r.contains(&b' '));
         let (mut method, mut target) = match request {
             Some(request) => split_request(request),
-            None if self.request.is_some() => {
-                (get(self.method).unwrap_or_default(), get(self.request).unwrap_or_default())
-            }
-            None => (get(self.method).unwrap_or_default(), get(target).unwrap_or_default()),
+            None => (get(self.method).unwrap_or_default(), in_request.or(get(target)).unwrap_or_default()),
         };
         if request.is_none() && !has_method && !target.is_empty() {
             method = b"GET";
