@@ -106,15 +106,14 @@ const BLOCKS_IN_FLIGHT: usize = 6;
 /// Blocks of a mapped input in flight, and how many of them go back to its reader at
 /// once. Its reader only touches a block's pages, so it always waits for a block to come
 /// back, and each one that came back woke it: a futex wake on the run's thread (4% of
-/// its time) and an interrupt on the other core, per block. Back four at a time, from
-/// sixteen: 0.967–0.982 of the time of six one at a time on a plain log, with five assets
-/// a page 0.967–0.970 (paired rounds, 2M lines); peak RSS 51 MiB against 36. Batches
-/// from six in flight were slower (two at a time 1.017, three 1.032: the parsers ran
-/// out of blocks), 24 in flight by 8 gained another 1% for 62 MiB, 32 by 12 the same for
-/// 73 MiB. Compressed input gained nothing either way (its reader inflates: it is not
-/// always waiting).
-const MAPPED_BLOCKS_IN_FLIGHT: usize = 16;
-const MAPPED_RECYCLE_BATCH: usize = 4;
+/// its time) and an interrupt on the other core, per block. Back two at a time, from
+/// eight: 0.958 of the time of eight one at a time (paired rounds, 2M lines). Sixteen by
+/// four were as fast, but with the allocator on huge pages a plain run's peak RSS was 70
+/// MiB against 58 (the goal for ordinary traffic is 64); six by one were 3% slower.
+/// Compressed input gained nothing either way (its reader inflates: it is not always
+/// waiting).
+const MAPPED_BLOCKS_IN_FLIGHT: usize = 8;
+const MAPPED_RECYCLE_BATCH: usize = 2;
 
 /// Target size of the chunks a block is cut into for the parallel parse.
 pub const CHUNK_BYTES: usize = 128 * 1024;
