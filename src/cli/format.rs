@@ -13,9 +13,9 @@ use crate::time::Zone;
 #[derive(Debug, Clone, Args)]
 pub struct FormatArgs {
     /// Log layout: auto (detects each input's from its first lines), a preset (combined,
-    /// common, vhost_combined, main, traefik, json, caddy, w3c, cloudfront, alb, haproxy), an
-    /// nginx log_format string ('$remote_addr … "$request" …') or an Apache LogFormat
-    /// string ('%h %l %u %t "%r" %>s %b …').
+    /// common, vhost_combined, main, npm, traefik, json, caddy, w3c, cloudfront, alb, elb,
+    /// haproxy), an nginx log_format string ('$remote_addr … "$request" …') or an Apache
+    /// LogFormat string ('%h %l %u %t "%r" %>s %b …').
     #[arg(long, default_value = "auto", value_parser = clap::value_parser!(FormatSpec), value_name = "FORMAT")]
     pub log_format: FormatSpec,
 
@@ -136,5 +136,24 @@ impl FormatArgs {
         let format = spec.build(&options).map_err(|e| usage_error(format!("--log-format: {e}")))?;
         let client_ip = self.client_ip.as_ref().map(|_| ClientIp::new(&self.trusted_proxies));
         Ok(Reading { format, options, client_ip })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::parse::Preset;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_layout_help_names_every_preset() {
+        let cli = super::super::Cli::command();
+        for command in ["analyze", "explain", "profile"] {
+            let sub = cli.find_subcommand(command).unwrap_or_else(|| panic!("{command}"));
+            let arg = sub.get_arguments().find(|a| a.get_id() == "log_format").expect(command);
+            let help = arg.get_help().expect("help").to_string();
+            let missing: Vec<&str> =
+                Preset::ALL.map(Preset::name).into_iter().filter(|name| !help.contains(name)).collect();
+            assert!(missing.is_empty(), "{command} --log-format's help misses {missing:?}");
+        }
     }
 }
