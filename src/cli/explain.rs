@@ -15,7 +15,6 @@ use crate::classify::{
 };
 use crate::parse::{self, Format, LineCx, Parsed};
 use crate::report::table::printable;
-use crate::time::format_rfc3339;
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -242,6 +241,9 @@ fn explain(
     // Read before the line borrows `cx`: a W3C log's field list is the last one read.
     let lacks = format.map(|f| f.lacks_in(cx)).unwrap_or_default();
     let has_agent_field = format.is_some() && !lacks.contains(&"user agent");
+    // A JSON line's time says whether it has a zone once the line is read, and the hit
+    // then holds `cx`: read it once for that alone (reading again sets nothing new).
+    let zoneless = format.is_some_and(|f| matches!(f.parse(line, cx), Parsed::Hit(_)) && f.zoneless_in(cx));
     let parsed = format.map(|f| (f, f.parse(line, cx)));
     let (format, mut hit) = match parsed {
         Some((format, Parsed::Hit(hit))) => (format, hit),
@@ -268,7 +270,7 @@ fn explain(
     }
     let text = |b: &[u8]| printable(&String::from_utf8_lossy(b)).into_owned();
     writeln!(out, "format:      {format}")?;
-    writeln!(out, "time:        {} (UTC)", format_rfc3339(hit.time))?;
+    writeln!(out, "time:        {}", explain_visits::time_read(hit.time, zoneless, &reading.options))?;
     writeln!(out, "visitor:     client {} with its user agent", text(hit.client))?;
     if let Some(forwarded) = hit.forwarded_for {
         let how = if reading.client_ip.is_some() {

@@ -8,7 +8,8 @@
 use rustc_hash::FxHashMap;
 
 use crate::classify::{page_view, remembered, Agent, Classifier, Name, PathKind, MAX_VISIT_PAGES};
-use crate::parse::{ClientIp, Format, LineCx, Parsed};
+use crate::parse::{ClientIp, Format, FormatOptions, LineCx, Parsed};
+use crate::time::format_rfc3339;
 
 /// What the other lines say of one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,5 +145,18 @@ pub(super) fn judged_agent(logged: Option<&[u8]>, recorded: bool) -> Option<&[u8
     match logged {
         None if recorded => Some(b""),
         ua => ua,
+    }
+}
+
+/// A line's time in UTC and, where its layout wrote it without a zone, the zone it was
+/// read in: as `analyze` says once for a log, so that a wrong hour is not a surprise.
+pub(super) fn time_read(time: i64, zoneless: bool, options: &FormatOptions) -> String {
+    let utc = format_rfc3339(time);
+    match (zoneless, options.zone_named) {
+        (false, _) => format!("{utc} (UTC)"),
+        (true, false) => {
+            format!("{utc} (UTC; written without a zone, read in UTC: --tz ZONE reads it in the server's)")
+        }
+        (true, true) => format!("{utc} (UTC; written without a zone, read in {})", options.zone.name()),
     }
 }

@@ -392,7 +392,49 @@ fn json_times_without_a_zone_are_said() {
     {
         let r = darklog_stdin(&["analyze", "-", "--format", "csv"], zoned.as_bytes());
         assert!(r.code == 0 && !r.stderr.contains(said), "{}", r.stderr);
+        let r = darklog_stdin(&["explain", "-"], zoned.lines().next().unwrap().as_bytes());
+        assert!(
+            r.stdout.contains("time:        2026-11-01T09:00:00Z (UTC)\n")
+                || r.stdout.contains("time:        2026-10-26T07:33:20Z (UTC)\n"),
+            "{}",
+            r.stdout
+        );
     }
+    // `explain` says it on the line, the first one included.
+    let first = zoneless.lines().next().unwrap();
+    let r = darklog_stdin(&["explain", "-"], first.as_bytes());
+    let utc = "time:        2026-11-01T10:00:00Z (UTC; written without a zone, read in UTC: --tz ZONE reads it in the server's)";
+    assert!(r.stdout.contains(utc), "{}", r.stdout);
+    let r = darklog_stdin(&["explain", "-", "--tz", "Europe/Paris"], first.as_bytes());
+    assert!(
+        r.stdout.contains(
+            "time:        2026-11-01T09:00:00Z (UTC; written without a zone, read in Europe/Paris)"
+        ),
+        "{}",
+        r.stdout
+    );
+}
+
+/// HAProxy writes its times without a zone: `explain` says which it read them in.
+#[test]
+fn explain_says_the_zone_of_haproxy_times() {
+    let line = std::fs::read_to_string(fixture("formats/haproxy_httplog.log")).unwrap();
+    let line = line.lines().next().unwrap();
+    let r = darklog(&["explain", line]);
+    assert!(
+        r.stdout.contains(
+            "time:        2009-02-06T12:14:14Z (UTC; written without a zone, read in UTC: --tz ZONE"
+        ),
+        "{}",
+        r.stdout
+    );
+    let r = darklog(&["explain", line, "--tz", "+02:00"]);
+    assert!(
+        r.stdout
+            .contains("time:        2009-02-06T10:14:14Z (UTC; written without a zone, read in +02:00)\n"),
+        "{}",
+        r.stdout
+    );
 }
 
 /// A trailing quoted field that is not the forwarded-for header (`"$upstream_addr"`)
