@@ -65,6 +65,7 @@ impl Output {
                 let made = tempfile::Builder::new().prefix(".darklog-").suffix(".tmp").tempfile_in(dir);
                 let tmp = made.map_err(|e| err(cannot_write_in(dir, &e)))?;
                 cleanup::arm(tmp.path());
+                hold_and_sweep(&tmp, dir);
                 To::Renamed { target, tmp }
             }
         };
@@ -149,6 +150,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8], locked: bool) -> io::Result<(
     let made = tempfile::Builder::new().prefix(&prefix).tempfile_in(dir);
     let mut tmp = made.map_err(|e| cannot_write_in(dir, &e))?;
     cleanup::arm(tmp.path());
+    if !locked {
+        hold_and_sweep(&tmp, dir);
+    }
     let tmp_path = tmp.path().to_path_buf();
     #[cfg(unix)]
     if let Ok(m) = fs::metadata(path) {
@@ -190,6 +194,51 @@ pub fn remove_stale(path: &Path) {
         }
     }
 }
+
+/// A temporary report, profile or part is left behind when a run is killed outright
+/// (SIGKILL, the OOM killer, a crash of the machine), and a cron job would gather one a
+/// week. Each run holds a lock on its own while it lives and, making one, removes the
+/// others in the directory that no run holds; one younger than [`STALE_AFTER`] is spared,
+/// as its run may not have locked it yet. (A state's are removed by the run that holds
+/// the state's lock: [`remove_stale`].)
+fn hold_and_sweep(tmp: &NamedTempFile, dir: &Path) {
+    // A file system without locks (some network ones) keeps what killed runs left.
+    if tmp.as_file().try_lock().is_err() {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    let mut removed = Vec::new();
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let random = name.strip_prefix(".darklog-").map(|rest| rest.strip_suffix(".tmp").unwrap_or(rest));
+        // tempfile's random part: six letters or digits (a state's are named for it).
+        if !random.is_some_and(|r| r.len() == 6 && r.bytes().all(|b| b.is_ascii_alphanumeric()))
+            || e.path() == tmp.path()
+        {
+            continue;
+        }
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().is_ok_and(|age| age >= STALE_AFTER));
+        let unheld = old && File::open(e.path()).is_ok_and(|f| f.try_lock().is_ok());
+        if unheld && fs::remove_file(e.path()).is_ok() {
+            removed.push(name);
+        }
+    }
+    if !removed.is_empty() {
+        removed.sort();
+        let files = if removed.len() == 1 { "a temporary file" } else { "temporary files" };
+        eprintln!(
+            "darklog: removed {files} left in {} by a run killed before it finished: {}",
+            dir.display(),
+            removed.join(", ")
+        );
+    }
+}
+
+/// How old a temporary file no run holds must be to be removed.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(60);
 
 #[cfg(unix)]
 fn is_fifo(m: &fs::Metadata) -> bool {

@@ -401,3 +401,58 @@ fn a_terminal_without_a_width_falls_back_to_columns() {
     assert!(text.contains("landing page"), "{text}");
     assert!(widest <= 60, "{widest} columns wide:\n{text}");
 }
+
+/// A run killed outright (SIGKILL, the OOM killer) leaves its temporary report; the next
+/// run writing in that directory removes the ones no live run holds, and says so.
+#[test]
+fn temporary_files_a_killed_run_left_are_removed_by_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let made = |name: &str, old: bool| {
+        let file = std::fs::File::create(dir.path().join(name)).unwrap();
+        if old {
+            file.set_modified(hour_ago).unwrap();
+        }
+        file
+    };
+    drop(made(".darklog-Ab3xYz.tmp", true)); // a report's, killed
+    drop(made(".darklog-Qw8eRt", true)); // a profile's or a part's, killed
+    drop(made(".darklog-Fresh1.tmp", false)); // too young: its run may not hold it yet
+    drop(made(".darklog-state-site.state.Zx9cVb", true)); // a state's: its own run's to remove
+    drop(made(".darklog-notes.txt", true)); // not darklog's naming
+    let held = made(".darklog-Live42.tmp", true); // a live run's
+    held.lock().unwrap();
+    let r = report_to(&dir.path().join("report.json"), &["fixtures/small.log"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let said = format!(
+        "darklog: removed temporary files left in {} by a run killed before it finished: \
+         .darklog-Ab3xYz.tmp, .darklog-Qw8eRt\n",
+        dir.path().display()
+    );
+    assert!(r.stderr.contains(&said), "{}", r.stderr);
+    let mut left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        [
+            ".darklog-Fresh1.tmp",
+            ".darklog-Live42.tmp",
+            ".darklog-notes.txt",
+            ".darklog-state-site.state.Zx9cVb",
+            "report.json"
+        ]
+    );
+    // Nothing left to remove: nothing said.
+    drop(held);
+    let r = report_to(&dir.path().join("report.json"), &["fixtures/small.log"]);
+    assert!(
+        r.stderr.contains("removed a temporary file") && r.stderr.contains(".darklog-Live42.tmp"),
+        "{}",
+        r.stderr
+    );
+    let r = report_to(&dir.path().join("report.json"), &["fixtures/small.log"]);
+    assert!(!r.stderr.contains("removed"), "{}", r.stderr);
+}
