@@ -49,6 +49,20 @@ impl ProxySample {
         one.then(|| self.clients.keys().next().map(Vec::as_slice)).flatten()
     }
 
+    /// When most sampled lines log no client address (`-`, or nothing): visitors are then
+    /// keyed on their user agent alone, and every reader of one browser build is one.
+    pub(super) fn unaddressed(&self, name: &str) -> Option<String> {
+        let none = [&b"-"[..], b""].iter().map(|c| self.clients.get(*c).copied().unwrap_or(0)).sum::<usize>();
+        (self.hits >= 10 && none * 2 >= self.hits).then(|| {
+            format!(
+                "{name}: {none} of {} sampled lines log no client address: their visitors are told apart \
+                 by user agent alone, and readers on the same browser count as one visitor (if the \
+                 layout logs the client in a header, --client-ip HEADER reads it there)",
+                self.hits
+            )
+        })
+    }
+
     pub(super) fn notice(&self, name: &str) -> Option<String> {
         self.proxied().map(|(_, from_few, few)| {
             let from = if few == 1 { "one address".to_string() } else { format!("{few} addresses") };

@@ -258,3 +258,21 @@ fn many_malformed_lines_are_a_caveat() {
     assert!(page.contains(want), "{page}");
     assert!(!md(&good).contains("malformed: the figures"));
 }
+
+/// A log that records no client address (`-`: an anonymised log, a layout without the
+/// field filled) keys visitors on their user agent alone: fewer visitors than readers,
+/// said once, with what would help.
+#[test]
+fn a_log_without_client_addresses_is_said() {
+    let log = std::fs::read_to_string(fixture("small.log")).unwrap();
+    let said =
+        "<stdin>: 21 of 21 sampled lines log no client address: their visitors are told apart by user \
+                agent alone, and readers on the same browser count as one visitor (if the layout logs the \
+                client in a header, --client-ip HEADER reads it there)";
+    let unaddressed: String = log.lines().map(|l| format!("- {}\n", l.split_once(' ').unwrap().1)).collect();
+    let r = darklog_stdin(&["analyze", "-", "--format", "csv"], unaddressed.as_bytes());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stderr.matches(said).count(), 1, "{}", r.stderr);
+    let r = darklog_stdin(&["analyze", "-", "--format", "csv"], log.as_bytes());
+    assert!(!r.stderr.contains("no client address"), "{}", r.stderr);
+}
