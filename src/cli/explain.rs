@@ -241,8 +241,8 @@ fn explain(
     // Read before the line borrows `cx`: a W3C log's field list is the last one read.
     let lacks = format.map(|f| f.lacks_in(cx)).unwrap_or_default();
     let has_agent_field = format.is_some() && !lacks.contains(&"user agent");
-    // A JSON line's time says whether it has a zone once the line is read, and the hit
-    // then holds `cx`: read it once for that alone (reading again sets nothing new).
+    // A JSON time's zone is known once read, and the hit then holds `cx`: read it for that.
+    cx.zoneless_time = false;
     let zoneless = format.is_some_and(|f| matches!(f.parse(line, cx), Parsed::Hit(_)) && f.zoneless_in(cx));
     let parsed = format.map(|f| (f, f.parse(line, cx)));
     let (format, mut hit) = match parsed {

@@ -62,7 +62,7 @@ impl Output {
                 let target = link_target(path).map_err(err)?;
                 let dir = dir_of(&target);
                 cleanup::watch();
-                let made = tempfile::Builder::new().prefix(".darklog-").suffix(".tmp").tempfile_in(dir);
+                let made = tempfile::Builder::new().prefix(TEMPORARY).suffix(".tmp").tempfile_in(dir);
                 let tmp = made.map_err(|e| err(cannot_write_in(dir, &e)))?;
                 cleanup::arm(tmp.path());
                 hold_and_sweep(&tmp, dir);
@@ -146,7 +146,7 @@ pub fn watch_signals() {
 pub fn write_atomically(path: &Path, bytes: &[u8], locked: bool) -> io::Result<()> {
     let dir = dir_of(path);
     cleanup::watch();
-    let prefix = if locked { temporary_prefix(path) } else { ".darklog-".to_string() };
+    let prefix = if locked { temporary_prefix(path) } else { TEMPORARY.to_string() };
     let made = tempfile::Builder::new().prefix(&prefix).tempfile_in(dir);
     let mut tmp = made.map_err(|e| cannot_write_in(dir, &e))?;
     cleanup::arm(tmp.path());
@@ -195,6 +195,11 @@ pub fn remove_stale(path: &Path) {
     }
 }
 
+/// The temporary files of reports, profiles and parts begin so (and tempfile adds six
+/// letters or digits, and `.tmp` for a report): a name no other file of darklog's, or
+/// of an older darklog's, has.
+const TEMPORARY: &str = ".darklog-tmp-";
+
 /// A temporary report, profile or part is left behind when a run is killed outright
 /// (SIGKILL, the OOM killer, a crash of the machine), and a cron job would gather one a
 /// week. Each run holds a lock on its own while it lives and, making one, removes the
@@ -210,18 +215,26 @@ fn hold_and_sweep(tmp: &NamedTempFile, dir: &Path) {
     let mut removed = Vec::new();
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
-        let random = name.strip_prefix(".darklog-").map(|rest| rest.strip_suffix(".tmp").unwrap_or(rest));
-        // tempfile's random part: six letters or digits (a state's are named for it).
+        let random = name.strip_prefix(TEMPORARY).map(|rest| rest.strip_suffix(".tmp").unwrap_or(rest));
         if !random.is_some_and(|r| r.len() == 6 && r.bytes().all(|b| b.is_ascii_alphanumeric()))
             || e.path() == tmp.path()
         {
             continue;
         }
-        let old = e
-            .metadata()
-            .and_then(|m| m.modified())
-            .is_ok_and(|t| t.elapsed().is_ok_and(|age| age >= STALE_AFTER));
-        let unheld = old && File::open(e.path()).is_ok_and(|f| f.try_lock().is_ok());
+        // Only a file: opening a FIFO of that name would wait for a writer forever.
+        let Ok(meta) = e.path().symlink_metadata() else { continue };
+        let old = meta.modified().is_ok_and(|t| t.elapsed().is_ok_and(|age| age >= STALE_AFTER));
+        if !meta.is_file() || !old {
+            continue;
+        }
+        let opened = {
+            let mut how = OpenOptions::new();
+            how.read(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::custom_flags(&mut how, libc::O_NONBLOCK | libc::O_NOFOLLOW);
+            how.open(e.path())
+        };
+        let unheld = opened.is_ok_and(|f| f.try_lock().is_ok());
         if unheld && fs::remove_file(e.path()).is_ok() {
             removed.push(name);
         }

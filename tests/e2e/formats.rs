@@ -405,6 +405,11 @@ fn json_times_without_a_zone_are_said() {
     let r = darklog_stdin(&["explain", "-"], first.as_bytes());
     let utc = "time:        2026-11-01T10:00:00Z (UTC; written without a zone, read in UTC: --tz ZONE reads it in the server's)";
     assert!(r.stdout.contains(utc), "{}", r.stdout);
+    // A zoned line after a zoneless one in the same log is not said to be zoneless.
+    let zoned_after = format!("{first}\n{}", line("\"2026-11-01T10:05:00+01:00\"", 7));
+    let r = darklog_stdin(&["explain", "-"], zoned_after.as_bytes());
+    assert!(r.stdout.contains(utc), "{}", r.stdout);
+    assert!(r.stdout.contains("time:        2026-11-01T09:05:00Z (UTC)\n"), "{}", r.stdout);
     let r = darklog_stdin(&["explain", "-", "--tz", "Europe/Paris"], first.as_bytes());
     assert!(
         r.stdout.contains(

@@ -415,44 +415,57 @@ fn temporary_files_a_killed_run_left_are_removed_by_the_next() {
         }
         file
     };
-    drop(made(".darklog-Ab3xYz.tmp", true)); // a report's, killed
-    drop(made(".darklog-Qw8eRt", true)); // a profile's or a part's, killed
-    drop(made(".darklog-Fresh1.tmp", false)); // too young: its run may not hold it yet
+    drop(made(".darklog-tmp-Ab3xYz.tmp", true)); // a report's, killed
+    drop(made(".darklog-tmp-Qw8eRt", true)); // a profile's or a part's, killed
+    drop(made(".darklog-tmp-Fresh1.tmp", false)); // too young: its run may not hold it yet
     drop(made(".darklog-state-site.state.Zx9cVb", true)); // a state's: its own run's to remove
     drop(made(".darklog-notes.txt", true)); // not darklog's naming
-    let held = made(".darklog-Live42.tmp", true); // a live run's
+    drop(made(".darklog-backup", true)); // a user's file, named like an older darklog's
+    drop(made(".darklog-Ab3xYz.tmp", true)); // an older darklog's, which locks nothing
+                                             // A FIFO of that naming is no file a run left, and opening it would wait forever.
+    let fifo = dir.path().join(".darklog-tmp-Fifo01");
+    let fifo_name = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(fifo_name.as_ptr(), 0o600) }, 0);
+    let held = made(".darklog-tmp-Live42.tmp", true); // a live run's
     held.lock().unwrap();
+    let listed = || {
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = listed();
     let r = report_to(&dir.path().join("report.json"), &["fixtures/small.log"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let said = format!(
         "darklog: removed temporary files left in {} by a run killed before it finished: \
-         .darklog-Ab3xYz.tmp, .darklog-Qw8eRt\n",
+         .darklog-tmp-Ab3xYz.tmp, .darklog-tmp-Qw8eRt\n",
         dir.path().display()
     );
     assert!(r.stderr.contains(&said), "{}", r.stderr);
-    let mut left: Vec<String> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+    let kept: Vec<String> = before
+        .into_iter()
+        .filter(|n| !n.ends_with("Ab3xYz.tmp") || n.starts_with(".darklog-Ab3xYz"))
         .collect();
-    left.sort();
-    assert_eq!(
-        left,
-        [
-            ".darklog-Fresh1.tmp",
-            ".darklog-Live42.tmp",
-            ".darklog-notes.txt",
-            ".darklog-state-site.state.Zx9cVb",
-            "report.json"
-        ]
-    );
-    // Nothing left to remove: nothing said.
+    let kept: Vec<String> = kept.into_iter().filter(|n| n != ".darklog-tmp-Qw8eRt").collect();
+    assert_eq!(listed(), [kept.clone(), vec!["report.json".to_string()]].concat());
+    // The live run ends without its report (killed): a profile written there takes it.
     drop(held);
-    let r = report_to(&dir.path().join("report.json"), &["fixtures/small.log"]);
+    let profile = dir.path().join("week.profile");
+    let r = darklog(&["profile", "fixtures/small.log", "-q", "-o", s(&profile)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
-        r.stderr.contains("removed a temporary file") && r.stderr.contains(".darklog-Live42.tmp"),
+        r.stderr.contains("removed a temporary file") && r.stderr.contains(": .darklog-tmp-Live42.tmp\n"),
         "{}",
         r.stderr
     );
+    // Nothing left to remove: nothing said.
     let r = report_to(&dir.path().join("report.json"), &["fixtures/small.log"]);
     assert!(!r.stderr.contains("removed"), "{}", r.stderr);
+    assert!(
+        listed().contains(&".darklog-tmp-Fifo01".to_string())
+            && listed().contains(&".darklog-backup".to_string())
+    );
 }
