@@ -198,7 +198,8 @@ pub(super) fn learn(
 
 /// [`learn`] from lines in memory, read as one log of `format` (`darklog explain`'s
 /// lines): the first non-empty ones, as many lines and bytes as a run learns from. Also
-/// returns how many lines that was.
+/// returns how many lines that was, and says what analyze's sniff would of the lines'
+/// addresses (a proxy's, or none).
 pub fn learn_lines<'l>(
     lines: impl IntoIterator<Item = &'l [u8]>,
     format: &Format,
@@ -215,8 +216,14 @@ pub fn learn_lines<'l>(
     // layout is detected from, not anywhere in a long paste. Those lines are checked as
     // analyze checks an input's first lines (fields out of order, captures, keys).
     let mut checks = super::shifted::LineChecks::default();
+    // And their addresses, as analyze samples them: a proxy's, or none at all.
+    let mut proxies = super::proxies::ProxySample::default();
     for line in lines.iter().take(super::sniff::DETECT_LINES) {
-        checks.add(format, line, &format.parse(line, &mut cx));
+        let parsed = format.parse(line, &mut cx);
+        checks.add(format, line, &parsed);
+        if let Some(hit) = parsed.hit() {
+            proxies.add(hit.client, hit.forwarded_for);
+        }
     }
     let judge = checks.agents() > 0;
     let mut cx = LineCx::default();
@@ -232,6 +239,9 @@ pub fn learn_lines<'l>(
     let (mut facts, mut notices) = decide(&mut sample, sites, rules);
     facts.agents_logged = judge;
     notices.extend(checks.said("these lines", format).caveats);
+    if client_ip.is_none() {
+        notices.extend(proxies.notice("these lines").into_iter().chain(proxies.unaddressed("these lines")));
+    }
     (facts, notices, read)
 }
 

@@ -275,4 +275,33 @@ fn a_log_without_client_addresses_is_said() {
     assert_eq!(r.stderr.matches(said).count(), 1, "{}", r.stderr);
     let r = darklog_stdin(&["analyze", "-", "--format", "csv"], log.as_bytes());
     assert!(!r.stderr.contains("no client address"), "{}", r.stderr);
+    // explain, given the log's lines, says it as analyze does.
+    let r = darklog_stdin(&["explain", "-"], unaddressed.as_bytes());
+    assert!(r.stderr.contains(&said.replace("<stdin>:", "these lines:")), "{}", r.stderr);
+    let r = darklog_stdin(&["explain", "-"], log.as_bytes());
+    assert!(!r.stderr.contains("no client address"), "{}", r.stderr);
+}
+
+/// Lines through a proxy (one logged address, many forwarded-for clients): explain, given
+/// them, says what analyze says of a log.
+#[test]
+fn explain_says_a_log_comes_through_a_proxy() {
+    let log: String = (0..40)
+        .map(|i| {
+            format!(
+                "10.0.0.1 - - [02/Nov/2026:11:{i:02}:00 +0100] \"GET /news/story-{i} HTTP/1.1\" 200 5120 \"-\" \
+                 \"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36\" \
+                 \"203.0.113.{i}\"\n"
+            )
+        })
+        .collect();
+    let said =
+        "40 of 40 sampled lines come from one address and carry a forwarded-for header naming 40 others: \
+                behind a proxy or CDN, --client-ip x-forwarded-for keys visitors on the client it names";
+    let r = darklog_stdin(&["analyze", "-", "--format", "csv"], log.as_bytes());
+    assert!(r.stderr.contains(&format!("<stdin>: {said}")), "{}", r.stderr);
+    let r = darklog_stdin(&["explain", "-"], log.as_bytes());
+    assert!(r.stderr.contains(&format!("these lines: {said}")), "{}", r.stderr);
+    let r = darklog_stdin(&["explain", "-", "--client-ip", "x-forwarded-for"], log.as_bytes());
+    assert!(!r.stderr.contains("sampled lines come from"), "{}", r.stderr);
 }
