@@ -17,18 +17,21 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 fn main() {
-    // A user's purge delay wins, as it would for any mimalloc program (which reads either
-    // name, in any case).
-    let named = |(key, _): (std::ffi::OsString, _)| {
-        key.to_str().is_some_and(|k| {
-            ["MIMALLOC_PURGE_DELAY", "MIMALLOC_RESET_DELAY"].iter().any(|n| k.eq_ignore_ascii_case(n))
-        })
-    };
-    if !std::env::vars_os().any(named) {
+    if !purge_delay_given() {
         // SAFETY: sets one of mimalloc's options, before any thread is started.
         unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 0) };
     }
     std::process::exit(darklog::cli::main());
+}
+
+/// Whether the user set mimalloc's purge delay, which then wins, as it would for any
+/// mimalloc program (which reads either name, in any case).
+fn purge_delay_given() -> bool {
+    std::env::vars_os().any(|(key, _)| {
+        key.to_str().is_some_and(|k| {
+            ["MIMALLOC_PURGE_DELAY", "MIMALLOC_RESET_DELAY"].iter().any(|n| k.eq_ignore_ascii_case(n))
+        })
+    })
 }
 
 #[cfg(test)]
@@ -37,7 +40,7 @@ mod tests {
     fn the_purge_delay_option_is_the_one_set() {
         // mimalloc 3's default purge delay is a second; the options beside it default to
         // 0 (the NUMA nodes) and to nothing at all (the retired eager commit delay).
-        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        if !super::purge_delay_given() {
             assert_eq!(unsafe { libmimalloc_sys::mi_option_get(super::PURGE_DELAY) }, 1000);
         }
     }

@@ -188,8 +188,7 @@ pub fn remove_stale(path: &Path) {
     for e in entries.flatten() {
         let name = e.file_name();
         let name = name.to_string_lossy();
-        // The random part tempfile adds is six characters: nothing else is taken.
-        if name.strip_prefix(&prefix).is_some_and(|rest| rest.len() == 6 && !rest.contains('.')) {
+        if name.strip_prefix(&prefix).is_some_and(made_by_tempfile) {
             let _ = fs::remove_file(e.path());
         }
     }
@@ -216,9 +215,7 @@ fn hold_and_sweep(tmp: &NamedTempFile, dir: &Path) {
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
         let random = name.strip_prefix(TEMPORARY).map(|rest| rest.strip_suffix(".tmp").unwrap_or(rest));
-        if !random.is_some_and(|r| r.len() == 6 && r.bytes().all(|b| b.is_ascii_alphanumeric()))
-            || e.path() == tmp.path()
-        {
+        if !random.is_some_and(made_by_tempfile) || e.path() == tmp.path() {
             continue;
         }
         // Only a file: opening a FIFO of that name would wait for a writer forever.
@@ -248,6 +245,12 @@ fn hold_and_sweep(tmp: &NamedTempFile, dir: &Path) {
             removed.join(", ")
         );
     }
+}
+
+/// Whether what follows a temporary file's prefix is the random part tempfile adds: six
+/// letters or digits. Nothing else of that prefix is taken.
+fn made_by_tempfile(random: &str) -> bool {
+    random.len() == 6 && random.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 /// How old a temporary file no run holds must be to be removed.

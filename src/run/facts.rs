@@ -240,7 +240,7 @@ pub fn learn_lines<'l>(
     facts.agents_logged = judge;
     notices.extend(checks.said("these lines", format).caveats);
     if client_ip.is_none() {
-        notices.extend(proxies.notice("these lines").into_iter().chain(proxies.unaddressed("these lines")));
+        notices.extend(proxies.notices("these lines"));
     }
     (facts, notices, read)
 }

@@ -49,9 +49,14 @@ impl ProxySample {
         one.then(|| self.clients.keys().next().map(Vec::as_slice)).flatten()
     }
 
+    /// What to tell of the sample's addresses, without `--client-ip`: a proxy's, or none.
+    pub(super) fn notices(&self, name: &str) -> impl Iterator<Item = String> {
+        self.notice(name).into_iter().chain(self.unaddressed(name))
+    }
+
     /// When most sampled lines log no client address (`-`, or nothing): visitors are then
     /// keyed on their user agent alone, and every reader of one browser build is one.
-    pub(super) fn unaddressed(&self, name: &str) -> Option<String> {
+    fn unaddressed(&self, name: &str) -> Option<String> {
         let none = [&b"-"[..], b""].iter().map(|c| self.clients.get(*c).copied().unwrap_or(0)).sum::<usize>();
         (self.hits >= 10 && none * 2 >= self.hits).then(|| {
             format!(
@@ -63,7 +68,7 @@ impl ProxySample {
         })
     }
 
-    pub(super) fn notice(&self, name: &str) -> Option<String> {
+    fn notice(&self, name: &str) -> Option<String> {
         self.proxied().map(|(_, from_few, few)| {
             let from = if few == 1 { "one address".to_string() } else { format!("{few} addresses") };
             format!(

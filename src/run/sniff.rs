@@ -226,7 +226,7 @@ pub(super) fn sniff(
         notices.push(format!("{}: empty: no line to read", source.name()));
     }
     if client_ip.is_none() {
-        notices.extend(proxies.notice(&source.name()).into_iter().chain(proxies.unaddressed(&source.name())));
+        notices.extend(proxies.notices(&source.name()));
     } else if proxies.hits > 0 && proxies.forwarded.is_empty() {
         notices.push(format!(
             "{}: {}",
