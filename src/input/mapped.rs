@@ -31,8 +31,6 @@ pub struct Mapping {
     slot: usize,
     /// Pages before this were let go (see [`MappedRange`]'s drop).
     released: AtomicUsize,
-    /// Pages before this were mapped in by [`Mapping::populate`].
-    populated: AtomicUsize,
 }
 
 // SAFETY: the map is read-only and never moves; it is unmapped only when dropped, by
@@ -68,15 +66,7 @@ impl Mapping {
         };
         // SAFETY: advice on the map just made; a kernel without it ignores it harmlessly.
         unsafe { libc::madvise(ptr, len, libc::MADV_SEQUENTIAL) };
-        Ok(Some(Mapping {
-            ptr,
-            len,
-            file,
-            base,
-            slot,
-            released: AtomicUsize::new(0),
-            populated: AtomicUsize::new(0),
-        }))
+        Ok(Some(Mapping { ptr, len, file, base, slot, released: AtomicUsize::new(0) }))
     }
 
     /// The file's size now (`None` when it cannot be told).
@@ -112,12 +102,8 @@ impl Mapping {
     /// file's end (the file shrank since it was mapped: the guard read zeros there).
     fn populate(&self, range: std::ops::Range<usize>) -> bool {
         let page = guard::page_size();
-        let from = (range.start / page * page).max(self.populated.load(Ordering::Relaxed));
-        if from >= range.end {
-            return !self.shrank();
-        }
-        if populate_read(self.ptr, from, range.end) {
-            self.populated.store(range.end.div_ceil(page) * page, Ordering::Relaxed);
+        let from = range.start / page * page;
+        if range.is_empty() || populate_read(self.ptr, from, range.end) {
             return !self.shrank();
         }
         // No such advice (Linux before 5.14, other systems), or a page past the file's end
@@ -325,11 +311,13 @@ impl MappedBlocks {
         }
         // Mapped in before the newline is looked for: a look past a truncated file's end
         // would find the guard's zeros instead of this error.
-        if !self.map.populate(start..self.end.min(start + self.block_size)) {
+        let first = self.end.min(start + self.block_size);
+        if !self.map.populate(start..first) {
             return Some(self.shrank_at(start));
         }
         let (end, cut) = self.next_end();
-        if !self.map.populate(start..end) {
+        // Only a line running past the first guess is new; the check is made again either way.
+        if !self.map.populate(first.min(end)..end) {
             return Some(self.shrank_at(start));
         }
         self.pos = if cut {
