@@ -32,7 +32,7 @@ impl WordSet {
 }
 
 /// What a request for a path fetches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum PathKind {
     /// A page a person reads (when a GET answered 2xx or 304: see [`page_view`]).
     Page,

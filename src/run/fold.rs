@@ -43,6 +43,10 @@ pub struct RunState {
     pub ledger: Ledger,
     /// What time it is in the log.
     pub clock: SessionClock,
+    /// The lines the facts were learned from, while a `--state` job's runs have read
+    /// fewer than the facts are learned from.
+    #[serde(default)]
+    pub fact_sample: Option<super::facts::FactSample>,
 }
 
 impl RunState {
@@ -70,6 +74,7 @@ impl RunState {
             returns: ReturnLog::default(),
             ledger: Ledger::new(Zone::utc(), caps),
             clock: SessionClock::new(session.lateness),
+            fact_sample: None,
         }
     }
 

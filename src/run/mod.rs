@@ -179,10 +179,16 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, out: &mut dyn Observer, rules: Ru
     for s in &mut sniffed {
         s.judge_agents = if cfg.keyed { carried } else { s.agents.judged(carried) };
     }
+    // Where each input is read from, before the facts: a state whose runs read too few
+    // lines to learn them from learns them again from this run's new lines.
+    let marks: &[_] = if let Start::Resume { marks, .. } = &start { marks } else { &[] };
+    let mut plan_notices = Vec::new();
+    let plans = resume::plan(&sniffed, marks, &mut plan_notices);
     let (mut initial, marks) = match start {
         Start::Fresh => {
-            let (facts, mut notices) =
-                facts::learn(&mut sniffed, &cfg.sites, cfg.client_ip.as_ref(), &rules, &mut agents);
+            let plans = cfg.incremental.then_some(plans.as_slice());
+            let (facts, mut notices, sample) =
+                facts::learn(&mut sniffed, plans, &cfg.sites, cfg.client_ip.as_ref(), &rules, &mut agents);
             // On the page too: its figures mix the sites, or count the site's clicks apart.
             let others = other_site::other_sites_said(&sniffed, &facts, &rules, !cfg.sites.is_empty());
             caveats.extend(others.iter().cloned());
@@ -190,7 +196,9 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, out: &mut dyn Observer, rules: Ru
             for n in notices {
                 observer.notice(n);
             }
-            (fresh_state(cfg, facts, KeyHasher::default()), Vec::new())
+            let mut state = fresh_state(cfg, facts, KeyHasher::default());
+            state.fact_sample = sample.filter(|_| cfg.incremental);
+            (state, Vec::new())
         }
         Start::Profiled(p) => {
             let mut state = fresh_state(cfg, p.facts, p.keys);
@@ -198,13 +206,8 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, out: &mut dyn Observer, rules: Ru
             (state, Vec::new())
         }
         Start::Resume { mut state, marks } => {
-            let counted = state.ledger.span().is_some();
-            let learned =
-                facts::learn_undecided(&state.facts, counted, &mut sniffed, cfg, &rules, &mut agents);
-            if let Some((facts, notices)) = learned {
-                notices.into_iter().for_each(|n| observer.notice(n));
-                state.facts = facts;
-            }
+            let learned = facts::resumed(&mut state, &mut sniffed, &plans, cfg, &rules, &mut agents);
+            learned.into_iter().for_each(|n| observer.notice(n));
             (*state, marks)
         }
     };
@@ -213,13 +216,10 @@ fn run_here(cfg: &AnalyzeConfig, start: Start, out: &mut dyn Observer, rules: Ru
         initial.shares = ShareLog::keep_all(cfg.share_window, cfg.session.lateness)
             .with_max_paths(if cfg.bounded { MAX_SHARED_PATHS } else { usize::MAX });
     }
-    let mut plans = vec![resume::Plan::default(); sniffed.len()];
     if cfg.incremental {
-        let mut notices = Vec::new();
-        plans = resume::plan(&sniffed, &marks, &mut notices);
         errors.extend(resume::vanished(&plans, &marks));
         errors.extend(resume::other_site(&sniffed, &plans, &initial.facts, &rules, cfg.sites.is_empty()));
-        for n in notices {
+        for n in plan_notices {
             observer.notice(n);
         }
     }

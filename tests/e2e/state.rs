@@ -456,6 +456,37 @@ fn a_state_started_on_an_empty_log_learns_the_site_later() {
     assert_eq!(reports(&[s(&log)], &["--state", s(&state)]), reports(&[s(&whole)], &[]));
 }
 
+/// A state whose first run read too few lines to learn the site facts from (a log begun
+/// minutes before) learns them again from those lines and the next run's, as one run over
+/// the whole log does: what 150 lines showed (too few readers to ask for browser
+/// evidence) is not kept for good.
+#[test]
+fn a_state_started_on_a_young_log_learns_the_facts_again() {
+    let lines = lines(20_000, 7, 3);
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("access.log");
+    let state = dir.path().join("s.state");
+    std::fs::write(&log, lines[..150].concat()).unwrap();
+    let r = cron_run(&[&log], &state, &["-q"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let young = json(&darklog(&["analyze", s(&log), "--visitor-key", "k", "-q", "--format", "json"]));
+    assert_eq!(young["headline"]["browser_evidence_required"], false, "150 lines are too few to tell");
+    std::fs::write(&log, lines.concat()).unwrap();
+    let r = darklog(&["analyze", s(&log), "--state", s(&state), "--visitor-key", "k", "-o", "/dev/null"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("site facts learned again, from the logs' first 3763 lines"), "{}", r.stderr);
+    assert!(r.stderr.contains("the state's earlier runs read 150"), "{}", r.stderr);
+    let whole = dir.path().join("whole.log");
+    std::fs::write(&whole, lines.concat()).unwrap();
+    let one = reports(&[s(&whole)], &[]);
+    assert!(!one[0].contains("no browser evidence is asked"), "{}", one[0]);
+    assert_eq!(reports(&[s(&log)], &["--state", s(&state)]), one);
+    // Learned for good now: a later run keeps no sample and says nothing of the facts.
+    let r = cron_run(&[&log], &state, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("site"), "{}", r.stderr);
+}
+
 /// A rules file given as a pipe is read once: the state is made with its rules, and a
 /// later run without them is refused, one with the same file as a file is not.
 #[test]

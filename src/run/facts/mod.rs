@@ -7,193 +7,78 @@
 //! depend on how the log was cut into files: sampling the start of every rotation again
 //! made a log learn other facts when rotated than when whole.
 
-use std::io::Read;
-use std::sync::atomic::AtomicU64;
-use std::sync::Arc;
+mod sample;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::sniff::Sniffed;
-use crate::classify::{
-    page_view, referrer_host, strip_www, AgentCache, AssetSample, PathKind, Rules, SiteFacts,
-    MIN_ASSET_SAMPLE,
-};
-use crate::input;
-use crate::parse::{split_target, ClientIp, Format, LineCx, Parsed};
+pub use sample::FactSample;
+use sample::{first_lines, sample_hit, Budget, SampleHit, FACT_BYTES, FACT_LINES};
 
-/// Lines the facts are learned from, at most.
-const FACT_LINES: usize = 4000;
-/// Decoded bytes those lines lie within, at most.
-const FACT_BYTES: usize = 1 << 20;
+use super::resume::Plan;
+use super::sniff::Sniffed;
+use crate::classify::{strip_www, AgentCache, AssetSample, PathKind, Rules, SiteFacts, MIN_ASSET_SAMPLE};
+use crate::parse::{ClientIp, Format, LineCx};
+
 /// Asset referrers that vote on the site's host.
 const SITE_VOTES: usize = 1000;
 
-/// One hit of the run's first lines, copied out of its line.
-struct SampleHit {
-    /// (client, user agent), hashed: who made it.
-    visitor: u64,
-    /// A bot's or a link-preview fetcher's: no reader.
-    excluded: bool,
-    time: i64,
-    path: Vec<u8>,
-    /// What the tables say the path is.
-    kind: PathKind,
-    /// A GET answered 2xx or 304 for a path: a page view, if the path is a page.
-    fetched: bool,
-    /// The referrer's host (lowercased) and path, when there is one.
-    referrer: Option<(String, Vec<u8>)>,
-}
-
-/// The hits of the run's first lines. Each input's start is read again for it (a stream's
-/// kept prelude is read on, and handed on longer), only as far as the sample needs.
-fn first_lines(
-    sniffed: &mut [Sniffed],
-    client_ip: Option<&ClientIp>,
-    rules: &Rules,
-    agents: &mut AgentCache,
-) -> Vec<SampleHit> {
-    let (mut lines_left, mut bytes_left) = (FACT_LINES, FACT_BYTES);
-    let mut sample = Vec::new();
-    for s in sniffed {
-        if lines_left == 0 || bytes_left == 0 {
-            break;
-        }
-        let format = s.format.clone();
-        let mut cx = LineCx::default();
-        let judge = s.judge_agents;
-        let mut take = |line: &[u8]| {
-            sample.extend(sample_hit(&format, &mut cx, line, client_ip, rules, agents, judge));
-        };
-        let (bytes, complete) = match &mut s.reader {
-            Some(kept) => {
-                let want = bytes_left.saturating_sub(kept.prelude.len());
-                if want > 0 && !kept.ended {
-                    match kept.reader.by_ref().take(want as u64).read_to_end(&mut kept.prelude) {
-                        Ok(n) => kept.ended = n < want,
-                        Err(e) => {
-                            kept.reader = Box::new(input::Broken(Some(e)));
-                            kept.ended = true;
-                        }
-                    }
-                }
-                let n = kept.prelude.len().min(bytes_left);
-                let complete = kept.ended && kept.prelude.len() <= bytes_left;
-                let lines = input::prelude_lines(&kept.prelude[..n], complete).take(lines_left);
-                lines_left -= lines.map(&mut take).count();
-                (n, complete)
-            }
-            None => {
-                let Ok(opened) = input::open(&s.source, Arc::new(AtomicU64::new(0))) else { break };
-                each_line(opened.reader, bytes_left, lines_left, |line| {
-                    lines_left -= 1;
-                    take(line);
-                })
-            }
-        };
-        // An input longer than what is left of the sample ends it.
-        bytes_left = if complete { bytes_left - bytes } else { 0 };
-    }
-    sample
-}
-
-/// What the facts need of one line; `None` for a line that is no hit.
-fn sample_hit(
-    format: &Format,
-    cx: &mut LineCx,
-    line: &[u8],
-    client_ip: Option<&ClientIp>,
-    rules: &Rules,
-    agents: &mut AgentCache,
-    judge_agents: bool,
-) -> Option<SampleHit> {
-    // Visitors of the sample only: any fixed seed.
-    let keys = crate::identity::KeyHasher::from(0);
-    let has_agent_field = !format.lacks_in(cx).contains(&"user agent");
-    let Parsed::Hit(mut hit) = format.parse(line, cx) else { return None };
-    if let Some(picker) = client_ip {
-        hit.client = picker.pick(hit.client, hit.forwarded_for);
-    }
-    let path = hit.path();
-    let ua = hit.user_agent.unwrap_or(b"");
-    Some(SampleHit {
-        visitor: keys.visitor(hit.client, keys.agent(ua)),
-        // A client that sent no agent, where the log records them, is no reader.
-        excluded: match hit.user_agent {
-            None if judge_agents && has_agent_field => true,
-            ua => agents.get(&rules.agents, ua).is_excluded(),
-        },
-        time: hit.time,
-        path: path.to_vec(),
-        kind: rules.paths.kind(path),
-        fetched: page_view(hit.method, hit.status, path, PathKind::Page).is_ok(),
-        // Only a URL says where a request came from (a user agent read as the referrer,
-        // in fields of another order, made the site "mozilla").
-        referrer: hit
-            .referrer
-            .filter(|r| memchr::memmem::find(r, b"://").is_some())
-            .map(|r| (referrer_host(r), referrer_path(r).to_vec())),
-    })
-}
-
-/// Bytes of the sample read at a time from a file. Reading the whole megabyte at once
-/// and freeing it before the run made glibc raise its mmap threshold, and serve the run's
-/// block buffers from its heaps instead: 6 MB more at the peak of a 2-million-line gzip run.
-const SAMPLE_STEP: usize = 128 * 1024;
-
-/// Hands `line` the first non-empty lines (at most `lines`) wholly within the first
-/// `limit` bytes of `reader`, and a last line without a newline if the input ends there.
-/// Returns the bytes read as whole lines and whether the input ended (or broke) within
-/// `limit`.
-fn each_line(
-    reader: Box<dyn Read + Send>,
-    limit: usize,
-    lines: usize,
-    mut line: impl FnMut(&[u8]),
-) -> (usize, bool) {
-    let mut reader = reader.take(limit as u64);
-    let mut buf = Vec::with_capacity(SAMPLE_STEP);
-    let (mut seen, mut lines_left, mut total) = (0, lines, 0);
-    loop {
-        let got = reader.by_ref().take(SAMPLE_STEP as u64).read_to_end(&mut buf);
-        total += *got.as_ref().unwrap_or(&0);
-        let ended = !matches!(got, Ok(n) if n > 0) || total >= limit;
-        let complete = ended && total < limit;
-        let end = if complete { buf.len() } else { memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1) };
-        for l in input::prelude_lines(&buf[..end], true).take(lines_left) {
-            lines_left -= 1;
-            line(l);
-        }
-        seen += end;
-        buf.drain(..end);
-        if ended || lines_left == 0 {
-            return (seen, complete);
-        }
-    }
-}
-
-/// The path of a referrer URL (`https://host/a/b?x` → `/a/b`); empty when it has none.
-fn referrer_path(referrer: &[u8]) -> &[u8] {
-    let rest = match memchr::memmem::find(referrer, b"://") {
-        Some(i) => &referrer[i + 3..],
-        None => referrer,
-    };
-    match memchr::memchr(b'/', rest) {
-        Some(i) => split_target(&rest[i..]).0,
-        None => b"",
-    }
-}
-
 /// The site facts the run's first lines show (`sniffed` in reading order); `sites` (from
-/// `--site`) name the site instead of inferring it. Returns the notices to tell the user.
+/// `--site`) name the site instead of inferring it; `plans`, for a `--state` run, where
+/// each input is read from. Returns the notices to tell the user, and the sample when the
+/// inputs ended before it was whole (for a state to keep: see [`FactSample`]).
 pub(super) fn learn(
     sniffed: &mut [Sniffed],
+    plans: Option<&[Plan]>,
     sites: &[String],
     client_ip: Option<&ClientIp>,
     rules: &Rules,
     agents: &mut AgentCache,
-) -> (SiteFacts, Vec<String>) {
-    let mut sample = first_lines(sniffed, client_ip, rules, agents);
-    decide(&mut sample, sites, rules)
+) -> (SiteFacts, Vec<String>, Option<FactSample>) {
+    let (hits, lines, left) = first_lines(sniffed, plans, Budget::WHOLE, client_ip, rules, agents);
+    let (facts, notices) = decide(&hits, sites, rules);
+    (facts, notices, left.left().then_some(FactSample { hits, lines, left }))
+}
+
+/// The facts of a state whose earlier runs read fewer lines than the facts are learned
+/// from, learned again from those lines' `sample` and this run's first new lines (`plans`
+/// say where each input is read from): what one run over the whole log learns. Returns
+/// the facts, with what to tell, when they differ from the `saved` ones, and the sample
+/// to keep while it is still short. Visits counted before keep the facts they were
+/// counted with (a state holds no line to count again).
+fn learn_on(
+    sample: FactSample,
+    saved: &SiteFacts,
+    sniffed: &mut [Sniffed],
+    plans: &[Plan],
+    cfg: &super::AnalyzeConfig,
+    rules: &Rules,
+    agents: &mut AgentCache,
+) -> (Option<(SiteFacts, Vec<String>)>, Option<FactSample>) {
+    let FactSample { mut hits, lines: before, left } = sample;
+    let (more, read, left) = first_lines(sniffed, Some(plans), left, cfg.client_ip.as_ref(), rules, agents);
+    hits.extend(more);
+    let (mut facts, mut notices) = decide(&hits, &cfg.sites, rules);
+    let lines = before + read;
+    // Whether the logs record agents is the run's to say (`run_here`), not the sample's.
+    facts.agents_logged = saved.agents_logged;
+    let changed = facts != *saved;
+    let kept = left.left().then_some(FactSample { hits, lines, left });
+    if !changed {
+        return (None, kept);
+    }
+    notices.insert(
+        0,
+        if before == 0 {
+            "site facts learned from these logs: the state's earlier runs read no line to learn them from"
+                .into()
+        } else {
+            format!(
+                "site facts learned again, from the logs' first {lines} lines: the state's earlier runs read \
+                 {before}, too few to learn them from (what they counted stays as counted)"
+            )
+        },
+    );
+    (Some((facts, notices)), kept)
 }
 
 /// [`learn`] from lines in memory, read as one log of `format` (`darklog explain`'s
@@ -236,7 +121,7 @@ pub fn learn_lines<'l>(
         read += 1;
         sample.extend(sample_hit(format, &mut cx, line, client_ip, rules, agents, judge));
     }
-    let (mut facts, mut notices) = decide(&mut sample, sites, rules);
+    let (mut facts, mut notices) = decide(&sample, sites, rules);
     facts.agents_logged = judge;
     notices.extend(checks.said("these lines", format).caveats);
     if client_ip.is_none() {
@@ -246,7 +131,7 @@ pub fn learn_lines<'l>(
 }
 
 /// The facts a sample of first lines shows, and the notices that say so.
-fn decide(sample: &mut [SampleHit], sites: &[String], rules: &Rules) -> (SiteFacts, Vec<String>) {
+fn decide(sample: &[SampleHit], sites: &[String], rules: &Rules) -> (SiteFacts, Vec<String>) {
     let mut facts = SiteFacts::default();
     let mut notices = Vec::new();
     let sample: Vec<&SampleHit> = sample.iter().collect();
@@ -313,12 +198,12 @@ fn decide(sample: &mut [SampleHit], sites: &[String], rules: &Rules) -> (SiteFac
     (facts, notices)
 }
 
-/// The facts of a state that has counted nothing yet, whose runs had no line to learn the
-/// site from (an empty log just rotated in, a new install), learned from these logs'
-/// first lines, with what to tell the user; `None` when the state's stand (decided, or
+/// The facts of a state that keeps no sample (one written before darklog kept it: see
+/// [`FactSample`]) and has counted nothing yet, whose runs had no line to learn the site
+/// from (an empty log just rotated in, a new install), learned from these logs' first lines, with what to tell the user; `None` when the state's stand (decided, or
 /// learned the same, or counted with already: facts never change under counted days):
 /// kept undecided, they would read every later line as no site's.
-pub(super) fn learn_undecided(
+fn learn_undecided(
     saved: &SiteFacts,
     counted: bool,
     sniffed: &mut [Sniffed],
@@ -329,7 +214,7 @@ pub(super) fn learn_undecided(
     if counted || !saved.undecided(!cfg.sites.is_empty()) {
         return None;
     }
-    let (facts, mut notices) = learn(sniffed, &cfg.sites, cfg.client_ip.as_ref(), rules, agents);
+    let (facts, mut notices, _) = learn(sniffed, None, &cfg.sites, cfg.client_ip.as_ref(), rules, agents);
     if facts == *saved {
         return None;
     }
@@ -338,6 +223,30 @@ pub(super) fn learn_undecided(
         "site facts learned from these logs: the state's earlier runs read no line to learn them from".into(),
     );
     Some((facts, notices))
+}
+
+/// The facts a saved state reads this run's lines with: learned again while its sample
+/// is short ([`learn_on`]), or when its runs had no line to learn them from
+/// ([`learn_undecided`]). Returns what to tell the user.
+pub(super) fn resumed(
+    state: &mut super::fold::RunState,
+    sniffed: &mut [Sniffed],
+    plans: &[Plan],
+    cfg: &super::AnalyzeConfig,
+    rules: &Rules,
+    agents: &mut AgentCache,
+) -> Vec<String> {
+    let learned = match state.fact_sample.take() {
+        Some(sample) => {
+            let (learned, kept) = learn_on(sample, &state.facts, sniffed, plans, cfg, rules, agents);
+            state.fact_sample = kept;
+            learned
+        }
+        None => learn_undecided(&state.facts, state.ledger.span().is_some(), sniffed, cfg, rules, agents),
+    };
+    let Some((facts, notices)) = learned else { return Vec::new() };
+    state.facts = facts;
+    notices
 }
 
 /// The site is whatever host most asset requests were referred from. Hosts with at least
@@ -466,28 +375,6 @@ mod tests {
             fetched: true,
             referrer: referrer.map(|r| ("www.shop.example".to_string(), r.as_bytes().to_vec())),
         }
-    }
-
-    /// Lines across the reads, a limit inside a line, an input that ends first.
-    #[test]
-    fn each_line_hands_over_the_whole_lines_within_the_limit() {
-        let text: Vec<u8> = (0..40_000).flat_map(|i| format!("line {i}\n\n").into_bytes()).collect();
-        let collect = |limit: usize, lines: usize| {
-            let mut got = Vec::new();
-            let r = each_line(Box::new(std::io::Cursor::new(text.clone())), limit, lines, |l| {
-                got.push(l.to_vec())
-            });
-            (got, r)
-        };
-        let (got, (bytes, complete)) = collect(300_001, usize::MAX);
-        let whole: Vec<Vec<u8>> = input::prelude_lines(&text[..300_001], false).map(<[u8]>::to_vec).collect();
-        let last_newline = memchr::memrchr(b'\n', &text[..300_001]).unwrap();
-        assert_eq!((got, bytes, complete), (whole, last_newline + 1, false));
-        let (got, (bytes, complete)) = collect(usize::MAX, 5);
-        assert_eq!((got.len(), complete), (5, false));
-        assert!(bytes < SAMPLE_STEP + 20);
-        let (got, (bytes, complete)) = collect(text.len() + 10, usize::MAX);
-        assert_eq!((got.len(), bytes, complete), (40_000, text.len(), true));
     }
 
     fn learned(sample: &[SampleHit]) -> Vec<String> {
