@@ -393,6 +393,30 @@ fn weeks(log: &Path, args: &[&str]) -> serde_json::Value {
     json(&r)
 }
 
+/// A window reaching thousands of years back, beside the period before it, lists the
+/// days the logs have visits on, not every empty day of it (it asked for petabytes).
+#[test]
+fn a_window_reaching_far_back_compared_lists_the_days_with_visits() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = write(dir.path(), "gen.log", &generate(5_000, 1));
+    let daily = |extra: &[&str]| {
+        let r = darklog(
+            &[&["analyze", s(&log), "-q", "--report", "daily", "--format", "json"][..], extra].concat(),
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        json(&r)["daily"].as_array().unwrap().iter().map(|d| d["date"].clone()).collect::<Vec<_>>()
+    };
+    let days = daily(&[]);
+    assert!(days.len() >= 5, "{days:?}");
+    for since in ["1000000000000w", "99999999d", "2000-01-01"] {
+        assert_eq!(
+            daily(&["--since", since, "--compare", "previous", "--now", "2026-12-01"]),
+            days,
+            "{since}"
+        );
+    }
+}
+
 #[test]
 fn compare_previous_equals_two_separate_runs() {
     let dir = tempfile::tempdir().unwrap();
