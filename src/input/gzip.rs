@@ -6,30 +6,11 @@
 //! had been read ahead. This reader hands over every byte decoded before the damage and
 //! names the compressed byte where the inflater stopped.
 
-use std::fmt;
 use std::io::{self, BufRead, Read};
 
 use flate2::{Crc, Decompress, FlushDecompress, Status};
 
-/// Where a compressed stream broke, counted in the stream's own bytes, and how.
-#[derive(Debug)]
-pub struct Broke {
-    pub at: u64,
-    pub what: String,
-}
-
-impl fmt::Display for Broke {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.what)
-    }
-}
-
-impl std::error::Error for Broke {}
-
-/// Where a decoder's error says its stream broke, if it says.
-pub fn broke_at(e: &io::Error) -> Option<u64> {
-    e.get_ref().and_then(|inner| inner.downcast_ref::<Broke>()).map(|b| b.at)
-}
+use super::open::Broke;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Part {
@@ -220,6 +201,7 @@ impl<R: BufRead> Read for GzipReader<R> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::open::broke_at;
     use super::*;
     use flate2::write::GzEncoder;
     use std::io::Write;

@@ -16,6 +16,7 @@ mod mapped;
 mod open;
 mod resume;
 mod same;
+mod xz;
 
 use std::fs::Metadata;
 use std::io::{self, Read};
@@ -301,7 +302,7 @@ pub fn read_error(
             path: source.name(),
             compression,
             // The decoder's own count where it has one; else how far the file was read.
-            compressed_offset: gzip::broke_at(&e).unwrap_or(raw),
+            compressed_offset: open::broke_at(&e).unwrap_or(raw),
             offset,
             source: e,
         },

@@ -112,6 +112,26 @@ pub(super) fn is_raw(e: &io::Error) -> bool {
     e.get_ref().is_some_and(|inner| inner.is::<RawError>())
 }
 
+/// Where a compressed stream broke, counted in the stream's own bytes, and how.
+#[derive(Debug)]
+pub struct Broke {
+    pub at: u64,
+    pub what: String,
+}
+
+impl fmt::Display for Broke {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.what)
+    }
+}
+
+impl std::error::Error for Broke {}
+
+/// Where a decoder's error says its stream broke, if it says.
+pub fn broke_at(e: &io::Error) -> Option<u64> {
+    e.get_ref().and_then(|inner| inner.downcast_ref::<Broke>()).map(|b| b.at)
+}
+
 /// Counts bytes as they are read from the underlying file, so a decoder's error can say
 /// where it happened and the progress bar can move.
 struct Counting<R> {
@@ -172,9 +192,7 @@ pub fn open(source: &Source, raw_bytes: Arc<AtomicU64>) -> Result<Opened, InputE
         None => Box::new(buffered),
         Some(Compression::Gzip) => Box::new(super::gzip::GzipReader::new(buffered)),
         Some(Compression::Bzip2) => Box::new(Capped(bzip2::bufread::MultiBzDecoder::new(buffered))),
-        Some(Compression::Xz) => {
-            Box::new(Capped(lzma_rust2::XzReader::new_mem_limit(buffered, true, XZ_MEM_LIMIT_KB)))
-        }
+        Some(Compression::Xz) => Box::new(super::xz::XzReader::new(buffered, XZ_MEM_LIMIT_KB)),
         Some(Compression::Zstd) => Box::new(Capped(
             zstd::stream::read::Decoder::with_buffer(buffered).map_err(|e| InputError::Read {
                 path: source.name(),
@@ -189,7 +207,8 @@ pub fn open(source: &Source, raw_bytes: Arc<AtomicU64>) -> Result<Opened, InputE
 /// Hands a decoder small reads. These decoders fill all the room they are given before
 /// they return, and an error in the middle of a call loses what that call decoded: asked
 /// for a megabyte at a time, a bzip2 file damaged in its seventh block gave no line at all
-/// instead of its first six blocks. (gzip has a reader of its own that loses nothing.)
+/// instead of its first six blocks. (gzip and xz have readers of their own that lose
+/// nothing.)
 struct Capped<R>(R);
 
 /// The most a decoder is asked for at once.

@@ -188,6 +188,62 @@ fn gzip_corrupt_within_the_sample_is_corrupt_not_an_unknown_format() {
     }
 }
 
+/// What an xz file cut short holds, as far as the decoder goes: decoded a byte at a time,
+/// nothing waits on the bytes that never came.
+fn xz_decodable(data: &[u8]) -> Vec<u8> {
+    let mut stream = lzma_rust2::XzStream::new(true);
+    let (mut out, mut buf) = (Vec::new(), [0; 4096]);
+    for i in 0..=data.len() {
+        let (input, action) = match data.get(i) {
+            Some(b) => (std::slice::from_ref(b), lzma_rust2::Action::Run),
+            None => (&[][..], lzma_rust2::Action::Finish),
+        };
+        loop {
+            let was = stream.total_out();
+            let result = stream.process(input, &mut buf, action);
+            let made = (stream.total_out() - was) as usize;
+            out.extend_from_slice(&buf[..made]);
+            match result {
+                Ok(r) if r.bytes_consumed == 0 && made > 0 => continue,
+                Ok(_) => break,
+                Err(_) => return out,
+            }
+        }
+    }
+    out
+}
+
+/// An xz file cut inside an LZMA2 chunk (up to 64 KiB of compressed data: this log is one)
+/// gives every line the bytes before the cut hold, as `xz -dc` does, not only the chunks
+/// before it.
+#[test]
+fn a_truncated_xz_reports_every_line_before_the_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = long_log();
+    let data = compress("xz", &log);
+    assert!(data.len() < 64 * 1024, "{}", data.len());
+    for cut in [data.len() / 2, data.len() * 4 / 5] {
+        let held = xz_decodable(&data[..cut]);
+        assert!(log.starts_with(&held), "{cut}");
+        // The line cut in two is read too, as a malformed line.
+        let lines = held.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count() as u64;
+        // Text compresses: the cut holds more log than its own length.
+        assert!(held.len() > cut * 2, "{cut}: {} bytes of log", held.len());
+        let path = write(dir.path(), "access.log.2.xz", &data[..cut]);
+        for input in [s(&path), "-"] {
+            let args = ["analyze", input, "--format", "json", "-q"];
+            let r = if input == "-" { darklog_stdin(&args, &data[..cut]) } else { darklog(&args) };
+            assert_eq!(r.code, 2, "{cut} {input}: {}", r.stderr);
+            let said = format!("corrupt or truncated xz near compressed byte {cut} (after ");
+            let why = " bytes of log): the file ends inside compressed data";
+            assert!(r.stderr.contains(&said) && r.stderr.contains(why), "{cut} {input}: {}", r.stderr);
+            let doc = json(&r);
+            assert_eq!(doc["lines"]["read"].as_u64(), Some(lines), "{cut} {input}");
+            assert_eq!(lines, parts_of(&doc["lines"]), "{cut} {input}");
+        }
+    }
+}
+
 #[test]
 fn truncated_or_foreign_compressed_files_get_no_format_hint() {
     let dir = tempfile::tempdir().unwrap();
