@@ -240,9 +240,12 @@ impl TableReporter {
     }
 
     fn pages(&self, report: &Report) -> Table {
+        let compare = report.previous.is_some();
         let mut landing = Col::new("landing page", "landing page").squeeze();
         let mut dark = Col::new("dark-social visits", "dark");
-        let mut all = Col::new("all visits", "visits");
+        // Beside the change, the page's own visits give way last: without them the
+        // comparison's table fits the narrowest width the reports are made for.
+        let mut all = Col::new("all visits", "visits").drop(u8::from(compare));
         let mut share = Col::new("dark share", "dark %");
         let mut views = Col::new("page views", "views").drop(3);
         let mut before = Col::new("dark before", "before").drop(2);
@@ -260,7 +263,7 @@ impl TableReporter {
             }
         }
         let mut cols = vec![landing, dark, all, share, views];
-        if report.previous.is_some() {
+        if compare {
             cols.extend([before, changed]);
         }
         self.fit(cols)
@@ -318,11 +321,13 @@ impl TableReporter {
     }
 
     fn shares(&self, report: &Report) -> Table {
+        let compare = report.previous.is_some();
         let mut landing = Col::new("landing page", "landing page").squeeze();
         let mut app = Col::new("app", "app").left();
         let mut shares = Col::new("shares", "shares");
         let mut fetches = Col::new("fetches", "fetches").drop(3);
-        let mut visits = Col::new("visits", "visits");
+        // As the pages' visits: the last to give way, and only to the comparison.
+        let mut visits = Col::new("visits", "visits").drop(u8::from(compare));
         let mut per = Col::new("visits per share", "per share").drop(4);
         let mut before = Col::new("shares before", "before").drop(2);
         let mut changed = Col::new("change", "change");
@@ -340,7 +345,7 @@ impl TableReporter {
             }
         }
         let mut cols = vec![landing, app, shares, fetches, visits, per];
-        if report.previous.is_some() {
+        if compare {
             cols.extend([before, changed]);
         }
         self.fit(cols)

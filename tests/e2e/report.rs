@@ -367,16 +367,32 @@ fn tables_fit_50_80_and_200_columns() {
             }
         }
     }
-    // The comparison's columns give way too.
+    // The comparison's columns give way too, in every report: in the sample's window, and
+    // in a generated log's last days, which the days before saw few of its pages in (a
+    // change of "+100.0%", and shares "new" to the comparison).
+    let dir = tempfile::tempdir().unwrap();
+    let generated = write(dir.path(), "generated.log", &generate(5000, 1));
+    let windows = [
+        ["fixtures/sample.log.gz", "--since", "2026-11-05", "--until", "2026-11-09"],
+        [s(&generated), "--since", "2026-11-04", "--until", "2026-11-09"],
+    ];
     for width in ["50", "80"] {
-        let window = ["--since", "2026-11-05", "--until", "2026-11-09", "--compare", "previous"];
-        let mut args = vec!["analyze", "fixtures/sample.log.gz", "--width", width, KEY, "-q"];
-        args.extend(window);
-        let r = darklog(&args);
-        let w: usize = width.parse().unwrap();
-        assert!(r.stdout.lines().all(|l| l.chars().count() <= w), "{}", r.stdout);
-        if width == "80" {
-            expect_file("sample.compare.w80.txt", &r.stdout);
+        for report in ["summary", "channels", "pages", "daily", "shares", "visits"] {
+            for (window, compare) in windows.iter().flat_map(|w| [(w, false), (w, true)]) {
+                let mut args = vec!["analyze", "--width", width, "--report", report, KEY, "-q"];
+                args.extend(window);
+                if compare {
+                    args.extend(["--compare", "previous"]);
+                }
+                let r = darklog(&args);
+                assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+                let w: usize = width.parse().unwrap();
+                let widest = r.stdout.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+                assert!(widest <= w, "{args:?}: {widest} columns\n{}", r.stdout);
+                if width == "80" && report == "summary" && compare && window[0].starts_with("fixtures") {
+                    expect_file("sample.compare.w80.txt", &r.stdout);
+                }
+            }
         }
     }
     let r = darklog(&["analyze", "fixtures/sample.log.gz", "--width", "49"]);
