@@ -295,15 +295,31 @@ fn strftime(spec: &str, items: &mut Vec<Item>) -> Result<(), String> {
 /// `escape=json`. The predefined `combined` needs no directive.
 pub fn nginx_conf(text: &str, name: Option<&str>) -> Result<String, String> {
     // Comments out, then directives split on `;` outside quotes.
+    let line = |at: usize| text[..at].matches('\n').count() + 1;
+    // nginx refuses a log_format with no `;` after it; read on, it would be lost without a
+    // word and the file taken for one that names no format (read as combined).
+    let unended = |words: &[String], began: usize, by: &str| -> Result<(), String> {
+        match words.first() {
+            Some(w) if w == "log_format" => {
+                Err(format!("the log_format directive on line {} has no ';' to end it{by}", line(began)))
+            }
+            _ => Ok(()),
+        }
+    };
     let mut directives: Vec<Vec<String>> = Vec::new();
     let mut words: Vec<String> = Vec::new();
-    let mut chars = text.chars().peekable();
+    let mut chars = text.char_indices().peekable();
     let mut word = String::new();
     let mut quoted = false;
-    while let Some(c) = chars.next() {
+    // Where the directive being read began: its first word's first character.
+    let mut began = 0;
+    while let Some((at, c)) = chars.next() {
+        if words.is_empty() && word.is_empty() && !quoted && !c.is_whitespace() && !"#;{}".contains(c) {
+            began = at;
+        }
         match c {
             '#' if word.is_empty() => {
-                for c in chars.by_ref() {
+                for (_, c) in chars.by_ref() {
                     if c == '\n' {
                         break;
                     }
@@ -311,11 +327,24 @@ pub fn nginx_conf(text: &str, name: Option<&str>) -> Result<String, String> {
             }
             '\'' | '"' => {
                 let close = c;
-                for c in chars.by_ref() {
-                    if c == close {
-                        break;
+                let mut closed = false;
+                while let Some((_, c)) = chars.next() {
+                    match c {
+                        // nginx's escapes: a quote in a quoted string does not close it.
+                        '\\' => match chars.next() {
+                            Some((_, e @ ('"' | '\'' | '\\'))) => word.push(e),
+                            Some((_, e)) => word.extend(['\\', e]),
+                            None => word.push('\\'),
+                        },
+                        c if c == close => {
+                            closed = true;
+                            break;
+                        }
+                        c => word.push(c),
                     }
-                    word.push(c);
+                }
+                if !closed {
+                    return Err(format!("the quote ({c}) on line {} is never closed", line(at)));
                 }
                 quoted = true;
             }
@@ -327,6 +356,7 @@ pub fn nginx_conf(text: &str, name: Option<&str>) -> Result<String, String> {
                 if c == ';' {
                     directives.push(std::mem::take(&mut words));
                 } else {
+                    unended(&words, began, &format!(" before the '{c}' on line {}", line(at)))?;
                     words.clear();
                 }
             }
@@ -339,6 +369,10 @@ pub fn nginx_conf(text: &str, name: Option<&str>) -> Result<String, String> {
             c => word.push(c),
         }
     }
+    if !word.is_empty() || quoted {
+        words.push(word);
+    }
+    unended(&words, began, "")?;
     let formats: Vec<(&str, String)> = directives
         .iter()
         .filter(|d| d.first().map(String::as_str) == Some("log_format") && d.len() >= 3)

@@ -941,6 +941,30 @@ http {
     assert!(FormatSpec::from_nginx_conf(conf, Some("nope")).unwrap_err().0.contains("main, json"));
 }
 
+/// nginx refuses a log_format with no `;` after it: read on, it would be lost and the file
+/// read as one that names none (nginx's combined). Where the directive starts is said.
+#[test]
+fn nginx_conf_log_format_that_never_ends_is_an_error() {
+    let err = |conf: &str| FormatSpec::from_nginx_conf(conf, None).unwrap_err().0;
+    let at_end = "http {\n log_format main escape=json '{\"ip\":\"$remote_addr\"'\n";
+    assert_eq!(err(at_end), "the log_format directive on line 2 has no ';' to end it");
+    let before_brace = "http {\n  log_format main '$remote_addr [$time_local]'\n     ' \"$request\"'\n}\n";
+    assert_eq!(
+        err(before_brace),
+        "the log_format directive on line 2 has no ';' to end it before the '}' on line 4"
+    );
+    assert_eq!(
+        err("# a comment\nlog_format main '$remote_addr;\n"),
+        "the quote (') on line 2 is never closed"
+    );
+    // A quote escaped inside a quoted string does not close it.
+    let escaped = "log_format main \"$remote_addr \\\"$request\\\" $status\";\naccess_log a.log main;\n";
+    assert_eq!(
+        FormatSpec::from_nginx_conf(escaped, None).unwrap(),
+        FormatSpec::Nginx("$remote_addr \"$request\" $status".into())
+    );
+}
+
 #[test]
 fn a_json_line_cut_short_ends_at_its_own_newline() {
     // b_nginx_json.log's first line cut inside the agent (as a full disk cuts it), then

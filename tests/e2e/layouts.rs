@@ -288,6 +288,31 @@ fn an_iphone_agent_cut_at_64_is_still_a_reader() {
     assert!(r.stdout.contains("verdict:     dark-social / unknown (rule deep-direct)"), "{}", r.stdout);
 }
 
+/// A log_format with no `;` to end it is a format that cannot be read (exit 1), named with
+/// the file and the line it starts on, not a file naming none, read as combined.
+#[test]
+fn nginx_conf_with_an_unended_log_format_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = write(
+        dir.path(),
+        "access.log",
+        format!("203.0.113.10 - - [10/Nov/2026:10:00:00 +0000] \"GET /2026/11/a-story HTTP/1.1\" 200 5 \"-\" \"{IPHONE}\"\n")
+            .as_bytes(),
+    );
+    let conf =
+        write(dir.path(), "n1.conf", b"http {\n log_format main escape=json '{\"ip\":\"$remote_addr\"'\n");
+    let r = darklog(&["analyze", s(&log), "--nginx-conf", s(&conf), "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "darklog: --nginx-conf {}: the log_format directive on line 2 has no ';' to end it\n",
+            s(&conf)
+        )
+    );
+    assert_eq!(r.stdout, "", "no report");
+}
+
 /// `--nginx-conf` on the stock files, which name no log_format: nginx logs its predefined
 /// combined there, and so darklog reads; a file that includes others may hold it elsewhere.
 #[test]
