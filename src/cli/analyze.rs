@@ -46,6 +46,9 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     // The state is read too: a report must not replace it either.
     let read: Vec<PathBuf> = args.paths.iter().chain(&args.state).cloned().collect();
     let mut cfg = args.read.config(&args.paths, &windows, kind == ReportKind::Visits)?;
+    if let (Some(out), Some(state)) = (&args.report.output, &args.state) {
+        super::output::refuse_state(out, state)?;
+    }
     let output = args.report.open_output_beside_logs(&read, &mut cfg)?;
     let mut terminal = args.read.terminal();
     let (outcome, mut unsaved) = match &args.state {

@@ -120,6 +120,35 @@ pub fn refuse_inputs(path: &Path, flag: &str, inputs: &[Input]) -> Result<(), Er
     }
 }
 
+/// A usage error (exit 1) when `out` (`-o`) names the state `--state` names, or its lock,
+/// whether or not they exist yet: the first run of a new state would write its report
+/// where the state goes and the state over it, and say nothing.
+pub fn refuse_state(out: &Path, state: &Path) -> Result<(), Error> {
+    let state = link_target(state).unwrap_or_else(|_| state.to_path_buf());
+    let lock = crate::run::saved::Lock::path_of(&state);
+    let uses = [(&state, "the state", "what is read"), (&lock, "the state's lock", "the lock the run holds")];
+    for (file, what, replaced) in uses {
+        if same_place(out, file) {
+            return Err(super::usage_error(format!(
+                "-o {} is {what} of --state {}: writing it would replace {replaced}",
+                out.display(),
+                state.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Whether two paths name one file, made yet or not: the same directory, by any name of
+/// it, and the same name in it, once links to the file are followed.
+fn same_place(a: &Path, b: &Path) -> bool {
+    let place = |p: &Path| {
+        let target = link_target(p).unwrap_or_else(|_| p.to_path_buf());
+        Some(fs::canonicalize(dir_of(&target)).ok()?.join(target.file_name()?))
+    };
+    place(a).is_some_and(|a| Some(a) == place(b))
+}
+
 /// The directory a file written by name goes in: its parent, or `.` for a bare name.
 fn dir_of(path: &Path) -> &Path {
     match path.parent() {

@@ -52,6 +52,26 @@ fn an_output_that_is_an_input_is_refused_whatever_its_name() {
     assert_eq!(std::fs::read(&log).unwrap(), small);
 }
 
+/// `-o` naming the state (or its lock) is refused before the state exists too: the first
+/// run wrote its report there and the state over it, exit 0, and the next run found no
+/// state in it.
+#[test]
+fn an_output_that_is_the_state_is_refused_before_the_state_is_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = fixture("small.log");
+    let state = dir.path().join("site.state");
+    for out in [state.clone(), dir.path().join("site.state.lock"), dir.path().join(".").join("site.state")] {
+        let r = darklog(&["analyze", s(&log), "-q", "--state", s(&state), "-o", s(&out)]);
+        assert_eq!(r.code, 1, "-o {}: {}", out.display(), r.stderr);
+        assert!(r.stderr.contains("of --state"), "{}", r.stderr);
+        assert!(r.stderr.contains(": writing it would replace "), "{}", r.stderr);
+        assert!(!state.exists(), "nothing is written");
+    }
+    let r =
+        darklog(&["analyze", s(&log), "-q", "--state", s(&state), "-o", s(&dir.path().join("report.txt"))]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
 /// A cron job that writes its report beside the logs finds it there the next week: the
 /// report is skipped, quietly, and replaced; a log there is still refused.
 #[test]
