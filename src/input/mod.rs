@@ -130,6 +130,9 @@ pub enum InputError {
     Dir { path: String, source: io::Error },
     #[error("{path}: a directory with no log files in it")]
     EmptyDir { path: String },
+    /// A directory whose files were all skipped as no log, beside inputs that are logs.
+    #[error("{path}: no access log in this directory: every file in it was skipped as no log")]
+    NoLogInDir { path: String },
     #[error("{path}: read error at byte {offset}: {source}")]
     Read { path: String, offset: u64, source: io::Error },
     /// A log known to a saved state that now ends (or breaks) before where the last run

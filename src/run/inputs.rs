@@ -150,6 +150,13 @@ pub(super) fn sniff_all(
     // Said once for all the inputs they hold for: a rotated set of the same layout would
     // otherwise repeat each word once a file.
     let mut notices = Vec::new();
+    // The directories whose files were skipped as no log, and those that held anything
+    // else: a directory of nothing but such files is an error, as an empty one is.
+    let (mut skipped_in, mut read_in) = (Vec::new(), Vec::new());
+    let dir_of = |input: &Input| match &input.source {
+        Source::File(p) if input.listed => p.parent().map(std::path::Path::to_path_buf),
+        _ => None,
+    };
     for input in inputs {
         let source = &input.source;
         match sniff::sniff(input, cfg.format.as_ref(), &cfg.format_options, cfg.client_ip.as_ref(), cfg.keyed)
@@ -171,15 +178,24 @@ pub(super) fn sniff_all(
             }
             Err(InputError::NotALog { path, why }) if input.listed => {
                 observer.notice(format!("{path}: skipped, not an access log: {why}"));
+                skipped_in.extend(dir_of(input));
+                continue;
             }
             Err(e) => {
                 unread.push(summary(source, None, None, Some(&e)));
                 errors.push(e);
             }
         }
+        read_in.extend(dir_of(input));
     }
     for n in crate::report::group_caveats(&notices) {
         observer.notice(n);
+    }
+    // Alone, such a directory leaves nothing to read, which says the same.
+    if !sniffed.is_empty() {
+        skipped_in.dedup();
+        let no_log = skipped_in.into_iter().filter(|d| !read_in.contains(d));
+        errors.extend(no_log.map(|d| InputError::NoLogInDir { path: d.display().to_string() }));
     }
     (sniffed, unread)
 }

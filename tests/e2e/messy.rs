@@ -123,6 +123,13 @@ fn files_in_a_directory_that_are_not_logs_are_skipped_with_the_reason() {
     let none = darklog(&["analyze", s(dir.path()), "-q"]);
     assert_eq!(none.code, 2, "{}", none.stderr);
     assert!(none.stderr.contains("no access log among the inputs"), "{}", none.stderr);
+    // And so it has beside a log: said under -q too, the log still reported.
+    let beside = darklog(&["analyze", s(dir.path()), "fixtures/small.log", "-q"]);
+    assert_eq!(beside.code, 2, "{}", beside.stderr);
+    let said =
+        format!("darklog: {}: no access log in this directory: every file in it was skipped", s(dir.path()));
+    assert!(beside.stderr.contains(&said), "{}", beside.stderr);
+    assert!(beside.stdout.starts_with("Dark social"), "{}", beside.stdout);
 }
 
 #[test]
