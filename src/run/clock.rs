@@ -23,7 +23,11 @@ const START_LINES: usize = 16;
 
 /// The clock's start is no further than this from the start lines' median: anything
 /// further is an outlier (unless the lines themselves are spread wider, see `start`).
-const START_SPREAD: i64 = 86_400;
+/// A week: the lines of a quiet site's first hours, then a day or two without a visit,
+/// are where its log starts (at one day, two visits before a 24-hour gap were dropped as
+/// out of order); a line dated 1970 or 2100 is decades off, and one hours ahead is judged
+/// as a jump is.
+const START_SPREAD: i64 = 7 * 86_400;
 
 /// What to do with a line now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -357,6 +361,21 @@ mod tests {
         t.extend([4_000_000_000, 4_000_000_000]);
         t.extend(steady(20, 1_000_000 + 3600, 10));
         assert_eq!(verdicts(&t), format!("{}oo{}", "r".repeat(20), "r".repeat(20)));
+    }
+
+    /// A quiet site's log: two visits, then a day or more without one. Its first lines are
+    /// where it starts, not outliers (at a 24-hour gap they were out of order).
+    #[test]
+    fn a_log_that_starts_before_a_quiet_day_keeps_its_first_lines() {
+        for gap in [25 * 3600, 3 * 86_400, 6 * 86_400] {
+            let mut t = steady(4, 1_000_000, 60);
+            t.extend(steady(40, 1_000_000 + gap, 10));
+            assert_eq!(verdicts(&t), "r".repeat(44), "gap {gap}");
+        }
+        // A line decades off among the first is still no start.
+        let mut t = steady(20, 1_000_000_000, 10);
+        t[0] = 10;
+        assert_eq!(verdicts(&t), format!("o{}", "r".repeat(19)));
     }
 
     /// Among the first lines, one hours ahead is an outlier as it is later on.
