@@ -146,6 +146,9 @@ pub(super) fn sniff(
     let complete = broke || prelude.len() < PRELUDE_BYTES;
     // Found once: detection and the checks below go over them a dozen times.
     let sample: Vec<&[u8]> = input::prelude_lines(&prelude, complete).take(DETECT_LINES).collect();
+    // A first line longer than the sample leaves nothing to detect a layout or learn the
+    // site from: it changes the answer, so it is said.
+    let no_whole_line = !complete && sample.is_empty();
     let lines = sample.iter().copied();
     // The named layout as it reads these lines (behind a syslog prefix if they have one).
     let named = given.map(|f| parse::behind_syslog(f, lines.clone()));
@@ -304,6 +307,16 @@ pub(super) fn sniff(
              it?): {channels}",
             source.name(),
             unseen.join(" or ")
+        );
+        caveats.push(caveat.clone());
+        notices.push(caveat);
+    }
+    if no_whole_line {
+        let caveat = format!(
+            "{}: its first {} MiB hold no whole line (one is longer): no layout detected ({format} \
+             assumed; --log-format to choose) and no site fact learned from them (--site to name the site)",
+            source.name(),
+            PRELUDE_BYTES >> 20
         );
         caveats.push(caveat.clone());
         notices.push(caveat);

@@ -132,6 +132,27 @@ fn files_in_a_directory_that_are_not_logs_are_skipped_with_the_reason() {
     assert!(beside.stdout.starts_with("Dark social"), "{}", beside.stdout);
 }
 
+/// A first line longer than the sample darklog detects the layout and learns the site
+/// from leaves it nothing to judge by: said, on stderr and on the page, as it changes
+/// the answer; the line is one malformed line and the rest is read.
+#[test]
+fn a_first_line_longer_than_the_sample_is_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = b"1.2.3.4 - - [02/Nov/2026:00:59:00 +0100] \"GET /".to_vec();
+    log.extend(std::iter::repeat_n(b'a', 1100 * 1024));
+    log.extend_from_slice(b" HTTP/1.1\" 414 0 \"-\" \"curl\"\n");
+    log.extend(std::fs::read(fixture("small.log")).unwrap());
+    let log = write(dir.path(), "long.log", &log);
+    let r = darklog(&["analyze", s(&log), "--format", "markdown"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let said =
+        "long.log: its first 1 MiB hold no whole line (one is longer): no layout detected (combined assumed";
+    assert!(r.stderr.contains(said), "{}", r.stderr);
+    assert!(r.stdout.contains("hold no whole line"), "{}", r.stdout);
+    let doc = json(&darklog(&["analyze", s(&log), "--format", "json", "-q"]));
+    assert_eq!(doc["lines"]["malformed"], 1, "{}", doc["lines"]);
+}
+
 #[test]
 fn an_absurd_thread_count_is_capped_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
