@@ -49,6 +49,7 @@ pub fn run(args: AnalyzeArgs) -> Result<Status, Error> {
     if let (Some(out), Some(state)) = (&args.report.output, &args.state) {
         super::output::refuse_state(out, state)?;
     }
+    super::common::skip_reports_named(&args.paths, &mut cfg);
     let output = args.report.open_output_beside_logs(&read, &mut cfg)?;
     let mut terminal = args.read.terminal();
     let (outcome, mut unsaved) = match &args.state {

@@ -269,9 +269,7 @@ impl ReportArgs {
         // catches a report written beside the logs as surely as `logs/` does.
         let own = read.iter().position(|i| id.is_some() && i.source.id() == id);
         // A report's name, and no log by the run's own reading: what an earlier run wrote.
-        let report_name = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-            ["csv", "json", "html", "htm", "md", "markdown", "txt"].contains(&e.to_ascii_lowercase().as_str())
-        });
+        let report_name = has_report_name(path);
         // Judged as a file a directory lists: whether it holds a log at all, not whether
         // it is a log darklog can read.
         let no_log = |at: usize| {
@@ -402,6 +400,31 @@ pub(super) fn window_notes(report: &Report, windows: &Windows) -> WindowNotes {
 
 /// Whether the start of `path` is one of darklog's reports: its words, or the header of
 /// one of its CSV reports.
+/// Whether `path` is named as darklog's reports are (by their format's extension).
+fn has_report_name(path: &std::path::Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        ["csv", "json", "html", "htm", "md", "markdown", "txt"].contains(&e.to_ascii_lowercase().as_str())
+    })
+}
+
+/// Reports earlier runs wrote beside the logs that a glob names with them (`access.log*`
+/// catches `access.log.json` and `access.log.csv`), whichever report this run writes: no
+/// input, skipped with a notice, as a directory's are. Only a file named as a report,
+/// reading as one and holding no log.
+pub(super) fn skip_reports_named(inputs: &[PathBuf], cfg: &mut AnalyzeConfig) {
+    for input in crate::input::expand(inputs).0 {
+        let crate::input::Source::File(path) = &input.source else { continue };
+        let as_listed = || crate::input::Input { source: input.source.clone(), listed: true };
+        if !input.listed
+            && has_report_name(path)
+            && looks_like_a_report(path)
+            && !crate::run::is_log(&as_listed(), cfg)
+        {
+            cfg.skip.push(path.clone());
+        }
+    }
+}
+
 fn looks_like_a_report(path: &std::path::Path) -> bool {
     use std::io::Read;
     let mut head = Vec::new();

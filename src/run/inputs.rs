@@ -288,7 +288,7 @@ pub(super) fn skip_own(inputs: &mut Vec<Input>, skip: &[std::path::PathBuf], obs
         let own = i.source.id().is_some_and(|id| skip.contains(&id));
         if own && !i.listed {
             observer.notice(format!(
-                "{}: this run's own file (state, lock or report): not read as a log",
+                "{}: a file of darklog's (this run's state, lock or report, or an earlier report): not read as a log",
                 i.source.name()
             ));
         }

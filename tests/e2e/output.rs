@@ -88,7 +88,7 @@ fn a_report_kept_beside_the_logs_is_skipped_and_replaced() {
             let r = darklog(&["analyze", logs, "--format", format, "-o", s(&path)]);
             assert_eq!(r.code, 0, "{out}, run {week}: {}", r.stderr);
             // Listed by the directory, it goes without a word.
-            assert!(!r.stderr.contains("own file"), "{out}, run {week}: {}", r.stderr);
+            assert!(!r.stderr.contains("a file of darklog's"), "{out}, run {week}: {}", r.stderr);
         }
     }
     assert_eq!(std::fs::read_to_string(dir.path().join("report.csv")).unwrap(), csv.stdout);
@@ -99,7 +99,16 @@ fn a_report_kept_beside_the_logs_is_skipped_and_replaced() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let r = darklog(&["analyze", s(&log), s(&report), "--format", "json", "-o", s(&report)]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stderr.contains("report.json: this run's own file"), "{}", r.stderr);
+    assert!(r.stderr.contains("report.json: a file of darklog's"), "{}", r.stderr);
+    // Other reports beside it, named by the same glob, are no input either, whichever
+    // report this run writes, or none.
+    let other = dir.path().join("report.csv");
+    for out in [&["-o", s(&report)][..], &[][..]] {
+        let r =
+            darklog(&[&["analyze", s(&log), s(&report), s(&other), "--format", "json"][..], out].concat());
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(r.stderr.contains("report.csv: a file of darklog's"), "{}", r.stderr);
+    }
     let r = report_to(&log, &[logs]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("writing it would replace what is read"), "{}", r.stderr);
