@@ -220,15 +220,7 @@ mod tests {
 
     /// Reads all, in `chunk`-byte calls: what came, and the error that ended it.
     fn read_all(data: &[u8], chunk: usize) -> (Vec<u8>, Option<io::Error>) {
-        let mut r = GzipReader::new(io::BufReader::with_capacity(256 * 1024, data));
-        let (mut out, mut buf) = (Vec::new(), vec![0; chunk]);
-        loop {
-            match r.read(&mut buf) {
-                Ok(0) => return (out, None),
-                Ok(n) => out.extend_from_slice(&buf[..n]),
-                Err(e) => return (out, Some(e)),
-            }
-        }
+        super::super::read_all_of(GzipReader::new(io::BufReader::with_capacity(256 * 1024, data)), chunk)
     }
 
     #[test]

@@ -344,6 +344,20 @@ pub fn prelude_lines(prelude: &[u8], complete: bool) -> impl Iterator<Item = &[u
     })
 }
 
+/// Everything `reader` gives in `chunk`-byte calls, and the error that ended it: how the
+/// decoders' tests read, through whatever calls a run would make.
+#[cfg(test)]
+pub(crate) fn read_all_of(mut reader: impl io::Read, chunk: usize) -> (Vec<u8>, Option<io::Error>) {
+    let (mut out, mut buf) = (Vec::new(), vec![0; chunk]);
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) => return (out, None),
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Err(e) => return (out, Some(e)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::prelude_lines;

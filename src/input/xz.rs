@@ -132,15 +132,7 @@ mod tests {
     /// Reads all through a `buffer`-byte buffer in `chunk`-byte calls: what came, and the
     /// error that ended it.
     fn read_all(data: &[u8], buffer: usize, chunk: usize) -> (Vec<u8>, Option<io::Error>) {
-        let mut r = XzReader::new(io::BufReader::with_capacity(buffer, data), 1 << 20);
-        let (mut out, mut buf) = (Vec::new(), vec![0; chunk]);
-        loop {
-            match r.read(&mut buf) {
-                Ok(0) => return (out, None),
-                Ok(n) => out.extend_from_slice(&buf[..n]),
-                Err(e) => return (out, Some(e)),
-            }
-        }
+        super::super::read_all_of(XzReader::new(io::BufReader::with_capacity(buffer, data), 1 << 20), chunk)
     }
 
     #[test]

@@ -288,17 +288,20 @@ fn an_iphone_agent_cut_at_64_is_still_a_reader() {
     assert!(r.stdout.contains("verdict:     dark-social / unknown (rule deep-direct)"), "{}", r.stdout);
 }
 
+/// A log of one line: an iPhone reader landing on a story, with no referrer.
+fn story_log(dir: &std::path::Path) -> std::path::PathBuf {
+    let line = format!(
+        "203.0.113.10 - - [10/Nov/2026:10:00:00 +0000] \"GET /2026/11/a-story HTTP/1.1\" 200 5 \"-\" \"{IPHONE}\"\n"
+    );
+    write(dir, "access.log", line.as_bytes())
+}
+
 /// A log_format with no `;` to end it is a format that cannot be read (exit 1), named with
 /// the file and the line it starts on, not a file naming none, read as combined.
 #[test]
 fn nginx_conf_with_an_unended_log_format_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
-    let log = write(
-        dir.path(),
-        "access.log",
-        format!("203.0.113.10 - - [10/Nov/2026:10:00:00 +0000] \"GET /2026/11/a-story HTTP/1.1\" 200 5 \"-\" \"{IPHONE}\"\n")
-            .as_bytes(),
-    );
+    let log = story_log(dir.path());
     let conf =
         write(dir.path(), "n1.conf", b"http {\n log_format main escape=json '{\"ip\":\"$remote_addr\"'\n");
     let r = darklog(&["analyze", s(&log), "--nginx-conf", s(&conf), "--format", "json"]);
@@ -318,12 +321,7 @@ fn nginx_conf_with_an_unended_log_format_is_an_error() {
 #[test]
 fn nginx_conf_without_a_log_format_reads_nginxs_combined() {
     let dir = tempfile::tempdir().unwrap();
-    let log = write(
-        dir.path(),
-        "access.log",
-        format!("203.0.113.10 - - [10/Nov/2026:10:00:00 +0000] \"GET /2026/11/a-story HTTP/1.1\" 200 5 \"-\" \"{IPHONE}\"\n")
-            .as_bytes(),
-    );
+    let log = story_log(dir.path());
     let debian = "user www-data;\nhttp {\n\tinclude /etc/nginx/mime.types;\n\taccess_log /var/log/nginx/access.log;\n\tinclude /etc/nginx/sites-enabled/*;\n}\n";
     let nginx_org = "http {\n    include       mime.types;\n    #log_format  main  '$remote_addr - $remote_user [$time_local] \"$request\" ';\n}\n";
     for (name, conf) in [("debian.conf", debian), ("nginx-org.conf", nginx_org)] {
