@@ -471,11 +471,16 @@ fn a_state_started_on_a_young_log_learns_the_facts_again() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let young = json(&darklog(&["analyze", s(&log), "--visitor-key", "k", "-q", "--format", "json"]));
     assert_eq!(young["headline"]["browser_evidence_required"], false, "150 lines are too few to tell");
+    // Twenty lines more decide nothing new: learned again, and not said.
+    std::fs::write(&log, lines[..170].concat()).unwrap();
+    let r = darklog(&["analyze", s(&log), "--state", s(&state), "--visitor-key", "k", "-o", "/dev/null"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("site facts"), "{}", r.stderr);
     std::fs::write(&log, lines.concat()).unwrap();
     let r = darklog(&["analyze", s(&log), "--state", s(&state), "--visitor-key", "k", "-o", "/dev/null"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("site facts learned again, from the logs' first 3763 lines"), "{}", r.stderr);
-    assert!(r.stderr.contains("the state's earlier runs read 150"), "{}", r.stderr);
+    assert!(r.stderr.contains("the state's earlier runs read 170"), "{}", r.stderr);
     let whole = dir.path().join("whole.log");
     std::fs::write(&whole, lines.concat()).unwrap();
     let one = reports(&[s(&whole)], &[]);

@@ -42,8 +42,8 @@ pub(super) fn learn(
 /// The facts of a state whose earlier runs read fewer lines than the facts are learned
 /// from, learned again from those lines' `sample` and this run's first new lines (`plans`
 /// say where each input is read from): what one run over the whole log learns. Returns
-/// the facts, with what to tell, when they differ from the `saved` ones, and the sample
-/// to keep while it is still short. Visits counted before keep the facts they were
+/// the facts, with what to tell when what they decide differs from the `saved` ones, and
+/// the sample to keep while it is still short. Visits counted before keep the facts they were
 /// counted with (a state holds no line to count again).
 fn learn_on(
     sample: FactSample,
@@ -61,10 +61,11 @@ fn learn_on(
     let lines = before + read;
     // Whether the logs record agents is the run's to say (`run_here`), not the sample's.
     facts.agents_logged = saved.agents_logged;
-    let changed = facts != *saved;
     let kept = left.left().then_some(FactSample { hits, lines, left });
-    if !changed {
-        return (None, kept);
+    // Said when what they decide changes, not when only the counts behind it grew.
+    let decided = |f: &SiteFacts| (f.site_hosts.clone(), f.browsers_load_assets, f.embedded_prefixes.clone());
+    if decided(&facts) == decided(saved) {
+        return (Some((facts, Vec::new())), kept);
     }
     notices.insert(
         0,
