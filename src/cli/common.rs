@@ -14,6 +14,7 @@ use super::window::Windows;
 use super::{Error, Status};
 use crate::classify::overrides::Overrides;
 use crate::identity::VisitorKey;
+use crate::input::Source;
 use crate::report::csv::CsvReporter;
 use crate::report::html::HtmlReporter;
 use crate::report::json::JsonReporter;
@@ -256,7 +257,8 @@ impl ReportArgs {
     /// [`ReportArgs::open_output`] for a run over logs. A report written into the
     /// directory of the logs it reads is listed there by the next run: when the file `-o`
     /// names is found that way and is no log, the run skips it and `-o` replaces it (a log
-    /// found there is refused, as any input).
+    /// found there is refused, as any input). Named by a glob, it was judged with the other
+    /// reports beside the logs ([`skip_reports_named`], called first) and is skipped.
     pub fn open_output_beside_logs(
         &self,
         inputs: &[PathBuf],
@@ -264,22 +266,15 @@ impl ReportArgs {
     ) -> Result<Option<Output>, Error> {
         let Some(path) = &self.output else { return Ok(None) };
         let mut read = crate::input::expand(inputs).0;
-        let id = crate::input::Source::File(path.clone()).id();
-        // Listed by a directory or named by a glob alike: a cron line's `access.log*`
-        // catches a report written beside the logs as surely as `logs/` does.
+        // The reports of earlier runs a glob names are no input, so none to refuse either.
+        let skipped: Vec<_> = cfg.skip.iter().filter_map(|p| Source::File(p.clone()).id()).collect();
+        read.retain(|i| !i.source.id().is_some_and(|id| skipped.contains(&id)));
+        let id = Source::File(path.clone()).id();
         let own = read.iter().position(|i| id.is_some() && i.source.id() == id);
-        // A report's name, and no log by the run's own reading: what an earlier run wrote.
-        let report_name = has_report_name(path);
-        // Judged as a file a directory lists: whether it holds a log at all, not whether
-        // it is a log darklog can read.
-        let no_log = |at: usize| {
-            let input = crate::input::Input { source: read[at].source.clone(), listed: true };
-            !crate::run::is_log(&input, cfg)
-        };
-        // Named, it must also read as a report darklog wrote: a file of the user's in a
-        // layout darklog does not read is refused, never written over.
-        let ours = |at: usize| read[at].listed || looks_like_a_report(path);
-        if let Some(at) = own.filter(|&at| report_name && no_log(at) && ours(at)) {
+        // Listed by a directory, a file with a report's name that holds no log (judged as a
+        // directory's files are: whether it holds a log at all) is what an earlier run wrote.
+        let no_log = |at: usize| !crate::run::is_log(&read[at], cfg);
+        if let Some(at) = own.filter(|&at| read[at].listed && has_report_name(path) && no_log(at)) {
             read.remove(at);
             cfg.skip.push(path.clone());
         }
@@ -410,10 +405,11 @@ fn has_report_name(path: &std::path::Path) -> bool {
 /// Reports earlier runs wrote beside the logs that a glob names with them (`access.log*`
 /// catches `access.log.json` and `access.log.csv`), whichever report this run writes: no
 /// input, skipped with a notice, as a directory's are. Only a file named as a report,
-/// reading as one and holding no log.
+/// reading as one (a file of the user's in a layout darklog does not read is refused,
+/// never written over) and holding no log, judged as a directory's files are.
 pub(super) fn skip_reports_named(inputs: &[PathBuf], cfg: &mut AnalyzeConfig) {
     for input in crate::input::expand(inputs).0 {
-        let crate::input::Source::File(path) = &input.source else { continue };
+        let Source::File(path) = &input.source else { continue };
         let as_listed = || crate::input::Input { source: input.source.clone(), listed: true };
         if !input.listed
             && has_report_name(path)

@@ -39,12 +39,16 @@ pub(super) fn learn(
     (facts, notices, left.left().then_some(FactSample { hits, lines, left }))
 }
 
+/// Said when a state's facts are learned from the first run that has lines for them.
+const LEARNED_AT_LAST: &str =
+    "site facts learned from these logs: the state's earlier runs read no line to learn them from";
+
 /// The facts of a state whose earlier runs read fewer lines than the facts are learned
 /// from, learned again from those lines' `sample` and this run's first new lines (`plans`
 /// say where each input is read from): what one run over the whole log learns. Returns
-/// the facts, with what to tell when what they decide differs from the `saved` ones, and
-/// the sample to keep while it is still short. Visits counted before keep the facts they were
-/// counted with (a state holds no line to count again).
+/// the facts, what to tell when what they decide differs from the `saved` ones, and the
+/// sample to keep while it is still short. Visits counted before keep the facts they
+/// were counted with (a state holds no line to count again).
 fn learn_on(
     sample: FactSample,
     saved: &SiteFacts,
@@ -53,7 +57,7 @@ fn learn_on(
     cfg: &super::AnalyzeConfig,
     rules: &Rules,
     agents: &mut AgentCache,
-) -> (Option<(SiteFacts, Vec<String>)>, Option<FactSample>) {
+) -> (SiteFacts, Vec<String>, Option<FactSample>) {
     let FactSample { mut hits, lines: before, left } = sample;
     let (more, read, left) = first_lines(sniffed, Some(plans), left, cfg.client_ip.as_ref(), rules, agents);
     hits.extend(more);
@@ -65,13 +69,12 @@ fn learn_on(
     // Said when what they decide changes, not when only the counts behind it grew.
     let decided = |f: &SiteFacts| (f.site_hosts.clone(), f.browsers_load_assets, f.embedded_prefixes.clone());
     if decided(&facts) == decided(saved) {
-        return (Some((facts, Vec::new())), kept);
+        return (facts, Vec::new(), kept);
     }
     notices.insert(
         0,
         if before == 0 {
-            "site facts learned from these logs: the state's earlier runs read no line to learn them from"
-                .into()
+            LEARNED_AT_LAST.into()
         } else {
             format!(
                 "site facts learned again, from the logs' first {lines} lines: the state's earlier runs read \
@@ -79,7 +82,7 @@ fn learn_on(
             )
         },
     );
-    (Some((facts, notices)), kept)
+    (facts, notices, kept)
 }
 
 /// [`learn`] from lines in memory, read as one log of `format` (`darklog explain`'s
@@ -201,9 +204,10 @@ fn decide(sample: &[SampleHit], sites: &[String], rules: &Rules) -> (SiteFacts, 
 
 /// The facts of a state that keeps no sample (one written before darklog kept it: see
 /// [`FactSample`]) and has counted nothing yet, whose runs had no line to learn the site
-/// from (an empty log just rotated in, a new install), learned from these logs' first lines, with what to tell the user; `None` when the state's stand (decided, or
-/// learned the same, or counted with already: facts never change under counted days):
-/// kept undecided, they would read every later line as no site's.
+/// from (an empty log just rotated in, a new install), learned from these logs' first
+/// lines, with what to tell the user; `None` when the state's stand (decided, or learned
+/// the same, or counted with already: facts never change under counted days): kept
+/// undecided, they would read every later line as no site's.
 fn learn_undecided(
     saved: &SiteFacts,
     counted: bool,
@@ -219,10 +223,7 @@ fn learn_undecided(
     if facts == *saved {
         return None;
     }
-    notices.insert(
-        0,
-        "site facts learned from these logs: the state's earlier runs read no line to learn them from".into(),
-    );
+    notices.insert(0, LEARNED_AT_LAST.into());
     Some((facts, notices))
 }
 
@@ -237,15 +238,19 @@ pub(super) fn resumed(
     rules: &Rules,
     agents: &mut AgentCache,
 ) -> Vec<String> {
-    let learned = match state.fact_sample.take() {
+    let (facts, notices) = match state.fact_sample.take() {
         Some(sample) => {
-            let (learned, kept) = learn_on(sample, &state.facts, sniffed, plans, cfg, rules, agents);
+            let (facts, notices, kept) = learn_on(sample, &state.facts, sniffed, plans, cfg, rules, agents);
             state.fact_sample = kept;
+            (facts, notices)
+        }
+        None => {
+            let counted = state.ledger.span().is_some();
+            let learned = learn_undecided(&state.facts, counted, sniffed, cfg, rules, agents);
+            let Some(learned) = learned else { return Vec::new() };
             learned
         }
-        None => learn_undecided(&state.facts, state.ledger.span().is_some(), sniffed, cfg, rules, agents),
     };
-    let Some((facts, notices)) = learned else { return Vec::new() };
     state.facts = facts;
     notices
 }
