@@ -50,8 +50,18 @@ impl OwnedLanding {
         fn cut(f: Option<&[u8]>, n: u32) -> &[u8] {
             f.map_or(&[], |f| &f[..n as usize])
         }
-        let text =
-            [&target[..target_len as usize], cut(referrer, referrer_len), cut(vhost, vhost_len)].concat();
+        // `?q` alone (a full URL with no `/` before its query) is the front page's: said so.
+        let (slash, target_len) = match target.first() {
+            Some(b'?') => (&b"/"[..], (target_len + 1).min(NONE - 1)),
+            _ => (&b""[..], target_len),
+        };
+        let text = [
+            slash,
+            &target[..target_len as usize - slash.len()],
+            cut(referrer, referrer_len),
+            cut(vhost, vhost_len),
+        ]
+        .concat();
         OwnedLanding {
             text: text.into_boxed_slice(),
             target_len,

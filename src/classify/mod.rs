@@ -373,6 +373,9 @@ impl<'a> Classifier<'a> {
         let verdict =
             |channel, source: &'h str, reason| Verdict { channel, source: Cow::Borrowed(source), reason };
         let (path, query) = crate::parse::split_target(landing.target);
+        // A fragment is the browser's and never sent, but a client that sends one ends the
+        // query there (`utm_medium=email#top` is email).
+        let query = query.map(|q| q.split(|&b| b == b'#').next().unwrap_or(q));
         let rules = self.rules;
 
         if let Some((rule, source)) = query.and_then(|q| rules.params.decide(q)) {

@@ -293,8 +293,8 @@ fn explain(
         };
         writeln!(out, "forwarded:   {} ({how})", text(forwarded))?;
     }
-    writeln!(out, "request:     {} {} -> {}", text(hit.method), text(hit.target), hit.status)?;
-
+    let slash = if hit.target.starts_with(b"?") { "/" } else { "" }; // `http://host?q` leaves `?q`
+    writeln!(out, "request:     {} {slash}{} -> {}", text(hit.method), text(hit.target), hit.status)?;
     let ua = explain_visits::judged_agent(hit.user_agent, read.agents_logged && has_agent_field);
     let (agent, decided) = rules.agents.decide(ua);
     let name = |n| rules.agents.name(n);

@@ -141,17 +141,34 @@ pub(super) fn status(field: &[u8]) -> Option<u16> {
     }
 }
 
-/// `https://host:443/path?q` → (`host`, `/path?q`): balancers log the full URL.
+/// `https://host:443/path?q` → (`host`, `/path?q`): balancers log the full URL. The scheme
+/// in any case (RFC 3986); an authority followed by its query with no `/` between
+/// (`http://host?q`, valid and sent) leaves the target `?q`, which is the front page's.
 pub(super) fn split_absolute(target: &[u8]) -> Option<(&[u8], &[u8])> {
-    let rest = target.strip_prefix(b"https://").or_else(|| target.strip_prefix(b"http://"))?;
-    let slash = memchr::memchr(b'/', rest).unwrap_or(rest.len());
-    let authority = &rest[..slash];
-    let host = match memchr::memrchr(b':', authority) {
-        Some(c) if !authority.starts_with(b"[") || authority[..c].ends_with(b"]") => &authority[..c],
-        _ => authority,
+    let scheme = [&b"https://"[..], b"http://"]
+        .into_iter()
+        .find(|s| target.get(..s.len()).is_some_and(|t| t.eq_ignore_ascii_case(s)))?;
+    let rest = &target[scheme.len()..];
+    let end = rest.iter().position(|&b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(rest.len());
+    let path: &[u8] = match rest.get(end) {
+        None | Some(b'#') => b"/",
+        Some(_) => &rest[end..],
     };
-    let path: &[u8] = if slash == rest.len() { b"/" } else { &rest[slash..] };
-    Some((host, path))
+    Some((without_port(&rest[..end]), path))
+}
+
+/// A host field as servers log it (`Host:` as the client sent it, so `host:8443` off the
+/// default port) without its port: the site is the host, whatever port it was asked on.
+/// A bracketed IPv6 literal keeps its brackets; a bare one (colons, no brackets) is kept.
+pub(super) fn without_port(authority: &[u8]) -> &[u8] {
+    match memchr::memrchr(b':', authority) {
+        Some(c) if authority.starts_with(b"[") => match authority[..c].ends_with(b"]") {
+            true => &authority[..c],
+            false => authority,
+        },
+        Some(c) if memchr::memchr(b':', &authority[..c]).is_none() => &authority[..c],
+        _ => authority,
+    }
 }
 
 impl Found {
@@ -174,6 +191,12 @@ impl Found {
                 }
             };
         }
+        // A line that says what was asked for nowhere the layout knows (a JSON key or a
+        // W3C field not read as the path) is no hit: read with an empty path, it would be
+        // counted as a request that is never a page, and the report would be silently empty.
+        if !self.request.is_some() && !target.is_some() {
+            return None;
+        }
         let scratch: &'a [u8] = scratch;
         let get = |r: Ref| r.get(line, scratch);
         let opt = |r: Ref| get(r).filter(|f| present(f));
@@ -194,7 +217,7 @@ impl Found {
         if !self.request.is_some() && target.is_empty() && method.is_empty() {
             return None;
         }
-        let mut vhost = opt(self.host);
+        let mut vhost = opt(self.host).map(without_port).filter(|h| !h.is_empty());
         if target.first().is_some_and(|&b| b != b'/') {
             if let Some((host, path)) = split_absolute(target) {
                 vhost = vhost.or(Some(host).filter(|h| !h.is_empty()));

@@ -86,6 +86,8 @@ pub(super) const NGINX_AND_TRAEFIK: &[(JsonRole, &str)] = &[
     (JsonRole::Target, "request_uri"),
     (JsonRole::Target, "RequestPath"),
     (JsonRole::Target, "uri"),
+    // Node's loggers (pino-http, morgan's JSON tokens) and many hand-made formats.
+    (JsonRole::Target, "url"),
     (JsonRole::Path, "path"),
     (JsonRole::Query, "args"),
     (JsonRole::Query, "query_string"),

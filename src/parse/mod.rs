@@ -17,6 +17,7 @@ mod found;
 mod haproxy;
 mod json;
 mod json_keys;
+mod line_start;
 mod plan;
 mod scan;
 mod spec;
@@ -33,6 +34,8 @@ pub use client::{Cidr, ClientIp};
 pub use detect::{behind_syslog, detect, suggest, Detection};
 pub use haproxy::Haproxy;
 pub use json::{Json, JsonRole};
+pub use line_start::strip_bom;
+use line_start::{after_bom, after_nuls, BOM};
 pub use plan::names_addresses;
 pub use plan::Plan;
 pub use spec::{FormatError, FormatOptions, FormatSpec, Preset};
@@ -172,11 +175,13 @@ impl<'a> Hit<'a> {
     }
 }
 
-/// A request target as (path, query without its `?`).
+/// A request target as (path, query without its `?`); an empty path is the front page's.
 pub fn split_target(target: &[u8]) -> (&[u8], Option<&[u8]>) {
     // Every line asks, of a target of some tens of bytes: short enough that a `memchr`
     // call costs more to start than to run.
     match scan::find_byte(target, 0, b'?') {
+        // `?q` alone: what is left of `http://host?q` once its host is taken.
+        Some(0) => (b"/", Some(&target[1..])),
         Some(i) => (&target[..i], Some(&target[i + 1..])),
         None => (target, None),
     }
@@ -454,29 +459,10 @@ fn chunk_loop<F: LineFormat + ?Sized>(
     // every hit, 4% of a run): the first line is read from past its mark, and starts there.
     let mut pos = first_from;
     while pos < chunk.len() {
-        let (end, parsed) = format.parse_next(chunk, pos, &mut cx);
+        let at = if chunk[pos] == 0 { after_nuls(chunk, pos) } else { pos };
+        let (end, parsed) = format.parse_next(chunk, at, &mut cx);
         sink(pos, end, parsed);
         pos = end + 1;
-    }
-}
-
-/// UTF-8's byte-order mark, which Windows tools (PowerShell's `Out-File`, Notepad) write
-/// at the start of a file: before a line, it is no part of it.
-const BOM: &[u8] = b"\xEF\xBB\xBF";
-
-/// `line` without a byte-order mark before it.
-pub fn strip_bom(line: &[u8]) -> &[u8] {
-    &line[after_bom(line, 0)..]
-}
-
-/// Where the line at `start` begins, past a byte-order mark: for a line read alone (the
-/// sample detection reads, `explain`'s); a run's chunks look at a file's first line only.
-#[inline(always)]
-fn after_bom(data: &[u8], start: usize) -> usize {
-    if data.get(start) == Some(&BOM[0]) && data[start..].starts_with(BOM) {
-        start + BOM.len()
-    } else {
-        start
     }
 }
 

@@ -1,6 +1,7 @@
 //! A syslog prefix before a line of any layout (`Nov 10 10:00:00 host prog[pid]: `, with
-//! an optional `<PRI>`, or an RFC 3339 time instead of the BSD one): what rsyslog and
-//! journald write when they relay a server's log, and HAProxy's only way to log.
+//! an optional `<PRI>`, or an RFC 3339 time instead of the BSD one, or `<PRI>` alone):
+//! what rsyslog and journald write when they relay a server's log, and HAProxy's only way
+//! to log.
 
 use memchr::memchr;
 
@@ -32,7 +33,9 @@ pub(super) fn prefix(line: &[u8]) -> Option<usize> {
     } else if rest.len() > 20 && rest[4] == b'-' && rest[10] == b'T' {
         memchr(b' ', rest)? + 1
     } else {
-        return None;
+        // `<PRI>` and the line itself: what a program writing syslog's priority to a pipe
+        // or to standard output leaves (HAProxy's `log stdout format short`).
+        return (pos > 0).then_some(pos);
     };
     // The host, then the tag ending in `:` (`nginx[2869]:`, `haproxy[7]:`, `nginx:`).
     let host_end = pos + memchr(b' ', &line[pos..])?;

@@ -511,3 +511,40 @@ fn flattened_elastic_keys_and_logstash_grok_are_read() {
     assert_eq!(visits(&r), expected);
     assert!(r.stderr.contains("log format: json"), "{}", r.stderr);
 }
+
+/// From a second audit of the layouts by a helper who read only the README: a Caddy log
+/// of a site served off the default port (`Host: blog.example.net:8443`) whose readers
+/// click from page to page, a full URL with its query and no path, and a log whose first
+/// line follows the NUL bytes a truncation under a non-appending writer leaves.
+#[test]
+fn a_host_with_its_port_a_pathless_query_and_a_nul_hole_read_as_meant() {
+    let caddy = |ts: u32, ip: &str, uri: &str, referer: &str| {
+        format!(
+            "{{\"level\":\"info\",\"ts\":{ts}.5,\"logger\":\"http.log.access\",\"msg\":\"handled request\",\"request\":{{\"remote_ip\":\"{ip}\",\"client_ip\":\"{ip}\",\"proto\":\"HTTP/2.0\",\"method\":\"GET\",\"host\":\"blog.example.net:8443\",\"uri\":\"{uri}\",\"headers\":{{\"Referer\":[\"{referer}\"],\"User-Agent\":[\"{CHROME}\"]}}}},\"duration\":0.001,\"size\":10,\"status\":200,\"resp_headers\":{{}}}}\n"
+        )
+    };
+    let log = [
+        caddy(1794304800, "203.0.113.5", "/2026/11/a-story", "https://www.google.com/"),
+        caddy(1794304801, "203.0.113.5", "/static/app.css", "https://blog.example.net:8443/2026/11/a-story"),
+        // Forty minutes on: a new visit, from a page of the site itself.
+        caddy(1794307200, "203.0.113.5", "/2026/11/b-story", "https://blog.example.net:8443/2026/11/a-story"),
+        caddy(1794307201, "203.0.113.5", "/static/app.css", "https://blog.example.net:8443/2026/11/b-story"),
+    ]
+    .concat();
+    assert_eq!(
+        visits(&visits_of(&log, &["--log-format", "caddy"])),
+        ["/2026/11/a-story search referrer-known 1 2", "/2026/11/b-story direct referrer-internal 1 2"]
+    );
+
+    let line = |time: &str, target: &str, referrer: &str| {
+        format!("203.0.113.6 - - [10/Nov/2026:10:00:{time} +0100] \"GET {target} HTTP/1.1\" 200 1234 \"{referrer}\" \"{IPHONE}\"\n")
+    };
+    let mut log = vec![0u8; 5000];
+    log.extend(line("01", "http://www.example.com?utm_medium=email&utm_source=nl", "-").bytes());
+    log.extend(
+        line("02", "/static/app.css", "http://www.example.com/?utm_medium=email&utm_source=nl").bytes(),
+    );
+    let r = darklog_stdin(&["analyze", "-", "--report", "visits", "--format", "csv"], &log);
+    assert_eq!(visits(&r), ["/?utm_medium=email&utm_source=nl email utm-medium 1 2"]);
+    assert!(r.stderr.contains("2 lines read = 1 page view + 1 other hit"), "{}", r.stderr);
+}
