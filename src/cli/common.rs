@@ -256,8 +256,8 @@ impl ReportArgs {
 
     /// [`ReportArgs::open_output`] for a run over logs. A report written into the
     /// directory of the logs it reads is listed there by the next run: when the file `-o`
-    /// names is found that way and is no log, the run skips it and `-o` replaces it (a log
-    /// found there is refused, as any input). Named by a glob, it was judged with the other
+    /// names is found that way, reads as darklog's report and is no log, the run skips it
+    /// and `-o` replaces it (any other file found there is refused, as any input). Named by a glob, it was judged with the other
     /// reports beside the logs ([`skip_reports_named`], called first) and is skipped.
     pub fn open_output_beside_logs(
         &self,
@@ -271,10 +271,13 @@ impl ReportArgs {
         read.retain(|i| !i.source.id().is_some_and(|id| skipped.contains(&id)));
         let id = Source::File(path.clone()).id();
         let own = read.iter().position(|i| id.is_some() && i.source.id() == id);
-        // Listed by a directory, a file with a report's name that holds no log (judged as a
-        // directory's files are: whether it holds a log at all) is what an earlier run wrote.
+        // Listed by a directory, a file with a report's name that reads as one and holds no
+        // log (judged as a directory's files are: whether it holds a log at all) is what an
+        // earlier run wrote. Any other file of the user's there is refused, never written over.
         let no_log = |at: usize| !crate::run::is_log(&read[at], cfg);
-        if let Some(at) = own.filter(|&at| read[at].listed && has_report_name(path) && no_log(at)) {
+        let replaced =
+            |at: usize| read[at].listed && has_report_name(path) && looks_like_a_report(path) && no_log(at);
+        if let Some(at) = own.filter(|&at| replaced(at)) {
             read.remove(at);
             cfg.skip.push(path.clone());
         }

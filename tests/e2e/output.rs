@@ -119,6 +119,11 @@ fn a_report_kept_beside_the_logs_is_skipped_and_replaced() {
     let r = report_to(&notes, &[s(&log), s(&notes)]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_eq!(std::fs::read(&notes).unwrap(), b"notes on the access log\nkept by hand\n");
+    // Listed by the directory, the same (an audit found it written over, exit 0).
+    let r = report_to(&notes, &[logs]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("writing it would replace what is read"), "{}", r.stderr);
+    assert_eq!(std::fs::read(&notes).unwrap(), b"notes on the access log\nkept by hand\n");
     // A log in a format string's layout is a log, found in a directory too: read, and
     // never written over.
     let custom = dir.path().join("custom");
@@ -166,10 +171,11 @@ fn no_report_replaces_the_last_when_no_input_could_be_read() {
     // The logs rotated away from a directory that keeps last week's report: the same.
     let rotated = dir.path().join("rotated");
     std::fs::create_dir(&rotated).unwrap();
-    let report = write(&rotated, "week.html", b"last week");
+    let last_week = "<title>darklog: dark social, last week</title>";
+    let report = write(&rotated, "week.html", last_week.as_bytes());
     let r = darklog(&["analyze", s(&rotated), "--format", "html", "-o", s(&report)]);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert_eq!(std::fs::read_to_string(&report).unwrap(), "last week");
+    assert_eq!(std::fs::read_to_string(&report).unwrap(), last_week);
     let r = darklog(&["analyze", s(&gone), s(&fixture("small.log")), "--format", "csv", "-q"]);
     assert_eq!(r.code, 2);
     assert_eq!(r.stdout, darklog(&["analyze", s(&fixture("small.log")), "--format", "csv", "-q"]).stdout);
