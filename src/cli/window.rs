@@ -38,7 +38,7 @@ pub struct WindowArgs {
     pub now: Option<String>,
 
     /// Also report the period before the window, of the same length (the month before a
-    /// month), with each figure's change.
+    /// month, whole days in --tz before dates), with each figure's change.
     #[arg(long, value_enum, value_name = "PERIOD")]
     pub compare: Option<Compare>,
 }
@@ -142,7 +142,13 @@ impl WindowArgs {
                     Some(Calendar::Month) => (month_before(since, zone), since),
                     Some(Calendar::Week) => (days_before(since, 7, zone), since),
                     Some(Calendar::Day) => (days_before(since, 1, zone), since),
-                    None => (since - (until - since), since),
+                    // Whole days given as dates (`--since 2026-10-26 --until 2026-10-27`): as
+                    // many days before, in the zone, as `--day` takes them; other bounds (`7d`, a
+                    // time of day) the same length before.
+                    None => match whole_days(since, until, zone) {
+                        Some(n) => (days_before(since, n, zone), since),
+                        None => (since - (until - since), since),
+                    },
                 })
             }
         };
@@ -169,6 +175,12 @@ fn midnight(zone: &Zone, day: i64) -> i64 {
 /// The local midnight `n` days before the one at `t`.
 fn days_before(t: i64, n: i64, zone: &Zone) -> i64 {
     midnight(zone, zone.day_of(t) - n)
+}
+
+/// How many local days `[since, until)` spans, when both are local midnights.
+fn whole_days(since: i64, until: i64, zone: &Zone) -> Option<i64> {
+    let at_midnight = |t: i64| midnight(zone, zone.day_of(t)) == t;
+    (at_midnight(since) && at_midnight(until)).then(|| zone.day_of(until) - zone.day_of(since))
 }
 
 /// The first local midnight of the month before the one starting at `t`.
@@ -336,5 +348,27 @@ mod tests {
         assert_eq!(s, ymd(2026, 10, 19) - 2 * 3600);
         assert_eq!(u - s, 7 * 86_400 + 3600);
         assert_eq!(w.previous, Some((ymd(2026, 10, 12) - 2 * 3600, s)));
+    }
+
+    /// An audit's case: London leaves summer time on 2026-10-25, 25 hours long. The day
+    /// before 2026-10-26, asked for with dates, is all of that day, as `--day` takes it,
+    /// not the 24 hours before (which lose its first hour); two days before two days.
+    #[test]
+    fn dates_compared_with_the_days_before_across_a_clock_change() {
+        let london = |since: &str, until: &str| {
+            args(|a, zone| {
+                *zone = Zone::parse("Europe/London").unwrap();
+                (a.since, a.until) = (Some(since.into()), Some(until.into()));
+                a.compare = Some(Compare::Previous);
+            })
+        };
+        let w = london("2026-10-26", "2026-10-27");
+        assert_eq!(w.current, Window { since: Some(ymd(2026, 10, 26)), until: Some(ymd(2026, 10, 27)) });
+        assert_eq!(w.previous, Some((ymd(2026, 10, 25) - 3600, ymd(2026, 10, 26))));
+        let w = london("2026-10-26", "2026-10-28");
+        assert_eq!(w.previous, Some((ymd(2026, 10, 24) - 3600, ymd(2026, 10, 26))));
+        // A time of day is no date: the same length before.
+        let w = london("2026-10-26T06:00:00Z", "2026-10-27T06:00:00Z");
+        assert_eq!(w.previous, Some((ymd(2026, 10, 25) + 6 * 3600, ymd(2026, 10, 26) + 6 * 3600)));
     }
 }

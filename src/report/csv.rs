@@ -67,8 +67,10 @@ fn summary_metrics(report: &Report) -> Vec<(String, String)> {
         m.push((format!("cut_{name}"), n.to_string()));
     }
     if let (Some(p), Some(before)) = (&report.previous, report.headline_prev()) {
-        m.push(("prev_period_start".into(), day(Some(p.since))));
-        m.push(("prev_period_end".into(), day(p.until.map(|u| u - 1))));
+        // As `period_*`: the period's first and last visits' dates (JSON's `previous`
+        // gives its bounds).
+        m.push(("prev_period_start".into(), day(p.aggregates.first_time)));
+        m.push(("prev_period_end".into(), day(p.aggregates.last_time)));
         headline_metrics(&mut m, "prev_", &before);
         let now = report.headline();
         m.push(("visits_change_pct".into(), opt_pct(super::change_pct(now.visits, before.visits))));

@@ -936,3 +936,49 @@ fn the_page_shows_encoded_letters_as_letters() {
     .stdout;
     assert!(csv.contains("/2026/11/%E6%97%A5%E6%9C%AC-tech-week-recap,"), "{csv}");
 }
+
+/// An audit's case (a helper who read only the README): London leaves summer time on
+/// 2026-10-25. Dates given to `--since`/`--until` are compared with as many days before,
+/// whole, as `--day` takes them (the 24 hours before lost that day's first hour and its
+/// visit, labelled the whole day); and `prev_period_*`, as `period_*`, are the first and
+/// last visits' dates, whatever the window's bounds.
+#[test]
+fn dates_compared_across_a_clock_change_take_the_whole_day_before() {
+    let line = |utc: &str, ip: u8, path: &str| {
+        format!(
+            "198.51.100.{ip} - - [{utc} +0000] \"GET {path} HTTP/1.1\" 200 1234 \"-\" \"Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0\"\n"
+        )
+    };
+    let log = [
+        // 00:30 in London on the 25th (still summer time: 23:30 UTC the day before).
+        line("24/Oct/2026:23:30:00", 1, "/2026/10/first-hour-story"),
+        line("25/Oct/2026:12:00:00", 2, "/2026/10/noon-story"),
+        line("26/Oct/2026:09:00:00", 3, "/2026/10/monday-story"),
+        line("26/Oct/2026:21:00:00", 4, "/2026/10/evening-story"),
+    ]
+    .concat();
+    let dir = tempfile::tempdir().unwrap();
+    let log = write(dir.path(), "access.log", log.as_bytes());
+    let summary = |window: &[&str]| -> Vec<(String, String)> {
+        let args =
+            [&["analyze", s(&log), "--tz", "Europe/London", "--format", "csv", "-q"][..], window].concat();
+        let r = darklog(&args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split_once(','))
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect()
+    };
+    let get = |rows: &[(String, String)], key: &str| rows.iter().find(|(k, _)| k == key).unwrap().1.clone();
+    let day_before = summary(&["--day", "2026-10-25"]);
+    assert_eq!(get(&day_before, "visits"), "2");
+    for window in [&["--since", "2026-10-26", "--until", "2026-10-27"][..], &["--day", "2026-10-26"][..]] {
+        let compared = summary(&[window, &["--compare", "previous"][..]].concat());
+        assert_eq!(get(&compared, "visits"), "2", "{window:?}");
+        assert_eq!(get(&compared, "prev_visits"), get(&day_before, "visits"), "{window:?}");
+        assert_eq!(get(&compared, "prev_period_start"), get(&day_before, "period_start"), "{window:?}");
+        assert_eq!(get(&compared, "prev_period_end"), get(&day_before, "period_end"), "{window:?}");
+    }
+}
