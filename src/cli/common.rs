@@ -433,8 +433,18 @@ fn looks_like_a_report(path: &std::path::Path) -> bool {
     }
     let text = String::from_utf8_lossy(&head);
     let csv_headers = ["metric,value", "channel,visits,", "landing,app,shares,", "start,visitor,landing,"];
-    ["darklog", "dark_social", "dark-social", "Dark social"].iter().any(|w| text.contains(w))
+    let mut lines = text.lines();
+    let (first, second) = (lines.next().unwrap_or(""), lines.next().unwrap_or(""));
+    // Not every report names darklog or dark social: a table of shares, a JSON report
+    // with no row, the visits list are known by their shape.
+    let table = first.starts_with("+-") && second.starts_with("| ");
+    let visits_list = first.starts_with("start (") && first.contains("  visitor  ");
+    let json_report = text.trim_start().starts_with('{') && text.contains("\"report\":");
+    ["darklog", "dark_social", "dark-social", "Dark social", "dark social"].iter().any(|w| text.contains(w))
         || csv_headers.iter().any(|h| text.starts_with(h))
+        || table
+        || visits_list
+        || json_report
 }
 
 /// The narrowest every report fits in (the visits list and the comparison need it).

@@ -41,6 +41,11 @@ impl Alb {
         let mut pos = 0;
         // Fields are counted as ALB's: a classic line's first is ALB's second.
         for i in usize::from(self.classic)..14 {
+            // AWS always quotes the request: a line of words with a time first (a report's
+            // table, another tool's log) is no balancer's.
+            if i == 12 && line.get(pos) != Some(&b'"') {
+                return None;
+            }
             let (start, end, next) = field(line, pos)?;
             let value = &line[start..end];
             match i {

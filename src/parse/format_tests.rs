@@ -1019,7 +1019,18 @@ fn lines_written_from_the_servers_documentation() {
     // make every line a request that is never a page, and the report silently empty.
     let mut cx = LineCx::default();
     let line = br#"{"time":"2026-11-10T10:00:00+01:00","remote_addr":"203.0.113.5","method":"GET","u":"/a","status":200}"#;
-    assert!(matches!(preset(Preset::Json).parse(line, &mut cx), Parsed::Malformed));
+    assert!(matches!(json.parse(line, &mut cx), Parsed::Malformed));
+    // Under a path key, an empty value is a request with no path (a hit that is no page).
+    let line = br#"{"time":"2026-11-10T10:00:00+01:00","remote_addr":"203.0.113.5","request_method":"GET","uri":"","status":400}"#;
+    assert!(matches!(json.parse(line, &mut cx), Parsed::Hit(h) if h.target.is_empty()));
+    // A full URL with a user in it names the host after the `@`.
+    assert_eq!(
+        found::split_absolute(b"http://user:pw@blog.example.net:8080/a"),
+        Some((&b"blog.example.net"[..], &b"/a"[..]))
+    );
+    // A report's visits list (a time, then words) is no balancer's line: AWS quotes the request.
+    let line = b"2026-11-02T10:00:00Z  v8283cba50a49ebcc  dark-social  whatsapp              preview                   2  /news/2026/11/02/budget-vote";
+    assert!(matches!(preset(Preset::Elb).parse(line, &mut cx), Parsed::Malformed));
 }
 
 #[test]

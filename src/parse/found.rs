@@ -53,6 +53,8 @@ pub(super) struct Found {
     pub user_agent: Ref,
     pub host: Ref,
     pub forwarded_for: Ref,
+    /// The line names what was asked for, if only with an empty value (a JSON key).
+    pub asked: bool,
 }
 
 /// A field as the line has it, or decoded into the scratch buffer when `needs(field)`.
@@ -154,7 +156,10 @@ pub(super) fn split_absolute(target: &[u8]) -> Option<(&[u8], &[u8])> {
         None | Some(b'#') => b"/",
         Some(_) => &rest[end..],
     };
-    Some((without_port(&rest[..end]), path))
+    let authority = &rest[..end];
+    // `user:pw@host`: browsers never send one, but a client may.
+    let authority = memchr::memrchr(b'@', authority).map_or(authority, |at| &authority[at + 1..]);
+    Some((without_port(authority), path))
 }
 
 /// A host field as servers log it (`Host:` as the client sent it, so `host:8443` off the
@@ -194,7 +199,7 @@ impl Found {
         // A line that says what was asked for nowhere the layout knows (a JSON key or a
         // W3C field not read as the path) is no hit: read with an empty path, it would be
         // counted as a request that is never a page, and the report would be silently empty.
-        if !self.request.is_some() && !target.is_some() {
+        if !self.request.is_some() && !target.is_some() && !self.asked {
             return None;
         }
         let scratch: &'a [u8] = scratch;

@@ -286,6 +286,9 @@ impl<'a> Walk<'a> {
             }
         };
         let Some((role, rank)) = wanted else { return Some(()) };
+        // Under its key, an empty or null path is a request with none, not a layout
+        // that does not say (which makes the line malformed: see `Found::hit`).
+        self.found.asked |= matches!(role, JsonRole::Request | JsonRole::Target | JsonRole::Path);
         let slot = role as usize;
         if rank >= self.ranks[slot] || (!string && &self.b[start..end] == b"null") {
             return Some(());

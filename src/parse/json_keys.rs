@@ -86,7 +86,7 @@ pub(super) const NGINX_AND_TRAEFIK: &[(JsonRole, &str)] = &[
     (JsonRole::Target, "request_uri"),
     (JsonRole::Target, "RequestPath"),
     (JsonRole::Target, "uri"),
-    // Node's loggers (pino-http, morgan's JSON tokens) and many hand-made formats.
+    // Formats made by hand (morgan's `:url` token under a JSON key, many others).
     (JsonRole::Target, "url"),
     (JsonRole::Path, "path"),
     (JsonRole::Query, "args"),

@@ -9,8 +9,9 @@ pub fn strip_bom(line: &[u8]) -> &[u8] {
     &line[after_bom(line, 0)..]
 }
 
-/// Where the line at `start` begins, past a byte-order mark: for a line read alone (the
-/// sample detection reads, `explain`'s); a run's chunks look at a file's first line only.
+/// Where the line at `start` begins, past a byte-order mark or NUL bytes: for a line read
+/// alone (the sample detection reads, `explain`'s); a run's chunks look for a mark in a
+/// file's first line only, and for NULs before every line (see `chunk_loop`).
 #[inline(always)]
 pub(super) fn after_bom(data: &[u8], start: usize) -> usize {
     if data.get(start) == Some(&BOM[0]) && data[start..].starts_with(BOM) {

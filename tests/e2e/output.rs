@@ -81,33 +81,37 @@ fn a_report_kept_beside_the_logs_is_skipped_and_replaced() {
     let log = write(dir.path(), "access.log", &small);
     let logs = s(dir.path());
     let csv = darklog(&["analyze", s(&log), "--format", "csv", "-q"]);
-    for out in ["report.csv", "report.json", "report.html"] {
-        let path = dir.path().join(out);
-        let format = out.rsplit('.').next().unwrap();
+    // Every report in every format: some name neither darklog nor dark social (a table of
+    // shares, a JSON report with no row), and the visits list once read as a balancer's log.
+    let formats = [("txt", "table"), ("csv", "csv"), ("json", "json"), ("md", "markdown"), ("html", "html")];
+    let reports = ["summary", "channels", "pages", "daily", "shares", "visits"];
+    for (report, (ext, format)) in reports.iter().flat_map(|r| formats.iter().map(move |f| (r, f))) {
+        let out = format!("{report}.{ext}");
+        let path = dir.path().join(&out);
         for week in 0..2 {
-            let r = darklog(&["analyze", logs, "--format", format, "-o", s(&path)]);
+            let r = darklog(&["analyze", logs, "--report", report, "--format", format, "-o", s(&path)]);
             assert_eq!(r.code, 0, "{out}, run {week}: {}", r.stderr);
             // Listed by the directory, it goes without a word.
             assert!(!r.stderr.contains("a file of darklog's"), "{out}, run {week}: {}", r.stderr);
         }
     }
-    assert_eq!(std::fs::read_to_string(dir.path().join("report.csv")).unwrap(), csv.stdout);
+    assert_eq!(std::fs::read_to_string(dir.path().join("summary.csv")).unwrap(), csv.stdout);
     // Named too (a cron line's `access.log*` catches `access.log.json`), it is skipped,
     // said, and replaced; a log the directory holds is never written over.
-    let report = dir.path().join("report.json");
+    let report = dir.path().join("summary.json");
     let r = report_to(&report, &[logs, s(&report)]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let r = darklog(&["analyze", s(&log), s(&report), "--format", "json", "-o", s(&report)]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stderr.contains("report.json: a file of darklog's"), "{}", r.stderr);
+    assert!(r.stderr.contains("summary.json: a file of darklog's"), "{}", r.stderr);
     // Other reports beside it, named by the same glob, are no input either, whichever
     // report this run writes, or none.
-    let other = dir.path().join("report.csv");
+    let other = dir.path().join("summary.csv");
     for out in [&["-o", s(&report)][..], &[][..]] {
         let r =
             darklog(&[&["analyze", s(&log), s(&report), s(&other), "--format", "json"][..], out].concat());
         assert_eq!(r.code, 0, "{}", r.stderr);
-        assert!(r.stderr.contains("report.csv: a file of darklog's"), "{}", r.stderr);
+        assert!(r.stderr.contains("summary.csv: a file of darklog's"), "{}", r.stderr);
     }
     let r = report_to(&log, &[logs]);
     assert_eq!(r.code, 1, "{}", r.stderr);
