@@ -176,15 +176,18 @@ impl<'a> Hit<'a> {
 }
 
 /// A request target as (path, query without its `?`); an empty path is the front page's.
+/// A fragment is the browser's and never sent, but a client that sends one has not asked
+/// for another page: the path ends at `#` too (what follows it is no query either).
 pub fn split_target(target: &[u8]) -> (&[u8], Option<&[u8]>) {
     // Every line asks, of a target of some tens of bytes: short enough that a `memchr`
     // call costs more to start than to run.
-    match scan::find_byte(target, 0, b'?') {
-        // `?q` alone: what is left of `http://host?q` once its host is taken.
-        Some(0) => (b"/", Some(&target[1..])),
-        Some(i) => (&target[..i], Some(&target[i + 1..])),
+    let (path, query) = match scan::find_any(target, 0, [b'?', b'#', b'#']) {
+        Some(i) if target[i] == b'?' => (&target[..i], Some(&target[i + 1..])),
+        Some(i) => (&target[..i], None),
         None => (target, None),
-    }
+    };
+    // `?q` alone: what is left of `http://host?q` once its host is taken.
+    (if path.is_empty() && !target.is_empty() { b"/" } else { path }, query)
 }
 
 /// `key=value` pairs of a query string, split on `&` and `;` (both are in use), still

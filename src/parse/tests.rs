@@ -400,6 +400,17 @@ fn path_and_query_split() {
     let hit = Format::COMBINED.parse(line, &mut cx).hit().unwrap();
     assert_eq!(hit.path(), b"/a/b");
     assert_eq!(hit.query(), Some(&b"utm_source=x&y=1"[..]));
+    // (target, path, query): a fragment a client sends ends the path, and a `?` after it
+    // is the fragment's; `?q` alone is the front page's (a full URL with no path).
+    for (target, path, query) in [
+        (&b"/a/b#top"[..], &b"/a/b"[..], None),
+        (b"/a#x?utm_medium=email", b"/a", None),
+        (b"/a?utm_medium=email#top", b"/a", Some(&b"utm_medium=email#top"[..])),
+        (b"?utm_medium=email", b"/", Some(&b"utm_medium=email"[..])),
+        (b"", b"", None),
+    ] {
+        assert_eq!(split_target(target), (path, query), "{}", String::from_utf8_lossy(target));
+    }
 }
 
 #[test]

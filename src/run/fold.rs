@@ -249,6 +249,8 @@ struct Held {
 pub struct InputCounts {
     pub lines: u64,
     pub malformed: u64,
+    /// Of the malformed lines, those with nothing but white space: no other layout.
+    pub blank: u64,
     pub out_of_order: u64,
     /// The time of its latest hit read.
     pub last_time: Option<i64>,
@@ -391,6 +393,8 @@ impl<'a> Fold<'a> {
                 lines.read += 1;
                 lines.malformed += 1;
                 self.counts[at.input].malformed += 1;
+                self.counts[at.input].blank +=
+                    u64::from(line.iter().all(|b| b.is_ascii_whitespace() || *b == 0));
                 self.show(at.input, at.number, line, "malformed line");
             }
             Rec::Directive if !self.cx.count_directives => self.counts[at.input].lines -= 1,

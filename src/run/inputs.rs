@@ -253,7 +253,9 @@ pub(super) fn mostly_malformed(sniffed: &[sniff::Sniffed], read: &super::read::R
         }
         // A fifth: half a log in another layout is not "mostly", but is worth the word
         // (in a short file too, but one broken line in five is no pattern).
-        if (c.lines >= 20 || c.malformed >= 2) && c.malformed * 5 >= c.lines {
+        // Blank lines are malformed, but no sign of another layout.
+        let other = c.malformed - c.blank;
+        if (c.lines >= 20 || other >= 2) && other * 5 >= c.lines {
             notices.push(format!(
                 "{}: {} of its {} lines are not in the {} layout and were counted malformed (-v \
                  shows the first): if the log changed layout part-way, split it where the first \
