@@ -38,7 +38,7 @@ pub use host::{
 };
 pub use landing::{OwnedLanding, MAX_VISIT_PAGES};
 pub use params::ParamRules;
-pub use path::{page_view, PathKind, PathRules};
+pub use path::{fetched, page_view, PathKind, PathRules};
 pub use reason::{Exclusion, Reason, ScraperRule};
 pub use returns::{remembered, ReturnLog, EXACT_PAIRS, RETURN_WINDOW};
 pub use shares::{ShareLog, SHARE_WINDOW};

@@ -36,8 +36,12 @@ impl WordSet {
 pub enum PathKind {
     /// A page a person reads (when a GET answered 2xx or 304: see [`page_view`]).
     Page,
-    /// What a browser fetches to render a page, feeds, files for machines.
+    /// What a browser fetches to render a page: its style sheets, scripts, images, fonts.
     Asset,
+    /// No page, and nothing a page embeds: feeds, files for machines (`robots.txt`, a
+    /// sitemap), the icon every client asks for by itself. Scrapers fetch these too, so
+    /// they are no evidence that a browser rendered a page.
+    Machine,
     /// An archive, executable, package, source file or disk image.
     Download,
 }
@@ -50,7 +54,12 @@ pub struct PathRules {
     /// [`ext_code`]s, with their kind: one hash probe instead of comparing with every
     /// extension of the same length.
     ext_codes: FxHashMap<u64, PathKind>,
+    /// Names of assets and of machine files (`machine_name` tells them apart).
     asset_name: WordSet,
+    machine_name: WordSet,
+    machine_ext: WordSet,
+    /// The prefixes of `asset_prefix_by_second` and `asset_prefix_short` that are machines'.
+    machine_prefixes: Vec<Box<[u8]>>,
     /// Asset prefixes by their second byte (the first is `/`): a path is compared only
     /// with the prefixes that could match it, for most paths none.
     asset_prefix_by_second: Vec<Vec<Box<[u8]>>>,
@@ -72,6 +81,9 @@ impl PathRules {
             download_ext: WordSet::default(),
             ext_codes: FxHashMap::default(),
             asset_name: WordSet::default(),
+            machine_name: WordSet::default(),
+            machine_ext: WordSet::default(),
+            machine_prefixes: Vec::new(),
             asset_prefix_by_second: vec![Vec::new(); 256],
             asset_prefix_short: Vec::new(),
             asset_tail: 0,
@@ -89,6 +101,16 @@ impl PathRules {
                     (0, "name") => p.insert_asset_name(value),
                     (0, "prefix") => {
                         p.add_asset_prefix(f[1]);
+                        true
+                    }
+                    (0, "machine_ext") => p.insert_extension(value, PathKind::Machine),
+                    (0, "machine_name") => {
+                        p.machine_name.insert(value.clone());
+                        p.insert_asset_name(value)
+                    }
+                    (0, "machine_prefix") => {
+                        p.add_asset_prefix(f[1]);
+                        p.machine_prefixes.push(f[1].as_bytes().into());
                         true
                     }
                     (1, "index") => p.index_files.insert(value),
@@ -119,7 +141,10 @@ impl PathRules {
 
     /// `false` when the (lowercase) extension was already there, of either kind.
     fn insert_extension(&mut self, ext: Vec<u8>, kind: PathKind) -> bool {
-        if self.asset_ext.contains(&ext) || self.download_ext.contains(&ext) {
+        if self.asset_ext.contains(&ext)
+            || self.download_ext.contains(&ext)
+            || self.machine_ext.contains(&ext)
+        {
             return false;
         }
         if let Some(code) = ext_code(&ext) {
@@ -128,6 +153,7 @@ impl PathRules {
         self.asset_tail = self.asset_tail.max(ext.len() + 1);
         match kind {
             PathKind::Download => self.download_ext.insert(ext),
+            PathKind::Machine => self.machine_ext.insert(ext),
             _ => self.asset_ext.insert(ext),
         }
     }
@@ -152,15 +178,15 @@ impl PathRules {
 
     /// Static files, feeds and machine files: requested by browsers and tools, never read.
     pub fn is_asset(&self, path: &[u8]) -> bool {
-        self.kind(path) == PathKind::Asset
+        matches!(self.kind(path), PathKind::Asset | PathKind::Machine)
     }
 
     /// What a request for `path` fetches: an asset (by prefix, name or extension), a
     /// download (by extension), else a page.
     pub fn kind(&self, path: &[u8]) -> PathKind {
         let by_second = path.get(1).map_or(&[][..], |&b| &self.asset_prefix_by_second[usize::from(b)]);
-        if by_second.iter().chain(&self.asset_prefix_short).any(|p| path.starts_with(p)) {
-            return PathKind::Asset;
+        if let Some(p) = by_second.iter().chain(&self.asset_prefix_short).find(|p| path.starts_with(p)) {
+            return if self.machine_prefixes.contains(p) { PathKind::Machine } else { PathKind::Asset };
         }
         // Only the last few bytes can make a name or an extension of the tables: one
         // short walk back finds the last slash and the last dot after it, if they are
@@ -184,13 +210,14 @@ impl PathRules {
         if name.is_some_and(<[u8]>::is_empty) {
             return PathKind::Page;
         }
-        if name.is_some_and(|name| self.asset_name.contains(name)) {
-            return PathKind::Asset;
+        if let Some(name) = name.filter(|name| self.asset_name.contains(name)) {
+            return if self.machine_name.contains(name) { PathKind::Machine } else { PathKind::Asset };
         }
         let Some(ext) = dot.map(|dot| &tail[dot + 1..]) else { return PathKind::Page };
         match ext_code(ext) {
             Some(code) => self.ext_codes.get(&code).copied().unwrap_or(PathKind::Page),
             None if self.asset_ext.contains(ext) => PathKind::Asset,
+            None if self.machine_ext.contains(ext) => PathKind::Machine,
             None if self.download_ext.contains(ext) => PathKind::Download,
             None => PathKind::Page,
         }
@@ -231,9 +258,18 @@ impl PathRules {
 /// Whether a hit is a page view: a GET of a path (absolute-form targets, `GET http://…`,
 /// are proxy probes), answered 2xx or 304, that is not an asset. `Err` says why not.
 /// The caller passes `kind` ([`PathRules::kind`]) because it needs it anyway.
+/// A GET answered 2xx or 304: what a browser got, a page or what the page embeds (an
+/// asset that failed, a 404 for a script that is not there, is no sign of a browser).
+#[inline]
+pub fn fetched(method: &[u8], status: u16) -> bool {
+    method == b"GET" && ((200..300).contains(&status) || status == 304)
+}
+
 pub fn page_view(method: &[u8], status: u16, path: &[u8], kind: PathKind) -> Result<(), &'static str> {
     if kind == PathKind::Asset {
         Err("an asset (assets.tsv)")
+    } else if kind == PathKind::Machine {
+        Err("a feed or a file for machines (assets.tsv)")
     } else if kind == PathKind::Download {
         Err("a download (assets.tsv)")
     } else if !matches!(method, b"GET") {
@@ -281,6 +317,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn machine_files_are_no_assets_a_page_embeds() {
+        let p = PathRules::builtin().unwrap();
+        for machine in [&b"/robots.txt"[..], b"/feed", b"/blog/rss", b"/sitemap.xml", b"/.well-known/x"] {
+            assert_eq!(p.kind(machine), PathKind::Machine, "{}", String::from_utf8_lossy(machine));
+        }
+        // The icon browsers ask for by themselves is one (see assets.tsv).
+        for asset in [&b"/favicon.ico"[..], b"/css/site.css", b"/static/app", b"/wp-json/v2/posts"] {
+            assert_eq!(p.kind(asset), PathKind::Asset, "{}", String::from_utf8_lossy(asset));
+        }
+        assert!(fetched(b"GET", 304) && !fetched(b"GET", 404) && !fetched(b"HEAD", 200));
+    }
+
+    #[test]
     fn assets_and_pages() {
         let p = PathRules::builtin().unwrap();
         for asset in [
@@ -313,8 +362,8 @@ mod tests {
         plainly_with(path, &[])
     }
 
-    /// [`plainly`], with rows a rules file added: an asset row first, else a download
-    /// row, else a page.
+    /// [`plainly`], with rows a rules file added: a prefix row first, a name row, an
+    /// extension row (an asset's, or a machine file's), else a download row, else a page.
     fn plainly_with(path: &[u8], extra: &[[&str; 2]]) -> PathKind {
         let rows: Vec<Vec<&str>> = super::tables::rows(ASSETS, 2)
             .map(|r| r.unwrap().1)
@@ -323,15 +372,25 @@ mod tests {
         let name = last_segment(path);
         let ext = name.iter().rposition(|&b| b == b'.').map(|dot| &name[dot + 1..]);
         let has_ext = |e: &str| !name.is_empty() && ext.is_some_and(|x| x.eq_ignore_ascii_case(e.as_bytes()));
-        let asset = rows.iter().any(|f| match f[0] {
-            "prefix" => path.starts_with(f[1].as_bytes()),
-            "name" => !name.is_empty() && name.eq_ignore_ascii_case(f[1].as_bytes()),
-            "ext" => has_ext(f[1]),
-            "download" => false,
-            other => panic!("unknown kind {other}"),
-        });
-        if asset {
-            PathKind::Asset
+        let found = |kind: &str, test: &dyn Fn(&str) -> bool| {
+            rows.iter().find(|f| f[0].trim_start_matches("machine_") == kind && test(f[1]))
+        };
+        let row = found("prefix", &|v| path.starts_with(v.as_bytes()))
+            .or_else(|| found("name", &|v| !name.is_empty() && name.eq_ignore_ascii_case(v.as_bytes())))
+            .or_else(|| found("ext", &has_ext));
+        for f in &rows {
+            assert!(
+                ["prefix", "name", "ext", "download"].contains(&f[0].trim_start_matches("machine_")),
+                "unknown kind {}",
+                f[0]
+            );
+        }
+        if let Some(f) = row {
+            if f[0].starts_with("machine_") {
+                PathKind::Machine
+            } else {
+                PathKind::Asset
+            }
         } else if rows.iter().any(|f| f[0] == "download" && has_ext(f[1])) {
             PathKind::Download
         } else {

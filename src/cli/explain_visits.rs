@@ -79,7 +79,7 @@ pub(super) fn place(
             _ => {
                 let visitor = (hit.client.to_vec(), hit.user_agent.unwrap_or_default().to_vec());
                 if !viewed {
-                    if kind == PathKind::Asset {
+                    if kind == PathKind::Asset && crate::classify::fetched(hit.method, hit.status) {
                         assets.push((visitor, hit.time));
                     }
                     continue;

@@ -2,7 +2,7 @@
 //! or asset) and keyed (visitor, user agent), into a record of one cache line that the
 //! sequential stage reads without looking at the line again unless it must.
 
-use crate::classify::{page_view, PathKind, PathRules};
+use crate::classify::{fetched, page_view, PathKind, PathRules};
 use crate::engine::Stage;
 use crate::identity::KeyHasher;
 use crate::input::MAX_LINE;
@@ -93,7 +93,9 @@ impl Stage for LineStage<'_> {
                     let path = hit.path();
                     let kind = self.paths.kind(path);
                     let pageview = page_view(hit.method, hit.status, path, kind).is_ok();
-                    let (asset, download) = (kind == PathKind::Asset, kind == PathKind::Download);
+                    // What a browser loaded to render a page: the evidence that one did.
+                    let asset = kind == PathKind::Asset && fetched(hit.method, hit.status);
+                    let download = kind == PathKind::Download;
                     // A client that sent no agent, where the log records them, is no browser.
                     let no_agent = match hit.user_agent {
                         Some(ua) => ua.is_empty(),

@@ -509,3 +509,57 @@ fn visits_by_reason(doc: &serde_json::Value) -> std::collections::BTreeMap<Strin
         .map(|r| (r["reason"].as_str().unwrap().to_string(), r["visits"].as_u64().unwrap()))
         .collect()
 }
+
+/// From an audit of scrapers that look like readers (a helper who read only the README):
+/// a page and a script that is not there (404), or a page and the site's feed, is no sign
+/// that a browser rendered the page; a page and its style sheet is. (The icon browsers ask
+/// for by themselves stays a sign: on the elastic log, readers from a search landing on a
+/// page with no style sheet load only `/favicon.ico`.)
+#[test]
+fn a_failed_asset_or_a_feed_is_no_browser_evidence() {
+    let mut log = String::new();
+    for i in 0..14 {
+        let (ip, ua) = (format!("198.51.100.{i}"), format!("{CHROME} r{i}"));
+        log += &line(
+            &ip,
+            &format!("10:{i:02}:00"),
+            &format!("/news/2026/11/story-{i}"),
+            "https://www.google.com/",
+            &ua,
+        );
+        log += &line(
+            &ip,
+            &format!("10:{i:02}:01"),
+            "/css/site.css",
+            &format!("https://www.example.com/news/2026/11/story-{i}"),
+            &ua,
+        );
+    }
+    let status = |l: String, code: &str| l.replace("\" 200 512 ", &format!("\" {code} 512 "));
+    log += &line("203.0.113.1", "11:00:00", "/news/2026/11/scraped-one", "-", CHROME);
+    log += &status(
+        line(
+            "203.0.113.1",
+            "11:00:01",
+            "/js/missing.js",
+            "https://www.example.com/news/2026/11/scraped-one",
+            CHROME,
+        ),
+        "404",
+    );
+    log += &line("203.0.113.2", "11:01:00", "/news/2026/11/scraped-two", "-", CHROME);
+    log += &line("203.0.113.2", "11:01:01", "/feed", "-", CHROME);
+    log += &line("203.0.113.2", "11:01:02", "/sitemap.xml", "-", CHROME);
+    log += &line("203.0.113.3", "11:02:00", "/news/2026/11/shared-story", "-", CHROME);
+    log += &line(
+        "203.0.113.3",
+        "11:02:01",
+        "/css/site.css",
+        "https://www.example.com/news/2026/11/shared-story",
+        CHROME,
+    );
+    let r = darklog_stdin(&["analyze", "-", "--report", "channels", "--format", "csv", "-q"], log.as_bytes());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("dark-social,1,"), "{}", r.stdout);
+    assert!(r.stdout.contains("excluded:no-browser-evidence,2,"), "{}", r.stdout);
+}

@@ -176,7 +176,7 @@ fn decide(sample: &[SampleHit], sites: &[String], rules: &Rules) -> (SiteFacts, 
     for h in sample.iter().filter(|h| !h.excluded) {
         let e = readers.entry(h.visitor).or_default();
         match facts.kind(h.kind, &h.path) {
-            PathKind::Asset => e.1 = true,
+            PathKind::Asset if h.fetched => e.1 = true,
             PathKind::Page if h.fetched => {
                 e.0.get_or_insert(h.referrer.is_some());
             }
