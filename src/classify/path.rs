@@ -58,13 +58,12 @@ pub struct PathRules {
     asset_name: WordSet,
     machine_name: WordSet,
     machine_ext: WordSet,
-    /// The prefixes of `asset_prefix_by_second` and `asset_prefix_short` that are machines'.
-    machine_prefixes: Vec<Box<[u8]>>,
     /// Asset prefixes by their second byte (the first is `/`): a path is compared only
     /// with the prefixes that could match it, for most paths none.
-    asset_prefix_by_second: Vec<Vec<Box<[u8]>>>,
+    /// Each with its kind: an asset's or a machine file's.
+    asset_prefix_by_second: Vec<Vec<(Box<[u8]>, PathKind)>>,
     /// Prefixes of one byte or none, which every path is compared with.
-    asset_prefix_short: Vec<Box<[u8]>>,
+    asset_prefix_short: Vec<(Box<[u8]>, PathKind)>,
     /// How many bytes at a path's end can hold a last segment that is an asset name,
     /// with its slash, or an asset extension, with its dot: only those are looked at.
     asset_tail: usize,
@@ -83,7 +82,6 @@ impl PathRules {
             asset_name: WordSet::default(),
             machine_name: WordSet::default(),
             machine_ext: WordSet::default(),
-            machine_prefixes: Vec::new(),
             asset_prefix_by_second: vec![Vec::new(); 256],
             asset_prefix_short: Vec::new(),
             asset_tail: 0,
@@ -100,7 +98,7 @@ impl PathRules {
                     (0, "download") => p.insert_extension(value, PathKind::Download),
                     (0, "name") => p.insert_asset_name(value),
                     (0, "prefix") => {
-                        p.add_asset_prefix(f[1]);
+                        p.add_prefix(f[1], PathKind::Asset);
                         true
                     }
                     (0, "machine_ext") => p.insert_extension(value, PathKind::Machine),
@@ -109,8 +107,7 @@ impl PathRules {
                         p.insert_asset_name(value)
                     }
                     (0, "machine_prefix") => {
-                        p.add_asset_prefix(f[1]);
-                        p.machine_prefixes.push(f[1].as_bytes().into());
+                        p.add_prefix(f[1], PathKind::Machine);
                         true
                     }
                     (1, "index") => p.index_files.insert(value),
@@ -165,10 +162,14 @@ impl PathRules {
     }
 
     pub fn add_asset_prefix(&mut self, prefix: &str) {
+        self.add_prefix(prefix, PathKind::Asset);
+    }
+
+    fn add_prefix(&mut self, prefix: &str, kind: PathKind) {
         let prefix: Box<[u8]> = prefix.as_bytes().into();
         match prefix.get(1) {
-            Some(&second) => self.asset_prefix_by_second[usize::from(second)].push(prefix),
-            None => self.asset_prefix_short.push(prefix),
+            Some(&second) => self.asset_prefix_by_second[usize::from(second)].push((prefix, kind)),
+            None => self.asset_prefix_short.push((prefix, kind)),
         }
     }
 
@@ -185,8 +186,10 @@ impl PathRules {
     /// download (by extension), else a page.
     pub fn kind(&self, path: &[u8]) -> PathKind {
         let by_second = path.get(1).map_or(&[][..], |&b| &self.asset_prefix_by_second[usize::from(b)]);
-        if let Some(p) = by_second.iter().chain(&self.asset_prefix_short).find(|p| path.starts_with(p)) {
-            return if self.machine_prefixes.contains(p) { PathKind::Machine } else { PathKind::Asset };
+        if let Some((_, kind)) =
+            by_second.iter().chain(&self.asset_prefix_short).find(|(p, _)| path.starts_with(p))
+        {
+            return *kind;
         }
         // Only the last few bytes can make a name or an extension of the tables: one
         // short walk back finds the last slash and the last dot after it, if they are

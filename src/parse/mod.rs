@@ -181,7 +181,7 @@ impl<'a> Hit<'a> {
 pub fn split_target(target: &[u8]) -> (&[u8], Option<&[u8]>) {
     // Every line asks, of a target of some tens of bytes: short enough that a `memchr`
     // call costs more to start than to run.
-    let (path, query) = match scan::find_any(target, 0, [b'?', b'#', b'#']) {
+    let (path, query) = match scan::find_either(target, 0, [b'?', b'#']) {
         Some(i) if target[i] == b'?' => (&target[..i], Some(&target[i + 1..])),
         Some(i) => (&target[..i], None),
         None => (target, None),
