@@ -39,8 +39,8 @@ pub enum PathKind {
     /// What a browser fetches to render a page: its style sheets, scripts, images, fonts.
     Asset,
     /// No page, and nothing a page embeds: feeds, files for machines (`robots.txt`, a
-    /// sitemap), the icon every client asks for by itself. Scrapers fetch these too, so
-    /// they are no evidence that a browser rendered a page.
+    /// sitemap). Scrapers fetch these too, so they are no evidence that a browser
+    /// rendered a page.
     Machine,
     /// An archive, executable, package, source file or disk image.
     Download,
@@ -258,9 +258,6 @@ impl PathRules {
     }
 }
 
-/// Whether a hit is a page view: a GET of a path (absolute-form targets, `GET http://…`,
-/// are proxy probes), answered 2xx or 304, that is not an asset. `Err` says why not.
-/// The caller passes `kind` ([`PathRules::kind`]) because it needs it anyway.
 /// A GET answered 2xx or 304: what a browser got, a page or what the page embeds (an
 /// asset that failed, a 404 for a script that is not there, is no sign of a browser).
 #[inline]
@@ -268,6 +265,9 @@ pub fn fetched(method: &[u8], status: u16) -> bool {
     method == b"GET" && ((200..300).contains(&status) || status == 304)
 }
 
+/// Whether a hit is a page view: a GET of a path (absolute-form targets, `GET http://…`,
+/// are proxy probes), answered 2xx or 304, that is not an asset. `Err` says why not.
+/// The caller passes `kind` ([`PathRules::kind`]) because it needs it anyway.
 pub fn page_view(method: &[u8], status: u16, path: &[u8], kind: PathKind) -> Result<(), &'static str> {
     if kind == PathKind::Asset {
         Err("an asset (assets.tsv)")

@@ -253,16 +253,16 @@ pub(super) fn mostly_malformed(sniffed: &[sniff::Sniffed], read: &super::read::R
         }
         // A fifth: half a log in another layout is not "mostly", but is worth the word
         // (in a short file too, but one broken line in five is no pattern).
-        // Blank lines are malformed, but no sign of another layout.
-        let other = c.malformed - c.blank;
-        if (c.lines >= 20 || other >= 2) && other * 5 >= c.lines {
+        // Blank lines are malformed, but no sign of another layout, nor lines of one.
+        let (other, lines) = (c.malformed - c.blank, c.lines - c.blank);
+        if (lines >= 20 || other >= 2) && other * 5 >= lines {
             notices.push(format!(
                 "{}: {} of its {} lines are not in the {} layout and were counted malformed (-v \
                  shows the first): if the log changed layout part-way, split it where the first \
                  malformed line is and give each part its layout with --log-format",
                 s.source.name(),
-                crate::report::thousands(c.malformed),
-                crate::report::thousands(c.lines),
+                crate::report::thousands(other),
+                crate::report::thousands(lines),
                 s.format.name()
             ));
         }

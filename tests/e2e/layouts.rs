@@ -210,6 +210,13 @@ fn a_short_file_of_two_layouts_says_its_malformed_lines() {
     let one_bad = [combined("10:00:00", "/2026/11/a-story"), "not a log line\n".into()].concat();
     let r = darklog_stdin(&["analyze", "-"], one_bad.as_bytes());
     assert!(!r.stderr.contains("counted malformed"), "one broken line is no pattern: {}", r.stderr);
+    // Blank lines are malformed lines, but neither another layout nor lines of this one:
+    // they neither set off the word nor hide it.
+    let blanks = format!("\n   \n{}\n\n\t\n", one_bad.trim_end());
+    let r = darklog_stdin(&["analyze", "-"], blanks.as_bytes());
+    assert!(!r.stderr.contains("counted malformed"), "{}", r.stderr);
+    let r = darklog_stdin(&["analyze", "-"], format!("{log}\n\n\n\n\n").as_bytes());
+    assert!(r.stderr.contains("<stdin>: 2 of its 5 lines are not in the combined"), "{}", r.stderr);
 }
 
 /// JSON keys: the spellings widely copied configs use are read (nginx's "json_combined"
