@@ -26,22 +26,7 @@ pub fn referrer_host_raw(referrer: &[u8]) -> &[u8] {
         None => referrer,
     };
     let end = rest.iter().position(|&b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(rest.len());
-    let mut authority = &rest[..end];
-    if let Some(at) = memchr::memrchr(b'@', authority) {
-        authority = &authority[at + 1..];
-    }
-    // Strip a port, but not from a bracketed IPv6 literal's inside.
-    let host = if authority.first() == Some(&b'[') {
-        match memchr::memchr(b']', authority) {
-            Some(i) => &authority[..=i],
-            None => authority,
-        }
-    } else {
-        match memchr::memchr(b':', authority) {
-            Some(i) => &authority[..i],
-            None => authority,
-        }
-    };
+    let host = crate::parse::authority_host(&rest[..end]);
     host.strip_suffix(b".").unwrap_or(host)
 }
 

@@ -20,7 +20,7 @@ pub struct Detection {
 pub fn detect<'a>(lines: impl Iterator<Item = &'a [u8]> + Clone, opts: &FormatOptions) -> Option<Detection> {
     let all = lines.clone().count();
     let sampled = lines.clone().filter(|l| !l.is_empty()).count();
-    let first = super::strip_bom(lines.clone().find(|l| !l.is_empty())?);
+    let first = super::strip_lead(lines.clone().find(|l| !l.is_empty())?);
     let syslogged = syslog::prefix(first).is_some();
     let body = &first[syslog::prefix(first).unwrap_or(0)..];
     // The shape of the first line rules most presets out before any is tried.
@@ -62,7 +62,7 @@ pub fn detect<'a>(lines: impl Iterator<Item = &'a [u8]> + Clone, opts: &FormatOp
 /// detection reads every preset): named or detected, one file gives one answer.
 pub fn behind_syslog<'a>(format: &Format, lines: impl Iterator<Item = &'a [u8]> + Clone) -> Format {
     let prefixed =
-        lines.clone().find(|l| !l.is_empty()).is_some_and(|l| syslog::prefix(super::strip_bom(l)).is_some());
+        lines.clone().find(|l| !l.is_empty()).is_some_and(|l| syslog::prefix(super::strip_lead(l)).is_some());
     if !prefixed || matches!(format, Format::Syslog(_)) {
         return format.clone();
     }
@@ -84,7 +84,7 @@ pub fn behind_syslog<'a>(format: &Format, lines: impl Iterator<Item = &'a [u8]> 
 /// A format string that might read `line`, built from what its fields look like: the
 /// start a user needs to write the right one.
 pub fn suggest(line: &[u8]) -> Option<String> {
-    let text = std::str::from_utf8(super::strip_bom(line)).ok()?;
+    let text = std::str::from_utf8(super::strip_lead(line)).ok()?;
     let text = &text[syslog::prefix(line).unwrap_or(0)..];
     let mut out: Vec<String> = Vec::new();
     let mut rest = text.trim_end();

@@ -156,16 +156,16 @@ pub(super) fn split_absolute(target: &[u8]) -> Option<(&[u8], &[u8])> {
         None | Some(b'#') => b"/",
         Some(_) => &rest[end..],
     };
-    let authority = &rest[..end];
-    // `user:pw@host`: browsers never send one, but a client may.
-    let authority = memchr::memrchr(b'@', authority).map_or(authority, |at| &authority[at + 1..]);
-    Some((without_port(authority), path))
+    Some((authority_host(&rest[..end]), path))
 }
 
-/// A host field as servers log it (`Host:` as the client sent it, so `host:8443` off the
-/// default port) without its port: the site is the host, whatever port it was asked on.
-/// A bracketed IPv6 literal keeps its brackets; a bare one (colons, no brackets) is kept.
-pub(super) fn without_port(authority: &[u8]) -> &[u8] {
+/// The host an authority names, without the user (`user:pw@`, which browsers never send
+/// but a client may) or the port: a full URL's, a referrer's, and a `Host:` as servers
+/// log it (`host:8443` off the default port; the site is the host whatever port it was
+/// asked on). A bracketed IPv6 literal keeps its brackets; an unbracketed run of colons
+/// (no valid authority) is kept whole.
+pub fn authority_host(authority: &[u8]) -> &[u8] {
+    let authority = memchr::memrchr(b'@', authority).map_or(authority, |at| &authority[at + 1..]);
     match memchr::memrchr(b':', authority) {
         Some(c) if authority.starts_with(b"[") => match authority[..c].ends_with(b"]") {
             true => &authority[..c],
@@ -222,7 +222,7 @@ impl Found {
         if !self.request.is_some() && target.is_empty() && method.is_empty() {
             return None;
         }
-        let mut vhost = opt(self.host).map(without_port).filter(|h| !h.is_empty());
+        let mut vhost = opt(self.host).map(authority_host).filter(|h| !h.is_empty());
         if target.first().is_some_and(|&b| b != b'/') {
             if let Some((host, path)) = split_absolute(target) {
                 vhost = vhost.or(Some(host).filter(|h| !h.is_empty()));

@@ -32,10 +32,11 @@ pub use alb::Alb;
 pub use clf::{Clf, ClfKind};
 pub use client::{Cidr, ClientIp};
 pub use detect::{behind_syslog, detect, suggest, Detection};
+pub use found::authority_host;
 pub use haproxy::Haproxy;
 pub use json::{Json, JsonRole};
-pub use line_start::strip_bom;
-use line_start::{after_bom, after_nuls, BOM};
+pub use line_start::strip_lead;
+use line_start::{after_nuls, past_lead, BOM};
 pub use plan::names_addresses;
 pub use plan::Plan;
 pub use spec::{FormatError, FormatOptions, FormatSpec, Preset};
@@ -388,7 +389,7 @@ impl Format {
     /// See [`LineFormat::parse_next`].
     #[inline]
     pub fn parse_next<'a>(&self, data: &'a [u8], start: usize, cx: &'a mut LineCx) -> (usize, Parsed<'a>) {
-        let start = after_bom(data, start);
+        let start = past_lead(data, start);
         match self {
             Format::Clf(f) => f.parse_next(data, start, cx),
             Format::Plan(f) => f.parse_next(data, start, cx),

@@ -202,11 +202,11 @@ impl UnreadKeys {
     pub(super) fn add(&mut self, line: &[u8], referrer: Option<&[u8]>, agent: Option<&[u8]>) {
         let wanted =
             (referrer.is_none() && self.referrer.is_none()) || (agent.is_none() && self.agent.is_none());
-        if !wanted || self.looked >= UNREAD_LOOKS || crate::parse::strip_bom(line).first() != Some(&b'{') {
+        if !wanted || self.looked >= UNREAD_LOOKS || crate::parse::strip_lead(line).first() != Some(&b'{') {
             return;
         }
         self.looked += 1;
-        let Ok(top) = serde_json::from_slice::<serde_json::Value>(crate::parse::strip_bom(line)) else {
+        let Ok(top) = serde_json::from_slice::<serde_json::Value>(crate::parse::strip_lead(line)) else {
             return;
         };
         let mut strings = Vec::new();
@@ -272,7 +272,7 @@ fn string_values<'v>(
 /// Whether `line` starts with a list of addresses (`203.0.113.10, 10.1.0.7 - - […`, with
 /// or without spaces or ports).
 pub(super) fn starts_with_a_list(line: &[u8]) -> bool {
-    let line = crate::parse::strip_bom(line);
+    let line = crate::parse::strip_lead(line);
     let mut end = memchr::memchr(b' ', line).unwrap_or(line.len());
     while end > 0 && end < line.len() && line[end - 1] == b',' {
         end = memchr::memchr(b' ', &line[end + 1..]).map_or(line.len(), |i| end + 1 + i);
